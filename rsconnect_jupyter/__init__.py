@@ -1,0 +1,43 @@
+"""Publish Jupyter notebooks, Python APIs and apps to Posit Connect.
+
+This module also holds the Jupyter entry points: notebook 6 (NotebookApp) reads
+``_jupyter_server_extension_paths`` / ``load_jupyter_server_extension``; jupyter_server 2
+(nbclassic, Notebook 7, JupyterLab) reads ``_jupyter_server_extension_points`` /
+``_load_jupyter_server_extension``. The handlers themselves live in ``jupyter.py``.
+"""
+
+__version__ = "2.0.0.dev0"
+
+
+def _jupyter_nbextension_paths():
+    # Read by `jupyter nbextension install|enable --py rsconnect_jupyter` only.
+    return [
+        {
+            "section": "notebook",
+            "src": "nbextension",
+            "dest": "rsconnect_jupyter",
+            "require": "rsconnect_jupyter/main",
+        }
+    ]
+
+
+def _jupyter_server_extension_paths():
+    return [{"module": "rsconnect_jupyter"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "rsconnect_jupyter"}]
+
+
+def load_jupyter_server_extension(nbapp):
+    """notebook 6 (NotebookApp) entry point."""
+    from .jupyter import load_handlers
+
+    load_handlers(nbapp)
+
+
+def _load_jupyter_server_extension(serverapp):
+    """jupyter_server 2 entry point."""
+    from .jupyter import load_handlers
+
+    load_handlers(serverapp)

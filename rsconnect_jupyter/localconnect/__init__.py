@@ -1,0 +1,1 @@
+"""A Connect-compatible local server: Tornado + SQLite + a content runner, for one machine."""

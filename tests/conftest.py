@@ -1,0 +1,111 @@
+"""Shared fixtures: a real local Connect-compatible server over HTTP on 127.0.0.1.
+
+Every test session gets its own XDG_CONFIG_HOME (saved servers) and data folder, so nothing
+touches the developer's own files.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+HERE = Path(__file__).parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LocalServer:
+    url: str  # ends with "/"
+    api_key: str  # the administrator's key
+    data_dir: Path
+    process: subprocess.Popen
+    log_path: Path
+
+    def add_user(self, name, role="publisher"):
+        """Create a user with the CLI and return its API key."""
+        out = subprocess.run(
+            [sys.executable, "-m", "rsconnect_jupyter", "local-server", "add-user", name,
+             "--role", role, "--data-dir", str(self.data_dir)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return out.strip().splitlines()[-1].split()[-1]
+
+    def api(self, method, path, key=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        headers["Authorization"] = "Key " + (key or self.api_key)
+        return requests.request(method, self.url + "__api__/" + path, headers=headers, timeout=60, **kwargs)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+
+def start_local_server(data_dir, env=None, extra_args=()):
+    port = free_port()
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "server.log"
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1",
+         "--port", str(port), "--data-dir", str(data_dir), *extra_args],
+        stdout=log, stderr=subprocess.STDOUT, env=env or os.environ.copy(),
+    )
+    url = "http://127.0.0.1:%d/" % port
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("local server exited:\n" + log_path.read_text(errors="replace"))
+        try:
+            if requests.get(url + "__api__/server_settings", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("local server did not answer:\n" + log_path.read_text(errors="replace"))
+    key = (data_dir / "admin-api-key").read_text().strip()
+    return LocalServer(url, key, data_dir, process, log_path)
+
+
+def stop_local_server(server):
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_config(tmp_path_factory):
+    """Saved servers and other per-user state go to a folder of this test session."""
+    config = tmp_path_factory.mktemp("xdg-config")
+    data = tmp_path_factory.mktemp("xdg-data")
+    old = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")}
+    os.environ["XDG_CONFIG_HOME"] = str(config)
+    os.environ["XDG_DATA_HOME"] = str(data)
+    yield config
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def local_server(tmp_path_factory, isolated_config):
+    """One local server for the whole session (environments are cached in its data dir)."""
+    server = start_local_server(tmp_path_factory.mktemp("local-connect"))
+    yield server
+    stop_local_server(server)
