@@ -1,0 +1,274 @@
+"""ConnectClient: the HTTP contract of Posit Connect (../shared/connect-api/README.md).
+
+One requests Session per client, so cookies set by a deploy (sticky load balancers) go back on
+the task polls, proxies and CA bundles come from the environment as requests reads them
+(HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE), and connections are reused. Every failure becomes
+one of the typed errors of `exceptions.py` with a sentence the user can act on.
+"""
+import atexit
+import contextlib
+import os
+import re
+import tempfile
+
+import requests
+
+from . import __version__
+from .exceptions import (
+    AuthenticationError,
+    ConnectAPIError,
+    InvalidInput,
+    NotAConnectServer,
+    NotFound,
+    PermissionDenied,
+    ServerUnreachable,
+)
+
+DEFAULT_TIMEOUT = 60  # seconds without a byte from the server; long polls add their wait
+
+# Connect error codes (the `code` of `{code, error, payload}`), not HTTP statuses.
+CODE_INVALID_KEY = 30
+CODE_AUTH_REQUIRED = 24
+CODE_NOT_FOUND = 4
+CODE_NAME_IN_USE = 26
+CODE_APP_MODE_CHANGE = 48
+
+
+def api_url(server_url, path):
+    """`{server}/__api__/{path}`, keeping any sub-path of the server URL (join, never replace)."""
+    return server_url.rstrip("/") + "/__api__/" + path.lstrip("/")
+
+
+def _looks_like_html(response):
+    ctype = response.headers.get("Content-Type", "")
+    if "html" in ctype:
+        return True
+    head = response.content[:200].lstrip().lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
+
+
+def _ca_file(ca_cert):
+    """requests wants a file: a saved PEM text (rsconnect-python keeps the text) goes to a temp file."""
+    if not ca_cert:
+        return None
+    if "-----BEGIN" not in ca_cert:
+        return os.path.expanduser(ca_cert)
+    fd, path = tempfile.mkstemp(prefix="rsconnect-ca-", suffix=".pem")
+    with os.fdopen(fd, "w") as f:
+        f.write(ca_cert)
+    atexit.register(lambda: os.path.exists(path) and os.unlink(path))
+    return path
+
+
+class ConnectClient:
+    """A Connect server seen through one user's API key."""
+
+    def __init__(self, url, api_key, insecure=False, ca_cert=None, timeout=DEFAULT_TIMEOUT):
+        if not url or "://" not in url:
+            raise InvalidInput('"%s" is not a server URL: give the full address, like https://connect.example.com/.'
+                               % url)
+        self.url = url.rstrip("/") + "/"
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "rsconnect-jupyter/%s" % __version__
+        if api_key:
+            self.session.headers["Authorization"] = "Key " + api_key
+        if insecure:
+            self.session.verify = False
+            with contextlib.suppress(Exception):
+                import urllib3
+
+                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        elif ca_cert:
+            self.session.verify = _ca_file(ca_cert)
+        # Left at True otherwise, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE still apply.
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def request(self, method, path, *, json=None, params=None, data=None, headers=None, stream=False,
+                timeout=None, expect_json=True):
+        url = api_url(self.url, path)
+        try:
+            response = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
+                                            stream=stream, timeout=timeout or self.timeout)
+        except requests.exceptions.SSLError as e:
+            raise ServerUnreachable("The TLS certificate of %s could not be verified (%s): pass --cacert FILE "
+                                    "with the server's CA, or --insecure if you trust this network."
+                                    % (self.url, _reason(e)))
+        except requests.exceptions.Timeout:
+            raise ServerUnreachable("%s did not answer in time: check that the server is up and try again." % self.url)
+        except requests.exceptions.ConnectionError as e:
+            raise ServerUnreachable("Could not connect to %s (%s): check the URL and that the server is running."
+                                    % (self.url, _reason(e)))
+        except requests.exceptions.InvalidURL:
+            raise ServerUnreachable('"%s" is not a valid server URL.' % self.url)
+        if response.status_code >= 400:
+            raise self._error(response, method, path)
+        if stream or not expect_json:
+            return response
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            if _looks_like_html(response):
+                raise NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
+                                        "not look like a Connect server (check the address and any sub-path)."
+                                        % self.url)
+            raise NotAConnectServer("%s answered %s %s with something other than JSON: this URL does not look "
+                                    "like a Connect server." % (self.url, method, path))
+
+    def _error(self, response, method, path):
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            if _looks_like_html(response) or status == 404:
+                return NotAConnectServer("%s answered %s %s with HTTP %d and no Connect error: this URL does not "
+                                         "look like a Connect server (check the address and any sub-path)."
+                                         % (self.url, method, path, status))
+            return ConnectAPIError("%s failed with HTTP %d: try again, or ask the server's administrator."
+                                   % (path, status), status=status)
+        code, error, payload = body.get("code"), body.get("error") or "", body.get("payload")
+        detail = error.rstrip(".") or "no reason given"
+        fields = dict(status=status, code=code, error=error, payload=payload)
+        if status == 401 or code in (CODE_INVALID_KEY, CODE_AUTH_REQUIRED):
+            return AuthenticationError("%s rejected the API key (%s): check the key, or create a new one in "
+                                       "Connect under your name > API Keys." % (self.url, detail), **fields)
+        if status == 403:
+            return PermissionDenied("Connect refused %s %s (%s): you need to be the owner or a collaborator "
+                                    "with a publisher role." % (method, path, detail), **fields)
+        if status == 404:
+            return NotFound("Connect found nothing at %s (%s)." % (path, detail), **fields)
+        return ConnectAPIError("Connect refused %s %s with HTTP %d, code %s: %s." % (method, path, status, code,
+                                                                                     detail), **fields)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    # -- server ---------------------------------------------------------------------------
+
+    def server_settings(self):
+        settings = self.get("server_settings")
+        if not isinstance(settings, dict):
+            raise NotAConnectServer("%s did not return Connect's server settings: this URL does not look like a "
+                                    "Connect server." % self.url)
+        return settings
+
+    def python_settings(self):
+        """`{"installations": [{"version": ...}], "api_enabled": ...}`."""
+        return self.get("v1/server_settings/python") or {}
+
+    def python_versions(self):
+        return [i.get("version") for i in self.python_settings().get("installations") or [] if i.get("version")]
+
+    def me(self):
+        """The user that owns the API key."""
+        return self.get("v1/user")
+
+    # -- content --------------------------------------------------------------------------
+
+    def content_create(self, name=None, title=None, description=None, access_type=None):
+        # Older servers reject unknown fields (code 121): send only the documented ones that are set.
+        body = {k: v for k, v in dict(name=name, title=title, description=description,
+                                      access_type=access_type).items() if v is not None}
+        return self.request("POST", "v1/content", json=body)
+
+    def content_list(self, name=None, owner_guid=None):
+        params = {k: v for k, v in dict(name=name, owner_guid=owner_guid).items() if v}
+        return self.get("v1/content", params=params or None) or []
+
+    def content_get(self, guid):
+        return self.get("v1/content/%s" % guid)
+
+    def content_get_by_id(self, content_id):
+        """Content by its numeric id: the legacy `applications/{id}` gives the GUID; else search the list."""
+        content_id = str(content_id)
+        try:
+            app = self.get("applications/%s" % content_id)
+        except (AuthenticationError, PermissionDenied):
+            raise
+        except (ConnectAPIError, NotAConnectServer):
+            app = None  # newer servers and the local server may not have the legacy endpoint
+        if isinstance(app, dict) and app.get("guid"):
+            return self.content_get(app["guid"])
+        for item in self.content_list():
+            if str(item.get("id")) == content_id:
+                return item
+        raise NotFound("There is no content with id %s on %s (or you cannot see it)." % (content_id, self.url),
+                       status=404, code=CODE_NOT_FOUND)
+
+    def content_update(self, guid, **fields):
+        return self.request("PATCH", "v1/content/%s" % guid, json=fields)
+
+    def content_delete(self, guid):
+        self.request("DELETE", "v1/content/%s" % guid)
+
+    # -- bundles, deploys, tasks ----------------------------------------------------------
+
+    def bundle_upload(self, guid, fileobj):
+        """Upload a .tar.gz from an open binary file; requests streams it (never read into memory)."""
+        return self.request("POST", "v1/content/%s/bundles" % guid, data=fileobj,
+                            headers={"Content-Type": "application/gzip"})
+
+    def bundle_list(self, guid):
+        return self.get("v1/content/%s/bundles" % guid) or []
+
+    def bundle_get(self, guid, bundle_id):
+        return self.get("v1/content/%s/bundles/%s" % (guid, bundle_id))
+
+    def bundle_download(self, guid, bundle_id, fileobj):
+        """Write the bundle's .tar.gz to an open binary file, in chunks."""
+        response = self.get("v1/content/%s/bundles/%s/download" % (guid, bundle_id), stream=True)
+        with contextlib.closing(response):
+            for chunk in response.iter_content(64 * 1024):
+                fileobj.write(chunk)
+
+    def deploy(self, guid, bundle_id):
+        """Start deploying a bundle; returns the task id."""
+        answer = self.request("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": str(bundle_id)})
+        return answer["task_id"]
+
+    def task(self, task_id, first=0, wait=0):
+        """The task's output from line `first` on; `wait` seconds of long poll (0-20)."""
+        params = {"first": int(first)}
+        if wait:
+            params["wait"] = int(wait)
+        return self.get("v1/tasks/%s" % task_id, params=params, timeout=self.timeout + (wait or 0))
+
+    # -- environment variables ------------------------------------------------------------
+
+    def environment_get(self, guid):
+        """The names of the content's environment variables (Connect never returns values)."""
+        return self.get("v1/content/%s/environment" % guid) or []
+
+    def environment_patch(self, guid, values):
+        """Set the given variables (`{name: value}`; None deletes), leave the others."""
+        body = [{"name": k, "value": v} for k, v in values.items()]
+        return self.request("PATCH", "v1/content/%s/environment" % guid, json=body)
+
+    def environment_put(self, guid, values):
+        """Replace all variables with the given ones."""
+        body = [{"name": k, "value": v} for k, v in values.items()]
+        return self.request("PUT", "v1/content/%s/environment" % guid, json=body)
+
+
+def _reason(exc):
+    """The useful part of a requests error: 'Connection refused', 'self-signed certificate', ..."""
+    text = str(exc)
+    for pattern in (r"certificate verify failed: ([^(')\]]+)", r"\[Errno -?\d+\] ([^'\")\]]+)"):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).strip().rstrip(".")
+    return "no answer"

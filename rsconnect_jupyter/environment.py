@@ -1,0 +1,214 @@
+"""The environment snapshot: Python version, package manager, locale and requirements.
+
+The snapshot must describe the Python that runs the code (the notebook's kernel, or
+`--python PATH`), which may be a virtual environment with no pip and without this package.
+So it is taken by `SNAPSHOT_PROGRAM`, a stdlib-only program (Python 3.9 to 3.13) that runs
+there unchanged, with `python -c` or inside a kernel, and prints one line of JSON.
+"""
+import json
+import os
+import subprocess
+import sys
+
+from .exceptions import SnapshotError
+
+# The program that runs in the target interpreter. Stdlib only; keep it fast (it runs inside
+# the user's kernel): read distribution metadata headers directly instead of importing pip or
+# parsing whole METADATA files with the email package.
+SNAPSHOT_PROGRAM = r'''
+import json, locale, os, re, shutil, subprocess, sys
+
+OWN_NAMES = {"rsconnect-jupyter"}  # this package is never a requirement of the content
+# pip freeze leaves these out (setuptools, wheel and distribute only before Python 3.12).
+FREEZE_SKIP = {"pip"} if sys.version_info >= (3, 12) else {"pip", "setuptools", "wheel", "distribute"}
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def headers(text):
+    """Name and Version from the header block of a METADATA / PKG-INFO file."""
+    found = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in found:
+            found[key] = value.strip()
+    return found.get("Name"), found.get("Version")
+
+
+def local_origin(dist):
+    """'editable' or 'local' when the distribution came from a folder or file, not an index."""
+    try:
+        text = dist.read_text("direct_url.json")
+    except Exception:
+        text = None
+    if not text:
+        return None
+    try:
+        info = json.loads(text)
+    except ValueError:
+        return None
+    if (info.get("dir_info") or {}).get("editable"):
+        return "editable"
+    if info.get("url", "").startswith("file:"):
+        return "local"
+    return None
+
+
+def installed_requirements():
+    from importlib import metadata
+
+    seen, lines, notes = set(), [], []
+    for dist in metadata.distributions():
+        text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+        name, version = headers(text)
+        if not name or not version:
+            continue
+        key = normalize(name)
+        if key in seen:  # the first one on sys.path wins, as for imports
+            continue
+        seen.add(key)
+        if key in OWN_NAMES or key in FREEZE_SKIP:
+            continue
+        origin = local_origin(dist)
+        if origin:
+            notes.append((key, "# %s==%s: installed from a %s folder, left out" % (name, version, origin)))
+            continue
+        lines.append((key, "%s==%s" % (name, version)))
+    return "".join(line + "\n" for _, line in sorted(lines) + sorted(notes))
+
+
+def package_manager():
+    import importlib.util
+
+    if importlib.util.find_spec("pip") is not None:
+        try:
+            from importlib import metadata
+
+            return {"name": "pip", "version": metadata.version("pip")}
+        except Exception:
+            return {"name": "pip", "version": None}
+    uv = shutil.which("uv")
+    if uv:
+        try:
+            out = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=10).stdout
+            return {"name": "uv", "version": (out.split() + ["", ""])[1] or None}
+        except Exception:
+            return {"name": "uv", "version": None}
+    return {"name": "none", "version": None}
+
+
+def current_locale():
+    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX"):
+            return value
+    try:
+        lang, enc = locale.getlocale()
+        if lang and enc:
+            return "%s.%s" % (lang, enc)
+    except Exception:
+        pass
+    return "en_US.UTF-8"
+
+
+def snapshot(directory, force_generate):
+    result = {
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+        "package_manager": package_manager(),
+        "locale": current_locale(),
+    }
+    path = os.path.join(directory, "requirements.txt") if directory else None
+    if path and not force_generate and os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            result["requirements"] = f.read()
+        result["source"] = "file"
+    else:
+        result["requirements"] = installed_requirements()
+        result["source"] = "generated"
+    return result
+
+
+def main(args):
+    directory = args[0] if args else ""
+    force_generate = len(args) > 1 and args[1] == "1"
+    try:
+        out = snapshot(directory, force_generate)
+    except Exception as e:
+        out = {"error": "%s: %s" % (type(e).__name__, e)}
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(globals().get("RSCONNECT_SNAPSHOT_ARGS") or sys.argv[1:])
+'''
+
+
+def _args(directory, force_generate):
+    return [os.path.abspath(str(directory)) if directory else "", "1" if force_generate else "0"]
+
+
+def kernel_code(directory, force_generate=False):
+    """Code to execute in a notebook's kernel: prints the snapshot's JSON on its last line.
+
+    It runs the program in a namespace of its own, so the user's variables stay untouched.
+    """
+    return "exec(%r, {'__name__': '__main__', 'RSCONNECT_SNAPSHOT_ARGS': %r})" % (
+        SNAPSHOT_PROGRAM, _args(directory, force_generate))
+
+
+def parse_snapshot(text):
+    """The snapshot from the program's output (its last JSON line; other output is ignored)."""
+    for line in reversed((text or "").splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue
+            if data.get("error"):
+                raise SnapshotError("Reading the Python environment failed: %s." % data["error"])
+            if "python" in data and "requirements" in data:
+                return data
+    raise SnapshotError("Reading the Python environment printed no result: check that the interpreter is "
+                        "Python 3.9 or newer.")
+
+
+def snapshot(python=None, directory=None, force_generate=False, timeout=120):
+    """Snapshot the environment of `python` (default: this interpreter) for content in `directory`."""
+    python = python or sys.executable
+    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        found = None
+        if os.sep not in python:
+            import shutil
+
+            found = shutil.which(python)
+        if not found:
+            raise SnapshotError("The Python interpreter %s does not exist or is not executable: pass the full path "
+                                "of a Python 3.9+ to --python." % python)
+        python = found
+    try:
+        # The content folder is the working directory, as when the code runs.
+        proc = subprocess.run([python, "-c", SNAPSHOT_PROGRAM] + _args(directory, force_generate),
+                              capture_output=True, text=True, timeout=timeout,
+                              cwd=os.path.abspath(str(directory)) if directory else None)
+    except subprocess.TimeoutExpired:
+        raise SnapshotError("%s took more than %d seconds to describe its environment." % (python, timeout))
+    except OSError as e:
+        raise SnapshotError("Could not run %s (%s): pass a working Python 3.9+ to --python." % (python, e.strerror))
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["exit code %d" % proc.returncode])[-1]
+        raise SnapshotError("%s could not describe its environment (%s): it must be Python 3.9 or newer."
+                            % (python, last.rstrip(".")))
+    return parse_snapshot(proc.stdout)
+
+
+def python_major_minor(version):
+    """'3.11' from '3.11.7' (or from '3.11')."""
+    parts = str(version).split(".")
+    return ".".join(parts[:2])

@@ -1,0 +1,296 @@
+"""Saved servers and deployment records, in rsconnect-python's files and keys.
+
+Both tools read each other's files: `servers.json` in the rsconnect-python config folder (a JSON
+object keyed by nickname, mode 0600 since it holds API keys) and, beside each deployed file,
+`rsconnect-python/<file name without extension>.json` (a JSON object keyed by server URL).
+Writes go to a temporary file that replaces the old one (`os.replace`), under an exclusive lock,
+so a crash or a concurrent writer never leaves half a file.
+"""
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exceptions import InvalidInput, RSConnectError
+
+RECORD_VERSION = 1  # rsconnect-python's app_store_version
+
+
+def config_dir():
+    """`$XDG_CONFIG_HOME/rsconnect-python`, else `~/.rsconnect-python` (rsconnect-python's rule)."""
+    home = os.environ.get("HOME") or os.path.expanduser("~")
+    if sys.platform == "darwin":
+        base = os.path.join(home, "Library", "Application Support")
+    elif sys.platform == "win32":
+        base = os.environ.get("APPDATA") or home
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or home
+    if base == home:
+        return Path(home, ".rsconnect-python")
+    return Path(base, "rsconnect-python")
+
+
+def normalize_url(url):
+    """Server URLs compare without a trailing slash (`http://h/rsc/` == `http://h/rsc`)."""
+    return (url or "").strip().rstrip("/")
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    api_key: str = field(repr=False)  # never shown, never logged
+    insecure: bool = False
+    ca_cert: str = field(default=None, repr=False)  # PEM text (rsconnect-python) or a file path
+    default: bool = False
+
+    def to_json(self):
+        entry = {"name": self.name, "url": self.url, "api_key": self.api_key,
+                 "insecure": bool(self.insecure), "ca_cert": self.ca_cert}
+        if self.default:
+            entry["default"] = True
+        return entry
+
+    @classmethod
+    def from_json(cls, entry):
+        return cls(name=entry.get("name"), url=entry.get("url"), api_key=entry.get("api_key"),
+                   insecure=bool(entry.get("insecure")), ca_cert=entry.get("ca_cert"),
+                   default=bool(entry.get("default")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic JSON files
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """An exclusive lock for a read-modify-write of `path`.
+
+    The lock is taken on the folder itself, so no stray lock files appear beside records.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(str(path.parent), os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _read_json(path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise RSConnectError("%s is not valid JSON: fix or remove it." % path)
+    if not isinstance(data, dict):
+        raise RSConnectError("%s does not hold a JSON object: fix or remove it." % path)
+    return data
+
+
+def _write_json(path, data, private=False):
+    """Write beside the target, then replace it: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=str(path.parent))
+    try:
+        # mkstemp already creates 0600; shared records get the usual 0644 less the umask.
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=4)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, str(path))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+
+class ServerStore:
+    """The saved servers: `servers.json`, keyed by nickname."""
+
+    def __init__(self, path=None):
+        self.path = Path(path) if path else config_dir() / "servers.json"
+
+    def _load(self):
+        return _read_json(self.path)
+
+    def list(self):
+        servers = [Server.from_json(e) for e in self._load().values() if isinstance(e, dict) and e.get("url")]
+        return sorted(servers, key=lambda s: s.name or "")
+
+    def get(self, name_or_url):
+        """The server with this nickname, else the one saved under this URL, else None."""
+        if not name_or_url:
+            return None
+        data = self._load()
+        entry = data.get(name_or_url)
+        if isinstance(entry, dict) and entry.get("url"):
+            return Server.from_json(entry)
+        wanted = normalize_url(name_or_url)
+        for entry in data.values():
+            if isinstance(entry, dict) and normalize_url(entry.get("url")) == wanted:
+                return Server.from_json(entry)
+        return None
+
+    def add(self, server, default=None):
+        """Add or replace the server under its nickname. `default=True` makes it the default."""
+        if not server.name:
+            raise InvalidInput("A saved server needs a nickname: pass -n NAME.")
+        with _locked(self.path):
+            data = self._load()
+            old = data.get(server.name) or {}
+            if default is None:
+                default = bool(old.get("default"))
+            if default:
+                for entry in data.values():
+                    if isinstance(entry, dict):
+                        entry.pop("default", None)
+            server.default = bool(default)
+            data[server.name] = server.to_json()
+            _write_json(self.path, data, private=True)
+        return server
+
+    def remove(self, name):
+        """Forget a server by nickname (or URL). Returns whether one was removed."""
+        with _locked(self.path):
+            data = self._load()
+            key = name if name in data else None
+            if key is None:
+                wanted = normalize_url(name)
+                key = next((k for k, e in data.items()
+                            if isinstance(e, dict) and normalize_url(e.get("url")) == wanted), None)
+            if key is None:
+                return False
+            del data[key]
+            _write_json(self.path, data, private=True)
+            return True
+
+    def default(self):
+        """The server marked default, else the only saved one, else None."""
+        servers = self.list()
+        for s in servers:
+            if s.default:
+                return s
+        return servers[0] if len(servers) == 1 else None
+
+    def resolve(self, name=None, url=None, api_key=None, insecure=False, ca_cert=None):
+        """The server to talk to, by the CLI's rules.
+
+        An explicit URL and key win (a saved server with that URL lends its TLS options); a
+        nickname (or a saved URL) names a saved server; with neither, the default or the only
+        saved server. Explicit `api_key`, `insecure`, `ca_cert` override saved values.
+        """
+        saved = None
+        if name:
+            saved = self.get(name)
+            if saved is None:
+                if "://" not in name:
+                    raise InvalidInput('No saved server is called "%s": "rsconnect list" shows the saved servers.'
+                                       % name)
+                url = url or name
+        if saved is None and url:
+            saved = self.get(url)
+            if saved is None:
+                if not api_key:
+                    raise InvalidInput("No API key for %s: pass -k/--api-key (or set CONNECT_API_KEY), "
+                                       "or save the server with \"rsconnect add\"." % url)
+                return Server(name=name or url, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert)
+        if saved is None:
+            saved = self.default()
+            if saved is None:
+                count = len(self.list())
+                if count == 0:
+                    raise InvalidInput("No server given and none saved: pass -s URL -k KEY, or save one with "
+                                       "\"rsconnect add\" (or start \"rsconnect local-server\").")
+                raise InvalidInput("No server given and %d are saved: choose one with -n NAME "
+                                   "(\"rsconnect list\" shows them)." % count)
+        return Server(name=saved.name, url=saved.url, api_key=api_key or saved.api_key,
+                      insecure=bool(insecure or saved.insecure), ca_cert=ca_cert or saved.ca_cert,
+                      default=saved.default)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deployment records
+
+
+def _record_secondary_path(deployed_path):
+    """rsconnect-python's fallback when the file's folder is not writable."""
+    digest = hashlib.sha1(os.path.abspath(str(deployed_path)).encode("utf-8")).digest()
+    name = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+    return config_dir() / "applications" / (name + ".json")
+
+
+class DeploymentStore:
+    """Where a file (or directory) was deployed: one record per server URL.
+
+    A record has rsconnect-python's keys: server_url, filename, app_url, app_id, app_guid,
+    title, app_mode, app_store_version.
+    """
+
+    def __init__(self, deployed_path):
+        deployed_path = Path(os.path.abspath(str(deployed_path)))
+        self.deployed_path = deployed_path
+        base = deployed_path.name.rsplit(".", 1)[0] if deployed_path.suffix else deployed_path.name
+        self.path = deployed_path.parent / "rsconnect-python" / (base + ".json")
+        self.secondary_path = _record_secondary_path(deployed_path)
+
+    def _load(self):
+        data = _read_json(self.path)
+        if not data and self.secondary_path.exists():
+            data = _read_json(self.secondary_path)
+        return data
+
+    def all(self):
+        return [r for r in self._load().values() if isinstance(r, dict)]
+
+    def get(self, server_url):
+        data = self._load()
+        record = data.get(server_url)
+        if isinstance(record, dict):
+            return record
+        wanted = normalize_url(server_url)
+        for key, record in data.items():
+            if isinstance(record, dict) and normalize_url(key.split("#")[0]) == wanted:
+                return record
+        return None
+
+    def save(self, server_url, record):
+        """Remember a successful deployment to `server_url` (other servers' records are kept)."""
+        record = dict(record)
+        record["server_url"] = server_url
+        record.setdefault("filename", str(self.deployed_path))
+        record.setdefault("app_store_version", RECORD_VERSION)
+        for path in (self.path, self.secondary_path):
+            try:
+                with _locked(path):
+                    data = _read_json(path)
+                    # Drop an entry for the same server spelled differently (trailing slash).
+                    for key in [k for k in data if normalize_url(k) == normalize_url(server_url)]:
+                        del data[key]
+                    data[server_url] = record
+                    _write_json(path, data)
+                return path
+            except PermissionError:
+                continue
+        raise RSConnectError("Could not save the deployment record in %s: check that the folder is writable."
+                             % self.path.parent)
