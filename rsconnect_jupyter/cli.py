@@ -1,7 +1,13 @@
-"""`rsconnect`: the command line. Commands read their input, call the core, format the answer."""
+"""`rsconnect`: the command line. Commands read their input, call the core, format the answer.
+
+The commands live in `commands/`: servers.py (add, list, remove, details) and deploy.py
+(deploy notebook|html, write-manifest notebook).
+"""
 import click
 
 from . import __version__
+from .commands.deploy import deploy_group, write_manifest_group
+from .commands.servers import add, details, list_servers, remove
 from .localconnect.cli import local_server
 
 
@@ -11,4 +17,10 @@ def main():
     """Publish notebooks, Python APIs and apps to Posit Connect."""
 
 
+main.add_command(add)
+main.add_command(list_servers)
+main.add_command(remove)
+main.add_command(details)
+main.add_command(deploy_group)
+main.add_command(write_manifest_group)
 main.add_command(local_server)

@@ -124,7 +124,7 @@ def snapshot(directory, force_generate):
     }
     path = os.path.join(directory, "requirements.txt") if directory else None
     if path and not force_generate and os.path.isfile(path):
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8", newline="") as f:
             result["requirements"] = f.read()
         result["source"] = "file"
     else:

@@ -1,0 +1,1 @@
+"""The `rsconnect` commands, one module per group. Each reads its input, calls the core, formats the answer."""

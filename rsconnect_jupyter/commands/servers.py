@@ -1,0 +1,69 @@
+"""`rsconnect add | list | remove | details`: the saved servers."""
+import click
+
+from .. import deploy
+from ..exceptions import InvalidInput
+from ..store import Server, ServerStore
+from .common import handle_errors, read_cacert, resolve_server, server_options
+
+
+@click.command("add")
+@click.option("-n", "--name", required=True, help="Nickname for the server.")
+@click.option("-s", "--server", required=True, envvar="CONNECT_SERVER", help="Server URL (env: CONNECT_SERVER).")
+@click.option("-k", "--api-key", required=True, envvar="CONNECT_API_KEY",
+              help="API key of your Connect account (env: CONNECT_API_KEY). Stored at mode 0600, never printed.")
+@click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
+@click.option("-c", "--cacert", type=click.Path(exists=True, dir_okay=False),
+              help="PEM file with the certificate authority of the server's TLS certificate.")
+@click.option("--default", "make_default", is_flag=True, help="Use this server when none is named.")
+@handle_errors
+def add(name, server, api_key, insecure, cacert, make_default):
+    """Check a server and key, then save them under a nickname."""
+    entry = Server(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=read_cacert(cacert))
+    user = deploy.verify_server(entry)
+    store = ServerStore()
+    replaced = name in {s.name for s in store.list()}
+    store.add(entry, default=True if make_default else None)
+    click.echo('%s server "%s" (%s) as %s.' % ("Updated" if replaced else "Added", name, server,
+                                             user.get("username")))
+
+
+@click.command("list")
+def list_servers():
+    """List the saved servers (never their keys)."""
+    servers = ServerStore().list()
+    if not servers:
+        click.echo("No saved servers: add one with \"rsconnect add\".")
+        return
+    for s in servers:
+        flags = [f for f, on in (("default", s.default), ("insecure", s.insecure), ("custom CA", s.ca_cert)) if on]
+        click.echo("%s  %s%s" % (s.name, s.url, "  (%s)" % ", ".join(flags) if flags else ""))
+
+
+@click.command("remove")
+@click.option("-n", "--name", help="Nickname of the server to forget.")
+@click.option("-s", "--server", help="URL of the server to forget.")
+@handle_errors
+def remove(name, server):
+    """Forget a saved server."""
+    if not name and not server:
+        raise InvalidInput("Say which server to forget: -n NAME or -s URL.")
+    if not ServerStore().remove(name or server):
+        raise InvalidInput('No saved server is called "%s": "rsconnect list" shows the saved servers.'
+                           % (name or server))
+    click.echo('Removed server "%s".' % (name or server))
+
+
+@click.command("details")
+@server_options
+@handle_errors
+def details(name, server, api_key, insecure, cacert):
+    """Show a server's version, Python versions and your account."""
+    target = resolve_server(name, server, api_key, insecure, cacert)
+    client = deploy.client_for(target)
+    settings = client.server_settings()
+    user = client.me()
+    click.echo("Server:   %s%s" % (target.url, ' ("%s")' % target.name if target.name != target.url else ""))
+    click.echo("Version:  %s" % (settings.get("version") or "not reported"))
+    click.echo("Python:   %s" % (", ".join(client.python_versions()) or "none"))
+    click.echo("User:     %s (%s)" % (user.get("username"), user.get("user_role")))

@@ -1,0 +1,379 @@
+"""The publish flow, the one place that knows it (the CLI and the notebook handlers call it).
+
+    check server and key -> (snapshot, Python check) -> build the bundle -> resolve the target
+    -> set environment variables -> upload -> deploy -> follow the task -> save the record
+
+Nothing changes on the server before the bundle is built and every check has passed, and the
+deployment record is written only after the task succeeded, so a failure leaves state as it was.
+"""
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import bundle as bundles
+from . import environment
+from .connect import CODE_NAME_IN_USE, ConnectClient
+from .exceptions import (
+    ConnectAPIError,
+    DeployFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PythonVersionMismatch,
+)
+from .manifest import describe_mode
+from .store import DeploymentStore
+
+DEFAULT_TASK_TIMEOUT = 1800  # seconds; CONNECT_TASK_TIMEOUT overrides
+POLL_WAIT = 5  # seconds of long poll per task request (Connect allows 0-20)
+PUBLISHER_ROLES = ("administrator", "publisher")
+DEPLOYER_APP_ROLES = ("owner", "editor")
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass
+class Deployment:
+    server_url: str
+    content_guid: str
+    content_id: str
+    content_url: str
+    dashboard_url: str
+    title: str
+    app_mode: str
+    bundle_id: str = None
+    task_id: str = None
+
+
+def client_for(server):
+    """A ConnectClient for a saved or given `store.Server`."""
+    return ConnectClient(server.url, server.api_key, insecure=server.insecure, ca_cert=server.ca_cert)
+
+
+def _client(server):
+    return server if isinstance(server, ConnectClient) else client_for(server)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def verify_server(server):
+    """The user that owns the key, if the server is Connect and the user may publish."""
+    client = _client(server)
+    client.server_settings()  # an HTML page here means "not Connect", said before the key is blamed
+    user = client.me()
+    who = user.get("username") or "this user"
+    if user.get("locked"):
+        raise PermissionDenied("The account %s is locked on %s: ask an administrator to unlock it." % (who, client.url))
+    if user.get("confirmed") is False:
+        raise PermissionDenied("The account %s on %s is not confirmed yet: confirm it (or ask an administrator) "
+                               "before publishing." % (who, client.url))
+    if user.get("user_role") not in PUBLISHER_ROLES:
+        raise PermissionDenied("%s is a %s on %s and cannot publish: ask an administrator for the publisher role."
+                               % (who, user.get("user_role") or "user without a role", client.url))
+    return user
+
+
+def check_python_version(client, version, ignore=False, log=None):
+    """Refuse early when the server has no Python with the same MAJOR.MINOR as `version`."""
+    available = client.python_versions()
+    wanted = environment.python_major_minor(version)
+    if any(environment.python_major_minor(v) == wanted for v in available):
+        return available
+    if ignore:
+        if log:
+            log("Warning: the server has no Python %s (it has %s); deploying anyway." % (wanted, _join(available)))
+        return available
+    raise PythonVersionMismatch(
+        "The server has no Python %s (it has %s): use a matching Python with --python PATH, or pass "
+        "--ignore-python-version to deploy anyway." % (wanted, _join(available) or "none"))
+
+
+def _join(versions):
+    return ", ".join(versions) if versions else "no Python"
+
+
+def validate_title(title):
+    title = (title or "").strip()
+    if not 3 <= len(title) <= 1024:
+        raise InvalidInput('The title "%s" must be 3 to 1024 characters long: choose another with -t/--title.'
+                           % title)
+    return title
+
+
+def default_title(path):
+    """The file (or directory) name without its extension, made at least 3 characters long."""
+    path = Path(path)
+    stem = path.stem if path.is_file() or path.suffix else path.name
+    stem = stem or "content"
+    return stem if len(stem) >= 3 else (stem + "___")[:3]
+
+
+def name_from_title(title):
+    """A content name from a title: 3-64 letters, digits, `-` or `_`."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", title).strip("-_")[:64].rstrip("-_")
+    if len(name) < 3:
+        name = (name + "_content")[:64] if name else "content"
+    return name
+
+
+def environment_values(pairs, environ=None):
+    """`-E NAME=VALUE` or `-E NAME` (copies the local value) to a dict. Values are never printed."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            raise InvalidInput('"%s" is not an environment variable name: use -E NAME=VALUE or -E NAME.' % name)
+        if not sep:
+            if name not in environ:
+                raise InvalidInput("-E %s copies a local environment variable, but %s is not set here." % (name, name))
+            value = environ[name]
+        values[name] = value
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the target
+
+
+def find_content(server, title):
+    """Content this user may deploy to whose title is `title`."""
+    client = _client(server)
+    user = client.me()
+    items = client.content_list(owner_guid=user.get("guid"))
+    admin = user.get("user_role") == "administrator"
+    return [c for c in items if c.get("title") == title and (admin or c.get("app_role") in DEPLOYER_APP_ROLES)]
+
+
+def get_content(client, app_id):
+    """Content by numeric id or GUID (`--app-id`)."""
+    app_id = str(app_id).strip()
+    try:
+        if GUID_RE.match(app_id):
+            return client.content_get(app_id)
+        if app_id.isdigit():
+            return client.content_get_by_id(app_id)
+    except NotFound:
+        pass
+    else:
+        raise InvalidInput('"%s" is not a content id: give the numeric id or the GUID shown in Connect.' % app_id)
+    raise InvalidInput("There is no content %s on %s (or you cannot see it): check the id, or leave out "
+                       "--app-id to create new content." % (app_id, client.url))
+
+
+def unique_name(client, title, owner_guid):
+    base = name_from_title(title)
+    taken = {c.get("name") for c in client.content_list(owner_guid=owner_guid)}
+    if base not in taken:
+        return base
+    for n in range(2, 10000):
+        suffix = "-%d" % n
+        name = base[:64 - len(suffix)] + suffix
+        if name not in taken:
+            return name
+    raise InvalidInput("Could not find a free content name for \"%s\": choose another title." % title)
+
+
+def create_content(client, title, user, log):
+    name = unique_name(client, title, user.get("guid"))
+    for attempt in range(5):
+        try:
+            content = client.content_create(name=name, title=title)
+            log("Created content %s (%s)." % (name, content.get("guid")))
+            return content
+        except ConnectAPIError as e:
+            if e.code != CODE_NAME_IN_USE or attempt == 4:
+                raise
+            name = "%s-%s" % (name_from_title(title)[:55], os.urandom(3).hex())
+
+
+def check_can_deploy(content, user, app_mode, client):
+    """Refuse a content item this user may not change, or one of another type."""
+    if user.get("user_role") != "administrator" and content.get("app_role") not in DEPLOYER_APP_ROLES + (None,):
+        raise PermissionDenied("You are not the owner or a collaborator of \"%s\" on %s: ask its owner to add you, "
+                               "or pass --new to publish a copy of your own." % (content.get("title"), client.url))
+    current = content.get("app_mode") or "unknown"
+    if current not in ("unknown", app_mode):
+        raise InvalidInput("\"%s\" on %s is %s, not %s, and Connect cannot change that: pass --new to publish "
+                           "new content." % (content.get("title"), client.url, describe_mode(current),
+                                             describe_mode(app_mode)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Following the task
+
+
+def task_timeout():
+    value = os.environ.get("CONNECT_TASK_TIMEOUT")
+    if not value:
+        return DEFAULT_TASK_TIMEOUT
+    try:
+        timeout = float(value)
+        if timeout <= 0:
+            raise ValueError
+        return timeout
+    except ValueError:
+        raise InvalidInput("CONNECT_TASK_TIMEOUT must be a positive number of seconds, not %r." % value)
+
+
+def follow_task(client, task_id, log, timeout=None, dashboard_url=None):
+    """Stream the task's log lines to `log` until it finishes; raise DeployFailed if it failed."""
+    timeout = task_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    first, lines = 0, []
+    while True:
+        wait = max(0, min(POLL_WAIT, int(deadline - time.monotonic())))
+        task = client.task(task_id, first=first, wait=wait)
+        for line in task.get("output") or []:
+            lines.append(line)
+            log("    " + line)
+        if task.get("last") is not None:
+            first = task["last"]
+        else:
+            first += len(task.get("output") or [])
+        if task.get("finished"):
+            if task.get("code"):
+                reason = (task.get("error") or "the deploy task failed").strip().rstrip(".")
+                raise DeployFailed("The deployment failed on the server (%s): see the log above%s." % (
+                    reason, " and " + dashboard_url if dashboard_url else ""), log=lines)
+            return task
+        if time.monotonic() >= deadline:
+            raise DeployFailed("The deployment did not finish within %d seconds; it may still finish on the server "
+                               "(set CONNECT_TASK_TIMEOUT to wait longer)." % timeout, log=lines)
+        if not wait:
+            time.sleep(0.2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing
+
+
+def _silent(_message):
+    pass
+
+
+def publish(server, deployed_path, app_mode, build_bundle, *, title=None, environment_vars=None, new=False,
+            app_id=None, python_version=None, ignore_python_version=False, log=print):
+    """Publish whatever `build_bundle()` makes for `deployed_path` (a file or a directory).
+
+    The shared core of every content type: `build_bundle` is called once every check has passed
+    and returns a `bundle.Bundle`.
+    """
+    log = log or _silent
+    deployed_path = Path(deployed_path)
+    title = validate_title(title) if title else None
+    client = _client(server)
+    records = DeploymentStore(deployed_path)
+    record_key = getattr(server, "url", client.url)
+
+    log("Checking %s ..." % client.url)
+    user = verify_server(client)
+    if python_version:
+        check_python_version(client, python_version, ignore_python_version, log)
+
+    # The target: --app-id, else the saved record, else (or with --new) new content.
+    content = None
+    if app_id and not new:
+        content = get_content(client, app_id)
+    elif not new:
+        record = records.get(record_key)
+        if record:
+            guid = record.get("app_guid") or record.get("app_id")
+            try:
+                content = client.content_get(guid) if GUID_RE.match(str(guid)) else get_content(client, guid)
+                log("Updating %s, deployed from here before." % content.get("content_url", guid))
+            except (NotFound, InvalidInput):
+                log("The content recorded for %s (%s) no longer exists; publishing new content." % (
+                    deployed_path.name, guid))
+                content = None
+    if content is not None:
+        check_can_deploy(content, user, app_mode, client)
+
+    log("Building the bundle (%s) ..." % describe_mode(app_mode))
+    with build_bundle() as bundle:
+        log("Bundle: %s, %d bytes." % (", ".join(sorted(bundle.manifest["files"])), bundle.size))
+        if content is None:
+            content = create_content(client, title or default_title(deployed_path), user, log)
+        elif title and content.get("title") != title:
+            content = client.content_update(content["guid"], title=title)
+        guid = content["guid"]
+        if environment_vars:
+            log("Setting environment variables: %s." % ", ".join(sorted(environment_vars)))
+            client.environment_patch(guid, environment_vars)
+        log("Uploading the bundle ...")
+        with bundle.open() as f:
+            uploaded = client.bundle_upload(guid, f)
+    bundle_id = str(uploaded["id"])
+    log("Deploying bundle %s ..." % bundle_id)
+    task_id = client.deploy(guid, bundle_id)
+    follow_task(client, task_id, log, dashboard_url=content.get("dashboard_url"))
+
+    content = client.content_get(guid)
+    deployment = Deployment(
+        server_url=record_key, content_guid=guid, content_id=str(content.get("id")),
+        content_url=content.get("content_url"), dashboard_url=content.get("dashboard_url"),
+        title=content.get("title"), app_mode=app_mode, bundle_id=bundle_id, task_id=task_id)
+    records.save(record_key, {
+        "server_url": record_key,
+        "filename": str(deployed_path.resolve()),
+        "app_url": deployment.content_url,
+        "app_id": deployment.content_id,
+        "app_guid": guid,
+        "title": deployment.title,
+        "app_mode": app_mode,
+    })
+    return deployment
+
+
+def check_notebook(notebook_path, extra_files=()):
+    """Fail before any request on a missing or invalid notebook, or an extra file outside its folder."""
+    path = Path(notebook_path)
+    bundles.read_notebook(path)
+    bundles.collect_files(path.parent, extra_files)
+
+
+def publish_notebook(server, notebook_path, *, static, title=None, environment=None, new=False, app_id=None,
+                     extra_files=(), python=None, snapshot=None, force_generate=False, hide_all_input=False,
+                     hide_tagged_input=False, execute=False, ignore_python_version=False, log=print):
+    """Publish a notebook as an HTML snapshot (`static`) or with its source (jupyter-static).
+
+    `environment` is a dict of variables to set; `snapshot` is an environment snapshot taken
+    elsewhere (the notebook's kernel); without it one is taken with `python`.
+    """
+    log = log or _silent
+    path = Path(notebook_path)
+    check_notebook(path, extra_files)
+    if static:
+        return publish(server, path, "static",
+                       lambda: bundles.html_snapshot_bundle(path, extra_files, hide_all_input, hide_tagged_input,
+                                                            execute),
+                       title=title, environment_vars=environment, new=new, app_id=app_id, log=log)
+    if snapshot is None:
+        log("Reading the Python environment of %s ..." % (python or "this Python"))
+        snapshot = environment_snapshot(python, path.parent, force_generate)
+    log("Python %s; requirements from %s." % (snapshot["python"], "requirements.txt" if snapshot.get("source") == "file"
+                                               else "the installed packages"))
+    return publish(server, path, "jupyter-static",
+                   lambda: bundles.notebook_source_bundle(path, snapshot, extra_files, hide_all_input,
+                                                          hide_tagged_input),
+                   title=title, environment_vars=environment, new=new, app_id=app_id,
+                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log)
+
+
+def publish_html(server, html_path, *, title=None, environment=None, new=False, app_id=None, extra_files=(),
+                 log=print):
+    """Publish an existing HTML file (and the files it needs) as static content."""
+    path = Path(html_path)
+    bundles.collect_files(path.parent, extra_files)
+    if not path.is_file():
+        raise InvalidInput("The file %s does not exist." % html_path)
+    return publish(server, path, "static", lambda: bundles.html_bundle(path, extra_files), title=title,
+                   environment_vars=environment, new=new, app_id=app_id, log=log)
+
+
+def environment_snapshot(python, directory, force_generate=False):
+    return environment.snapshot(python=python, directory=directory, force_generate=force_generate)
