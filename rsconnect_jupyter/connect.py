@@ -73,14 +73,17 @@ class ConnectClient:
         self.session.headers["User-Agent"] = "rsconnect-jupyter/%s" % __version__
         if api_key:
             self.session.headers["Authorization"] = "Key " + api_key
+        # Passed on each request: requests lets REQUESTS_CA_BUNDLE override a Session's `verify`,
+        # which would silently drop --insecure and --cacert.
+        self.verify = None
         if insecure:
-            self.session.verify = False
+            self.verify = self.session.verify = False
             with contextlib.suppress(Exception):
                 import urllib3
 
                 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         elif ca_cert:
-            self.session.verify = _ca_file(ca_cert)
+            self.verify = self.session.verify = _ca_file(ca_cert)
         # Left at True otherwise, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE still apply.
 
     def close(self):
@@ -99,7 +102,8 @@ class ConnectClient:
         url = api_url(self.url, path)
         try:
             response = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
-                                            stream=stream, timeout=timeout or self.timeout)
+                                            stream=stream, timeout=timeout or self.timeout,
+                                            verify=self.verify)
         except requests.exceptions.SSLError as e:
             raise ServerUnreachable("The TLS certificate of %s could not be verified (%s): pass --cacert FILE "
                                     "with the server's CA, or --insecure if you trust this network."

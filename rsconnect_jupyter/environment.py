@@ -52,9 +52,9 @@ def local_origin(dist):
     except ValueError:
         return None
     if (info.get("dir_info") or {}).get("editable"):
-        return "editable"
+        return "an editable install"
     if info.get("url", "").startswith("file:"):
-        return "local"
+        return "a local file or folder"
     return None
 
 
@@ -75,7 +75,7 @@ def installed_requirements():
             continue
         origin = local_origin(dist)
         if origin:
-            notes.append((key, "# %s==%s: installed from a %s folder, left out" % (name, version, origin)))
+            notes.append((key, "# %s==%s: left out, installed from %s" % (name, version, origin)))
             continue
         lines.append((key, "%s==%s" % (name, version)))
     return "".join(line + "\n" for _, line in sorted(lines) + sorted(notes))
@@ -137,9 +137,11 @@ def main(args):
     directory = args[0] if args else ""
     force_generate = len(args) > 1 and args[1] == "1"
     try:
+        if sys.version_info < (3, 8):
+            raise RuntimeError("Python %d.%d is too old: use Python 3.9 or newer" % sys.version_info[:2])
         out = snapshot(directory, force_generate)
     except Exception as e:
-        out = {"error": "%s: %s" % (type(e).__name__, e)}
+        out = {"error": str(e) if isinstance(e, RuntimeError) else "%s: %s" % (type(e).__name__, e)}
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     sys.stdout.flush()
 

@@ -87,7 +87,7 @@ def _locked(path):
 def _read_json(path):
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {}
     if not text.strip():
         return {}
@@ -290,7 +290,7 @@ class DeploymentStore:
                     data[server_url] = record
                     _write_json(path, data)
                 return path
-            except PermissionError:
+            except OSError:  # a read-only folder: rsconnect-python's fallback in the config folder
                 continue
         raise RSConnectError("Could not save the deployment record in %s: check that the folder is writable."
                              % self.path.parent)

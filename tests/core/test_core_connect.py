@@ -1,0 +1,198 @@
+"""ConnectClient against Connect's recorded responses, over real HTTP on 127.0.0.1."""
+import io
+import json
+import os
+
+import pytest
+
+from fixture_server import FIXTURES, PUB_GUID, SDK_GUID, FixtureServer
+from rsconnect_jupyter.connect import ConnectClient, api_url
+from rsconnect_jupyter.exceptions import (
+    AuthenticationError,
+    ConnectAPIError,
+    NotAConnectServer,
+    NotFound,
+    PermissionDenied,
+    ServerUnreachable,
+)
+
+
+def fixture(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_every_fixture_file_is_exercised_by_the_routes():
+    from fixture_server import ROUTES, USERS
+
+    used = {f for _, _, f in ROUTES} | set(USERS.values())
+    on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json")}
+    assert on_disk - used == set()
+
+
+def test_api_url_keeps_the_sub_path():
+    assert api_url("https://h/rsc", "v1/user") == "https://h/rsc/__api__/v1/user"
+    assert api_url("https://h/rsc/", "/v1/user") == "https://h/rsc/__api__/v1/user"
+    assert api_url("https://h", "server_settings") == "https://h/__api__/server_settings"
+
+
+def test_server_information(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+    assert client.server_settings() == fixture("publisher/server-settings.json")
+    assert client.python_versions() == ["3.11.6", "3.10.12"]
+    assert client.me()["username"] == "bob"
+    for name in ("r", "quarto", "nodejs"):
+        assert client.get("v1/server_settings/" + name)["installations"]
+    assert client.get("server_settings/applications")["access_types"] == ["acl", "logged_in", "all"]
+    first = fixture_server.requests[0]
+    assert first["path"] == "/rsc/__api__/server_settings"
+    assert first["headers"]["Authorization"] == "Key good"
+
+
+@pytest.mark.parametrize("key", ["good", "viewer", "locked", "unconfirmed", "sdk"])
+def test_every_user_fixture_parses(fixture_server, key):
+    user = ConnectClient(fixture_server.url, key).me()
+    assert user["guid"] and user["user_role"] in ("publisher", "viewer")
+
+
+def test_content_endpoints(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+    items = client.content_list(name="x", owner_guid="y")
+    assert [c["id"] for c in items] == ["583", "8274", "8462"]
+    assert "name=x" in fixture_server.requests[-1]["path"] and "owner_guid=y" in fixture_server.requests[-1]["path"]
+    assert client.content_get(SDK_GUID)["app_mode"] == "quarto-static"
+    created = client.content_create(name="my-fastapi-app", title="My FastAPI App")
+    assert created["guid"] == PUB_GUID and created["bundle_id"] is None
+    assert json.loads(fixture_server.requests[-1]["body"]) == {"name": "my-fastapi-app", "title": "My FastAPI App"}
+    assert client.content_update(PUB_GUID, title="New")["description"] == "A sample FastAPI application"
+    assert client.content_delete(PUB_GUID) is None
+    # Numeric id: no legacy endpoint here, so the list is searched.
+    assert client.content_get_by_id("8274")["guid"] == SDK_GUID
+    with pytest.raises(NotFound):
+        client.content_get_by_id("999999")
+
+
+def test_bundles_deploy_and_tasks(fixture_server, tmp_path):
+    client = ConnectClient(fixture_server.url, "good")
+    bundles = client.bundle_list(SDK_GUID)
+    assert bundles[0]["metadata"]["archive_md5"] == "37324238a80595c453c706b22adb83d3"
+    assert client.bundle_get(SDK_GUID, "101")["id"] == "101"
+    archive = tmp_path / "bundle.tar.gz"
+    archive.write_bytes(os.urandom(300_000))
+    with archive.open("rb") as f:
+        uploaded = client.bundle_upload(PUB_GUID, f)
+    assert uploaded["id"] == "201"
+    request = fixture_server.requests[-1]
+    assert request["body"] == archive.read_bytes()
+    assert request["headers"]["Content-Length"] == str(archive.stat().st_size)
+    assert client.deploy(PUB_GUID, 201) == "task-abc123-def456"
+    assert json.loads(fixture_server.requests[-1]["body"]) == {"bundle_id": "201"}
+    task = client.task("task-abc123-def456", first=0, wait=1)
+    assert task["finished"] and task["code"] == 0 and task["last"] == 4
+    # The cookie the deploy set goes back with the task poll (sticky sessions).
+    assert "sticky=node-7" in fixture_server.requests[-1]["headers"].get("Cookie", "")
+    assert "first=0" in fixture_server.requests[-1]["path"] and "wait=1" in fixture_server.requests[-1]["path"]
+    failed = client.task("jXhOhdm5OOSkGhJw")
+    assert failed["code"] == 1 and failed["error"].startswith("Unable to render")
+    assert client.task("task-failed")["error"] == "Error code: python-package-install-failed"
+
+
+def test_upload_of_an_unsized_stream_is_chunked(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+
+    def chunks():
+        yield b"a" * 1000
+        yield b"b" * 1000
+
+    client.bundle_upload(PUB_GUID, chunks())
+    request = fixture_server.requests[-1]
+    assert request["headers"].get("Transfer-Encoding") == "chunked"
+    assert request["body"] == b"a" * 1000 + b"b" * 1000
+
+
+def test_environment_variables(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+    assert client.environment_get(PUB_GUID) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
+    assert client.environment_patch(PUB_GUID, {"A": "1", "B": None}) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
+    assert json.loads(fixture_server.requests[-1]["body"]) == [{"name": "A", "value": "1"}, {"name": "B", "value": None}]
+
+
+def test_errors_are_typed(fixture_server):
+    with pytest.raises(AuthenticationError) as bad_key:
+        ConnectClient(fixture_server.url, "wrong").me()
+    assert bad_key.value.code == 30 and bad_key.value.status == 401
+    assert "wrong" not in str(bad_key.value)  # never the key
+    client = ConnectClient(fixture_server.url, "good")
+    with pytest.raises(PermissionDenied) as denied:
+        client.get("v1/content/x/forbidden")
+    assert denied.value.code == 22
+    with pytest.raises(NotFound) as missing:
+        client.content_get("00000000-0000-0000-0000-000000000000")
+    assert missing.value.code == 4
+    with pytest.raises(ConnectAPIError) as boom:
+        client.get("boom")
+    assert boom.value.status == 500 and boom.value.code == 0 and boom.value.payload is None
+    assert "Internal server error" in str(boom.value)
+
+
+def test_a_url_without_connect_is_named_clearly(fixture_server):
+    wrong_path = ConnectClient(fixture_server.url.replace("/rsc/", "/other/"), "good")
+    with pytest.raises(NotAConnectServer) as e:
+        wrong_path.server_settings()
+    assert "does not look like a Connect server" in str(e.value)
+    html = FixtureServer(html=True)
+    try:
+        with pytest.raises(NotAConnectServer) as e:
+            ConnectClient(html.url, "good").me()
+        assert "HTML page" in str(e.value)
+    finally:
+        html.close()
+
+
+def test_unreachable_server():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ServerUnreachable) as e:
+        ConnectClient("http://127.0.0.1:%d/" % port, "good").me()
+    assert "Connection refused" in str(e.value)
+
+
+def test_proxy_from_the_environment_and_no_proxy(fixture_server, monkeypatch):
+    proxy = FixtureServer(prefix="/rsc/")
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("/rsc/", ""))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        target = "http://connect.invalid/rsc/"
+        assert ConnectClient(target, "good").me()["username"] == "bob"
+        assert proxy.requests[-1]["path"] == "/rsc/__api__/v1/user"
+        # NO_PROXY sends the request straight to the server.
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        before = len(proxy.requests)
+        assert ConnectClient(fixture_server.url, "good").me()["username"] == "bob"
+        assert len(proxy.requests) == before
+    finally:
+        proxy.close()
+
+
+def test_tls_verification(tls_cert):
+    server = FixtureServer(prefix="/", certfile=str(tls_cert["pem"]))
+    try:
+        with pytest.raises(ServerUnreachable) as e:
+            ConnectClient(server.url, "good").me()
+        assert "--cacert" in str(e.value) and "--insecure" in str(e.value)
+        assert ConnectClient(server.url, "good", ca_cert=str(tls_cert["cert"])).me()["username"] == "bob"
+        # rsconnect-python saves the certificate's text, not its path.
+        assert ConnectClient(server.url, "good", ca_cert=tls_cert["cert"].read_text()).me()["username"] == "bob"
+        assert ConnectClient(server.url, "good", insecure=True).me()["username"] == "bob"
+    finally:
+        server.close()
+
+
+def test_bundle_download_streams_to_a_file(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+    out = io.BytesIO()
+    with pytest.raises(NotFound):
+        client.bundle_download(SDK_GUID, "101", out)

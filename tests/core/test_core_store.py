@@ -1,0 +1,124 @@
+"""Saved servers and deployment records: rsconnect-python's files and keys, atomic, 0600."""
+import json
+import multiprocessing
+import os
+import stat
+
+import pytest
+
+from rsconnect_jupyter.exceptions import InvalidInput
+from rsconnect_jupyter.store import DeploymentStore, Server, ServerStore, config_dir
+
+
+def test_config_dir_follows_xdg_and_falls_back_to_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert config_dir() == tmp_path / "xdg" / "rsconnect-python"
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert config_dir() == tmp_path / "home" / ".rsconnect-python"
+
+
+def test_servers_round_trip_in_rsconnect_python_layout(tmp_path):
+    store = ServerStore(tmp_path / "servers.json")
+    store.add(Server("prod", "https://connect.example.com/", "secret-key", ca_cert="-----BEGIN CERTIFICATE-----x"))
+    store.add(Server("dev", "http://127.0.0.1:3939/rsc/", "dev-key", insecure=True))
+    data = json.loads((tmp_path / "servers.json").read_text())
+    assert data["prod"] == {"name": "prod", "url": "https://connect.example.com/", "api_key": "secret-key",
+                            "insecure": False, "ca_cert": "-----BEGIN CERTIFICATE-----x"}
+    assert [s.name for s in store.list()] == ["dev", "prod"]
+    assert store.get("http://127.0.0.1:3939/rsc").name == "dev"  # by URL, trailing slash or not
+    assert "secret-key" not in repr(store.get("prod"))
+    assert stat.S_IMODE(os.stat(tmp_path / "servers.json").st_mode) == 0o600
+    assert store.remove("dev") and not store.remove("dev")
+    assert [s.name for s in store.list()] == ["prod"]
+    assert sorted(os.listdir(tmp_path)) == ["servers.json"]  # no temporary or lock files left
+
+
+def test_reads_a_file_written_by_rsconnect_python(tmp_path):
+    # As rsconnect-python's ServerStore writes it (json indent 4, extra keys it knows about).
+    (tmp_path / "servers.json").write_text(json.dumps({
+        "work": {"name": "work", "url": "https://rsc.example/", "api_key": "k1", "insecure": False,
+                 "ca_cert": None, "default": True},
+        "cloud": {"name": "cloud", "url": "https://api.shinyapps.io", "account_name": "a", "token": "t",
+                  "secret": "s"},
+    }, indent=4))
+    store = ServerStore(tmp_path / "servers.json")
+    assert store.resolve().name == "work"
+    assert store.resolve(name="work").api_key == "k1"
+
+
+def test_resolve_rules(tmp_path):
+    store = ServerStore(tmp_path / "servers.json")
+    with pytest.raises(InvalidInput, match="none saved"):
+        store.resolve()
+    with pytest.raises(InvalidInput, match="No API key"):
+        store.resolve(url="https://other.example/")
+    given = store.resolve(url="https://other.example/", api_key="k")
+    assert (given.url, given.api_key) == ("https://other.example/", "k")
+    store.add(Server("local", "http://127.0.0.1:1/", "local-key"))
+    assert store.resolve().name == "local"  # the only one
+    store.add(Server("prod", "https://prod.example/", "prod-key"))
+    with pytest.raises(InvalidInput, match="2 are saved"):
+        store.resolve()
+    store.add(Server("prod", "https://prod.example/", "prod-key"), default=True)
+    assert store.resolve().name == "prod"
+    assert store.resolve(name="local").api_key == "local-key"
+    assert store.resolve(url="http://127.0.0.1:1").name == "local"  # a saved URL lends its key
+    assert store.resolve(name="local", api_key="override").api_key == "override"
+    with pytest.raises(InvalidInput, match='No saved server is called "nope"'):
+        store.resolve(name="nope")
+
+
+def _add_many(path, worker):
+    store = ServerStore(path)
+    for i in range(20):
+        store.add(Server("w%d-%d" % (worker, i), "http://h%d-%d/" % (worker, i), "k"))
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    path = tmp_path / "servers.json"
+    procs = [multiprocessing.Process(target=_add_many, args=(path, w)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    assert len(json.loads(path.read_text())) == 80
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_deployment_records_beside_the_file(tmp_path):
+    notebook = tmp_path / "report.ipynb"
+    notebook.write_text("{}")
+    records = DeploymentStore(notebook)
+    assert records.path == tmp_path / "rsconnect-python" / "report.json"
+    assert records.get("http://h/") is None
+    records.save("http://h/", {"app_url": "http://h/content/g/", "app_id": "7", "app_guid": "g", "title": "Report",
+                               "app_mode": "jupyter-static"})
+    records.save("https://other/", {"app_url": "u", "app_id": "1", "app_guid": "o", "title": "R", "app_mode": "static"})
+    data = json.loads(records.path.read_text())
+    assert data["http://h/"] == {"app_url": "http://h/content/g/", "app_id": "7", "app_guid": "g", "title": "Report",
+                                 "app_mode": "jupyter-static", "server_url": "http://h/",
+                                 "filename": str(notebook), "app_store_version": 1}
+    assert records.get("http://h")["app_guid"] == "g"
+    assert {r["app_guid"] for r in records.all()} == {"g", "o"}
+    assert sorted(os.listdir(records.path.parent)) == ["report.json"]
+
+
+def test_records_fall_back_to_the_config_dir_when_the_folder_is_read_only(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    notebook = folder / "n.ipynb"
+    notebook.write_text("{}")
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores permissions: make the primary path a file instead
+            folder.chmod(0o755)
+            (folder / "rsconnect-python").write_text("not a folder")
+        records = DeploymentStore(notebook)
+        written = records.save("http://h/", {"app_guid": "g", "app_id": "1", "app_url": "u", "title": "t",
+                                             "app_mode": "static"})
+        assert written == records.secondary_path
+        assert str(written).startswith(str(config_dir() / "applications"))
+        assert records.get("http://h/")["app_guid"] == "g"
+    finally:
+        folder.chmod(0o755)
