@@ -142,7 +142,14 @@ def collect_files(base, extra_files):
     files = []
     for extra in extra_files:
         given = Path(extra)
-        path = (given if given.is_absolute() else Path.cwd() / given).resolve()
+        path = given
+        if not given.is_absolute():
+            # Relative to the working directory as a shell would complete it, else to the folder
+            # (rsconnect-python's reading).
+            path = Path.cwd() / given
+            if not path.exists() and (base / given).exists():
+                path = base / given
+        path = path.resolve()
         try:
             path.relative_to(base)
         except ValueError:

@@ -20,7 +20,9 @@ from .common import handle_errors, read_cacert, resolve_server, server_options
 def add(name, server, api_key, insecure, cacert, make_default):
     """Check a server and key, then save them under a nickname."""
     entry = Server(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=read_cacert(cacert))
-    user = deploy.verify_server(entry)
+    client = deploy.client_for(entry)
+    client.server_settings()  # "not a Connect server" before "bad key"
+    user = client.me()  # a viewer may save a server too; publishing checks the role
     store = ServerStore()
     replaced = name in {s.name for s in store.list()}
     store.add(entry, default=True if make_default else None)

@@ -1,0 +1,164 @@
+"""Manifests and bundles built from real notebooks on disk."""
+import hashlib
+import json
+import tarfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from rsconnect_jupyter import bundle, manifest
+from rsconnect_jupyter.exceptions import BundleError, InvalidInput
+
+SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
+            "requirements": "click==8.1.7\n", "source": "generated"}
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    folder = tmp_path / "report"
+    folder.mkdir()
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Quarterly report"),
+        new_code_cell("secret_input_code = 6 * 7\nprint(secret_input_code)",
+                      outputs=[new_output("stream", name="stdout", text="42\n")], execution_count=1),
+        new_code_cell("tagged_input_code = 'shown output'\nprint(tagged_input_code)",
+                      outputs=[new_output("stream", name="stdout", text="shown output\n")], execution_count=2,
+                      metadata={"tags": ["hide_input"]}),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "report.ipynb"
+    nbformat.write(nb, str(path))
+    (folder / "data.csv").write_text("a,b\n1,2\n")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "logo.svg").write_text("<svg/>")
+    (folder / "assets" / "__pycache__").mkdir()
+    (folder / "assets" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    return path
+
+
+def contents(b):
+    with tarfile.open(b.path, "r:gz") as tar:
+        names = tar.getnames()
+        data = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    return names, data
+
+
+def test_notebook_source_bundle(notebook):
+    with bundle.notebook_source_bundle(notebook, SNAPSHOT, ["data.csv", "assets"]) as b:
+        names, data = contents(b)
+        assert names[0] == "manifest.json"
+        assert sorted(names[1:]) == ["assets/logo.svg", "data.csv", "report.ipynb", "requirements.txt"]
+        m = json.loads(data["manifest.json"])
+        assert m == b.manifest
+        assert m["metadata"] == {"appmode": "jupyter-static", "entrypoint": "report.ipynb"}
+        assert m["python"] == {"version": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1",
+                                                                        "package_file": "requirements.txt"}}
+        assert m["environment"] == {"python": {"requires": "~=3.11.0"}}
+        assert m["locale"] == "en_US.UTF-8" and "jupyter" not in m
+        for name in names[1:]:
+            assert m["files"][name]["checksum"] == hashlib.md5(data[name]).hexdigest()
+        assert data["requirements.txt"] == b"click==8.1.7\n"
+        assert data["report.ipynb"] == notebook.read_bytes()
+        path = b.path
+    assert not path.exists()  # the temporary file goes away
+
+
+def test_hide_flags_go_in_the_manifest_only_when_set(notebook):
+    with bundle.notebook_source_bundle(notebook, SNAPSHOT, hide_all_input=True, hide_tagged_input=True) as b:
+        assert b.manifest["jupyter"] == {"hide_all_input": True, "hide_tagged_input": True}
+
+
+def test_no_pip_in_the_environment_still_means_pip_on_the_server():
+    section = manifest.python_section(dict(SNAPSHOT, package_manager={"name": "none", "version": None}))
+    assert section["package_manager"] == {"name": "pip", "package_file": "requirements.txt"}
+    section = manifest.python_section(dict(SNAPSHOT, package_manager={"name": "uv", "version": "0.4.1"}))
+    assert section["package_manager"] == {"name": "uv", "version": "0.4.1", "package_file": "requirements.txt"}
+
+
+def test_html_snapshot_bundle_renders_as_saved(notebook):
+    with bundle.html_snapshot_bundle(notebook, ["data.csv"]) as b:
+        names, data = contents(b)
+        assert names == ["manifest.json", "report.html", "data.csv"]
+        m = json.loads(data["manifest.json"])
+        assert m["metadata"]["appmode"] == "static" and m["metadata"]["primary_html"] == "report.html"
+        assert m["files"]["report.html"]["checksum"] == hashlib.md5(data["report.html"]).hexdigest()
+        html = data["report.html"].decode()
+        assert "Quarterly report" in html and "42" in html and "secret_input_code" in html
+
+
+def test_hide_all_input_in_the_snapshot(notebook):
+    with bundle.html_snapshot_bundle(notebook, hide_all_input=True) as b:
+        html = contents(b)[1]["report.html"].decode()
+    assert "secret_input_code" not in html and "tagged_input_code" not in html
+    assert "42" in html and "shown output" in html
+
+
+def test_hide_tagged_input_in_the_snapshot(notebook):
+    with bundle.html_snapshot_bundle(notebook, hide_tagged_input=True) as b:
+        html = contents(b)[1]["report.html"].decode()
+    assert "secret_input_code" in html and "tagged_input_code" not in html and "shown output" in html
+
+
+def test_execute_runs_the_notebook_first(notebook):
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.cells.append(new_code_cell("print('fresh ' + 'result')"))
+    nbformat.write(nb, str(notebook))
+    with bundle.html_snapshot_bundle(notebook) as b:
+        assert "fresh result" not in contents(b)[1]["report.html"].decode()
+    with bundle.html_snapshot_bundle(notebook, execute=True) as b:
+        assert "fresh result" in contents(b)[1]["report.html"].decode()
+
+
+def test_extra_files_must_be_under_the_notebook_folder(notebook, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")
+    with pytest.raises(InvalidInput, match="extra files must be in the notebook's folder"):
+        bundle.notebook_source_bundle(notebook, SNAPSHOT, [str(outside)])
+    with pytest.raises(InvalidInput, match="extra files must be in the notebook's folder"):
+        bundle.notebook_source_bundle(notebook, SNAPSHOT, [str(notebook.parent / ".." / "outside.txt")])
+    with pytest.raises(InvalidInput, match="does not exist"):
+        bundle.notebook_source_bundle(notebook, SNAPSHOT, [str(notebook.parent / "missing.txt")])
+
+
+def test_invalid_and_missing_notebooks(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{ not json")
+    with pytest.raises(BundleError, match="is not a valid notebook"):
+        bundle.read_notebook(broken)
+    wrong_shape = tmp_path / "shape.ipynb"
+    wrong_shape.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "nope", "metadata": {}}))
+    with pytest.raises(BundleError, match="is not a valid notebook"):
+        bundle.read_notebook(wrong_shape)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        bundle.read_notebook(tmp_path / "missing.ipynb")
+
+
+def test_html_bundle(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<h1>hi</h1>")
+    (tmp_path / "style.css").write_text("h1{}")
+    with bundle.html_bundle(page, ["style.css"]) as b:
+        names, data = contents(b)
+        assert names == ["manifest.json", "page.html", "style.css"]
+        assert json.loads(data["manifest.json"])["metadata"]["primary_html"] == "page.html"
+
+
+def test_write_manifest_matches_the_bundle(notebook):
+    written = bundle.write_notebook_manifest(notebook, SNAPSHOT, ["data.csv"])
+    folder = notebook.parent
+    assert written == [folder / "requirements.txt", folder / "manifest.json"]
+    m = json.loads((folder / "manifest.json").read_text())
+    with bundle.notebook_source_bundle(notebook, SNAPSHOT, ["data.csv"]) as b:
+        assert m == b.manifest
+    with pytest.raises(InvalidInput, match="--overwrite"):
+        bundle.write_notebook_manifest(notebook, SNAPSHOT)
+    assert bundle.write_notebook_manifest(notebook, SNAPSHOT, overwrite=True) == [folder / "manifest.json"]
+
+
+def test_app_modes_slot_in_for_apps():
+    m = manifest.python_manifest("python-fastapi", "app:app", SNAPSHOT)
+    assert m["metadata"] == {"appmode": "python-fastapi", "entrypoint": "app:app"} and "jupyter" not in m
+    with pytest.raises(ValueError):
+        manifest.python_manifest("static", "x", SNAPSHOT)
