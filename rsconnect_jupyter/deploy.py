@@ -266,6 +266,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     log = log or _silent
     deployed_path = Path(deployed_path)
     title = validate_title(title) if title else None
+    timeout = task_timeout()  # a bad CONNECT_TASK_TIMEOUT fails before anything is sent
     client = _client(server)
     records = DeploymentStore(deployed_path)
     record_key = getattr(server, "url", client.url)
@@ -310,7 +311,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     bundle_id = str(uploaded["id"])
     log("Deploying bundle %s ..." % bundle_id)
     task_id = client.deploy(guid, bundle_id)
-    follow_task(client, task_id, log, dashboard_url=content.get("dashboard_url"))
+    follow_task(client, task_id, log, timeout=timeout, dashboard_url=content.get("dashboard_url"))
 
     content = client.content_get(guid)
     deployment = Deployment(
