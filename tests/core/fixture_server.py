@@ -91,6 +91,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if key not in USERS:
                 return self._send(401, {"code": 30, "error": "The requested API key is invalid.", "payload": None})
             return self._send(200, json.loads((FIXTURES / USERS[key]).read_text()))
+        if api_path == "v1/tasks/task-running":  # never finishes (not a recorded fixture)
+            return self._send(200, {"id": "task-running", "output": ["still working"], "finished": False, "code": 0,
+                                    "error": "", "last": 1, "result": None})
         if api_path.startswith("v1/content/") and api_path.endswith("/forbidden"):
             return self._send(403, {"code": 22, "error": "You do not have permission to perform this operation.",
                                     "payload": None})

@@ -196,3 +196,20 @@ def test_bundle_download_streams_to_a_file(fixture_server):
     out = io.BytesIO()
     with pytest.raises(NotFound):
         client.bundle_download(SDK_GUID, "101", out)
+
+
+def test_task_timeout_is_honoured(fixture_server, monkeypatch):
+    from rsconnect_jupyter.deploy import follow_task, task_timeout
+    from rsconnect_jupyter.exceptions import DeployFailed, InvalidInput
+
+    monkeypatch.setenv("CONNECT_TASK_TIMEOUT", "1")
+    assert task_timeout() == 1
+    lines = []
+    with pytest.raises(DeployFailed, match="did not finish within 1 seconds") as e:
+        follow_task(ConnectClient(fixture_server.url, "good"), "task-running", lines.append)
+    assert "    still working" in lines and "CONNECT_TASK_TIMEOUT" in str(e.value)
+    polls = [r["path"] for r in fixture_server.requests if "task-running" in r["path"]]
+    assert "first=0" in polls[0] and all("first=1" in p for p in polls[1:])
+    monkeypatch.setenv("CONNECT_TASK_TIMEOUT", "soon")
+    with pytest.raises(InvalidInput, match="positive number of seconds"):
+        task_timeout()

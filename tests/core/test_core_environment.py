@@ -126,3 +126,29 @@ def test_program_is_standalone():
     # Runs with -I (no site, no user paths, no this package): still JSON.
     out = subprocess.run([sys.executable, "-I", "-c", SNAPSHOT_PROGRAM], capture_output=True, text=True, check=True)
     assert parse_snapshot(out.stdout)["python"] == "%d.%d.%d" % sys.version_info[:3]
+
+
+def test_kernel_code_in_a_real_kernel(tmp_path):
+    from jupyter_client.manager import start_new_kernel
+
+    (tmp_path / "requirements.txt").write_text("pandas==2.2.2\n")
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        chunks = []
+
+        def collect(msg):
+            if msg["msg_type"] == "stream":
+                chunks.append(msg["content"]["text"])
+
+        reply = kc.execute_interactive("user_value = 5\n" + kernel_code(tmp_path), timeout=60, output_hook=collect)
+        assert reply["content"]["status"] == "ok"
+        data = parse_snapshot("".join(chunks))
+        assert data["requirements"] == "pandas==2.2.2\n" and data["source"] == "file"
+        assert data["python"] == "%d.%d.%d" % sys.version_info[:3]
+        check = kc.execute_interactive("print(sorted(k for k in dir() if not k.startswith('_') and k not in "
+                                       "('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')))",
+                                       timeout=30, output_hook=collect)
+        assert check["content"]["status"] == "ok" and chunks[-1].strip() == "['user_value']"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
