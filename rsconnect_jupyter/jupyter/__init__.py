@@ -1,0 +1,37 @@
+"""The Jupyter server extension behind the nbextension: registers the handlers.
+
+`load_handlers(app)` is called by both entry points in the package's __init__: with notebook 6's
+NotebookApp, or with jupyter_server 2's ServerApp (nbclassic, Notebook 7). The handler base class
+comes from the app that loads us, not from what imports: a notebook 6 environment has
+jupyter_server installed too, and mixing the two breaks auth.
+"""
+
+
+def _is_jupyter_server(app):
+    return any(cls.__module__.startswith("jupyter_server.") for cls in type(app).__mro__)
+
+
+def api_handler_base(app):
+    if _is_jupyter_server(app):
+        from jupyter_server.base.handlers import APIHandler
+    else:
+        from notebook.base.handlers import APIHandler
+    return APIHandler
+
+
+def url_path_join(*parts):
+    return "/".join(p.strip("/") for p in parts if p.strip("/")).join(("/", ""))
+
+
+def load_handlers(app):
+    from .handlers import ROUTES
+
+    base = api_handler_base(app)
+    web_app = app.web_app
+    base_url = web_app.settings.get("base_url", "/")
+    rules = []
+    for route, mixin in ROUTES:
+        handler = type(mixin.__name__, (mixin, base), {})
+        rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
+    web_app.add_handlers(".*$", rules)
+    app.log.info("rsconnect_jupyter: publishing handlers at %s", url_path_join(base_url, "rsconnect_jupyter"))

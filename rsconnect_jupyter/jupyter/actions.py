@@ -1,0 +1,133 @@
+"""What each route does, in plain Python: read the saved servers, call the publishing core,
+shape the answer for the browser. Runs in worker threads (it does network and disk I/O).
+
+The browser never sees an API key: servers go out through `public_server()` only.
+"""
+import logging
+import re
+import traceback
+
+from .. import deploy, environment, store
+from ..exceptions import RSConnectError
+from .fields import InvalidField
+from .paths import PathRefused
+
+log = logging.getLogger(__name__)
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def public_server(server):
+    return {
+        "name": server.name,
+        "url": server.url,
+        "insecure": bool(server.insecure),
+        "ca_cert": _ca_cert_label(server.ca_cert),
+        "has_api_key": bool(server.api_key),
+    }
+
+
+def _ca_cert_label(ca_cert):
+    # A saved CA may be PEM text (rsconnect-python's layout) or a path: show paths, not certificates.
+    if not ca_cert:
+        return None
+    return "(certificate text)" if "-----BEGIN" in ca_cert else ca_cert
+
+
+def describe_error(exc):
+    """One sentence for the dialog. Unexpected errors keep their traceback in the server log only."""
+    if isinstance(exc, (RSConnectError, InvalidField, PathRefused)):
+        return str(exc)
+    log.error("rsconnect_jupyter: unexpected error\n%s",
+              "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return ("Publishing failed with an unexpected error (%s); see the Jupyter server's log for details."
+            % type(exc).__name__)
+
+
+def saved_server(name):
+    server = store.ServerStore().get(name)
+    if server is None:
+        raise InvalidField('No saved server is called "%s"; add it again.' % name)
+    return server
+
+
+def list_servers():
+    return [public_server(s) for s in store.ServerStore().list()]
+
+
+def user_summary(user):
+    user = user or {}
+    return {k: user.get(k) for k in ("username", "user_role", "first_name", "last_name") if k in user}
+
+
+def add_server(name, url, api_key, insecure=False, ca_cert=None):
+    """Check the URL and key against the server first, then save: a bad key saves nothing."""
+    server = store.Server(name=name, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert or None)
+    user = deploy.verify_server(server)
+    servers = store.ServerStore()
+    servers.add(server, default=True if not servers.list() else None)
+    return {"server": public_server(server), "user": user_summary(user)}
+
+
+def remove_server(name):
+    if not store.ServerStore().remove(name):
+        raise InvalidField('No saved server is called "%s".' % name)
+    return {"removed": name}
+
+
+def verify_server(name):
+    return {"server": public_server(saved_server(name)), "user": user_summary(deploy.verify_server(saved_server(name)))}
+
+
+def search_content(name, title):
+    found = deploy.find_content(saved_server(name), title)
+    keys = ("guid", "id", "title", "name", "app_mode", "content_url", "dashboard_url", "owner_guid",
+            "app_role", "last_deployed_time")
+    return {"content": [{k: item.get(k) for k in keys} for item in found]}
+
+
+def kernel_code(notebook_path, force_generate=False):
+    import os
+    return {"code": environment.kernel_code(os.path.dirname(notebook_path), force_generate=force_generate)}
+
+
+def check_environment_names(values):
+    for name in values:
+        if not ENV_NAME.match(name):
+            raise InvalidField("%r is not a valid environment variable name (letters, digits, _)." % name)
+
+
+def publish(log_line, *, server, notebook_path, static, title, environment_values, new, app_id,
+            extra_files, snapshot, force_generate, hide_all_input, hide_tagged_input):
+    deployment = deploy.publish_notebook(
+        server, notebook_path, static=static, title=title, environment=environment_values or None,
+        new=new, app_id=app_id, extra_files=tuple(extra_files), snapshot=snapshot,
+        force_generate=force_generate, hide_all_input=hide_all_input,
+        hide_tagged_input=hide_tagged_input, log=log_line)
+    return deployment_json(deployment)
+
+
+def deployment_json(deployment):
+    keys = ("server_url", "content_guid", "content_id", "content_url", "dashboard_url", "title", "app_mode")
+    return {k: getattr(deployment, k, None) for k in keys}
+
+
+def parse_snapshot(snapshot):
+    """The kernel's snapshot (the parsed JSON object, or its text) checked by the core."""
+    import json
+    text = snapshot if isinstance(snapshot, str) else json.dumps(snapshot)
+    return environment.parse_snapshot(text)
+
+
+def write_manifest(notebook_path, snapshot, extra_files, hide_all_input, hide_tagged_input, overwrite, root):
+    """manifest.json (and requirements.txt when missing) beside the notebook, for git-backed publishing."""
+    import os
+
+    from ..bundle import write_notebook_manifest
+
+    if os.path.exists(os.path.join(os.path.dirname(notebook_path), "manifest.json")) and not overwrite:
+        raise InvalidField("manifest.json already exists beside the notebook; confirm to replace it.")
+    written = write_notebook_manifest(notebook_path, snapshot, extra_files=extra_files,
+                                      hide_all_input=hide_all_input, hide_tagged_input=hide_tagged_input,
+                                      overwrite=overwrite)
+    return {"written": [root.relative(os.path.realpath(str(p))) for p in written]}

@@ -1,0 +1,238 @@
+"""Tornado handlers behind the nbextension, one route per action, under {base_url}/rsconnect_jupyter/.
+
+Each handler reads its input, calls `actions` in a worker thread, and answers JSON. Errors
+answer `{"message": "<one sentence>"}`: 400 for anything the user can fix, 500 otherwise (the
+traceback stays in the server log). Authentication and the XSRF check come from Jupyter's
+APIHandler, which `build_handlers` mixes in (notebook 6 or jupyter_server's, see __init__).
+"""
+import asyncio
+import json
+import os
+
+from tornado import web
+
+from ..exceptions import RSConnectError
+from . import actions
+from .fields import Fields, InvalidField
+from .jobs import EXECUTOR, JOBS
+from .paths import PathRefused, RootFolder, list_folder_files
+
+
+class JSONHandlerMixin:
+    """Shared plumbing; comes first in the MRO so its write_error wins (no tracebacks to the browser)."""
+
+    def write_error(self, status_code, **kwargs):
+        message = self._reason or "Request failed."
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        if isinstance(exc, web.HTTPError) and exc.log_message:
+            message = exc.log_message
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message}))
+
+    @property
+    def root(self):
+        return RootFolder(self.contents_manager.root_dir)
+
+    def fields(self):
+        try:
+            body = json.loads(self.request.body.decode("utf-8") or "null")
+        except ValueError:
+            raise InvalidField("The request body is not valid JSON.")
+        return Fields(body)
+
+    async def run(self, fn, *args, **kwargs):
+        """Run blocking work off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(EXECUTOR, lambda: fn(*args, **kwargs))
+
+    async def respond(self, fn, *args, **kwargs):
+        try:
+            result = await self.run(fn, *args, **kwargs)
+        except (InvalidField, PathRefused, RSConnectError) as exc:
+            return self.fail(400, actions.describe_error(exc))
+        except Exception as exc:  # noqa: BLE001 - reported as one sentence, logged in full
+            return self.fail(500, actions.describe_error(exc))
+        self.answer(result)
+
+    def answer(self, result, status=200):
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(result))
+
+    def fail(self, status, message):
+        self.answer({"message": message}, status)
+
+
+def guarded(method):
+    """Turn validation errors raised while reading input into a 400 with their sentence."""
+    async def wrapper(self, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except (InvalidField, PathRefused) as exc:
+            self.fail(400, str(exc))
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+class ServersHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def get(self):
+        await self.respond(lambda: {"servers": actions.list_servers()})
+
+
+class AddServerHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def post(self):
+        f = self.fields()
+        url = f.string("url")
+        if not url.lower().startswith(("http://", "https://")):
+            raise InvalidField("The server URL must start with http:// or https://.")
+        name = f.string("name", required=False, default="") or url
+        tls = f.string("tls", required=False, default="system", choices={"system", "ca_bundle", "insecure"})
+        ca_cert = f.string("ca_cert", required=False, default="") if tls == "ca_bundle" else ""
+        if tls == "ca_bundle" and not ca_cert:
+            raise InvalidField("Enter the path of the CA bundle file, or choose another TLS option.")
+        if ca_cert and "-----BEGIN" not in ca_cert:
+            ca_cert = os.path.expanduser(ca_cert)
+            if not os.path.isfile(ca_cert):
+                raise InvalidField("The CA bundle %s does not exist on the Jupyter server; check the path." % ca_cert)
+        await self.respond(actions.add_server, name, url, f.string("api_key"),
+                           insecure=(tls == "insecure"), ca_cert=ca_cert or None)
+
+
+class RemoveServerHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def post(self):
+        await self.respond(actions.remove_server, self.fields().string("server"))
+
+
+class VerifyServerHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def post(self):
+        await self.respond(actions.verify_server, self.fields().string("server"))
+
+
+class SearchContentHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def post(self):
+        f = self.fields()
+        await self.respond(actions.search_content, f.string("server"), f.string("title"))
+
+
+class FolderFilesHandler(JSONHandlerMixin):
+    """Files beside the notebook that may go along as extra files."""
+
+    @web.authenticated
+    @guarded
+    async def get(self):
+        notebook = self.root.notebook(self.get_query_argument("path", ""))
+        await self.respond(lambda: {
+            "files": list_folder_files(notebook),
+            "has_requirements": os.path.isfile(os.path.join(os.path.dirname(notebook), "requirements.txt")),
+        })
+
+
+class KernelCodeHandler(JSONHandlerMixin):
+    """The stdlib-only snippet the browser runs in the notebook's kernel for the environment snapshot."""
+
+    @web.authenticated
+    @guarded
+    async def get(self):
+        notebook = self.root.notebook(self.get_query_argument("path", ""))
+        force = self.get_query_argument("force_generate", "false").lower() in ("1", "true", "yes")
+        await self.respond(actions.kernel_code, notebook, force)
+
+
+def _read_publish_fields(root, f):
+    notebook = root.notebook(f.string("notebook_path"))
+    mode = f.string("mode", choices={"static", "jupyter-static"})
+    env = f.string_map("environment")
+    actions.check_environment_names(env)
+    snapshot = f.body.get("snapshot")  # the kernel's printed text, or its parsed JSON object
+    if snapshot is not None and not isinstance(snapshot, (str, dict)):
+        raise InvalidField("The field 'snapshot' must be the kernel's output text or a JSON object.")
+    return dict(
+        notebook_path=notebook,
+        static=(mode == "static"),
+        title=f.string("title", required=False, default=None, max_length=1024),
+        environment_values=env,
+        new=f.boolean("new"),
+        app_id=f.string("app_id", required=False, default=None, max_length=64),
+        extra_files=[root.extra_file(notebook, p) for p in f.string_list("extra_files")],
+        snapshot=snapshot,
+        force_generate=f.boolean("force_generate"),
+        hide_all_input=f.boolean("hide_all_input"),
+        hide_tagged_input=f.boolean("hide_tagged_input"),
+    )
+
+
+class PublishHandler(JSONHandlerMixin):
+    """Start a publish job; the browser then polls /jobs/{id} for its log and result."""
+
+    @web.authenticated
+    @guarded
+    async def post(self):
+        f = self.fields()
+        name = f.string("server")
+        options = _read_publish_fields(self.root, f)
+        if options["snapshot"] is not None:
+            options["snapshot"] = actions.parse_snapshot(options["snapshot"])
+        try:
+            server = await self.run(actions.saved_server, name)
+        except InvalidField as exc:
+            return self.fail(400, str(exc))
+        job = JOBS.start(lambda log_line: actions.publish(log_line, server=server, **options),
+                         actions.describe_error, secrets=[server.api_key])
+        self.answer({"job_id": job.id}, status=202)
+
+
+class JobHandler(JSONHandlerMixin):
+    @web.authenticated
+    async def get(self, job_id):
+        job = JOBS.get(job_id)
+        if job is None:
+            return self.fail(404, "This publishing job is unknown (was the Jupyter server restarted?); publish again.")
+        try:
+            cursor = int(self.get_query_argument("cursor", "0"))
+        except ValueError:
+            return self.fail(400, "The cursor must be a whole number.")
+        self.answer(job.state(cursor))
+
+
+class ManifestHandler(JSONHandlerMixin):
+    """Write manifest.json (and requirements.txt when missing) beside the notebook."""
+
+    @web.authenticated
+    @guarded
+    async def post(self):
+        f = self.fields()
+        notebook = self.root.notebook(f.string("notebook_path"))
+        snapshot = f.body.get("snapshot")
+        if snapshot is None:
+            raise InvalidField("The field 'snapshot' is missing: run the environment snapshot in the kernel first.")
+        snapshot = actions.parse_snapshot(snapshot)
+        extra = [self.root.extra_file(notebook, p) for p in f.string_list("extra_files")]
+        await self.respond(actions.write_manifest, notebook, snapshot, extra,
+                           hide_all_input=f.boolean("hide_all_input"),
+                           hide_tagged_input=f.boolean("hide_tagged_input"),
+                           overwrite=f.boolean("overwrite"), root=self.root)
+
+
+ROUTES = [
+    ("servers", ServersHandler),
+    ("servers/add", AddServerHandler),
+    ("servers/remove", RemoveServerHandler),
+    ("servers/verify", VerifyServerHandler),
+    ("content/search", SearchContentHandler),
+    ("files", FolderFilesHandler),
+    ("environment", KernelCodeHandler),
+    ("publish", PublishHandler),
+    (r"jobs/([0-9a-f]{32})", JobHandler),
+    ("manifest", ManifestHandler),
+]

@@ -1,0 +1,88 @@
+"""Background publish jobs: run in a thread pool, never on the Tornado event loop.
+
+The browser starts a job, then polls its log with a cursor (the number of lines it has seen).
+Secrets handed to a job are scrubbed from every log line as a second line of defence.
+"""
+import itertools
+import logging
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter")
+MAX_KEPT_JOBS = 50
+log = logging.getLogger(__name__)
+
+
+class Job:
+    def __init__(self, secrets=()):
+        self.id = uuid.uuid4().hex
+        self._lock = threading.Lock()
+        self._lines = []
+        self._secrets = [s for s in secrets if s]
+        self.finished = False
+        self.result = None
+        self.error = None
+
+    def log(self, message):
+        text = str(message)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        with self._lock:
+            self._lines.extend(text.splitlines() or [""])
+
+    def state(self, cursor=0):
+        with self._lock:
+            cursor = max(0, min(cursor, len(self._lines)))
+            return {
+                "id": self.id,
+                "lines": self._lines[cursor:],
+                "cursor": len(self._lines),
+                "finished": self.finished,
+                "result": self.result,
+                "error": self.error,
+            }
+
+    def run(self, work, describe_error):
+        """work(log) -> JSON-able result; describe_error(exc) -> one sentence."""
+        try:
+            result = work(self.log)
+        except BaseException as exc:  # every failure must reach the dialog as a sentence
+            message = describe_error(exc)
+            self.log(message)
+            with self._lock:
+                self.error = message
+                self.finished = True
+        else:
+            with self._lock:
+                self.result = result
+                self.finished = True
+
+
+class JobRegistry:
+    def __init__(self):
+        self._jobs = {}
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    def start(self, work, describe_error, secrets=()):
+        job = Job(secrets)
+        with self._lock:
+            self._jobs[job.id] = (next(self._order), job)
+            if len(self._jobs) > MAX_KEPT_JOBS:
+                # forget the oldest finished jobs
+                for key, (_, old) in sorted(self._jobs.items(), key=lambda kv: kv[1][0]):
+                    if len(self._jobs) <= MAX_KEPT_JOBS:
+                        break
+                    if old.finished:
+                        del self._jobs[key]
+        EXECUTOR.submit(job.run, work, describe_error)
+        return job
+
+    def get(self, job_id):
+        with self._lock:
+            entry = self._jobs.get(job_id)
+        return entry[1] if entry else None
+
+
+JOBS = JobRegistry()

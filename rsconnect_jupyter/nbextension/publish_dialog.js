@@ -1,0 +1,298 @@
+// The publish dialog: server, title, mode, packages, environment variables, extra files.
+// It stays open while publishing and shows the deploy log; errors appear as one sentence.
+define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish'],
+function ($, Jupyter, dialog, api, metadata, publish) {
+    'use strict';
+
+    var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+    function notebookTitle() {
+        return Jupyter.notebook.notebook_name.replace(/\.ipynb$/i, '');
+    }
+
+    function radio(name, value, id, label, help) {
+        var row = $('<div class="radio"/>').append($('<label/>')
+            .append($('<input type="radio"/>').attr({name: name, id: id}).val(value))
+            .append(document.createTextNode(' ' + label)));
+        if (help) {
+            row.append($('<p class="help-block"/>').text(help));
+        }
+        return row;
+    }
+
+    function checkbox(id, label) {
+        return $('<div class="checkbox"/>').append($('<label/>')
+            .append($('<input type="checkbox"/>').attr('id', id))
+            .append(document.createTextNode(' ' + label)));
+    }
+
+    function envRow(name) {
+        return $('<div class="rsc-env-row form-inline"/>')
+            .append($('<input type="text" class="form-control input-sm rsc-env-name" placeholder="NAME"/>').val(name || ''))
+            .append(' = ')
+            .append($('<input type="password" class="form-control input-sm rsc-env-value" autocomplete="new-password"/>')
+                .attr('placeholder', name ? 'unchanged' : 'value'))
+            .append($('<button type="button" class="btn btn-default btn-xs rsc-env-remove" title="Remove">&times;</button>'));
+    }
+
+    function build(servers, folder, md, draft) {
+        var form = $('<form id="rsc-publish-form" class="rsc-dialog" autocomplete="off"/>');
+        var select = $('<select id="rsc-server" class="form-control"/>');
+        servers.forEach(function (s) {
+            select.append($('<option/>').val(s.name).attr('data-url', s.url).text(s.name + ' (' + s.url + ')'));
+        });
+        form.append($('<div class="form-group"/>')
+            .append($('<label for="rsc-server"/>').text('Publish to'))
+            .append($('<div class="input-group"/>').append(select).append($('<span class="input-group-btn"/>')
+                .append($('<button type="button" id="rsc-add-server" class="btn btn-default"/>').text('Add server…'))
+                .append($('<button type="button" id="rsc-remove-server" class="btn btn-default"/>').text('Remove')))));
+        form.append($('<div class="form-group"/>')
+            .append($('<label for="rsc-title"/>').text('Title'))
+            .append($('<input type="text" id="rsc-title" class="form-control"/>')));
+        form.append($('<div class="form-group"/>')
+            .append(radio('rsc-mode', 'static', 'rsc-mode-static', 'Publish finished document only',
+                'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'))
+            .append(radio('rsc-mode', 'jupyter-static', 'rsc-mode-source', 'Publish document with source code',
+                'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.')));
+
+        var source = $('<div id="rsc-source-options"/>');
+        var packages = $('<div class="form-group"/>').append($('<label/>').text('Python packages'));
+        packages.append(radio('rsc-packages', 'file', 'rsc-packages-file',
+            folder.has_requirements ? 'Use requirements.txt from the notebook\'s folder'
+                : 'Use requirements.txt from the notebook\'s folder (there is none)'));
+        packages.append(radio('rsc-packages', 'generate', 'rsc-packages-generate',
+            'Generate the list from the packages installed in the kernel\'s environment'));
+        source.append(packages);
+        var env = $('<div class="form-group"/>').append($('<label/>').text('Environment variables'));
+        env.append($('<p class="help-block"/>').text('Values go to the server only and are never saved in the notebook; ' +
+            'leave a value empty to keep the one already set on the server.'));
+        var rows = $('<div id="rsc-env-rows"/>');
+        md.environment_names.forEach(function (n) { rows.append(envRow(n)); });
+        env.append(rows).append($('<button type="button" id="rsc-env-add" class="btn btn-default btn-xs"/>')
+            .text('Add variable'));
+        source.append(env);
+        form.append(source);
+
+        var files = $('<div id="rsc-files" class="rsc-files"/>');
+        if (!folder.files.length) {
+            files.append($('<p class="help-block"/>').text('No other files in the notebook\'s folder.'));
+        }
+        folder.files.forEach(function (f) {
+            files.append($('<div class="checkbox"/>').append($('<label/>')
+                .append($('<input type="checkbox" class="rsc-file"/>').val(f).attr('data-file', f)
+                    .prop('checked', md.extra_files.indexOf(f) >= 0))
+                .append(document.createTextNode(' ' + f))));
+        });
+        form.append($('<div class="form-group"/>').append($('<label/>').text('Extra files from the notebook\'s folder'))
+            .append(files));
+        form.append(checkbox('rsc-hide-all-input', 'Hide all input code'));
+        form.append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'));
+        form.append($('<div id="rsc-status" class="rsc-status"/>'));
+        form.append($('<pre id="rsc-log" class="rsc-log"/>').hide());
+        form.append($('<div id="rsc-error" class="alert alert-danger rsc-error" role="alert"/>').hide());
+
+        // Defaults: what this notebook remembers for the chosen server, else the notebook's name.
+        var preferred = draft.server || (servers.filter(function (s) {
+            return metadata.normalizeUrl(s.url) === md.last_server_url;
+        })[0] || servers[0]).name;
+        select.val(preferred);
+        applyServerDefaults(form, draft);
+        form.find(folder.has_requirements ? '#rsc-packages-file' : '#rsc-packages-generate').prop('checked', true);
+        form.find('#rsc-packages-file').prop('disabled', !folder.has_requirements);
+        form.on('change', 'input[name=rsc-mode]', function () { showModeOptions(form); });
+        form.on('change', '#rsc-server', function () { applyServerDefaults(form, {}); });
+        form.on('click', '#rsc-env-add', function () { rows.append(envRow('')); });
+        form.on('click', '.rsc-env-remove', function () { $(this).closest('.rsc-env-row').remove(); });
+        form.on('submit', function () { return false; });
+        return form;
+    }
+
+    function applyServerDefaults(form, draft) {
+        var url = form.find('#rsc-server option:selected').attr('data-url');
+        var known = metadata.deployment(url);
+        form.find('#rsc-title').val(draft.title || (known && known.title) || notebookTitle());
+        var mode = draft.mode || (known && known.app_mode) || 'static';
+        form.find(mode === 'jupyter-static' ? '#rsc-mode-source' : '#rsc-mode-static').prop('checked', true);
+        showModeOptions(form);
+    }
+
+    function showModeOptions(form) {
+        form.find('#rsc-source-options').toggle(form.find('#rsc-mode-source').prop('checked'));
+    }
+
+    // The user's choices, or an Error whose message says what to fix.
+    function read(form, servers) {
+        var name = form.find('#rsc-server').val();
+        var server = servers.filter(function (s) { return s.name === name; })[0];
+        var title = $.trim(form.find('#rsc-title').val());
+        var mode = form.find('input[name=rsc-mode]:checked').val();
+        if (!server) {
+            return new Error('Choose a server, or add one with "Add server…".');
+        }
+        if (title.length < 3 || title.length > 1024) {
+            return new Error('Enter a title of 3 to 1024 characters.');
+        }
+        var environment = {};
+        var names = [];
+        var bad = null;
+        if (mode === 'jupyter-static') {
+            form.find('.rsc-env-row').each(function () {
+                var n = $.trim($(this).find('.rsc-env-name').val());
+                var v = $(this).find('.rsc-env-value').val();
+                if (!n) {
+                    return;
+                }
+                if (!ENV_NAME.test(n)) {
+                    bad = new Error('"' + n + '" is not a valid environment variable name; use letters, digits and _.');
+                }
+                names.push(n);
+                if (v !== '') {
+                    environment[n] = v;
+                }
+            });
+        }
+        if (bad) {
+            return bad;
+        }
+        return {
+            server: server,
+            title: title,
+            mode: mode,
+            force_generate: form.find('#rsc-packages-generate').prop('checked') === true,
+            environment: environment,
+            environment_names: names,
+            extra_files: form.find('.rsc-file:checked').map(function () { return $(this).val(); }).get(),
+            hide_all_input: form.find('#rsc-hide-all-input').prop('checked') === true,
+            hide_tagged_input: form.find('#rsc-hide-tagged-input').prop('checked') === true
+        };
+    }
+
+    function view(form) {
+        return {
+            status: function (text) { form.find('#rsc-status').text(text); },
+            log: function (lines) {
+                var pre = form.find('#rsc-log').show();
+                pre.append(document.createTextNode(lines.join('\n') + '\n'));
+                pre.scrollTop(pre[0].scrollHeight);
+            }
+        };
+    }
+
+    // Resolves with {result} after a publish, {addServer: draft} when the user wants to add a
+    // server, or null when closed.
+    function open(servers, draft) {
+        draft = draft || {};
+        return api.folderFiles(Jupyter.notebook.notebook_path).then(function (folder) {
+            return new Promise(function (resolve) {
+                var md = metadata.read();
+                var form = build(servers, folder, md, draft);
+                var settled = false;
+                var busy = false;
+                var manifestExists = false;
+                var modal;
+                function finish(value) {
+                    settled = true;
+                    resolve(value);
+                    modal.modal('hide');
+                }
+                function setBusy(on) {
+                    busy = on;
+                    modal.find('.modal-footer button, #rsc-add-server, #rsc-remove-server').prop('disabled', on);
+                }
+                function fail(err) {
+                    setBusy(false);
+                    form.find('#rsc-status').text('');
+                    form.find('#rsc-error').text(err.message || String(err)).show();
+                }
+                function start(action) {
+                    var choices = read(form, servers);
+                    form.find('#rsc-error').hide();
+                    if (choices instanceof Error) {
+                        return fail(choices);
+                    }
+                    setBusy(true);
+                    form.find('#rsc-log').empty().hide();
+                    action(choices).catch(fail);
+                }
+                modal = dialog.modal({
+                    title: 'Publish to Posit Connect',
+                    body: form,
+                    notebook: Jupyter.notebook,
+                    keyboard_manager: Jupyter.notebook.keyboard_manager,
+                    buttons: {
+                        'Cancel': {id: 'rsc-publish-cancel'},
+                        'Create manifest': {
+                            id: 'rsc-write-manifest',
+                            click: function () {
+                                start(function (choices) {
+                                    return publish.writeManifest(choices, manifestExists, view(form)).then(function (r) {
+                                        setBusy(false);
+                                        manifestExists = false;
+                                        modal.find('#rsc-write-manifest').text('Create manifest');
+                                        form.find('#rsc-status').text('Wrote ' + r.written.join(', ') + '.');
+                                    }, function (err) {
+                                        if (/already exists/.test(err.message)) {
+                                            manifestExists = true;
+                                            modal.find('#rsc-write-manifest').text('Replace manifest');
+                                        }
+                                        throw err;
+                                    });
+                                });
+                                return false;
+                            }
+                        },
+                        'Publish': {
+                            id: 'rsc-publish-submit',
+                            class: 'btn-primary',
+                            click: function () {
+                                start(function (choices) {
+                                    return publish.run(choices, view(form)).then(function (result) {
+                                        if (!result) {  // the user cancelled the conflict dialog
+                                            setBusy(false);
+                                            form.find('#rsc-status').text('Publishing cancelled.');
+                                            return;
+                                        }
+                                        finish({result: result});
+                                    });
+                                });
+                                return false;
+                            }
+                        }
+                    }
+                });
+                modal.addClass('rsc-modal rsc-publish-modal');
+                modal.on('hide.bs.modal', function (e) {
+                    // Closing mid-publish would hide the log and the result: refuse while busy.
+                    if (busy && !settled) {
+                        e.preventDefault();
+                    }
+                });
+                modal.on('hidden.bs.modal', function () {
+                    if (!settled) {
+                        resolve(null);
+                    }
+                });
+                form.on('click', '#rsc-add-server', function () {
+                    finish({addServer: {title: form.find('#rsc-title').val(),
+                        mode: form.find('input[name=rsc-mode]:checked').val()}});
+                });
+                form.on('click', '#rsc-remove-server', function () {
+                    var name = form.find('#rsc-server').val();
+                    setBusy(true);
+                    api.removeServer(name).then(function () {
+                        servers = servers.filter(function (s) { return s.name !== name; });
+                        form.find('#rsc-server option').filter(function () { return $(this).val() === name; }).remove();
+                        setBusy(false);
+                        if (!servers.length) {
+                            finish({addServer: {}});
+                        } else {
+                            applyServerDefaults(form, {});
+                        }
+                    }, fail);
+                });
+            });
+        });
+    }
+
+    return {open: open};
+});

@@ -1,0 +1,135 @@
+"""Start a real Jupyter server with the extension: notebook 6.5 (NotebookApp) or nbclassic on
+jupyter_server 2, on 127.0.0.1 with a token and a temporary root folder.
+
+User-level Jupyter folders point into a temporary directory, so only the installed (sys-prefix)
+config files enable the extension. After an editable install those files are not installed
+(setuptools skips data_files there); then the repository's jupyter-config/ goes into the
+temporary user config folder instead, which is what `pip install .` would have provided.
+The nbextension folder is copied from the working tree so the JavaScript under test is this one.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG_FILES = [
+    "jupyter_notebook_config.d/rsconnect_jupyter.json",
+    "jupyter_server_config.d/rsconnect_jupyter.json",
+    "nbconfig/notebook.d/rsconnect_jupyter.json",
+]
+KINDS = ("notebook", "nbclassic")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def installed_config_present():
+    etc = Path(sys.prefix, "etc", "jupyter")
+    return all((etc / f).is_file() for f in CONFIG_FILES)
+
+
+def jupyter_home(base):
+    """User-level Jupyter folders in `base`; returns the environment for a Jupyter process."""
+    base = Path(base)
+    config, data, runtime = base / "config", base / "data", base / "runtime"
+    for d in (config, data / "nbextensions", runtime):
+        d.mkdir(parents=True, exist_ok=True)
+    if not installed_config_present():
+        for f in CONFIG_FILES:
+            (config / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(REPO / "jupyter-config" / f, config / f)
+    # A copy, not a symlink: Jupyter's static file handler refuses files whose real path lies
+    # outside its folders (403).
+    target = data / "nbextensions" / "rsconnect_jupyter"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(REPO / "rsconnect_jupyter" / "nbextension", target)
+    env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
+    env.update({
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(data),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "IPYTHONDIR": str(base / "ipython"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        # The code under test is this working tree, even when an older copy is installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+    })
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    return env
+
+
+@dataclass
+class JupyterServer:
+    kind: str
+    url: str  # ends with "/"
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log_path: Path
+
+    def api(self, method, route, token=True, **kwargs):
+        """A request to one of our handlers (authenticated with the token unless token=False)."""
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = "token " + self.token
+        kwargs.setdefault("timeout", 120)
+        return requests.request(method, self.url + "rsconnect_jupyter/" + route, headers=headers, **kwargs)
+
+    def notebook_url(self, path):
+        return "%snotebooks/%s?token=%s" % (self.url, path, self.token)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+
+def command(kind, port, token, root):
+    common = ["--no-browser", "--allow-root", "--ip=127.0.0.1", "--port=%d" % port]
+    if kind == "notebook":
+        return [sys.executable, "-m", "notebook", *common, "--NotebookApp.token=" + token,
+                "--notebook-dir=" + str(root)]
+    return [sys.executable, "-m", "nbclassic", *common, "--IdentityProvider.token=" + token,
+            "--ServerApp.root_dir=" + str(root)]
+
+
+def start_jupyter(kind, base, token="rsc-test-token"):
+    base = Path(base)
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    env = jupyter_home(base / "home")
+    port = free_port()
+    log_path = base / ("%s.log" % kind)
+    log = open(log_path, "ab")
+    process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
+                               env=env, cwd=str(root))
+    server = JupyterServer(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("%s exited:\n%s" % (kind, server.log()))
+        try:
+            if server.api("GET", "servers", timeout=2).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    stop_jupyter(server)
+    raise RuntimeError("%s did not serve the extension's handlers:\n%s" % (kind, server.log()))
+
+
+def stop_jupyter(server):
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()

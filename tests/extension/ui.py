@@ -1,0 +1,65 @@
+"""Driving the notebook page: open a notebook, use the extension's dialogs (by their element ids)."""
+import json
+
+PUBLISH_TIMEOUT_MS = 240000  # a source publish builds a Python environment on the local server
+
+
+def open_notebook(page, jupyter, path):
+    """Open a notebook and wait for the extension's button and a connected kernel."""
+    page.goto(jupyter.notebook_url(path))
+    page.wait_for_function(
+        "window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded"
+        " && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()", timeout=60000)
+    page.wait_for_selector("#rsc-publish-button")
+
+
+def click_publish_button(page):
+    page.click("#rsc-publish-button")
+
+
+def add_server(page, url, api_key, name=""):
+    """Fill and submit the add-server dialog (it must be open)."""
+    page.wait_for_selector("#rsc-server-url", state="visible")
+    page.fill("#rsc-server-url", url)
+    page.fill("#rsc-nickname", name)
+    page.fill("#rsc-api-key", api_key)
+    page.click("#rsc-add-submit")
+
+
+def wait_publish_dialog(page):
+    page.wait_for_selector("#rsc-publish-form", state="visible")
+
+
+def choose_mode(page, source):
+    page.check("#rsc-mode-source" if source else "#rsc-mode-static")
+
+
+def submit_publish(page):
+    page.click("#rsc-publish-submit")
+
+
+def wait_published(page):
+    """The toolbar notification appears when the publish succeeded; returns its URL."""
+    page.wait_for_selector("#notification_rsconnect.rsc-published", state="visible", timeout=PUBLISH_TIMEOUT_MS)
+    return page.get_attribute("#notification_rsconnect", "data-url")
+
+
+def dialog_error(page, selector="#rsc-error"):
+    page.wait_for_selector(selector, state="visible", timeout=PUBLISH_TIMEOUT_MS)
+    return page.inner_text(selector).strip()
+
+
+def rsconnect_metadata(page):
+    return page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)") and json.loads(
+        page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)"))
+
+
+def publish_first_time(page, jupyter, path, server_url, api_key, name="", source=False):
+    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+    open_notebook(page, jupyter, path)
+    click_publish_button(page)
+    add_server(page, server_url, api_key, name)
+    wait_publish_dialog(page)
+    choose_mode(page, source)
+    submit_publish(page)
+    return wait_published(page)
