@@ -11,6 +11,7 @@ from .. import deploy, environment, store
 from ..exceptions import RSConnectError
 from .fields import InvalidField
 from .paths import PathRefused
+from .wording import for_dialog
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def _ca_cert_label(ca_cert):
 def describe_error(exc):
     """One sentence for the dialog. Unexpected errors keep their traceback in the server log only."""
     if isinstance(exc, (RSConnectError, InvalidField, PathRefused)):
-        return str(exc)
+        return for_dialog(str(exc))
     log.error("rsconnect_jupyter: unexpected error\n%s",
               "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     return ("Publishing failed with an unexpected error (%s); see the Jupyter server's log for details."

@@ -17,6 +17,9 @@ function (Jupyter, api, kernel, metadata, conflict) {
 
     // {app_id} for known content, {new: true} for a new document, or null if cancelled.
     function chooseTarget(choices) {
+        if (choices.new_location) {
+            return Promise.resolve({new: true});
+        }
         var known = metadata.deployment(choices.server.url);
         if (known && known.content_guid && known.app_mode === choices.mode) {
             return Promise.resolve({app_id: known.content_guid, new: false});

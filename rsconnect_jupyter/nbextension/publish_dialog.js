@@ -49,6 +49,8 @@ function ($, Jupyter, dialog, api, metadata, publish) {
         form.append($('<div class="form-group"/>')
             .append($('<label for="rsc-title"/>').text('Title'))
             .append($('<input type="text" id="rsc-title" class="form-control"/>')));
+        form.append(checkbox('rsc-new-location', 'Publish to a new location instead of updating the content ' +
+            'this notebook was published to').attr('id', 'rsc-new-location-row'));
         form.append($('<div class="form-group"/>')
             .append(radio('rsc-mode', 'static', 'rsc-mode-static', 'Publish finished document only',
                 'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'))
@@ -111,6 +113,8 @@ function ($, Jupyter, dialog, api, metadata, publish) {
         var url = form.find('#rsc-server option:selected').attr('data-url');
         var known = metadata.deployment(url);
         form.find('#rsc-title').val(draft.title || (known && known.title) || notebookTitle());
+        form.find('#rsc-new-location').prop('checked', false);
+        form.find('#rsc-new-location-row').toggle(!!(known && known.content_guid));
         var mode = draft.mode || (known && known.app_mode) || 'static';
         form.find(mode === 'jupyter-static' ? '#rsc-mode-source' : '#rsc-mode-static').prop('checked', true);
         showModeOptions(form);
@@ -158,6 +162,7 @@ function ($, Jupyter, dialog, api, metadata, publish) {
             server: server,
             title: title,
             mode: mode,
+            new_location: form.find('#rsc-new-location').prop('checked') === true,
             force_generate: form.find('#rsc-packages-generate').prop('checked') === true,
             environment: environment,
             environment_names: names,

@@ -1,0 +1,143 @@
+"""The extension's handlers over real HTTP: auth, XSRF, input validation, secrets never returned."""
+import re
+import time
+
+import pytest
+import requests
+
+from notebooks import write_notebook
+
+ROUTES = [("GET", "servers"), ("POST", "servers/add"), ("POST", "servers/remove"), ("POST", "servers/verify"),
+          ("POST", "content/search"), ("GET", "files?path=x.ipynb"), ("GET", "environment?path=x.ipynb"),
+          ("POST", "publish"), ("GET", "jobs/" + "0" * 32), ("POST", "manifest")]
+
+
+@pytest.mark.parametrize("method,route", ROUTES)
+def test_no_token_is_forbidden(jupyter, method, route):
+    r = jupyter.api(method, route, token=False, json={})
+    assert r.status_code == 403
+
+
+def login_session(jupyter):
+    """A browser-like session: the token once in the URL, then the login cookie only."""
+    s = requests.Session()
+    r = s.get(jupyter.url + "tree?token=" + jupyter.token, timeout=30)
+    assert r.status_code == 200
+    assert "_xsrf" in s.cookies
+    return s
+
+
+def test_login_cookie_without_xsrf_is_forbidden(jupyter):
+    s = login_session(jupyter)
+    url = jupyter.url + "rsconnect_jupyter/servers/add"
+    assert s.post(url, json={"url": "http://127.0.0.1:9/", "api_key": "k"}, timeout=30).status_code == 403
+    # The same session with the XSRF header passes auth and reaches validation.
+    r = s.post(url, json={}, headers={"X-XSRFToken": s.cookies["_xsrf"]}, timeout=30)
+    assert r.status_code == 400
+    assert "url" in r.json()["message"]
+    # GETs need the login cookie only.
+    assert s.get(jupyter.url + "rsconnect_jupyter/servers", timeout=30).status_code == 200
+
+
+@pytest.fixture
+def notebook(jupyter):
+    return write_notebook(jupyter.root, "handlers/report.ipynb", extra={"data.csv": "a,b\n1,2\n"})
+
+
+BAD_REQUESTS = [
+    ("servers/add", {"api_key": "k"}, "'url' is missing"),
+    ("servers/add", {"url": "ftp://x", "api_key": "k"}, "must start with http"),
+    ("servers/add", {"url": "http://x/", "api_key": 42}, "'api_key' must be a string"),
+    ("servers/add", {"url": "http://x/", "api_key": "k", "tls": "maybe"}, "'tls' must be one of"),
+    ("servers/remove", {}, "'server' is missing"),
+    ("servers/remove", {"server": "never-saved"}, "No saved server"),
+    ("content/search", {"server": "x"}, "'title' is missing"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "pdf"}, "'mode' must be one of"),
+    ("publish", {"server": "x", "notebook_path": "../outside.ipynb", "mode": "static"}, "outside the Jupyter root"),
+    ("publish", {"server": "x", "notebook_path": "/etc/passwd", "mode": "static"}, "relative"),
+    ("publish", {"server": "x", "notebook_path": "handlers/missing.ipynb", "mode": "static"}, "does not exist"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
+                 "extra_files": ["../other/secret.txt"]}, "outside the notebook's folder"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
+                 "extra_files": "data.csv"}, "must be a list"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static",
+                 "environment": {"BAD NAME": "1"}}, "not a valid environment variable name"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "new": "yes"},
+     "'new' must be true or false"),
+    ("publish", {"server": "never-saved", "notebook_path": "handlers/report.ipynb", "mode": "static"},
+     "No saved server"),
+    ("manifest", {"notebook_path": "handlers/report.ipynb"}, "'snapshot' is missing"),
+]
+
+
+@pytest.mark.parametrize("route,body,message", BAD_REQUESTS)
+def test_wrong_field_is_400_with_a_sentence(jupyter, notebook, no_saved_servers, route, body, message):
+    (jupyter.root / "other").mkdir(exist_ok=True)
+    (jupyter.root / "other" / "secret.txt").write_text("x")
+    r = jupyter.api("POST", route, json=body)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["message"]
+    assert "Traceback" not in r.text
+
+
+def test_body_that_is_not_json_is_400(jupyter):
+    r = jupyter.api("POST", "servers/add", data="{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["message"] == "The request body is not valid JSON."
+
+
+def test_query_paths_are_checked(jupyter, notebook):
+    assert jupyter.api("GET", "files?path=../../etc/passwd").status_code == 400
+    r = jupyter.api("GET", "files", params={"path": notebook})
+    assert r.json() == {"files": ["data.csv"], "has_requirements": False}
+    r = jupyter.api("GET", "environment", params={"path": notebook})
+    compile(r.json()["code"], "<kernel>", "exec")  # Python the kernel can run
+    assert jupyter.api("GET", "jobs/" + "f" * 32).status_code == 404
+
+
+def wait_job(jupyter, job_id):
+    lines, cursor = [], 0
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        state = jupyter.api("GET", "jobs/%s?cursor=%d" % (job_id, cursor)).json()
+        lines += state["lines"]
+        assert state["cursor"] == len(lines)
+        cursor = state["cursor"]
+        if state["finished"]:
+            return state, lines
+        time.sleep(0.3)
+    raise AssertionError("the publish job did not finish")
+
+
+def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook, no_saved_servers):
+    key = local_server.api_key
+    responses = []
+
+    def call(method, route, **kw):
+        r = jupyter.api(method, route, **kw)
+        responses.append(r.text)
+        return r
+
+    r = call("POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": key})
+    assert r.status_code == 200, r.text
+    assert r.json()["server"] == {"name": "local", "url": local_server.url, "insecure": False, "ca_cert": None,
+                                  "has_api_key": True}
+    assert call("GET", "servers").json()["servers"][0]["has_api_key"] is True
+    assert call("POST", "servers/verify", json={"server": "local"}).json()["user"]["user_role"] == "administrator"
+    assert call("POST", "content/search", json={"server": "local", "title": "no such title here"}).json() == {
+        "content": []}
+    r = call("POST", "publish", json={"server": "local", "notebook_path": notebook, "mode": "static",
+                                      "title": "Handler report", "new": True, "extra_files": ["data.csv"]})
+    assert r.status_code == 202, r.text
+    state, lines = wait_job(jupyter, r.json()["job_id"])
+    responses.append(repr(state) + repr(lines))
+    assert state["error"] is None, lines
+    result = state["result"]
+    assert result["app_mode"] == "static" and result["title"] == "Handler report"
+    assert re.fullmatch(r"[0-9a-f-]{36}", result["content_guid"])
+    page = requests.get(result["content_url"], timeout=30)
+    assert page.status_code == 200 and "Quarterly report" in page.text
+    found = call("POST", "content/search", json={"server": "local", "title": "Handler report"}).json()["content"]
+    assert [c["guid"] for c in found] == [result["content_guid"]]
+    for text in responses:
+        assert key not in text
