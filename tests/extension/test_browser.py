@@ -184,3 +184,32 @@ def test_collaborator_republishes_with_own_key(jupyter, local_server, page, brow
         context.close()
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=owner_key).json()
     assert len(bundles) == 2
+
+
+def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("mia"), "publisher")
+    folder = unique("manifest")
+    path = write_notebook(jupyter.root, folder + "/etl.ipynb", extra={"lookup.csv": "a,b\n"})
+    ui.open_notebook(page, jupyter, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    page.check("#rsc-files input[data-file='lookup.csv']")
+    page.click("#rsc-write-manifest")
+    page.wait_for_function("document.getElementById('rsc-status').innerText.indexOf('Wrote') >= 0")
+    manifest = json.loads((jupyter.root / folder / "manifest.json").read_text())
+    assert manifest["metadata"] == {"appmode": "jupyter-static", "entrypoint": "etl.ipynb"}
+    assert sorted(manifest["files"]) == ["etl.ipynb", "lookup.csv", "requirements.txt"]
+    # The snapshot came from the kernel's Python (the same interpreter as the Jupyter server here).
+    import sys
+    assert manifest["python"]["version"] == "%d.%d.%d" % sys.version_info[:3]
+    assert "rsconnect" not in (jupyter.root / folder / "requirements.txt").read_text().lower()
+
+    # A second click asks before replacing the file.
+    page.click("#rsc-write-manifest")
+    assert "already exists" in ui.dialog_error(page)
+    assert page.inner_text("#rsc-write-manifest") == "Replace manifest"
+    page.click("#rsc-write-manifest")
+    page.wait_for_function("document.getElementById('rsc-status').innerText.indexOf('Wrote') >= 0")
+    assert not page.is_visible("#rsc-error")
