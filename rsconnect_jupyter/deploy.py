@@ -141,12 +141,11 @@ def environment_values(pairs, environ=None):
 
 
 def find_content(server, title):
-    """Content this user may deploy to whose title is `title`."""
+    """Content this user may deploy to (owned, or as a collaborator) whose title is `title`."""
     client = _client(server)
     user = client.me()
-    items = client.content_list(owner_guid=user.get("guid"))
-    admin = user.get("user_role") == "administrator"
-    return [c for c in items if c.get("title") == title and (admin or c.get("app_role") in DEPLOYER_APP_ROLES)]
+    return [c for c in client.content_list() if c.get("title") == title
+            and (c.get("app_role") in DEPLOYER_APP_ROLES or c.get("owner_guid") == user.get("guid"))]
 
 
 def get_content(client, app_id):

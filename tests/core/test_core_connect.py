@@ -213,3 +213,11 @@ def test_task_timeout_is_honoured(fixture_server, monkeypatch):
     monkeypatch.setenv("CONNECT_TASK_TIMEOUT", "soon")
     with pytest.raises(InvalidInput, match="positive number of seconds"):
         task_timeout()
+
+
+def test_find_content_keeps_only_what_the_user_may_deploy_to(fixture_server):
+    from rsconnect_jupyter.deploy import find_content
+
+    client = ConnectClient(fixture_server.url, "sdk")  # carlos12 owns "My Streamlit app" (app_role viewer)
+    assert [c["name"] for c in find_content(client, "My Streamlit app")] == ["My-Streamlit-app"]
+    assert find_content(client, "Team admin dashboard") == []  # someone else's, viewer only
