@@ -1,0 +1,1 @@
+"""Issue 6: benchmarks against rsconnect-python (not part of the test suite)."""
