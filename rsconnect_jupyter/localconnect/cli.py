@@ -1,8 +1,55 @@
-"""`rsconnect local-server` (placeholder until the local server lands)."""
+"""`rsconnect local-server`: run the Connect-compatible local server, and manage its users."""
 import click
+
+from .app import DEFAULT_MAX_BUNDLE_SIZE, default_data_dir
+
+DATA_DIR_HELP = "Folder for the server's state, bundles and environments [default: %s]." % default_data_dir()
 
 
 @click.group("local-server", invoke_without_command=True)
-def local_server():
-    """Run the Connect-compatible local server."""
-    raise click.ClickException("not built yet")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=3939, show_default=True, type=int, help="Port to listen on.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+@click.option("--python", "pythons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A Python interpreter to offer besides those on PATH and under ~/.pyenv (repeatable).")
+@click.option("--max-bundle-size", type=int, default=DEFAULT_MAX_BUNDLE_SIZE, show_default=True,
+              help="Largest bundle upload accepted, in bytes.")
+@click.option("--environments-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the Python environments built for content [default: DATA_DIR/environments]; "
+                   "several servers may share one.")
+@click.pass_context
+def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environments_dir):
+    """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
+
+    On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
+    saves the server as "local" for `rsconnect deploy`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .app import serve
+    try:
+        serve(data_dir or default_data_dir(), host, port, pythons, max_bundle_size, environments_dir, say=click.echo)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    except OSError as e:
+        raise click.ClickException("Cannot start the server on %s:%d: %s" % (host, port, e))
+
+
+@local_server.command("add-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["publisher", "viewer", "administrator"]), default="publisher",
+              show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+def add_user(name, role, data_dir):
+    """Create a user and print its API key (the last word of the output)."""
+    from . import auth
+    from .app import open_database
+    db = open_database(data_dir or default_data_dir())
+    try:
+        user, key = auth.create_user(db, name, role)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    finally:
+        db.close()
+    click.echo("Created %s %s (guid %s)." % (role, name, user["guid"]))
+    click.echo("API key: %s" % key)

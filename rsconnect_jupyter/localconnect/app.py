@@ -1,0 +1,174 @@
+"""The local server's application: state, routes, first start, start-up recovery and shutdown."""
+import logging
+import os
+import signal
+import sys
+
+import tornado.httpserver
+import tornado.ioloop
+import tornado.web
+
+from . import auth, handlers, interpreters
+from .. import __version__
+from .db import Database
+from .layout import Layout
+from .runner import Runner
+from .tasks import Tasks
+
+log = logging.getLogger("localconnect")
+
+DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024 ** 3
+CONNECT_VERSION = "2024.08.0"  # the Connect release whose API this server speaks
+
+
+def default_data_dir():
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "rsconnect-jupyter", "local-server")
+
+
+def open_database(data_dir):
+    os.makedirs(data_dir, exist_ok=True)
+    return Database(Layout(data_dir).database)
+
+
+class State:
+    """Everything the handlers share."""
+
+    def __init__(self, data_dir, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
+                 environments_dir=None, limits=None):
+        self.layout = Layout(data_dir, environments_dir)
+        os.makedirs(self.layout.data_dir, exist_ok=True)
+        self.db = Database(self.layout.database)
+        self.tasks = Tasks(self.db)
+        self.interpreters = interpreters.discover(extra_pythons)
+        self.max_bundle_size = max_bundle_size
+        self.limits = limits or {}
+        self.runner = Runner(self.db, self.layout, self.tasks, self.interpreters, self.limits)
+
+    def recover(self):
+        """Tasks a previous run left unfinished failed; their half-done files go."""
+        self.tasks.mark_interrupted()
+        self.layout.clean_leftovers()
+
+    def server_settings(self):
+        return {
+            "version": CONNECT_VERSION,
+            "build": "rsconnect-jupyter %s local server" % __version__,
+            "hostname": "localhost",
+            "about": "rsconnect-jupyter local Connect-compatible server",
+            "authentication": {"handles_credentials": False, "handles_login": False, "name": "API key",
+                               "notice": "", "warning_delay": 0, "unique_usernames": True},
+            "license": {"allow-apis": True, "current-user-execution": False, "enable-launcher": False,
+                        "oauth-integrations": False},
+            "runtimes": ["python"],
+            "git_enabled": False,
+            "git_available": False,
+            "execution_type": "native",
+            "enable_runtime_constraints": False,
+            "enable_image_management": False,
+            "default_image_selection_enabled": False,
+            "default_environment_management_selection": True,
+            "default_r_environment_management": True,
+            "default_py_environment_management": True,
+            "oauth_integrations_enabled": False,
+        }
+
+
+def make_app(state):
+    guid = r"(?P<guid>[0-9a-fA-F-]{36})"
+    api = r"/__api__/"
+    routes = [
+        (r"/", handlers.RootHandler),
+        (r"/connect/?", handlers.DashboardHandler),
+        (api + r"server_settings", handlers.ServerSettingsHandler),
+        (api + r"v1/server_settings/python", handlers.PythonSettingsHandler),
+        (api + r"(?:v1/user|me)", handlers.UserHandler),
+        (api + r"v1/users", handlers.UsersHandler),
+        (api + r"v1/users/(?P<guid>[^/]+)", handlers.UsersHandler),
+        (api + r"v1/content", handlers.ContentListHandler),
+        (api + r"v1/content/" + guid, handlers.ContentHandler),
+        (api + r"v1/content/" + guid + r"/bundles", handlers.BundlesHandler),
+        (api + r"v1/content/" + guid + r"/bundles/(?P<bundle_id>\d+)", handlers.BundleHandler),
+        (api + r"v1/content/" + guid + r"/bundles/(?P<bundle_id>\d+)/download", handlers.BundleDownloadHandler),
+        (api + r"v1/content/" + guid + r"/deploy", handlers.DeployHandler),
+        (api + r"v1/content/" + guid + r"/environment", handlers.EnvironmentHandler),
+        (api + r"v1/content/" + guid + r"/permissions", handlers.PermissionsHandler),
+        (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionsHandler),
+        (api + r"v1/tasks/(?P<task_id>[^/]+)", handlers.TaskHandler),
+        (api + r"applications/(?P<app_id>[^/]+)", handlers.ApplicationHandler),
+        (api + r".*", handlers.ApiNotFoundHandler),
+        (r"/content/" + guid, handlers.ContentRedirectHandler),
+        (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
+    ]
+    return tornado.web.Application(routes, state=state, log_function=log_request)
+
+
+def log_request(handler):
+    """One line per request: method, path (never the query string or headers: no keys), status."""
+    status = handler.get_status()
+    request = handler.request
+    logger = logging.getLogger("localconnect.access")
+    level = logging.INFO if status < 500 else logging.ERROR
+    logger.log(level, "%d %s %s %.1fms", status, request.method, request.path, 1000.0 * request.request_time())
+
+
+def first_start(state, url, say):
+    """Create the administrator on first start and write its key to DATA/admin-api-key (0600)."""
+    if state.db.count_users():
+        return None
+    _, key = auth.create_user(state.db, "admin", "administrator")
+    path = state.layout.admin_key_file
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
+
+
+def save_server(url, key, say):
+    """Save this server as nickname `local` for the `rsconnect` client, unless that name is taken."""
+    from . import saved_servers
+    try:
+        if saved_servers.add_if_missing("local", url, key):
+            say("Saved this server as \"local\" (rsconnect deploy ... -n local).")
+    except Exception as e:  # the server runs fine without it
+        say("Could not save this server as \"local\": %s" % e)
+
+
+def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
+          environments_dir=None, say=print):
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
+    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir)
+    state.recover()
+    app = make_app(state)
+    server = tornado.httpserver.HTTPServer(app, max_body_size=64 * 1024 * 1024)
+    server.listen(port, host)
+    url = "http://%s:%d/" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)
+    key = first_start(state, url, say)
+    say("rsconnect-jupyter local server (Connect-compatible) at %s" % url)
+    say("Data folder: %s" % state.layout.data_dir)
+    say("Python: %s" % (", ".join(i.version for i in state.interpreters) or "none found"))
+    if key is not None:
+        # The key goes to a terminal only: a redirected log never holds a key. It is in the file anyway.
+        if sys.stdout.isatty():
+            say("Administrator API key: %s" % key)
+        say("The administrator's API key is in %s" % state.layout.admin_key_file)
+        save_server(url, key, say)
+    sys.stdout.flush()
+
+    loop = tornado.ioloop.IOLoop.current()
+
+    def stop(signum, frame):
+        state.runner.stop()
+        loop.add_callback_from_signal(loop.stop)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        loop.start()
+    finally:
+        state.runner.stop()
+        server.stop()
+        state.runner.pool.shutdown(wait=False, cancel_futures=True)
+        state.db.close()
+    say("Stopped.")

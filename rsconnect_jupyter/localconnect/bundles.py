@@ -1,0 +1,167 @@
+"""Bundles are untrusted: read and extract them with our own checks.
+
+`tarfile`'s `filter="data"` only exists from Python 3.12 (and late 3.9-3.11 patch releases), so
+every member is checked here: no absolute paths, no `..`, no device files or FIFOs, links only to
+a place inside the bundle, and caps on the member count and the total uncompressed size (a gzip
+bomb stops being read as soon as it passes the cap). Links are written as copies of their target,
+so nothing on disk can point outside the bundle's folder.
+"""
+import json
+import os
+import posixpath
+import shutil
+import tarfile
+
+from . import errors
+
+DEFAULT_MAX_FILES = 20000
+DEFAULT_MAX_UNPACKED = 4 * 1024 ** 3
+
+
+class BundleError(errors.ConnectError):
+    def __init__(self, message, code=errors.BAD_BUNDLE):
+        super().__init__(400, code, message)
+
+
+def _clean_name(name):
+    """The member's path relative to the bundle root, or BundleError."""
+    if "\\" in name or "\x00" in name:
+        raise BundleError("The bundle has an invalid file name: %r." % name)
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise BundleError("The bundle has an absolute path: %r." % name)
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise BundleError("The bundle has a path that leaves the bundle: %r." % name)
+    return "/".join(parts)
+
+
+def _link_target(member, clean):
+    """The bundle-relative path a link points at, or BundleError when it points outside."""
+    target = member.linkname
+    if target.startswith("/") or "\\" in target:
+        raise BundleError("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
+    base = posixpath.dirname(clean) if member.issym() else ""
+    joined = posixpath.normpath(posixpath.join(base, target))
+    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
+        raise BundleError("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
+    return joined
+
+
+def _members(tar, max_files, max_unpacked):
+    """Yield (member, clean name) after checking each one."""
+    count = total = 0
+    for member in tar:
+        count += 1
+        if count > max_files:
+            raise BundleError("The bundle has more than %d files." % max_files)
+        if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+            raise BundleError("The bundle has a device file, FIFO or other special file: %r." % member.name)
+        clean = _clean_name(member.name)
+        if member.issym() or member.islnk():
+            _link_target(member, clean)
+        total += max(member.size, 0)
+        if total > max_unpacked:
+            raise BundleError("The bundle unpacks to more than %d bytes." % max_unpacked)
+        yield member, clean
+
+
+def _open(path):
+    try:
+        return tarfile.open(path, "r:*")
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+
+
+def read_manifest(path, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UNPACKED):
+    """Check every member of the archive and return its parsed, validated manifest.json."""
+    manifest_bytes = None
+    with _open(path) as tar:
+        try:
+            for member, clean in _members(tar, max_files, max_unpacked):
+                if clean == "manifest.json" and member.isreg():
+                    manifest_bytes = tar.extractfile(member).read(16 * 1024 * 1024)
+        except (tarfile.TarError, OSError, EOFError, ValueError) as e:
+            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+    if manifest_bytes is None:
+        raise BundleError("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
+    return parse_manifest(manifest_bytes)
+
+
+def parse_manifest(data):
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise BundleError("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("metadata"), dict):
+        raise BundleError("The bundle's manifest.json has no \"metadata\" object.", errors.INVALID_MANIFEST)
+    mode = manifest["metadata"].get("appmode")
+    if not isinstance(mode, str) or not mode:
+        raise BundleError("The bundle's manifest.json has no metadata.appmode.", errors.INVALID_MANIFEST)
+    python = manifest.get("python")
+    if python is not None and not (isinstance(python, dict) and isinstance(python.get("version", ""), str)):
+        raise BundleError("The bundle's manifest.json has an invalid \"python\" section.", errors.INVALID_MANIFEST)
+    return manifest
+
+
+def python_version(manifest):
+    python = manifest.get("python") or {}
+    return python.get("version") or None
+
+
+def extract(path, dest, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UNPACKED):
+    """Extract the archive into the new folder `dest` (which must not exist yet)."""
+    dest = os.path.abspath(dest)
+    os.makedirs(dest)
+    real_dest = os.path.realpath(dest)
+    links = []
+
+    def inside(rel):
+        full = os.path.join(dest, *rel.split("/")) if rel else dest
+        parent = os.path.realpath(os.path.dirname(full))
+        if parent != real_dest and not parent.startswith(real_dest + os.sep):
+            raise BundleError("The bundle writes outside its folder: %r." % rel)
+        return full
+
+    with _open(path) as tar:
+        try:
+            for member, clean in _members(tar, max_files, max_unpacked):
+                if not clean:
+                    continue
+                if member.isdir():
+                    os.makedirs(inside(clean), exist_ok=True)
+                elif member.isreg():
+                    full = inside(clean)
+                    os.makedirs(os.path.dirname(full), exist_ok=True)
+                    if os.path.islink(full) or os.path.isdir(full):
+                        raise BundleError("The bundle has a file that replaces a folder: %r." % clean)
+                    src = tar.extractfile(member)
+                    with open(full, "wb") as out:
+                        shutil.copyfileobj(src, out, 1024 * 1024)
+                    os.chmod(full, 0o755 if member.mode & 0o100 else 0o644)
+                else:
+                    links.append((clean, _link_target(member, clean)))
+        except (tarfile.TarError, EOFError) as e:
+            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+    # Links become copies of what they point at, once every regular file is in place.
+    for clean, target in links:
+        src, full = inside(target), inside(clean)
+        if os.path.isdir(src):
+            shutil.copytree(src, full, symlinks=False, dirs_exist_ok=True)
+        elif os.path.isfile(src):
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            shutil.copyfile(src, full)
+    return dest
+
+
+def safe_join(root, rel):
+    """root/rel when it stays inside root (for serving files), else None."""
+    rel = rel.lstrip("/")
+    try:
+        clean = _clean_name(rel)
+    except BundleError:
+        return None
+    full = os.path.realpath(os.path.join(root, *clean.split("/"))) if clean else os.path.realpath(root)
+    real_root = os.path.realpath(root)
+    if full != real_root and not full.startswith(real_root + os.sep):
+        return None
+    return full

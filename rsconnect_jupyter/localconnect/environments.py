@@ -1,0 +1,129 @@
+"""Python environments for content, built once and reused.
+
+An environment is keyed by (Python MAJOR.MINOR.PATCH, sha256 of requirements.txt): a redeploy with
+the same requirements reuses it, which is what makes redeploys fast. It is built under a temporary
+name and renamed into place, so a half-built environment is never used; a lock per key (a thread
+lock, plus a file lock when several servers share the folder) makes concurrent deploys build it once.
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import uuid
+
+try:
+    import fcntl
+except ImportError:  # Windows: the thread lock alone
+    fcntl = None
+
+_locks = {}
+_locks_guard = threading.Lock()
+
+
+def _thread_lock(key):
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def find_uv():
+    """The uv executable: the `uv` package's, else one on PATH, else None (pip is used)."""
+    try:
+        from uv import find_uv_bin
+        return find_uv_bin()
+    except Exception:
+        return shutil.which("uv")
+
+
+def env_key(python_version, requirements):
+    digest = hashlib.sha256(requirements).hexdigest()
+    return "py%s-%s" % (python_version, digest[:20])
+
+
+def venv_python(venv):
+    if os.name == "nt":
+        return os.path.join(venv, "Scripts", "python.exe")
+    return os.path.join(venv, "bin", "python")
+
+
+class EnvironmentError_(Exception):
+    pass
+
+
+def ensure(root, interpreter, requirements, log, run):
+    """The environment's folder, built if needed.
+
+    `log(line)` receives progress; `run(argv, env=None)` runs a command, streams its output to the
+    log and returns its exit status (the runner's, so a stopping server can kill it).
+    """
+    key = env_key(interpreter.version, requirements)
+    final = os.path.join(root, key)
+    os.makedirs(root, exist_ok=True)
+    with _thread_lock(key):
+        lock_file = open(os.path.join(root, key + ".lock"), "a+")
+        try:
+            if fcntl:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            if os.path.isdir(final):
+                log("Reusing the Python environment %s (Python %s, same requirements)." % (key, interpreter.version))
+                return final
+            log("Building a new Python environment %s with Python %s." % (key, interpreter.version))
+            building = os.path.join(root, ".building-%s-%s" % (key, uuid.uuid4().hex[:8]))
+            try:
+                _build(building, interpreter, requirements, log, run)
+                os.rename(building, final)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+            log("The Python environment is ready.")
+            return final
+        finally:
+            if fcntl:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+            lock_file.close()
+
+
+def _build(venv, interpreter, requirements, log, run):
+    uv = find_uv()
+    req_file = os.path.join(os.path.dirname(venv), os.path.basename(venv) + ".requirements.txt")
+    with open(req_file, "wb") as f:
+        f.write(requirements)
+    try:
+        if uv:
+            log("Installing packages with uv.")
+            steps = [
+                [uv, "venv", "--quiet", "--python", interpreter.path, venv],
+                # ipykernel runs the notebook; unpinned, so the requirements' own pin wins.
+                [uv, "pip", "install", "--python", venv_python(venv), "-r", req_file, "ipykernel"],
+            ]
+        else:
+            log("Installing packages with pip (uv was not found).")
+            steps = [
+                [interpreter.path, "-m", "venv", venv],
+                [venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check", "-r", req_file, "ipykernel"],
+            ]
+        for argv in steps:
+            status = run(argv)
+            if status != 0:
+                raise EnvironmentError_("Installing the Python packages failed (exit status %d): see the log above."
+                                        % status)
+    finally:
+        os.unlink(req_file)
+
+
+def clean_leftovers(root):
+    """Remove environment builds a stopped server left half-done (not ones another server is running)."""
+    if not os.path.isdir(root):
+        return
+    for name in os.listdir(root):
+        if not name.startswith(".building-"):
+            continue
+        key = name[len(".building-"):].rsplit("-", 1)[0]
+        with open(os.path.join(root, key + ".lock"), "a+") as lock_file:
+            if fcntl:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # being built right now by another server sharing this folder
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)

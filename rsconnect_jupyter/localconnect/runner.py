@@ -1,0 +1,195 @@
+"""Deploying a bundle: a background job per deploy whose progress is the task's log.
+
+Jobs run on a small thread pool, never on the IOLoop. Each app mode has a builder that turns an
+extracted bundle into something to serve; a bundle goes live only when its builder succeeds, so a
+failed deploy leaves the previous bundle live. App modes that run a process (APIs, dashboards)
+will get their own builder plus a process supervisor here.
+"""
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from . import bundles, environments, interpreters
+from .db import now
+
+log = logging.getLogger("localconnect.runner")
+
+SUPPORTED = ("static", "jupyter-static")
+
+
+class DeployFailed(Exception):
+    pass
+
+
+class Runner:
+    def __init__(self, db, layout, tasks, interpreter_list, limits, render_timeout=600):
+        self.db = db
+        self.layout = layout
+        self.tasks = tasks
+        self.interpreters = interpreter_list
+        self.limits = limits  # {"max_files": ..., "max_unpacked": ...}
+        self.render_timeout = render_timeout
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="deploy")
+        self._procs = set()
+        self._procs_lock = threading.Lock()
+        self._content_locks = {}
+
+    # -- public --------------------------------------------------------------------------------
+    def deploy(self, content, bundle, user, activate=True):
+        task = self.tasks.create(content["guid"], bundle["id"], user["guid"])
+        self.pool.submit(self._job, task, content["guid"], bundle["id"], activate)
+        return task
+
+    def stop(self):
+        """Kill every command a deploy is running (the server is stopping)."""
+        with self._procs_lock:
+            procs = list(self._procs)
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except Exception:
+                proc.kill()
+
+    # -- the job -------------------------------------------------------------------------------
+    def _content_lock(self, guid):
+        return self._content_locks.setdefault(guid, threading.Lock())
+
+    def _job(self, task, guid, bundle_id, activate):
+        try:
+            with self._content_lock(guid):  # one deploy of a content item at a time
+                self._deploy(task, guid, bundle_id, activate)
+            task.finish(0)
+        except DeployFailed as e:
+            task.finish(1, str(e))
+        except bundles.BundleError as e:
+            task.finish(1, e.message)
+        except environments.EnvironmentError_ as e:
+            task.finish(1, str(e))
+        except Exception as e:  # a bug: say so in the task, keep the server up
+            log.exception("deploy task %s failed", task.id)
+            task.finish(1, "The local server failed to deploy: %s: %s" % (type(e).__name__, e))
+
+    def _deploy(self, task, guid, bundle_id, activate):
+        bundle = self.db.bundle(guid, bundle_id)
+        if bundle is None or self.db.content(guid) is None:
+            raise DeployFailed("The content or its bundle was deleted.")
+        task.log("Deploying bundle %s of content %s." % (bundle_id, guid))
+        archive = self.layout.bundle_archive(guid, bundle_id)
+        manifest = bundles.read_manifest(archive, **self.limits)
+        mode = manifest["metadata"]["appmode"]
+        if mode not in SUPPORTED:
+            raise DeployFailed("App mode %r is not supported yet by the local server (it can deploy %s)."
+                               % (mode, " and ".join(SUPPORTED)))
+        final = self.layout.bundle_dir(guid, bundle_id)
+        work = "%s.new-%s" % (final, uuid.uuid4().hex[:8])
+        task.log("Extracting the bundle.")
+        try:
+            bundles.extract(archive, work, **self.limits)
+            if mode == "static":
+                primary, py_version = self._build_static(task, manifest, work), None
+            else:
+                primary, py_version = self._build_notebook(task, manifest, work, guid)
+            self.db.update_bundle(bundle_id, primary_file=primary, py_version=py_version)
+            if not activate:
+                task.log("Bundle %s is built; it was not activated, as asked." % bundle_id)
+            # Swap the folder in; the live bundle changes only now.
+            old = None
+            if os.path.exists(final):
+                old = "%s.new-old-%s" % (final, uuid.uuid4().hex[:8])
+                os.rename(final, old)
+            os.rename(work, final)
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        if activate:
+            fields = {"bundle_id": str(bundle_id), "app_mode": mode, "last_deployed_time": now()}
+            if py_version:
+                fields["py_version"] = py_version
+            self.db.update_content(guid, **fields)
+            task.log("Bundle %s is live." % bundle_id)
+
+    # -- static ---------------------------------------------------------------------------------
+    def _build_static(self, task, manifest, folder):
+        meta = manifest["metadata"]
+        primary = meta.get("primary_html") or meta.get("entrypoint")
+        if not primary:
+            candidates = [n for n in sorted(os.listdir(folder)) if n.endswith((".html", ".htm"))]
+            primary = "index.html" if "index.html" in candidates else (candidates[0] if candidates else None)
+        path = bundles.safe_join(folder, primary) if primary else None
+        if not path or not os.path.isfile(path):
+            raise DeployFailed("The bundle's primary HTML file %r is not in the bundle." % primary)
+        task.log("Serving %s." % primary)
+        return primary
+
+    # -- jupyter-static --------------------------------------------------------------------------
+    def _build_notebook(self, task, manifest, folder, guid):
+        meta = manifest["metadata"]
+        entry = meta.get("entrypoint") or meta.get("primary_rmd")
+        notebook = bundles.safe_join(folder, entry) if entry else None
+        if not notebook or not os.path.isfile(notebook):
+            raise DeployFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
+        python = manifest.get("python") or {}
+        requested = python.get("version")
+        available = ", ".join(i.version for i in self.interpreters) or "none"
+        if not requested:
+            raise DeployFailed("The bundle's manifest.json has no python.version; this server has Python %s."
+                               % available)
+        task.log("Bundle requested Python version %s." % requested)
+        interp = interpreters.choose(self.interpreters, requested)
+        if interp is None:
+            raise DeployFailed("No Python on this server matches the requested version %s; available versions: %s."
+                               % (requested, available))
+        task.log("Using Python %s (%s)." % (interp.version, interp.path))
+        package_file = (python.get("package_manager") or {}).get("package_file") or "requirements.txt"
+        req_path = bundles.safe_join(folder, package_file)
+        if req_path and os.path.isfile(req_path):
+            with open(req_path, "rb") as f:
+                requirements = f.read()
+        else:
+            task.log("The bundle has no %s: the environment gets only what the notebook needs to run." % package_file)
+            requirements = b""
+        venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task))
+        jupyter = manifest.get("jupyter") or {}
+        output = os.path.splitext(notebook)[0] + ".html"
+        argv = [sys.executable, "-m", "rsconnect_jupyter.localconnect.render", "--notebook", notebook,
+                "--output", output, "--python", environments.venv_python(venv), "--timeout", str(self.render_timeout)]
+        if jupyter.get("hide_all_input"):
+            argv.append("--hide-all-input")
+        if jupyter.get("hide_tagged_input"):
+            argv.append("--hide-tagged-input")
+        env = dict(os.environ)
+        env.update(self.db.env_values(guid))  # values reach the kernel; they are never logged
+        env.pop("JUPYTER_PATH", None)
+        status = self._run(task)(argv, env=env, cwd=folder)
+        if status != 0 or not os.path.isfile(output):
+            raise DeployFailed("Rendering the notebook failed (exit status %d); the previous bundle stays live."
+                               % status)
+        return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
+
+    def _run(self, task):
+        """A function that runs a command, streaming its output lines into the task's log."""
+        def run(argv, env=None, cwd=None):
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
+                                    env=env, cwd=cwd, start_new_session=True)
+            with self._procs_lock:
+                self._procs.add(proc)
+            try:
+                for raw in proc.stdout:
+                    line = raw.decode("utf-8", "replace").rstrip()
+                    if line:
+                        task.log(line)
+                return proc.wait()
+            finally:
+                with self._procs_lock:
+                    self._procs.discard(proc)
+                if proc.stdin:
+                    proc.stdin.close()
+        return run

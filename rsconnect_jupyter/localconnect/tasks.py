@@ -1,0 +1,75 @@
+"""Deploy tasks: a growing list of log lines that clients read with `first` and long-poll with `wait`.
+
+Live tasks are kept in memory (a deploy thread appends, handlers read) and saved to the database
+on every change, so a finished task's log survives a restart. A task that was still running when
+the server stopped is marked failed at the next start.
+"""
+import secrets
+import threading
+
+INTERRUPTED = ("The local server stopped before this task finished; the deploy did not complete "
+               "and the previously deployed bundle stays live. Deploy again.")
+
+
+class Task:
+    def __init__(self, db, task_id, content_guid):
+        self.db = db
+        self.id = task_id
+        self.content_guid = content_guid
+        self.output = []
+        self.finished = False
+        self.code = 0
+        self.error = ""
+        self._lock = threading.Lock()
+
+    def log(self, line):
+        with self._lock:
+            self.output.extend(str(line).rstrip("\r\n").split("\n"))
+            self._save()
+
+    def finish(self, code=0, error=""):
+        with self._lock:
+            if error:
+                self.output.append(error)
+            self.finished, self.code, self.error = True, code, error
+            self._save()
+
+    def snapshot(self):
+        with self._lock:
+            return list(self.output), self.finished, self.code, self.error
+
+    def _save(self):
+        self.db.save_task(self.id, self.output, self.finished, self.code, self.error)
+
+
+class Tasks:
+    def __init__(self, db):
+        self.db = db
+        self._live = {}
+        self._lock = threading.Lock()
+
+    def create(self, content_guid, bundle_id, user_guid):
+        task_id = secrets.token_urlsafe(12)
+        self.db.add_task(task_id, content_guid, str(bundle_id), user_guid)
+        task = Task(self.db, task_id, content_guid)
+        with self._lock:
+            self._live[task_id] = task
+        return task
+
+    def state(self, task_id):
+        """(content_guid, output, finished, code, error) or None."""
+        with self._lock:
+            task = self._live.get(task_id)
+        if task is not None:
+            return (task.content_guid, *task.snapshot())
+        row = self.db.task(task_id)
+        if row is None:
+            return None
+        return row["content_guid"], row["output"], bool(row["finished"]), row["code"], row["error"]
+
+    def mark_interrupted(self):
+        """At start: every task a previous run left unfinished has failed."""
+        for row in self.db.unfinished_tasks():
+            import json
+            output = json.loads(row["output"]) + [INTERRUPTED]
+            self.db.save_task(row["id"], output, True, 1, INTERRUPTED)
