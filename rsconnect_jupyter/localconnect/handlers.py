@@ -303,7 +303,8 @@ class BundlesHandler(BaseHandler):
     def get(self, guid):
         user = self.user()
         content = self.content_for(user, guid)
-        self.send_json([models.bundle_json(b, content["bundle_id"]) for b in self.db.bundles(guid)])
+        self.send_json([models.bundle_json(b, content["bundle_id"], self.db.user(b["created_by"]))
+                        for b in self.db.bundles(guid)])
 
     async def post(self, guid):
         up = self.upload
@@ -323,7 +324,7 @@ class BundlesHandler(BaseHandler):
         os.rename(up["path"], archive)
         self.upload = None
         log.info("content %s: bundle %s received (%d bytes)", guid, bundle_id, up["size"])
-        self.send_json(models.bundle_json(self.db.bundle(guid, bundle_id), self.content["bundle_id"]))
+        self.send_json(models.bundle_json(self.db.bundle(guid, bundle_id), self.content["bundle_id"], self.current))
 
 
 class BundleHandler(BaseHandler):
@@ -333,7 +334,7 @@ class BundleHandler(BaseHandler):
         bundle = self.db.bundle(guid, bundle_id)
         if bundle is None:
             raise errors.not_found("Bundle %s" % bundle_id)
-        self.send_json(models.bundle_json(bundle, content["bundle_id"]))
+        self.send_json(models.bundle_json(bundle, content["bundle_id"], self.db.user(bundle["created_by"])))
 
     def delete(self, guid, bundle_id):
         user = self.user()

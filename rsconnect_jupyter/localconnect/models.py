@@ -87,8 +87,10 @@ def application_json(content, server_url):
     }
 
 
-def bundle_json(bundle, active_bundle_id):
+def bundle_json(bundle, active_bundle_id, creator=None):
     return {
+        "created_by_name": creator["username"] if creator else None,
+        "created_by_user": creator is not None,
         "id": str(bundle["id"]),
         "content_guid": bundle["content_guid"],
         "created_time": bundle["created_time"],

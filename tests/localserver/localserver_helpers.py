@@ -1,0 +1,116 @@
+"""Helpers for the local server's tests: bundles built by hand with tarfile, deploys over plain HTTP."""
+import hashlib
+import io
+import json
+import sys
+import tarfile
+import time
+
+import nbformat
+
+PY_VERSION = "%d.%d.%d" % sys.version_info[:3]
+
+
+def tar_bytes(files, extra_members=()):
+    """A .tar.gz of {name: bytes|str}, manifest.json first when present, plus raw TarInfo members."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        names = sorted(files, key=lambda n: n != "manifest.json")
+        for name in names:
+            data = files[name].encode() if isinstance(files[name], str) else files[name]
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+        for info, data in extra_members:
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    return buf.getvalue()
+
+
+def manifest(appmode, files, **extra):
+    m = {"version": 1, "locale": "en_US.UTF-8", "metadata": {"appmode": appmode},
+         "files": {n: {"checksum": hashlib.md5(d.encode() if isinstance(d, str) else d).hexdigest()}
+                   for n, d in files.items()}}
+    for key, value in extra.items():
+        if key == "metadata":
+            m["metadata"].update(value)
+        else:
+            m[key] = value
+    return json.dumps(m)
+
+
+def static_bundle(html="<h1>Hello static</h1>", primary="index.html", more=None):
+    files = {primary: html, **(more or {})}
+    return tar_bytes({**files, "manifest.json": manifest("static", files, metadata={"primary_html": primary})})
+
+
+def notebook_json(*cells):
+    """A notebook from cell sources; a (source, tags) tuple gives a cell tags."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for cell in cells:
+        source, tags = cell if isinstance(cell, tuple) else (cell, [])
+        c = nbformat.v4.new_code_cell(source)
+        if tags:
+            c.metadata["tags"] = tags
+        nb.cells.append(c)
+    return nbformat.writes(nb)
+
+
+def notebook_bundle(*cells, python=PY_VERSION, requirements="", jupyter=None):
+    files = {"report.ipynb": notebook_json(*cells), "requirements.txt": requirements}
+    extra = {"python": {"version": python, "package_manager": {"name": "pip", "version": "23.0",
+                                                               "package_file": "requirements.txt"}},
+             "metadata": {"entrypoint": "report.ipynb"}}
+    if jupyter:
+        extra["jupyter"] = jupyter
+    return tar_bytes({**files, "manifest.json": manifest("jupyter-static", files, **extra)})
+
+
+class Client:
+    """Plain-HTTP calls on one server with one key."""
+
+    def __init__(self, server, key=None):
+        self.server = server
+        self.key = key or server.api_key
+
+    def __call__(self, method, path, **kwargs):
+        return self.server.api(method, path, key=self.key, **kwargs)
+
+    def create(self, name=None, title=None):
+        body = {"name": name} if name else {}
+        if title:
+            body["title"] = title
+        r = self("POST", "v1/content", json=body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def upload(self, guid, data):
+        r = self("POST", "v1/content/%s/bundles" % guid, data=data)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def deploy(self, guid, bundle_id):
+        r = self("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle_id})
+        assert r.status_code == 202, r.text
+        return r.json()["task_id"]
+
+    def wait(self, task_id, timeout=900):
+        """Follow the task with long polls like a client; return (final task, all lines)."""
+        lines, first = [], 0
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            r = self("GET", "v1/tasks/%s" % task_id, params={"first": first, "wait": 10})
+            assert r.status_code == 200, r.text
+            task = r.json()
+            lines += task["output"]
+            first = task["last"]
+            if task["finished"]:
+                return task, lines
+        raise AssertionError("task %s did not finish; log so far:\n%s" % (task_id, "\n".join(lines)))
+
+    def publish(self, guid, data):
+        bundle = self.upload(guid, data)
+        return self.wait(self.deploy(guid, bundle["id"]))
+
+
