@@ -37,6 +37,9 @@ def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
     path = write_notebook(jupyter.root, unique("first") + "/sales.ipynb", heading="Sales in May")
     url = ui.publish_first_time(page, jupyter, path, local_server.url, key, name="local")
     assert_serves(url, "Sales in May")
+    # The toolbar icon is blue (main.css loaded next to main.js).
+    color = page.evaluate("getComputedStyle(document.querySelector('#rsc-publish-button .fa')).color")
+    assert color == "rgb(68, 112, 153)"
 
     # The notebook remembers the target (never the key), and the file on disk has it too.
     record = record_for(ui.rsconnect_metadata(page), local_server.url)

@@ -111,6 +111,7 @@ def wait_job(jupyter, job_id):
 
 def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook, no_saved_servers):
     key = local_server.api_key
+    title = "Handler report " + jupyter.kind  # one local server serves both kinds of Jupyter
     responses = []
 
     def call(method, route, **kw):
@@ -127,17 +128,17 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
     assert call("POST", "content/search", json={"server": "local", "title": "no such title here"}).json() == {
         "content": []}
     r = call("POST", "publish", json={"server": "local", "notebook_path": notebook, "mode": "static",
-                                      "title": "Handler report", "new": True, "extra_files": ["data.csv"]})
+                                      "title": title, "new": True, "extra_files": ["data.csv"]})
     assert r.status_code == 202, r.text
     state, lines = wait_job(jupyter, r.json()["job_id"])
     responses.append(repr(state) + repr(lines))
     assert state["error"] is None, lines
     result = state["result"]
-    assert result["app_mode"] == "static" and result["title"] == "Handler report"
+    assert result["app_mode"] == "static" and result["title"] == title
     assert re.fullmatch(r"[0-9a-f-]{36}", result["content_guid"])
     page = requests.get(result["content_url"], timeout=30)
     assert page.status_code == 200 and "Quarterly report" in page.text
-    found = call("POST", "content/search", json={"server": "local", "title": "Handler report"}).json()["content"]
+    found = call("POST", "content/search", json={"server": "local", "title": title}).json()["content"]
     assert [c["guid"] for c in found] == [result["content_guid"]]
     for text in responses:
         assert key not in text
