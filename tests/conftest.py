@@ -109,3 +109,32 @@ def local_server(tmp_path_factory, isolated_config):
     server = start_local_server(tmp_path_factory.mktemp("local-connect"))
     yield server
     stop_local_server(server)
+
+
+class LocalServers:
+    """Start servers of their own (own data folder, own options); all are stopped at the end."""
+
+    def __init__(self):
+        self.running = []
+
+    def start(self, data_dir, env=None, extra_args=()):
+        server = start_local_server(data_dir, env=env, extra_args=extra_args)
+        self.running.append(server)
+        return server
+
+    def stop(self, server):
+        if server in self.running:
+            self.running.remove(server)
+        stop_local_server(server)
+
+    def stop_all(self):
+        for server in list(self.running):
+            self.stop(server)
+
+
+@pytest.fixture(scope="session")
+def local_servers(isolated_config):
+    """A factory for extra local servers (restart tests, special limits), stopped at session end."""
+    servers = LocalServers()
+    yield servers
+    servers.stop_all()

@@ -136,9 +136,9 @@ def save_server(url, key, say):
 
 
 def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
-          environments_dir=None, say=print):
+          environments_dir=None, limits=None, say=print):
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
-    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir)
+    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits)
     state.recover()
     app = make_app(state)
     server = tornado.httpserver.HTTPServer(app, max_body_size=64 * 1024 * 1024)

@@ -1,6 +1,7 @@
 """`rsconnect local-server`: run the Connect-compatible local server, and manage its users."""
 import click
 
+from . import bundles
 from .app import DEFAULT_MAX_BUNDLE_SIZE, default_data_dir
 
 DATA_DIR_HELP = "Folder for the server's state, bundles and environments [default: %s]." % default_data_dir()
@@ -17,8 +18,13 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
 @click.option("--environments-dir", type=click.Path(file_okay=False), default=None,
               help="Folder of the Python environments built for content [default: DATA_DIR/environments]; "
                    "several servers may share one.")
+@click.option("--max-bundle-files", type=int, default=bundles.DEFAULT_MAX_FILES, show_default=True,
+              help="Most files a bundle may hold.")
+@click.option("--max-unpacked-size", type=int, default=bundles.DEFAULT_MAX_UNPACKED, show_default=True,
+              help="Largest total size of a bundle's files once unpacked, in bytes (stops gzip bombs).")
 @click.pass_context
-def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environments_dir):
+def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environments_dir, max_bundle_files,
+                 max_unpacked_size):
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
@@ -28,7 +34,8 @@ def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environmen
         return
     from .app import serve
     try:
-        serve(data_dir or default_data_dir(), host, port, pythons, max_bundle_size, environments_dir, say=click.echo)
+        serve(data_dir or default_data_dir(), host, port, pythons, max_bundle_size, environments_dir,
+              limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size}, say=click.echo)
     except ValueError as e:
         raise click.ClickException(str(e))
     except OSError as e:
