@@ -95,4 +95,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    # os._exit: the stdin watcher thread is blocked in a read that would stall interpreter shutdown.
+    os._exit(status)
