@@ -1,0 +1,69 @@
+"""State survives a restart; a deploy cut off by the server dying is marked failed and the
+previously deployed bundle stays live."""
+import time
+
+import pytest
+import requests
+
+from localserver_helpers import Client, notebook_bundle, static_bundle
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for_line(client, task_id, text, timeout=600):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        task = client("GET", "v1/tasks/" + task_id, params={"wait": 5}).json()
+        if any(text in line for line in task["output"]):
+            return task
+        assert not task["finished"], task
+    raise AssertionError("no %r in the task log" % text)
+
+
+def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_servers, local_server):
+    data = tmp_path / "data"
+    # Share the session server's environments so no new one is built here.
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(data, extra_args=args)
+    admin_key = server.api_key
+    pat = Client(server, server.add_user("pat", "publisher"))
+
+    site = pat.create("site", "A site")
+    task, lines = pat.publish(site["guid"], static_bundle("<p>site survives</p>"))
+    assert task["code"] == 0, lines
+    report = pat.create("report", "A report")
+    pat("PATCH", "v1/content/%s/environment" % report["guid"], json=[{"name": "KEPT", "value": "v"}])
+    task, lines = pat.publish(report["guid"], notebook_bundle("print('version one of the report')"))
+    assert task["code"] == 0, "\n".join(lines)
+    live_bundle = pat("GET", "v1/content/" + report["guid"]).json()["bundle_id"]
+
+    # A deploy whose notebook takes long; the server dies while it runs.
+    slow = pat.upload(report["guid"], notebook_bundle("import time\nprint('started')\ntime.sleep(300)"))
+    slow_task = pat.deploy(report["guid"], slow["id"])
+    wait_for_line(pat, slow_task, "Running the notebook")
+    server.process.kill()
+    server.process.wait()
+    local_servers.stop(server)
+
+    server = local_servers.start(data, extra_args=args)
+    assert server.api_key == admin_key
+    pat = Client(server, pat.key)  # keys survive
+    assert pat("GET", "v1/user").json()["username"] == "pat"
+
+    task = pat("GET", "v1/tasks/" + slow_task).json()
+    assert task["finished"] and task["code"] != 0
+    assert "stopped before this task finished" in task["error"]
+    assert any("Running the notebook" in line for line in task["output"])  # the log before the stop is kept
+
+    after = pat("GET", "v1/content/" + report["guid"]).json()
+    assert after["bundle_id"] == live_bundle and after["title"] == "A report"
+    assert "version one of the report" in requests.get(after["content_url"]).text
+    assert "site survives" in requests.get(pat("GET", "v1/content/" + site["guid"]).json()["content_url"]).text
+    assert pat("GET", "v1/content/%s/environment" % report["guid"]).json() == ["KEPT"]
+    assert [b["id"] for b in pat("GET", "v1/content/%s/bundles" % report["guid"]).json()][-1] == slow["id"]
+    assert not list((data / "content" / report["guid"] / "bundles").glob("*.new-*"))
+
+    # And it deploys again after the restart.
+    task, lines = pat.publish(report["guid"], notebook_bundle("print('version two of the report')"))
+    assert task["code"] == 0, "\n".join(lines)
+    assert "version two of the report" in requests.get(after["content_url"]).text
