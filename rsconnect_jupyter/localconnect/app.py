@@ -1,11 +1,11 @@
 """The local server's application: state, routes, first start, start-up recovery and shutdown."""
+import asyncio
 import logging
 import os
 import signal
 import sys
 
 import tornado.httpserver
-import tornado.ioloop
 import tornado.web
 
 from . import auth, handlers, interpreters
@@ -140,8 +140,17 @@ def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BU
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
     state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits)
     state.recover()
-    app = make_app(state)
-    server = tornado.httpserver.HTTPServer(app, max_body_size=64 * 1024 * 1024)
+    try:
+        asyncio.run(_serve(state, host, port, say))
+    finally:
+        state.runner.stop()
+        state.runner.pool.shutdown(wait=False, cancel_futures=True)
+        state.db.close()
+    say("Stopped.")
+
+
+async def _serve(state, host, port, say):
+    server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=64 * 1024 * 1024)
     server.listen(port, host)
     url = "http://%s:%d/" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)
     key = first_start(state, url, say)
@@ -156,19 +165,15 @@ def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BU
         save_server(url, key, say)
     sys.stdout.flush()
 
-    loop = tornado.ioloop.IOLoop.current()
-
-    def stop(signum, frame):
-        state.runner.stop()
-        loop.add_callback_from_signal(loop.stop)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stopping.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C raises KeyboardInterrupt instead
+            pass
     try:
-        loop.start()
+        await stopping.wait()
     finally:
-        state.runner.stop()
         server.stop()
-        state.runner.pool.shutdown(wait=False, cancel_futures=True)
-        state.db.close()
-    say("Stopped.")
+        state.runner.stop()  # kill running deploy commands; their tasks are marked failed at next start

@@ -37,6 +37,7 @@ def test_first_start_writes_the_admin_key_and_saves_the_server(tmp_path, local_s
     local_servers.stop(other)
     # A restart does not make a new administrator.
     local_servers.stop(server)
+    assert "Stopped." in server.log()  # SIGTERM stops it cleanly
     again = local_servers.start(tmp_path / "data", env=env)
     assert again.api_key == server.api_key
     assert len(Client(again)("GET", "v1/users").json()["results"]) == 1
