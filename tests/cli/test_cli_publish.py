@@ -69,7 +69,7 @@ def test_static_publish_renders_and_redeploys_to_the_same_content(local_server, 
     first = ok(cli("deploy", "notebook", "--static", "-q", *target, notebook)).stdout.strip()
     assert first.startswith(local_server.url + "content/")
     page = fetch(local_server, first)
-    assert MEAN_LINE in page and "statistics.mean" in page
+    assert MEAN_LINE in page and ">readings<" in page  # output and (highlighted) input
     saved = record(notebook)[local_server.url]
     assert saved["app_mode"] == "static" and first.rstrip("/").endswith(saved["app_guid"])
     assert saved["title"] == "hello"
@@ -77,7 +77,7 @@ def test_static_publish_renders_and_redeploys_to_the_same_content(local_server, 
     second = ok(cli("deploy", "notebook", "--static", "-q", "--hide-all-input", *target, notebook)).stdout.strip()
     assert second == first
     page = fetch(local_server, second)
-    assert MEAN_LINE in page and "statistics.mean" not in page
+    assert MEAN_LINE in page and ">readings<" not in page
     bundles = local_server.api("GET", "v1/content/%s/bundles" % saved["app_guid"]).json()
     assert len(bundles) == 2
     assert list(record(notebook)) == [local_server.url]
@@ -177,17 +177,30 @@ def test_python_option_records_that_version(local_server, target, notebook):
         assert json.load(tar.extractfile("manifest.json"))["python"]["version"] == version_of(python)
 
 
-def test_python_mismatch_is_refused_before_upload(local_server, target, notebook):
-    available = {".".join(v.split(".")[:2]) for v in server_pythons(local_server)}
+@pytest.fixture(scope="module")
+def server_with_one_python(local_servers, tmp_path_factory):
+    """A local server that finds only this test's Python (no pyenv under its HOME, PATH = our venv)."""
+    home = tmp_path_factory.mktemp("home-one-python")
+    env = dict(os.environ, HOME=str(home), PATH=os.path.dirname(sys.executable))
+    return local_servers.start(tmp_path_factory.mktemp("one-python"), env=env)
+
+
+def test_python_mismatch_is_refused_before_upload(server_with_one_python, notebook):
+    server = server_with_one_python
+    available = {".".join(v.split(".")[:2]) for v in server_pythons(server)}
+    assert available == {"%d.%d" % sys.version_info[:2]}
     missing = [p for p in pyenv_pythons() if ".".join(version_of(p).split(".")[:2]) not in available
-               and version_of(p) >= "3.8"]
-    assert missing, "a Python the local server lacks is needed (it has %s)" % sorted(available)
-    before = content_guids(local_server)
-    last = one_sentence_failure(cli("deploy", "notebook", "-p", missing[0], *target, notebook))
-    assert "has no Python" in last and "--ignore-python-version" in last
-    for version in available:
+               and version_of(p) >= "3.9"]
+    assert missing, "another Python 3.9+ is needed for this test"
+    before = content_guids(server)
+    last = one_sentence_failure(cli("deploy", "notebook", "-p", missing[0], "-s", server.url, "-k", server.api_key,
+                                    notebook))
+    assert "has no Python %s" % ".".join(version_of(missing[0]).split(".")[:2]) in last
+    assert "--ignore-python-version" in last
+    for version in server_pythons(server):
         assert version in last
-    assert content_guids(local_server) == before
+    assert content_guids(server) == before == set()
+    assert "bundles" not in server.log()
     assert not (notebook.parent / "rsconnect-python").exists()
 
 
