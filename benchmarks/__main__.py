@@ -27,12 +27,26 @@ def parse_args(argv=None):
     p.add_argument("--out", default=str(report.RESULTS),
                    help="folder for results.md, results.json and ratios.png (default benchmarks/results)")
     p.add_argument("--keep-server", action="store_true", help="leave the server's data folder in .work/runs")
+    p.add_argument("--report-only", action="store_true",
+                   help="rewrite results.md and ratios.png from results.json (and findings.md) without measuring")
     return p.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.report_only:
+        import json
+
+        data = json.loads((Path(args.out) / "results.json").read_text())
+        findings = Path(args.out) / "findings.md"
+        data["meta"]["findings"] = findings.read_text() if findings.exists() else None
+        md = report.write(data["meta"], data["rows"], args.out)
+        report.plot(harness.ensure_venv("tools", ["matplotlib", "pyinstrument", "py-spy"],
+                                        "matplotlib pyinstrument py-spy"), args.out)
+        print(md.read_text())
+        return 0
+    load_start = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     envs = harness.setup_envs()
     log("peer: rsconnect-python %s; env80: %d packages" % (envs["peer_version"], envs["env80_packages"]))
@@ -72,6 +86,7 @@ def main(argv=None):
         "env80_packages": envs["env80_packages"], "rounds": args.rounds, "big_rounds": args.big_rounds,
         "data_gb": args.data_gb, "concurrency": args.concurrency,
         "command": "bash benchmarks/run " + " ".join(sys.argv[1:] if argv is None else argv),
+        "load_average": "%.1f at the start, %.1f at the end (1 min)" % (load_start[0], os.getloadavg()[0]),
     }
     findings = Path(args.out) / "findings.md"
     if findings.exists():

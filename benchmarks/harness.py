@@ -83,9 +83,17 @@ class Run:
     returncode: int = 0
     stdout: str = ""
     stderr: str = ""
+    stamps: list = field(default_factory=list)  # (seconds since start, line) with stamp_lines
+
+    def first(self, needle):
+        """When the first output line containing `needle` arrived (stamp_lines runs only)."""
+        for t, line in self.stamps:
+            if needle in line:
+                return t
+        return None
 
 
-def run_timed(argv, env=None, cwd=None, check=True, timeout=3600):
+def run_timed(argv, env=None, cwd=None, check=True, timeout=3600, stamp_lines=False):
     """Run a command; its wall time (measured here) and peak RSS (GNU time's %M, in KB)."""
     rss_file = None
     full = list(map(str, argv))
@@ -94,7 +102,17 @@ def run_timed(argv, env=None, cwd=None, check=True, timeout=3600):
         os.close(fd)
         full = [TIME_BIN, "-f", "%M", "-o", rss_file] + full
     start = time.perf_counter()
-    proc = subprocess.run(full, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    stamps = []
+    if stamp_lines:  # stdout and stderr merged, each line stamped as it arrives
+        p = subprocess.Popen(full, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        out = []
+        for line in p.stdout:
+            stamps.append((time.perf_counter() - start, line.rstrip()))
+            out.append(line)
+        p.wait(timeout)
+        proc = subprocess.CompletedProcess(full, p.returncode, "".join(out), "")
+    else:
+        proc = subprocess.run(full, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - start
     rss = None
     if rss_file:
@@ -103,7 +121,7 @@ def run_timed(argv, env=None, cwd=None, check=True, timeout=3600):
             rss = int(lines[-1]) if lines else None
         finally:
             os.unlink(rss_file)
-    run = Run(seconds, rss, proc.returncode, proc.stdout, proc.stderr)
+    run = Run(seconds, rss, proc.returncode, proc.stdout, proc.stderr, stamps)
     if check and proc.returncode != 0:
         raise RuntimeError("%s failed (exit %d):\n%s\n%s" % (" ".join(map(str, argv)), proc.returncode,
                                                             proc.stdout[-3000:], proc.stderr[-3000:]))
@@ -171,7 +189,7 @@ def start_local_server(data_dir, python=None):
             "--data-dir", str(data_dir)]
     if python:
         argv += ["--python", str(python)]
-    env = dict(os.environ)
+    env = client_env()  # it saves itself as a server: into the work area's config, not the user's
     env.pop("JUPYTER_PATH", None)
     process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
     url = "http://127.0.0.1:%d/" % port

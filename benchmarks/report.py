@@ -39,9 +39,11 @@ def write(meta, rows, out_dir=RESULTS):
         "",
         "Run %s on %s (%s cores), Python %s; peer: rsconnect-python %s; environment of benchmarks 1, 2, 4: "
         "%s packages (`pip freeze`). Rounds: %s (benchmark 3: %s, %.2f GB of data). Medians; ratio = ours / peer "
-        "(for throughput: ours / tar; for benchmark 5: redeploy / first deploy). Command: `%s`."
+        "(for throughput: ours / tar; for benchmark 5: redeploy / first deploy). Command: `%s`. Load average "
+        "%s (the two cores are shared with other work)."
         % (meta["started"], meta["host"], meta["cores"], meta["python"], meta["peer_version"],
-           meta["env80_packages"], meta["rounds"], meta["big_rounds"], meta["data_gb"], meta["command"]),
+           meta["env80_packages"], meta["rounds"], meta["big_rounds"], meta["data_gb"], meta["command"],
+           meta.get("load_average", "-")),
         "",
         "| # | case | ours (median) | peer (median) | ratio | target | result |",
         "|---|------|---------------|---------------|-------|--------|--------|",
