@@ -230,3 +230,22 @@ def test_failures_are_one_sentence_and_leave_state_intact(local_server, saved_se
                 "invalid-notebook": "is not a valid notebook"}[case]
     assert expected in last
     assert (saved_server.read_bytes(), records.read_bytes(), content_guids(local_server)) == before
+
+
+def test_first_publish_works_out_of_the_box_with_the_saved_local_server(local_servers, tmp_path, notebook):
+    """A fresh user: the local server saved itself as "local", the only server, so no option is needed."""
+    config = tmp_path / "fresh-config"
+    env = dict(os.environ, XDG_CONFIG_HOME=str(config))
+    server = local_servers.start(tmp_path / "fresh-server", env=env)
+    listed = ok(cli("list", env={"XDG_CONFIG_HOME": str(config)})).stdout
+    assert listed.strip() == "local  %s" % server.url and server.api_key not in listed
+    url = ok(cli("deploy", "notebook", "--static", "-q", notebook, env={"XDG_CONFIG_HOME": str(config)})).stdout
+    assert url.startswith(server.url + "content/")
+    assert MEAN_LINE in fetch(server, url.strip())
+    # The record's server is used next time, even when another server becomes the default.
+    servers = json.loads((config / "rsconnect-python" / "servers.json").read_text())
+    servers["other"] = {"name": "other", "url": "http://127.0.0.1:9/", "api_key": "x", "insecure": False,
+                        "ca_cert": None, "default": True}
+    (config / "rsconnect-python" / "servers.json").write_text(json.dumps(servers))
+    again = ok(cli("deploy", "notebook", "--static", "-q", notebook, env={"XDG_CONFIG_HOME": str(config)})).stdout
+    assert again == url
