@@ -181,3 +181,22 @@ def test_write_manifest_notebook(home, notebook):
     assert set(manifest["files"]) == {"hello.ipynb", "requirements.txt"}
     again = run(["write-manifest", "notebook", str(notebook)], home)
     assert again.returncode == 1 and "--overwrite" in again.stderr
+
+
+def test_tls_options_on_the_command_line(tls_cert, home):
+    from fixture_server import FixtureServer
+
+    server = FixtureServer(prefix="/", certfile=str(tls_cert["pem"]))
+    try:
+        refused = run(["add", "-n", "tls", "-s", server.url, "-k", "good"], home)
+        assert refused.returncode == 1 and "--cacert" in refused.stderr and "--insecure" in refused.stderr
+        ok = run(["add", "-n", "tls", "-s", server.url, "-k", "good", "-c", str(tls_cert["cert"])], home)
+        assert ok.returncode == 0, ok.stderr
+        saved = json.loads((home / "rsconnect-python" / "servers.json").read_text())["tls"]
+        assert saved["ca_cert"] == tls_cert["cert"].read_text()  # the text, as rsconnect-python saves it
+        assert "custom CA" in run(["list"], home).stdout
+        assert "bob (publisher)" in run(["details", "-n", "tls"], home).stdout
+        insecure = run(["details", "-s", server.url, "-k", "good", "-i"], home.parent / "other-config")
+        assert insecure.returncode == 0 and "bob (publisher)" in insecure.stdout
+    finally:
+        server.close()
