@@ -2,7 +2,6 @@
 import hashlib
 import json
 import tarfile
-from pathlib import Path
 
 import nbformat
 import pytest
