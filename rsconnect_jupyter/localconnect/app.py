@@ -144,8 +144,9 @@ def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BU
         asyncio.run(_serve(state, host, port, say))
     finally:
         state.runner.stop()
+        # Running jobs end quickly once their commands are killed; the database stays open for
+        # them to record that (Python joins the pool's threads at exit).
         state.runner.pool.shutdown(wait=False, cancel_futures=True)
-        state.db.close()
     say("Stopped.")
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import bundles, environments, interpreters
 from .db import now
+from .tasks import INTERRUPTED
 
 log = logging.getLogger("localconnect.runner")
 
@@ -39,6 +40,7 @@ class Runner:
         self._procs = set()
         self._procs_lock = threading.Lock()
         self._content_locks = {}
+        self.stopping = False
 
     # -- public --------------------------------------------------------------------------------
     def deploy(self, content, bundle, user, activate=True):
@@ -48,6 +50,7 @@ class Runner:
 
     def stop(self):
         """Kill every command a deploy is running (the server is stopping)."""
+        self.stopping = True
         with self._procs_lock:
             procs = list(self._procs)
         for proc in procs:
@@ -63,16 +66,23 @@ class Runner:
     def _job(self, task, guid, bundle_id, activate):
         try:
             with self._content_lock(guid):  # one deploy of a content item at a time
+                if self.stopping:
+                    raise DeployFailed(INTERRUPTED)
                 self._deploy(task, guid, bundle_id, activate)
             task.finish(0)
-        except DeployFailed as e:
-            task.finish(1, str(e))
-        except bundles.BundleError as e:
+        except Exception as e:
+            if self.stopping:  # killed by the stop, not a failure of the bundle
+                task.finish(1, INTERRUPTED)
+            else:
+                self._fail(task, e)
+
+    def _fail(self, task, e):
+        if isinstance(e, bundles.BundleError):
             task.finish(1, e.message)
-        except environments.EnvironmentError_ as e:
+        elif isinstance(e, (DeployFailed, environments.EnvironmentError_)):
             task.finish(1, str(e))
-        except Exception as e:  # a bug: say so in the task, keep the server up
-            log.exception("deploy task %s failed", task.id)
+        else:  # a bug: say so in the task, keep the server up
+            log.error("deploy task %s failed", task.id, exc_info=e)
             task.finish(1, "The local server failed to deploy: %s: %s" % (type(e).__name__, e))
 
     def _deploy(self, task, guid, bundle_id, activate):

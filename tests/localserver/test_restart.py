@@ -67,3 +67,29 @@ def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_se
     task, lines = pat.publish(report["guid"], notebook_bundle("print('version two of the report')"))
     assert task["code"] == 0, "\n".join(lines)
     assert "version two of the report" in requests.get(after["content_url"]).text
+
+
+def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle(tmp_path, local_servers,
+                                                                                   local_server):
+    data = tmp_path / "data"
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(data, extra_args=args)
+    admin = Client(server)
+    item = admin.create("graceful")
+    task, lines = admin.publish(item["guid"], notebook_bundle("print('live before the stop')"))
+    assert task["code"] == 0, "\n".join(lines)
+    slow = admin.upload(item["guid"], notebook_bundle("import time\ntime.sleep(300)"))
+    slow_task = admin.deploy(item["guid"], slow["id"])
+    wait_for_line(admin, slow_task, "Running the notebook")
+    server.process.terminate()  # SIGTERM: the server stops its deploy commands and exits by itself
+    assert server.process.wait(60) == 0
+    assert "Stopped." in server.log()
+    local_servers.stop(server)
+
+    server = local_servers.start(data, extra_args=args)
+    admin = Client(server)
+    task = admin("GET", "v1/tasks/" + slow_task).json()
+    assert task["finished"] and task["code"] != 0 and "stopped before this task finished" in task["error"]
+    url = admin("GET", "v1/content/" + item["guid"]).json()["content_url"]  # the new port
+    assert url.startswith(server.url)
+    assert "live before the stop" in requests.get(url).text
