@@ -40,8 +40,20 @@ def submit_publish(page):
 
 def wait_published(page):
     """The toolbar notification appears when the publish succeeded; returns its URL."""
-    page.wait_for_selector("#notification_rsconnect.rsc-published", state="visible", timeout=PUBLISH_TIMEOUT_MS)
+    try:
+        page.wait_for_function(
+            "$('#notification_rsconnect.rsc-published').is(':visible') || $('#rsc-error').is(':visible')",
+            timeout=PUBLISH_TIMEOUT_MS)
+    except Exception:
+        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page))
+    if page.is_visible("#rsc-error"):
+        raise AssertionError("publishing failed: %s" % dialog_text(page))
     return page.get_attribute("#notification_rsconnect", "data-url")
+
+
+def dialog_text(page):
+    """Status, error and deploy log of the publish dialog, for failure messages."""
+    return page.evaluate("[$('#rsc-status').text(), $('#rsc-error').text(), $('#rsc-log').text()].join('\\n')")
 
 
 def dialog_error(page, selector="#rsc-error"):
