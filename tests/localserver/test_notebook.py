@@ -134,3 +134,21 @@ def test_manifest_without_python_version_fails_clearly(publisher):
     item = publisher.create("notebook-no-python")
     task, lines = publisher.publish(item["guid"], notebook_bundle("print(1)", python=""))
     assert task["code"] != 0 and "python.version" in task["error"]
+
+
+def test_long_poll_answers_when_lines_arrive(publisher):
+    """With wait=20, each answer comes because new lines arrived (or the task finished), never empty-handed."""
+    item = publisher.create("long-poll")
+    bundle = publisher.upload(item["guid"], notebook_bundle("import time\ntime.sleep(3)\nprint('slept')"))
+    task_id = publisher.deploy(item["guid"], bundle["id"])
+    first, answers = 0, []
+    while True:
+        task = publisher("GET", "v1/tasks/" + task_id, params={"first": first, "wait": 20}).json()
+        answers.append(task)
+        assert task["output"] or task["finished"], task
+        assert task["last"] == first + len(task["output"])
+        first = task["last"]
+        if task["finished"]:
+            break
+    assert task["code"] == 0
+    assert len(answers) > 1 and not answers[0]["finished"]  # it streamed, not one answer at the end
