@@ -7,6 +7,7 @@ config files enable the extension. After an editable install those files are not
 temporary user config folder instead, which is what `pip install .` would have provided.
 The nbextension folder is copied from the working tree so the JavaScript under test is this one.
 """
+import json
 import os
 import shutil
 import socket
@@ -53,6 +54,7 @@ def jupyter_home(base):
     target = data / "nbextensions" / "rsconnect_jupyter"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(REPO / "rsconnect_jupyter" / "nbextension", target)
+    install_echo_kernel(data)
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
     env.update({
         "JUPYTER_CONFIG_DIR": str(config),
@@ -66,6 +68,15 @@ def jupyter_home(base):
     env.pop("JUPYTER_PATH", None)
     env.pop("JUPYTER_CONFIG_PATH", None)
     return env
+
+
+def install_echo_kernel(data):
+    """A non-Python kernel for the tests (see echo_kernel.py)."""
+    spec = data / "kernels" / "echo"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(Path(__file__).with_name("echo_kernel.py")), "-f", "{connection_file}"],
+        "display_name": "Echo", "language": "echo"}))
 
 
 @dataclass

@@ -3,17 +3,19 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 
-def write_notebook(root, relative, heading="Quarterly report", requirements=None, extra=None):
+PYTHON_KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+ECHO_KERNEL = {"name": "echo", "display_name": "Echo", "language": "echo"}
+
+
+def write_notebook(root, relative, heading="Quarterly report", requirements=None, extra=None,
+                   kernelspec=PYTHON_KERNEL):
     """A notebook with a heading and one executed cell (a static snapshot renders it as saved).
 
     Returns the path relative to the Jupyter root, as the browser names it.
     """
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    })
+    nb = new_notebook(metadata={"kernelspec": kernelspec, "language_info": {"name": kernelspec["language"]}})
     nb.cells = [
         new_markdown_cell("# %s" % heading),
         new_code_cell("print(6 * 7)", execution_count=1,

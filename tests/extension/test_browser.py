@@ -216,3 +216,23 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
     page.click("#rsc-write-manifest")
     page.wait_for_function("document.getElementById('rsc-status').innerText.indexOf('Wrote') >= 0")
     assert not page.is_visible("#rsc-error")
+
+
+def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, page, no_saved_servers):
+    from notebooks import ECHO_KERNEL
+
+    key = local_server.add_user(unique("nora"), "publisher")
+    path = write_notebook(jupyter.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
+                          kernelspec=ECHO_KERNEL)
+    ui.open_notebook(page, jupyter, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    ui.submit_publish(page)
+    message = ui.dialog_error(page)
+    assert message == ('Publishing with source code needs a Python kernel, and this notebook runs echo; choose '
+                       '"Publish finished document only" or switch to a Python kernel.')
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    assert_serves(ui.wait_published(page), "Echo summary")
