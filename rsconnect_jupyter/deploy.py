@@ -357,6 +357,11 @@ def publish_notebook(server, notebook_path, *, static, title=None, environment=N
         snapshot = environment_snapshot(python, path.parent, force_generate)
     log("Python %s; requirements from %s." % (snapshot["python"], "requirements.txt" if snapshot.get("source") == "file"
                                                else "the installed packages"))
+    left_out = [line[2:].split(":")[0] for line in snapshot["requirements"].splitlines()
+                if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line]
+    if left_out:
+        log("Warning: installed from local folders, so not listed for the server: %s (add them to a "
+            "requirements.txt if the notebook needs them)." % ", ".join(left_out))
     return publish(server, path, "jupyter-static",
                    lambda: bundles.notebook_source_bundle(path, snapshot, extra_files, hide_all_input,
                                                           hide_tagged_input),

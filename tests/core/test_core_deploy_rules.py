@@ -38,3 +38,23 @@ def test_environment_values():
         environment_values(["MISSING"], env)
     with pytest.raises(InvalidInput, match="not an environment variable name"):
         environment_values(["1BAD=x"], env)
+
+
+def test_packages_left_out_are_named_in_the_log(fixture_server, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from rsconnect_jupyter.deploy import publish_notebook
+    from rsconnect_jupyter.store import Server
+
+    folder = tmp_path / "nb"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "hello", folder)
+    snapshot = {"python": "3.11.6", "package_manager": {"name": "pip", "version": "24.0"}, "locale": "C.UTF-8",
+                "requirements": "click==8.1.7\n# mylib==0.1: left out, installed from an editable install\n",
+                "source": "generated"}
+    lines = []
+    deployment = publish_notebook(Server("fx", fixture_server.url, "good"), folder / "hello.ipynb", static=False,
+                                  snapshot=snapshot, log=lines.append)
+    assert deployment.app_mode == "jupyter-static" and deployment.content_id == "42"
+    assert any(line.startswith("Warning:") and "mylib==0.1" in line for line in lines)
+    assert "    Application successfully deployed" in lines  # the task log, streamed
