@@ -293,7 +293,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     if content is not None:
         check_can_deploy(content, user, app_mode, client)
 
-    log("Building the bundle (%s) ..." % describe_mode(app_mode))
+    log("Building the bundle: %s ..." % describe_mode(app_mode))
     with build_bundle() as bundle:
         log("Bundle: %s, %d bytes." % (", ".join(sorted(bundle.manifest["files"])), bundle.size))
         if content is None:
