@@ -142,3 +142,18 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
     assert [c["guid"] for c in found] == [result["content_guid"]]
     for text in responses:
         assert key not in text
+
+
+def test_symlinks_out_of_the_root_are_refused(jupyter, notebook, tmp_path, no_saved_servers):
+    outside = tmp_path / "outside"
+    write_notebook(outside, "stolen.ipynb")
+    (outside / "secret.txt").write_text("not yours")
+    link = jupyter.root / "handlers" / "escape"
+    if not link.exists():
+        link.symlink_to(outside, target_is_directory=True)
+    r = jupyter.api("POST", "publish", json={"server": "x", "notebook_path": "handlers/escape/stolen.ipynb",
+                                             "mode": "static"})
+    assert r.status_code == 400 and "outside the Jupyter root" in r.json()["message"]
+    r = jupyter.api("POST", "publish", json={"server": "x", "notebook_path": notebook, "mode": "static",
+                                             "extra_files": ["escape/secret.txt"]})
+    assert r.status_code == 400 and "outside the notebook's folder" in r.json()["message"]

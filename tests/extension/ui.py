@@ -1,7 +1,7 @@
 """Driving the notebook page: open a notebook, use the extension's dialogs (by their element ids)."""
 import json
 
-PUBLISH_TIMEOUT_MS = 240000  # a source publish builds a Python environment on the local server
+PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 
 def open_notebook(page, jupyter, path):
