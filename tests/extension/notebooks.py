@@ -8,7 +8,7 @@ ECHO_KERNEL = {"name": "echo", "display_name": "Echo", "language": "echo"}
 
 
 def write_notebook(root, relative, heading="Quarterly report", requirements=None, extra=None,
-                   kernelspec=PYTHON_KERNEL):
+                   kernelspec=PYTHON_KERNEL, code="print(6 * 7)"):
     """A notebook with a heading and one executed cell (a static snapshot renders it as saved).
 
     Returns the path relative to the Jupyter root, as the browser names it.
@@ -18,7 +18,7 @@ def write_notebook(root, relative, heading="Quarterly report", requirements=None
     nb = new_notebook(metadata={"kernelspec": kernelspec, "language_info": {"name": kernelspec["language"]}})
     nb.cells = [
         new_markdown_cell("# %s" % heading),
-        new_code_cell("print(6 * 7)", execution_count=1,
+        new_code_cell(code, execution_count=1,
                       outputs=[new_output("stream", name="stdout", text="42\n")]),
     ]
     nbformat.write(nb, str(path))

@@ -236,3 +236,22 @@ def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, pa
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
     assert_serves(ui.wait_published(page), "Echo summary")
+
+
+def test_failed_render_shows_the_log_and_one_sentence(jupyter, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("fred"), "publisher")
+    path = write_notebook(jupyter.root, unique("broken") + "/broken.ipynb", heading="Broken",
+                          requirements="# no packages needed\n",
+                          code="raise RuntimeError('the data file is missing')")
+    ui.open_notebook(page, jupyter, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    ui.submit_publish(page)
+    message = ui.dialog_error(page)
+    assert "\n" not in message and message.endswith(".")
+    log = page.inner_text("#rsc-log")  # the server's task output streamed into the dialog
+    assert "the data file is missing" in log
+    assert page.is_enabled("#rsc-publish-submit")  # the user can fix the notebook and try again
+    assert ui.rsconnect_metadata(page) is None  # nothing remembered for a failed publish
