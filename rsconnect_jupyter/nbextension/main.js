@@ -1,12 +1,10 @@
 // rsconnect_jupyter: the "Publish to Posit Connect" toolbar button of the classic Notebook.
 // First use asks for a server (add_server.js); then the publish dialog (publish_dialog.js);
 // success shows a toolbar notification that opens the published document.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', 'base/js/utils', 'require',
+define(['jquery', 'base/js/namespace', 'base/js/dialog', 'require',
         './api', './add_server', './publish_dialog'],
-function ($, Jupyter, dialog, utils, require, api, addServer, publishDialog) {
+function ($, Jupyter, dialog, require, api, addServer, publishDialog) {
     'use strict';
-
-    var ACTION = 'rsconnect_jupyter:publish';
 
     function loadCss() {
         $('<link rel="stylesheet" type="text/css"/>').attr('href', require.toUrl('./main.css'))
@@ -76,5 +74,5 @@ function ($, Jupyter, dialog, utils, require, api, addServer, publishDialog) {
             .attr('title', 'Publish to Posit Connect');
     }
 
-    return {load_ipython_extension: load, ACTION: ACTION};
+    return {load_ipython_extension: load};
 });

@@ -62,8 +62,7 @@ def dialog_error(page, selector="#rsc-error"):
 
 
 def rsconnect_metadata(page):
-    return page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)") and json.loads(
-        page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)"))
+    return json.loads(page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)"))
 
 
 def publish_first_time(page, jupyter, path, server_url, api_key, name="", source=False):
