@@ -14,7 +14,7 @@ from tornado import web
 from ..exceptions import RSConnectError
 from . import actions
 from .fields import Fields, InvalidField
-from .jobs import EXECUTOR, JOBS
+from .jobs import JOBS, REQUESTS
 from .paths import PathRefused, RootFolder, list_folder_files
 
 
@@ -43,7 +43,7 @@ class JSONHandlerMixin:
     async def run(self, fn, *args, **kwargs):
         """Run blocking work off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(EXECUTOR, lambda: fn(*args, **kwargs))
+        return await loop.run_in_executor(REQUESTS, lambda: fn(*args, **kwargs))
 
     async def respond(self, fn, *args, **kwargs):
         try:

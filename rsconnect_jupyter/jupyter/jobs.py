@@ -9,7 +9,9 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter")
+# Two pools, so that quick calls (list, verify, search) never wait behind long publishes.
+REQUESTS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter-request")
+PUBLISHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter-publish")
 MAX_KEPT_JOBS = 50
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class JobRegistry:
                         break
                     if old.finished:
                         del self._jobs[key]
-        EXECUTOR.submit(job.run, work, describe_error)
+        PUBLISHES.submit(job.run, work, describe_error)
         return job
 
     def get(self, job_id):
