@@ -8,7 +8,7 @@ import re
 import traceback
 
 from .. import deploy, environment, store
-from ..exceptions import RSConnectError
+from ..exceptions import NotFound, PermissionDenied, RSConnectError
 from .fields import InvalidField
 from .paths import PathRefused
 from .wording import for_dialog
@@ -100,12 +100,23 @@ def check_environment_names(values):
 
 def publish(log_line, *, server, notebook_path, static, title, environment_values, new, app_id,
             extra_files, snapshot, force_generate, hide_all_input, hide_tagged_input):
-    deployment = deploy.publish_notebook(
-        server, notebook_path, static=static, title=title, environment=environment_values or None,
-        new=new, app_id=app_id, extra_files=tuple(extra_files), snapshot=snapshot,
-        force_generate=force_generate, hide_all_input=hide_all_input,
-        hide_tagged_input=hide_tagged_input, log=log_line)
+    try:
+        deployment = deploy.publish_notebook(
+            server, notebook_path, static=static, title=title, environment=environment_values or None,
+            new=new, app_id=app_id, extra_files=tuple(extra_files), snapshot=snapshot,
+            force_generate=force_generate, hide_all_input=hide_all_input,
+            hide_tagged_input=hide_tagged_input, log=log_line)
+    except (PermissionDenied, NotFound) as exc:
+        # The content this notebook remembers is gone or not this user's: say how to go on.
+        message = for_dialog(str(exc))
+        if app_id and "new location" not in message:
+            raise RSConnectError(message.rstrip(".") + NEW_LOCATION_ADVICE) from exc
+        raise
     return deployment_json(deployment)
+
+
+NEW_LOCATION_ADVICE = '; or check "Publish to a new location" to publish a copy of your own.'
+
 
 
 def deployment_json(deployment):

@@ -255,3 +255,30 @@ def test_failed_render_shows_the_log_and_one_sentence(jupyter, local_server, pag
     assert "the data file is missing" in log
     assert page.is_enabled("#rsc-publish-submit")  # the user can fix the notebook and try again
     assert ui.rsconnect_metadata(page) is None  # nothing remembered for a failed publish
+
+
+def test_non_collaborator_is_told_and_can_publish_a_copy(jupyter, local_server, page, browser, no_saved_servers):
+    owner_key = local_server.add_user(unique("owen"), "publisher")
+    path = write_notebook(jupyter.root, unique("shared") + "/kpis.ipynb", heading="KPIs")
+    url = ui.publish_first_time(page, jupyter, path, local_server.url, owner_key, name="owen-connect")
+    page.wait_for_function("!Jupyter.notebook.dirty")
+    jupyter.api("POST", "servers/remove", json={"server": "owen-connect"})
+
+    stranger_key = local_server.add_user(unique("sara"), "publisher")
+    context = browser.new_context()
+    try:
+        other = context.new_page()
+        ui.open_notebook(other, jupyter, path)
+        ui.click_publish_button(other)
+        ui.add_server(other, local_server.url, stranger_key, name="sara-connect")
+        ui.wait_publish_dialog(other)
+        ui.submit_publish(other)
+        message = ui.dialog_error(other)
+        assert "collaborator" in message and '"Publish to a new location"' in message and "--" not in message
+        other.check("#rsc-new-location")
+        ui.submit_publish(other)
+        copy_url = ui.wait_published(other)
+        assert copy_url != url
+        assert_serves(copy_url, "KPIs")
+    finally:
+        context.close()
