@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from notebooks import write_notebook
+from extension_notebooks import write_notebook
 
 ROUTES = [("GET", "servers"), ("POST", "servers/add"), ("POST", "servers/remove"), ("POST", "servers/verify"),
           ("POST", "content/search"), ("GET", "files?path=x.ipynb"), ("GET", "environment?path=x.ipynb"),

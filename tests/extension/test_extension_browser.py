@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
-import ui
-from notebooks import write_notebook
+import extension_ui as ui
+from extension_notebooks import ECHO_KERNEL, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -219,8 +219,6 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
 
 
 def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, page, no_saved_servers):
-    from notebooks import ECHO_KERNEL
-
     key = local_server.add_user(unique("nora"), "publisher")
     path = write_notebook(jupyter.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
                           kernelspec=ECHO_KERNEL)
