@@ -1,32 +1,37 @@
 """Bundles: `.tar.gz` files with manifest.json first, written to a temporary file.
 
 A bundle is streamed to disk file by file (never held in memory) and uploaded from there. Every
-file is read once for its MD5 (the manifest's checksums) and once into the archive.
+file is read once: its MD5 (the manifest's checksums) is computed while it is copied into the
+archive (see `write_bundle`).
 
 Builders:
   html_snapshot_bundle   a notebook rendered to HTML as saved (or executed first)   -> static
   notebook_source_bundle a notebook, its requirements.txt and extra files          -> jupyter-static
   html_bundle            an existing HTML file and the files it needs              -> static
-Directory bundles for APIs and apps reuse `collect_files` and `write_bundle`.
+  app_bundle             an API's or app's directory (apps.py chooses the files)   -> python-*
+  manifest_bundle        exactly the files an existing manifest.json lists         -> its own mode
 """
+import gzip
 import hashlib
 import io
 import json
 import os
+import struct
 import tarfile
 import tempfile
 import time
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import apps
 from . import manifest as manifests
 from .exceptions import BundleError, InvalidInput
 
-# Never part of a bundle when a folder is included.
-EXCLUDED_DIRS = {".git", ".svn", ".hg", "__pycache__", ".ipynb_checkpoints", "rsconnect-python", ".venv",
-                 "venv", "env", ".env", "node_modules", ".mypy_cache", ".pytest_cache"}
-EXCLUDED_FILES = {"manifest.json", ".DS_Store"}
+# Never part of a bundle when a folder is included (apps.py has the rules, virtual environments too).
+EXCLUDED_DIRS = apps.EXCLUDED_DIR_NAMES
+EXCLUDED_FILES = apps.EXCLUDED_FILE_NAMES
 
 
 @dataclass
@@ -47,9 +52,10 @@ class BundleFile:
 class Bundle:
     """A built bundle on disk. Use as a context manager so the temporary file goes away."""
 
-    def __init__(self, path, manifest):
+    def __init__(self, path, manifest, checksums=None):
         self.path = Path(path)
         self.manifest = manifest
+        self.checksums = checksums or {}  # arcname -> MD5 of the bytes written into the archive
 
     @property
     def app_mode(self):
@@ -83,57 +89,148 @@ class Bundle:
 def md5_of(bundle_file):
     digest = hashlib.md5()
     with bundle_file.open() as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
+        for chunk in iter(lambda: f.read(COPY_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def write_bundle(manifest, files):
-    """Fill the manifest's checksums and write manifest.json then every file to a temp .tar.gz."""
+# The archive is written in one pass over the files: each chunk read is hashed (MD5, for the
+# manifest) and compressed at once, so no file is read twice and memory stays flat. Connect
+# wants manifest.json first, but its checksums are only known at the end; so the file starts
+# with a gap of exactly the right size, the files go after it as one gzip member (the level of
+# `tar czf`), and the manifest is written into the gap last as a gzip member of its own made of
+# stored (uncompressed) deflate blocks, whose length depends only on the manifest's length,
+# which is known in advance (every checksum is 32 hex digits). Two gzip members one after the
+# other are one valid gzip stream (RFC 1952), read as such by tar, Python's gzip and Go's.
+GZIP_LEVEL = 6  # what `tar czf` (gzip's default) uses; tarfile's default of 9 is ~3x slower
+COPY_CHUNK = 1 << 20
+_STORED_BLOCK = 0xFFFF
+_TAR_BLOCK = 512
+_PLACEHOLDER = "0" * 32
+
+
+def _tar_header(arcname, size, mtime, mode=0o644):
+    info = tarfile.TarInfo(arcname)
+    info.size = size
+    info.mtime = int(mtime)
+    info.mode = mode
+    info.type = tarfile.REGTYPE
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+def _tar_padding(size):
+    return b"\0" * (-size % _TAR_BLOCK)
+
+
+def _stored_gzip_length(size):
+    blocks = max(1, -(-size // _STORED_BLOCK))
+    return 10 + 5 * blocks + size + 8
+
+
+def _stored_gzip(data, mtime):
+    """A gzip member holding `data` in stored deflate blocks (its length: `_stored_gzip_length`)."""
+    out = [b"\x1f\x8b\x08\x00", struct.pack("<I", int(mtime) & 0xFFFFFFFF), b"\x00\xff"]
+    view = memoryview(data)
+    offsets = list(range(0, len(data), _STORED_BLOCK)) or [0]
+    for i, start in enumerate(offsets):
+        block = view[start:start + _STORED_BLOCK]
+        final = 1 if i == len(offsets) - 1 else 0
+        out.append(struct.pack("<BHH", final, len(block), len(block) ^ 0xFFFF))
+        out.append(bytes(block))
+    out.append(struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF))
+    return b"".join(out)
+
+
+def _copy_hashing(bundle_file, size, out, buffer):
+    """Copy `size` bytes of the file (the size in its tar header) into `out`, hashing as it goes."""
+    digest = hashlib.md5()
+    if bundle_file.data is not None:
+        digest.update(bundle_file.data)
+        out.write(bundle_file.data)
+        return digest.hexdigest()
+    remaining = size
+    view = memoryview(buffer)
+    with open(bundle_file.path, "rb", buffering=0) as src:
+        while remaining:
+            n = src.readinto(view[:min(len(buffer), remaining)])
+            if not n:
+                raise BundleError("%s got shorter while the bundle was being written: publish again once nothing "
+                                  "is writing to it." % bundle_file.path)
+            chunk = view[:n]
+            digest.update(chunk)
+            out.write(chunk)
+            remaining -= n
+    return digest.hexdigest()
+
+
+def write_bundle(manifest, files, manifest_bytes=None):
+    """Write manifest.json then every file to a temporary .tar.gz, in one pass over the files.
+
+    The manifest's `files` are filled in with each file's MD5, computed while the file is copied.
+    With `manifest_bytes` (`deploy manifest`), those exact bytes are the bundle's manifest.json and
+    the checksums found are kept in `Bundle.checksums` (for the caller to compare).
+    """
     manifest = dict(manifest)
-    manifest["files"] = {f.arcname: {"checksum": md5_of(f)} for f in files}
+    files = list(files)
+    mtime = time.time()
+    # Sizes as the tar headers say them, even if a file grows meanwhile; executables stay executable.
+    stats = [(len(f.data), mtime, 0o644) if f.data is not None else _stat(f.path) for f in files]
+    if manifest_bytes is None:
+        manifest["files"] = {f.arcname: {"checksum": _PLACEHOLDER} for f in files}
+        manifest_length = len(_manifest_json(manifest))
+    else:
+        manifest_length = len(manifest_bytes)
+    head = _tar_header("manifest.json", manifest_length, mtime)
+    head_member_length = len(head) + manifest_length + len(_tar_padding(manifest_length))
+    gap = _stored_gzip_length(head_member_length)
+
+    checksums = {}
     fd, path = tempfile.mkstemp(prefix="rsconnect-bundle-", suffix=".tar.gz")
     try:
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            _add(tar, BundleFile("manifest.json", data=json.dumps(manifest, indent=2).encode("utf-8")))
-            for f in files:
-                _add(tar, f)
+        with os.fdopen(fd, "wb") as raw:
+            raw.seek(gap)
+            buffer = bytearray(COPY_CHUNK)
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=int(mtime)) as gz:
+                for f, (size, file_mtime, mode) in zip(files, stats):
+                    gz.write(_tar_header(f.arcname, size, file_mtime, mode))
+                    checksums[f.arcname] = _copy_hashing(f, size, gz, buffer)
+                    gz.write(_tar_padding(size))
+                gz.write(b"\0" * (2 * _TAR_BLOCK))  # end of archive
+            if manifest_bytes is None:
+                manifest["files"] = {name: {"checksum": checksums[name]} for name in manifest["files"]}
+                manifest_bytes = _manifest_json(manifest)
+            else:
+                manifest = json.loads(manifest_bytes.decode("utf-8"))
+            assert len(manifest_bytes) == manifest_length, "manifest length changed"
+            member = _stored_gzip(head + manifest_bytes + _tar_padding(manifest_length), mtime)
+            assert len(member) == gap, "manifest member does not fill its gap"
+            raw.seek(0)
+            raw.write(member)
     except BaseException:
         os.unlink(path)
         raise
-    return Bundle(path, manifest)
+    return Bundle(path, manifest, checksums)
 
 
-def _add(tar, bundle_file):
-    info = tarfile.TarInfo(bundle_file.arcname)
-    info.size = bundle_file.size()
-    info.mtime = int(time.time()) if bundle_file.path is None else int(os.path.getmtime(bundle_file.path))
-    info.mode = 0o644
-    with bundle_file.open() as f:
-        tar.addfile(info, f)
+def _stat(path):
+    st = os.stat(path)
+    return st.st_size, st.st_mtime, 0o755 if st.st_mode & 0o111 else 0o644
+
+
+def _manifest_json(manifest):
+    return json.dumps(manifest, indent=2).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
 # Choosing files
 
 
-def _is_virtualenv(path):
-    return (path / "pyvenv.cfg").exists() or (path / "bin" / "activate").exists()
-
-
 def walk_directory(directory, base):
-    """Files under `directory` as BundleFiles named relative to `base`, minus what never belongs."""
-    found = []
-    for root, dirs, names in os.walk(directory):
-        root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if d not in EXCLUDED_DIRS and not _is_virtualenv(root_path / d))
-        for name in sorted(names):
-            if name in EXCLUDED_FILES:
-                continue
-            path = root_path / name
-            if path.is_file():
-                found.append(BundleFile(path.relative_to(base).as_posix(), path=path))
-    return found
+    """Files under `directory` as BundleFiles named relative to `base`, minus what never belongs
+    (apps.py's rules: version control, caches, virtual environments, records, the config folder)."""
+    directory = Path(directory)
+    return [BundleFile((directory / rel).relative_to(base).as_posix(), path=directory / rel)
+            for rel in apps.list_files(directory)]
 
 
 def collect_files(base, extra_files):
@@ -293,3 +390,140 @@ def write_notebook_manifest(notebook_path, snapshot, extra_files=(), hide_all_in
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     written.append(manifest_path)
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# APIs and apps: a directory
+
+
+def app_files(directory, snapshot, extra_files=(), excludes=()):
+    """The files of an API's or app's bundle: requirements.txt, then the directory's files.
+
+    requirements.txt is the snapshot's (the directory's own file as-is, or the generated list);
+    EXTRA_FILES are included even when an exclude or a default rule would leave them out.
+    """
+    directory = Path(os.path.abspath(str(directory)))
+    if not directory.is_dir():
+        raise InvalidInput("%s is not a directory: give the folder that holds the app." % directory)
+    rules = excludes if isinstance(excludes, apps.Excludes) else apps.Excludes(directory, excludes)
+    files = [BundleFile(manifests.REQUIREMENTS_FILE, data=snapshot["requirements"].encode("utf-8"))]
+    files += [BundleFile(rel, path=directory / rel) for rel in apps.list_files(directory, rules)
+              if rel != manifests.REQUIREMENTS_FILE]
+    files += [f for f in collect_files(directory, extra_files) if f.arcname != "manifest.json"]
+    return _unique(files)
+
+
+def app_manifest(app_mode, entrypoint, snapshot):
+    return manifests.python_manifest(app_mode, entrypoint, snapshot)
+
+
+def app_bundle(directory, app_mode, entrypoint, snapshot, extra_files=(), excludes=(), files=None):
+    """`python-api`, `python-fastapi`, `python-dash`, `python-streamlit` or `python-bokeh`."""
+    files = app_files(directory, snapshot, extra_files, excludes) if files is None else files
+    return write_bundle(app_manifest(app_mode, entrypoint, snapshot), files)
+
+
+def write_app_manifest(directory, app_mode, entrypoint, snapshot, extra_files=(), excludes=(), overwrite=False):
+    """`rsconnect write-manifest TYPE DIR`: DIR/manifest.json, and DIR/requirements.txt if missing.
+
+    Returns the paths written. The checksums match the bundle `deploy TYPE` would build, so
+    `deploy manifest DIR/manifest.json` publishes the same thing.
+    """
+    directory = Path(os.path.abspath(str(directory)))
+    manifest_path = directory / "manifest.json"
+    requirements_path = directory / manifests.REQUIREMENTS_FILE
+    if manifest_path.exists() and not overwrite:
+        raise InvalidInput("%s already exists: pass --overwrite to replace it." % manifest_path)
+    if requirements_path.exists() and snapshot.get("source") != "file" and not overwrite:
+        raise InvalidInput("%s exists but --force-generate lists the installed packages instead: pass --overwrite "
+                           "to replace it too, or leave out --force-generate." % requirements_path)
+    files = app_files(directory, snapshot, extra_files, excludes)
+    manifest = app_manifest(app_mode, entrypoint, snapshot)
+    manifest["files"] = {f.arcname: {"checksum": md5_of(f)} for f in files}
+    written = []
+    if not requirements_path.exists() or snapshot.get("source") != "file":
+        requirements_path.write_text(snapshot["requirements"], encoding="utf-8", newline="")
+        written.append(requirements_path)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    written.append(manifest_path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# An existing manifest.json
+
+
+def find_manifest(path):
+    """`path` itself, or the manifest.json in it when it is a directory."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "manifest.json"
+    if not path.is_file():
+        raise InvalidInput("%s does not exist: give a manifest.json (write one with \"rsconnect write-manifest\")."
+                           % path)
+    return path
+
+
+def read_manifest(path):
+    """The manifest (parsed) and its exact bytes, or one sentence about what is wrong with it."""
+    path = find_manifest(path)
+    raw = path.read_bytes()
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InvalidInput("%s is not valid JSON (%s): fix it, or write it again with \"rsconnect write-manifest\"."
+                           % (path, str(e).rstrip(".")))
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("appmode"), str) or not metadata["appmode"]:
+        raise InvalidInput("%s has no metadata.appmode, so Connect could not tell what it is: write it again with "
+                           "\"rsconnect write-manifest\"." % path)
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise InvalidInput("%s lists no files: write it again with \"rsconnect write-manifest\"." % path)
+    return manifest, raw
+
+
+def manifest_files(path, manifest):
+    """The files a manifest lists, as BundleFiles; each must exist beside it (manifest.json itself aside)."""
+    path = find_manifest(path)
+    base = path.parent.resolve()
+    files, missing = [], []
+    for name in manifest["files"]:
+        if name == "manifest.json":
+            continue
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise InvalidInput('%s lists "%s", which is outside its folder: files must be given relative to the '
+                               "manifest's folder." % (path, name))
+        full = base.joinpath(*[p for p in parts if p not in ("", ".")])
+        if not full.is_file():
+            missing.append(name)
+        else:
+            files.append(BundleFile("/".join(p for p in parts if p not in ("", ".")), path=full))
+    if missing:
+        shown = ", ".join(missing[:3]) + (" and %d more" % (len(missing) - 3) if len(missing) > 3 else "")
+        raise InvalidInput("%s lists %s, which %s not in %s: restore %s, or write the manifest again with "
+                           "\"rsconnect write-manifest\"." % (path.name, shown, "is" if len(missing) == 1 else "are",
+                                                            base, "it" if len(missing) == 1 else "them"))
+    return files
+
+
+def manifest_bundle(path):
+    """The manifest as it is (its exact bytes) and exactly the files it lists; its app mode is kept.
+
+    `Bundle.checksums` holds the MD5 of what was bundled, to compare with the manifest's.
+    """
+    manifest, raw = read_manifest(path)
+    files = manifest_files(path, manifest)
+    return write_bundle(manifest, files, manifest_bytes=raw)
+
+
+def changed_files(bundle, manifest):
+    """Names whose bundled bytes differ from the checksum the manifest gives."""
+    changed = []
+    for name, entry in (manifest.get("files") or {}).items():
+        expected = entry.get("checksum") if isinstance(entry, dict) else None
+        got = bundle.checksums.get(name)
+        if expected and got and expected.lower() != got:
+            changed.append(name)
+    return changed

@@ -1,11 +1,13 @@
 """`rsconnect`: the command line. Commands read their input, call the core, format the answer.
 
-The commands live in `commands/`: servers.py (add, list, remove, details) and deploy.py
-(deploy notebook|html, write-manifest notebook).
+The commands live in `commands/`: servers.py (add, list, remove, details), deploy.py
+(deploy notebook|html, write-manifest notebook) and apps.py (deploy and write-manifest
+api|flask|fastapi|dash|streamlit|bokeh, deploy manifest).
 """
 import click
 
 from . import __version__
+from .commands import apps as _app_commands  # noqa: F401  (adds its commands to the groups below)
 from .commands.deploy import deploy_group, write_manifest_group
 from .commands.servers import add, details, list_servers, remove
 from .localconnect.cli import local_server

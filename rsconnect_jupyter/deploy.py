@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import apps
 from . import bundle as bundles
 from . import environment
 from .connect import CODE_NAME_IN_USE, ConnectClient
@@ -256,11 +257,12 @@ def _silent(_message):
 
 
 def publish(server, deployed_path, app_mode, build_bundle, *, title=None, environment_vars=None, new=False,
-            app_id=None, python_version=None, ignore_python_version=False, log=print):
-    """Publish whatever `build_bundle()` makes for `deployed_path` (a file or a directory).
+            app_id=None, python_version=None, ignore_python_version=False, log=print, fallback_title=None):
+    """Publish whatever `build_bundle()` makes for `deployed_path` (the file its record is kept for).
 
     The shared core of every content type: `build_bundle` is called once every check has passed
-    and returns a `bundle.Bundle`.
+    and returns a `bundle.Bundle`. New content is titled `title`, else `fallback_title`, else after
+    `deployed_path`; an update changes the title only when `title` is given.
     """
     log = log or _silent
     deployed_path = Path(deployed_path)
@@ -297,7 +299,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     with build_bundle() as bundle:
         log("Bundle: %s, %d bytes." % (", ".join(sorted(bundle.manifest["files"])), bundle.size))
         if content is None:
-            content = create_content(client, title or default_title(deployed_path), user, log)
+            content = create_content(client, title or fallback_title or default_title(deployed_path), user, log)
         elif title and content.get("title") != title:
             content = client.content_update(content["guid"], title=title)
         guid = content["guid"]
@@ -355,13 +357,7 @@ def publish_notebook(server, notebook_path, *, static, title=None, environment=N
     if snapshot is None:
         log("Reading the Python environment of %s ..." % (python or "this Python"))
         snapshot = environment_snapshot(python, path.parent, force_generate)
-    log("Python %s; requirements from %s." % (snapshot["python"], "requirements.txt" if snapshot.get("source") == "file"
-                                               else "the installed packages"))
-    left_out = [line[2:].split(":")[0] for line in snapshot["requirements"].splitlines()
-                if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line]
-    if left_out:
-        log("Warning: installed from local folders, so not listed for the server: %s (add them to a "
-            "requirements.txt if the notebook needs them)." % ", ".join(left_out))
+    log_snapshot(snapshot, log, "notebook")
     return publish(server, path, "jupyter-static",
                    lambda: bundles.notebook_source_bundle(path, snapshot, extra_files, hide_all_input,
                                                           hide_tagged_input),
@@ -380,5 +376,130 @@ def publish_html(server, html_path, *, title=None, environment=None, new=False, 
                    environment_vars=environment, new=new, app_id=app_id, log=log)
 
 
+def log_snapshot(snapshot, log, what):
+    """Say where the requirements come from, and warn about packages that cannot be listed."""
+    log("Python %s; requirements from %s." % (snapshot["python"], "requirements.txt" if snapshot.get("source") == "file"
+                                               else "the installed packages"))
+    left_out = [line[2:].split(":")[0] for line in snapshot["requirements"].splitlines()
+                if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line]
+    if left_out:
+        log("Warning: installed from local folders, so not listed for the server: %s (add them to a "
+            "requirements.txt if the %s needs them)." % (", ".join(left_out), what))
+
+
 def environment_snapshot(python, directory, force_generate=False):
     return environment.snapshot(python=python, directory=directory, force_generate=force_generate)
+
+
+# ---------------------------------------------------------------------------------------------
+# APIs and apps (a directory), and existing manifests
+
+
+def app_deployed_path(directory):
+    """The file a directory's deployment record is kept for: DIR/<DIR's name>.py, as rsconnect-python
+    does, so the record is DIR/rsconnect-python/<DIR's name>.json and the title defaults to DIR's name."""
+    directory = Path(os.path.abspath(str(directory)))
+    return directory / (directory.name + ".py")
+
+
+def check_app(directory, app_mode, entrypoint=None, extra_files=(), excludes=()):
+    """Fail before any request on a missing directory, a bad entrypoint or extra file; returns the
+    entrypoint as `module:object`."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise InvalidInput("The directory %s does not exist." % directory)
+    if not directory.is_dir():
+        raise InvalidInput("%s is not a directory: give the folder that holds the app." % directory)
+    if app_mode not in apps.APP_TYPES.values():
+        raise InvalidInput('"%s" is not an app mode for a directory: use one of %s.'
+                           % (app_mode, ", ".join(sorted(set(apps.APP_TYPES.values())))))
+    resolved = apps.resolve_entrypoint(directory, entrypoint)
+    rules = apps.Excludes(directory, excludes)
+    module_path = apps.module_file(directory, apps.entrypoint_module(resolved))
+    relpath = module_path.resolve().relative_to(directory.resolve()).as_posix()
+    if rules.user_excluded(relpath):
+        raise InvalidInput("The entrypoint %s is excluded by -x/--exclude: change the pattern so that it is "
+                           "bundled." % relpath)
+    bundles.collect_files(directory, extra_files)
+    return resolved
+
+
+def app_files(directory, snapshot, extra_files=(), excludes=(), log=None):
+    """The bundle's files for an app, warning (once) about `.env` files that would be published."""
+    files = bundles.app_files(directory, snapshot, extra_files, excludes)
+    secrets = apps.secret_files([f.arcname for f in files])
+    if secrets and log:
+        log("Warning: publishing %s, which may hold secrets: leave %s out with -x .env (or -x '**/.env'), "
+            "and set secrets with -E NAME instead." % (", ".join(secrets), "it" if len(secrets) == 1 else "them"))
+    return files
+
+
+def publish_app(server, directory, app_mode, *, entrypoint=None, title=None, environment=None, new=False,
+                app_id=None, extra_files=(), excludes=(), python=None, snapshot=None, force_generate=False,
+                ignore_python_version=False, log=print):
+    """Publish a Python API or app from its directory (python-api, -fastapi, -dash, -streamlit, -bokeh).
+
+    The whole directory goes, minus apps.py's default excludes and the `excludes` globs; the
+    entrypoint is `module[:object]` (default: apps.py's rules, object `app`). requirements.txt is
+    the directory's own, else generated from `python` (or `snapshot`, taken elsewhere).
+    """
+    log = log or _silent
+    directory = Path(os.path.abspath(str(directory)))
+    resolved = check_app(directory, app_mode, entrypoint, extra_files, excludes)
+    log("Entrypoint: %s" % resolved)
+    if snapshot is None:
+        log("Reading the Python environment of %s ..." % (python or "this Python"))
+        snapshot = environment_snapshot(python, directory, force_generate)
+    log_snapshot(snapshot, log, "app")
+    files = app_files(directory, snapshot, extra_files, excludes, log)
+    return publish(server, app_deployed_path(directory), app_mode,
+                   lambda: bundles.app_bundle(directory, app_mode, resolved, snapshot, files=files),
+                   title=title, environment_vars=environment, new=new, app_id=app_id,
+                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log)
+
+
+def manifest_title(manifest_path, manifest):
+    """The title `deploy manifest` gives new content: the primary file's name without extension
+    (metadata.entrypoint, primary_rmd or primary_html); when the entrypoint is a module
+    (`app:app`, an API or app), the manifest folder's name, as for `deploy TYPE DIRECTORY`."""
+    folder = Path(os.path.abspath(str(manifest_path))).parent
+    meta = manifest.get("metadata") or {}
+    for key in ("entrypoint", "primary_rmd", "primary_html"):
+        name = meta.get(key)
+        if isinstance(name, str) and name.strip():
+            if (folder / name).is_file():
+                return default_title(Path(name.rsplit("/", 1)[-1]))
+            break
+    return default_title(folder)
+
+
+def check_manifest(manifest_path):
+    """Fail before any request on a missing or invalid manifest, or a file it lists that is missing.
+
+    Returns the manifest's path, the parsed manifest and its files.
+    """
+    path = bundles.find_manifest(manifest_path)
+    manifest, _raw = bundles.read_manifest(path)
+    return path, manifest, bundles.manifest_files(path, manifest)
+
+
+def publish_manifest(server, manifest_path, *, title=None, environment=None, new=False, app_id=None,
+                     ignore_python_version=False, log=print):
+    """Publish exactly what a manifest.json lists, with its app mode, the manifest as it is."""
+    log = log or _silent
+    path, manifest, _files = check_manifest(manifest_path)
+    app_mode = manifest["metadata"]["appmode"]
+    python_version = (manifest.get("python") or {}).get("version") or None
+
+    def build():
+        bundle = bundles.manifest_bundle(path)
+        changed = bundles.changed_files(bundle, manifest)
+        if changed:
+            shown = ", ".join(changed[:5]) + (" and %d more" % (len(changed) - 5) if len(changed) > 5 else "")
+            log("Warning: %s changed since the manifest was written (its checksums differ); they are published "
+                "as they are now: run \"rsconnect write-manifest\" with --overwrite to refresh it." % shown)
+        return bundle
+
+    return publish(server, path, app_mode, build, title=title, environment_vars=environment, new=new,
+                   app_id=app_id, python_version=python_version, ignore_python_version=ignore_python_version,
+                   log=log, fallback_title=manifest_title(path, manifest))

@@ -65,7 +65,7 @@ class Output:
 
     def log(self, message):
         self.lines.append(message)
-        if self.quiet:
+        if self.quiet and not message.startswith("Warning:"):  # warnings show even with -q (on stderr)
             return
         if self.tty and not message.startswith("    "):
             message = click.style(message, bold=True)

@@ -9,10 +9,12 @@ from ..exceptions import InvalidInput
 from .common import Output, handle_errors, output_options, resolve_server, server_options
 
 
-def content_options(func):
+def content_options(func=None, *, title_default="the file name without extension"):
     """Options of every content type: title, environment variables, target."""
+    if func is None:
+        return lambda f: content_options(f, title_default=title_default)
     options = [
-        click.option("-t", "--title", help="Title of the content (default: the file name without extension)."),
+        click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
         click.option("-E", "--environment", "environment", multiple=True, metavar="NAME=VALUE|NAME",
                      help="Set an environment variable on the content; NAME alone copies the local value. "
                           "Repeatable. Values are never printed."),
