@@ -20,7 +20,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="benchmarks", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=5, help="rounds per tool and case (default 5)")
-    p.add_argument("--big-rounds", type=int, default=2, help="rounds of the 1 GB directory deploy (default 2)")
+    p.add_argument("--big-rounds", type=int, default=3, help="rounds of the 1 GB directory deploy (default 3)")
     p.add_argument("--data-gb", type=float, default=1.0, help="size of benchmark 3's data, in GiB (default 1)")
     p.add_argument("--concurrency", type=int, default=20, help="deploys at once in benchmark 5 (default 20)")
     p.add_argument("--only", default="1,2,3,4,5", help="comma-separated benchmarks to run (default all)")

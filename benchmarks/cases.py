@@ -170,8 +170,8 @@ def bench_directory(envs, server, rounds, data_gb):
     peer_cli = str(envs["peer"] / "bin" / "rsconnect")
     scratch = fresh_dir("b3")
     rows = []
-    samples = {"ours": [], "peer": [], "tar": [], "bundle": []}
-    rss = {"ours": [], "peer": [], "tar": [], "bundle": []}
+    samples = {"ours": [], "peer": [], "tar": [], "bundle": [], "peer_bundle": []}
+    rss = {"ours": [], "peer": [], "tar": [], "bundle": [], "peer_bundle": []}
     sizes = {}
     phases = []
     what = ("static content: index.html + data/ (rsconnect-python: `deploy html DIR`; ours: `deploy html "
@@ -182,6 +182,10 @@ def bench_directory(envs, server, rounds, data_gb):
         "files = [b.BundleFile('index.html', path=base / 'index.html')] + b.walk_directory(base / 'data', base)\n"
         "bd = b.write_bundle(m.static_manifest('index.html'), files)\n"
         "print(bd.size); bd.close()\n")
+    peer_bundle_code = (
+        "import sys; from rsconnect.bundle import make_html_bundle\n"
+        "f = make_html_bundle(sys.argv[1], None, [], [])\n"
+        "f.seek(0, 2); print(f.tell())\n")
     try:
         if ours_has_directory_deploy():
             what += " [note: ours now has `deploy api`; the html form is kept so both deploy the same static files]"
@@ -198,6 +202,12 @@ def bench_directory(envs, server, rounds, data_gb):
             samples["bundle"].append(r.seconds)
             rss["bundle"].append(r.max_rss_kb)
             sizes["bundle"] = int(r.stdout.strip().splitlines()[-1])
+            # rsconnect-python's bundle writer alone (its make_html_bundle on the same folder)
+            r = run_timed([str(envs["peer"] / "bin" / "python"), "-c", peer_bundle_code, str(folder)],
+                          env=client_env(), cwd=scratch)
+            samples["peer_bundle"].append(r.seconds)
+            rss["peer_bundle"].append(r.max_rss_kb)
+            sizes["peer_bundle"] = int(r.stdout.strip().splitlines()[-1])
             for tool in (("peer", "ours") if i % 2 == 0 else ("ours", "peer")):
                 shutil.rmtree(folder / "rsconnect-python", ignore_errors=True)
                 if tool == "peer":
@@ -243,6 +253,14 @@ def bench_directory(envs, server, rounds, data_gb):
                  tar=[mb / s for s in samples["tar"]], tar_median=mb / tar_med)
         r3["met"] = r3["ratio"] >= 0.8
         rows.append(r3)
+    if samples["peer_bundle"] and bundle_med:
+        rb = row("3", "bundle writing only (%s): ours `bundle.write_bundle` vs peer `make_html_bundle`" % gb,
+                 ours=samples["bundle"], peer=samples["peer_bundle"], target="ratio <= 1.0",
+                 note="same files; bundle %.0f MB (ours), %.0f MB (peer); peak RSS %.0f MB (ours), %.0f MB (peer)" % (
+                     sizes.get("bundle", 0) / 1e6, sizes.get("peer_bundle", 0) / 1e6,
+                     max(rss["bundle"] or [0]) / 1024, max(rss["peer_bundle"] or [0]) / 1024))
+        rb["met"] = rb["ratio"] is not None and rb["ratio"] <= 1.0
+        rows.append(rb)
     if tar_med and bundle_med:
         r4 = row("3", "throughput vs `tar czf` (bundle writing only: bundle.write_bundle)", unit="MB/s",
                  ours=[mb / s for s in samples["bundle"]], ratio=tar_med / bundle_med, target="ours/tar >= 0.8",
