@@ -297,7 +297,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
 
     log("Building the bundle: %s ..." % describe_mode(app_mode))
     with build_bundle() as bundle:
-        log("Bundle: %s, %d bytes." % (", ".join(sorted(bundle.manifest["files"])), bundle.size))
+        log("Bundle: %s, %d bytes." % (_file_list(bundle.manifest["files"]), bundle.size))
         if content is None:
             content = create_content(client, title or fallback_title or default_title(deployed_path), user, log)
         elif title and content.get("title") != title:
@@ -329,6 +329,13 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
         "app_mode": app_mode,
     })
     return deployment
+
+
+def _file_list(names, shown=12):
+    names = sorted(names)
+    if len(names) <= shown:
+        return ", ".join(names)
+    return "%d files (%s and %d more)" % (len(names), ", ".join(names[:shown]), len(names) - shown)
 
 
 def check_notebook(notebook_path, extra_files=()):
@@ -416,7 +423,7 @@ def check_app(directory, app_mode, entrypoint=None, extra_files=(), excludes=())
     resolved = apps.resolve_entrypoint(directory, entrypoint)
     rules = apps.Excludes(directory, excludes)
     module_path = apps.module_file(directory, apps.entrypoint_module(resolved))
-    relpath = module_path.resolve().relative_to(directory.resolve()).as_posix()
+    relpath = Path(os.path.relpath(os.path.abspath(str(module_path)), os.path.abspath(str(directory)))).as_posix()
     if rules.user_excluded(relpath):
         raise InvalidInput("The entrypoint %s is excluded by -x/--exclude: change the pattern so that it is "
                            "bundled." % relpath)

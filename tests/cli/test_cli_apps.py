@@ -1,0 +1,172 @@
+"""End to end: `rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|manifest` and `write-manifest`,
+run as a subprocess against the local server over HTTP; each deployed app must answer with its own output.
+
+The sample apps are tests/apps/ (see its README.md); each test copies the one it needs into
+tmp_path, so records and manifests are never written into the repository.
+"""
+import io
+import json
+import shutil
+import tarfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from test_cli_publish import EXAMPLE, cli, content_guids, ok, one_sentence_failure
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+
+# type -> (folder in tests/apps, path under the content URL to fetch, text the app answers with there)
+SAMPLES = {
+    "flask": ("flask", "", "Hello from Flask"),
+    "api": ("wsgi", "", "Hello from plain WSGI"),
+    "fastapi": ("fastapi", "", "Hello from FastAPI"),
+    "dash": ("dash", "_dash-layout", "Hello from Dash"),
+    "streamlit": ("streamlit", "", "<title>Streamlit</title>"),
+    "bokeh": ("bokeh", "", "Hello from Bokeh"),
+}
+
+
+@pytest.fixture
+def target(local_server):
+    return ["-s", local_server.url, "-k", local_server.api_key]
+
+
+def copy_app(tmp_path, folder, name=None):
+    dest = tmp_path / (name or "%s-%s" % (folder, uuid.uuid4().hex[:6]))
+    shutil.copytree(APPS / folder, dest, ignore=shutil.ignore_patterns("__pycache__", "rsconnect-python",
+                                                                       "manifest.json"))
+    return dest
+
+
+def get(local_server, url, attempts=60):
+    """The page at `url`; a just-started app may need a moment behind the proxy."""
+    last = None
+    for _ in range(attempts):
+        response = requests.get(url, headers={"Authorization": "Key " + local_server.api_key}, timeout=60)
+        if response.status_code == 200:
+            return response.text
+        last = response
+        time.sleep(1)
+    raise AssertionError("%s answered %s: %s" % (url, last.status_code, last.text[:500]))
+
+
+def app_record(directory):
+    return json.loads((directory / "rsconnect-python" / (directory.name + ".json")).read_text())
+
+
+def bundle_names(local_server, guid):
+    bundle_id = local_server.api("GET", "v1/content/" + guid).json()["bundle_id"]
+    archive = local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, bundle_id)).content
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("manifest.json"))
+    return names, manifest
+
+
+# ---------------------------------------------------------------------------------------------
+# Failing before any request
+
+
+def test_an_unclear_entrypoint_is_one_sentence_before_any_request(local_server, target, tmp_path):
+    folder = tmp_path / "two-modules"
+    folder.mkdir()
+    (folder / "one.py").write_text("app = None\n")
+    (folder / "two.py").write_text("app = None\n")
+    before = content_guids(local_server)
+    last = one_sentence_failure(cli("deploy", "flask", *target, folder))
+    assert "several .py files" in last and "-e/--entrypoint" in last
+    last = one_sentence_failure(cli("deploy", "fastapi", "-e", "three:app", *target, folder))
+    assert 'module "three" is not in' in last
+    last = one_sentence_failure(cli("deploy", "dash", *target, tmp_path / "missing"))
+    assert "does not exist" in last
+    assert content_guids(local_server) == before
+    assert not (folder / "rsconnect-python").exists()
+
+
+def test_write_manifest_refuses_to_overwrite(tmp_path):
+    folder = tmp_path / "api"
+    folder.mkdir()
+    (folder / "main.py").write_text("app = None\n")
+    (folder / "requirements.txt").write_text("flask\n")
+    written = ok(cli("write-manifest", "api", folder)).stdout
+    assert written.strip() == "Wrote %s" % (folder / "manifest.json")  # requirements.txt is kept as it is
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["metadata"] == {"appmode": "python-api", "entrypoint": "main:app"}
+    assert sorted(manifest["files"]) == ["main.py", "requirements.txt"]
+    assert (folder / "requirements.txt").read_text() == "flask\n"
+    last = one_sentence_failure(cli("write-manifest", "fastapi", folder))
+    assert "already exists" in last and "--overwrite" in last
+    ok(cli("write-manifest", "fastapi", "--overwrite", "-e", "main:api", folder))
+    assert json.loads((folder / "manifest.json").read_text())["metadata"] == {
+        "appmode": "python-fastapi", "entrypoint": "main:api"}
+
+
+def test_deploy_manifest_refuses_a_missing_file_before_any_request(local_server, target, tmp_path):
+    folder = tmp_path / "api"
+    folder.mkdir()
+    (folder / "app.py").write_text("app = None\n")
+    (folder / "helpers.py").write_text("x = 1\n")
+    (folder / "requirements.txt").write_text("flask\n")
+    ok(cli("write-manifest", "flask", folder))
+    (folder / "helpers.py").unlink()
+    before = content_guids(local_server)
+    last = one_sentence_failure(cli("deploy", "manifest", *target, folder / "manifest.json"))
+    assert "lists helpers.py, which is not in" in last
+    assert content_guids(local_server) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# deploy manifest: a notebook's manifest (jupyter-static) needs no app runtime
+
+
+@pytest.mark.slow
+def test_deploy_manifest_of_a_written_notebook_manifest(local_server, target, tmp_path):
+    folder = tmp_path / "hello-report"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("rsconnect-python", "manifest.json"))
+    ok(cli("write-manifest", "notebook", folder / "hello.ipynb"))
+    url = ok(cli("deploy", "manifest", "-q", *target, folder / "manifest.json")).stdout.strip()
+    assert url.startswith(local_server.url + "content/")
+    assert "Mean reading" in get(local_server, url)
+    guid = url.rstrip("/").rsplit("/", 1)[-1]
+    assert local_server.api("GET", "v1/content/" + guid).json()["title"] == "hello"  # the primary file's name
+    names, manifest = bundle_names(local_server, guid)
+    assert names[0] == "manifest.json"
+    assert manifest == json.loads((folder / "manifest.json").read_text())  # the manifest as it was written
+    record = json.loads((folder / "rsconnect-python" / "manifest.json").read_text())
+    assert record[local_server.url]["app_guid"] == guid
+    # Redeploying the same manifest updates the same content.
+    assert ok(cli("deploy", "manifest", "-q", *target, folder)).stdout.strip() == url
+
+
+# ---------------------------------------------------------------------------------------------
+# Each type of API and app
+
+
+def sample(app_type):
+    folder, path, text = SAMPLES[app_type]
+    return folder, path, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app_type", list(SAMPLES))
+def test_each_type_deploys_and_answers(local_server, target, tmp_path, app_type):
+    folder_name, path, text = sample(app_type)
+    folder = copy_app(tmp_path, folder_name)
+    result = ok(cli("deploy", app_type, *target, folder))
+    url = [line for line in result.stdout.splitlines() if line.startswith("Content URL:")][0].split()[-1]
+    assert url.startswith(local_server.url + "content/")
+    assert text in get(local_server, url + path)
+    saved = app_record(folder)[local_server.url]
+    guid = saved["app_guid"]
+    assert url.rstrip("/").endswith(guid)
+    content = local_server.api("GET", "v1/content/" + guid).json()
+    assert content["title"] == folder.name and content["app_mode"] == saved["app_mode"]
+    names, manifest = bundle_names(local_server, guid)
+    assert names[:2] == ["manifest.json", "requirements.txt"]
+    assert manifest["metadata"]["appmode"] == {
+        "api": "python-api", "flask": "python-api", "fastapi": "python-fastapi", "dash": "python-dash",
+        "streamlit": "python-streamlit", "bokeh": "python-bokeh"}[app_type]
