@@ -31,6 +31,9 @@ APP_TYPE_HELP = {
     "bokeh": "a Bokeh app",
 }
 
+# Modes whose entrypoint is a script file rather than `module:object`.
+SCRIPT_MODES = {"python-streamlit", "python-bokeh"}
+
 # rsconnect-python's order: the first of these modules that exists is the entrypoint.
 DEFAULT_MODULES = ("app", "application", "main", "api")
 DEFAULT_OBJECT = "app"
@@ -86,10 +89,12 @@ def module_file(directory, module):
     return None
 
 
-def resolve_entrypoint(directory, entrypoint=None):
-    """`module:object` for the manifest, from `-e` (module, module:object, or a file name) or the default.
+def resolve_entrypoint(directory, entrypoint=None, app_mode=None):
+    """The manifest's `metadata.entrypoint` from `-e` (module, module:object, or a file name) or the default.
 
-    The object defaults to `app`. The module must exist in the directory.
+    APIs and Dash apps get `module:object`, the object defaulting to `app`. Streamlit and Bokeh run
+    a script, so they get its file name (`app.py`), as Posit Connect's own publishing tools write
+    it. The module must exist in the directory.
     """
     directory = Path(directory)
     given = (entrypoint or "").strip()
@@ -107,14 +112,22 @@ def resolve_entrypoint(directory, entrypoint=None):
         if not _MODULE_RE.match(module) or not _OBJECT_RE.match(obj):
             raise InvalidInput('"%s" is not an entrypoint: use MODULE[:OBJECT], for example app or app:server.'
                                % given)
-    if module_file(directory, module) is None:
+    path = module_file(directory, module)
+    if path is None:
         raise InvalidInput('The entrypoint module "%s" is not in %s: there is no %s.py. Give the module that '
                            "starts the app with -e/--entrypoint." % (module, directory, module.replace(".", "/")))
+    if app_mode in SCRIPT_MODES:
+        return path.relative_to(directory).as_posix()
     return "%s:%s" % (module, obj)
 
 
-def entrypoint_module(entrypoint):
-    return (entrypoint or "").partition(":")[0]
+def entrypoint_file(directory, entrypoint):
+    """The file an entrypoint (`module:object` or `script.py`) starts, or None."""
+    entrypoint = entrypoint or ""
+    if entrypoint.endswith(".py"):
+        path = Path(directory) / entrypoint
+        return path if path.is_file() else None
+    return module_file(directory, entrypoint.partition(":")[0])
 
 
 # ---------------------------------------------------------------------------------------------

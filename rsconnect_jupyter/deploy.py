@@ -411,7 +411,7 @@ def app_deployed_path(directory):
 
 def check_app(directory, app_mode, entrypoint=None, extra_files=(), excludes=()):
     """Fail before any request on a missing directory, a bad entrypoint or extra file; returns the
-    entrypoint as `module:object`."""
+    manifest's entrypoint (`module:object`, or the script's file name for Streamlit and Bokeh)."""
     directory = Path(directory)
     if not directory.exists():
         raise InvalidInput("The directory %s does not exist." % directory)
@@ -420,9 +420,9 @@ def check_app(directory, app_mode, entrypoint=None, extra_files=(), excludes=())
     if app_mode not in apps.APP_TYPES.values():
         raise InvalidInput('"%s" is not an app mode for a directory: use one of %s.'
                            % (app_mode, ", ".join(sorted(set(apps.APP_TYPES.values())))))
-    resolved = apps.resolve_entrypoint(directory, entrypoint)
+    resolved = apps.resolve_entrypoint(directory, entrypoint, app_mode)
     rules = apps.Excludes(directory, excludes)
-    module_path = apps.module_file(directory, apps.entrypoint_module(resolved))
+    module_path = apps.entrypoint_file(directory, resolved)
     relpath = Path(os.path.relpath(os.path.abspath(str(module_path)), os.path.abspath(str(directory)))).as_posix()
     if rules.user_excluded(relpath):
         raise InvalidInput("The entrypoint %s is excluded by -x/--exclude: change the pattern so that it is "

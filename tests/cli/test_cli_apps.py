@@ -19,15 +19,28 @@ from test_cli_publish import EXAMPLE, cli, content_guids, ok, one_sentence_failu
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 
-# type -> (folder in tests/apps, path under the content URL to fetch, text the app answers with there)
+# type -> (folder in tests/apps, path under the content URL to fetch, text the app answers with there),
+# from tests/apps/README.md. Streamlit's page is a JavaScript shell (its text arrives over the
+# WebSocket), so its page is checked for Streamlit's own title and its health check for "ok".
 SAMPLES = {
-    "flask": ("flask", "", "Hello from Flask"),
-    "api": ("wsgi", "", "Hello from plain WSGI"),
-    "fastapi": ("fastapi", "", "Hello from FastAPI"),
-    "dash": ("dash", "_dash-layout", "Hello from Dash"),
+    "flask": ("flask", "", "Hello from the sample Flask API"),
+    "api": ("wsgi", "", "Hello from the sample WSGI API"),
+    "fastapi": ("fastapi", "", "Hello from the sample FastAPI app"),
+    "dash": ("dash", "_dash-layout", "Hello from the sample Dash app"),
     "streamlit": ("streamlit", "", "<title>Streamlit</title>"),
-    "bokeh": ("bokeh", "", "Hello from Bokeh"),
+    "bokeh": ("bokeh", "", "Hello from the sample Bokeh app"),
 }
+ENTRYPOINTS = {"flask": "app:app", "api": "app:app", "fastapi": "main:app", "dash": "app:app",
+               "streamlit": "app.py", "bokeh": "app.py"}
+
+# The broken sample: its folder, the type it is deployed as, its entrypoint, and its error.
+BROKEN = "broken"
+BROKEN_TYPE = "api"
+BROKEN_ENTRYPOINT = "app:app"
+BROKEN_ERROR = "RuntimeError: sample app broken on purpose"
+# The plain WSGI sample's module and object.
+WSGI_MODULE = "app"
+WSGI_OBJECT = "app"
 
 
 @pytest.fixture
@@ -167,6 +180,114 @@ def test_each_type_deploys_and_answers(local_server, target, tmp_path, app_type)
     assert content["title"] == folder.name and content["app_mode"] == saved["app_mode"]
     names, manifest = bundle_names(local_server, guid)
     assert names[:2] == ["manifest.json", "requirements.txt"]
-    assert manifest["metadata"]["appmode"] == {
+    assert manifest["metadata"] == {"appmode": {
         "api": "python-api", "flask": "python-api", "fastapi": "python-fastapi", "dash": "python-dash",
-        "streamlit": "python-streamlit", "bokeh": "python-bokeh"}[app_type]
+        "streamlit": "python-streamlit", "bokeh": "python-bokeh"}[app_type], "entrypoint": ENTRYPOINTS[app_type]}
+    if app_type == "streamlit":
+        assert get(local_server, url + "_stcore/health").strip() == "ok"
+    # A redeploy of the changed app updates the same content.
+    changed = "%s, redeployed %s" % (text, uuid.uuid4().hex[:8]) if app_type != "streamlit" else text
+    for source in folder.rglob("*.py"):
+        source.write_text(source.read_text().replace(text, changed))
+    again = ok(cli("deploy", app_type, "-q", *target, folder)).stdout.strip()
+    assert again == url
+    assert changed in get(local_server, url + path)
+    assert local_server.api("GET", "v1/content/" + guid).json()["bundle_id"] != content["bundle_id"]
+    assert list(app_record(folder)) == [local_server.url]
+
+
+def task_log_lines(result):
+    return [line for line in result.stderr.splitlines() if line.startswith("    ")]
+
+
+@pytest.mark.slow
+def test_a_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(local_server, target,
+                                                                                         tmp_path):
+    folder_name, path, text = sample("flask")
+    folder = copy_app(tmp_path, folder_name)
+    url = ok(cli("deploy", "flask", "-q", *target, folder)).stdout.strip()
+    assert text in get(local_server, url + path)
+    record_before = (folder / "rsconnect-python" / (folder.name + ".json")).read_bytes()
+    guids_before = content_guids(local_server)
+    # The broken sample's files replace the app's.
+    for item in (APPS / BROKEN).iterdir():
+        if item.is_file():
+            shutil.copy(item, folder / item.name)
+    result = cli("deploy", "flask", "-e", BROKEN_ENTRYPOINT, *target, folder)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: The deployment failed on the server") and last.endswith(".")
+    log = "\n".join(task_log_lines(result))
+    assert "Traceback (most recent call last)" in log and BROKEN_ERROR in log
+    assert "Traceback" not in "\n".join(l for l in result.stderr.splitlines() if not l.startswith("    "))
+    assert (folder / "rsconnect-python" / (folder.name + ".json")).read_bytes() == record_before
+    assert content_guids(local_server) == guids_before
+    assert text in get(local_server, url + path)  # the previous version still runs
+
+
+@pytest.mark.slow
+def test_a_new_broken_app_fails_and_writes_no_record(local_server, target, tmp_path):
+    folder = copy_app(tmp_path, BROKEN)
+    result = cli("deploy", BROKEN_TYPE, *target, folder)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in "\n".join(task_log_lines(result))
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and last.endswith(".")
+    assert not (folder / "rsconnect-python").exists()
+
+
+@pytest.mark.slow
+def test_write_manifest_then_deploy_manifest_answers(local_server, target, tmp_path):
+    folder_name, path, text = sample("fastapi")
+    folder = copy_app(tmp_path, folder_name)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "draft.md").write_text("not for the server")
+    ok(cli("write-manifest", "fastapi", "-x", "notes", folder))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["metadata"]["appmode"] == "python-fastapi"
+    assert not any(name.startswith("notes/") for name in manifest["files"])
+    url = ok(cli("deploy", "manifest", "-q", *target, folder / "manifest.json")).stdout.strip()
+    assert text in get(local_server, url + path)
+    guid = url.rstrip("/").rsplit("/", 1)[-1]
+    assert local_server.api("GET", "v1/content/" + guid).json()["title"] == folder.name
+    names, bundled = bundle_names(local_server, guid)
+    assert names[0] == "manifest.json" and sorted(names[1:]) == sorted(manifest["files"])
+    assert bundled == manifest
+
+
+@pytest.mark.slow
+def test_excludes_entrypoint_and_env_warning_end_to_end(local_server, target, tmp_path):
+    folder_name, path, text = sample("api")
+    folder = copy_app(tmp_path, folder_name)
+    module = WSGI_MODULE
+    # The app under another module name and object, so only -e finds it.
+    source = (folder / (module + ".py")).read_text()
+    (folder / (module + ".py")).unlink()
+    (folder / "server.py").write_text(source + "\n\nwsgi_entry = %s\n" % WSGI_OBJECT)
+    (folder / "helpers.py").write_text("x = 1\n")
+    junk = [".git/config", "__pycache__/server.cpython-311.pyc", "sub/__pycache__/x.pyc",
+            ".ipynb_checkpoints/server-checkpoint.py", "myenv/lib/site.py", "data/a/big.csv", "data/top.csv",
+            "rsconnect-python/old.json"]
+    for rel in junk:
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text("junk")
+    (folder / "myenv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (folder / "data" / "keep.txt").write_text("kept")
+    (folder / ".env").write_text("TOKEN=not-for-the-server\n")
+    result = ok(cli("deploy", "api", "-q", "-e", "server:wsgi_entry", "-x", "**/*.csv", *target, folder))
+    url = result.stdout.strip()
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and ".env" in warnings[0]
+    assert text in get(local_server, url + path)
+    guid = url.rstrip("/").rsplit("/", 1)[-1]
+    names, manifest = bundle_names(local_server, guid)
+    assert manifest["metadata"]["entrypoint"] == "server:wsgi_entry"
+    assert ".env" in names and "data/keep.txt" in names and "helpers.py" in names
+    for rel in junk:
+        assert rel not in names
+    # Redeploying with -x .env leaves it out, and warns no more.
+    result = ok(cli("deploy", "api", "-q", "-e", "server:wsgi_entry", "-x", "**/*.csv", "-x", ".env", *target,
+                    folder))
+    assert result.stdout.strip() == url and "Warning:" not in result.stderr
+    names, _ = bundle_names(local_server, guid)
+    assert ".env" not in names

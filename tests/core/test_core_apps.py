@@ -172,6 +172,18 @@ def test_given_entrypoints(tmp_path):
         apps.resolve_entrypoint(tmp_path, "my-app")
 
 
+@pytest.mark.parametrize("mode", ["python-streamlit", "python-bokeh"])
+def test_script_apps_get_the_file_name(tmp_path, mode):
+    make_tree(tmp_path, ["main.py", "pages/dashboard.py", "explore.py"])
+    assert apps.resolve_entrypoint(tmp_path, None, mode) == "main.py"
+    assert apps.resolve_entrypoint(tmp_path, "explore", mode) == "explore.py"
+    assert apps.resolve_entrypoint(tmp_path, "pages/dashboard.py", mode) == "pages/dashboard.py"
+    assert deploy.check_app(tmp_path, mode, "explore.py") == "explore.py"
+    with pytest.raises(InvalidInput, match="excluded by -x"):
+        deploy.check_app(tmp_path, mode, "pages.dashboard", excludes=["pages"])
+    assert apps.resolve_entrypoint(tmp_path, None, "python-dash") == "main:app"
+
+
 def test_check_app_refuses_a_missing_directory_or_a_file(tmp_path):
     with pytest.raises(InvalidInput, match="does not exist"):
         deploy.check_app(tmp_path / "nope", "python-api")
