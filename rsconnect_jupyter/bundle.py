@@ -174,7 +174,7 @@ def write_bundle(manifest, files, manifest_bytes=None):
     files = list(files)
     mtime = time.time()
     # Sizes as the tar headers say them, even if a file grows meanwhile; executables stay executable.
-    stats = [(len(f.data), mtime, 0o644) if f.data is not None else _stat(f.path) for f in files]
+    stats = [(len(f.data), mtime, 0o644) if f.data is not None else _stat(f) for f in files]
     if manifest_bytes is None:
         manifest["files"] = {f.arcname: {"checksum": _PLACEHOLDER} for f in files}
         manifest_length = len(_manifest_json(manifest))
@@ -193,7 +193,10 @@ def write_bundle(manifest, files, manifest_bytes=None):
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=int(mtime)) as gz:
                 for f, (size, file_mtime, mode) in zip(files, stats):
                     gz.write(_tar_header(f.arcname, size, file_mtime, mode))
-                    checksums[f.arcname] = _copy_hashing(f, size, gz, buffer)
+                    try:
+                        checksums[f.arcname] = _copy_hashing(f, size, gz, buffer)
+                    except OSError as e:
+                        raise _unreadable(f, e)
                     gz.write(_tar_padding(size))
                 gz.write(b"\0" * (2 * _TAR_BLOCK))  # end of archive
             if manifest_bytes is None:
@@ -212,9 +215,17 @@ def write_bundle(manifest, files, manifest_bytes=None):
     return Bundle(path, manifest, checksums)
 
 
-def _stat(path):
-    st = os.stat(path)
+def _stat(bundle_file):
+    try:
+        st = os.stat(bundle_file.path)
+    except OSError as e:
+        raise _unreadable(bundle_file, e)
     return st.st_size, st.st_mtime, 0o755 if st.st_mode & 0o111 else 0o644
+
+
+def _unreadable(bundle_file, error):
+    return BundleError("Could not read %s (%s): fix it, or leave it out (-x/--exclude for a directory)."
+                       % (bundle_file.path, error.strerror or error))
 
 
 def _manifest_json(manifest):

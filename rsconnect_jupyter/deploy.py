@@ -454,6 +454,9 @@ def publish_app(server, directory, app_mode, *, entrypoint=None, title=None, env
     directory = Path(os.path.abspath(str(directory)))
     resolved = check_app(directory, app_mode, entrypoint, extra_files, excludes)
     log("Entrypoint: %s" % resolved)
+    if (directory / "manifest.json").is_file():
+        log("Note: %s is not used (the bundle gets a fresh one); \"rsconnect deploy manifest\" publishes "
+            "with it." % (directory / "manifest.json"))
     if snapshot is None:
         log("Reading the Python environment of %s ..." % (python or "this Python"))
         snapshot = environment_snapshot(python, directory, force_generate)

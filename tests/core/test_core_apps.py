@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 from rsconnect_jupyter import apps, bundle, deploy
-from rsconnect_jupyter.exceptions import InvalidInput
+from rsconnect_jupyter.exceptions import BundleError, InvalidInput
 
 SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
             "requirements": "flask==3.0.0\n", "source": "generated"}
@@ -310,3 +310,12 @@ def test_manifest_titles(tmp_path):
     assert deploy.manifest_title(path, {"metadata": {"appmode": "python-api", "entrypoint": "app:app"}}) == "quarterly"
     assert deploy.manifest_title(path, {"metadata": {"appmode": "python-streamlit", "entrypoint": "app.py"}}) == "app"
     assert deploy.manifest_title(path, {"metadata": {"appmode": "python-dash"}}) == "quarterly"
+
+
+def test_an_unreadable_file_is_one_sentence(tmp_path):
+    """A path that cannot be opened for reading (a folder in place of the file: refused even to root)."""
+    folder = make_tree(tmp_path / "app", ["app.py"])
+    (folder / "key.pem").mkdir()
+    files = [bundle.BundleFile("app.py", path=folder / "app.py"), bundle.BundleFile("key.pem", path=folder / "key.pem")]
+    with pytest.raises(BundleError, match=r"Could not read .*key\.pem \(Is a directory\).*-x/--exclude"):
+        bundle.write_bundle(bundle.app_manifest("python-api", "app:app", SNAPSHOT), files)
