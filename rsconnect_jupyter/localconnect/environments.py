@@ -36,8 +36,14 @@ def find_uv():
         return shutil.which("uv")
 
 
-def env_key(python_version, requirements):
-    digest = hashlib.sha256(requirements).hexdigest()
+NOTEBOOK_EXTRAS = ("ipykernel",)
+
+
+def env_key(python_version, requirements, extras=NOTEBOOK_EXTRAS):
+    data = requirements
+    if tuple(extras) != NOTEBOOK_EXTRAS:  # notebooks keep their historical key
+        data = requirements + b"\n# server packages: " + " ".join(extras).encode()
+    digest = hashlib.sha256(data).hexdigest()
     return "py%s-%s" % (python_version, digest[:20])
 
 
@@ -51,13 +57,15 @@ class EnvironmentError_(Exception):
     pass
 
 
-def ensure(root, interpreter, requirements, log, run):
+def ensure(root, interpreter, requirements, log, run, extras=NOTEBOOK_EXTRAS):
     """The environment's folder, built if needed.
 
     `log(line)` receives progress; `run(argv, env=None)` runs a command, streams its output to the
-    log and returns its exit status (the runner's, so a stopping server can kill it).
+    log and returns its exit status (the runner's, so a stopping server can kill it). `extras` are
+    the packages the server itself needs in the environment (ipykernel for notebooks, an HTTP server
+    for apps); unpinned, so a pin in the requirements wins.
     """
-    key = env_key(interpreter.version, requirements)
+    key = env_key(interpreter.version, requirements, extras)
     final = os.path.join(root, key)
     os.makedirs(root, exist_ok=True)
     with _thread_lock(key):
@@ -71,7 +79,7 @@ def ensure(root, interpreter, requirements, log, run):
             log("Building a new Python environment %s with Python %s." % (key, interpreter.version))
             building = os.path.join(root, ".building-%s-%s" % (key, uuid.uuid4().hex[:8]))
             try:
-                _build(building, interpreter, requirements, log, run)
+                _build(building, interpreter, requirements, log, run, extras)
                 os.rename(building, final)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
@@ -84,7 +92,7 @@ def ensure(root, interpreter, requirements, log, run):
             lock_file.close()
 
 
-def _build(venv, interpreter, requirements, log, run):
+def _build(venv, interpreter, requirements, log, run, extras):
     uv = find_uv()
     req_file = os.path.join(os.path.dirname(venv), os.path.basename(venv) + ".requirements.txt")
     with open(req_file, "wb") as f:
@@ -94,14 +102,13 @@ def _build(venv, interpreter, requirements, log, run):
             log("Installing packages with uv.")
             steps = [
                 [uv, "venv", "--quiet", "--python", interpreter.path, venv],
-                # ipykernel runs the notebook; unpinned, so the requirements' own pin wins.
-                [uv, "pip", "install", "--python", venv_python(venv), "-r", req_file, "ipykernel"],
+                [uv, "pip", "install", "--python", venv_python(venv), "-r", req_file, *extras],
             ]
         else:
             log("Installing packages with pip (uv was not found).")
             steps = [
                 [interpreter.path, "-m", "venv", venv],
-                [venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check", "-r", req_file, "ipykernel"],
+                [venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check", "-r", req_file, *extras],
             ]
         for argv in steps:
             status = run(argv)

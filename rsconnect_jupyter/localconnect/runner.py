@@ -12,16 +12,18 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
+import json
 from concurrent.futures import ThreadPoolExecutor
 
-from . import bundles, environments, interpreters
+from . import apps, bundles, environments, interpreters
 from .db import now
 from .tasks import INTERRUPTED
 
 log = logging.getLogger("localconnect.runner")
 
-SUPPORTED = ("static", "jupyter-static")
+SUPPORTED = ("static", "jupyter-static") + apps.APP_MODES
 
 
 class DeployFailed(Exception):
@@ -29,7 +31,7 @@ class DeployFailed(Exception):
 
 
 class Runner:
-    def __init__(self, db, layout, tasks, interpreter_list, limits, render_timeout=600):
+    def __init__(self, db, layout, tasks, interpreter_list, limits, render_timeout=600, app_start_timeout=120):
         self.db = db
         self.layout = layout
         self.tasks = tasks
@@ -41,6 +43,7 @@ class Runner:
         self._procs_lock = threading.Lock()
         self._content_locks = {}
         self.stopping = False
+        self.apps = apps.Apps(start_timeout=app_start_timeout)
 
     # -- public --------------------------------------------------------------------------------
     def deploy(self, content, bundle, user, activate=True):
@@ -51,6 +54,7 @@ class Runner:
     def stop(self):
         """Kill every command a deploy is running (the server is stopping)."""
         self.stopping = True
+        self.apps.stop_all()
         with self._procs_lock:
             procs = list(self._procs)
         for proc in procs:
@@ -79,7 +83,7 @@ class Runner:
     def _fail(self, task, e):
         if isinstance(e, bundles.BundleError):
             task.finish(1, e.message)
-        elif isinstance(e, (DeployFailed, environments.EnvironmentError_)):
+        elif isinstance(e, (DeployFailed, environments.EnvironmentError_, apps.AppFailed)):
             task.finish(1, str(e))
         else:  # a bug: say so in the task, keep the server up
             log.error("deploy task %s failed", task.id, exc_info=e)
@@ -103,6 +107,8 @@ class Runner:
             bundles.extract(archive, work, **self.limits)
             if mode == "static":
                 primary, py_version = self._build_static(task, manifest, work), None
+            elif mode in apps.APP_MODES:
+                primary, py_version, venv = self._build_app(task, manifest, work)
             else:
                 primary, py_version = self._build_notebook(task, manifest, work, guid)
             self.db.update_bundle(bundle_id, primary_file=primary, py_version=py_version)
@@ -119,6 +125,15 @@ class Runner:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        if activate and mode in apps.APP_MODES:
+            # The new process must answer before the content switches to it; the old one keeps
+            # serving meanwhile, and on failure.
+            app = self.apps.start(guid, bundle_id, mode, final, os.path.dirname(environments.venv_python(venv)),
+                                  primary, self._app_env(guid), task.log, self._app_log(guid, bundle_id))
+            if self.stopping:
+                self.apps.stop_all()
+                raise DeployFailed(INTERRUPTED)
+            self.apps.switch(app)
         if activate:
             fields = {"bundle_id": str(bundle_id), "app_mode": mode, "last_deployed_time": now()}
             if py_version:
@@ -184,6 +199,97 @@ class Runner:
                                % status)
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
+    # -- APIs and apps ----------------------------------------------------------------------------
+    def _interpreter(self, task, manifest):
+        python = manifest.get("python") or {}
+        requested = python.get("version")
+        available = ", ".join(i.version for i in self.interpreters) or "none"
+        if not requested:
+            raise DeployFailed("The bundle's manifest.json has no python.version; this server has Python %s."
+                               % available)
+        task.log("Bundle requested Python version %s." % requested)
+        interp = interpreters.choose(self.interpreters, requested)
+        if interp is None:
+            raise DeployFailed("No Python on this server matches the requested version %s; available versions: %s."
+                               % (requested, available))
+        task.log("Using Python %s (%s)." % (interp.version, interp.path))
+        return interp
+
+    def _requirements(self, task, manifest, folder):
+        python = manifest.get("python") or {}
+        package_file = (python.get("package_manager") or {}).get("package_file") or "requirements.txt"
+        req_path = bundles.safe_join(folder, package_file)
+        if req_path and os.path.isfile(req_path):
+            with open(req_path, "rb") as f:
+                return f.read()
+        task.log("The bundle has no %s: the environment gets only what the server needs to run it." % package_file)
+        return b""
+
+    def _build_app(self, task, manifest, folder):
+        mode = manifest["metadata"]["appmode"]
+        entry = (manifest["metadata"].get("entrypoint") or "").strip()
+        if not entry:
+            raise DeployFailed("The bundle's manifest.json has no metadata.entrypoint (module or module:object).")
+        if mode in ("python-streamlit", "python-bokeh"):
+            script = bundles.safe_join(folder, apps.script_path(entry))
+            if not script or not os.path.isfile(script):
+                raise DeployFailed("The bundle's script %r (metadata.entrypoint) is not in the bundle."
+                                   % apps.script_path(entry))
+        task.log("App mode %s, entrypoint %s." % (mode, entry))
+        interp = self._interpreter(task, manifest)
+        requirements = self._requirements(task, manifest, folder)
+        extras = apps.SERVER_PACKAGES[mode]
+        if extras:
+            task.log("The server adds %s to the environment to serve the app." % ", ".join(extras))
+        venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task),
+                                   extras=extras)
+        return entry, interp.version, venv
+
+    def _app_env(self, guid):
+        env = dict(os.environ)
+        env.update(self.db.env_values(guid))  # values reach the app; they are never logged
+        for name in ("JUPYTER_PATH", "VIRTUAL_ENV", "PYTHONPATH"):
+            env.pop(name, None)
+        return env
+
+    def _app_log(self, guid, bundle_id):
+        return os.path.join(self.layout.content_dir(guid), "app-logs", "bundle-%s-%d.log" % (bundle_id, time.time()))
+
+    def start_live_app(self, guid):
+        """Start the live bundle's app after a server restart (the first request asks for it).
+
+        Returns the AppProcess, or None when the content is not an app. Its output goes to the
+        content's app log; the server log gets one line.
+        """
+        with self.apps.guid_lock(guid):
+            app = self.apps.get(guid)
+            if app is not None:
+                return app
+            content = self.db.content(guid)
+            if content is None or content["app_mode"] not in apps.APP_MODES or not content["bundle_id"]:
+                return None
+            bundle_id = content["bundle_id"]
+            folder = self.layout.bundle_dir(guid, bundle_id)
+            with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+                manifest = json.load(f)
+            lines = []
+            task = _Collect(lines)
+            try:
+                with self._content_lock(guid):
+                    app = self.apps.get(guid)  # a deploy may have started it meanwhile
+                    if app is not None:
+                        return app
+                    entry, _, venv = self._build_app(task, manifest, folder)
+                    app = self.apps.start(guid, bundle_id, content["app_mode"], folder,
+                                          os.path.dirname(environments.venv_python(venv)), entry,
+                                          self._app_env(guid), task.log, self._app_log(guid, bundle_id))
+                    self.apps.switch(app)
+            except Exception as e:
+                log.error("could not start the app of content %s: %s", guid, e)
+                raise
+            log.info("started the app of content %s (bundle %s) on port %d", guid, bundle_id, app.port)
+            return app
+
     def _run(self, task):
         """A function that runs a command, streaming its output lines into the task's log."""
         def run(argv, env=None, cwd=None):
@@ -203,3 +309,13 @@ class Runner:
                 if proc.stdin:
                     proc.stdin.close()
         return run
+
+
+class _Collect:
+    """A stand-in task for starting an app outside a deploy: keeps the lines in a list."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def log(self, line):
+        self.lines.append(str(line))

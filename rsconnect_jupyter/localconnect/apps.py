@@ -1,0 +1,249 @@
+"""Python APIs and apps: one process per live content item on a private 127.0.0.1 port.
+
+The runner starts a process for a deploy (`start`), waits until it answers, then `switch`es the
+content to it; the old process is stopped once its in-flight requests are done (at most a grace
+period), so a redeploy loses no request. The proxy (handlers.py) asks `get` for the live process.
+Processes run in their own session (process group), so stopping the server stops them and their
+children. After a server restart, apps start again lazily, on their first request.
+"""
+import http.client
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+log = logging.getLogger("localconnect.apps")
+
+APP_MODES = ("python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh")
+# Packages the server adds to the content's environment to serve it (unpinned: a pin in
+# requirements.txt wins).
+SERVER_PACKAGES = {
+    "python-api": ("waitress",),
+    "python-dash": ("waitress",),
+    "python-fastapi": ("uvicorn",),
+    "python-streamlit": (),
+    "python-bokeh": (),
+}
+APPHOST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apphost.py")
+
+
+class AppFailed(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def script_path(entrypoint):
+    """Streamlit and Bokeh run a script: `app.py`, or a module name `app` (`app:obj` too)."""
+    if entrypoint.endswith(".py"):
+        return entrypoint
+    return entrypoint.split(":", 1)[0].replace(".", "/") + ".py"
+
+
+def command(mode, python, entrypoint, port, prefix):
+    """(argv, strip_prefix): the proxy strips `prefix` from paths when strip_prefix is true."""
+    if mode == "python-api":
+        return [python, APPHOST, "wsgi", entrypoint, str(port), prefix], False
+    if mode == "python-dash":
+        return [python, APPHOST, "dash", entrypoint, str(port), prefix], False
+    if mode == "python-fastapi":
+        return [python, APPHOST, "asgi", entrypoint, str(port), prefix], True
+    if mode == "python-streamlit":
+        return [python, "-m", "streamlit", "run", script_path(entrypoint), "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--server.headless", "true",
+                "--server.baseUrlPath", prefix.strip("/"), "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none"], False
+    if mode == "python-bokeh":
+        return [python, "-m", "bokeh", "serve", script_path(entrypoint), "--port", str(port),
+                "--address", "127.0.0.1", "--allow-websocket-origin", "127.0.0.1:%d" % port,
+                "--prefix", prefix.rstrip("/")], False
+    raise AppFailed("App mode %r cannot run as a process." % mode)
+
+
+class AppProcess:
+    def __init__(self, guid, bundle_id, mode, port, strip_prefix, proc, log_path):
+        self.guid = guid
+        self.bundle_id = str(bundle_id)
+        self.mode = mode
+        self.port = port
+        self.strip_prefix = strip_prefix
+        self.proc = proc
+        self.log_path = log_path
+        self.inflight = 0  # requests and websockets the proxy has open to it (IOLoop thread only)
+
+    @property
+    def prefix(self):
+        return "/content/%s/" % self.guid
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def answers(self):
+        """True when GET of its root answers with a status below 500."""
+        path = "/" if self.strip_prefix else self.prefix
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", path, headers={"Host": "127.0.0.1:%d" % self.port})
+            return conn.getresponse().status < 500
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    def terminate(self, timeout=10):
+        if self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except OSError:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                self.proc.kill()
+            self.proc.wait()
+
+
+class Apps:
+    def __init__(self, start_timeout=120, grace=30):
+        self.start_timeout = start_timeout
+        self.grace = grace
+        self._live = {}
+        self._starting = set()  # every process not yet stopped, to stop at shutdown
+        self._lock = threading.Lock()
+        self._guid_locks = {}
+        self.stopping = False
+
+    def guid_lock(self, guid):
+        with self._lock:
+            return self._guid_locks.setdefault(guid, threading.Lock())
+
+    def get(self, guid):
+        proc = self._live.get(guid)
+        return proc if proc is not None and proc.alive() else None
+
+    def start(self, guid, bundle_id, mode, folder, venv_bin, entrypoint, env, say, log_path):
+        """Start the app and wait until it answers; `say(line)` gets its output meanwhile.
+
+        Raises AppFailed (after stopping it) when it exits or does not answer in time.
+        """
+        python = os.path.join(venv_bin, "python")
+        port = free_port()
+        prefix = "/content/%s/" % guid
+        argv, strip = command(mode, python, entrypoint, port, prefix)
+        env = dict(env)
+        env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
+        env["VIRTUAL_ENV"] = os.path.dirname(venv_bin)
+        env["PYTHONUNBUFFERED"] = "1"
+        env.pop("PYTHONPATH", None)
+        env.pop("PYTHONHOME", None)
+        if mode == "python-dash":
+            env["DASH_REQUESTS_PATHNAME_PREFIX"] = prefix
+            env["DASH_ROUTES_PATHNAME_PREFIX"] = prefix
+        env["CONNECT_CONTENT_GUID"] = guid
+        say("Starting the app: %s" % " ".join(os.path.basename(a) if a in (python, APPHOST) else a
+                                                for a in argv[:4]) + " ...")
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        out = open(log_path, "wb")  # one log file per process start
+        try:
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    cwd=folder, env=env, start_new_session=True)
+        finally:
+            out.close()
+        app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
+        with self._lock:
+            self._starting.add(app)
+        # Follow its output into the task log until it answers.
+        deadline = time.time() + self.start_timeout
+        pos = 0
+        while True:
+            pos = self._follow(log_path, pos, say)
+            if self.stopping:
+                self._stop(app)
+                raise AppFailed("The local server is stopping.")
+            if not app.alive():
+                time.sleep(0.2)
+                self._follow(log_path, pos, say)
+                code = proc.wait()
+                self._forget(app)
+                raise AppFailed("The app exited with status %d while starting; see its output above." % code)
+            if app.answers():
+                self._follow(log_path, pos, say)
+                say("The app answers on its private port.")
+                return app
+            if time.time() > deadline:
+                self._follow(log_path, pos, say)
+                self._stop(app)
+                raise AppFailed("The app did not answer within %d seconds; see its output above."
+                                % self.start_timeout)
+            time.sleep(0.25)
+
+    @staticmethod
+    def _follow(path, pos, say):
+        try:
+            with open(path, "rb") as f:
+                f.seek(pos)
+                data = f.read()
+        except OSError:
+            return pos
+        # Only whole lines, unless the process is done with them.
+        end = data.rfind(b"\n") + 1
+        for raw in data[:end].splitlines():
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                say(line)
+        return pos + end
+
+    def switch(self, app):
+        """Make `app` the live process of its content; stop the previous one after its requests."""
+        with self._lock:
+            old = self._live.get(app.guid)
+            self._live[app.guid] = app
+        if old is not None and old is not app:
+            threading.Thread(target=self._retire, args=(old,), daemon=True).start()
+
+    def _retire(self, app):
+        deadline = time.time() + self.grace
+        time.sleep(0.5)
+        while app.inflight > 0 and time.time() < deadline and app.alive():
+            time.sleep(0.2)
+        self._stop(app)
+
+    def _stop(self, app):
+        try:
+            app.terminate()
+        finally:
+            self._forget(app)
+
+    def _forget(self, app):
+        with self._lock:
+            self._starting.discard(app)
+            if self._live.get(app.guid) is app:
+                del self._live[app.guid]
+
+    def stop(self, guid):
+        """The content was deleted."""
+        with self._lock:
+            app = self._live.pop(guid, None)
+        if app is not None:
+            self._stop(app)
+
+    def stop_all(self):
+        self.stopping = True
+        with self._lock:
+            apps = set(self._starting) | set(self._live.values())
+        threads = [threading.Thread(target=self._stop, args=(a,)) for a in apps]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()

@@ -1,0 +1,178 @@
+"""Python APIs and apps (tests/apps/*): built into a venv, run as a process, proxied at /content/{guid}/.
+
+Each framework's environment is built once per session (one requirements set per framework) and
+reused by its redeploys.
+"""
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+import requests
+import tornado.httpclient
+import tornado.websocket
+
+from localserver_helpers import PY_VERSION, manifest, tar_bytes
+
+pytestmark = pytest.mark.slow
+
+APPS = Path(__file__).resolve().parent.parent / "apps"
+SECRET = "app-secret-5c9e1"
+
+
+def app_bundle(folder, appmode, entrypoint, replace=None):
+    files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
+    files.update(replace or {})
+    extra = {"python": {"version": PY_VERSION, "package_manager": {"name": "pip", "version": "23.0",
+                                                                   "package_file": "requirements.txt"}},
+             "metadata": {"entrypoint": entrypoint}}
+    return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
+
+
+def deployed(publisher, name, folder, appmode, entrypoint, env=None):
+    item = publisher.create(name)
+    if env:
+        r = publisher("PATCH", "v1/content/%s/environment" % item["guid"],
+                      json=[{"name": k, "value": v} for k, v in env.items()])
+        assert r.status_code == 200, r.text
+    task, lines = publisher.publish(item["guid"], app_bundle(folder, appmode, entrypoint))
+    assert task["code"] == 0, "\n".join(lines)
+    return item, lines
+
+
+def ws_handshake(url, subprotocols=None):
+    """Open a WebSocket through the proxy; return (selected subprotocol, first message or None)."""
+    async def go():
+        conn = await tornado.websocket.websocket_connect(
+            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols)
+        try:
+            msg = await asyncio.wait_for(conn.read_message(), 10)
+        except asyncio.TimeoutError:
+            msg = None
+        conn.close()
+        return conn.selected_subprotocol, msg
+    return asyncio.run(go())
+
+
+# -- WSGI ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def flask_app(publisher):
+    return deployed(publisher, "sample-flask", "flask", "python-api", "app:app", env={"SAMPLE_GREETING": SECRET})
+
+
+def test_flask_answers_through_the_proxy(flask_app):
+    item, lines = flask_app
+    r = requests.get(item["content_url"], timeout=30)
+    assert r.status_code == 200
+    assert r.text == "Hello from the sample Flask API (%s)" % SECRET  # env var reached the app
+    assert any("waitress" in line for line in lines)
+    r = requests.post(item["content_url"] + "echo?x=1&y=two", data=b"payload-bytes", timeout=30)
+    assert r.status_code == 200, r.text
+    echo = r.json()
+    assert echo == {"method": "POST", "args": {"x": "1", "y": "two"}, "body": "payload-bytes",
+                    "script_root": "/content/%s" % item["guid"]}
+    assert requests.put(item["content_url"] + "echo", data="p", timeout=30).json()["method"] == "PUT"
+    assert requests.get(item["content_url"] + "missing", timeout=30).status_code == 404
+    assert requests.delete(item["content_url"] + "echo", timeout=30).status_code == 405
+    head = requests.head(item["content_url"], timeout=30)
+    assert head.status_code == 200
+
+
+def test_secret_env_values_stay_out_of_logs(flask_app, local_server):
+    _, lines = flask_app
+    assert SECRET not in local_server.log()
+    assert not any(SECRET in line for line in lines)
+
+
+def test_flask_redeploy_switches_to_the_new_version(flask_app, publisher):
+    item, _ = flask_app
+    new_app = (APPS / "flask" / "app.py").read_text().replace("sample Flask API", "second Flask API")
+    task, lines = publisher.publish(item["guid"], app_bundle("flask", "python-api", "app:app",
+                                                             {"app.py": new_app.encode()}))
+    assert task["code"] == 0, "\n".join(lines)
+    assert any(line.startswith("Reusing the Python environment") for line in lines)
+    assert requests.get(item["content_url"], timeout=30).text.startswith("Hello from the second Flask API")
+
+
+def test_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(flask_app, publisher):
+    item, _ = flask_app
+    before = requests.get(item["content_url"], timeout=30).text
+    broken = (APPS / "broken" / "app.py").read_bytes()
+    task, lines = publisher.publish(item["guid"], app_bundle("flask", "python-api", "app:app", {"app.py": broken}))
+    assert task["code"] != 0
+    text = "\n".join(lines)
+    assert "Traceback (most recent call last)" in text
+    assert "RuntimeError: sample app broken on purpose" in text
+    assert "exited with status" in task["error"]
+    assert requests.get(item["content_url"], timeout=30).text == before
+    content = publisher("GET", "v1/content/" + item["guid"]).json()
+    assert content["bundle_id"] != task.get("bundle_id")
+
+
+def test_plain_wsgi_app_sees_its_mount_point(publisher):
+    item, _ = deployed(publisher, "sample-wsgi", "wsgi", "python-api", "app")
+    r = requests.get(item["content_url"] + "some/path?q=1", timeout=30)
+    assert r.status_code == 200
+    assert r.text == "Hello from the sample WSGI API (no greeting) at /content/%s/some/path" % item["guid"]
+
+
+def test_broken_first_deploy_leaves_nothing_live(publisher):
+    item = publisher.create("sample-broken")
+    task, lines = publisher.publish(item["guid"], app_bundle("broken", "python-api", "app:app"))
+    assert task["code"] != 0
+    assert "RuntimeError: sample app broken on purpose" in "\n".join(lines)
+    assert requests.get(item["content_url"], timeout=30).status_code == 404
+
+
+# -- ASGI ---------------------------------------------------------------------------------------
+def test_fastapi(publisher):
+    item, lines = deployed(publisher, "sample-fastapi", "fastapi", "python-fastapi", "main:app",
+                           env={"SAMPLE_GREETING": "hi fastapi"})
+    r = requests.get(item["content_url"], timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"message": "Hello from the sample FastAPI app", "greeting": "hi fastapi"}
+    r = requests.post(item["content_url"] + "echo", data=b"x" * 100000, timeout=30)
+    assert r.json() == {"body": "x" * 100000, "root_path": "/content/%s" % item["guid"]}
+    docs = requests.get(item["content_url"] + "docs", timeout=30)
+    assert docs.status_code == 200 and "/content/%s/openapi.json" % item["guid"] in docs.text
+    assert requests.get(item["content_url"] + "openapi.json", timeout=30).status_code == 200
+
+
+# -- Dash ---------------------------------------------------------------------------------------
+def test_dash(publisher):
+    item, _ = deployed(publisher, "sample-dash", "dash", "python-dash", "app:app")
+    page = requests.get(item["content_url"], timeout=30)
+    assert page.status_code == 200
+    assert '"requests_pathname_prefix": "/content/%s/"' % item["guid"] in page.text.replace('":"', '": "')
+    layout = requests.get(item["content_url"] + "_dash-layout", timeout=30)
+    assert layout.status_code == 200
+    assert "Hello from the sample Dash app" in layout.text
+    assert requests.get(item["content_url"] + "_dash-dependencies", timeout=30).status_code == 200
+
+
+# -- Streamlit ----------------------------------------------------------------------------------
+def test_streamlit(publisher, local_server):
+    item, _ = deployed(publisher, "sample-streamlit", "streamlit", "python-streamlit", "app.py")
+    page = requests.get(item["content_url"], timeout=30)
+    assert page.status_code == 200 and "<title>Streamlit</title>" in page.text
+    health = requests.get(item["content_url"] + "_stcore/health", timeout=30)
+    assert health.status_code == 200 and health.text == "ok"
+    ws_url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
+    selected, _ = ws_handshake(ws_url, subprotocols=["streamlit"])
+    assert selected == "streamlit"
+
+
+# -- Bokeh --------------------------------------------------------------------------------------
+def test_bokeh(publisher):
+    item, _ = deployed(publisher, "sample-bokeh", "bokeh", "python-bokeh", "app.py")
+    page = requests.get(item["content_url"], timeout=30)  # redirects to the app's own path
+    assert page.status_code == 200
+    assert "<title>Hello from the sample Bokeh app</title>" in page.text
+    assert page.url.startswith(item["content_url"])
+    ws_url = page.url.replace("http://", "ws://").split("?")[0].rstrip("/") + "/ws"
+    token = json.loads(page.text.split('"token":', 1)[1].split(",", 1)[0]) if '"token":' in page.text else None
+    assert token, page.text[:2000]
+    selected, msg = ws_handshake(ws_url, subprotocols=["bokeh", token])
+    assert selected == "bokeh"
+    assert msg is not None  # the server's ACK
