@@ -144,7 +144,9 @@ def test_dash(publisher):
     item, _ = deployed(publisher, "sample-dash", "dash", "python-dash", "app:app")
     page = requests.get(item["content_url"], timeout=30)
     assert page.status_code == 200
-    assert '"requests_pathname_prefix": "/content/%s/"' % item["guid"] in page.text.replace('":"', '": "')
+    config = json.loads(page.text.split('<script id="_dash-config" type="application/json">', 1)[1]
+                        .split("</script>", 1)[0])
+    assert config["requests_pathname_prefix"] == "/content/%s/" % item["guid"], config
     layout = requests.get(item["content_url"] + "_dash-layout", timeout=30)
     assert layout.status_code == 200
     assert "Hello from the sample Dash app" in layout.text
