@@ -41,17 +41,18 @@ def deployed(publisher, name, folder, appmode, entrypoint, env=None):
     return item, lines
 
 
-def ws_handshake(url, subprotocols=None):
+def ws_handshake(url, subprotocols=None, wait=10):
     """Open a WebSocket through the proxy; return (selected subprotocol, first message or None)."""
     async def go():
         conn = await tornado.websocket.websocket_connect(
             tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols)
+        selected = conn.selected_subprotocol
         try:
-            msg = await asyncio.wait_for(conn.read_message(), 10)
+            msg = await asyncio.wait_for(conn.read_message(), wait)
         except asyncio.TimeoutError:
             msg = None
         conn.close()
-        return conn.selected_subprotocol, msg
+        return selected, msg
     return asyncio.run(go())
 
 
@@ -161,7 +162,7 @@ def test_streamlit(publisher, local_server):
     health = requests.get(item["content_url"] + "_stcore/health", timeout=30)
     assert health.status_code == 200 and health.text == "ok"
     ws_url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
-    selected, _ = ws_handshake(ws_url, subprotocols=["streamlit"])
+    selected, _ = ws_handshake(ws_url, subprotocols=["streamlit"], wait=0.5)
     assert selected == "streamlit"
 
 
