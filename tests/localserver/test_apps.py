@@ -6,6 +6,8 @@ reused by its redeploys.
 import asyncio
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from localserver_helpers import PY_VERSION, manifest, tar_bytes
+from localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -179,3 +181,108 @@ def test_bokeh(publisher):
     selected, msg = ws_handshake(ws_url, subprotocols=["bokeh", token])
     assert selected == "bokeh"
     assert msg is not None  # the server's ACK
+
+
+# -- process lifecycle --------------------------------------------------------------------------
+PID_APP = '''import os, time
+VERSION = %r
+
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/slow":
+        time.sleep(1)
+    body = ("pid=%%d version=%%s greeting=%%s" %% (os.getpid(), VERSION,
+            os.environ.get("SAMPLE_GREETING"))).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def pid_bundle(version):
+    return app_bundle("wsgi", "python-api", "app:app", {"app.py": (PID_APP % version).encode()})
+
+
+def answer(url):
+    r = requests.get(url, timeout=60)
+    assert r.status_code == 200, r.text
+    return dict(part.split("=", 1) for part in r.text.split())
+
+
+def gone(pid, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_redeploy_loses_no_request_and_stops_the_old_process(publisher):
+    item = publisher.create("pid-app")
+    task, lines = publisher.publish(item["guid"], pid_bundle("one"))
+    assert task["code"] == 0, "\n".join(lines)
+    first = answer(item["content_url"])
+    assert first["version"] == "one"
+
+    failures, seen, stop = [], set(), threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                r = requests.get(item["content_url"] + "slow", timeout=60)
+                if r.status_code != 200:
+                    failures.append(r.status_code)
+                else:
+                    seen.add(r.text.split()[1])
+            except requests.RequestException as e:
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        task, lines = publisher.publish(item["guid"], pid_bundle("two"))
+        time.sleep(3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert task["code"] == 0, "\n".join(lines)
+    assert not failures, failures
+    assert answer(item["content_url"])["version"] == "two"
+    assert "version=one" in seen
+    assert gone(int(first["pid"]), timeout=40)  # stopped once its requests were done
+
+
+def test_deleting_content_stops_its_app(publisher):
+    item = publisher.create("pid-app-deleted")
+    task, lines = publisher.publish(item["guid"], pid_bundle("deleted"))
+    assert task["code"] == 0, "\n".join(lines)
+    pid = int(answer(item["content_url"])["pid"])
+    assert publisher("DELETE", "v1/content/" + item["guid"]).status_code == 204
+    assert gone(pid)
+    assert requests.get(item["content_url"], timeout=30).status_code == 404
+
+
+def test_server_stop_stops_apps_and_restart_starts_them_on_first_request(tmp_path, local_servers, local_server):
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    item = admin.create("pid-app-restart")
+    r = admin("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "SAMPLE_GREETING", "value": "kept"}])
+    assert r.status_code == 200
+    task, lines = admin.publish(item["guid"], pid_bundle("restart"))
+    assert task["code"] == 0, "\n".join(lines)
+    before = answer(item["content_url"])
+    assert before["greeting"] == "kept"
+    local_servers.stop(server)  # SIGTERM: a graceful stop
+    assert gone(int(before["pid"]))
+
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    url = server.url + "content/%s/" % item["guid"]
+    after = answer(url)
+    assert after["version"] == "restart" and after["greeting"] == "kept" and after["pid"] != before["pid"]
+    local_servers.stop(server)
+    assert gone(int(after["pid"]))
