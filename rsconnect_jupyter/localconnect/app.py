@@ -35,7 +35,7 @@ class State:
     """Everything the handlers share."""
 
     def __init__(self, data_dir, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
-                 environments_dir=None, limits=None):
+                 environments_dir=None, limits=None, app_start_timeout=120):
         self.layout = Layout(data_dir, environments_dir)
         os.makedirs(self.layout.data_dir, exist_ok=True)
         self.db = Database(self.layout.database)
@@ -43,7 +43,8 @@ class State:
         self.interpreters = interpreters.discover(extra_pythons)
         self.max_bundle_size = max_bundle_size
         self.limits = limits or {}
-        self.runner = Runner(self.db, self.layout, self.tasks, self.interpreters, self.limits)
+        self.runner = Runner(self.db, self.layout, self.tasks, self.interpreters, self.limits,
+                             app_start_timeout=app_start_timeout)
 
     def recover(self):
         """Tasks a previous run left unfinished failed; their half-done files go."""
@@ -136,9 +137,9 @@ def save_server(url, key, say):
 
 
 def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
-          environments_dir=None, limits=None, say=print):
+          environments_dir=None, limits=None, say=print, app_start_timeout=120):
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
-    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits)
+    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits, app_start_timeout)
     state.recover()
     try:
         asyncio.run(_serve(state, host, port, say))

@@ -22,9 +22,11 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
               help="Most files a bundle may hold.")
 @click.option("--max-unpacked-size", type=int, default=bundles.DEFAULT_MAX_UNPACKED, show_default=True,
               help="Largest total size of a bundle's files once unpacked, in bytes (stops gzip bombs).")
+@click.option("--app-start-timeout", type=float, default=120, show_default=True,
+              help="Seconds an API or app may take to answer after it starts before its deploy fails.")
 @click.pass_context
 def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environments_dir, max_bundle_files,
-                 max_unpacked_size):
+                 max_unpacked_size, app_start_timeout):
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
@@ -35,7 +37,8 @@ def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environmen
     from .app import serve
     try:
         serve(data_dir or default_data_dir(), host, port, pythons, max_bundle_size, environments_dir,
-              limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size}, say=click.echo)
+              limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size}, say=click.echo,
+              app_start_timeout=app_start_timeout)
     except ValueError as e:
         raise click.ClickException(str(e))
     except OSError as e:

@@ -286,3 +286,20 @@ def test_server_stop_stops_apps_and_restart_starts_them_on_first_request(tmp_pat
     assert after["version"] == "restart" and after["greeting"] == "kept" and after["pid"] != before["pid"]
     local_servers.stop(server)
     assert gone(int(after["pid"]))
+
+
+def test_an_app_that_never_answers_fails_after_the_start_timeout(tmp_path, local_servers, local_server):
+    args = ["--environments-dir", str(local_server.data_dir / "environments"), "--app-start-timeout", "4"]
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    item = admin.create("pid-app-hangs")
+    task, lines = admin.publish(item["guid"], pid_bundle("answers"))
+    assert task["code"] == 0, "\n".join(lines)
+    hanging = "import os, time\nprint('hanging pid', os.getpid(), flush=True)\ntime.sleep(600)\n"
+    task, lines = admin.publish(item["guid"], app_bundle("wsgi", "python-api", "app:app", {"app.py": hanging}))
+    assert task["code"] != 0
+    assert "did not answer within 4 seconds" in task["error"]
+    pid = int(next(line for line in lines if line.startswith("hanging pid")).split()[-1])
+    assert gone(pid)
+    assert answer(item["content_url"].replace(local_server.url, server.url))["version"] == "answers"
+    local_servers.stop(server)
