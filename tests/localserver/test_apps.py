@@ -6,9 +6,11 @@ reused by its redeploys.
 import asyncio
 import json
 import os
+import re
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -56,6 +58,17 @@ def ws_handshake(url, subprotocols=None, wait=10):
         conn.close()
         return selected, msg
     return asyncio.run(go())
+
+
+def assert_scripts_load(page):
+    """The page's own scripts load through the proxy (so its prefix is right)."""
+    srcs = re.findall(r'<script[^>]+src="([^"]+)"', page.text)
+    assert srcs, page.text[:2000]
+    for src in srcs:
+        url = urljoin(page.url, src)
+        assert url.startswith(page.url.split("/content/")[0] + "/content/"), url
+        r = requests.get(url, timeout=30)
+        assert r.status_code == 200 and len(r.content) > 1000, (url, r.status_code)
 
 
 # -- WSGI ---------------------------------------------------------------------------------------
@@ -150,6 +163,7 @@ def test_dash(publisher):
     config = json.loads(page.text.split('<script id="_dash-config" type="application/json">', 1)[1]
                         .split("</script>", 1)[0])
     assert config["requests_pathname_prefix"] == "/content/%s/" % item["guid"], config
+    assert_scripts_load(page)
     layout = requests.get(item["content_url"] + "_dash-layout", timeout=30)
     assert layout.status_code == 200
     assert "Hello from the sample Dash app" in layout.text
@@ -161,6 +175,7 @@ def test_streamlit(publisher, local_server):
     item, _ = deployed(publisher, "sample-streamlit", "streamlit", "python-streamlit", "app.py")
     page = requests.get(item["content_url"], timeout=30)
     assert page.status_code == 200 and "<title>Streamlit</title>" in page.text
+    assert_scripts_load(page)
     health = requests.get(item["content_url"] + "_stcore/health", timeout=30)
     assert health.status_code == 200 and health.text == "ok"
     ws_url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
@@ -175,6 +190,7 @@ def test_bokeh(publisher):
     assert page.status_code == 200
     assert "<title>Hello from the sample Bokeh app</title>" in page.text
     assert page.url.startswith(item["content_url"])
+    assert_scripts_load(page)
     ws_url = page.url.replace("http://", "ws://").split("?")[0].rstrip("/") + "/ws"
     token = json.loads(page.text.split('"token":', 1)[1].split(",", 1)[0]) if '"token":' in page.text else None
     assert token, page.text[:2000]
