@@ -319,3 +319,22 @@ def test_an_unreadable_file_is_one_sentence(tmp_path):
     files = [bundle.BundleFile("app.py", path=folder / "app.py"), bundle.BundleFile("key.pem", path=folder / "key.pem")]
     with pytest.raises(BundleError, match=r"Could not read .*key\.pem \(Is a directory\).*-x/--exclude"):
         bundle.write_bundle(bundle.app_manifest("python-api", "app:app", SNAPSHOT), files)
+
+
+def test_parallel_gzip_is_one_valid_stream_whatever_the_thread_count(tmp_path):
+    """Blocks deflated apart (primed with the 32 KiB before them) make one gzip stream, the same bytes
+    with one thread or several, and compress like a single stream."""
+    text = b"".join(b"%d,station-%d,%.3f\n" % (i, i % 97, i * 0.37) for i in range(250000))  # ~6 MB
+    outputs = []
+    for threads in (1, 3):
+        out = io.BytesIO()
+        with bundle._ParallelGzip(out, 6, 0, threads=threads) as gz:
+            for start in range(0, len(text), 700000):  # writes that do not line up with the blocks
+                gz.write(memoryview(text)[start:start + 700000])
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert gzip.decompress(outputs[0]) == text
+    single = gzip.compress(text, 6)
+    assert len(outputs[0]) < len(single) * 1.01
+    (tmp_path / "x.gz").write_bytes(outputs[0])
+    subprocess.run(["gzip", "-t", str(tmp_path / "x.gz")], check=True)
