@@ -101,7 +101,9 @@ def make_app(state):
         (r"/content/" + guid, handlers.ContentRedirectHandler),
         (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
     ]
-    return tornado.web.Application(routes, state=state, log_function=log_request)
+    # WebSocket messages relayed to apps may be large (Streamlit sends whole dataframes).
+    return tornado.web.Application(routes, state=state, log_function=log_request,
+                                   websocket_max_message_size=1024 ** 3)
 
 
 def log_request(handler):

@@ -17,6 +17,7 @@ import uuid
 
 import tornado.httpclient
 import tornado.httputil
+import tornado.iostream
 import tornado.web
 import tornado.websocket
 
@@ -579,6 +580,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
                 self._start_response()
 
         def on_chunk(chunk):
+            if self._finished or self.request.connection.stream.closed():
+                raise tornado.iostream.StreamClosedError()  # the client left: stop reading the app
             if not self._started:
                 self._start_response()
             self.write(chunk)
@@ -595,6 +598,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if self.app.mode not in ("python-streamlit", "python-bokeh"):
             request.headers["Host"] = self.request.host
         response = await proxy_client().fetch(request, raise_error=False)
+        if self._finished or self.request.connection.stream.closed():
+            return
         if response.code == 599 and not self._started:
             self.set_status(502)
             self.set_header("Content-Type", "text/plain; charset=utf-8")

@@ -286,7 +286,7 @@ def test_static_bundle_without_its_primary_file_fails_the_task(publisher):
     assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is None
 
 
-@pytest.mark.parametrize("mode", ["python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh"])
+@pytest.mark.parametrize("mode", ["jupyter-voila"])
 def test_app_modes_not_supported_yet_fail_clearly(publisher, mode):
     item = publisher.create("unsupported-" + mode)
     from localserver_helpers import manifest, tar_bytes
@@ -343,3 +343,18 @@ def test_server_log_has_requests_but_no_keys(local_server, publisher, viewer):
     log = local_server.log()
     assert "GET /__api__/v1/user" in log
     assert publisher.key not in log and viewer.key not in log and local_server.api_key not in log
+
+
+@pytest.mark.parametrize("mode", ["python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh"])
+def test_app_bundles_without_python_version_or_entrypoint_fail_clearly(publisher, mode):
+    from localserver_helpers import manifest, tar_bytes
+    item = publisher.create("no-python-" + mode)
+    files = {"app.py": "app = None\n", "requirements.txt": ""}
+    data = tar_bytes({**files, "manifest.json": manifest(mode, files, metadata={"entrypoint": "app:app"})})
+    task, lines = publisher.publish(item["guid"], data)
+    assert task["code"] == 1
+    assert "has no python.version" in task["error"]
+    data = tar_bytes({**files, "manifest.json": manifest(mode, files)})
+    task, lines = publisher.publish(item["guid"], data)
+    assert task["code"] == 1 and "has no metadata.entrypoint" in task["error"]
+    assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is None
