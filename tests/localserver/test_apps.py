@@ -45,21 +45,6 @@ def deployed(publisher, name, folder, appmode, entrypoint, env=None):
     return item, lines
 
 
-def ws_handshake(url, subprotocols=None, wait=10):
-    """Open a WebSocket through the proxy; return (selected subprotocol, first message or None)."""
-    async def go():
-        conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols)
-        selected = conn.selected_subprotocol
-        try:
-            msg = await asyncio.wait_for(conn.read_message(), wait)
-        except asyncio.TimeoutError:
-            msg = None
-        conn.close()
-        return selected, msg
-    return asyncio.run(go())
-
-
 def assert_scripts_load(page):
     """The page's own scripts load through the proxy (so its prefix is right)."""
     srcs = re.findall(r'<script[^>]+src="([^"]+)"', page.text)
@@ -69,6 +54,27 @@ def assert_scripts_load(page):
         assert url.startswith(page.url.split("/content/")[0] + "/content/"), url
         r = requests.get(url, timeout=30)
         assert r.status_code == 200 and len(r.content) > 1000, (url, r.status_code)
+
+
+def ws_conversation(url, subprotocols, send, until, timeout=30):
+    """Open a WebSocket through the proxy, send one binary message, read until `until` arrives."""
+    async def go():
+        conn = await tornado.websocket.websocket_connect(
+            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols)
+        selected, received = conn.selected_subprotocol, b""
+        await conn.write_message(send, binary=True)
+        deadline = time.time() + timeout
+        while until not in received and time.time() < deadline:
+            try:
+                msg = await asyncio.wait_for(conn.read_message(), max(0.1, deadline - time.time()))
+            except asyncio.TimeoutError:
+                break
+            if msg is None:
+                break
+            received += msg if isinstance(msg, bytes) else msg.encode()
+        conn.close()
+        return selected, received
+    return asyncio.run(go())
 
 
 # -- WSGI ---------------------------------------------------------------------------------------
@@ -179,8 +185,11 @@ def test_streamlit(publisher, local_server):
     health = requests.get(item["content_url"] + "_stcore/health", timeout=30)
     assert health.status_code == 200 and health.text == "ok"
     ws_url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
-    selected, _ = ws_handshake(ws_url, subprotocols=["streamlit"], wait=0.5)
+    # A BackMsg asking for a run (field rerun_script = 11, an empty ClientState), encoded by hand:
+    # the app's own text then comes back in the ForwardMsgs.
+    selected, received = ws_conversation(ws_url, ["streamlit"], b"Z\x00", b"Hello from the sample Streamlit app")
     assert selected == "streamlit"
+    assert b"Hello from the sample Streamlit app" in received
 
 
 # -- Bokeh --------------------------------------------------------------------------------------
@@ -194,9 +203,27 @@ def test_bokeh(publisher):
     ws_url = page.url.replace("http://", "ws://").split("?")[0].rstrip("/") + "/ws"
     token = json.loads(page.text.split('"token":', 1)[1].split(",", 1)[0]) if '"token":' in page.text else None
     assert token, page.text[:2000]
-    selected, msg = ws_handshake(ws_url, subprotocols=["bokeh", token])
+    # Bokeh's protocol: each message is three text frames (header, metadata, content). Ask for
+    # the document; the Div's text is in the reply.
+    async def pull_doc():
+        conn = await tornado.websocket.websocket_connect(
+            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30),
+            subprotocols=["bokeh", token])
+        selected, frames = conn.selected_subprotocol, []
+        for frame in ('{"msgid": "1", "msgtype": "PULL-DOC-REQ"}', "{}", "{}"):
+            await conn.write_message(frame)
+        deadline = time.time() + 30
+        while time.time() < deadline and not any("sample Bokeh app" in f for f in frames):
+            msg = await asyncio.wait_for(conn.read_message(), 30)
+            if msg is None:
+                break
+            frames.append(msg if isinstance(msg, str) else msg.decode())
+        conn.close()
+        return selected, frames
+    selected, frames = asyncio.run(pull_doc())
     assert selected == "bokeh"
-    assert msg is not None  # the server's ACK
+    assert any('"ACK"' in f for f in frames)
+    assert any("Hello from the sample Bokeh app (no greeting)" in f for f in frames), frames
 
 
 # -- process lifecycle --------------------------------------------------------------------------
