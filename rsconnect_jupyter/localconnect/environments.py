@@ -8,8 +8,6 @@ lock, plus a file lock when several servers share the folder) makes concurrent d
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import uuid
 
