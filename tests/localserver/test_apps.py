@@ -346,3 +346,33 @@ def test_an_app_that_never_answers_fails_after_the_start_timeout(tmp_path, local
     assert gone(pid)
     assert answer(item["content_url"].replace(local_server.url, server.url))["version"] == "answers"
     local_servers.stop(server)
+
+
+STREAMING_APP = '''import time
+
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+
+    def body():
+        yield b"a" * 65536
+        time.sleep(3)
+        yield b"b" * 65536
+    return body()
+'''
+
+
+def test_answers_stream_through_the_proxy(publisher):
+    item = publisher.create("streaming-app")
+    task, lines = publisher.publish(item["guid"], app_bundle("wsgi", "python-api", "app:app",
+                                                             {"app.py": STREAMING_APP.encode()}))
+    assert task["code"] == 0, "\n".join(lines)
+    start = time.time()
+    with requests.get(item["content_url"], stream=True, timeout=60) as r:
+        assert r.status_code == 200
+        chunks = r.iter_content(1024)
+        first = next(chunks)
+        first_at = time.time() - start
+        body = first + b"".join(chunks)
+    assert first.startswith(b"a") and first_at < 2.5, first_at  # before the app's pause ended
+    assert body == b"a" * 65536 + b"b" * 65536, (len(body), body.count(b"a"), body.count(b"b"))
