@@ -1,5 +1,5 @@
 """A tiny HTTP server on 127.0.0.1 that answers with the recorded Connect responses of
-../shared/connect-api/fixtures/ (real HTTP, so the client's parsing and error mapping are tested
+tests/fixtures/connect-api/ (a copy of ../shared/connect-api/fixtures/) (real HTTP, so the client's parsing and error mapping are tested
 end to end). The route table is the contract's; the API key picks the user fixture."""
 import http.server
 import json
@@ -8,7 +8,7 @@ import ssl
 import threading
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "connect-api" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "connect-api"
 SDK_GUID = "f2f37341-e21d-3d80-c698-a935ad614066"
 PUB_GUID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 

@@ -8,7 +8,7 @@ import requests
 
 from localserver_helpers import Client, static_bundle
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "connect-api" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "connect-api"
 
 
 def fixture_keys(name):
