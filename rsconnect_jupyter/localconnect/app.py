@@ -8,7 +8,7 @@ import sys
 import tornado.httpserver
 import tornado.web
 
-from . import auth, handlers, interpreters
+from . import apps, auth, handlers, interpreters
 from .. import __version__
 from .db import Database
 from .layout import Layout
@@ -49,6 +49,7 @@ class State:
     def recover(self):
         """Tasks a previous run left unfinished failed; their half-done files go."""
         self.tasks.mark_interrupted()
+        apps.kill_leftovers(os.path.join(self.layout.data_dir, "content"))
         self.layout.clean_leftovers()
 
     def server_settings(self):

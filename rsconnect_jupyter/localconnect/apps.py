@@ -161,6 +161,8 @@ class Apps:
         finally:
             out.close()
         app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
+        with open(log_path + ".pid", "w") as f:  # so a server that was killed can clean up at next start
+            f.write(str(proc.pid))
         with self._lock:
             self._starting.add(app)
         # Follow its output into the task log until it answers.
@@ -226,6 +228,10 @@ class Apps:
             self._forget(app)
 
     def _forget(self, app):
+        try:
+            os.unlink(app.log_path + ".pid")
+        except OSError:
+            pass
         with self._lock:
             self._starting.discard(app)
             if self._live.get(app.guid) is app:
@@ -247,3 +253,29 @@ class Apps:
             t.start()
         for t in threads:
             t.join()
+
+
+def kill_leftovers(content_root):
+    """At start: stop app processes a killed server left running (their pid files remain)."""
+    if not os.path.isdir(content_root):
+        return
+    for guid in os.listdir(content_root):
+        logs = os.path.join(content_root, guid, "app-logs")
+        for name in os.listdir(logs) if os.path.isdir(logs) else ():
+            if not name.endswith(".pid"):
+                continue
+            path = os.path.join(logs, name)
+            try:
+                with open(path) as f:
+                    pid = int(f.read().strip())
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    ours = guid.encode() in f.read()  # every app's command line names its prefix
+                if ours:  # the pid was not reused by something else
+                    log.info("stopping the app process %d of content %s left by a previous run", pid, guid)
+                    os.killpg(pid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+            try:
+                os.unlink(path)
+            except OSError:
+                pass

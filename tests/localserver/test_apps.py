@@ -376,3 +376,21 @@ def test_answers_stream_through_the_proxy(publisher):
         body = first + b"".join(chunks)
     assert first.startswith(b"a") and first_at < 2.5, first_at  # before the app's pause ended
     assert body == b"a" * 65536 + b"b" * 65536, (len(body), body.count(b"a"), body.count(b"b"))
+
+
+def test_apps_left_by_a_killed_server_are_stopped_at_its_next_start(tmp_path, local_servers, local_server):
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    item = admin.create("pid-app-killed")
+    task, lines = admin.publish(item["guid"], pid_bundle("orphan"))
+    assert task["code"] == 0, "\n".join(lines)
+    pid = int(answer(item["content_url"])["pid"])
+    server.process.kill()  # no chance to stop its apps
+    server.process.wait()
+    local_servers.stop(server)
+    assert not gone(pid, timeout=1)
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    assert gone(pid)
+    assert answer(server.url + "content/%s/" % item["guid"])["version"] == "orphan"
+    local_servers.stop(server)
