@@ -1,6 +1,6 @@
 """Python environments for content, built once and reused.
 
-An environment is keyed by (Python MAJOR.MINOR.PATCH, sha256 of requirements.txt): a redeploy with
+An environment is keyed by (Python MAJOR.MINOR.PATCH, sha256 of the requirements' significant lines): a redeploy with
 the same requirements reuses it, which is what makes redeploys fast. It is built under a temporary
 name and renamed into place, so a half-built environment is never used; a lock per key (a thread
 lock, plus a file lock when several servers share the folder) makes concurrent deploys build it once.
@@ -38,10 +38,15 @@ NOTEBOOK_EXTRAS = ("ipykernel",)
 
 
 def env_key(python_version, requirements, extras=NOTEBOOK_EXTRAS):
-    data = requirements
-    if tuple(extras) != NOTEBOOK_EXTRAS:  # notebooks keep their historical key
-        data = requirements + b"\n# server packages: " + " ".join(extras).encode()
-    digest = hashlib.sha256(data).hexdigest()
+    """The environment's name: Python version, the requirements and the server's own packages.
+
+    Comment and blank lines are left out of the hash: they change nothing that gets installed,
+    and generated lists often start with a timestamp comment that would defeat reuse.
+    """
+    lines = [line.strip() for line in requirements.decode("utf-8", "replace").splitlines()]
+    significant = "\n".join(line for line in lines if line and not line.startswith("#"))
+    data = significant + "\n# server packages: " + " ".join(extras)
+    digest = hashlib.sha256(data.encode()).hexdigest()
     return "py%s-%s" % (python_version, digest[:20])
 
 

@@ -56,6 +56,10 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
 
+    # jsonschema (under nbformat) imports rfc3987_syntax when present, which builds a parser
+    # grammar at import: 1 to 4 s per render, for an "iri" format check notebooks never use.
+    # jsonschema skips that check when the import fails, so make it fail.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
