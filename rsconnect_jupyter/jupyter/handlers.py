@@ -64,12 +64,14 @@ class JSONHandlerMixin:
 
 
 def guarded(method):
-    """Turn validation errors raised while reading input into a 400 with their sentence."""
+    """Turn errors raised while reading input into a 400 with their sentence."""
     async def wrapper(self, *args, **kwargs):
         try:
             return await method(self, *args, **kwargs)
         except (InvalidField, PathRefused) as exc:
             self.fail(400, str(exc))
+        except RSConnectError as exc:  # e.g. a snapshot the kernel printed that cannot be read
+            self.fail(400, actions.describe_error(exc))
     wrapper.__name__ = method.__name__
     wrapper.__doc__ = method.__doc__
     return wrapper

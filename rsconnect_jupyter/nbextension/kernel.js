@@ -46,10 +46,26 @@ define(['base/js/namespace'], function (Jupyter) {
         return new Promise(function (resolve, reject) {
             var stdout = '';
             var failure = null;
+            var reply = null;
+            var idle = false;
             var timer = setTimeout(function () {
                 reject(new Error('The kernel is busy and did not describe its environment within two minutes; ' +
                     'wait for running cells to finish (or interrupt them) and publish again.'));
             }, RUN_TIMEOUT_MS);
+            // The shell reply and the printed output travel on different channels, so the reply
+            // may come first: finish only once the kernel is also idle (all output delivered).
+            function finish() {
+                if (reply === null || !idle) {
+                    return;
+                }
+                clearTimeout(timer);
+                if (reply.content.status !== 'ok' || failure) {
+                    reject(new Error('Reading the Python environment in the kernel failed (' +
+                        (failure || reply.content.status) + '); restart the kernel and publish again.'));
+                } else {
+                    resolve(stdout);
+                }
+            }
             kernel.execute(code, {
                 iopub: {
                     output: function (msg) {
@@ -58,17 +74,18 @@ define(['base/js/namespace'], function (Jupyter) {
                         } else if (msg.msg_type === 'error') {
                             failure = msg.content.ename + ': ' + msg.content.evalue;
                         }
+                    },
+                    status: function (msg) {
+                        if (msg.content.execution_state === 'idle') {
+                            idle = true;
+                            finish();
+                        }
                     }
                 },
                 shell: {
                     reply: function (msg) {
-                        clearTimeout(timer);
-                        if (msg.content.status !== 'ok' || failure) {
-                            reject(new Error('Reading the Python environment in the kernel failed (' +
-                                (failure || msg.content.status) + '); restart the kernel and publish again.'));
-                        } else {
-                            resolve(stdout);
-                        }
+                        reply = msg;
+                        finish();
                     }
                 }
             }, {silent: false, store_history: false, stop_on_error: false});

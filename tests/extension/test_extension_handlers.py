@@ -67,6 +67,10 @@ BAD_REQUESTS = [
     ("publish", {"server": "never-saved", "notebook_path": "handlers/report.ipynb", "mode": "static"},
      "No saved server"),
     ("manifest", {"notebook_path": "handlers/report.ipynb"}, "'snapshot' is missing"),
+    # What a kernel prints that is not a snapshot (nothing at all, or stray text).
+    ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": ""}, "printed no result"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static",
+                 "snapshot": "hello\n"}, "Python environment"),
 ]
 
 
