@@ -365,24 +365,82 @@ def _unique(files):
 # Notebooks
 
 
-def read_notebook(notebook_path):
-    """The notebook as nbformat v4, or one clear sentence about why it cannot be used."""
-    import nbformat
-
+def _check_notebook_path(notebook_path):
     path = Path(notebook_path)
     if not path.is_file():
         raise InvalidInput("The notebook %s does not exist." % notebook_path)
     if path.suffix.lower() != ".ipynb":
         raise InvalidInput("%s is not a notebook: give a .ipynb file." % notebook_path)
+    return path
+
+
+def _invalid_notebook(notebook_path, e):
+    reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return BundleError("%s is not a valid notebook (%s): open and save it in Jupyter, or fix the file."
+                       % (notebook_path, reason.rstrip(".")[:200]))
+
+
+def read_notebook(notebook_path):
+    """The notebook as nbformat v4 (a NotebookNode, validated by nbformat), or one clear sentence about
+    why it cannot be used. Imports nbformat (slow: jsonschema); only HTML rendering needs it."""
+    path = _check_notebook_path(notebook_path)
+    import nbformat
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             nb = nbformat.read(str(path), as_version=4)
             nbformat.validate(nb)
     except Exception as e:
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise BundleError("%s is not a valid notebook (%s): open and save it in Jupyter, or fix the file."
-                          % (notebook_path, reason.rstrip(".")[:200]))
+        raise _invalid_notebook(notebook_path, e)
+    return nb
+
+
+def check_notebook_file(notebook_path):
+    """The notebook parsed with the standard library's json (a plain dict), or one clear sentence about
+    why it cannot be used.
+
+    For source bundles and manifests, which send the file as it is: nbformat 4, `metadata` a dict,
+    `cells` a list of dicts each with a `cell_type` and a `source`. Older formats (which nbformat
+    converts) go through `read_notebook`, so they are accepted or refused exactly as before.
+    """
+    path = _check_notebook_path(notebook_path)
+    try:
+        with open(str(path), encoding="utf8") as f:
+            text = f.read()
+        try:
+            nb = json.loads(text)
+        except ValueError:
+            message = "Notebook does not appear to be JSON: %r" % text  # nbformat's words
+            raise ValueError(message[:77] + "..." if len(message) > 80 else message)
+        if not isinstance(nb, dict):
+            raise ValueError("The notebook is a JSON %s, not an object" % type(nb).__name__)
+        version = nb.get("nbformat", 1)  # nbformat's default
+        if type(version) is not int:
+            raise ValueError("Unsupported nbformat version %r" % (version,))
+        if version != 4:
+            return dict(read_notebook(path))  # 1-3 (nbformat converts them) or unsupported: as before
+        if not isinstance(nb.get("metadata"), dict):
+            raise ValueError("The notebook's metadata is missing or not an object")
+        cells = nb.get("cells")
+        if not isinstance(cells, list):
+            raise ValueError("The notebook's cells are missing or not a list")
+        for i, cell in enumerate(cells):
+            if not isinstance(cell, dict):
+                raise ValueError("Cell %d is not an object" % (i + 1))
+            for key in ("cell_type", "source"):
+                if key not in cell:
+                    raise ValueError("Cell %d has no %s" % (i + 1, key))
+            if not isinstance(cell["cell_type"], str):
+                raise ValueError("Cell %d's cell_type is not a string" % (i + 1))
+            source = cell["source"]
+            if not (isinstance(source, str) or (isinstance(source, list)
+                                                and all(isinstance(line, str) for line in source))):
+                raise ValueError("Cell %d's source is not text" % (i + 1))
+    except BundleError:
+        raise
+    except Exception as e:
+        raise _invalid_notebook(notebook_path, e)
     return nb
 
 
@@ -432,7 +490,7 @@ def html_snapshot_bundle(notebook_path, extra_files=(), hide_all_input=False, hi
 def notebook_source_files(notebook_path, snapshot, extra_files=()):
     """The files of a notebook with source: the notebook, requirements.txt, the extra files."""
     path = Path(notebook_path)
-    read_notebook(path)
+    check_notebook_file(path)
     extras = collect_files(path.parent, extra_files)
     requirements = BundleFile(manifests.REQUIREMENTS_FILE, data=snapshot["requirements"].encode("utf-8"))
     return _unique([BundleFile(path.name, path=path.resolve()), requirements] + extras)

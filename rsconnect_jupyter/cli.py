@@ -3,17 +3,62 @@
 The commands live in `commands/`: servers.py (add, list, remove, details), deploy.py
 (deploy notebook|html, write-manifest notebook) and apps.py (deploy and write-manifest
 api|flask|fastapi|dash|streamlit|bokeh, deploy manifest).
+
+Start-up stays light: nothing here imports requests (connect.py, imported by the commands that
+talk to a server), nbformat/nbconvert (HTML snapshots only) or tornado. `local-server` is loaded
+only when it runs; its module imports the server application (tornado, the runner) for its options.
 """
+import importlib
+
 import click
 
 from . import __version__
 from .commands import apps as _app_commands  # noqa: F401  (adds its commands to the groups below)
 from .commands.deploy import deploy_group, write_manifest_group
 from .commands.servers import add, details, list_servers, remove
-from .localconnect.cli import local_server
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose `lazy` commands are imported when they run (or their own help is shown).
+
+    `rsconnect --help` lists them with the one-line help given here, without importing them;
+    tests/cli checks that line against the command's own docstring.
+    """
+
+    def __init__(self, *args, lazy=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})  # name -> ("module:attribute", first paragraph of its help)
+        self._listing = False
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # a stand-in for the help's command list
+            return click.Command(cmd_name, help=self.lazy[cmd_name][1])
+        return self.load(cmd_name)
+
+    def load(self, cmd_name):
+        module, attribute = self.lazy[cmd_name][0].split(":")
+        return getattr(importlib.import_module(module, __package__), attribute)
+
+    def format_commands(self, ctx, formatter):
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+LAZY_COMMANDS = {
+    "local-server": (".localconnect.cli:local_server",
+                     "Run the Connect-compatible local server in the foreground (Ctrl-C stops it)."),
+}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rsconnect")
 def main():
     """Publish notebooks, Python APIs and apps to Posit Connect."""
@@ -25,4 +70,3 @@ main.add_command(remove)
 main.add_command(details)
 main.add_command(deploy_group)
 main.add_command(write_manifest_group)
-main.add_command(local_server)

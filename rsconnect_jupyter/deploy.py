@@ -15,7 +15,6 @@ from pathlib import Path
 from . import apps
 from . import bundle as bundles
 from . import environment
-from .connect import CODE_NAME_IN_USE, ConnectClient
 from .exceptions import (
     ConnectAPIError,
     DeployFailed,
@@ -49,10 +48,14 @@ class Deployment:
 
 def client_for(server):
     """A ConnectClient for a saved or given `store.Server`."""
+    from .connect import ConnectClient  # here, not at the top: requests takes ~0.1 s to import
+
     return ConnectClient(server.url, server.api_key, insecure=server.insecure, ca_cert=server.ca_cert)
 
 
 def _client(server):
+    from .connect import ConnectClient
+
     return server if isinstance(server, ConnectClient) else client_for(server)
 
 
@@ -186,6 +189,8 @@ def create_content(client, title, user, log):
             log("Created content %s (%s)." % (name, content.get("guid")))
             return content
         except ConnectAPIError as e:
+            from .connect import CODE_NAME_IN_USE
+
             if e.code != CODE_NAME_IN_USE or attempt == 4:
                 raise
             name = "%s-%s" % (name_from_title(title)[:55], os.urandom(3).hex())
@@ -341,7 +346,7 @@ def _file_list(names, shown=12):
 def check_notebook(notebook_path, extra_files=()):
     """Fail before any request on a missing or invalid notebook, or an extra file outside its folder."""
     path = Path(notebook_path)
-    bundles.read_notebook(path)
+    bundles.check_notebook_file(path)
     bundles.collect_files(path.parent, extra_files)
 
 

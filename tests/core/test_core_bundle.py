@@ -1,6 +1,8 @@
 """Manifests and bundles built from real notebooks on disk."""
 import hashlib
 import json
+import subprocess
+import sys
 import tarfile
 
 import nbformat
@@ -161,3 +163,43 @@ def test_app_modes_slot_in_for_apps():
     assert m["metadata"] == {"appmode": "python-fastapi", "entrypoint": "app:app"} and "jupyter" not in m
     with pytest.raises(ValueError):
         manifest.python_manifest("static", "x", SNAPSHOT)
+
+
+def test_source_bundles_check_the_notebook_with_json_alone(notebook, tmp_path):
+    checked = bundle.check_notebook_file(notebook)
+    assert checked["nbformat"] == 4 and len(checked["cells"]) == 3
+    no_source = tmp_path / "no-source.ipynb"
+    no_source.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                     "cells": [{"cell_type": "code", "metadata": {}}]}))
+    for bad in (no_source, tmp_path / "broken.ipynb"):
+        if bad.name == "broken.ipynb":
+            bad.write_text("{ not json")
+        with pytest.raises(BundleError, match="is not a valid notebook"):
+            bundle.check_notebook_file(bad)
+        with pytest.raises(BundleError, match="is not a valid notebook"):
+            bundle.notebook_source_files(bad, SNAPSHOT)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        bundle.check_notebook_file(tmp_path / "missing.ipynb")
+    (tmp_path / "data.txt").write_text("{}")
+    with pytest.raises(InvalidInput, match="is not a notebook"):
+        bundle.check_notebook_file(tmp_path / "data.txt")
+
+
+def test_older_notebook_formats_are_still_read_through_nbformat(tmp_path):
+    v3 = tmp_path / "old.ipynb"
+    v3.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "old"},
+                              "worksheets": [{"cells": [{"cell_type": "markdown", "source": "# Old"}],
+                                              "metadata": {}}]}))
+    assert bundle.check_notebook_file(v3)["nbformat"] == 4  # converted, as before
+    names = [f.arcname for f in bundle.notebook_source_files(v3, SNAPSHOT)]
+    assert names == ["old.ipynb", "requirements.txt"]
+
+
+def test_writing_a_notebook_manifest_does_not_import_nbformat(notebook):
+    code = ("import sys; from rsconnect_jupyter import bundle, deploy; "
+            "bundle.write_notebook_manifest(sys.argv[1], %r); deploy.check_notebook(sys.argv[1]); "
+            "print(sorted(m for m in ('nbformat', 'nbconvert', 'jsonschema', 'requests') if m in sys.modules))"
+            % SNAPSHOT)
+    out = subprocess.run([sys.executable, "-c", code, str(notebook)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert (notebook.parent / "manifest.json").exists()

@@ -1,0 +1,63 @@
+"""Start-up stays light: commands that need no server, no HTML and no local server import none of
+requests, tornado, nbformat/nbconvert (jsonschema's format checkers alone can take over a second)."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from rsconnect_jupyter import cli as rsconnect_cli
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
+HEAVY = ("requests", "tornado", "nbformat", "nbconvert", "jsonschema")
+
+PROBE = """
+import sys
+from rsconnect_jupyter.cli import main
+try:
+    main(sys.argv[1:], prog_name="rsconnect")
+except SystemExit as e:
+    assert not e.code, e.code
+print("IMPORTED", " ".join(m for m in %r if m in sys.modules))
+""" % (HEAVY,)
+
+
+def imported_by(args, tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1].split()[1:]
+
+
+@pytest.mark.parametrize("with_requirements", [True, False])
+def test_write_manifest_notebook_imports_nothing_heavy(tmp_path, with_requirements):
+    folder = tmp_path / "nb"
+    shutil.copytree(EXAMPLE, folder)
+    if not with_requirements:
+        (folder / "requirements.txt").unlink()
+    assert imported_by(["write-manifest", "notebook", folder / "hello.ipynb"], tmp_path) == []
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["metadata"] == {"appmode": "jupyter-static", "entrypoint": "hello.ipynb"}
+    assert set(manifest["files"]) == {"hello.ipynb", "requirements.txt"}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["deploy", "--help"], ["deploy", "notebook", "--help"],
+                                  ["write-manifest", "--help"], ["remove", "--help"]])
+def test_help_and_local_commands_import_nothing_heavy(tmp_path, args):
+    assert imported_by(args, tmp_path) == []
+
+
+def test_the_local_server_is_listed_with_its_own_help_line_and_loads_when_run(tmp_path):
+    from rsconnect_jupyter.localconnect.cli import local_server
+
+    _, short_help = rsconnect_cli.LAZY_COMMANDS["local-server"]
+    assert short_help == local_server.help.split("\n\n")[0].strip()
+    ctx = click.Context(rsconnect_cli.main)
+    assert rsconnect_cli.main.get_command(ctx, "local-server") is local_server
+    assert "local-server" in rsconnect_cli.main.list_commands(ctx)
+    assert "tornado" in imported_by(["local-server", "--help"], tmp_path)
