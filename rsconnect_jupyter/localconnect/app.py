@@ -76,10 +76,12 @@ class State:
         }
 
 
-def make_app(state):
+def routes():
+    """The route table: (path pattern, handler). tests/reliability/test_server_access.py checks
+    every entry, so a new route must say there who may use it."""
     guid = r"(?P<guid>[0-9a-fA-F-]{36})"
     api = r"/__api__/"
-    routes = [
+    return [
         (r"/", handlers.RootHandler),
         (r"/connect/?", handlers.DashboardHandler),
         (api + r"server_settings", handlers.ServerSettingsHandler),
@@ -102,8 +104,11 @@ def make_app(state):
         (r"/content/" + guid, handlers.ContentRedirectHandler),
         (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
     ]
+
+
+def make_app(state):
     # WebSocket messages relayed to apps may be large (Streamlit sends whole dataframes).
-    return tornado.web.Application(routes, state=state, log_function=log_request,
+    return tornado.web.Application(routes(), state=state, log_function=log_request,
                                    websocket_max_message_size=1024 ** 3)
 
 

@@ -129,6 +129,7 @@ class ServerSettingsHandler(BaseHandler):
 
 class PythonSettingsHandler(BaseHandler):
     def get(self):
+        self.user()  # like Connect: only users see which Pythons the server has
         self.send_json({
             "installations": [{"version": i.version, "cluster_name": "", "image_name": ""}
                               for i in self.state.interpreters],

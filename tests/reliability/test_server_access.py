@@ -1,0 +1,284 @@
+"""Who may call what on the local server, route by route, generated from its route table.
+
+Every (route, method) of `localconnect.app.routes()` must be in ACCESS below, so a new route or
+method without a decision here fails `test_every_route_has_an_access_rule`. Each is then called
+with no key, with wrong keys, and as users without rights to the content; refused requests must
+change nothing.
+"""
+import re
+import sqlite3
+
+import pytest
+import requests
+import tornado.web
+
+from server_helpers import Client, changes, snapshot, static_bundle
+from rsconnect_jupyter.localconnect import app as server_app
+
+API = "/__api__/"
+GUID = r"(?P<guid>[0-9a-fA-F-]{36})"
+C = API + "v1/content/" + GUID
+
+# Kinds: "public" (no key; the reason is the value's second item), "user" (any valid key),
+# "publisher" (publishers and administrators), "content-read" (anyone the content is shared
+# with), "content-change" (owner, collaborators, administrators), "task" (like content-read, but
+# an outsider gets 404 so task ids reveal nothing).
+ACCESS = {
+    "/": {"GET": ("public", "redirects to the dashboard page; no data")},
+    "/connect/?": {"GET": ("public", "a static page whose script shows /content/GUID/ in a frame; no data")},
+    API + "server_settings": {"GET": ("public", "clients read it before they have a key, as on Connect")},
+    API + "v1/server_settings/python": {"GET": "user"},
+    API + "(?:v1/user|me)": {"GET": "user"},
+    API + "v1/users": {"GET": "user"},
+    API + "v1/users/(?P<guid>[^/]+)": {"GET": "user"},
+    API + "v1/content": {"GET": "user", "POST": "publisher"},
+    C: {"GET": "content-read", "PATCH": "content-change", "DELETE": "content-change"},
+    C + "/bundles": {"GET": "content-read", "POST": "content-change"},
+    C + r"/bundles/(?P<bundle_id>\d+)": {"GET": "content-read", "DELETE": "content-change"},
+    C + r"/bundles/(?P<bundle_id>\d+)/download": {"GET": "content-change"},
+    C + "/deploy": {"POST": "content-change"},
+    C + "/environment": {"GET": "content-change", "PATCH": "content-change", "PUT": "content-change"},
+    C + "/permissions": {"GET": "content-read", "POST": "content-change", "DELETE": "content-change"},
+    C + r"/permissions/(?P<permission_id>\d+)": {"GET": "content-read", "POST": "content-change",
+                                                 "DELETE": "content-change"},
+    API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
+    API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
+    API + ".*": {m: ("public", "answers 404 'No such API endpoint' to everyone; no data")
+                 for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
+    "/content/" + GUID: {"GET": ("public", "redirects to /content/GUID/")},
+    "/content/" + GUID + "/(?P<path>.*)": {
+        m: ("public", "published content: the server listens on 127.0.0.1 by default, so only this "
+                      "machine sees it (docs/local-server.md)")
+        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
+}
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def handler_methods(handler):
+    """The HTTP methods a handler class answers (those it overrides)."""
+    if handler is server_app.handlers.ApiNotFoundHandler:
+        return list(METHODS)  # it answers every method from prepare()
+    return [m for m in METHODS if getattr(handler, m.lower()) is not getattr(tornado.web.RequestHandler, m.lower())]
+
+
+ROUTES = [(pattern, method) for pattern, handler in server_app.routes() for method in handler_methods(handler)]
+
+
+def kind_of(pattern, method):
+    rule = ACCESS[pattern][method]
+    return rule[0] if isinstance(rule, tuple) else rule
+
+
+def by_kind(*kinds):
+    return [pytest.param(p, m, id="%s %s" % (m, p)) for p, m in ROUTES if kind_of(p, m) in kinds]
+
+
+def test_every_route_has_an_access_rule():
+    table = {(p, m) for p, m in ROUTES}
+    missing = sorted(table - {(p, m) for p, rules in ACCESS.items() for m in rules})
+    assert not missing, "routes with no access rule in %s: %s" % (__file__, missing)
+    stale = sorted({(p, m) for p, rules in ACCESS.items() for m in rules} - table)
+    assert not stale, "access rules for routes that no longer exist: %s" % stale
+    for rules in ACCESS.values():
+        for rule in rules.values():
+            assert rule in ("user", "publisher", "content-read", "content-change", "task") or (
+                rule[0] == "public" and len(rule[1]) > 20), rule  # a public route says why
+
+
+# -- one server with an owner, an outsider publisher, a viewer, and a viewer the content is shared with
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, local_servers):
+    server = local_servers.start(tmp_path_factory.mktemp("access") / "data")
+    admin = Client(server)
+    owner = Client(server, server.add_user("ada", "publisher"))
+    outsider = Client(server, server.add_user("olga", "publisher"))
+    viewer = Client(server, server.add_user("vic", "viewer"))
+    shared = Client(server, server.add_user("sam", "viewer"))
+    item = owner.create("guarded", "Guarded content")
+    task, lines = owner.publish(item["guid"], static_bundle("<p>the owner's page</p>"))
+    assert task["code"] == 0, lines
+    spare = owner.upload(item["guid"], static_bundle("<p>an inactive bundle</p>"))
+    users = {u["username"]: u["guid"] for u in admin("GET", "v1/users").json()["results"]}
+    r = owner("POST", "v1/content/%s/permissions" % item["guid"],
+              json={"principal_guid": users["sam"], "principal_type": "user", "role": "viewer"})
+    assert r.status_code == 200, r.text
+    owner("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "KEPT", "value": "v"}])
+    item = owner("GET", "v1/content/" + item["guid"]).json()
+    values = {"guid": item["guid"], "bundle_id": spare["id"], "permission_id": str(r.json()["id"]),
+              "task_id": task["id"], "app_id": str(item["id"]), "path": "index.html",
+              "user_guid": users["ada"]}
+    world = dict(server=server, admin=admin, owner=owner, outsider=outsider, viewer=viewer, shared=shared,
+                 item=item, values=values, users=users)
+    yield world
+    local_servers.stop(server)
+
+
+def example_path(pattern, values):
+    """A concrete path this pattern matches (and no earlier route does)."""
+    path = pattern.replace("(?:v1/user|me)", "v1/user").replace("/?", "/")
+    if "v1/users/" in pattern:
+        values = dict(values, guid=values["user_guid"])  # there the GUID is a user's
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], path)
+    path = path.replace(".*", "v1/no-such-endpoint")
+    assert re.fullmatch(pattern, path), (pattern, path)
+    first = next(p for p, _ in server_app.routes() if re.fullmatch(p, path))
+    assert first == pattern, (path, "is served by", first)
+    return path
+
+
+def body_for(pattern, method, world):
+    """A request body that would succeed if the caller had the right."""
+    if method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        return {}
+    if pattern.endswith("/bundles"):
+        return {"data": static_bundle("<p>hijacked</p>")}
+    if pattern.endswith("/environment"):
+        return {"json": [{"name": "HIJACKED", "value": "1"}]}
+    if pattern.endswith("/deploy"):
+        return {"json": {"bundle_id": world["values"]["bundle_id"]}}
+    if "/permissions" in pattern:
+        return {"json": {"principal_guid": world["users"]["olga"], "principal_type": "user", "role": "owner"}}
+    if pattern == API + "v1/content":
+        return {"json": {"name": "made-by-a-viewer"}}
+    return {"json": {"title": "Hijacked title"}}
+
+
+def call(world, pattern, method, authorization=None):
+    url = world["server"].url.rstrip("/") + example_path(pattern, world["values"])
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return requests.request(method, url, headers=headers, timeout=60, allow_redirects=False,
+                            **body_for(pattern, method, world))
+
+
+def key_of(client):
+    return "Key " + client.key
+
+
+def state(world):
+    """What a refused request must not change: the content as its owner sees it, and every file."""
+    owner, guid = world["owner"], world["item"]["guid"]
+    server = world["server"]
+    with sqlite3.connect("file:%s?mode=ro" % (server.data_dir / "connect.db"), uri=True) as db:
+        rows = {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
+                for t in ("users", "api_keys", "content", "permissions", "bundles", "tasks", "environment")}
+    files = {p: v for p, v in snapshot(server.data_dir).items()
+             if not p.startswith(("server.log", "connect.db"))}
+    return {
+        "content": owner("GET", "v1/content/" + guid).json(),
+        "bundles": owner("GET", "v1/content/%s/bundles" % guid).json(),
+        "environment": owner("GET", "v1/content/%s/environment" % guid).json(),
+        "permissions": owner("GET", "v1/content/%s/permissions" % guid).json(),
+        "page": requests.get(world["item"]["content_url"], timeout=60).text,
+        "rows": rows,
+        "files": files,
+    }
+
+
+def assert_unchanged(before, after):
+    for key in before:
+        if key == "files":
+            assert changes(before["files"], after["files"]) == []
+        else:
+            assert before[key] == after[key], key
+
+
+# -- the tests ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("pattern,method", by_kind("user", "publisher", "content-read", "content-change", "task"))
+def test_missing_key_is_refused(world, pattern, method):
+    before = state(world)
+    r = call(world, pattern, method)
+    assert r.status_code == 401, r.text
+    assert r.json()["code"] == 24 and "API key" in r.json()["error"]
+    assert_unchanged(before, state(world))
+
+
+WRONG_KEYS = {
+    "unknown key": lambda w: "Key not-a-key-of-this-server",
+    "a real key with one more letter": lambda w: key_of(w["owner"]) + "x",
+    "a real key without its scheme": lambda w: w["owner"].key,
+    "a real key with another scheme": lambda w: "Bearer " + w["owner"].key,
+    "scheme alone": lambda w: "Key ",
+}
+
+
+@pytest.mark.parametrize("wrong", sorted(WRONG_KEYS))
+@pytest.mark.parametrize("pattern,method", by_kind("user", "publisher", "content-read", "content-change", "task"))
+def test_wrong_key_is_refused(world, pattern, method, wrong):
+    before = state(world)
+    r = call(world, pattern, method, WRONG_KEYS[wrong](world))
+    assert r.status_code == 401, r.text
+    assert r.json()["code"] == 30 and r.json()["error"].endswith(".")
+    assert world["owner"].key not in r.text
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("who", ["outsider", "viewer"])
+@pytest.mark.parametrize("pattern,method", by_kind("content-read", "content-change", "task"))
+def test_user_without_rights_to_the_content_is_refused(world, pattern, method, who):
+    """Another publisher, or a viewer the content is not shared with: 403 (tasks: 404)."""
+    before = state(world)
+    r = call(world, pattern, method, key_of(world[who]))
+    if kind_of(pattern, method) == "task":
+        assert r.status_code == 404 and r.json()["code"] == 4, r.text
+    else:
+        assert r.status_code == 403 and r.json()["code"] == 19, r.text
+    assert r.json()["error"].endswith(".")
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("pattern,method", by_kind("content-change"))
+def test_a_viewer_of_the_content_cannot_change_it(world, pattern, method):
+    before = state(world)
+    r = call(world, pattern, method, key_of(world["shared"]))
+    assert r.status_code == 403 and r.json()["code"] == 19, r.text
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("pattern,method", by_kind("content-read", "task"))
+def test_a_viewer_of_the_content_may_read_it(world, pattern, method):
+    """The other side of the refusals above: the same paths work for someone with the right."""
+    r = call(world, pattern, method, key_of(world["shared"]))
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("pattern,method", [p for p in by_kind("content-change") if p.values[1] == "GET"])
+def test_the_owner_may_read_what_only_editors_see(world, pattern, method):
+    assert call(world, pattern, method, key_of(world["owner"])).status_code == 200
+
+
+@pytest.mark.parametrize("pattern,method", by_kind("user"))
+def test_any_user_may_call_user_routes(world, pattern, method):
+    r = call(world, pattern, method, key_of(world["viewer"]))
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("pattern,method", by_kind("publisher"))
+def test_a_viewer_cannot_publish(world, pattern, method):
+    before = state(world)
+    r = call(world, pattern, method, key_of(world["viewer"]))
+    assert r.status_code == 403 and r.json()["code"] == 19, r.text
+    assert "viewer" in r.json()["error"]
+    assert_unchanged(before, state(world))
+
+
+def test_content_lists_only_what_the_user_may_see(world):
+    guid = world["item"]["guid"]
+    assert guid not in [c["guid"] for c in world["outsider"]("GET", "v1/content").json()]
+    assert guid not in [c["guid"] for c in world["viewer"]("GET", "v1/content").json()]
+    assert guid in [c["guid"] for c in world["shared"]("GET", "v1/content").json()]
+
+
+@pytest.mark.parametrize("pattern,method", by_kind("public"))
+def test_public_routes_answer_without_a_key_and_show_no_private_data(world, pattern, method):
+    r = call(world, pattern, method)
+    if pattern == API + ".*":
+        assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
+    elif pattern.endswith("(?P<path>.*)"):
+        assert r.status_code in (200, 405), r.text  # static content answers GET and HEAD only
+        if method == "GET":
+            assert r.text == "<p>the owner's page</p>"
+    else:
+        assert r.status_code in (200, 301, 302), r.text
+    for secret in ("KEPT", "api_key", world["owner"].key, world["server"].api_key):
+        assert secret not in r.text
