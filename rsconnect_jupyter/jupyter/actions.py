@@ -15,7 +15,8 @@ from .wording import for_dialog
 
 log = logging.getLogger(__name__)
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# \Z, not $: $ also matches before a final newline, which would let "NAME\n" through.
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def public_server(server):

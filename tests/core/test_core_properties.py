@@ -96,6 +96,28 @@ def test_unique_names_are_free_and_accepted_by_the_server(name_client, title, ta
     assert created["name"] == name
 
 
+env_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
+
+
+@FAST
+@given(st.one_of(st.text(max_size=12), env_names, env_names.map(lambda n: n + "\n")))
+def test_environment_variable_names_are_checked_whole(name):
+    # The notebook's publish dialog and the CLI accept the same names: letters, digits, _.
+    from rsconnect_jupyter.jupyter import actions
+    from rsconnect_jupyter.jupyter.fields import InvalidField
+
+    valid = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+    try:
+        actions.check_environment_names({name: "s3cr3t-val"})
+        accepted = True
+    except InvalidField as e:
+        accepted = False
+        assert "s3cr3t-val" not in str(e)  # the message names the variable, never its value
+    assert accepted == valid, repr(name)
+    if valid:
+        assert deploy.environment_values(["%s=v" % name]) == {name: "v"}
+
+
 # ---------------------------------------------------------------------------------------------
 # Manifests and bundles
 
