@@ -8,8 +8,9 @@ from .. import apps
 from .. import bundle
 from .. import deploy as core
 from ..exceptions import InvalidInput
-from .common import Output, handle_errors, output_options, resolve_server, server_options
-from .deploy import content_options, deploy_group, report, write_manifest_group
+from .common import (content_options, handle_errors, output_options, python_options, report, resolve_server,
+                     server_options, start_publish)
+from .deploy import deploy_group, write_manifest_group
 
 
 def app_options(func):
@@ -27,15 +28,6 @@ def app_options(func):
     return func
 
 
-def python_options(func):
-    func = click.option("-g", "--force-generate", is_flag=True,
-                        help="List the installed packages even if DIRECTORY has a requirements.txt.")(func)
-    func = click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
-                        help="The Python whose packages and version the app needs (default: this one; "
-                             "env: RETICULATE_PYTHON).")(func)
-    return func
-
-
 def make_deploy_command(app_type):
     app_mode = apps.APP_TYPES[app_type]
 
@@ -44,7 +36,7 @@ def make_deploy_command(app_type):
     @server_options
     @content_options(title_default="the directory's name")
     @app_options
-    @python_options
+    @python_options("the app", "in DIRECTORY")
     @click.option("--ignore-python-version", is_flag=True,
                   help="Deploy even when the server has no Python with this MAJOR.MINOR.")
     @output_options
@@ -52,10 +44,7 @@ def make_deploy_command(app_type):
     @handle_errors
     def command(ctx, directory, extra_files, name, server, api_key, insecure, cacert, title, environment, new,
                 app_id, entrypoint, excludes, python, force_generate, ignore_python_version, verbose, quiet):
-        out = ctx.obj = Output(quiet, verbose)
-        if new and app_id:
-            raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-        values = core.environment_values(environment)
+        out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
         resolved = core.check_app(directory, app_mode, entrypoint, extra_files, excludes)
         target = resolve_server(name, server, api_key, insecure, cacert,
                                 deployed_path=core.app_deployed_path(directory))
@@ -81,7 +70,7 @@ def make_write_manifest_command(app_type):
     @click.argument("directory", type=click.Path(file_okay=False))
     @click.argument("extra_files", nargs=-1, type=click.Path())
     @app_options
-    @python_options
+    @python_options("the app", "in DIRECTORY")
     @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
     @click.option("-v", "--verbose", is_flag=True, help="Print the manifest.")
     @handle_errors
@@ -122,10 +111,7 @@ def deploy_manifest(ctx, manifest, name, server, api_key, insecure, cacert, titl
                     ignore_python_version, verbose, quiet):
     """Publish exactly the files a manifest.json lists, as the app mode it says (MANIFEST may also be the
     folder that holds it). The title defaults to its primary file's name, or the folder's for an API or app."""
-    out = ctx.obj = Output(quiet, verbose)
-    if new and app_id:
-        raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-    values = core.environment_values(environment)
+    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
     path, parsed, files = core.check_manifest(manifest)
     out.detail("Files: %s" % ", ".join(f.arcname for f in files))
     target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=path)

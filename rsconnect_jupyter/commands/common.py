@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..exceptions import DeployFailed, RSConnectError
+from ..exceptions import DeployFailed, InvalidInput, RSConnectError
 from ..store import DeploymentStore, ServerStore, normalize_url
 
 
@@ -24,6 +24,35 @@ def server_options(func):
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def content_options(func=None, *, title_default="the file name without extension"):
+    """Options of every content type: title, environment variables, target."""
+    if func is None:
+        return lambda f: content_options(f, title_default=title_default)
+    options = [
+        click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
+        click.option("-E", "--environment", "environment", multiple=True, metavar="NAME=VALUE|NAME",
+                     help="Set an environment variable on the content; NAME alone copies the local value. "
+                          "Repeatable. Values are never printed."),
+        click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
+        click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def python_options(what="the notebook", beside="beside the notebook"):
+    """-p/--python and -g/--force-generate: where the package list and Python version come from."""
+    def decorate(func):
+        func = click.option("-g", "--force-generate", is_flag=True,
+                            help="List the installed packages even if a requirements.txt is %s." % beside)(func)
+        func = click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
+                            help="The Python whose packages and version %s needs (default: this one; "
+                                 "env: RETICULATE_PYTHON)." % what)(func)
+        return func
+    return decorate
 
 
 def output_options(func):
@@ -52,6 +81,26 @@ def resolve_server(name=None, server=None, api_key=None, insecure=False, cacert=
                 name = match.name
                 break
     return store.resolve(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=ca_cert)
+
+
+def start_publish(ctx, quiet, verbose, new, app_id, environment):
+    """What every deploy command checks first, before any slow step: returns (output, -E values)."""
+    from ..deploy import environment_values  # lazy: deploy imports requests (start-up time)
+
+    out = ctx.obj = Output(quiet, verbose)
+    if new and app_id:
+        raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
+    return out, environment_values(environment)
+
+
+def report(out, deployment):
+    """The result on stdout: the URL alone with -q, else the title and both URLs."""
+    if out.quiet:
+        out.result(deployment.content_url)
+        return
+    out.result("Published %s" % deployment.title)
+    out.result("Content URL:   %s" % deployment.content_url)
+    out.result("Dashboard URL: %s" % deployment.dashboard_url)
 
 
 class Output:

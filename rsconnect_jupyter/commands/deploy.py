@@ -6,33 +6,8 @@ import click
 
 from .. import deploy as core
 from ..exceptions import InvalidInput
-from .common import Output, handle_errors, output_options, resolve_server, server_options
-
-
-def content_options(func=None, *, title_default="the file name without extension"):
-    """Options of every content type: title, environment variables, target."""
-    if func is None:
-        return lambda f: content_options(f, title_default=title_default)
-    options = [
-        click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
-        click.option("-E", "--environment", "environment", multiple=True, metavar="NAME=VALUE|NAME",
-                     help="Set an environment variable on the content; NAME alone copies the local value. "
-                          "Repeatable. Values are never printed."),
-        click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
-        click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def report(out, deployment):
-    if out.quiet:
-        out.result(deployment.content_url)
-        return
-    out.result("Published %s" % deployment.title)
-    out.result("Content URL:   %s" % deployment.content_url)
-    out.result("Dashboard URL: %s" % deployment.dashboard_url)
+from .common import (content_options, handle_errors, output_options, python_options, report, resolve_server,
+                     server_options, start_publish)
 
 
 @click.group("deploy")
@@ -45,11 +20,7 @@ def deploy_group():
 @click.argument("extra_files", nargs=-1, type=click.Path())
 @server_options
 @content_options
-@click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
-              help="The Python whose packages and version the notebook needs (default: this one; "
-                   "env: RETICULATE_PYTHON).")
-@click.option("-g", "--force-generate", is_flag=True,
-              help="List the installed packages even if a requirements.txt is beside the notebook.")
+@python_options()
 @click.option("--static", is_flag=True, help="Publish an HTML snapshot of the notebook instead of its source.")
 @click.option("--execute", is_flag=True, help="With --static: run the notebook before taking the snapshot.")
 @click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
@@ -64,13 +35,10 @@ def deploy_notebook(ctx, notebook, extra_files, name, server, api_key, insecure,
                     ignore_python_version, verbose, quiet):
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
     HTML snapshot of it with --static. EXTRA_FILES are included; they must be in the notebook's folder."""
-    out = ctx.obj = Output(quiet, verbose)
     if execute and not static:
         raise InvalidInput("--execute applies to HTML snapshots: add --static, or leave it out (Connect renders "
                            "notebooks published with source).")
-    if new and app_id:
-        raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-    values = core.environment_values(environment)
+    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
     target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=Path(notebook))
     core.check_notebook(notebook, extra_files)
     snapshot = None
@@ -97,10 +65,7 @@ def deploy_notebook(ctx, notebook, extra_files, name, server, api_key, insecure,
 def deploy_html(ctx, path, extra_files, name, server, api_key, insecure, cacert, title, environment, new, app_id,
                 verbose, quiet):
     """Publish an existing HTML file; EXTRA_FILES (images, styles) must be in its folder."""
-    out = ctx.obj = Output(quiet, verbose)
-    if new and app_id:
-        raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-    values = core.environment_values(environment)
+    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
     target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=Path(path))
     deployment = core.publish_html(target, path, title=title, environment=values, new=new, app_id=app_id,
                                    extra_files=extra_files, log=out.log)
@@ -115,10 +80,7 @@ def write_manifest_group():
 @write_manifest_group.command("notebook")
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.argument("extra_files", nargs=-1, type=click.Path())
-@click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
-              help="The Python whose packages and version the notebook needs (default: this one).")
-@click.option("-g", "--force-generate", is_flag=True,
-              help="List the installed packages even if a requirements.txt is beside the notebook.")
+@python_options()
 @click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
 @click.option("--hide-tagged-input", is_flag=True, help='Hide the input of code cells tagged "hide_input".')
 @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
