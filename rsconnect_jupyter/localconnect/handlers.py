@@ -61,7 +61,7 @@ class BaseHandler(tornado.web.RequestHandler):
     def json_body(self):
         try:
             return json.loads(self.request.body.decode("utf-8") or "null")
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
             raise errors.ConnectError(400, errors.BAD_JSON, "The request body is not valid JSON.")
 
     def write_error(self, status_code, **kwargs):
@@ -213,7 +213,10 @@ class ApplicationHandler(BaseHandler):
 
     def get(self, app_id):
         user = self.user()
-        content = self.db.content_by_id(int(app_id)) if app_id.isdigit() else self.db.content(app_id)
+        if app_id.isdigit():  # SQLite integers stop at 19 digits
+            content = self.db.content_by_id(int(app_id)) if len(app_id) < 19 else None
+        else:
+            content = self.db.content(app_id)
         if content is None:
             raise errors.not_found("Application %s" % app_id)
         content = self.content_for(user, content["guid"])
@@ -235,7 +238,8 @@ class PermissionsHandler(BaseHandler):
         if not isinstance(body, dict) or body.get("role") not in ("owner", "viewer"):
             raise errors.ConnectError(400, errors.INVALID_VALUE, "Send {principal_guid, principal_type: \"user\", "
                                       "role: \"owner\" or \"viewer\"}.")
-        principal = self.db.user(body.get("principal_guid") or "")
+        principal_guid = body.get("principal_guid")
+        principal = self.db.user(principal_guid) if isinstance(principal_guid, str) else None
         if principal is None or body.get("principal_type", "user") != "user":
             raise errors.not_found("User %s" % body.get("principal_guid"))
         if principal["guid"] == content["owner_guid"]:
@@ -247,6 +251,8 @@ class PermissionsHandler(BaseHandler):
     def delete(self, guid, permission_id=None):
         user = self.user()
         self.content_for(user, guid, change=True)
+        if not any(str(p["id"]) == str(permission_id) for p in self.db.permissions(guid)):
+            raise errors.not_found("Permission %s" % permission_id)
         self.db.delete_permission(guid, permission_id)
         self.set_status(204)
         self.finish()
@@ -387,6 +393,10 @@ class DeployHandler(BaseHandler):
         if not isinstance(body, dict):
             raise errors.ConnectError(400, errors.BAD_JSON, "The request body must be a JSON object.")
         bundle_id = body.get("bundle_id")
+        if bundle_id is not None and (isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int))
+                                      or not str(bundle_id).isdigit()):
+            raise errors.ConnectError(400, errors.INVALID_VALUE, "bundle_id must be the id of one of this "
+                                      "content's bundles.")
         if bundle_id is None:
             rows = self.db.bundles(guid)
             if not rows:
@@ -449,6 +459,9 @@ class EnvironmentHandler(BaseHandler):
                 raise errors.ConnectError(400, errors.INVALID_VALUE, "Invalid environment variable name %r." % name)
             if value is not None and not isinstance(value, str):
                 raise errors.ConnectError(400, errors.INVALID_VALUE, "The value of %s must be a string or null." % name)
+            if value is not None and "\x00" in value:  # no process can receive it
+                raise errors.ConnectError(400, errors.INVALID_VALUE, "The value of %s contains a NUL character; "
+                                          "remove it." % name)
             changes[name] = value
         return changes
 
