@@ -1,23 +1,37 @@
-"""Run a notebook and write it as HTML: `python -m rsconnect_jupyter.localconnect.render ...`.
+"""Kernels from a content environment, and one notebook run into HTML with one of them.
 
-The deploy runner starts this in a subprocess of the server's own Python (which has nbconvert),
-with the content's environment variables in its environment. The kernel is started from the
-content's virtual environment through a kernelspec written into a temporary folder, so the
-notebook's code sees that environment's packages and the variables, and the server's process
-stays out of it. Progress goes to stdout, which the runner streams into the task log. When the
-server dies (stdin closes) the kernel is killed too.
+Used inside a render worker (render_worker.py), never in the server's own process: these imports
+(nbconvert, jupyter_client) are the slow part a worker pays once. A kernel runs exactly one
+notebook and is then killed, so nothing of one notebook's state reaches another.
 """
-import argparse
+import asyncio
 import json
 import os
 import re
 import signal
+import subprocess
 import sys
-import tempfile
 import threading
+import uuid
+
+# jsonschema (under nbformat) imports rfc3987_syntax when present, which builds a parser grammar
+# at import: 1 to 4 s, for an "iri" format check notebooks never use. jsonschema skips that check
+# when the import fails, so make it fail.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from jupyter_client import KernelManager  # noqa: E402
+from jupyter_client.asynchronous import AsyncKernelClient  # noqa: E402
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 KERNEL_NAME = "localconnect-content"
+
+# Variables the interpreter or the dynamic loader read when the process starts: setting them in a
+# running kernel changes nothing, so content that sets one gets a kernel launched with its values.
+_START_UP_PREFIXES = ("PYTHON", "LD_", "DYLD_")
+
+
+def needs_fresh_kernel(env):
+    return any(name.upper().startswith(_START_UP_PREFIXES) for name in env)
 
 
 def write_kernelspec(folder, python):
@@ -28,78 +42,162 @@ def write_kernelspec(folder, python):
                    "display_name": "Content environment", "language": "python"}, f)
 
 
-def watch_parent(get_km):
-    """Kill the kernel and exit when the server (our stdin's writer) goes away."""
-    def watch():
+class Kernel:
+    """A kernel process whose own output lines go to whoever uses it (kept until then).
+
+    `launch()` starts the process (quick); `wait_ready()` waits until it answers (the slow part).
+    """
+
+    def __init__(self, runtime_dir, cwd):
+        self.km = KernelManager(kernel_name=KERNEL_NAME,
+                                connection_file=os.path.join(runtime_dir, "kernel-%s.json" % uuid.uuid4().hex))
+        self.cwd = cwd
+        self._lock = threading.Lock()
+        self._early = []
+        self._sink = None
+
+    def launch(self, env=None):
+        kwargs = {"extra_arguments": ["--HistoryManager.hist_file=:memory:"], "cwd": self.cwd,
+                  "stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+        if env is not None:
+            kwargs["env"] = env
+        self.km.start_kernel(**kwargs)
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def wait_ready(self, timeout=60):
+        kc = self.km.client()
         try:
-            while sys.stdin.buffer.read(1024):
-                pass
+            kc.start_channels()
+            kc.wait_for_ready(timeout=timeout)
+        finally:
+            kc.stop_channels()
+
+    def _pump(self):
+        """Forward what the kernel process itself prints (not cell output) to the current user."""
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None or process.stdout is None:
+            return
+        for raw in process.stdout:
+            line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip()
+            if not line:
+                continue
+            with self._lock:
+                if self._sink is None:
+                    self._early = (self._early + [line])[-50:]
+                    continue
+                sink = self._sink
+            sink(line)
+
+    def attach(self, log):
+        with self._lock:
+            early, self._early, self._sink = self._early, [], log
+        for line in early:
+            log(line)
+
+    @property
+    def pgid(self):
+        provisioner = getattr(self.km, "provisioner", None)
+        return getattr(provisioner, "pgid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
+
+    def kill(self):
+        """Kill the kernel's whole process group and remove its connection file."""
+        pgid = self.pgid
+        try:
+            if pgid:
+                os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.km.shutdown_kernel(now=True)
         except Exception:
             pass
-        km = get_km()
         try:
-            if km is not None and getattr(km, "provisioner", None) is not None and km.provisioner.pgid:
-                os.killpg(km.provisioner.pgid, signal.SIGKILL)
+            self.km.cleanup_resources()
         except Exception:
             pass
-        os._exit(3)
-    threading.Thread(target=watch, daemon=True).start()
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--notebook", required=True)
-    parser.add_argument("--output", required=True)
-    parser.add_argument("--python", required=True, help="the content environment's python")
-    parser.add_argument("--hide-all-input", action="store_true")
-    parser.add_argument("--hide-tagged-input", action="store_true")
-    parser.add_argument("--timeout", type=int, default=600)
-    args = parser.parse_args(argv)
+class RenderFailed(Exception):
+    """The notebook did not run; the message is for the task log (no variable values in it)."""
 
-    # jsonschema (under nbformat) imports rfc3987_syntax when present, which builds a parser
-    # grammar at import: 1 to 4 s per render, for an "iri" format check notebooks never use.
-    # jsonschema skips that check when the import fails, so make it fail.
-    sys.modules.setdefault("rfc3987_syntax", None)
+
+def _setup_code(cwd, env):
+    # exec in a namespace of its own: the notebook's namespace gets no `os` it did not import.
+    inner = "import os\nos.environ.update(%r)\nos.chdir(%r)\n" % (dict(env), cwd)
+    return "exec(%r, {})" % inner
+
+
+async def _prepare(kc, cwd, env, timeout):
+    """Give the kernel the content's variables and the bundle folder, before any cell runs."""
+    msg_id = kc.execute(_setup_code(cwd, env), silent=True, store_history=False)
+    while True:
+        reply = await kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    if reply["content"].get("status") != "ok":
+        # The error names only the exception type: its text could hold a value.
+        raise RenderFailed("The kernel could not be prepared (%s)." % reply["content"].get("ename", "error"))
+
+
+async def _execute(nb, name, kernel, cwd, env, timeout, log):
+    from nbclient import NotebookClient
+
+    kc = AsyncKernelClient(**kernel.km.get_connection_info(session=True))
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        await _prepare(kc, cwd, env, 60)
+        client = NotebookClient(nb, km=kernel.km, timeout=timeout, kernel_name=KERNEL_NAME,
+                                resources={"metadata": {"path": cwd}})
+        client.kc = kc
+        log("Running the notebook %s (%d cells)." % (name, len(nb.cells)))
+        await client.async_execute()
+    finally:
+        kc.stop_channels()
+
+
+def run_notebook(notebook, kernel, cwd, env, timeout, log):
+    """Execute every cell of `notebook` (a path) in `kernel`; returns the executed NotebookNode."""
     import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(notebook, as_version=4)
+    try:
+        asyncio.run(_execute(nb, os.path.basename(notebook), kernel, cwd, env, timeout, log))
+    except RenderFailed:
+        raise
+    except CellExecutionError as e:
+        log("The notebook failed in a cell:")
+        for line in ANSI.sub("", str(e)).splitlines():
+            log(line)
+        raise RenderFailed("The notebook failed in a cell.")
+    except Exception as e:  # kernel died, timeout, ...
+        raise RenderFailed("The notebook could not be run: %s" % ANSI.sub("", str(e) or type(e).__name__))
+    return nb
+
+
+_exporters = {}
+_exporters_lock = threading.Lock()
+
+
+def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
+    """Export the executed notebook as HTML, written atomically to `output`."""
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
     from traitlets.config import Config
 
-    with tempfile.TemporaryDirectory(prefix="localconnect-kernel-") as spec_root:
-        write_kernelspec(spec_root, args.python)
-        os.environ["JUPYTER_PATH"] = spec_root + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-        nb = nbformat.read(args.notebook, as_version=4)
-        executor = ExecutePreprocessor(timeout=args.timeout, kernel_name=KERNEL_NAME)
-        watch_parent(lambda: getattr(executor, "km", None))
-        print("Running the notebook %s (%d cells)." % (os.path.basename(args.notebook), len(nb.cells)), flush=True)
-        try:
-            executor.preprocess(nb, {"metadata": {"path": os.path.dirname(os.path.abspath(args.notebook))}})
-        except CellExecutionError as e:
-            print("The notebook failed in a cell:", flush=True)
-            for line in ANSI.sub("", str(e)).splitlines():
-                print(line, flush=True)
-            return 1
-        except Exception as e:  # kernel died, timeout, ...
-            print("The notebook could not be run: %s" % ANSI.sub("", str(e)), flush=True)
-            return 1
-
-        config = Config()
-        config.HTMLExporter.exclude_input = bool(args.hide_all_input)
-        config.HTMLExporter.exclude_input_prompt = bool(args.hide_all_input)
-        if args.hide_tagged_input:
-            config.TagRemovePreprocessor.enabled = True
-            config.TagRemovePreprocessor.remove_input_tags = ("hide_input",)
-        html, _ = HTMLExporter(config=config).from_notebook_node(nb)
-        tmp = args.output + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, args.output)
-        print("The notebook ran; its HTML is written.", flush=True)
-        return 0
-
-
-if __name__ == "__main__":
-    status = main()
-    sys.stdout.flush()
-    # os._exit: the stdin watcher thread is blocked in a read that would stall interpreter shutdown.
-    os._exit(status)
+    key = (bool(hide_all_input), bool(hide_tagged_input))
+    with _exporters_lock:  # one export at a time: an exporter (templates, preprocessors) is reused
+        exporter = _exporters.get(key)
+        if exporter is None:
+            config = Config()
+            config.HTMLExporter.exclude_input = key[0]
+            config.HTMLExporter.exclude_input_prompt = key[0]
+            if key[1]:
+                config.TagRemovePreprocessor.enabled = True
+                config.TagRemovePreprocessor.remove_input_tags = ("hide_input",)
+            exporter = _exporters[key] = HTMLExporter(config=config)
+        html, _ = exporter.from_notebook_node(nb)
+    tmp = "%s.tmp-%s" % (output, uuid.uuid4().hex[:8])
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(html)
+    os.replace(tmp, output)

@@ -10,14 +10,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from . import apps, bundles, environments, interpreters
+from . import apps, bundles, environments, interpreters, renderers
 from .db import now
 from .tasks import INTERRUPTED
 
@@ -28,6 +27,20 @@ SUPPORTED = ("static", "jupyter-static") + apps.APP_MODES
 
 class DeployFailed(Exception):
     pass
+
+
+def _render_worker_settings():
+    """How many render workers may live at once, and after how long unused they stop (env overrides)."""
+    settings = {"max_workers": 3, "idle_seconds": 600.0}
+    for name, key, kind in (("RSCONNECT_LOCAL_RENDER_WORKERS", "max_workers", int),
+                            ("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", "idle_seconds", float)):
+        value = os.environ.get(name)
+        if value:
+            try:
+                settings[key] = max(kind(value), 1 if kind is int else 0.5)
+            except ValueError:
+                log.warning("ignoring %s=%r: not a number", name, value)
+    return settings
 
 
 class Runner:
@@ -44,6 +57,7 @@ class Runner:
         self._content_locks = {}
         self.stopping = False
         self.apps = apps.Apps(start_timeout=app_start_timeout)
+        self.renderers = renderers.RenderWorkers(**_render_worker_settings())
 
     # -- public --------------------------------------------------------------------------------
     def deploy(self, content, bundle, user, activate=True):
@@ -55,6 +69,7 @@ class Runner:
         """Kill every command a deploy is running (the server is stopping)."""
         self.stopping = True
         self.apps.stop_all()
+        self.renderers.stop()  # workers kill their kernels
         with self._procs_lock:
             procs = list(self._procs)
         for proc in procs:
@@ -161,42 +176,23 @@ class Runner:
         notebook = bundles.safe_join(folder, entry) if entry else None
         if not notebook or not os.path.isfile(notebook):
             raise DeployFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
-        python = manifest.get("python") or {}
-        requested = python.get("version")
-        available = ", ".join(i.version for i in self.interpreters) or "none"
-        if not requested:
-            raise DeployFailed("The bundle's manifest.json has no python.version; this server has Python %s."
-                               % available)
-        task.log("Bundle requested Python version %s." % requested)
-        interp = interpreters.choose(self.interpreters, requested)
-        if interp is None:
-            raise DeployFailed("No Python on this server matches the requested version %s; available versions: %s."
-                               % (requested, available))
-        task.log("Using Python %s (%s)." % (interp.version, interp.path))
-        package_file = (python.get("package_manager") or {}).get("package_file") or "requirements.txt"
-        req_path = bundles.safe_join(folder, package_file)
-        if req_path and os.path.isfile(req_path):
-            with open(req_path, "rb") as f:
-                requirements = f.read()
-        else:
-            task.log("The bundle has no %s: the environment gets only what the notebook needs to run." % package_file)
-            requirements = b""
+        interp = self._interpreter(task, manifest)
+        requirements = self._requirements(task, manifest, folder)
         venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task))
         jupyter = manifest.get("jupyter") or {}
         output = os.path.splitext(notebook)[0] + ".html"
-        argv = [sys.executable, "-m", "rsconnect_jupyter.localconnect.render", "--notebook", notebook,
-                "--output", output, "--python", environments.venv_python(venv), "--timeout", str(self.render_timeout)]
-        if jupyter.get("hide_all_input"):
-            argv.append("--hide-all-input")
-        if jupyter.get("hide_tagged_input"):
-            argv.append("--hide-tagged-input")
-        env = dict(os.environ)
-        env.update(self.db.env_values(guid))  # values reach the kernel; they are never logged
-        env.pop("JUPYTER_PATH", None)
-        status = self._run(task)(argv, env=env, cwd=folder)
-        if status != 0 or not os.path.isfile(output):
-            raise DeployFailed("Rendering the notebook failed (exit status %d); the previous bundle stays live."
-                               % status)
+        request = {"notebook": notebook, "output": output, "cwd": folder, "timeout": self.render_timeout,
+                   "hide_all_input": bool(jupyter.get("hide_all_input")),
+                   "hide_tagged_input": bool(jupyter.get("hide_tagged_input")),
+                   "env": self.db.env_values(guid)}  # values reach the kernel; they are never logged
+        try:
+            answer = self.renderers.render(environments.venv_python(venv), request, task.log)
+        except renderers.WorkerGone:
+            raise DeployFailed(INTERRUPTED if self.stopping else
+                               "The notebook's render worker stopped twice; see the server's log.")
+        if answer.get("status") != 0 or not os.path.isfile(output):
+            raise DeployFailed("%s The previous bundle stays live."
+                               % (answer.get("error") or "Rendering the notebook failed."))
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
     # -- APIs and apps ----------------------------------------------------------------------------
