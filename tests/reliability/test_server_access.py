@@ -5,8 +5,11 @@ method without a decision here fails `test_every_route_has_an_access_rule`. Each
 with no key, with wrong keys, and as users without rights to the content; refused requests must
 change nothing.
 """
+import hashlib
+import os
 import re
 import sqlite3
+import stat
 
 import pytest
 import requests
@@ -282,3 +285,26 @@ def test_public_routes_answer_without_a_key_and_show_no_private_data(world, patt
         assert r.status_code in (200, 301, 302), r.text
     for secret in ("KEPT", "api_key", world["owner"].key, world["server"].api_key):
         assert secret not in r.text
+
+
+def test_keys_are_stored_only_as_hashes(world):
+    """After every request above (wrong keys included), no file of the server holds a key: not the
+    database (nor its WAL), not the log. The one exception is the administrator's key file, 0600."""
+    server = world["server"]
+    keys = {name: world[name].key for name in ("owner", "outsider", "viewer", "shared")}
+    keys["admin"] = server.api_key
+    files = [os.path.join(d, n) for d, _, names in os.walk(server.data_dir) for n in names]
+    assert any(f.endswith("connect.db") for f in files) and any(f.endswith("server.log") for f in files)
+    key_file = str(server.data_dir / "admin-api-key")
+    for path in files:
+        with open(path, "rb") as f:
+            data = f.read()
+        for name, key in keys.items():
+            if path == key_file and name == "admin":
+                continue
+            assert key.encode() not in data, "%s's key is in %s" % (name, path)
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    # What the database holds instead: the sha256 of each key.
+    with sqlite3.connect("file:%s?mode=ro" % (server.data_dir / "connect.db"), uri=True) as db:
+        stored = {row[0] for row in db.execute("SELECT key_hash FROM api_keys")}
+    assert stored == {hashlib.sha256(k.encode()).hexdigest() for k in keys.values()}
