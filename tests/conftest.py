@@ -4,23 +4,18 @@ Every test session gets its own XDG_CONFIG_HOME (saved servers) and data folder,
 touches the developer's own files.
 """
 import os
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
+from rsconnect_jupyter.localconnect import launch
+from rsconnect_jupyter.localconnect.launch import free_port  # noqa: F401  (tests import it from here)
+
 HERE = Path(__file__).parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -50,41 +45,13 @@ class LocalServer:
 
 
 def start_local_server(data_dir, env=None, extra_args=()):
-    port = free_port()
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / "server.log"
-    log = open(log_path, "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1",
-         "--port", str(port), "--data-dir", str(data_dir), *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, env=env or os.environ.copy(),
-    )
-    url = "http://127.0.0.1:%d/" % port
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("local server exited:\n" + log_path.read_text(errors="replace"))
-        try:
-            if requests.get(url + "__api__/server_settings", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("local server did not answer:\n" + log_path.read_text(errors="replace"))
-    key = (data_dir / "admin-api-key").read_text().strip()
-    return LocalServer(url, key, data_dir, process, log_path)
+    process, url, key, log_path = launch.start_local_server(
+        data_dir, env=env or os.environ.copy(), extra_args=extra_args)
+    return LocalServer(url, key, Path(data_dir), process, log_path)
 
 
 def stop_local_server(server):
-    server.process.terminate()
-    try:
-        server.process.wait(15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    launch.stop(server.process)
 
 
 @pytest.fixture(scope="session", autouse=True)

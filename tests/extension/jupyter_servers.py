@@ -10,14 +10,15 @@ The nbextension folder is copied from the working tree so the JavaScript under t
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from rsconnect_jupyter.localconnect import launch
+from rsconnect_jupyter.localconnect.launch import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILES = [
@@ -26,12 +27,6 @@ CONFIG_FILES = [
     "nbconfig/notebook.d/rsconnect_jupyter.json",
 ]
 KINDS = ("notebook", "nbclassic")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def installed_config_present():
@@ -123,18 +118,13 @@ def start_jupyter(kind, base, token="rsc-test-token"):
     process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
                                env=env, cwd=str(root))
     server = JupyterServer(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("%s exited:\n%s" % (kind, server.log()))
-        try:
-            if server.api("GET", "servers", timeout=2).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    stop_jupyter(server)
-    raise RuntimeError("%s did not serve the extension's handlers:\n%s" % (kind, server.log()))
+    try:
+        launch.wait_until_serving(process, lambda: server.api("GET", "servers", timeout=2).status_code == 200,
+                                  log_path, what=kind)
+    except RuntimeError:
+        stop_jupyter(server)
+        raise
+    return server
 
 
 def stop_jupyter(server):

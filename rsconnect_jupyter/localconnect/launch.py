@@ -1,0 +1,83 @@
+"""Start a server as a child process and wait until it answers: one helper for the tests,
+the benchmarks and anyone who drives `rsconnect local-server` (or Jupyter) from Python.
+
+The port is picked by binding port 0, so two runs side by side never collide; the wait checks
+that the child is still alive on every round, so a server that fails at start-up shows its log at
+once instead of after the whole timeout.
+"""
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def tail(path, chars=3000):
+    path = Path(path)
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+def wait_until_serving(process, is_ready, log_path, what="the server", timeout=60, interval=0.1):
+    """Poll `is_ready()` (True once the server answers as expected) until it holds.
+
+    Connection errors count as "not yet". Raises RuntimeError with the end of the log when the
+    process exits or the timeout passes (the process is killed then)."""
+    import requests  # lazy: the CLI's start-up path imports this module without needing requests
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("%s exited (status %s):\n%s" % (what, process.returncode, tail(log_path)))
+        try:
+            if is_ready():
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(interval)
+    process.kill()
+    process.wait()
+    raise RuntimeError("%s did not answer within %d s:\n%s" % (what, timeout, tail(log_path)))
+
+
+def start_local_server(data_dir, python=None, env=None, extra_args=(), cwd=None, timeout=60):
+    """`rsconnect local-server` on a free 127.0.0.1 port with its own data folder.
+
+    Returns (process, url, admin_key, log_path); the log is DATA/server.log."""
+    import requests
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log_path = data_dir / "server.log"
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [str(python or sys.executable), "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1",
+             "--port", str(port), "--data-dir", str(data_dir), *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    url = "http://127.0.0.1:%d/" % port
+    key_file = data_dir / "admin-api-key"
+
+    def ready():
+        answered = requests.get(url + "__api__/server_settings", timeout=2).status_code == 200
+        return answered and key_file.exists()
+
+    wait_until_serving(process, ready, log_path, "the local server", timeout)
+    return process, url, key_file.read_text().strip(), log_path
+
+
+def stop(process, timeout=15):
+    """Terminate, then kill if it does not stop in time."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
