@@ -34,11 +34,31 @@ def needs_fresh_kernel(env):
     return any(name.upper().startswith(_START_UP_PREFIXES) for name in env)
 
 
+# The kernel's command: ipykernel, plus a thread that ends the kernel when its stdin (a pipe whose
+# other end only the worker holds) closes, so a worker that dies, however it dies, leaves no kernel.
+# Standard library only: it runs in the content's python.
+KERNEL_BOOT = """\
+def _localconnect_boot():
+    import os, runpy, sys, threading
+    def watch():
+        try:
+            while os.read(0, 1024):
+                pass
+        except OSError:
+            pass
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+    sys.argv[0] = "ipykernel_launcher"
+    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+_localconnect_boot()
+"""
+
+
 def write_kernelspec(folder, python):
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir)
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
-        json.dump({"argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        json.dump({"argv": [python, "-c", KERNEL_BOOT, "-f", "{connection_file}"],
                    "display_name": "Content environment", "language": "python"}, f)
 
 
@@ -58,7 +78,7 @@ class Kernel:
 
     def launch(self, env=None):
         kwargs = {"extra_arguments": ["--HistoryManager.hist_file=:memory:"], "cwd": self.cwd,
-                  "stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+                  "stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
         if env is not None:
             kwargs["env"] = env
         self.km.start_kernel(**kwargs)
