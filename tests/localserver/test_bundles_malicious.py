@@ -1,5 +1,8 @@
 """Untrusted bundles: each trick is refused, at upload and again at extraction, and nothing is
-written outside the content's folder."""
+written outside the content's folder (the server's folder and a sentinel folder beside it are
+compared file by file before and after)."""
+import gzip
+import hashlib
 import io
 import os
 import tarfile
@@ -19,6 +22,9 @@ MAX_UPLOAD = 256 * 1024
 def world(tmp_path_factory, local_servers):
     """A server of its own inside a folder we can watch: everything it writes is under DATA."""
     root = tmp_path_factory.mktemp("malicious")
+    sentinel = root / "sentinel"  # a folder of someone else's, beside the server's
+    sentinel.mkdir()
+    (sentinel / "precious.txt").write_text("do not touch")
     server = local_servers.start(root / "data", extra_args=[
         "--max-bundle-size", str(MAX_UPLOAD), "--max-bundle-files", str(MAX_FILES),
         "--max-unpacked-size", str(MAX_UNPACKED)])
@@ -28,6 +34,31 @@ def world(tmp_path_factory, local_servers):
 
 def tree(root):
     return {os.path.relpath(os.path.join(d, n), root) for d, dirs, files in os.walk(root) for n in dirs + files}
+
+
+def snapshot(root):
+    """{path: md5, "dir" or "link -> target"} of everything under root."""
+    found = {}
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            path = os.path.join(d, n)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                found[rel] = "link -> " + os.readlink(path)
+            elif os.path.isdir(path):
+                found[rel] = "dir"
+            else:
+                with open(path, "rb") as f:
+                    found[rel] = hashlib.md5(f.read()).hexdigest()
+    return found
+
+
+def written_outside(before, after, guid):
+    """Paths that changed outside the content's own folder (the server's log and database may)."""
+    own = (os.path.join("data", "content", guid), os.path.join("data", "server.log"),
+           os.path.join("data", "connect.db"))
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p) and not p.startswith(own)
+                  and not (p == os.path.join("data", "content") and after.get(p) == "dir"))  # the first upload
 
 
 def member(name, kind=tarfile.REGTYPE, data=b"", linkname=""):
@@ -56,9 +87,34 @@ TRICKS = {
     "block device": lambda root: with_manifest(member("dev-sda", tarfile.BLKTYPE)),
     "fifo": lambda root: with_manifest(member("a-fifo", tarfile.FIFOTYPE)),
     "gzip bomb": lambda root: with_manifest(member("zeros.bin", data=b"\0" * (MAX_UNPACKED + 1))),
+    "gzip bomb spread over files": lambda root: with_manifest(
+        *[member("zeros%d.bin" % i, data=b"\0" * (MAX_UNPACKED // 4 + 1)) for i in range(4)]),
+    "hardlink to an absolute path": lambda root: with_manifest(member("shadow", tarfile.LNKTYPE,
+                                                                      linkname="/etc/shadow")),
+    "symlink chain out": lambda root: with_manifest(member("a", tarfile.SYMTYPE, linkname="b"),
+                                                    member("b", tarfile.SYMTYPE, linkname="../escaped-chain")),
+    "absolute path in a PAX header": lambda root: pax_escape(root),
+    "backslash path": lambda root: with_manifest(member("..\\..\\escaped-backslash.txt", data=b"x")),
     "too many files": lambda root: with_manifest(*[member("f%03d.txt" % i, data=b"x") for i in range(MAX_FILES)]),
     "not an archive": lambda root: b"this is not a tar.gz at all" * 10,
 }
+
+
+def pax_escape(root):
+    """A member whose ustar name is harmless but whose PAX header says an absolute path."""
+    buf = io.BytesIO()
+    files = {"index.html": b"<p>hi</p>"}
+    m = manifest("static", files, metadata={"primary_html": "index.html"}).encode()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in (("manifest.json", m), ("index.html", files["index.html"])):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        info = tarfile.TarInfo("harmless.txt")
+        info.pax_headers = {"path": str(root / "sentinel" / "escaped-pax.txt")}
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    return buf.getvalue()
 
 
 @pytest.mark.parametrize("trick", sorted(TRICKS))
@@ -67,15 +123,65 @@ def test_trick_is_refused_at_upload(world, trick):
     client = Client(server)
     item = client.create()
     data = TRICKS[trick](root)
-    before = tree(root)
+    before = snapshot(root)
     r = client("POST", "v1/content/%s/bundles" % item["guid"], data=data)
     assert r.status_code == 400, r.text
-    assert r.json()["code"] == 39 and r.json()["error"]
+    assert r.json()["code"] == 39 and r.json()["error"].endswith(".")
     assert client("GET", "v1/content/%s/bundles" % item["guid"]).json() == []
-    new = {p for p in tree(root) - before if not p.startswith(os.path.join("data", "server.log"))}
-    assert all(p.startswith(os.path.join("data", "content")) or p.startswith(os.path.join("data", "connect.db"))
-               for p in new), new
-    assert not [p for p in tree(root) if "escaped" in p]
+    after = snapshot(root)
+    assert written_outside(before, after, item["guid"]) == []
+    assert not [p for p in after if "escaped" in p]
+    # Inside its own folder nothing stays either: no archive, no half-received upload.
+    assert not [p for p, kind in after.items() if p.startswith(os.path.join("data", "content", item["guid"]))
+                and kind != "dir"]
+
+
+@pytest.mark.parametrize("trick", sorted(TRICKS))
+def test_trick_on_disk_fails_the_deploy_and_keeps_the_live_bundle(world, trick):
+    """An archive changed on disk after its upload is checked again when deployed."""
+    root, server = world
+    client = Client(server)
+    item = client.create()
+    task, lines = client.publish(item["guid"], static_bundle("<p>live and well</p>"))
+    assert task["code"] == 0, lines
+    live = client("GET", "v1/content/" + item["guid"]).json()
+    second = client.upload(item["guid"], static_bundle("<p>never live</p>"))
+    archive = os.path.join(server.data_dir, "content", item["guid"], "bundles", "%s.tar.gz" % second["id"])
+    with open(archive, "wb") as f:
+        f.write(TRICKS[trick](root))
+    before = snapshot(root)
+    task, lines = client.wait(client.deploy(item["guid"], second["id"]))
+    assert task["finished"] and task["code"] != 0
+    assert task["error"].startswith("The bundle") and task["error"].endswith("."), task["error"]
+    after = snapshot(root)
+    assert written_outside(before, after, item["guid"]) == []
+    assert not [p for p in after if "escaped" in p or ".new-" in p]
+    assert client("GET", "v1/content/" + item["guid"]).json()["bundle_id"] == live["bundle_id"]
+    assert requests.get(live["content_url"], timeout=30).text == "<p>live and well</p>"
+
+
+def test_gzip_stream_of_zeros_is_refused_quickly(world):
+    """A 1 GiB stream of zeros compresses to about 1 MB; reading stops at the first empty block."""
+    root, server = world
+    client = Client(server)
+    item = client.create()
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as gz:
+        block = b"\0" * (1024 * 1024)
+        for _ in range(1024):
+            gz.write(block)
+    bomb = buf.getvalue()
+    assert len(bomb) < MAX_UPLOAD * 8
+    before = snapshot(root)
+    # Over this server's upload limit: refused by size before anything is read.
+    r = client("POST", "v1/content/%s/bundles" % item["guid"], data=bomb)
+    assert (r.status_code, r.json()["code"]) == (413, 40)
+    # Within the limit (a smaller bomb): refused for what it holds, no manifest.
+    small = gzip.compress(b"\0" * (64 * 1024 * 1024), 9)
+    assert len(small) < MAX_UPLOAD
+    r = client("POST", "v1/content/%s/bundles" % item["guid"], data=small)
+    assert r.status_code == 400 and r.json()["code"] == 39, r.text
+    assert written_outside(before, snapshot(root), item["guid"]) == []
 
 
 @pytest.mark.parametrize("trick", sorted(set(TRICKS) - {"not an archive"}))
