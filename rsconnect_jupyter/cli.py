@@ -40,6 +40,15 @@ class LazyGroup(click.Group):
             return click.Command(cmd_name, help=self.lazy[cmd_name][1])
         return self.load(cmd_name)
 
+    def invoke(self, ctx):
+        # Ctrl-C: one line instead of click's "Aborted!" or a traceback; 130 is the shell's code for SIGINT.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("", err=True)  # past the "^C" the terminal echoed
+            click.echo(INTERRUPTED_DEPLOY if ctx.invoked_subcommand == "deploy" else INTERRUPTED, err=True)
+            ctx.exit(130)
+
     def load(self, cmd_name):
         module, attribute = self.lazy[cmd_name][0].split(":")
         return getattr(importlib.import_module(module, __package__), attribute)
@@ -51,6 +60,11 @@ class LazyGroup(click.Group):
         finally:
             self._listing = False
 
+
+# Records and saved servers are written only after a deploy succeeded, in one atomic replace.
+INTERRUPTED_DEPLOY = ("Interrupted: nothing was changed locally; the content on the server may have been created "
+                      "or partly updated, so publish again to finish.")
+INTERRUPTED = "Interrupted: nothing was changed locally."
 
 LAZY_COMMANDS = {
     "local-server": (".localconnect.cli:local_server",

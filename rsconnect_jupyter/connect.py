@@ -4,12 +4,19 @@ One requests Session per client, so cookies set by a deploy (sticky load balance
 the task polls, proxies and CA bundles come from the environment as requests reads them
 (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE), and connections are reused. Every failure becomes
 one of the typed errors of `exceptions.py` with a sentence the user can act on.
+
+Reads (GET, HEAD) are retried with a short exponential backoff when a proxy answers 502, 503 or
+504, and, once the server has answered this client at least once, when the connection breaks or
+times out (a first refused connection is a wrong URL or a stopped server: said at once). Writes
+(POST, PATCH, PUT, DELETE) are never retried: an upload or a deploy must not happen twice.
 """
 import atexit
 import contextlib
 import os
 import re
 import tempfile
+import time
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -21,10 +28,16 @@ from .exceptions import (
     NotAConnectServer,
     NotFound,
     PermissionDenied,
+    ServerUnavailable,
     ServerUnreachable,
 )
 
 DEFAULT_TIMEOUT = 60  # seconds without a byte from the server; long polls add their wait
+RETRIED_METHODS = ("GET", "HEAD")  # idempotent: asking twice changes nothing on the server
+RETRIED_STATUSES = (502, 503, 504)  # a proxy or load balancer saying the server is not there right now
+DEFAULT_RETRIES = 4  # after the first attempt: 5 in all; CONNECT_RETRIES overrides
+DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled each time; CONNECT_RETRY_BACKOFF overrides
+MAX_BACKOFF = 4.0  # seconds: no single wait is longer
 
 # Connect error codes (the `code` of `{code, error, payload}`), not HTTP statuses.
 CODE_INVALID_KEY = 30
@@ -45,6 +58,46 @@ def _looks_like_html(response):
         return True
     head = response.content[:200].lstrip().lower()
     return head.startswith(b"<!doctype html") or head.startswith(b"<html")
+
+
+def _looks_like_login(response):
+    """A single sign-on or proxy login page: reached by a redirect, or a page with a password field."""
+    if response.history:
+        return True
+    text = response.content[:20000].lower()
+    return b'type="password"' in text or b"type='password'" in text or b"sign in" in text or b"log in" in text
+
+
+def retry_schedule(environ=None):
+    """The waits (seconds) before each retry of a read: 0.5, 1, 2, 4 unless the environment says otherwise.
+
+    CONNECT_RETRIES is the number of retries (0 turns them off); CONNECT_RETRY_BACKOFF the first
+    wait, doubled each time up to MAX_BACKOFF (tests set it to 0.05).
+    """
+    environ = os.environ if environ is None else environ
+    retries = _env_number(environ, "CONNECT_RETRIES", DEFAULT_RETRIES, int, "a whole number of retries")
+    backoff = _env_number(environ, "CONNECT_RETRY_BACKOFF", DEFAULT_BACKOFF, float, "a number of seconds")
+    return [min(MAX_BACKOFF, backoff * 2 ** i) for i in range(retries)]
+
+
+def _env_number(environ, name, default, kind, what):
+    value = environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = kind(value)
+        if number < 0:
+            raise ValueError
+        return number
+    except ValueError:
+        raise InvalidInput("%s must be %s (0 or more), not %r." % (name, what, value))
+
+
+_TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times"}
+
+
+def _times(n):
+    return _TIMES.get(n, "%d times" % n)
 
 
 def _ca_file(ca_cert):
@@ -69,6 +122,8 @@ class ConnectClient:
                                % url)
         self.url = url.rstrip("/") + "/"
         self.timeout = timeout
+        self.retry_waits = retry_schedule()
+        self.answered = False  # the server has answered once: a broken connection is worth a retry
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "rsconnect-jupyter/%s" % __version__
         if api_key:
@@ -100,21 +155,45 @@ class ConnectClient:
     def request(self, method, path, *, json=None, params=None, data=None, headers=None, stream=False,
                 timeout=None, expect_json=True):
         url = api_url(self.url, path)
-        try:
-            response = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
-                                            stream=stream, timeout=timeout or self.timeout,
-                                            verify=self.verify)
-        except requests.exceptions.SSLError as e:
-            raise ServerUnreachable("The TLS certificate of %s could not be verified (%s): pass --cacert FILE "
-                                    "with the server's CA, or --insecure if you trust this network."
-                                    % (self.url, _reason(e)))
-        except requests.exceptions.Timeout:
-            raise ServerUnreachable("%s did not answer in time: check that the server is up and try again." % self.url)
-        except requests.exceptions.ConnectionError as e:
-            raise ServerUnreachable("Could not connect to %s (%s): check the URL and that the server is running."
-                                    % (self.url, _reason(e)))
-        except requests.exceptions.InvalidURL:
-            raise ServerUnreachable('"%s" is not a valid server URL.' % self.url)
+        retried = method in RETRIED_METHODS
+        waits = list(self.retry_waits) if retried else []
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
+                                                stream=stream, timeout=timeout or self.timeout, verify=self.verify,
+                                                allow_redirects=retried)
+            except requests.exceptions.RequestException as e:
+                failure = self._unreachable(e, method, path, sending=not retried)
+                if waits and self.answered and isinstance(e, (requests.exceptions.ConnectionError,
+                                                              requests.exceptions.Timeout)):
+                    time.sleep(waits.pop(0))
+                    continue
+                if attempt > 1:
+                    failure = ServerUnreachable("%s did not answer %s %s %s over %.0f s (%s): the server or the "
+                                                "network is failing; try again later."
+                                                % (self.url, method, path.split("?")[0], _times(attempt),
+                                                   time.monotonic() - started, _reason(e)))
+                raise failure
+            self.answered = True
+            if response.status_code in RETRIED_STATUSES and waits:
+                response.close()
+                time.sleep(waits.pop(0))
+                continue
+            break
+        if response.status_code in RETRIED_STATUSES:
+            if attempt > 1:
+                said = "%s over %.0f s" % (_times(attempt), time.monotonic() - started)
+            else:
+                said = "(not retried: it is not a read)" if not retried else "once"
+            raise ServerUnavailable("%s answered %s %s with HTTP %d %s: the server or a proxy in front of it is "
+                                    "failing; try again later." % (self.url, method, path.split("?")[0],
+                                                                   response.status_code, said),
+                                    status=response.status_code)
+        if 300 <= response.status_code < 400:
+            raise self._redirected(response, method, path)
         if response.status_code >= 400:
             raise self._error(response, method, path)
         if stream or not expect_json:
@@ -124,12 +203,51 @@ class ConnectClient:
         try:
             return response.json()
         except ValueError:
+            if _looks_like_html(response) and _looks_like_login(response):
+                raise NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: a proxy "
+                                        "or single sign-on in front of Connect wants a browser login, so use an "
+                                        "address that reaches Connect directly (ask your administrator)."
+                                        % (self.url, method, path, _via(response)))
             if _looks_like_html(response):
                 raise NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
                                         "not look like a Connect server (check the address and any sub-path)."
                                         % self.url)
             raise NotAConnectServer("%s answered %s %s with something other than JSON: this URL does not look "
                                     "like a Connect server." % (self.url, method, path))
+
+    def _unreachable(self, exc, method, path, sending):
+        """The error for a request that got no answer."""
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ServerUnreachable("The TLS certificate of %s could not be verified (%s): pass --cacert FILE "
+                                     "with the server's CA, or --insecure if you trust this network."
+                                     % (self.url, _reason(exc)))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return ServerUnreachable("%s did not answer in time: check that the server is up and try again."
+                                     % self.url)
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            if sending and self.answered:
+                return ServerUnreachable("The connection to %s broke during %s %s (%s): nothing was saved here; "
+                                         "check that the server is up and publish again."
+                                         % (self.url, method, path, _reason(exc)))
+            return ServerUnreachable("Could not connect to %s (%s): check the URL and that the server is running."
+                                     % (self.url, _reason(exc)))
+        if isinstance(exc, requests.exceptions.InvalidURL):
+            return ServerUnreachable('"%s" is not a valid server URL.' % self.url)
+        return ServerUnreachable("The request %s %s to %s failed (%s): check the URL and try again."
+                                 % (method, path, self.url, _reason(exc)))
+
+    def _redirected(self, response, method, path):
+        """A write that was redirected (writes never follow redirects: a body must not go elsewhere)."""
+        location = urljoin(response.url, response.headers.get("Location", ""))
+        suffix = "__api__/" + path.lstrip("/")
+        moved = urlsplit(location)
+        if suffix in location and moved.path.endswith(suffix.split("?")[0]):
+            base = location[:location.index(suffix)]
+            return NotAConnectServer("%s redirected %s %s to %s: use %s as the server URL."
+                                     % (self.url, method, path, location, base))
+        return NotAConnectServer("%s redirected %s %s to %s, probably a login page: a proxy or single sign-on in "
+                                 "front of Connect wants a browser login, so use an address that reaches Connect "
+                                 "directly (ask your administrator)." % (self.url, method, path, location))
 
     def _error(self, response, method, path):
         status = response.status_code
@@ -138,6 +256,11 @@ class ConnectClient:
         except ValueError:
             body = None
         if not isinstance(body, dict):
+            if _looks_like_html(response) and _looks_like_login(response) and status in (401, 403):
+                return NotAConnectServer("%s answered %s %s with a login page (HTTP %d): a proxy or single sign-on "
+                                         "in front of Connect wants a browser login, so use an address that reaches "
+                                         "Connect directly (ask your administrator)." % (self.url, method, path,
+                                                                                          status))
             if _looks_like_html(response) or status == 404:
                 return NotAConnectServer("%s answered %s %s with HTTP %d and no Connect error: this URL does not "
                                          "look like a Connect server (check the address and any sub-path)."
@@ -268,10 +391,16 @@ class ConnectClient:
         return self.request("PUT", "v1/content/%s/environment" % guid, json=body)
 
 
+def _via(response):
+    """' (via http://sso/login)' when a redirect led to the page."""
+    return " (via %s)" % response.url.split("?")[0] if response.history else ""
+
+
 def _reason(exc):
     """The useful part of a requests error: 'Connection refused', 'self-signed certificate', ..."""
     text = str(exc)
-    for pattern in (r"certificate verify failed: ([^(')\]]+)", r"\[Errno -?\d+\] ([^'\")\]]+)"):
+    for pattern in (r"certificate verify failed: ([^(')\]]+)", r"\[Errno -?\d+\] ([^'\")\]]+)",
+                    r"(Remote end closed connection without response)", r"(Connection aborted)", r"(timed out)"):
         match = re.search(pattern, text)
         if match:
             return match.group(1).strip().rstrip(".")

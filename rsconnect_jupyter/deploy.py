@@ -22,6 +22,7 @@ from .exceptions import (
     NotFound,
     PermissionDenied,
     PythonVersionMismatch,
+    RSConnectError,
 )
 from .manifest import describe_mode
 from .store import DeploymentStore
@@ -232,6 +233,7 @@ def follow_task(client, task_id, log, timeout=None, dashboard_url=None):
     first, lines = 0, []
     while True:
         wait = max(0, min(POLL_WAIT, int(deadline - time.monotonic())))
+        asked = time.monotonic()
         task = client.task(task_id, first=first, wait=wait)
         for line in task.get("output") or []:
             lines.append(line)
@@ -247,9 +249,9 @@ def follow_task(client, task_id, log, timeout=None, dashboard_url=None):
                     reason, " and " + dashboard_url if dashboard_url else ""), log=lines)
             return task
         if time.monotonic() >= deadline:
-            raise DeployFailed("The deployment did not finish within %d seconds; it may still finish on the server "
+            raise DeployFailed("The deployment did not finish within %g seconds; it may still finish on the server "
                                "(set CONNECT_TASK_TIMEOUT to wait longer)." % timeout, log=lines)
-        if not wait:
+        if time.monotonic() - asked < 0.2:  # a server that ignores `wait` must not be asked in a tight loop
             time.sleep(0.2)
 
 
@@ -303,20 +305,26 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     log("Building the bundle: %s ..." % describe_mode(app_mode))
     with build_bundle() as bundle:
         log("Bundle: %s, %d bytes." % (_file_list(bundle.manifest["files"]), bundle.size))
-        if content is None:
+        created = content is None
+        if created:
             content = create_content(client, title or fallback_title or default_title(deployed_path), user, log)
         elif title and content.get("title") != title:
             content = client.content_update(content["guid"], title=title)
         guid = content["guid"]
-        if environment_vars:
-            log("Setting environment variables: %s." % ", ".join(sorted(environment_vars)))
-            client.environment_patch(guid, environment_vars)
-        log("Uploading the bundle ...")
-        with bundle.open() as f:
-            uploaded = client.bundle_upload(guid, f)
-    bundle_id = str(uploaded["id"])
-    log("Deploying bundle %s ..." % bundle_id)
-    task_id = client.deploy(guid, bundle_id)
+        try:
+            if environment_vars:
+                log("Setting environment variables: %s." % ", ".join(sorted(environment_vars)))
+                client.environment_patch(guid, environment_vars)
+            log("Uploading the bundle ...")
+            with bundle.open() as f:
+                uploaded = client.bundle_upload(guid, f)
+            bundle_id = str(uploaded["id"])
+            log("Deploying bundle %s ..." % bundle_id)
+            task_id = client.deploy(guid, bundle_id)
+        except RSConnectError:
+            if created:
+                _remove_empty_content(client, guid, log)
+            raise
     follow_task(client, task_id, log, timeout=timeout, dashboard_url=content.get("dashboard_url"))
 
     content = client.content_get(guid)
@@ -334,6 +342,16 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
         "app_mode": app_mode,
     })
     return deployment
+
+
+def _remove_empty_content(client, guid, log):
+    """Best effort: content created by a publish that failed before any deploy would be left empty
+    on the server (and take the name the next publish wants); a server that is gone keeps it."""
+    try:
+        client.request("DELETE", "v1/content/%s" % guid, timeout=10)
+        log("Removed the new, empty content %s." % guid)
+    except RSConnectError:
+        pass
 
 
 def _file_list(names, shown=12):

@@ -24,6 +24,14 @@ class ServerUnreachable(RSConnectError):
     """No HTTP answer from the server (DNS, refused connection, TLS, timeout)."""
 
 
+class ServerUnavailable(ServerUnreachable):
+    """The server or a proxy in front of it answered 502, 503 or 504, on every attempt of a read."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
 class NotAConnectServer(ServerUnreachable):
     """The server answered, but not like Connect (an HTML page where JSON was expected)."""
 

@@ -1,0 +1,256 @@
+"""A fault-injecting HTTP proxy on 127.0.0.1, in front of the real local server.
+
+It forwards every request to the local server unless a rule matches the request's method and
+path; a matching rule answers instead (for its next `times` requests, or for ever):
+
+    answer     a status and body of its own (502/503/504 pages, a 200 HTML login page, JSON)
+    redirect   a 302 to another address (a single sign-on's /login)
+    drop       read the request, then reset the connection without an answer
+    reset      read `after_bytes` of the request body, then reset the connection (a server dying
+               mid-upload)
+    stall      read `after_bytes` of the body (or the whole request), then hold it for `delay`
+               seconds before forwarding (time for a test to press Ctrl-C)
+
+Everything runs over real sockets; `seen` lists each request with what the proxy did, and
+`wait_for` lets a test act at the moment a request arrives.
+"""
+import http.client
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection",
+               "te", "trailer", "upgrade"}
+
+LOGIN_PAGE = (b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method='post' "
+              b"action='/login'><input name='user'><input type='password' name='password'>"
+              b"<button>Sign in</button></form></body></html>")
+
+
+@dataclass
+class Rule:
+    action: str
+    path: str  # a regular expression searched in the request's path and query
+    method: str = None  # None: any method
+    times: int = None  # None: every matching request
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    location: str = None
+    after_bytes: int = None
+    delay: float = 0
+    hits: int = field(default=0)
+
+    def matches(self, method, path):
+        if self.times is not None and self.hits >= self.times:
+            return False
+        return (self.method is None or self.method == method) and re.search(self.path, path) is not None
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    action: str  # "forward", or the rule's action
+    status: int = None  # what the client got, if it got an answer
+
+
+class FaultProxy:
+    def __init__(self, upstream_url):
+        parts = urlsplit(upstream_url)
+        self.upstream = (parts.hostname, parts.port)
+        self.rules = []
+        self.seen = []
+        self._changed = threading.Condition()
+        proxy = self
+
+        class Handler(_Handler):
+            owner = proxy
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d/" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def add(self, action, path, **kw):
+        rule = Rule(action, path, **kw)
+        with self._changed:
+            self.rules.append(rule)
+        return rule
+
+    def answer(self, path, status, body=b"", content_type="text/html; charset=utf-8", **kw):
+        if isinstance(body, (dict, list)):
+            body, content_type = json.dumps(body).encode(), "application/json"
+        return self.add("answer", path, status=status, body=body, content_type=content_type, **kw)
+
+    def gateway_error(self, path, status=503, **kw):
+        """What nginx says when the server behind it is gone or restarting."""
+        page = ("<html><head><title>%d</title></head><body><center><h1>%d</h1></center><hr><center>nginx"
+                "</center></body></html>" % (status, status)).encode()
+        return self.answer(path, status, page, **kw)
+
+    def login_page(self, path, **kw):
+        return self.answer(path, 200, LOGIN_PAGE, **kw)
+
+    def redirect_to_login(self, path, **kw):
+        return self.add("redirect", path, status=302, location=self.url + "login?next=%2F", **kw)
+
+    def clear(self):
+        """No more faults: forward everything."""
+        with self._changed:
+            self.rules = []
+
+    def forget_seen(self):
+        with self._changed:
+            self.seen = []
+
+    def _take(self, method, path):
+        with self._changed:
+            for rule in self.rules:
+                if rule.matches(method, path):
+                    rule.hits += 1
+                    return rule
+        if path.startswith("/login"):  # where redirect_to_login sends clients: the login page
+            return Rule("answer", "", status=200, body=LOGIN_PAGE)
+        return None
+
+    # -- what happened -----------------------------------------------------------------------
+
+    def _note(self, seen):
+        with self._changed:
+            self.seen.append(seen)
+            self._changed.notify_all()
+
+    def requests(self, method=None, path=""):
+        return [s for s in list(self.seen) if (method is None or s.method == method) and re.search(path, s.path)]
+
+    def wait_for(self, method, path, action=None, timeout=120):
+        """Block until a matching request has arrived (and been acted on up to its stall)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for s in self.seen:
+                    if s.method == method and re.search(path, s.path) and action in (None, s.action):
+                        return s
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("no %s %s reached the proxy in %s s; it saw %s"
+                                         % (method, path, timeout, [(s.method, s.path) for s in self.seen]))
+                self._changed.wait(left)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner = None  # the FaultProxy
+
+    def log_message(self, *args):  # quiet: `seen` is the log
+        pass
+
+    def _handle(self):
+        proxy = self.owner
+        rule = proxy._take(self.command, self.path)
+        if rule is None:
+            return self._forward(self._read_body())
+        if rule.action == "reset":
+            self._read_body(limit=rule.after_bytes)
+            proxy._note(Seen(self.command, self.path, "reset"))
+            return self._reset()
+        if rule.action == "drop":
+            self._read_body()
+            proxy._note(Seen(self.command, self.path, "drop"))
+            return self._reset()
+        if rule.action == "stall":
+            body = self._read_body(limit=rule.after_bytes)
+            proxy._note(Seen(self.command, self.path, "stall"))
+            time.sleep(rule.delay)
+            if rule.after_bytes is not None:
+                return self._reset()  # the rest of the body was never read: nothing to forward
+            return self._forward(body)
+        self._read_body()
+        if rule.action == "redirect":
+            proxy._note(Seen(self.command, self.path, "redirect", rule.status))
+            return self._reply(rule.status, b"", "text/html", {"Location": rule.location})
+        proxy._note(Seen(self.command, self.path, rule.action, rule.status))
+        return self._reply(rule.status, rule.body, rule.content_type)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+    def _read_body(self, limit=None):
+        """The request body (Content-Length or chunked), or only its first `limit` bytes."""
+        length = self.headers.get("Content-Length")
+        if length is not None:
+            n = int(length) if limit is None else min(int(length), limit)
+            return self.rfile.read(n)
+        if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+            return b""
+        body = b""
+        while limit is None or len(body) < limit:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.rfile.readline()
+                break
+            body += self.rfile.read(size)
+            self.rfile.readline()
+        return body if limit is None else body[:limit]
+
+    def _reset(self):
+        """Close with a TCP reset, as a server process that dies does (no answer, no clean close)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()  # the last reference besides the socket: close() below really closes it
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _reply(self, status, body, content_type, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in dict(headers).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+
+    def _forward(self, body):
+        proxy = self.owner
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
+        headers["Host"] = self.headers.get("Host") or "%s:%d" % proxy.upstream  # as proxies do: URLs name the proxy
+        upstream = http.client.HTTPConnection(*proxy.upstream, timeout=300)
+        try:
+            upstream.request(self.command, self.path, body=body or None, headers=headers)
+            answer = upstream.getresponse()
+            data = answer.read()
+            kept = [(k, v.replace("http://%s:%d/" % proxy.upstream, proxy.url))
+                    for k, v in answer.getheaders() if k.lower() not in HOP_HEADERS | {"server", "date"}]
+        except OSError:
+            proxy._note(Seen(self.command, self.path, "upstream failed"))
+            return self._reset()
+        finally:
+            upstream.close()
+        proxy._note(Seen(self.command, self.path, "forward", answer.status))
+        self.send_response(answer.status)
+        for name, value in kept:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.close_connection = True

@@ -1,0 +1,236 @@
+"""Faults between the client and Connect, injected by a proxy in front of the real local server.
+
+Each fault ends the `rsconnect` subprocess with one sentence (or is retried away when it is a
+read), leaves saved servers, deployment records and the notebook byte-identical, and the next
+publish succeeds. Reads are retried on 502/503/504 and broken connections; writes never are.
+"""
+import re
+import signal
+import socket
+
+import pytest
+
+from fault_proxy import FaultProxy
+from rsconnect_jupyter.connect import ConnectClient, retry_schedule
+from rsconnect_jupyter.exceptions import InvalidInput, ServerUnreachable
+
+TASKS = r"/__api__/v1/tasks/"
+UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
+DEPLOY = r"/__api__/v1/content/[^/?]+/deploy$"
+
+
+def one_sentence_failure(result):
+    """Exit 1, no traceback, and a last line `Error: ... .`"""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and last.endswith("."), result.stderr
+    return last
+
+
+def deploy(cli, notebook, **kw):
+    return cli.run("deploy", "notebook", "--static", "-q", "-n", "proxy", notebook, **kw)
+
+
+@pytest.fixture
+def published(cli, proxy, local_server, notebook):
+    """The server saved as "proxy" (through the proxy) and a first publish of the notebook."""
+    cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
+    url = cli.ok("deploy", "notebook", "--static", "-q", "-n", "proxy", notebook).stdout.strip()
+    assert url.startswith(proxy.url + "content/")
+    proxy.forget_seen()
+    return url
+
+
+def publishes_again(cli, proxy, notebook, url):
+    """No fault any more: the next publish succeeds, to the same content."""
+    proxy.clear()
+    result = deploy(cli, notebook)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == url
+
+
+def bundles(local_server, url):
+    return local_server.api("GET", "v1/content/%s/bundles" % url.rstrip("/").rsplit("/", 1)[-1]).json()
+
+
+# -- retried reads ---------------------------------------------------------------------------
+
+
+def test_reads_failing_a_few_times_are_retried_and_the_publish_succeeds(cli, proxy, local_server, notebook,
+                                                                          published):
+    proxy.gateway_error(TASKS, 503, method="GET", times=2)
+    proxy.gateway_error(TASKS, 502, method="GET", times=1)
+    proxy.add("drop", TASKS, method="GET", times=1)
+    proxy.gateway_error(r"/__api__/v1/content/[^/?]+$", 504, method="GET", times=1)
+    result = deploy(cli, notebook)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == published
+    polls = [s.action for s in proxy.requests("GET", TASKS)]
+    assert polls[:4] == ["answer", "answer", "answer", "drop"] and polls[4] == "forward"
+    assert [s.status for s in proxy.requests("GET", r"/v1/content/[^/?]+$")][:2] == [504, 200]
+    assert len(bundles(local_server, published)) == 2
+    # Each write went once.
+    assert len(proxy.requests("POST", UPLOAD)) == 1 and len(proxy.requests("POST", DEPLOY)) == 1
+
+
+def test_task_polls_failing_every_time_end_in_one_sentence(cli, proxy, notebook, published, saved_state):
+    before = saved_state()
+    proxy.gateway_error(TASKS, 503, method="GET")
+    result = deploy(cli, notebook)
+    message = one_sentence_failure(result)
+    assert "answered GET v1/tasks/" in message and "HTTP 503 five times over" in message
+    assert "try again later" in message
+    assert len(proxy.requests("GET", TASKS)) == 5  # the first attempt and 4 retries, no more
+    assert saved_state() == before
+    publishes_again(cli, proxy, notebook, published)
+
+
+def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state):
+    before = saved_state()
+    proxy.gateway_error(UPLOAD, 503, method="POST")
+    message = one_sentence_failure(deploy(cli, notebook))
+    assert "answered POST v1/content/" in message and "HTTP 503 (not retried" in message
+    assert len(proxy.requests("POST", UPLOAD)) == 1
+    assert proxy.requests("POST", DEPLOY) == []
+    assert saved_state() == before
+    publishes_again(cli, proxy, notebook, published)
+
+
+# -- the server dying mid-upload -------------------------------------------------------------
+
+
+def test_server_dying_mid_upload_changes_nothing(cli, proxy, local_server, notebook, published, saved_state):
+    before = saved_state()
+    proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1)
+    message = one_sentence_failure(deploy(cli, notebook))
+    assert "connection to %s broke during POST v1/content/" % proxy.url in message
+    assert "publish again" in message
+    assert proxy.requests("POST", DEPLOY) == []
+    assert saved_state() == before
+    assert len(bundles(local_server, published)) == 1  # the server kept no half bundle
+    publishes_again(cli, proxy, notebook, published)
+
+
+def test_server_dying_mid_upload_of_new_content_leaves_no_empty_content(cli, proxy, local_server, notebook,
+                                                                        saved_state):
+    cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
+    before = saved_state()
+    contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}
+    proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1)
+    result = deploy(cli, notebook)
+    one_sentence_failure(result)
+    assert saved_state() == before and not (notebook.parent / "rsconnect-python").exists()
+    assert {c["guid"] for c in local_server.api("GET", "v1/content").json()} == contents
+    proxy.clear()
+    url = cli.ok("deploy", "notebook", "--static", "-q", "-n", "proxy", notebook).stdout.strip()
+    assert len(bundles(local_server, url)) == 1
+
+
+# -- a login page where JSON was expected ----------------------------------------------------
+
+
+def test_a_single_sign_on_redirect_is_named_and_nothing_is_saved(cli, proxy, local_server):
+    proxy.redirect_to_login(r"/__api__/")
+    message = one_sentence_failure(cli.run("add", "-n", "sso", "-s", proxy.url, "-k", local_server.api_key))
+    assert "login page (via %slogin)" % proxy.url in message and "single sign-on" in message
+    assert local_server.api_key not in message
+    assert not cli.servers_json.exists()
+
+
+def test_a_login_page_during_a_deploy_changes_nothing(cli, proxy, notebook, published, saved_state):
+    before = saved_state()
+    proxy.login_page(TASKS, method="GET")  # a proxy's session ran out while the task was followed
+    message = one_sentence_failure(deploy(cli, notebook))
+    assert "answered GET v1/tasks/" in message and "with a login page where Connect answers JSON" in message
+    assert saved_state() == before
+    publishes_again(cli, proxy, notebook, published)
+
+
+def test_an_upload_redirected_to_a_login_page_is_not_followed(cli, proxy, notebook, published, saved_state):
+    before = saved_state()
+    proxy.redirect_to_login(UPLOAD, method="POST")
+    message = one_sentence_failure(deploy(cli, notebook))
+    assert "redirected POST v1/content/" in message and "%slogin" % proxy.url in message
+    assert proxy.requests("GET", r"^/login") == []  # the bundle was not sent on to the login page
+    assert saved_state() == before
+    publishes_again(cli, proxy, notebook, published)
+
+
+# -- a task that never finishes --------------------------------------------------------------
+
+
+def test_a_task_that_never_finishes_stops_at_connect_task_timeout(cli, proxy, notebook, published, saved_state):
+    before = saved_state()
+    proxy.answer(TASKS, 200, {"id": "t", "output": [], "finished": False, "code": 0, "error": "", "last": 0},
+                 method="GET")
+    result = deploy(cli, notebook, env={"CONNECT_TASK_TIMEOUT": "2"})
+    message = one_sentence_failure(result)
+    assert "did not finish within 2 seconds" in message and "CONNECT_TASK_TIMEOUT" in message
+    assert len(proxy.requests("GET", TASKS)) >= 2  # it kept asking, with waits between
+    assert saved_state() == before
+    publishes_again(cli, proxy, notebook, published)
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["upload", "task poll"])
+def test_ctrl_c_during_a_deploy_changes_nothing_locally(cli, proxy, notebook, published, saved_state, where):
+    before = saved_state()
+    if where == "upload":
+        proxy.add("stall", UPLOAD, method="POST", after_bytes=4096, delay=60, times=1)
+        method, path = "POST", UPLOAD
+    else:
+        proxy.add("stall", TASKS, method="GET", delay=60, times=1)
+        method, path = "GET", TASKS
+    process = cli.start("deploy", "notebook", "--static", "-n", "proxy", notebook)
+    try:
+        proxy.wait_for(method, path, "stall")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "Aborted!" not in err
+    assert err.strip().splitlines()[-1].startswith("Interrupted: nothing was changed locally; the content on the "
+                                                   "server may have been created or partly updated")
+    assert saved_state() == before
+    assert list(cli.tmp.iterdir()) == []  # the bundle's temporary file is gone
+    publishes_again(cli, proxy, notebook, published)
+
+
+# -- the client's rules, called directly -----------------------------------------------------
+
+
+def test_retry_schedule_comes_from_the_environment():
+    assert retry_schedule({}) == [0.5, 1, 2, 4]
+    assert retry_schedule({"CONNECT_RETRY_BACKOFF": "0.05"}) == [0.05, 0.1, 0.2, 0.4]
+    assert retry_schedule({"CONNECT_RETRIES": "6", "CONNECT_RETRY_BACKOFF": "1"}) == [1, 2, 4, 4, 4, 4]
+    assert retry_schedule({"CONNECT_RETRIES": "0"}) == []
+    with pytest.raises(InvalidInput, match=r"^CONNECT_RETRY_BACKOFF must be a number of seconds \(0 or more\), "
+                                           r"not 'soon'\.$"):
+        retry_schedule({"CONNECT_RETRY_BACKOFF": "soon"})
+
+
+def test_a_first_refused_connection_is_said_at_once(proxy, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(ServerUnreachable) as e:
+        ConnectClient("http://127.0.0.1:%d/" % port, "key").server_settings()
+    assert str(e.value).startswith("Could not connect to http://127.0.0.1:%d/ (Connection refused)" % port)
+
+
+def test_a_server_that_goes_away_is_retried_then_named(local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    proxy = FaultProxy(local_server.url)
+    client = ConnectClient(proxy.url, local_server.api_key)
+    assert client.server_settings()["version"]
+    proxy.close()
+    with pytest.raises(ServerUnreachable) as e:
+        client.me()
+    assert re.fullmatch(r"%s did not answer GET v1/user five times over \d+ s \(Connection refused\): the server "
+                        r"or the network is failing; try again later\." % re.escape(proxy.url), str(e.value))
