@@ -174,6 +174,12 @@ def _read_publish_fields(root, f):
     )
 
 
+def scrubbed_values(options):
+    """Environment variable values long enough to scrub from a job's log without blanking
+    ordinary words (a value like "1" or "true" is no secret and would mangle every line)."""
+    return [v for v in (options["environment_values"] or {}).values() if isinstance(v, str) and len(v) >= 8]
+
+
 class PublishHandler(JSONHandlerMixin):
     """Start a publish job; the browser then polls /jobs/{id} for its log and result."""
 
@@ -190,7 +196,7 @@ class PublishHandler(JSONHandlerMixin):
         except InvalidField as exc:
             return self.fail(400, str(exc))
         job = JOBS.start(lambda log_line: actions.publish(log_line, server=server, **options),
-                         actions.describe_error, secrets=[server.api_key])
+                         actions.describe_error, secrets=[server.api_key, *scrubbed_values(options)])
         self.answer({"job_id": job.id}, status=202)
 
 

@@ -26,10 +26,14 @@ class Job:
         self.result = None
         self.error = None
 
-    def log(self, message):
+    def scrub(self, message):
         text = str(message)
         for secret in self._secrets:
             text = text.replace(secret, "***")
+        return text
+
+    def log(self, message):
+        text = self.scrub(message)
         with self._lock:
             self._lines.extend(text.splitlines() or [""])
 
@@ -50,7 +54,7 @@ class Job:
         try:
             result = work(self.log)
         except BaseException as exc:  # every failure must reach the dialog as a sentence
-            message = describe_error(exc)
+            message = self.scrub(describe_error(exc))  # the dialog shows it: scrubbed like the log
             self.log(message)
             with self._lock:
                 self.error = message
