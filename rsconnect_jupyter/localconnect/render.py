@@ -7,11 +7,13 @@ notebook and is then killed, so nothing of one notebook's state reaches another.
 import asyncio
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 # jsonschema (under nbformat) imports rfc3987_syntax when present, which builds a parser grammar
@@ -147,16 +149,47 @@ def _setup_code(cwd, env):
     return "exec(%r, {})" % inner
 
 
-async def _prepare(kc, cwd, env, timeout):
-    """Give the kernel the content's variables and the bundle folder, before any cell runs."""
-    msg_id = kc.execute(_setup_code(cwd, env), silent=True, store_history=False)
+async def _connect(kc, timeout=60):
+    """Wait until the kernel answers and our iopub subscription gets its messages.
+
+    jupyter_client's wait_for_ready does the same but then idles 0.2 s to drain iopub.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg_id = kc.kernel_info()
+        await _shell_reply(kc, msg_id, timeout)
+        if await _idle(kc, msg_id, 0.2):
+            return
+    raise RenderFailed("The notebook's kernel did not answer within %d s." % timeout)
+
+
+async def _shell_reply(kc, msg_id, timeout):
     while True:
         reply = await kc.get_shell_msg(timeout=timeout)
         if reply["parent_header"].get("msg_id") == msg_id:
-            break
+            return reply
+
+
+async def _idle(kc, msg_id, timeout):
+    """True once iopub says the kernel is idle after `msg_id`; False if nothing came within `timeout`."""
+    try:
+        while True:
+            msg = await kc.get_iopub_msg(timeout=timeout)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return True
+    except queue.Empty:
+        return False
+
+
+async def _prepare(kc, cwd, env, timeout):
+    """Give the kernel the content's variables and the bundle folder, before any cell runs."""
+    msg_id = kc.execute(_setup_code(cwd, env), silent=True, store_history=False)
+    reply = await _shell_reply(kc, msg_id, timeout)
     if reply["content"].get("status") != "ok":
         # The error names only the exception type: its text could hold a value.
         raise RenderFailed("The kernel could not be prepared (%s)." % reply["content"].get("ename", "error"))
+    await _idle(kc, msg_id, timeout)  # leave iopub drained for the notebook's cells
 
 
 async def _execute(nb, name, kernel, cwd, env, timeout, log):
@@ -165,7 +198,7 @@ async def _execute(nb, name, kernel, cwd, env, timeout, log):
     kc = AsyncKernelClient(**kernel.km.get_connection_info(session=True))
     kc.start_channels()
     try:
-        await kc.wait_for_ready(timeout=60)
+        await _connect(kc)
         await _prepare(kc, cwd, env, 60)
         client = NotebookClient(nb, km=kernel.km, timeout=timeout, kernel_name=KERNEL_NAME,
                                 resources={"metadata": {"path": cwd}})
@@ -202,6 +235,14 @@ _exporters_lock = threading.Lock()
 
 def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
     """Export the executed notebook as HTML, written atomically to `output`."""
+    html = export_html(nb, hide_all_input, hide_tagged_input)
+    tmp = "%s.tmp-%s" % (output, uuid.uuid4().hex[:8])
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(html)
+    os.replace(tmp, output)
+
+
+def export_html(nb, hide_all_input=False, hide_tagged_input=False):
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -217,7 +258,15 @@ def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
                 config.TagRemovePreprocessor.remove_input_tags = ("hide_input",)
             exporter = _exporters[key] = HTMLExporter(config=config)
         html, _ = exporter.from_notebook_node(nb)
-    tmp = "%s.tmp-%s" % (output, uuid.uuid4().hex[:8])
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(html)
-    os.replace(tmp, output)
+    return html
+
+
+def warm_up():
+    """Import nbclient and nbconvert and export an empty notebook once, so no render pays for it."""
+    import nbclient  # noqa: F401
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Warm *up*"), nbformat.v4.new_code_cell(
+        "print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")])]
+    export_html(nb)

@@ -51,9 +51,12 @@ class Kernels:
         return self._start(env)
 
     def discard(self, kernel):
-        with self._lock:
-            self._all.discard(kernel)
-        kernel.kill()
+        """Kill a used kernel, in the background: the render need not wait for it."""
+        def kill():
+            kernel.kill()
+            with self._lock:
+                self._all.discard(kernel)
+        threading.Thread(target=kill, daemon=True).start()
 
     def kill_all(self):
         with self._lock:
@@ -143,9 +146,7 @@ def main(argv=None):
         render.write_kernelspec(folder, args.python)
         os.environ["JUPYTER_PATH"] = folder
         kernels.start_spare()  # the kernel starts while nbconvert imports
-        import nbclient  # noqa: F401
-        import nbconvert  # noqa: F401
-        import nbformat  # noqa: F401
+        render.warm_up()  # imports and compiles the HTML templates while the kernel starts
         worker = Worker(answers, kernels)
         for line in sys.stdin:
             if line.strip():
