@@ -106,6 +106,7 @@ def local_server_places(local_server, secrets):
                     found["bundle %s download!%s" % (bundle_id, member)] = secrets.find(data)
     files, count = scan_folder(local_server.data_dir, secrets)
     assert count > 10  # the database, the bundles, the content folders, the environments
+    print("local server: %d tasks, %d bundles, %d files searched; found: %s" % (len(rows), len(bundles), count, files))
     for rel, hits in files.items():
         found["data dir: " + rel] = hits
     return found
