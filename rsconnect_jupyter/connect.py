@@ -400,7 +400,8 @@ def _reason(exc):
     """The useful part of a requests error: 'Connection refused', 'self-signed certificate', ..."""
     text = str(exc)
     for pattern in (r"certificate verify failed: ([^(')\]]+)", r"\[Errno -?\d+\] ([^'\")\]]+)",
-                    r"(Remote end closed connection without response)", r"(Connection aborted)", r"(timed out)"):
+                    r"(Connection reset by peer|Broken pipe|Remote end closed connection without response)",
+                    r"(timed out)", r"(Connection aborted)"):
         match = re.search(pattern, text)
         if match:
             return match.group(1).strip().rstrip(".")
