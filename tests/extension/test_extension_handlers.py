@@ -6,15 +6,34 @@ import pytest
 import requests
 
 from extension_notebooks import write_notebook
+from rsconnect_jupyter.jupyter import handlers
 
-ROUTES = [("GET", "servers"), ("POST", "servers/add"), ("POST", "servers/remove"), ("POST", "servers/verify"),
-          ("POST", "content/search"), ("GET", "files?path=x.ipynb"), ("GET", "environment?path=x.ipynb"),
-          ("POST", "publish"), ("GET", "jobs/" + "0" * 32), ("POST", "manifest")]
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def example_route(pattern):
+    """A concrete path for a route pattern of the handler table (the job id group gets a made-up id)."""
+    route = re.sub(r"\(\[0-9a-f\]\{32\}\)", "0" * 32, pattern)
+    assert re.fullmatch(pattern, route) and not re.search(r"[()\[\]{}\\]", route), (pattern, route)
+    return route
+
+
+# Generated from the handler table, so a new handler is covered (or this fails) without editing here.
+ROUTES = [(method, example_route(pattern)) for pattern, handler in handlers.ROUTES
+          for method in METHODS if method.lower() in vars(handler)]
+
+
+def test_the_route_list_covers_the_handler_table():
+    assert len(ROUTES) >= len(handlers.ROUTES)
+    assert {route for _, route in ROUTES} == {example_route(p) for p, _ in handlers.ROUTES}
 
 
 @pytest.mark.parametrize("method,route", ROUTES)
 def test_no_token_is_forbidden(jupyter, method, route):
     r = jupyter.api(method, route, token=False, json={})
+    assert r.status_code == 403
+    # A wrong token is no better than none.
+    r = jupyter.api(method, route, token=False, json={}, headers={"Authorization": "token " + "0" * 48})
     assert r.status_code == 403
 
 
@@ -25,6 +44,16 @@ def login_session(jupyter):
     assert r.status_code == 200
     assert "_xsrf" in s.cookies
     return s
+
+
+@pytest.mark.parametrize("method,route", [r for r in ROUTES if r[0] != "GET"])
+def test_every_change_needs_xsrf_with_a_login_cookie(jupyter, method, route):
+    s = login_session(jupyter)
+    r = s.request(method, jupyter.url + "rsconnect_jupyter/" + route, json={}, timeout=30)
+    assert r.status_code == 403
+    r = s.request(method, jupyter.url + "rsconnect_jupyter/" + route, json={}, timeout=30,
+                  headers={"X-XSRFToken": "not-the-cookie-value"})
+    assert r.status_code == 403
 
 
 def test_login_cookie_without_xsrf_is_forbidden(jupyter):
@@ -44,6 +73,9 @@ def notebook(jupyter):
     return write_notebook(jupyter.root, "handlers/report.ipynb", extra={"data.csv": "a,b\n1,2\n"})
 
 
+SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
+            "requirements": "", "source": "generated"}
+
 BAD_REQUESTS = [
     ("servers/add", {"api_key": "k"}, "'url' is missing"),
     ("servers/add", {"url": "ftp://x", "api_key": "k"}, "must start with http"),
@@ -58,6 +90,16 @@ BAD_REQUESTS = [
     ("publish", {"server": "x", "notebook_path": "handlers/missing.ipynb", "mode": "static"}, "does not exist"),
     ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
                  "extra_files": ["../other/secret.txt"]}, "outside the notebook's folder"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
+                 "extra_files": ["../secret.txt"]}, "Extra file ../secret.txt is outside the notebook's folder"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
+                 "extra_files": ["/etc/passwd"]}, "Extra file /etc/passwd must be relative to the notebook's folder"),
+    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
+                 "extra_files": ["data.csv", "sub/../../secret.txt"]}, "outside the notebook's folder"),
+    ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["../secret.txt"]},
+     "outside the notebook's folder"),
+    ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["/etc/passwd"]},
+     "must be relative to the notebook's folder"),
     ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
                  "extra_files": "data.csv"}, "must be a list"),
     ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static",
@@ -78,10 +120,13 @@ BAD_REQUESTS = [
 def test_wrong_field_is_400_with_a_sentence(jupyter, notebook, no_saved_servers, route, body, message):
     (jupyter.root / "other").mkdir(exist_ok=True)
     (jupyter.root / "other" / "secret.txt").write_text("x")
+    (jupyter.root / "secret.txt").write_text("x")  # beside the notebook's folder, not in it
+    folder = sorted(p.name for p in (jupyter.root / "handlers").iterdir())
     r = jupyter.api("POST", route, json=body)
     assert r.status_code == 400, r.text
     assert message in r.json()["message"]
-    assert "Traceback" not in r.text
+    assert r.json()["message"].endswith(".") and "Traceback" not in r.text
+    assert sorted(p.name for p in (jupyter.root / "handlers").iterdir()) == folder  # no manifest written
 
 
 def test_body_that_is_not_json_is_400(jupyter):
