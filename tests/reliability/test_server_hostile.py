@@ -1,6 +1,9 @@
 """Hostile requests to the local server's API (bundles have their own file,
 tests/localserver/test_bundles_malicious.py): each gets a 4xx with Connect's code and one sentence,
 never a 500 or a traceback, and nothing changes on disk outside the content's folder."""
+import http.client
+from urllib.parse import urlparse
+
 import pytest
 
 from server_helpers import Client, changes, snapshot, static_bundle
@@ -83,3 +86,34 @@ def test_hostile_request_is_refused_with_a_sentence(world, name, method, path, k
     after = owner("GET", "v1/content/" + item["guid"]).json()
     assert after["bundle_id"] == item["bundle_id"] and after["title"] == "The target"
     assert owner("GET", "v1/content/%s/environment" % item["guid"]).json() == []
+
+
+TRAVERSALS = [
+    "../../../../../../../../admin-api-key",
+    "..%2F..%2F..%2F..%2F..%2F..%2F..%2F..%2Fadmin-api-key",
+    "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/admin-api-key",
+    "..%5C..%5C..%5C..%5C..%5C..%5Cadmin-api-key",
+    "%2F{data}%2Fadmin-api-key",
+    "/{data}/admin-api-key",
+    "index.html%00.txt",
+    "../../../../../../../../{sentinel}",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_content_paths_cannot_leave_the_bundle(world, path):
+    """Sent as raw bytes (no client-side normalisation of dots) to /content/GUID/."""
+    root, server, owner, item = world
+    sentinel = root / "sentinel.txt"
+    sentinel.write_text("a file beside the server's folder")
+    target = "/content/%s/%s" % (item["guid"], path.format(data=str(server.data_dir).lstrip("/"),
+                                                            sentinel="sentinel.txt"))
+    url = urlparse(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("GET", target)
+    r = conn.getresponse()
+    body = r.read().decode("utf-8", "replace")
+    conn.close()
+    assert r.status in (400, 404), (r.status, body)
+    assert server.api_key not in body and "beside the server's folder" not in body
+    assert "Traceback" not in server.log()
