@@ -6,7 +6,6 @@ the requirements read from an environment never lose a package to a name that me
 like ours.
 """
 import hashlib
-import io
 import json
 import os
 import random
