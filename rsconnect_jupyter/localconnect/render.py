@@ -71,8 +71,11 @@ class Kernel:
     """
 
     def __init__(self, runtime_dir, cwd):
-        self.km = KernelManager(kernel_name=KERNEL_NAME,
-                                connection_file=os.path.join(runtime_dir, "kernel-%s.json" % uuid.uuid4().hex))
+        name = os.path.join(runtime_dir, "k-%s" % uuid.uuid4().hex[:12])
+        # IPC sockets in the worker's folder where there are such (no ports to pick, no warning in
+        # the task log about plain TCP); TCP on 127.0.0.1 elsewhere.
+        transport = {"transport": "ipc", "ip": name} if os.name == "posix" else {}
+        self.km = KernelManager(kernel_name=KERNEL_NAME, connection_file=name + ".json", **transport)
         self.cwd = cwd
         self._lock = threading.Lock()
         self._early = []
