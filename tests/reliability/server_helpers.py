@@ -7,7 +7,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "localserver"))
 
-from localserver_helpers import Client, manifest, notebook_bundle, static_bundle, tar_bytes  # noqa: E402,F401
+from localserver_helpers import Client, manifest, notebook_bundle, static_bundle, tar_bytes  # noqa: E402
+
+__all__ = ["Client", "manifest", "notebook_bundle", "static_bundle", "tar_bytes", "snapshot", "changes"]
 
 
 def snapshot(root):
