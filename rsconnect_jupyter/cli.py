@@ -45,6 +45,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
+            if ctx.invoked_subcommand == "local-server":  # it stops itself on SIGINT; elsewhere, click's way
+                raise
             click.echo("", err=True)  # past the "^C" the terminal echoed
             click.echo(INTERRUPTED_DEPLOY if ctx.invoked_subcommand == "deploy" else INTERRUPTED, err=True)
             ctx.exit(130)
