@@ -48,8 +48,8 @@ EXCLUDED_FILE_NAMES = {"manifest.json", ".DS_Store"}  # manifest.json is written
 SECRETS_FILE = ".env"
 
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-_MODULE_RE = re.compile(r"^%s(\.%s)*$" % (_IDENTIFIER, _IDENTIFIER))
-_OBJECT_RE = re.compile(r"^%s(\.%s)*$" % (_IDENTIFIER, _IDENTIFIER))
+_MODULE_RE = re.compile(r"^%s(\.%s)*\Z" % (_IDENTIFIER, _IDENTIFIER))
+_OBJECT_RE = re.compile(r"^%s(\.%s)*\Z" % (_IDENTIFIER, _IDENTIFIER))
 
 
 def app_mode_of(app_type):
@@ -188,7 +188,7 @@ def glob_to_regex(pattern):
         else:
             out.append(re.escape(c))
             i += 1
-    return re.compile("^%s$" % "".join(out), re.DOTALL)
+    return re.compile(r"^%s\Z" % "".join(out), re.DOTALL)
 
 
 class Excludes:

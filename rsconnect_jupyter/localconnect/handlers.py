@@ -25,7 +25,7 @@ from . import apps, auth, bundles, errors, models
 
 log = logging.getLogger("localconnect")
 
-NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
 ACCESS_TYPES = ("acl", "logged_in", "all")
 # Fields of a content item a client may send; other known fields are read-only and ignored.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
@@ -439,7 +439,7 @@ class TaskHandler(BaseHandler):
 
 
 # -- environment variables ------------------------------------------------------------------------
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class EnvironmentHandler(BaseHandler):
