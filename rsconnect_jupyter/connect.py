@@ -32,7 +32,7 @@ from .exceptions import (
     ServerUnreachable,
 )
 
-DEFAULT_TIMEOUT = 60  # seconds without a byte from the server; long polls add their wait
+DEFAULT_TIMEOUT = 60  # seconds without a byte from the server; long polls add their wait; env CONNECT_REQUEST_TIMEOUT
 RETRIED_METHODS = ("GET", "HEAD")  # idempotent: asking twice changes nothing on the server
 RETRIED_STATUSES = (502, 503, 504)  # a proxy or load balancer saying the server is not there right now
 DEFAULT_RETRIES = 4  # after the first attempt: 5 in all; CONNECT_RETRIES overrides
@@ -80,6 +80,16 @@ def retry_schedule(environ=None):
     return [min(MAX_BACKOFF, backoff * 2 ** i) for i in range(retries)]
 
 
+def request_timeout(environ=None):
+    """Seconds to wait for a byte from the server: CONNECT_REQUEST_TIMEOUT, else DEFAULT_TIMEOUT."""
+    environ = os.environ if environ is None else environ
+    timeout = _env_number(environ, "CONNECT_REQUEST_TIMEOUT", DEFAULT_TIMEOUT, float, "a number of seconds")
+    if not timeout:
+        raise InvalidInput("CONNECT_REQUEST_TIMEOUT must be a positive number of seconds, not %r."
+                           % environ.get("CONNECT_REQUEST_TIMEOUT"))
+    return timeout
+
+
 def _env_number(environ, name, default, kind, what):
     value = environ.get(name)
     if value is None or not value.strip():
@@ -116,12 +126,12 @@ def _ca_file(ca_cert):
 class ConnectClient:
     """A Connect server seen through one user's API key."""
 
-    def __init__(self, url, api_key, insecure=False, ca_cert=None, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, url, api_key, insecure=False, ca_cert=None, timeout=None):
         if not url or "://" not in url:
             raise InvalidInput('"%s" is not a server URL: give the full address, like https://connect.example.com/.'
                                % url)
         self.url = url.rstrip("/") + "/"
-        self.timeout = timeout
+        self.timeout = timeout or request_timeout()
         self.retry_waits = retry_schedule()
         self.answered = False  # the server has answered once: a broken connection is worth a retry
         self.session = requests.Session()

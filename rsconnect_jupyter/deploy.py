@@ -321,9 +321,9 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
             bundle_id = str(uploaded["id"])
             log("Deploying bundle %s ..." % bundle_id)
             task_id = client.deploy(guid, bundle_id)
-        except RSConnectError:
-            if created:
-                _remove_empty_content(client, guid, log)
+        except (RSConnectError, KeyboardInterrupt) as e:
+            if created:  # quickly after Ctrl-C: the user wants to stop, not wait for a hung server
+                _remove_empty_content(client, guid, log, timeout=3 if isinstance(e, KeyboardInterrupt) else 10)
             raise
     follow_task(client, task_id, log, timeout=timeout, dashboard_url=content.get("dashboard_url"))
 
@@ -344,11 +344,11 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
     return deployment
 
 
-def _remove_empty_content(client, guid, log):
+def _remove_empty_content(client, guid, log, timeout=10):
     """Best effort: content created by a publish that failed before any deploy would be left empty
     on the server (and take the name the next publish wants); a server that is gone keeps it."""
     try:
-        client.request("DELETE", "v1/content/%s" % guid, timeout=10)
+        client.request("DELETE", "v1/content/%s" % guid, timeout=timeout)
         log("Removed the new, empty content %s." % guid)
     except RSConnectError:
         pass

@@ -15,7 +15,7 @@ from fault_proxy import FaultProxy  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
 CLEARED = ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT", "CONNECT_RETRIES",
-           "CONNECT_RETRY_BACKOFF")
+           "CONNECT_RETRY_BACKOFF", "CONNECT_REQUEST_TIMEOUT")
 
 
 class CLI:

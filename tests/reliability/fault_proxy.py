@@ -160,6 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self):
+        try:
+            self._act()
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout, Ctrl-C): as intended
+            self.close_connection = True
+
+    def _act(self):
         proxy = self.owner
         rule = proxy._take(self.command, self.path)
         if rule is None:

@@ -74,6 +74,15 @@ def test_reads_failing_a_few_times_are_retried_and_the_publish_succeeds(cli, pro
     assert len(proxy.requests("POST", UPLOAD)) == 1 and len(proxy.requests("POST", DEPLOY)) == 1
 
 
+def test_a_task_poll_that_times_out_is_asked_again(cli, proxy, local_server, notebook, published):
+    proxy.add("stall", TASKS, method="GET", delay=60, times=1)  # no answer in time, then forwarded
+    result = deploy(cli, notebook, env={"CONNECT_REQUEST_TIMEOUT": "4"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == published
+    assert [s.action for s in proxy.requests("GET", TASKS)][:2] == ["stall", "forward"]
+    assert len(bundles(local_server, published)) == 2
+
+
 def test_task_polls_failing_every_time_end_in_one_sentence(cli, proxy, notebook, published, saved_state):
     before = saved_state()
     proxy.gateway_error(TASKS, 503, method="GET")
@@ -201,6 +210,29 @@ def test_ctrl_c_during_a_deploy_changes_nothing_locally(cli, proxy, notebook, pu
     publishes_again(cli, proxy, notebook, published)
 
 
+def test_ctrl_c_during_a_first_publish_leaves_no_record_and_no_empty_content(cli, proxy, local_server, notebook,
+                                                                              saved_state):
+    cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
+    before = saved_state()
+    contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}
+    proxy.add("stall", UPLOAD, method="POST", after_bytes=4096, delay=60, times=1)
+    process = cli.start("deploy", "notebook", "--static", "-n", "proxy", notebook)
+    try:
+        proxy.wait_for("POST", UPLOAD, "stall")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("Interrupted: nothing was changed locally")
+    assert saved_state() == before and not (notebook.parent / "rsconnect-python").exists()
+    assert {c["guid"] for c in local_server.api("GET", "v1/content").json()} == contents
+    assert list(cli.tmp.iterdir()) == []
+    url = cli.ok("deploy", "notebook", "--static", "-q", "-n", "proxy", notebook).stdout.strip()
+    assert len(bundles(local_server, url)) == 1
+
+
 # -- the client's rules, called directly -----------------------------------------------------
 
 
@@ -234,3 +266,23 @@ def test_a_server_that_goes_away_is_retried_then_named(local_server, monkeypatch
         client.me()
     assert re.fullmatch(r"%s did not answer GET v1/user five times over \d+ s \(Connection refused\): the server "
                         r"or the network is failing; try again later\." % re.escape(proxy.url), str(e.value))
+
+
+def test_reads_that_time_out_every_time_end_in_one_sentence(proxy, local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    client = ConnectClient(proxy.url, local_server.api_key, timeout=0.5)
+    assert client.server_settings()["version"]
+    proxy.add("stall", r"/__api__/v1/user$", method="GET", delay=30)
+    with pytest.raises(ServerUnreachable) as e:
+        client.me()
+    assert re.fullmatch(r"%s did not answer GET v1/user five times over \d+ s \(timed out\): the server or the "
+                        r"network is failing; try again later\." % re.escape(proxy.url), str(e.value))
+    assert len(proxy.requests("GET", r"/v1/user$")) == 5
+
+
+def test_request_timeout_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CONNECT_REQUEST_TIMEOUT", "2.5")
+    assert ConnectClient("http://127.0.0.1:9/", "key").timeout == 2.5
+    monkeypatch.setenv("CONNECT_REQUEST_TIMEOUT", "0")
+    with pytest.raises(InvalidInput, match=r"^CONNECT_REQUEST_TIMEOUT must be a positive number of seconds"):
+        ConnectClient("http://127.0.0.1:9/", "key")
