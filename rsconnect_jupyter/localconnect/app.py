@@ -27,7 +27,7 @@ def default_data_dir():
 
 
 def open_database(data_dir):
-    os.makedirs(data_dir, exist_ok=True)
+    os.makedirs(data_dir, mode=0o700, exist_ok=True)
     return Database(Layout(data_dir).database)
 
 
@@ -37,7 +37,7 @@ class State:
     def __init__(self, data_dir, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
                  environments_dir=None, limits=None, app_start_timeout=120):
         self.layout = Layout(data_dir, environments_dir)
-        os.makedirs(self.layout.data_dir, exist_ok=True)
+        os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
         self.db = Database(self.layout.database)
         self.tasks = Tasks(self.db)
         self.interpreters = interpreters.discover(extra_pythons)

@@ -5,6 +5,7 @@ One connection guarded by a lock: the server's handlers and its deploy threads s
 Rows come back as plain dicts; turning them into Connect's JSON shapes is `models.py`'s job.
 """
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -85,6 +86,11 @@ class Database:
     def __init__(self, path):
         self.path = str(path)
         self._lock = threading.RLock()
+        # The database holds environment variable values (the server must start content with
+        # them): only the server's user may read it. SQLite gives its -wal and -shm files the
+        # database file's mode.
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(self.path, 0o600)
         self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")

@@ -10,6 +10,8 @@ import os
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -308,3 +310,18 @@ def test_keys_are_stored_only_as_hashes(world):
     with sqlite3.connect("file:%s?mode=ro" % (server.data_dir / "connect.db"), uri=True) as db:
         stored = {row[0] for row in db.execute("SELECT key_hash FROM api_keys")}
     assert stored == {hashlib.sha256(k.encode()).hexdigest() for k in keys.values()}
+
+
+def test_the_database_and_a_new_data_folder_are_private(world, tmp_path):
+    """The database keeps environment variable values (content needs them at each start): only the
+    server's user may read it, its WAL too; a data folder the server creates is 0700."""
+    data_dir = world["server"].data_dir
+    for name in ("connect.db", "connect.db-wal", "connect.db-shm"):
+        path = data_dir / name
+        assert path.exists(), name
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, name
+    fresh = tmp_path / "new-data"
+    subprocess.run([sys.executable, "-m", "rsconnect_jupyter", "local-server", "add-user", "newbie",
+                    "--data-dir", str(fresh)], check=True, capture_output=True)
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(fresh / "connect.db").st_mode) == 0o600
