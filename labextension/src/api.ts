@@ -1,0 +1,133 @@
+// Calls to the extension's handlers under {baseUrl}rsconnect_jupyter/ (the same handlers the
+// classic front end uses). ServerConnection sends the XSRF token; every failure becomes an Error
+// whose message is one sentence for the dialog (the handlers answer {"message": ...}).
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+export interface IServer {
+  name: string;
+  url: string;
+  insecure: boolean;
+  ca_cert: string | null;
+  has_api_key: boolean;
+}
+
+export interface IContent {
+  guid: string;
+  title: string;
+  app_mode: string;
+  content_url?: string;
+}
+
+export interface IFolder {
+  files: string[];
+  has_requirements: boolean;
+}
+
+export interface IJobState {
+  lines: string[];
+  cursor: number;
+  finished: boolean;
+  result: IResult | null;
+  error: string | null;
+}
+
+export interface IResult {
+  server_url: string;
+  content_guid: string;
+  content_url: string;
+  title: string;
+  app_mode: string;
+}
+
+function sentence(status: number, body: any): string {
+  if (body && typeof body.message === 'string') {
+    return body.message;
+  }
+  if (status === 403) {
+    return 'The Jupyter server refused the request (your session may have expired); reload the page and try again.';
+  }
+  if (status === 404) {
+    return 'The rsconnect_jupyter server extension is not enabled; run "jupyter server extension enable --sys-prefix rsconnect_jupyter" and restart Jupyter.';
+  }
+  return `The Jupyter server answered ${status}; see its log for details.`;
+}
+
+async function request<T>(
+  method: string,
+  route: string,
+  body?: unknown,
+  query?: Record<string, string | number>
+): Promise<T> {
+  const settings = ServerConnection.makeSettings();
+  let url = URLExt.join(settings.baseUrl, 'rsconnect_jupyter', route);
+  if (query) {
+    url += URLExt.objectToQueryString(query);
+  }
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { 'Content-Type': 'application/json' };
+  }
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (err) {
+    throw new Error('The Jupyter server did not answer; check that it is still running, then try again.');
+  }
+  let data: any = null;
+  try {
+    data = await response.json();
+  } catch (err) {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = new Error(sentence(response.status, data)) as Error & { status?: number };
+    error.status = response.status;
+    throw error;
+  }
+  return data as T;
+}
+
+export async function listServers(): Promise<IServer[]> {
+  return (await request<{ servers: IServer[] }>('GET', 'servers')).servers;
+}
+
+export function addServer(server: {
+  url: string;
+  name: string;
+  api_key: string;
+  tls: string;
+  ca_cert: string;
+}): Promise<{ server: IServer }> {
+  return request('POST', 'servers/add', server);
+}
+
+export function removeServer(name: string): Promise<unknown> {
+  return request('POST', 'servers/remove', { server: name });
+}
+
+export async function searchContent(name: string, title: string): Promise<IContent[]> {
+  return (await request<{ content: IContent[] }>('POST', 'content/search', { server: name, title })).content;
+}
+
+export function folderFiles(path: string): Promise<IFolder> {
+  return request('GET', 'files', undefined, { path });
+}
+
+export async function kernelCode(path: string, forceGenerate: boolean): Promise<string> {
+  const query = { path, force_generate: forceGenerate ? '1' : '0' };
+  return (await request<{ code: string }>('GET', 'environment', undefined, query)).code;
+}
+
+export function publish(options: Record<string, unknown>): Promise<{ job_id: string }> {
+  return request('POST', 'publish', options);
+}
+
+export function job(jobId: string, cursor: number): Promise<IJobState> {
+  return request('GET', `jobs/${jobId}`, undefined, { cursor });
+}
+
+export function writeManifest(options: Record<string, unknown>): Promise<{ written: string[] }> {
+  return request('POST', 'manifest', options);
+}

@@ -1,0 +1,94 @@
+// rsconnect_jupyter for JupyterLab 4 and Notebook 7: a "Publish to Posit Connect" button in the
+// notebook toolbar and a command in the palette. First use asks for a server (addServer.ts);
+// then the publish dialog (publishDialog.ts); success puts a link to the document in the toolbar.
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { Widget } from '@lumino/widgets';
+import * as addServer from './addServer';
+import * as api from './api';
+import { el } from './dom';
+import * as publishDialog from './publishDialog';
+
+const COMMAND = 'rsconnect:publish';
+const LABEL = 'Publish to Posit Connect';
+
+function notifyPublished(panel: NotebookPanel, result: api.IResult): void {
+  const link = el('a', { class: 'rsc-published', href: result.content_url, target: '_blank', rel: 'noopener',
+    title: result.content_url, 'data-url': result.content_url }, ['Published to Posit Connect: open it']);
+  const existing = panel.node.querySelector('.rsc-published-item');
+  if (existing) {
+    existing.replaceChildren(link);
+    return;
+  }
+  const item = new Widget({ node: el('div', { class: 'rsc-published-item' }, [link]) });
+  panel.toolbar.insertAfter('rsconnect-publish', 'rsconnect-published', item);
+}
+
+async function addThenPublish(panel: NotebookPanel, draft: publishDialog.IDraft): Promise<void> {
+  const added = await addServer.open({});
+  const servers = await api.listServers();
+  if (!servers.length) {
+    return;
+  }
+  await publishWith(panel, servers, added ? { ...draft, server: added.server.name } : draft);
+}
+
+// The dialogs hand control back here to switch between "add a server" and "publish".
+async function publishWith(panel: NotebookPanel, servers: api.IServer[], draft: publishDialog.IDraft): Promise<void> {
+  const outcome = await publishDialog.open(panel, servers, draft);
+  if (!outcome) {
+    return;
+  }
+  if ('addServer' in outcome) {
+    return addThenPublish(panel, outcome.addServer);
+  }
+  notifyPublished(panel, outcome.result);
+}
+
+async function startPublishing(panel: NotebookPanel): Promise<void> {
+  try {
+    await panel.context.ready;
+    const servers = await api.listServers();
+    await (servers.length ? publishWith(panel, servers, {}) : addThenPublish(panel, {}));
+  } catch (err) {
+    await showErrorMessage(LABEL, err as Error);
+  }
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'rsconnect-jupyter:plugin',
+  description: 'Publish notebooks to Posit Connect.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
+    app.commands.addCommand(COMMAND, {
+      label: LABEL,
+      caption: 'Publish this notebook to a Posit Connect server',
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: () => {
+        const panel = tracker.currentWidget;
+        return panel ? startPublishing(panel) : undefined;
+      }
+    });
+    if (palette) {
+      palette.addItem({ command: COMMAND, category: 'Notebook Operations' });
+    }
+    app.docRegistry.addWidgetExtension('Notebook', {
+      createNew: (panel: NotebookPanel) => {
+        const button = new ToolbarButton({
+          className: 'rsc-publish-button',
+          label: 'Publish',
+          tooltip: LABEL,
+          onClick: () => void startPublishing(panel)
+        });
+        button.node.id = `rsc-publish-button-${panel.id}`;
+        panel.toolbar.insertItem(10, 'rsconnect-publish', button);
+        return button;
+      }
+    });
+  }
+};
+
+export default plugin;

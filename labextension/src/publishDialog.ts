@@ -1,0 +1,338 @@
+// The publish dialog: server, title, mode, packages, environment variables, extra files.
+// It stays open while publishing and shows the deploy log; errors appear as one sentence.
+import { Dialog } from '@jupyterlab/apputils';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { Widget } from '@lumino/widgets';
+import * as api from './api';
+import { choice, el, input, show } from './dom';
+import { KeepOpenDialog } from './keepOpenDialog';
+import * as metadata from './metadata';
+import * as publish from './publish';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface IDraft {
+  server?: string;
+  title?: string;
+  mode?: string;
+}
+
+export type Outcome = { result: api.IResult } | { addServer: IDraft } | null;
+
+function notebookTitle(panel: NotebookPanel): string {
+  return panel.context.path.split('/').pop()!.replace(/\.ipynb$/i, '');
+}
+
+function envRow(name: string): HTMLElement {
+  const nameInput = el('input', { type: 'text', class: 'jp-mod-styled rsc-env-name', placeholder: 'NAME' }) as HTMLInputElement;
+  nameInput.value = name;
+  const value = el('input', {
+    type: 'password',
+    class: 'jp-mod-styled rsc-env-value',
+    autocomplete: 'new-password',
+    placeholder: name ? 'unchanged' : 'value'
+  });
+  const remove = el('button', { type: 'button', class: 'jp-mod-styled rsc-env-remove', title: 'Remove' }, ['×']);
+  return el('div', { class: 'rsc-env-row' }, [nameInput, ' = ', value, remove]);
+}
+
+function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRemembered): HTMLElement {
+  const form = el('form', { id: 'rsc-publish-form', class: 'rsc-dialog', autocomplete: 'off' });
+  const select = el('select', { id: 'rsc-server', class: 'jp-mod-styled rsc-input' }) as HTMLSelectElement;
+  for (const s of servers) {
+    select.append(el('option', { value: s.name, 'data-url': s.url }, [`${s.name} (${s.url})`]));
+  }
+  form.append(
+    el('div', { class: 'rsc-field' }, [
+      el('label', { for: 'rsc-server' }, ['Publish to']),
+      el('div', { class: 'rsc-server-row' }, [
+        select,
+        el('button', { type: 'button', id: 'rsc-add-server', class: 'jp-mod-styled rsc-busy-off' }, ['Add server…']),
+        el('button', { type: 'button', id: 'rsc-remove-server', class: 'jp-mod-styled rsc-busy-off' }, ['Remove'])
+      ])
+    ])
+  );
+  form.append(
+    el('div', { class: 'rsc-field' }, [
+      el('label', { for: 'rsc-title' }, ['Title']),
+      el('input', { type: 'text', id: 'rsc-title', class: 'jp-mod-styled rsc-input' })
+    ])
+  );
+  const fresh = choice('checkbox', 'rsc-new-location', 'yes', 'rsc-new-location',
+    'Publish to a new location instead of updating the content this notebook was published to');
+  fresh.id = 'rsc-new-location-row';
+  form.append(fresh);
+  form.append(
+    el('div', { class: 'rsc-field' }, [
+      choice('radio', 'rsc-mode', 'static', 'rsc-mode-static', 'Publish finished document only',
+        'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'),
+      choice('radio', 'rsc-mode', 'jupyter-static', 'rsc-mode-source', 'Publish document with source code',
+        'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.')
+    ])
+  );
+
+  const source = el('div', { id: 'rsc-source-options' });
+  source.append(
+    el('div', { class: 'rsc-field' }, [
+      el('label', {}, ['Python packages']),
+      choice('radio', 'rsc-packages', 'file', 'rsc-packages-file', folder.has_requirements
+        ? "Use requirements.txt from the notebook's folder"
+        : "Use requirements.txt from the notebook's folder (there is none)"),
+      choice('radio', 'rsc-packages', 'generate', 'rsc-packages-generate',
+        "Generate the list from the packages installed in the kernel's environment")
+    ])
+  );
+  const rows = el('div', { id: 'rsc-env-rows' }, md.environment_names.map(envRow));
+  source.append(
+    el('div', { class: 'rsc-field' }, [
+      el('label', {}, ['Environment variables']),
+      el('div', { class: 'rsc-help' }, [
+        'Values go to the server only and are never saved in the notebook; ' +
+          'leave a value empty to keep the one already set on the server.'
+      ]),
+      rows,
+      el('button', { type: 'button', id: 'rsc-env-add', class: 'jp-mod-styled' }, ['Add variable'])
+    ])
+  );
+  form.append(source);
+
+  const files = el('div', { id: 'rsc-files', class: 'rsc-files' });
+  if (!folder.files.length) {
+    files.append(el('div', { class: 'rsc-help' }, ["No other files in the notebook's folder."]));
+  }
+  for (const f of folder.files) {
+    const box = el('input', { type: 'checkbox', class: 'rsc-file', value: f, 'data-file': f }) as HTMLInputElement;
+    box.checked = md.extra_files.indexOf(f) >= 0;
+    files.append(el('div', { class: 'rsc-choice' }, [el('label', {}, [box, ' ' + f])]));
+  }
+  form.append(el('div', { class: 'rsc-field' }, [el('label', {}, ["Extra files from the notebook's folder"]), files]));
+  form.append(choice('checkbox', 'rsc-hide-all-input', 'yes', 'rsc-hide-all-input', 'Hide all input code'));
+  form.append(choice('checkbox', 'rsc-hide-tagged-input', 'yes', 'rsc-hide-tagged-input',
+    'Hide the input of cells tagged "hide_input"'));
+  const conflictArea = el('div', { id: 'rsc-conflict-area' });
+  show(conflictArea, false);
+  form.append(conflictArea);
+  form.append(el('div', { id: 'rsc-status', class: 'rsc-status' }));
+  const log = el('pre', { id: 'rsc-log', class: 'rsc-log' });
+  show(log, false);
+  form.append(log);
+  const error = el('div', { id: 'rsc-error', class: 'rsc-error', role: 'alert' });
+  show(error, false);
+  form.append(error);
+
+  form.addEventListener('click', e => {
+    const target = e.target as HTMLElement;
+    if (target.id === 'rsc-env-add') {
+      rows.append(envRow(''));
+    } else if (target.classList.contains('rsc-env-remove')) {
+      target.closest('.rsc-env-row')?.remove();
+    }
+  });
+  form.addEventListener('submit', e => e.preventDefault());
+  return form;
+}
+
+function applyServerDefaults(panel: NotebookPanel, form: HTMLElement, draft: IDraft): void {
+  const select = form.querySelector('#rsc-server') as HTMLSelectElement;
+  const option = select.selectedOptions[0];
+  const known = option ? metadata.deployment(panel.model!, option.getAttribute('data-url') || '') : null;
+  input(form, '#rsc-title').value = draft.title || (known && known.title) || notebookTitle(panel);
+  input(form, '#rsc-new-location').checked = false;
+  show(form.querySelector('#rsc-new-location-row') as HTMLElement, !!(known && known.content_guid));
+  const mode = draft.mode || (known && known.app_mode) || 'static';
+  input(form, mode === 'jupyter-static' ? '#rsc-mode-source' : '#rsc-mode-static').checked = true;
+  showModeOptions(form);
+}
+
+function showModeOptions(form: HTMLElement): void {
+  show(form.querySelector('#rsc-source-options') as HTMLElement, input(form, '#rsc-mode-source').checked);
+}
+
+/** The user's choices, or an Error whose message says what to fix. */
+function read(form: HTMLElement, servers: api.IServer[]): publish.IChoices | Error {
+  const name = (form.querySelector('#rsc-server') as HTMLSelectElement).value;
+  const server = servers.filter(s => s.name === name)[0];
+  const title = input(form, '#rsc-title').value.trim();
+  const mode = input(form, '#rsc-mode-source').checked ? 'jupyter-static' : 'static';
+  if (!server) {
+    return new Error('Choose a server, or add one with "Add server…".');
+  }
+  if (title.length < 3 || title.length > 1024) {
+    return new Error('Enter a title of 3 to 1024 characters.');
+  }
+  const environment: { [name: string]: string } = {};
+  const names: string[] = [];
+  if (mode === 'jupyter-static') {
+    for (const row of Array.from(form.querySelectorAll('.rsc-env-row'))) {
+      const n = (row.querySelector('.rsc-env-name') as HTMLInputElement).value.trim();
+      const v = (row.querySelector('.rsc-env-value') as HTMLInputElement).value;
+      if (!n) {
+        continue;
+      }
+      if (!ENV_NAME.test(n)) {
+        return new Error(`"${n}" is not a valid environment variable name; use letters, digits and _.`);
+      }
+      names.push(n);
+      if (v !== '') {
+        environment[n] = v;
+      }
+    }
+  }
+  return {
+    server,
+    title,
+    mode,
+    new_location: input(form, '#rsc-new-location').checked,
+    force_generate: input(form, '#rsc-packages-generate').checked,
+    environment,
+    environment_names: names,
+    extra_files: Array.from(form.querySelectorAll('.rsc-file'))
+      .filter(b => (b as HTMLInputElement).checked)
+      .map(b => (b as HTMLInputElement).value),
+    hide_all_input: input(form, '#rsc-hide-all-input').checked,
+    hide_tagged_input: input(form, '#rsc-hide-tagged-input').checked
+  };
+}
+
+function view(form: HTMLElement): publish.IView {
+  return {
+    status: text => {
+      (form.querySelector('#rsc-status') as HTMLElement).textContent = text;
+    },
+    log: lines => {
+      const pre = form.querySelector('#rsc-log') as HTMLElement;
+      show(pre, true);
+      pre.append(document.createTextNode(lines.join('\n') + '\n'));
+      pre.scrollTop = pre.scrollHeight;
+    },
+    conflictArea: form.querySelector('#rsc-conflict-area') as HTMLElement
+  };
+}
+
+const CANCEL = 0;
+const MANIFEST = 1;
+const PUBLISH = 2;
+
+/**
+ * Resolves with {result} after a publish, {addServer: draft} when the user wants to add a
+ * server, or null when closed.
+ */
+export async function open(panel: NotebookPanel, servers: api.IServer[], draft: IDraft = {}): Promise<Outcome> {
+  const folder = await api.folderFiles(panel.context.path);
+  const md = metadata.read(panel.model!);
+  const form = build(servers, folder, md);
+  const select = form.querySelector('#rsc-server') as HTMLSelectElement;
+  const preferred =
+    draft.server || (servers.filter(s => metadata.normalizeUrl(s.url) === md.last_server_url)[0] || servers[0]).name;
+  select.value = preferred;
+  applyServerDefaults(panel, form, draft);
+  input(form, folder.has_requirements ? '#rsc-packages-file' : '#rsc-packages-generate').checked = true;
+  input(form, '#rsc-packages-file').disabled = !folder.has_requirements;
+  form.addEventListener('change', e => {
+    const target = e.target as HTMLElement;
+    if (target.getAttribute('name') === 'rsc-mode') {
+      showModeOptions(form);
+    } else if (target.id === 'rsc-server') {
+      applyServerDefaults(panel, form, {});
+    }
+  });
+
+  let outcome: Outcome = null;
+  let manifestExists = false;
+  const dialog = new KeepOpenDialog(
+    {
+      title: 'Publish to Posit Connect',
+      body: new Widget({ node: form }),
+      buttons: [
+        Dialog.cancelButton({ label: 'Cancel', className: 'rsc-publish-cancel' }),
+        Dialog.createButton({ label: 'Create manifest', className: 'rsc-write-manifest' }),
+        Dialog.okButton({ label: 'Publish', className: 'rsc-publish-submit' })
+      ],
+      focusNodeSelector: '#rsc-title'
+    },
+    PUBLISH
+  );
+  dialog.addClass('rsc-modal');
+  dialog.addClass('rsc-publish-modal');
+  const errorBox = form.querySelector('#rsc-error') as HTMLElement;
+  const manifestLabel = () => dialog.node.querySelector('.rsc-write-manifest .jp-Dialog-buttonLabel');
+  const fail = (err: Error) => {
+    dialog.setBusy(false);
+    view(form).status('');
+    errorBox.textContent = err.message || String(err);
+    show(errorBox, true);
+  };
+  const start = (action: (choices: publish.IChoices) => Promise<void>) => {
+    const choices = read(form, servers);
+    show(errorBox, false);
+    if (choices instanceof Error) {
+      return fail(choices);
+    }
+    dialog.setBusy(true);
+    const log = form.querySelector('#rsc-log') as HTMLElement;
+    log.replaceChildren();
+    show(log, false);
+    action(choices).catch(fail);
+  };
+  const finish = (value: Outcome) => {
+    outcome = value;
+    dialog.finish();
+  };
+
+  dialog.onButton = index => {
+    if (index === MANIFEST) {
+      start(async choices => {
+        try {
+          const r = await publish.writeManifest(panel, choices, manifestExists, view(form));
+          dialog.setBusy(false);
+          manifestExists = false;
+          manifestLabel()!.textContent = 'Create manifest';
+          view(form).status(`Wrote ${r.written.join(', ')}.`);
+        } catch (err) {
+          if (/already exists/.test((err as Error).message)) {
+            manifestExists = true;
+            manifestLabel()!.textContent = 'Replace manifest';
+          }
+          throw err;
+        }
+      });
+      return false;
+    }
+    if (index === PUBLISH) {
+      start(async choices => {
+        const result = await publish.run(panel, choices, view(form));
+        if (!result) {
+          // The user cancelled the conflict question.
+          dialog.setBusy(false);
+          view(form).status('Publishing cancelled.');
+          return;
+        }
+        finish({ result });
+      });
+      return false;
+    }
+    return index === CANCEL;
+  };
+  form.addEventListener('click', e => {
+    const target = e.target as HTMLElement;
+    if (target.id === 'rsc-add-server') {
+      const checked = form.querySelector('input[name=rsc-mode]:checked') as HTMLInputElement | null;
+      finish({ addServer: { title: input(form, '#rsc-title').value, mode: checked ? checked.value : undefined } });
+    } else if (target.id === 'rsc-remove-server') {
+      const name = select.value;
+      dialog.setBusy(true);
+      api.removeServer(name).then(() => {
+        servers = servers.filter(s => s.name !== name);
+        select.querySelector(`option[value="${CSS.escape(name)}"]`)?.remove();
+        dialog.setBusy(false);
+        if (!servers.length) {
+          finish({ addServer: {} });
+        } else {
+          applyServerDefaults(panel, form, {});
+        }
+      }, fail);
+    }
+  });
+  await dialog.launch().catch(() => undefined);
+  return outcome;
+}
