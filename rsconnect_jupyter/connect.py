@@ -177,8 +177,8 @@ class ConnectClient:
                                                 allow_redirects=retried)
             except requests.exceptions.RequestException as e:
                 failure = self._unreachable(e, method, path, sending=not retried)
-                if waits and self.answered and isinstance(e, (requests.exceptions.ConnectionError,
-                                                              requests.exceptions.Timeout)):
+                broke = isinstance(e, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
+                if waits and self.answered and broke and not isinstance(e, requests.exceptions.SSLError):
                     time.sleep(waits.pop(0))
                     continue
                 if attempt > 1:
