@@ -29,6 +29,9 @@ def parse_args(argv=None):
     p.add_argument("--keep-server", action="store_true", help="leave the server's data folder in .work/runs")
     p.add_argument("--report-only", action="store_true",
                    help="rewrite results.md and ratios.png from results.json (and findings.md) without measuring")
+    p.add_argument("--merge", action="append", default=[], metavar="RUN",
+                   help="with --report-only: also read this run (a folder, results.json or results.md; "
+                        "repeatable); each benchmark's rows come from the newest run that has it")
     return p.parse_args(argv)
 
 
@@ -39,6 +42,9 @@ def main(argv=None):
         import json
 
         data = json.loads((Path(args.out) / "results.json").read_text())
+        if args.merge:
+            from . import merge
+            data = merge.merge(data, [merge.read_run(run) for run in args.merge])
         findings = Path(args.out) / "findings.md"
         data["meta"]["findings"] = findings.read_text() if findings.exists() else None
         md = report.write(data["meta"], data["rows"], args.out)

@@ -48,7 +48,18 @@ def write(meta, rows, out_dir=RESULTS):
         "| # | case | ours (median) | peer (median) | ratio | target | result |",
         "|---|------|---------------|---------------|-------|--------|--------|",
     ]
+    if meta.get("sources"):
+        lines[2] = ("Merged table: each benchmark's rows come from its newest run (medians; ratio = ours / peer, "
+                    "for throughput ours / tar, for benchmark 5 redeploy / first deploy). Host %s (%s cores), "
+                    "Python %s, peer rsconnect-python %s. Runs:\n\n%s"
+                    % (meta["host"], meta["cores"], meta["python"], meta["peer_version"],
+                       "\n".join("- benchmark " + s for s in meta["sources"])))
     for r in rows:
+        if "ours_text" in r:  # a row read back from an older results.md
+            lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                r["bench"], r["case"], r["ours_text"], r["peer_text"], ratio_text(r), r.get("target") or "",
+                verdict(r)))
+            continue
         ours, peer = fmt(r.get("ours_median"), r["unit"]), fmt(r.get("peer_median"), r["unit"])
         if r.get("tar_median") is not None:
             peer = "tar czf " + fmt(r["tar_median"], r["unit"])

@@ -224,3 +224,13 @@ def test_server_killed_leaves_no_worker_or_kernel(tmp_path, local_servers, local
     server.process.wait()
     local_servers.stop(server)
     wait_until(lambda: not any(running(p) for p in workers + kernels), what="workers and kernels to exit")
+
+
+def test_worker_limits_come_from_the_environment(monkeypatch):
+    from rsconnect_jupyter.localconnect.runner import _render_worker_settings
+    monkeypatch.delenv("RSCONNECT_LOCAL_RENDER_WORKERS", raising=False)
+    monkeypatch.delenv("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", raising=False)
+    assert _render_worker_settings() == {"max_workers": 3, "idle_seconds": 600.0}
+    monkeypatch.setenv("RSCONNECT_LOCAL_RENDER_WORKERS", "5")
+    monkeypatch.setenv("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", "oops")
+    assert _render_worker_settings() == {"max_workers": 5, "idle_seconds": 600.0}
