@@ -191,8 +191,8 @@ class Runner:
             raise DeployFailed(INTERRUPTED if self.stopping else
                                "The notebook's render worker stopped twice; see the server's log.")
         if answer.get("status") != 0 or not os.path.isfile(output):
-            raise DeployFailed("%s The previous bundle stays live."
-                               % (answer.get("error") or "Rendering the notebook failed."))
+            raise DeployFailed("%s; the previous bundle stays live."
+                               % (answer.get("error") or "Rendering the notebook failed").rstrip(". "))
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
     # -- APIs and apps ----------------------------------------------------------------------------

@@ -134,6 +134,10 @@ def test_failures_timeout_and_hidden_input(pool, tmp_path):
     assert answer["status"] == 1 and "failed in a cell" in answer["error"]
     assert any("boom-worker-17" in line for line in lines)
 
+    write_notebook(tmp_path, "import os\nos._exit(1)")
+    answer, lines, _ = render(pool, tmp_path)
+    assert answer["status"] == 1 and "kernel died" in answer["error"].lower(), answer
+
     write_notebook(tmp_path, "import time\ntime.sleep(30)")
     answer, lines, _ = render(pool, tmp_path, timeout=1)
     assert answer["status"] == 1 and "timed out" in answer["error"].lower(), answer
