@@ -1,0 +1,126 @@
+"""Start JupyterLab 4 or Notebook 7 from the second virtualenv `.venv-lab` (made by scripts/test),
+on 127.0.0.1 with a token and a temporary root folder.
+
+Notebook 7 cannot live beside notebook 6.5 (which the main test venv pins for the classic
+tests), so these servers run from `.venv-lab`, where the package is installed non-editable: its
+wheel data put the lab extension and the server-extension config in place, as a user's
+`pip install` does. User-level Jupyter folders point into a temporary directory (as in
+tests/extension/jupyter_servers.py), so only that installed configuration enables anything.
+"""
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from rsconnect_jupyter.localconnect import launch
+from rsconnect_jupyter.localconnect.launch import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+LAB_VENV = REPO / ".venv-lab"
+LAB_PYTHON = LAB_VENV / "bin" / "python"
+MISSING = ("%s is missing: run scripts/test once, which builds the lab extension and creates .venv-lab "
+           "with JupyterLab 4 and Notebook 7." % LAB_PYTHON)
+
+# kind -> (module that starts it, the notebook page's path)
+KINDS = {
+    "jupyterlab4": ("jupyterlab", "lab/tree/"),
+    "notebook7": ("notebook", "notebooks/"),
+}
+
+
+def lab_python():
+    """The .venv-lab python, or an AssertionError saying how to create it (never a skip)."""
+    if not os.access(LAB_PYTHON, os.X_OK):
+        raise AssertionError(MISSING)
+    return str(LAB_PYTHON)
+
+
+def run_jupyter(*args, env=None):
+    """`jupyter ARGS` in .venv-lab; returns stdout + stderr (the list commands print to stderr)."""
+    out = subprocess.run([lab_python(), "-m", "jupyter", *args], capture_output=True, text=True,
+                         env=env, timeout=120)
+    return out.stdout + out.stderr
+
+
+def jupyter_home(base):
+    """User-level Jupyter folders in `base`; returns the environment for a Jupyter process."""
+    base = Path(base)
+    config, data, runtime = base / "config", base / "data", base / "runtime"
+    for d in (config, data, runtime):
+        d.mkdir(parents=True, exist_ok=True)
+    env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
+    env.update({
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(data),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "IPYTHONDIR": str(base / "ipython"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        # Lab's settings and workspaces too, so no earlier session's layout comes back.
+        "JUPYTERLAB_SETTINGS_DIR": str(base / "lab-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "lab-workspaces"),
+    })
+    for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "PYTHONPATH", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    return env
+
+
+@dataclass
+class LabServer:
+    kind: str
+    url: str  # ends with "/"
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log_path: Path
+
+    def api(self, method, route, **kwargs):
+        """A request to one of our handlers, authenticated with the token."""
+        headers = kwargs.pop("headers", {})
+        headers["Authorization"] = "token " + self.token
+        kwargs.setdefault("timeout", 120)
+        return requests.request(method, self.url + "rsconnect_jupyter/" + route, headers=headers, **kwargs)
+
+    def notebook_url(self, path):
+        return "%s%s%s?token=%s" % (self.url, KINDS[self.kind][1], path, self.token)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+
+def command(kind, port, token, root):
+    return [lab_python(), "-m", KINDS[kind][0], "--no-browser", "--allow-root", "--ip=127.0.0.1",
+            "--port=%d" % port, "--IdentityProvider.token=" + token, "--ServerApp.root_dir=" + str(root),
+            # No calls out of the machine: no update check, no news.
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=None"]
+
+
+def start_lab(kind, base, token="rsc-lab-token"):
+    base = Path(base)
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    env = jupyter_home(base / "home")
+    port = free_port()
+    log_path = base / ("%s.log" % kind)
+    log = open(log_path, "ab")
+    process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
+                               env=env, cwd=str(root))
+    server = LabServer(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
+    try:
+        launch.wait_until_serving(process, lambda: server.api("GET", "servers", timeout=2).status_code == 200,
+                                  log_path, what=kind)
+    except RuntimeError:
+        stop_lab(server)
+        raise
+    return server
+
+
+def stop_lab(server):
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()

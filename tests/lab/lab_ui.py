@@ -1,0 +1,62 @@
+"""Driving JupyterLab 4 / Notebook 7's notebook page and the extension's dialogs (by element ids;
+dialog buttons by the class names the extension gives them)."""
+PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
+
+
+def open_notebook(page, lab, path):
+    """Open a notebook and wait for the extension's toolbar button and an idle kernel."""
+    page.goto(lab.notebook_url(path))
+    page.wait_for_selector(".rsc-publish-button", state="visible", timeout=60000)
+
+
+def click_publish_button(page):
+    page.click(".rsc-publish-button")
+
+
+def add_server(page, url, api_key, name=""):
+    """Fill and submit the add-server dialog (it must be open)."""
+    page.wait_for_selector("#rsc-server-url", state="visible")
+    page.fill("#rsc-server-url", url)
+    page.fill("#rsc-nickname", name)
+    page.fill("#rsc-api-key", api_key)
+    page.click(".jp-Dialog button.rsc-add-submit")
+
+
+def wait_publish_dialog(page):
+    page.wait_for_selector("#rsc-publish-form", state="visible")
+
+
+def choose_mode(page, source):
+    page.check("#rsc-mode-source" if source else "#rsc-mode-static")
+
+
+def submit_publish(page):
+    page.click(".jp-Dialog button.rsc-publish-submit")
+
+
+def dialog_text(page):
+    """Status, error and deploy log of the publish dialog, for failure messages."""
+    return page.evaluate("['#rsc-status', '#rsc-error', '#rsc-log'].map("
+                         "s => (document.querySelector(s) || {}).textContent || '').join('\\n')")
+
+
+def wait_published(page):
+    """The toolbar link appears when the publish succeeded; returns its URL."""
+    try:
+        page.wait_for_selector(".rsc-published, #rsc-error:visible, #rsc-conflict-form", timeout=PUBLISH_TIMEOUT_MS)
+    except Exception:
+        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page))
+    if page.locator(".rsc-published").count() == 0:
+        raise AssertionError("publishing did not succeed; the dialog said: %s" % dialog_text(page))
+    return page.get_attribute(".rsc-published", "href")
+
+
+def publish_first_time(page, lab, path, server_url, api_key, name="", source=False):
+    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+    open_notebook(page, lab, path)
+    click_publish_button(page)
+    add_server(page, server_url, api_key, name)
+    wait_publish_dialog(page)
+    choose_mode(page, source)
+    submit_publish(page)
+    return wait_published(page)

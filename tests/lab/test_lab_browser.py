@@ -1,0 +1,99 @@
+"""The lab extension in headless Chromium against JupyterLab 4 and Notebook 7 (the `lab`
+fixture's two params) and the local Connect server: first publish (add a server, finished
+document only), publish with source code, the conflict question (overwrite), and what the
+notebook file remembers."""
+import json
+import uuid
+
+import pytest
+import requests
+
+import lab_ui as ui
+from extension_notebooks import write_notebook
+
+pytestmark = pytest.mark.browser
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def saved_metadata(lab, path):
+    return json.loads((lab.root / path).read_text())["metadata"].get("rsconnect")
+
+
+def assert_serves(url, text):
+    r = requests.get(url, timeout=30)
+    assert r.status_code == 200
+    assert text in r.text
+
+
+def test_first_publish_static(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("alice"), "publisher")
+    path = write_notebook(lab.root, unique("first") + "/sales.ipynb", heading="Sales in May")
+    url = ui.publish_first_time(page, lab, path, local_server.url, key, name="local")
+    assert url.startswith(local_server.url)
+    assert_serves(url, "Sales in May")
+
+    # The notebook file remembers the target under the classic extension's keys (never the key).
+    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+    md = saved_metadata(lab, path)
+    record = md["servers"][local_server.url.rstrip("/")]
+    assert record["app_mode"] == "static" and record["title"] == "sales" and record["content_url"] == url
+    assert md["last_server_url"] == local_server.url.rstrip("/")
+    assert record["content_guid"] in local_server.api("GET", "v1/content/%s" % record["content_guid"], key=key).text
+    assert key not in (lab.root / path).read_text()
+
+
+def test_publish_with_source(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("sam"), "publisher")
+    path = write_notebook(lab.root, unique("source") + "/model.ipynb", heading="Model run",
+                          requirements="# no packages needed\n")
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    assert page.is_checked("#rsc-packages-file")  # requirements.txt is there, so it is the default
+    page.click("#rsc-env-add")
+    page.fill(".rsc-env-row:last-child .rsc-env-name", "REPORT_COLOR")
+    page.fill(".rsc-env-row:last-child .rsc-env-value", "teal-secret-value")
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert_serves(url, "Model run")
+
+    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+    md = saved_metadata(lab, path)
+    record = md["servers"][local_server.url.rstrip("/")]
+    assert record["app_mode"] == "jupyter-static" and record["content_url"] == url
+    assert md["environment_names"] == ["REPORT_COLOR"]
+    assert "REPORT_COLOR" in local_server.api("GET", "v1/content/%s/environment" % record["content_guid"],
+                                              key=key).json()
+    text = (lab.root / path).read_text()
+    assert "teal-secret-value" not in text and key not in text
+
+
+def test_conflict_overwrite(lab, local_server, page, no_saved_servers):
+    """Content titled like the notebook exists; the notebook was never published: overwrite it."""
+    key = local_server.add_user(unique("carol"), "publisher")
+    title = unique("Budget ")
+    existing = local_server.api("POST", "v1/content", key=key, json={"name": unique("budget-"), "title": title})
+    assert existing.status_code == 200, existing.text
+    guid = existing.json()["guid"]
+    path = write_notebook(lab.root, unique("conflict") + "/budget.ipynb", heading="Budget 2027")
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    page.fill("#rsc-title", title)
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    page.wait_for_selector("#rsc-conflict-form", state="visible")
+    assert page.is_checked('input[data-guid="%s"]' % guid)
+    page.click("#rsc-conflict-overwrite")
+    url = ui.wait_published(page)
+    assert_serves(url, "Budget 2027")
+    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+    record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
+    assert record["content_guid"] == guid  # the existing content, not a new one
+    assert record["title"] == title

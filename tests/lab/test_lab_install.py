@@ -1,0 +1,21 @@
+"""What `pip install` of the package put into .venv-lab: the prebuilt lab extension and the
+server extension, both enabled, as Jupyter's own list commands report them."""
+import re
+
+from lab_servers import lab_python, run_jupyter
+
+
+def plain(text):
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)  # the list commands colour "enabled" and "OK"
+
+
+def test_labextension_enabled_and_ok():
+    lab_python()  # fails with "run scripts/test" when .venv-lab is missing
+    out = plain(run_jupyter("labextension", "list"))
+    assert re.search(r"rsconnect-jupyter v\S+ enabled OK", out), out
+
+
+def test_server_extension_enabled():
+    out = plain(run_jupyter("server", "extension", "list"))
+    assert re.search(r"rsconnect_jupyter enabled", out), out
+    assert re.search(r"rsconnect_jupyter \S+ OK", out), out
