@@ -41,7 +41,8 @@ def main(src, dest):
     ax.axvline(1.0, color="#9e9e9e", linewidth=0.8)
     ax.set_xlabel("ratio (ours / peer; throughput: ours / tar czf; 5: redeploy / first)  -- dashed: target")
     meta = data["meta"]
-    ax.set_title("rsconnect-jupyter vs rsconnect-python %s (%s, medians)" % (meta["peer_version"], meta["started"]),
+    when = "newest run of each benchmark" if meta.get("sources") else meta["started"]
+    ax.set_title("rsconnect-jupyter vs rsconnect-python %s (%s, medians)" % (meta["peer_version"], when),
                  fontsize=9)
     fig.tight_layout()
     fig.savefig(dest, dpi=110)
