@@ -5,6 +5,7 @@ Used inside a render worker (render_worker.py), never in the server's own proces
 notebook and is then killed, so nothing of one notebook's state reaches another.
 """
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -62,6 +63,19 @@ def write_kernelspec(folder, python):
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump({"argv": [python, "-c", KERNEL_BOOT, "-f", "{connection_file}"],
                    "display_name": "Content environment", "language": "python"}, f)
+
+
+@contextlib.contextmanager
+def own_event_loop():
+    """jupyter_client's blocking calls make an event loop for the thread and never close it (a
+    warning at garbage collection): give them one for the call's duration, closed afterwards."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 class Kernel:
@@ -125,21 +139,22 @@ class Kernel:
         return getattr(provisioner, "pgid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
 
     def kill(self):
-        """Kill the kernel's whole process group and remove its connection file."""
+        """Kill the kernel's whole process group and remove its connection file and sockets."""
         pgid = self.pgid
         try:
             if pgid:
                 os.killpg(pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        try:
-            self.km.shutdown_kernel(now=True)
-        except Exception:
-            pass
-        try:
-            self.km.cleanup_resources()
-        except Exception:
-            pass
+        with own_event_loop():
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:
+                pass
+            try:
+                self.km.cleanup_resources()
+            except Exception:
+                pass
 
 
 class RenderFailed(Exception):

@@ -77,18 +77,19 @@ class Kernels:
         return future
 
     def _start(self, env):
-        from .render import Kernel
+        from .render import Kernel, own_event_loop
         kernel = Kernel(self.runtime_dir, cwd=self.runtime_dir)
-        with self._lock:  # kill_all cannot run between the launch and the registration
-            if self._closing:
-                raise RuntimeError("The render worker is stopping.")
-            kernel.launch(env)
-            self._all.add(kernel)
-        try:
-            kernel.wait_ready()
-        except BaseException:
-            self.discard(kernel)
-            raise
+        with own_event_loop():
+            with self._lock:  # kill_all cannot run between the launch and the registration
+                if self._closing:
+                    raise RuntimeError("The render worker is stopping.")
+                kernel.launch(env)
+                self._all.add(kernel)
+            try:
+                kernel.wait_ready()
+            except BaseException:
+                self.discard(kernel)
+                raise
         return kernel
 
 
