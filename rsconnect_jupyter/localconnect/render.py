@@ -28,13 +28,15 @@ from jupyter_client.asynchronous import AsyncKernelClient  # noqa: E402
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 KERNEL_NAME = "localconnect-content"
 
-# Variables the interpreter or the dynamic loader read when the process starts: setting them in a
-# running kernel changes nothing, so content that sets one gets a kernel launched with its values.
-_START_UP_PREFIXES = ("PYTHON", "LD_", "DYLD_")
+# Variables the interpreter, the dynamic loader or the C locale read when the process starts:
+# setting them in a running kernel changes nothing, so content that sets one gets a kernel launched
+# with its values. (TZ is re-read with time.tzset() in the kernel.)
+_START_UP_PREFIXES = ("PYTHON", "LD_", "DYLD_", "LC_")
+_START_UP_NAMES = ("LANG", "LANGUAGE")
 
 
 def needs_fresh_kernel(env):
-    return any(name.upper().startswith(_START_UP_PREFIXES) for name in env)
+    return any(name.upper().startswith(_START_UP_PREFIXES) or name.upper() in _START_UP_NAMES for name in env)
 
 
 # The kernel's command: ipykernel, plus a thread that ends the kernel when its stdin (a pipe whose
@@ -163,7 +165,8 @@ class RenderFailed(Exception):
 
 def _setup_code(cwd, env):
     # exec in a namespace of its own: the notebook's namespace gets no `os` it did not import.
-    inner = "import os\nos.environ.update(%r)\nos.chdir(%r)\n" % (dict(env), cwd)
+    inner = ("import os, time\nos.environ.update(%r)\nos.chdir(%r)\n"
+             "if hasattr(time, 'tzset'):\n    time.tzset()\n" % (dict(env), cwd))
     return "exec(%r, {})" % inner
 
 

@@ -6,7 +6,7 @@ notebook and is killed; taking the spare one starts the next at once.
 
 Content variables cannot be in a kernel started before the deploy is known, so the worker sets
 them (and the working directory, the bundle folder) in the kernel with a silent execution before
-the first cell. Variables read only when a process starts (PYTHON*, LD_*) get a kernel launched
+the first cell. Variables read only when a process starts (PYTHON*, LD_*, LC_*...) get a kernel launched
 with them instead (see render.needs_fresh_kernel).
 
 Protocol, one JSON object a line. Requests on stdin: {"id", "notebook", "output", "cwd", "env",

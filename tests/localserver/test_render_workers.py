@@ -17,8 +17,9 @@ from rsconnect_jupyter.localconnect.renderers import RenderWorkers
 pytestmark = pytest.mark.slow
 
 # Prints what a kernel knows about itself as one JSON line after "STATE ".
-PROBE = ("import json as _j, os as _o\n"
+PROBE = ("import json as _j, os as _o, time as _t\n"
          "print('STATE ' + _j.dumps({'pid': _o.getpid(), 'cwd': _o.getcwd(), 'foo': _o.environ.get('FOO'),\n"
+         "    'utc_offset': _t.timezone,\n"
          "    'only_a': _o.environ.get('ONLY_A'), 'start_var': _o.environ.get('PYTHONLOCALCONNECT_MARK'),\n"
          "    'leak': 'leaked_name' in globals(), 'os_predefined': 'os' in globals()}))\n"
          "leaked_name = 1")
@@ -111,9 +112,10 @@ def test_a_warm_kernel_runs_one_notebook_with_its_own_variables_and_folder(pool,
     spare = spare_kernel(worker)  # started ahead, after the first render took the first one
     assert spare != first["pid"] and not running(first["pid"])  # the used kernel is gone
 
-    answer, lines, (second,) = render(pool, b, {"FOO": "value-b"})
+    answer, lines, (second,) = render(pool, b, {"FOO": "value-b", "TZ": "XYZ+05"})
     assert answer["status"] == 0, lines
     assert second["pid"] == spare  # the render used the kernel started ahead
+    assert second["utc_offset"] == 5 * 3600  # TZ set after the kernel started still counts
     assert pool.pids()[sys.executable] == worker
     assert second["cwd"] == str(b) and second["foo"] == "value-b"
     assert second["only_a"] is None and not second["leak"]  # nothing of the first notebook
