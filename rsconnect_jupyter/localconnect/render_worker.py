@@ -6,8 +6,10 @@ notebook and is killed; taking the spare one starts the next at once.
 
 Content variables cannot be in a kernel started before the deploy is known, so the worker sets
 them (and the working directory, the bundle folder) in the kernel with a silent execution before
-the first cell. Variables read only when a process starts (PYTHON*, LD_*, LC_*...) get a kernel launched
-with them instead (see render.needs_fresh_kernel).
+the first cell. (Not a spare kernel per content and variable values: each deploy's bundle folder
+is new, so the working directory has to be set in the kernel anyway, and one spare per environment
+serves every content, first deploys included.) Variables read only when a process starts
+(PYTHON*, LD_*, LC_*...) get a kernel launched with them instead (see render.needs_fresh_kernel).
 
 Protocol, one JSON object a line. Requests on stdin: {"id", "notebook", "output", "cwd", "env",
 "timeout", "hide_all_input", "hide_tagged_input"}; renders run concurrently, each on its own
