@@ -46,5 +46,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30000)
+    page.console_errors = []  # shown in failure messages (lab_ui.dialog_text)
+    page.on("console", lambda m: page.console_errors.append(m.text[:300]) if m.type == "error" else None)
     yield page
     context.close()

@@ -35,15 +35,22 @@ def submit_publish(page):
 
 
 def dialog_text(page):
-    """Status, error and deploy log of the publish dialog, for failure messages."""
-    return page.evaluate("['#rsc-status', '#rsc-error', '#rsc-log'].map("
-                         "s => (document.querySelector(s) || {}).textContent || '').join('\\n')")
+    """Status, error and deploy log of the publish dialog, and the page's console errors."""
+    shown = page.evaluate("['#rsc-status', '#rsc-error', '#rsc-log'].map("
+                          "s => (document.querySelector(s) || {}).textContent || '').join('\\n')")
+    return "%s\nconsole errors: %s" % (shown, getattr(page, "console_errors", []))
+
+
+# Done: the toolbar link is there, or the dialog shows an error, or it closed without a link.
+FINISHED = """() => document.querySelector('.rsc-published') !== null
+    || document.querySelector('#rsc-publish-form') === null
+    || (document.querySelector('#rsc-error') || {style: {display: 'none'}}).style.display !== 'none'"""
 
 
 def wait_published(page):
     """The toolbar link appears when the publish succeeded; returns its URL."""
     try:
-        page.wait_for_selector(".rsc-published, #rsc-error:visible, #rsc-conflict-form", timeout=PUBLISH_TIMEOUT_MS)
+        page.wait_for_function(FINISHED, timeout=PUBLISH_TIMEOUT_MS)
     except Exception:
         raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page))
     if page.locator(".rsc-published").count() == 0:
