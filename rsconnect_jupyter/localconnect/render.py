@@ -144,7 +144,7 @@ class Kernel:
         """Kill the kernel's whole process group and remove its connection file and sockets."""
         pgid = self.pgid
         try:
-            if pgid:
+            if pgid and hasattr(os, "killpg"):  # elsewhere shutdown_kernel below kills it
                 os.killpg(pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass

@@ -97,7 +97,10 @@ class Worker:
             self.proc.wait(wait)
         except subprocess.TimeoutExpired:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                else:
+                    self.proc.kill()
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
