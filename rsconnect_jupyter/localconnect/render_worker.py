@@ -134,6 +134,25 @@ class Worker:
                        % (type(e).__name__, render.ANSI.sub("", str(e)))})
 
 
+FOLDER_PREFIX = "localconnect-render-"
+
+
+def remove_leftovers():
+    """Remove the folders (kernelspec, sockets) of workers that were killed before they could."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        pid = name[len(FOLDER_PREFIX):].split("-", 1)[0] if name.startswith(FOLDER_PREFIX) else ""
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # its worker still runs
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        except OSError:
+            continue  # another user's process: not ours to judge
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--python", required=True, help="the content environment's python")
@@ -142,7 +161,8 @@ def main(argv=None):
     # Answers go to a copy of stdout; whatever else prints (libraries) goes to stderr, the server's log.
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    folder = tempfile.mkdtemp(prefix="localconnect-render-")
+    remove_leftovers()
+    folder = tempfile.mkdtemp(prefix="%s%d-" % (FOLDER_PREFIX, os.getpid()))
     kernels = Kernels(folder)
     try:
         from . import render

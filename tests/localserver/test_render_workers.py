@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 
@@ -181,6 +182,8 @@ def test_a_crashed_worker_is_replaced(pool, tmp_path):
     answer, lines, _ = render(pool, tmp_path)
     assert answer["status"] == 0, lines
     assert pool.pids()[sys.executable] != first
+    left = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("localconnect-render-%d-" % first)]
+    assert left == []  # the fresh worker removed the killed one's folder
 
     # Killed in the middle of a render: the notebook runs again in a fresh worker.
     write_notebook(tmp_path, "import time\ntime.sleep(2)", PROBE)
