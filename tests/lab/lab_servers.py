@@ -83,7 +83,9 @@ class LabServer:
         return requests.request(method, self.url + "rsconnect_jupyter/" + route, headers=headers, **kwargs)
 
     def notebook_url(self, path):
-        return "%s%s%s?token=%s" % (self.url, KINDS[self.kind][1], path, self.token)
+        url = "%s%s%s?token=%s" % (self.url, KINDS[self.kind][1], path, self.token)
+        # JupyterLab restores the last layout (earlier tests' notebooks) unless told to reset.
+        return url + "&reset" if self.kind == "jupyterlab4" else url
 
     def log(self):
         return self.log_path.read_text(errors="replace")

@@ -2,6 +2,9 @@
 server extension, both enabled, as Jupyter's own list commands report them."""
 import re
 
+import pytest
+
+import lab_servers
 from lab_servers import lab_python, run_jupyter
 
 
@@ -19,3 +22,10 @@ def test_server_extension_enabled():
     out = plain(run_jupyter("server", "extension", "list"))
     assert re.search(r"rsconnect_jupyter enabled", out), out
     assert re.search(r"rsconnect_jupyter \S+ OK", out), out
+
+
+def test_missing_lab_venv_fails_with_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setattr(lab_servers, "LAB_PYTHON", tmp_path / "no-venv" / "bin" / "python")
+    with pytest.raises(AssertionError) as failure:
+        lab_servers.lab_python()
+    assert "run scripts/test" in str(failure.value)
