@@ -67,3 +67,12 @@ def publish_first_time(page, lab, path, server_url, api_key, name="", source=Fal
     choose_mode(page, source)
     submit_publish(page)
     return wait_published(page)
+
+
+def run_from_palette(page, label):
+    """Open the command palette (Ctrl+Shift+C in both front ends) and run a command by its label."""
+    page.click(".jp-Notebook")  # focus the notebook, so the command applies to it
+    page.keyboard.press("Control+Shift+C")
+    page.wait_for_selector(".jp-mod-commandPalette input, #command-palette input", state="visible")
+    page.keyboard.type(label)
+    page.click(".lm-CommandPalette-item:has-text('%s')" % label)

@@ -97,3 +97,25 @@ def test_conflict_overwrite(lab, local_server, page, no_saved_servers):
     record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
     assert record["content_guid"] == guid  # the existing content, not a new one
     assert record["title"] == title
+
+
+def test_republish_from_remembered_metadata(lab, local_server, page, no_saved_servers):
+    """A fresh page reads the notebook file's `rsconnect` metadata: same server, title and mode,
+    no conflict question, the same content. Started from the command palette."""
+    key = local_server.add_user(unique("rita"), "publisher")
+    path = write_notebook(lab.root, unique("again") + "/weekly.ipynb", heading="Weekly numbers")
+    url = ui.publish_first_time(page, lab, path, local_server.url, key, name="local")
+    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+
+    ui.open_notebook(page, lab, path)  # a new page: only the file remembers
+    assert page.locator(".rsc-published").count() == 0
+    ui.run_from_palette(page, "Publish to Posit Connect")
+    ui.wait_publish_dialog(page)
+    assert page.is_checked("#rsc-mode-static")
+    assert page.input_value("#rsc-title") == "weekly"
+    ui.submit_publish(page)
+    assert ui.wait_published(page) == url
+    assert page.locator("#rsc-conflict-form").count() == 0
+    guid = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]["content_guid"]
+    bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
+    assert len(bundles) == 2
