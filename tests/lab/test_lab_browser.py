@@ -119,3 +119,17 @@ def test_republish_from_remembered_metadata(lab, local_server, page, no_saved_se
     guid = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]["content_guid"]
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
     assert len(bundles) == 2
+
+
+def test_bad_key_is_refused_in_the_dialog(lab, local_server, page, no_saved_servers):
+    """A wrong key: one sentence in the add-server dialog, which stays open; nothing is saved."""
+    path = write_notebook(lab.root, unique("badkey") + "/notes.ipynb")
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, "not-a-real-key-0123456789", name="local")
+    page.wait_for_selector("#rsc-add-error", state="visible")
+    message = page.inner_text("#rsc-add-error").strip()
+    assert message.endswith(".") and "key" in message.lower(), message
+    assert "not-a-real-key" not in message
+    assert page.is_visible("#rsc-server-url")
+    assert lab.api("GET", "servers").json()["servers"] == []
