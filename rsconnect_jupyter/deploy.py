@@ -235,7 +235,8 @@ def follow_task(client, task_id, log, timeout=None, dashboard_url=None):
         wait = max(0, min(POLL_WAIT, int(deadline - time.monotonic())))
         asked = time.monotonic()
         task = client.task(task_id, first=first, wait=wait)
-        for line in task.get("output") or []:
+        output = task.get("output") or []
+        for line in output:
             lines.append(line)
             log("    " + line)
         if task.get("last") is not None:
@@ -251,7 +252,9 @@ def follow_task(client, task_id, log, timeout=None, dashboard_url=None):
         if time.monotonic() >= deadline:
             raise DeployFailed("The deployment did not finish within %g seconds; it may still finish on the server "
                                "(set CONNECT_TASK_TIMEOUT to wait longer)." % timeout, log=lines)
-        if time.monotonic() - asked < 0.2:  # a server that ignores `wait` must not be asked in a tight loop
+        # An early answer with new lines is the long poll working; an early empty one means the
+        # server ignores `wait`, and must not be asked again in a tight loop.
+        if not output and time.monotonic() - asked < 0.2:
             time.sleep(0.2)
 
 
