@@ -16,7 +16,7 @@ from .exceptions import SnapshotError
 # the user's kernel): read distribution metadata headers directly instead of importing pip or
 # parsing whole METADATA files with the email package.
 SNAPSHOT_PROGRAM = r'''
-import json, locale, os, re, shutil, subprocess, sys
+import json, os, sys  # the rest is imported where needed: this runs before every deploy
 
 OWN_NAMES = {"rsconnect-jupyter"}  # this package is never a requirement of the content
 # pip freeze leaves these out (setuptools, wheel and distribute only before Python 3.12).
@@ -24,6 +24,8 @@ FREEZE_SKIP = {"pip"} if sys.version_info >= (3, 12) else {"pip", "setuptools", 
 
 
 def normalize(name):
+    import re
+
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -81,16 +83,33 @@ def installed_requirements():
     return "".join(line + "\n" for _, line in sorted(lines) + sorted(notes))
 
 
+def pip_version():
+    """pip's version from its dist-info folder's name, the one on sys.path that imports would use.
+
+    Importing importlib.metadata and scanning every distribution costs about 55 ms in an
+    environment of 80 packages; listing the folders on sys.path costs about 1 ms."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        if "pip" not in names:
+            continue
+        for name in names:
+            if name.startswith("pip-") and name.endswith(".dist-info"):
+                return name[len("pip-"):-len(".dist-info")]
+        return None
+    return None
+
+
 def package_manager():
     import importlib.util
 
     if importlib.util.find_spec("pip") is not None:
-        try:
-            from importlib import metadata
+        return {"name": "pip", "version": pip_version()}
+    import shutil
+    import subprocess
 
-            return {"name": "pip", "version": metadata.version("pip")}
-        except Exception:
-            return {"name": "pip", "version": None}
     uv = shutil.which("uv")
     if uv:
         try:
@@ -107,6 +126,8 @@ def current_locale():
         if value and value not in ("C", "POSIX"):
             return value
     try:
+        import locale
+
         lang, enc = locale.getlocale()
         if lang and enc:
             return "%s.%s" % (lang, enc)
