@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / ".work"
 OURS_PYTHON = Path(sys.executable)  # the project's dev virtualenv runs the harness
+# Our CLI as users get it: a regular (not editable) install in .work/ours, redone each run
+# (setup_envs); an editable install adds an import hook to every import of the package.
 OURS_CLI = OURS_PYTHON.parent / "rsconnect"
 PEER_SPEC = "rsconnect-python>=1,<2"
 TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
@@ -61,6 +63,12 @@ def ensure_venv(name, requirements, marker_text):
 def setup_envs():
     """peer, env80 and tools virtualenvs (cached between runs)."""
     WORK.mkdir(parents=True, exist_ok=True)
+    global OURS_CLI
+    ours = ensure_venv("ours", [str(ROOT)], "rsconnect-jupyter from the working tree")
+    log("installing rsconnect-jupyter from the working tree into .work/ours ...")
+    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(ours / "bin" / "python"), "--no-deps",
+                    "--reinstall-package", "rsconnect-jupyter", str(ROOT)], check=True)
+    OURS_CLI = ours / "bin" / "rsconnect"
     peer = ensure_venv("peer", [PEER_SPEC], PEER_SPEC)
     env_file = HERE / "env-packages.txt"
     env80 = ensure_venv("env80", ["-r", str(env_file)], hashlib.sha256(env_file.read_bytes()).hexdigest())
@@ -69,7 +77,7 @@ def setup_envs():
                                   text=True).stdout.strip()
     count = len([l for l in subprocess.run([str(env80 / "bin" / "python"), "-m", "pip", "freeze"],
                                            capture_output=True, text=True).stdout.splitlines() if l.strip()])
-    return {"peer": peer, "env80": env80, "tools": tools, "peer_version": peer_version, "env80_packages": count}
+    return {"ours": ours, "peer": peer, "env80": env80, "tools": tools, "peer_version": peer_version, "env80_packages": count}
 
 
 # ---------------------------------------------------------------------------------------------
