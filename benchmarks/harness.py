@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rsconnect_jupyter.localconnect import launch
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -158,12 +159,6 @@ def client_env(extra=None):
 # The local server
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class LocalServer:
     url: str
@@ -173,51 +168,19 @@ class LocalServer:
     log_path: Path
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        launch.stop(self.process, timeout=20)
 
     def log_text(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 def start_local_server(data_dir, python=None):
-    import requests
-
-    port = free_port()
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / "server.log"
-    out = open(log_path, "ab")
-    argv = [str(OURS_PYTHON), "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(data_dir)]
-    if python:
-        argv += ["--python", str(python)]
     env = client_env()  # it saves itself as a server: into the work area's config, not the user's
     env.pop("JUPYTER_PATH", None)
-    process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
-    url = "http://127.0.0.1:%d/" % port
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the local server exited:\n" + log_path.read_text(errors="replace")[-3000:])
-        try:
-            if requests.get(url + "__api__/server_settings", timeout=2).status_code == 200:
-                key_file = data_dir / "admin-api-key"
-                if key_file.exists():
-                    break
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("the local server did not answer:\n" + log_path.read_text(errors="replace")[-3000:])
-    key = (data_dir / "admin-api-key").read_text().strip()
-    return LocalServer(url, key, data_dir, process, log_path)
+    process, url, key, log_path = launch.start_local_server(
+        data_dir, python=OURS_PYTHON, env=env, cwd=str(ROOT), timeout=90,
+        extra_args=["--python", str(python)] if python else [])
+    return LocalServer(url, key, Path(data_dir), process, log_path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -164,6 +164,23 @@ class ConnectClient:
 
     def request(self, method, path, *, json=None, params=None, data=None, headers=None, stream=False,
                 timeout=None, expect_json=True):
+        response = self._send(method, path, dict(json=json, params=params, data=data, headers=headers,
+                                                 stream=stream, timeout=timeout or self.timeout))
+        if response.status_code >= 400:
+            raise self._error(response, method, path)
+        if stream or not expect_json:
+            return response
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise self._not_json(response, method, path)
+
+    def _send(self, method, path, kwargs):
+        """One answer to the request, after the retries reads get (never writes: a POST may have
+        been applied even when its answer was lost). Raises for no answer, a failing gateway or a
+        redirected write."""
         url = api_url(self.url, path)
         retried = method in RETRIED_METHODS
         waits = list(self.retry_waits) if retried else []
@@ -172,21 +189,18 @@ class ConnectClient:
         while True:
             attempt += 1
             try:
-                response = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
-                                                stream=stream, timeout=timeout or self.timeout, verify=self.verify,
-                                                allow_redirects=retried)
+                response = self.session.request(method, url, verify=self.verify, allow_redirects=retried, **kwargs)
             except requests.exceptions.RequestException as e:
-                failure = self._unreachable(e, method, path, sending=not retried)
                 broke = isinstance(e, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
                 if waits and self.answered and broke and not isinstance(e, requests.exceptions.SSLError):
                     time.sleep(waits.pop(0))
                     continue
                 if attempt > 1:
-                    failure = ServerUnreachable("%s did not answer %s %s %s over %.0f s (%s): the server or the "
-                                                "network is failing; try again later."
-                                                % (self.url, method, path.split("?")[0], _times(attempt),
-                                                   time.monotonic() - started, _reason(e)))
-                raise failure
+                    raise ServerUnreachable("%s did not answer %s %s %s over %.0f s (%s): the server or the "
+                                            "network is failing; try again later."
+                                            % (self.url, method, path.split("?")[0], _times(attempt),
+                                               time.monotonic() - started, _reason(e)))
+                raise self._unreachable(e, method, path, sending=not retried)
             self.answered = True
             if response.status_code in RETRIED_STATUSES and waits:
                 response.close()
@@ -204,26 +218,21 @@ class ConnectClient:
                                     status=response.status_code)
         if 300 <= response.status_code < 400:
             raise self._redirected(response, method, path)
-        if response.status_code >= 400:
-            raise self._error(response, method, path)
-        if stream or not expect_json:
-            return response
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            if _looks_like_html(response) and _looks_like_login(response):
-                raise NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: a proxy "
-                                        "or single sign-on in front of Connect wants a browser login, so use an "
-                                        "address that reaches Connect directly (ask your administrator)."
-                                        % (self.url, method, path, _via(response)))
-            if _looks_like_html(response):
-                raise NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
-                                        "not look like a Connect server (check the address and any sub-path)."
-                                        % self.url)
-            raise NotAConnectServer("%s answered %s %s with something other than JSON: this URL does not look "
-                                    "like a Connect server." % (self.url, method, path))
+        return response
+
+    def _not_json(self, response, method, path):
+        """The error for a 2xx answer that is not JSON: a login page, or not Connect at all."""
+        if _looks_like_html(response) and _looks_like_login(response):
+            return NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: a proxy "
+                                     "or single sign-on in front of Connect wants a browser login, so use an "
+                                     "address that reaches Connect directly (ask your administrator)."
+                                     % (self.url, method, path, _via(response)))
+        if _looks_like_html(response):
+            return NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
+                                     "not look like a Connect server (check the address and any sub-path)."
+                                     % self.url)
+        return NotAConnectServer("%s answered %s %s with something other than JSON: this URL does not look "
+                                 "like a Connect server." % (self.url, method, path))
 
     def _unreachable(self, exc, method, path, sending):
         """The error for a request that got no answer."""

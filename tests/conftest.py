@@ -105,3 +105,31 @@ def local_servers(isolated_config):
     servers = LocalServers()
     yield servers
     servers.stop_all()
+
+
+# -- headless Chromium for the browser tests (tests/extension, tests/lab) ----------------------
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; scripts/test installs it. Never a downloaded browser.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    page.console_errors = []  # the page's console errors, for failure messages
+    page.on("console", lambda m: page.console_errors.append(m.text[:300]) if m.type == "error" else None)
+    yield page
+    context.close()

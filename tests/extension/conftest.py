@@ -1,11 +1,7 @@
-"""Fixtures for the notebook extension: real Jupyter servers (both kinds) and headless Chromium."""
+"""Fixtures for the notebook extension: real Jupyter servers (both kinds); the browser is in tests/conftest.py."""
 import pytest
 
 from jupyter_servers import KINDS, start_jupyter, stop_jupyter
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session", params=KINDS)
@@ -22,22 +18,3 @@ def no_saved_servers(jupyter):
     for s in jupyter.api("GET", "servers").json()["servers"]:
         assert jupyter.api("POST", "servers/remove", json={"server": s["name"]}).status_code == 200
     yield
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    yield page
-    context.close()
