@@ -22,7 +22,8 @@ fi
 stamp=node_modules/.rsc-installed
 if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ yarn.lock -nt "$stamp" ]; then
   start=$SECONDS
-  jlpm install --immutable
+  # Its log is thousands of lines: shown only when the install fails.
+  jlpm install --immutable > node_modules.log 2>&1 || { cat node_modules.log >&2; exit 1; }
   touch "$stamp"
   echo "lab extension: jlpm install took $((SECONDS - start)) s"
 fi
