@@ -6,12 +6,14 @@ the task polls, proxies and CA bundles come from the environment as requests rea
 one of the typed errors of `exceptions.py` with a sentence the user can act on.
 
 Reads (GET, HEAD) are retried with a short exponential backoff when a proxy answers 502, 503 or
-504, and, once the server has answered this client at least once, when the connection breaks or
-times out (a first refused connection is a wrong URL or a stopped server: said at once). Writes
-(POST, PATCH, PUT, DELETE) are never retried: an upload or a deploy must not happen twice.
+504 or the server answers 429 (waiting at least what a Retry-After asks, up to 30 s), and, once
+the server has answered this client at least once, when the connection breaks or times out (a
+first refused connection is a wrong URL or a stopped server: said at once). Writes (POST, PATCH,
+PUT, DELETE) are never retried: an upload or a deploy must not happen twice.
 """
 import atexit
 import contextlib
+import email.utils
 import os
 import re
 import tempfile
@@ -34,7 +36,8 @@ from .exceptions import (
 
 DEFAULT_TIMEOUT = 60  # seconds without a byte from the server; long polls add their wait; env CONNECT_REQUEST_TIMEOUT
 RETRIED_METHODS = ("GET", "HEAD")  # idempotent: asking twice changes nothing on the server
-RETRIED_STATUSES = (502, 503, 504)  # a proxy or load balancer saying the server is not there right now
+RETRIED_STATUSES = (429, 502, 503, 504)  # too many requests, or a proxy saying the server is not there now
+MAX_RETRY_AFTER = 30.0  # seconds: a Retry-After asking more is cut to this (a publish must not hang for hours)
 DEFAULT_RETRIES = 4  # after the first attempt: 5 in all; CONNECT_RETRIES overrides
 DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled each time; CONNECT_RETRY_BACKOFF overrides
 MAX_BACKOFF = 4.0  # seconds: no single wait is longer
@@ -66,6 +69,29 @@ def _looks_like_login(response):
         return True
     text = response.content[:20000].lower()
     return b'type="password"' in text or b"type='password'" in text or b"sign in" in text or b"log in" in text
+
+
+def retry_after(response, now=None):
+    """Seconds the answer's Retry-After asks to wait (a number, or an HTTP date), None if it asks nothing."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None  # unreadable: the schedule's own wait applies
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def retry_wait(scheduled, asked):
+    """The wait before a retry: the schedule's, or longer when the server asked (capped)."""
+    if asked is None:
+        return scheduled
+    return max(scheduled, min(asked, MAX_RETRY_AFTER))
 
 
 def retry_schedule(environ=None):
@@ -203,18 +229,24 @@ class ConnectClient:
                 raise self._unreachable(e, method, path, sending=not retried)
             self.answered = True
             if response.status_code in RETRIED_STATUSES and waits:
+                # Retry-After only stretches a wait the schedule still has: with no retry left, none.
+                wait = retry_wait(waits.pop(0), retry_after(response))
                 response.close()
-                time.sleep(waits.pop(0))
+                time.sleep(wait)
                 continue
             break
+        if response.status_code == 429 and not retried:
+            return response  # a write told to slow down: said by _error, like any refusal
         if response.status_code in RETRIED_STATUSES:
             if attempt > 1:
                 said = "%s over %.0f s" % (_times(attempt), time.monotonic() - started)
             else:
                 said = "(not retried: it is not a read)" if not retried else "once"
-            raise ServerUnavailable("%s answered %s %s with HTTP %d %s: the server or a proxy in front of it is "
-                                    "failing; try again later." % (self.url, method, path.split("?")[0],
-                                                                   response.status_code, said),
+            why = "the server or a proxy in front of it is failing; try again later"
+            if response.status_code == 429:
+                why = "the server is asking for fewer requests; wait a minute and try again"
+            raise ServerUnavailable("%s answered %s %s with HTTP %d %s: %s."
+                                    % (self.url, method, path.split("?")[0], response.status_code, said, why),
                                     status=response.status_code)
         if 300 <= response.status_code < 400:
             raise self._redirected(response, method, path)

@@ -3,7 +3,8 @@
 It forwards every request to the local server unless a rule matches the request's method and
 path; a matching rule answers instead (for its next `times` requests, or for ever):
 
-    answer     a status and body of its own (502/503/504 pages, a 200 HTML login page, JSON)
+    answer     a status and body of its own (502/503/504 pages, a 200 HTML login page, JSON), with
+               any extra headers (a Retry-After)
     redirect   a 302 to another address (a single sign-on's /login)
     drop       read the request, then reset the connection without an answer
     reset      read `after_bytes` of the request body, then reset the connection (a server dying
@@ -11,8 +12,8 @@ path; a matching rule answers instead (for its next `times` requests, or for eve
     stall      read `after_bytes` of the body (or the whole request), then hold it for `delay`
                seconds before forwarding (time for a test to press Ctrl-C)
 
-Everything runs over real sockets; `seen` lists each request with what the proxy did, and
-`wait_for` lets a test act at the moment a request arrives.
+Everything runs over real sockets; `seen` lists each request with what the proxy did and when
+(`at`, time.monotonic), and `wait_for` lets a test act at the moment a request arrives.
 """
 import http.client
 import json
@@ -45,6 +46,7 @@ class Rule:
     location: str = None
     after_bytes: int = None
     delay: float = 0
+    headers: dict = None  # extra headers of an answer (a callable value is called at answer time)
     hits: int = field(default=0)
 
     def matches(self, method, path):
@@ -59,6 +61,7 @@ class Seen:
     path: str
     action: str  # "forward", or the rule's action
     status: int = None  # what the client got, if it got an answer
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FaultProxy:
@@ -87,10 +90,17 @@ class FaultProxy:
             self.rules.append(rule)
         return rule
 
-    def answer(self, path, status, body=b"", content_type="text/html; charset=utf-8", **kw):
+    def answer(self, path, status, body=b"", content_type="text/html; charset=utf-8", retry_after=None, **kw):
         if isinstance(body, (dict, list)):
             body, content_type = json.dumps(body).encode(), "application/json"
+        if retry_after is not None:
+            value = retry_after if callable(retry_after) else str(retry_after)
+            kw["headers"] = dict(kw.get("headers") or {}, **{"Retry-After": value})
         return self.add("answer", path, status=status, body=body, content_type=content_type, **kw)
+
+    def too_many_requests(self, path, retry_after=None, **kw):
+        """Connect (or a rate limiter) telling the client to slow down."""
+        return self.answer(path, 429, {"code": 0, "error": "Too many requests."}, retry_after=retry_after, **kw)
 
     def gateway_error(self, path, status=503, **kw):
         """What nginx says when the server behind it is gone or restarting."""
@@ -190,7 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
             proxy._note(Seen(self.command, self.path, "redirect", rule.status))
             return self._reply(rule.status, b"", "text/html", {"Location": rule.location})
         proxy._note(Seen(self.command, self.path, rule.action, rule.status))
-        return self._reply(rule.status, rule.body, rule.content_type)
+        headers = {k: v() if callable(v) else v for k, v in (rule.headers or {}).items()}
+        return self._reply(rule.status, rule.body, rule.content_type, headers)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 

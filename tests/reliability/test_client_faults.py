@@ -2,17 +2,22 @@
 
 Each fault ends the `rsconnect` subprocess with one sentence (or is retried away when it is a
 read), leaves saved servers, deployment records and the notebook byte-identical, and the next
-publish succeeds. Reads are retried on 502/503/504 and broken connections; writes never are.
+publish succeeds. Reads are retried on 429/502/503/504 and broken connections, waiting at least
+what a Retry-After asks (the proxy's arrival times show the wait); writes never are.
 """
+import email.utils
 import re
 import signal
 import socket
+import time
 
 import pytest
+import requests
 
 from fault_proxy import FaultProxy
-from rsconnect_jupyter.connect import ConnectClient, retry_schedule
-from rsconnect_jupyter.exceptions import InvalidInput, ServerUnreachable
+from rsconnect_jupyter import connect
+from rsconnect_jupyter.connect import ConnectClient, retry_after, retry_schedule, retry_wait
+from rsconnect_jupyter.exceptions import ConnectAPIError, InvalidInput, ServerUnreachable
 
 TASKS = r"/__api__/v1/tasks/"
 UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
@@ -286,3 +291,81 @@ def test_request_timeout_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("CONNECT_REQUEST_TIMEOUT", "0")
     with pytest.raises(InvalidInput, match=r"^CONNECT_REQUEST_TIMEOUT must be a positive number of seconds"):
         ConnectClient("http://127.0.0.1:9/", "key")
+
+
+# -- Retry-After: reads wait what the server asks --------------------------------------------
+
+
+def gaps(seen):
+    """Seconds between consecutive requests, as the proxy saw them arrive."""
+    return [b.at - a.at for a, b in zip(seen, seen[1:])]
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date():
+    def answer(value):
+        response = requests.Response()
+        if value is not None:
+            response.headers["Retry-After"] = value
+        return response
+
+    now = time.time()
+    assert retry_after(answer("7")) == 7
+    assert retry_after(answer(email.utils.formatdate(now + 20, usegmt=True)), now=now) == pytest.approx(20, abs=1)
+    assert retry_after(answer(email.utils.formatdate(now - 60, usegmt=True)), now=now) == 0  # already past
+    assert retry_after(answer("soon")) is None and retry_after(answer(None)) is None
+    assert retry_wait(0.05, None) == 0.05
+    assert retry_wait(0.05, 2) == 2 and retry_wait(4, 2) == 4  # never shorter than the schedule
+    assert retry_wait(0.05, 3600) == 30  # capped: a publish does not hang for an hour
+
+
+def test_a_503_with_retry_after_waits_what_the_server_asks(proxy, local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    client = ConnectClient(proxy.url, local_server.api_key)
+    proxy.gateway_error(r"/__api__/v1/user$", 503, method="GET", times=1, headers={"Retry-After": "2"})
+    assert client.me()["username"]
+    seen = proxy.requests("GET", r"/v1/user$")
+    assert [s.status for s in seen] == [503, 200]
+    assert 1.8 <= gaps(seen)[0] < 25  # the server's 2 s, not the schedule's 0.05 s
+
+
+def test_a_429_on_task_polls_is_retried_after_the_date_it_names(cli, proxy, notebook, published):
+    in_3_seconds = lambda: email.utils.formatdate(time.time() + 3, usegmt=True)  # noqa: E731 - at answer time
+    proxy.too_many_requests(TASKS, retry_after=in_3_seconds, method="GET", times=1)
+    result = deploy(cli, notebook)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == published
+    polls = proxy.requests("GET", TASKS)
+    assert [s.status for s in polls][:2] == [429, 200]
+    assert 1.0 <= gaps(polls)[0] < 25  # an HTTP date 3 s ahead (second resolution): at least 1 s, not 0.05 s
+
+
+def test_a_retry_after_beyond_the_cap_is_cut_to_it(proxy, local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    monkeypatch.setattr(connect, "MAX_RETRY_AFTER", 1.0)  # the 30 s cap, made short for the test
+    client = ConnectClient(proxy.url, local_server.api_key)
+    proxy.too_many_requests(r"/__api__/v1/user$", retry_after=3600, method="GET", times=1)
+    assert client.me()["username"]
+    seen = proxy.requests("GET", r"/v1/user$")
+    assert [s.status for s in seen] == [429, 200]
+    assert 0.8 <= gaps(seen)[0] < 20
+
+
+def test_a_429_with_no_retry_left_is_said_at_once(proxy, local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRIES", "0")
+    client = ConnectClient(proxy.url, local_server.api_key)
+    proxy.too_many_requests(r"/__api__/v1/user$", retry_after=600, method="GET")
+    with pytest.raises(ServerUnreachable) as e:
+        client.me()
+    assert str(e.value) == ("%s answered GET v1/user with HTTP 429 once: the server is asking for fewer requests; "
+                            "wait a minute and try again." % proxy.url)
+    assert len(proxy.requests("GET", r"/v1/user$")) == 1  # no wait for the asked 600 s, no retry
+
+
+def test_a_429_on_a_write_is_not_retried(proxy, local_server, monkeypatch):
+    monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
+    client = ConnectClient(proxy.url, local_server.api_key)
+    proxy.too_many_requests(r"/__api__/v1/content$", retry_after=1, method="POST")
+    with pytest.raises(ConnectAPIError) as e:
+        client.content_create(name="never-made", title="never made")
+    assert e.value.status == 429 and str(e.value).endswith(".") and "\n" not in str(e.value)
+    assert len(proxy.requests("POST", r"/v1/content$")) == 1
