@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from jupyter_servers import install_echo_kernel  # tests/extension, on the path via conftest.py
 from rsconnect_jupyter.localconnect import launch
 from rsconnect_jupyter.localconnect.launch import free_port
 
@@ -50,6 +51,7 @@ def jupyter_home(base):
     config, data, runtime = base / "config", base / "data", base / "runtime"
     for d in (config, data, runtime):
         d.mkdir(parents=True, exist_ok=True)
+    install_echo_kernel(data)  # a non-Python kernel, for the source publish it must refuse
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
     env.update({
         "JUPYTER_CONFIG_DIR": str(config),

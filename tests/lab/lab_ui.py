@@ -76,3 +76,15 @@ def run_from_palette(page, label):
     page.wait_for_selector(".jp-mod-commandPalette input, #command-palette input", state="visible")
     page.keyboard.type(label)
     page.click(".lm-CommandPalette-item:has-text('%s')" % label)
+
+
+def dialog_error(page, selector="#rsc-error"):
+    """The one sentence a dialog shows when something went wrong (waits for it)."""
+    page.wait_for_selector(selector, state="visible", timeout=PUBLISH_TIMEOUT_MS)
+    return page.inner_text(selector).strip()
+
+
+def wait_status(page, text):
+    """The publish dialog's status line says `text` (e.g. after "Create manifest")."""
+    page.wait_for_function("(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text,
+                           timeout=PUBLISH_TIMEOUT_MS)
