@@ -5,6 +5,10 @@ content to it; the old process is stopped once its in-flight requests are done (
 period), so a redeploy loses no request. The proxy (handlers.py) asks `get` for the live process.
 Processes run in their own session (process group), so stopping the server stops them and their
 children. After a server restart, apps start again lazily, on their first request.
+
+An app's output goes through a pipe to a thread of the server that writes its log file and
+rotates it at APP_LOG_MAX_BYTES, keeping APP_LOG_KEEP older files (`.1` is the newest of them):
+an app that prints in a loop cannot fill the disk, and its latest lines are always kept.
 """
 import http.client
 import logging
@@ -28,6 +32,8 @@ SERVER_PACKAGES = {
     "python-bokeh": (),
 }
 APPHOST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apphost.py")
+APP_LOG_MAX_BYTES = 10 * 1024 * 1024  # per file; env RSCONNECT_APP_LOG_MAX_BYTES (read at each app start)
+APP_LOG_KEEP = 3  # older files kept beside it; env RSCONNECT_APP_LOG_KEEP
 
 
 class AppFailed(Exception):
@@ -65,6 +71,78 @@ def command(mode, python, entrypoint, port, prefix):
                 "--address", "127.0.0.1", "--allow-websocket-origin", "127.0.0.1:%d" % port,
                 "--prefix", prefix.rstrip("/")], False
     raise AppFailed("App mode %r cannot run as a process." % mode)
+
+
+def log_limits():
+    """(bytes per file, older files kept); the environment wins over the defaults."""
+    def number(name, default):
+        try:
+            return max(0, int(os.environ.get(name) or default))
+        except ValueError:
+            return default
+    size = max(1024, number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES))
+    return size, number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP)
+
+
+class RotatingLog:
+    """A log file that moves to `.1` (`.1` to `.2`, ...) before a write would take it past `max_bytes`."""
+
+    def __init__(self, path, max_bytes, keep):
+        self.path, self.max_bytes, self.keep = path, max_bytes, keep
+        self.file = open(path, "ab")
+        self.size = self.file.tell()
+
+    def write(self, data):
+        while data:
+            room = self.max_bytes - self.size
+            if room <= 0:
+                self.rotate()
+                continue
+            piece = data[:room]
+            if len(data) > room:
+                cut = piece.rfind(b"\n") + 1  # a line stays whole in one file when it fits
+                if cut and self.size + cut <= self.max_bytes:
+                    piece = piece[:cut]
+            self.file.write(piece)
+            self.file.flush()  # readers (the deploy's task log, a user's tail) see lines at once
+            self.size += len(piece)
+            data = data[len(piece):]
+            if data:
+                self.rotate()
+
+    def rotate(self):
+        self.file.close()
+        if self.keep:
+            for n in range(self.keep - 1, 0, -1):
+                if os.path.exists("%s.%d" % (self.path, n)):
+                    os.replace("%s.%d" % (self.path, n), "%s.%d" % (self.path, n + 1))
+            os.replace(self.path, self.path + ".1")
+        self.file = open(self.path, "wb")  # with no older files kept, start the file again
+        self.size = 0
+
+    def close(self):
+        self.file.close()
+
+
+def copy_output(pipe, log_file):
+    """Copy an app's output from its pipe into its rotating log until the app closes it."""
+    writable = True
+    try:
+        while True:
+            data = os.read(pipe.fileno(), 65536)
+            if not data:
+                break
+            if writable:
+                try:
+                    log_file.write(data)
+                except (OSError, ValueError) as e:  # a full disk: the app keeps running, its output is lost
+                    log.warning("the output of an app could not be written to %s: %s", log_file.path, e)
+                    writable = False  # but the pipe is still drained, so the app never blocks on it
+    except OSError:
+        pass
+    finally:
+        pipe.close()
+        log_file.close()
 
 
 class AppProcess:
@@ -154,12 +232,15 @@ class Apps:
         say("Starting the app: %s" % " ".join(os.path.basename(a) if a in (python, APPHOST) else a
                                                 for a in argv[:4]) + " ...")
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
-        out = open(log_path, "wb")  # one log file per process start
+        out = RotatingLog(log_path, *log_limits())  # one log file (and its rotations) per process start
         try:
-            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     cwd=folder, env=env, start_new_session=True)
-        finally:
+        except BaseException:
             out.close()
+            raise
+        threading.Thread(target=copy_output, args=(proc.stdout, out), daemon=True,
+                         name="app-log-%s" % guid[:8]).start()
         app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
         with open(log_path + ".pid", "w") as f:  # so a server that was killed can clean up at next start
             f.write(str(proc.pid))
@@ -194,6 +275,8 @@ class Apps:
     def _follow(path, pos, say):
         try:
             with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < pos:
+                    return 0  # rotated meanwhile: follow the new file from its start
                 f.seek(pos)
                 data = f.read()
         except OSError:
