@@ -51,6 +51,7 @@ async function chooseTarget(panel: NotebookPanel, choices: IChoices, view: IView
   if (!matches.length) {
     return { new: true };
   }
+  view.status(''); // the question says what is going on; "Looking for…" would be stale
   const choice = await conflict.ask(view.conflictArea, matches, choices.mode, choices.server.name);
   if (!choice) {
     return null;

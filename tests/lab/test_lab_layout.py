@@ -75,8 +75,21 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     for selector in (".rsc-help", "label[for=rsc-title]"):
         assert page.evaluate(CONTRAST, selector) >= 4.5, selector
 
+    # Content with this title exists: the conflict question, inside the publish dialog.
+    title = page.input_value("#rsc-title")
+    r = local_server.api("POST", "v1/content", key=key, json={"name": "lay-" + uuid.uuid4().hex[:6], "title": title})
+    assert r.status_code == 200, r.text
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
+    page.wait_for_selector("#rsc-conflict-form", state="visible")
+    page.locator("#rsc-conflict-form").scroll_into_view_if_needed()
+    assert page.inner_text("#rsc-status").strip() == ""  # no stale "Looking for content…" under it
+    shoot(page, lab, "conflict")
+    assert_fits(page, ".jp-Dialog-content")
+    buttons = [page.locator(s).bounding_box() for s in ("#rsc-conflict-cancel", "#rsc-conflict-new",
+                                                        "#rsc-conflict-overwrite")]
+    assert len({round(b["y"]) for b in buttons}) == 1 and len({round(b["height"]) for b in buttons}) == 1, buttons
+    page.click("#rsc-conflict-new")
     ui.wait_published(page)
     shoot(page, lab, "published")
     link = page.locator(".rsc-published").bounding_box()
