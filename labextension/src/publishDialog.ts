@@ -261,6 +261,7 @@ export async function open(panel: NotebookPanel, servers: api.IServer[], draft: 
     view(form).status('');
     errorBox.textContent = err.message || String(err);
     show(errorBox, true);
+    errorBox.scrollIntoView({ block: 'nearest' }); // below the fold of a long form otherwise
   };
   const start = (action: (choices: publish.IChoices) => Promise<void>) => {
     const choices = read(form, servers);

@@ -13,6 +13,7 @@ import lab_ui as ui
 from extension_notebooks import ECHO_KERNEL, write_notebook
 from lab_servers import lab_python
 from test_lab_browser import assert_serves, saved_metadata
+from test_lab_layout import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,13 @@ def open_publish_dialog(page, lab, path, server_url, key, name="local"):
     ui.click_publish_button(page)
     ui.add_server(page, server_url, key, name=name)
     ui.wait_publish_dialog(page)
+
+
+def assert_in_view(page, selector):
+    """`selector` is inside the dialog's visible (scrolled) area, not below the fold."""
+    body = page.locator(".jp-Dialog-body").bounding_box()
+    box = page.locator(selector).bounding_box()
+    assert body["y"] <= box["y"] and box["y"] + min(box["height"], 20) <= body["y"] + body["height"], (body, box)
 
 
 def content_titled(local_server, key, title):
@@ -223,7 +231,12 @@ def test_failed_render_shows_the_log_and_one_sentence(lab, local_server, page, n
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
+    shoot(page, lab, "failed-render")
     assert "\n" not in message and message.endswith("."), message
+    assert_in_view(page, "#rsc-error")  # the user sees it without scrolling
+    assert page.evaluate(CONTRAST, "#rsc-error") >= 4.5
+    # Long log lines wrap instead of hiding past the right edge.
+    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth + 1)(document.querySelector('#rsc-log'))")
     log = page.inner_text("#rsc-log")  # the server's task output streamed into the dialog
     assert "the data file is missing" in log
     assert page.is_enabled(".jp-Dialog button.rsc-publish-submit")  # fix the notebook, try again

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 # Elements inside `root` whose content is wider than their box (cut off or scrolled sideways).
 OVERFLOWING = """root => Array.from(document.querySelectorAll(root + ' *'))
-    .filter(e => getComputedStyle(e).display !== 'none' && e.tagName !== 'SELECT' && e.tagName !== 'PRE'
+    .filter(e => getComputedStyle(e).display !== 'none' && e.tagName !== 'SELECT'
                  && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
     .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
 
