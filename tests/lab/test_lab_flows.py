@@ -47,7 +47,10 @@ def assert_in_view(page, selector):
 
 
 def content_titled(local_server, key, title):
-    return [c for c in local_server.api("GET", "v1/content", key=key).json() if c["title"] == title]
+    """The content owned by the user of `key` with this title (other tests' content left out)."""
+    me = local_server.api("GET", "v1/user", key=key).json()["guid"]
+    listed = local_server.api("GET", "v1/content", key=key, params={"owner_guid": me}).json()
+    return [c for c in listed if c["title"] == title]
 
 
 def test_create_manifest_from_the_kernel_snapshot(lab, local_server, page, no_saved_servers):
