@@ -191,8 +191,10 @@ class Runner:
             raise DeployFailed(INTERRUPTED if self.stopping else
                                "The notebook's render worker stopped twice; see the server's log.")
         if answer.get("status") != 0 or not os.path.isfile(output):
-            raise DeployFailed("%s; the previous bundle stays live."
-                               % (answer.get("error") or "Rendering the notebook failed").rstrip(". "))
+            content = self.db.content(guid)
+            kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
+            failed = (answer.get("error") or "Rendering the notebook failed").rstrip(". ")
+            raise DeployFailed("%s; %s." % (failed, kept))
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
     # -- APIs and apps ----------------------------------------------------------------------------

@@ -153,3 +153,12 @@ def test_long_poll_answers_when_lines_arrive(publisher):
             break
     assert task["code"] == 0
     assert len(answers) > 1 and not answers[0]["finished"]  # it streamed, not one answer at the end
+
+
+def test_failing_first_deploy_says_nothing_was_deployed(publisher):
+    item = publisher.create("notebook-fails-first")
+    task, lines = publisher.publish(item["guid"], notebook_bundle("raise ValueError('first-boom-17')"))
+    assert task["finished"] and task["code"] != 0
+    assert task["error"].endswith("nothing was deployed."), task["error"]
+    assert "stays live" not in task["error"]
+    assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is None
