@@ -2,6 +2,7 @@
 import hashlib
 import io
 import json
+import os
 import sys
 import tarfile
 import time
@@ -114,3 +115,23 @@ class Client:
         return self.wait(self.deploy(guid, bundle["id"]))
 
 
+def snapshot(root):
+    """{relative path: md5 of the file, or "dir" / "link -> target"} for everything under root."""
+    found = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                found[rel] = "link -> " + os.readlink(path)
+            elif os.path.isdir(path):
+                found[rel] = "dir"
+            else:
+                with open(path, "rb") as f:
+                    found[rel] = hashlib.md5(f.read()).hexdigest()
+    return found
+
+
+def changes(before, after):
+    """The paths added, removed or changed between two snapshots."""
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))

@@ -2,7 +2,6 @@
 written outside the content's folder (the server's folder and a sentinel folder beside it are
 compared file by file before and after)."""
 import gzip
-import hashlib
 import io
 import os
 import tarfile
@@ -10,7 +9,7 @@ import tarfile
 import pytest
 import requests
 
-from localserver_helpers import Client, manifest, static_bundle, tar_bytes
+from localserver_helpers import Client, changes, manifest, snapshot, static_bundle, tar_bytes
 from rsconnect_jupyter.localconnect import bundles
 
 MAX_UNPACKED = 4 * 1024 * 1024
@@ -36,29 +35,13 @@ def tree(root):
     return {os.path.relpath(os.path.join(d, n), root) for d, dirs, files in os.walk(root) for n in dirs + files}
 
 
-def snapshot(root):
-    """{path: md5, "dir" or "link -> target"} of everything under root."""
-    found = {}
-    for d, dirs, files in os.walk(root):
-        for n in dirs + files:
-            path = os.path.join(d, n)
-            rel = os.path.relpath(path, root)
-            if os.path.islink(path):
-                found[rel] = "link -> " + os.readlink(path)
-            elif os.path.isdir(path):
-                found[rel] = "dir"
-            else:
-                with open(path, "rb") as f:
-                    found[rel] = hashlib.md5(f.read()).hexdigest()
-    return found
-
-
 def written_outside(before, after, guid):
     """Paths that changed outside the content's own folder (the server's log and database may)."""
     own = (os.path.join("data", "content", guid), os.path.join("data", "server.log"),
            os.path.join("data", "connect.db"))
-    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p) and not p.startswith(own)
-                  and not (p == os.path.join("data", "content") and after.get(p) == "dir"))  # the first upload
+    return [p for p in changes(before, after)
+            if not p.startswith(own)
+            and not (p == os.path.join("data", "content") and after.get(p) == "dir")]  # the first upload
 
 
 def member(name, kind=tarfile.REGTYPE, data=b"", linkname=""):
