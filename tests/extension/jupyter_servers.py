@@ -107,17 +107,20 @@ def command(kind, port, token, root):
             "--ServerApp.root_dir=" + str(root)]
 
 
-def start_jupyter(kind, base, token="rsc-test-token"):
+def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupyter_home,
+                  server_class=JupyterServer):
+    """A server of `kind` with `base` for its root, user folders and log, once our handlers answer.
+    tests/lab passes its own command, user folders and class (JupyterLab 4, Notebook 7)."""
     base = Path(base)
     root = base / "root"
     root.mkdir(parents=True, exist_ok=True)
-    env = jupyter_home(base / "home")
+    env = home(base / "home")
     port = free_port()
     log_path = base / ("%s.log" % kind)
-    log = open(log_path, "ab")
-    process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
-                               env=env, cwd=str(root))
-    server = JupyterServer(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
+                                   env=env, cwd=str(root))
+    server = server_class(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
     try:
         launch.wait_until_serving(process, lambda: server.api("GET", "servers", timeout=2).status_code == 200,
                                   log_path, what=kind)
@@ -128,9 +131,4 @@ def start_jupyter(kind, base, token="rsc-test-token"):
 
 
 def stop_jupyter(server):
-    server.process.terminate()
-    try:
-        server.process.wait(15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    launch.stop(server.process)

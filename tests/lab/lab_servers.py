@@ -9,14 +9,9 @@ tests/extension/jupyter_servers.py), so only that installed configuration enable
 """
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
-from jupyter_servers import install_echo_kernel  # tests/extension, on the path via conftest.py
-from rsconnect_jupyter.localconnect import launch
-from rsconnect_jupyter.localconnect.launch import free_port
+from jupyter_servers import JupyterServer, install_echo_kernel, start_jupyter, stop_jupyter  # tests/extension
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_VENV = REPO / ".venv-lab"
@@ -68,29 +63,13 @@ def jupyter_home(base):
     return env
 
 
-@dataclass
-class LabServer:
-    kind: str
-    url: str  # ends with "/"
-    token: str
-    root: Path
-    process: subprocess.Popen
-    log_path: Path
-
-    def api(self, method, route, **kwargs):
-        """A request to one of our handlers, authenticated with the token."""
-        headers = kwargs.pop("headers", {})
-        headers["Authorization"] = "token " + self.token
-        kwargs.setdefault("timeout", 120)
-        return requests.request(method, self.url + "rsconnect_jupyter/" + route, headers=headers, **kwargs)
+class LabServer(JupyterServer):
+    """The same handlers; only the notebook page's address differs."""
 
     def notebook_url(self, path):
         url = "%s%s%s?token=%s" % (self.url, KINDS[self.kind][1], path, self.token)
         # JupyterLab restores the last layout (earlier tests' notebooks) unless told to reset.
         return url + "&reset" if self.kind == "jupyterlab4" else url
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
 
 
 def command(kind, port, token, root):
@@ -102,29 +81,7 @@ def command(kind, port, token, root):
 
 
 def start_lab(kind, base, token="rsc-lab-token"):
-    base = Path(base)
-    root = base / "root"
-    root.mkdir(parents=True, exist_ok=True)
-    env = jupyter_home(base / "home")
-    port = free_port()
-    log_path = base / ("%s.log" % kind)
-    log = open(log_path, "ab")
-    process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
-                               env=env, cwd=str(root))
-    server = LabServer(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
-    try:
-        launch.wait_until_serving(process, lambda: server.api("GET", "servers", timeout=2).status_code == 200,
-                                  log_path, what=kind)
-    except RuntimeError:
-        stop_lab(server)
-        raise
-    return server
+    return start_jupyter(kind, base, token, command=command, home=jupyter_home, server_class=LabServer)
 
 
-def stop_lab(server):
-    server.process.terminate()
-    try:
-        server.process.wait(15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+stop_lab = stop_jupyter
