@@ -124,6 +124,10 @@ def name_from_title(title):
     return name
 
 
+# An environment variable's name. \Z, not $: $ also matches before a final newline ("NAME\n").
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def environment_values(pairs, environ=None):
     """`-E NAME=VALUE` or `-E NAME` (copies the local value) to a dict. Values are never printed."""
     environ = os.environ if environ is None else environ
@@ -131,7 +135,7 @@ def environment_values(pairs, environ=None):
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         name = name.strip()
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+        if not ENV_NAME.match(name):
             raise InvalidInput('"%s" is not an environment variable name: use -E NAME=VALUE or -E NAME.' % name)
         if not sep:
             if name not in environ:

@@ -4,7 +4,6 @@ shape the answer for the browser. Runs in worker threads (it does network and di
 The browser never sees an API key: servers go out through `public_server()` only.
 """
 import logging
-import re
 import traceback
 
 from .. import deploy, environment, store
@@ -14,9 +13,6 @@ from .paths import PathRefused
 from .wording import for_dialog
 
 log = logging.getLogger(__name__)
-
-# \Z, not $: $ also matches before a final newline, which would let "NAME\n" through.
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def public_server(server):
@@ -95,7 +91,7 @@ def kernel_code(notebook_path, force_generate=False):
 
 def check_environment_names(values):
     for name in values:
-        if not ENV_NAME.match(name):
+        if not deploy.ENV_NAME.match(name):  # the CLI's rule for -E
             raise InvalidField("%r is not a valid environment variable name (letters, digits, _)." % name)
 
 
