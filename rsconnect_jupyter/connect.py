@@ -42,6 +42,10 @@ DEFAULT_RETRIES = 4  # after the first attempt: 5 in all; CONNECT_RETRIES overri
 DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled each time; CONNECT_RETRY_BACKOFF overrides
 MAX_BACKOFF = 4.0  # seconds: no single wait is longer
 
+# What to do about a login page where Connect's API should answer (three ways to meet one).
+LOGIN_ADVICE = ("a proxy or single sign-on in front of Connect wants a browser login, so use an address that "
+                "reaches Connect directly (ask your administrator).")
+
 # Connect error codes (the `code` of `{code, error, payload}`), not HTTP statuses.
 CODE_INVALID_KEY = 30
 CODE_AUTH_REQUIRED = 24
@@ -255,10 +259,8 @@ class ConnectClient:
     def _not_json(self, response, method, path):
         """The error for a 2xx answer that is not JSON: a login page, or not Connect at all."""
         if _looks_like_html(response) and _looks_like_login(response):
-            return NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: a proxy "
-                                     "or single sign-on in front of Connect wants a browser login, so use an "
-                                     "address that reaches Connect directly (ask your administrator)."
-                                     % (self.url, method, path, _via(response)))
+            return NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: %s"
+                                     % (self.url, method, path, _via(response), LOGIN_ADVICE))
         if _looks_like_html(response):
             return NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
                                      "not look like a Connect server (check the address and any sub-path)."
@@ -296,9 +298,8 @@ class ConnectClient:
             base = location[:location.index(suffix)]
             return NotAConnectServer("%s redirected %s %s to %s: use %s as the server URL."
                                      % (self.url, method, path, location, base))
-        return NotAConnectServer("%s redirected %s %s to %s, probably a login page: a proxy or single sign-on in "
-                                 "front of Connect wants a browser login, so use an address that reaches Connect "
-                                 "directly (ask your administrator)." % (self.url, method, path, location))
+        return NotAConnectServer("%s redirected %s %s to %s, probably a login page: %s"
+                                 % (self.url, method, path, location, LOGIN_ADVICE))
 
     def _error(self, response, method, path):
         status = response.status_code
@@ -308,10 +309,8 @@ class ConnectClient:
             body = None
         if not isinstance(body, dict):
             if _looks_like_html(response) and _looks_like_login(response) and status in (401, 403):
-                return NotAConnectServer("%s answered %s %s with a login page (HTTP %d): a proxy or single sign-on "
-                                         "in front of Connect wants a browser login, so use an address that reaches "
-                                         "Connect directly (ask your administrator)." % (self.url, method, path,
-                                                                                          status))
+                return NotAConnectServer("%s answered %s %s with a login page (HTTP %d): %s"
+                                         % (self.url, method, path, status, LOGIN_ADVICE))
             if _looks_like_html(response) or status == 404:
                 return NotAConnectServer("%s answered %s %s with HTTP %d and no Connect error: this URL does not "
                                          "look like a Connect server (check the address and any sub-path)."
