@@ -19,6 +19,8 @@ import subprocess
 import threading
 import time
 
+from .settings import env_number
+
 log = logging.getLogger("localconnect.apps")
 
 APP_MODES = ("python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh")
@@ -75,13 +77,8 @@ def command(mode, python, entrypoint, port, prefix):
 
 def log_limits():
     """(bytes per file, older files kept); the environment wins over the defaults."""
-    def number(name, default):
-        try:
-            return max(0, int(os.environ.get(name) or default))
-        except ValueError:
-            return default
-    size = max(1024, number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES))
-    return size, number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP)
+    return (env_number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES, minimum=1024),
+            env_number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP))
 
 
 class RotatingLog:

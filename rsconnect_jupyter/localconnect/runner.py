@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import apps, bundles, environments, interpreters, renderers
 from .db import now
+from .settings import env_number
 from .tasks import INTERRUPTED
 
 log = logging.getLogger("localconnect.runner")
@@ -31,16 +32,8 @@ class DeployFailed(Exception):
 
 def _render_worker_settings():
     """How many render workers may live at once, and after how long unused they stop (env overrides)."""
-    settings = {"max_workers": 3, "idle_seconds": 600.0}
-    for name, key, kind in (("RSCONNECT_LOCAL_RENDER_WORKERS", "max_workers", int),
-                            ("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", "idle_seconds", float)):
-        value = os.environ.get(name)
-        if value:
-            try:
-                settings[key] = max(kind(value), 1 if kind is int else 0.5)
-            except ValueError:
-                log.warning("ignoring %s=%r: not a number", name, value)
-    return settings
+    return {"max_workers": env_number("RSCONNECT_LOCAL_RENDER_WORKERS", 3, int, minimum=1),
+            "idle_seconds": env_number("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", 600.0, float, minimum=0.5)}
 
 
 class Runner:
