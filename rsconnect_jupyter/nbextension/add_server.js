@@ -1,6 +1,7 @@
 // The add-server dialog: URL, nickname, API key, TLS choice. The handler checks the key against
 // the server before saving anything, so a wrong key or a viewer account is refused right here.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', './api'], function ($, Jupyter, dialog, api) {
+define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './focus'],
+function ($, Jupyter, dialog, api, focus) {
     'use strict';
 
     var API_KEY_HELP = 'https://docs.posit.co/connect/user/api-keys/';
@@ -58,6 +59,7 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api'], function ($, 
                 body: form,
                 notebook: Jupyter.notebook,
                 keyboard_manager: Jupyter.notebook.keyboard_manager,
+                open: focus.afterOpen(form, '#rsc-server-url'),
                 buttons: {
                     'Cancel': {id: 'rsc-add-cancel'},
                     'Add server': {
@@ -74,7 +76,6 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api'], function ($, 
                 }
             });
             modal.addClass('rsc-modal');
-            modal.on('shown.bs.modal', function () { form.find('#rsc-server-url').focus(); });
             modal.on('hidden.bs.modal', function () {
                 if (!settled) {
                     resolve(null);

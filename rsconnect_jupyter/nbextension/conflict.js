@@ -1,7 +1,7 @@
 // Content with the same title already exists: overwrite it, or publish to a new location.
 // Updating existing content never changes its publication mode, so content published in the
 // other mode is listed but cannot be chosen for overwriting.
-define(['jquery', 'base/js/dialog'], function ($, dialog) {
+define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
     'use strict';
 
     var MODE_NAMES = {
@@ -50,6 +50,7 @@ define(['jquery', 'base/js/dialog'], function ($, dialog) {
             var modal = dialog.modal({
                 title: 'Overwrite existing content?',
                 body: form,
+                open: focus.afterOpen(form, null),
                 buttons: {
                     'Cancel': {id: 'rsc-conflict-cancel'},
                     'New location': {id: 'rsc-conflict-new', click: function () { finish({action: 'new'}); }},

@@ -1,7 +1,7 @@
 // The publish dialog: server, title, mode, packages, environment variables, extra files.
 // It stays open while publishing and shows the deploy log; errors appear as one sentence.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish'],
-function ($, Jupyter, dialog, api, metadata, publish) {
+define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish', './focus'],
+function ($, Jupyter, dialog, api, metadata, publish, focus) {
     'use strict';
 
     var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -224,6 +224,7 @@ function ($, Jupyter, dialog, api, metadata, publish) {
                     body: form,
                     notebook: Jupyter.notebook,
                     keyboard_manager: Jupyter.notebook.keyboard_manager,
+                    open: focus.afterOpen(form, null),  // no field: Enter publishes
                     buttons: {
                         'Cancel': {id: 'rsc-publish-cancel'},
                         'Create manifest': {

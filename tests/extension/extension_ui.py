@@ -18,16 +18,28 @@ def click_publish_button(page):
 
 
 def add_server(page, url, api_key, name=""):
-    """Fill and submit the add-server dialog (it must be open)."""
-    page.wait_for_selector("#rsc-server-url", state="visible")
-    page.fill("#rsc-server-url", url)
-    page.fill("#rsc-nickname", name)
-    page.fill("#rsc-api-key", api_key)
+    """Fill and submit the add-server dialog (it must be open). Typing waits for the dialog to be
+    ready: before that, Jupyter moves the focus to a button and the text would be lost."""
+    page.wait_for_selector(".rsc-modal.rsc-ready #rsc-server-url", state="visible")
+    # A user sees the cursor in the URL field once the dialog has opened.
+    assert page.evaluate("document.activeElement.id") == "rsc-server-url"
+    for selector, value in (("#rsc-server-url", url), ("#rsc-nickname", name), ("#rsc-api-key", api_key)):
+        page.fill(selector, value)
+        assert page.input_value(selector) == value, "%s did not take the text" % selector
     page.click("#rsc-add-submit")
 
 
 def wait_publish_dialog(page):
-    page.wait_for_selector("#rsc-publish-form", state="visible")
+    """The publish dialog, ready for input; fails at once with the add-server dialog's sentence
+    if that refused the server."""
+    page.wait_for_function(
+        "$('.rsc-publish-modal.rsc-ready #rsc-publish-form').is(':visible') || $('#rsc-add-error').is(':visible')")
+    if page.is_visible("#rsc-add-error"):
+        raise AssertionError("the add-server dialog refused: %s" % page.inner_text("#rsc-add-error"))
+
+
+def wait_conflict_dialog(page):
+    page.wait_for_selector(".rsc-conflict-modal.rsc-ready #rsc-conflict-form", state="visible")
 
 
 def choose_mode(page, source):

@@ -107,7 +107,7 @@ def conflict_setup(jupyter, local_server, page):
     page.fill("#rsc-title", title)
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
-    page.wait_for_selector("#rsc-conflict-form", state="visible")
+    ui.wait_conflict_dialog(page)
     assert title in page.inner_text("#rsc-conflict-form")
     return key, title, existing.json()["guid"]
 
