@@ -29,7 +29,7 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ yarn.lock -nt "$stamp
 fi
 
 built=../rsconnect_jupyter/labextension/package.json
-if [ ! -f "$built" ] || [ -n "$(find src style package.json tsconfig.json "$stamp" -newer "$built" -print -quit)" ]; then
+if [ ! -f "$built" ] || [ -n "$(find src style schema package.json tsconfig.json "$stamp" -newer "$built" -print -quit)" ]; then
   start=$SECONDS
   jlpm build
   echo "lab extension: build took $((SECONDS - start)) s"

@@ -2,8 +2,9 @@
 // notebook toolbar and a command in the palette. First use asks for a server (addServer.ts);
 // then the publish dialog (publishDialog.ts); success puts a link to the document in the toolbar.
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
+import { ICommandPalette, IToolbarWidgetRegistry, showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 import * as addServer from './addServer';
 import * as api from './api';
@@ -61,8 +62,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Publish notebooks to Posit Connect.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
+  optional: [ICommandPalette, IToolbarWidgetRegistry, ISettingRegistry],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null,
+    toolbars: IToolbarWidgetRegistry | null, settings: ISettingRegistry | null) => {
     app.commands.addCommand(COMMAND, {
       label: LABEL,
       caption: 'Publish this notebook to a Posit Connect server',
@@ -75,19 +77,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (palette) {
       palette.addItem({ command: COMMAND, category: 'Notebook Operations' });
     }
-    app.docRegistry.addWidgetExtension('Notebook', {
-      createNew: (panel: NotebookPanel) => {
-        const button = new ToolbarButton({
-          className: 'rsc-publish-button',
-          label: 'Publish',
-          tooltip: LABEL,
-          onClick: () => void startPublishing(panel)
-        });
-        button.node.id = `rsc-publish-button-${panel.id}`;
-        panel.toolbar.insertItem(10, 'rsconnect-publish', button);
-        return button;
-      }
-    });
+    const publishButton = (panel: NotebookPanel): ToolbarButton => {
+      const button = new ToolbarButton({
+        className: 'rsc-publish-button',
+        label: 'Publish',
+        tooltip: LABEL,
+        onClick: () => void startPublishing(panel)
+      });
+      button.node.id = `rsc-publish-button-${panel.id}`;
+      return button;
+    };
+    if (toolbars && settings) {
+      // The toolbar built from settings (schema/plugin.json gives the button its rank): the same
+      // place in JupyterLab 4 and Notebook 7, and users can move or hide it in the settings.
+      toolbars.addFactory<NotebookPanel>('Notebook', 'rsconnect-publish', publishButton);
+      void settings.load(plugin.id);
+    } else {
+      app.docRegistry.addWidgetExtension('Notebook', {
+        createNew: (panel: NotebookPanel) => {
+          const button = publishButton(panel);
+          panel.toolbar.insertItem(10, 'rsconnect-publish', button);
+          return button;
+        }
+      });
+    }
   }
 };
 

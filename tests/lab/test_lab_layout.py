@@ -102,3 +102,21 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
                           " getComputedStyle(document.querySelector('.jp-NotebookPanel-toolbar')).color]")
     assert style[0] == "underline" and style[1] != style[2], style
     assert page.evaluate(OVERFLOWING, ".rsc-published-item") == []
+
+
+# The toolbar's items by name, left to right (JupyterLab's toolbar marks each with its name).
+TOOLBAR_NAMES = """() => Array.from(document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar > [data-jp-item-name]'))
+    .map(e => e.getAttribute('data-jp-item-name'))"""
+
+
+def test_publish_button_sits_with_the_notebook_actions(lab, page):
+    """Right after the cell type menu and before the spacer, in both front ends (it used to land
+    at the far right of Notebook 7's toolbar, past the kernel name)."""
+    path = write_notebook(lab.root, "toolbar%s/where.ipynb" % uuid.uuid4().hex[:6])
+    ui.open_notebook(page, lab, path)
+    names = page.evaluate(TOOLBAR_NAMES)
+    assert "rsconnect-publish" in names, names
+    assert names.index("rsconnect-publish") == names.index("cellType") + 1, names
+    assert names.index("rsconnect-publish") < names.index("spacer"), names
+    shoot(page, lab, "toolbar")
