@@ -160,7 +160,7 @@ def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BU
 
 
 async def _serve(state, host, port, say):
-    server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=64 * 1024 * 1024)
+    server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=handlers.API_BODY_LIMIT)
     server.listen(port, host)
     url = "http://%s:%d/" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)
     key = first_start(state, url, say)

@@ -27,6 +27,10 @@ log = logging.getLogger("localconnect")
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
 ACCESS_TYPES = ("acl", "logged_in", "all")
+# API bodies are small JSON, read whole before any key is checked: keep them small. Bundle uploads
+# and requests to apps are streamed, and their handlers raise the limit once they know the caller.
+API_BODY_LIMIT = 1024 * 1024
+APP_BODY_LIMIT = 2 ** 40  # streamed to the app, never held here
 # Fields of a content item a client may send; other known fields are read-only and ignored.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
 READ_ONLY_FIELDS = set(models._UNMANAGED) | {
@@ -269,10 +273,11 @@ class BundlesHandler(BaseHandler):
     async def prepare(self):
         if self.request.method != "POST":
             return
-        self.request.connection.set_max_body_size(self.state.max_bundle_size + 16 * 1024 * 1024)
         guid = self.path_kwargs.get("guid") or self.path_args[0]
         self.current = self.user()
         self.content = self.content_for(self.current, guid, change=True)
+        # Only now, with the key and the right to change this content checked, may the body be large.
+        self.request.connection.set_max_body_size(self.state.max_bundle_size + 16 * 1024 * 1024)
         length = self.request.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > self.state.max_bundle_size:
             raise self.too_large()
@@ -521,6 +526,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
                 if self.app is None:
                     raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
             self.app.inflight += 1
+            self.request.connection.set_max_body_size(APP_BODY_LIMIT)
             if self.request.method != "GET" or not self.is_websocket():
                 self._body = BodyPipe()
                 self._fetch = asyncio.ensure_future(self.proxy_http())

@@ -2,6 +2,7 @@
 tests/localserver/test_bundles_malicious.py): each gets a 4xx with Connect's code and one sentence,
 never a 500 or a traceback, and nothing changes on disk outside the content's folder."""
 import http.client
+import os
 from urllib.parse import urlparse
 
 import pytest
@@ -120,3 +121,45 @@ def test_content_paths_cannot_leave_the_bundle(world, path):
     assert r.status in (400, 404), (r.status, body)
     assert server.api_key not in body and "beside the server's folder" not in body
     assert "Traceback" not in server.log()
+
+
+def raw_answer(server, method, path, headers):
+    """Send only a request's head announcing a 50 MB body, and read what the server answers
+    before any of the body is sent: (status, body), or (None, why) if it closed at once."""
+    url = urlparse(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.putrequest(method, "/__api__/" + path)
+    for name, value in dict(headers, **{"Content-Length": str(50 * 1024 * 1024)}).items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    try:
+        response = conn.getresponse()
+        return response.status, response.read()
+    except (ConnectionError, http.client.RemoteDisconnected) as e:
+        return None, repr(e)
+    finally:
+        conn.close()
+
+
+def test_large_bodies_are_refused_before_they_are_read(world):
+    """API bodies (JSON, read whole before the key is checked) stop at 1 MB; a bundle upload may be
+    large only once its caller may change the content: both answers come before any body byte."""
+    root, server, owner, item = world
+    before = snapshot(root)
+    count = len(owner("GET", "v1/content").json())
+    status, body = raw_answer(server, "POST", "v1/content", {"Content-Type": "application/json"})
+    assert status in (None, 400, 413), (status, body)
+    status, body = raw_answer(server, "POST", "v1/content/%s/bundles" % item["guid"], {})
+    assert status == 401, (status, body)
+    status, body = raw_answer(server, "POST", "v1/content/%s/bundles" % item["guid"],
+                              {"Authorization": "Key not-a-key-at-all"})
+    assert status == 401, (status, body)
+    assert len(owner("GET", "v1/content").json()) == count
+    assert [p for p in changes(before, snapshot(root))
+            if not p.startswith(("data/server.log", "data/connect.db"))] == []
+    # The content's publisher still uploads a bundle far past 1 MB, and it goes live.
+    big = static_bundle("<p>big</p>", more={"data.bin": os.urandom(3 * 1024 * 1024)})
+    task, lines = owner.publish(item["guid"], big)
+    assert task["code"] == 0, lines
+    live = owner("GET", "v1/content/" + item["guid"]).json()["bundle_id"]
+    assert owner("GET", "v1/content/%s/bundles/%s" % (item["guid"], live)).json()["size"] == len(big)
