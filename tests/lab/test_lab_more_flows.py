@@ -1,0 +1,222 @@
+"""More of the lab extension's paths, in headless Chromium against JupyterLab 4 and Notebook 7 (the
+`lab` fixture's two params) and the local Connect server: a viewer refused in the add-server
+dialog, the dialog's TLS choices (a missing CA bundle, a CA bundle, no check), hiding the input
+and adding an extra file in a publish with source, and the dialogs and toolbar link under
+JupyterLab's dark theme. Each test checks what the user sees and the state behind it."""
+import io
+import json
+import tarfile
+import uuid
+
+import certifi
+import pytest
+import requests
+
+import lab_ui as ui
+from extension_notebooks import write_notebook
+from test_lab_browser import assert_serves, saved_metadata
+from test_lab_layout import CONTRAST, shoot
+
+pytestmark = pytest.mark.browser
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def saved_servers_file(isolated_config):
+    """servers.json as the handlers wrote it (XDG_CONFIG_HOME is the session's isolated folder)."""
+    return json.loads((isolated_config / "rsconnect-python" / "servers.json").read_text())
+
+
+def open_add_server(page, lab, path):
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    page.wait_for_selector("#rsc-server-url", state="visible")
+
+
+def fill_add_server(page, url, key, name, tls="system", ca_path=""):
+    """Fill the add-server dialog, choose a TLS option, submit."""
+    page.fill("#rsc-server-url", url)
+    page.fill("#rsc-nickname", name)
+    page.fill("#rsc-api-key", key)
+    page.check({"system": "#rsc-tls-system", "ca_bundle": "#rsc-tls-ca", "insecure": "#rsc-tls-insecure"}[tls])
+    if ca_path:
+        page.fill("#rsc-ca-path", ca_path)
+    page.click(".jp-Dialog button.rsc-add-submit")
+
+
+def assert_one_sentence(message):
+    assert message.endswith(".") and "\n" not in message and "Traceback" not in message, message
+
+
+def test_viewer_is_refused_and_nothing_is_saved(lab, local_server, page, no_saved_servers, isolated_config):
+    key = local_server.add_user(unique("victor"), "viewer")
+    path = write_notebook(lab.root, unique("viewer") + "/notes.ipynb")
+    open_add_server(page, lab, path)
+    fill_add_server(page, local_server.url, key, "viewer-connect")
+    message = ui.dialog_error(page, "#rsc-add-error")
+    assert "viewer" in message and "cannot publish" in message, message
+    assert_one_sentence(message)
+    assert key not in message
+    assert page.is_visible("#rsc-add-server-form")  # still open: the user can use another key
+    assert page.locator("#rsc-publish-form").count() == 0
+    assert lab.api("GET", "servers").json() == {"servers": []}
+    assert saved_servers_file(isolated_config).get("viewer-connect") is None
+    assert key not in (isolated_config / "rsconnect-python" / "servers.json").read_text()
+
+
+def test_missing_ca_bundle_is_refused_with_what_to_do(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("tess"), "publisher")
+    path = write_notebook(lab.root, unique("tls") + "/notes.ipynb")
+    open_add_server(page, lab, path)
+    assert page.is_disabled("#rsc-ca-path")  # only the CA choice takes a path
+    missing = "/nonexistent/%s/my-ca.pem" % unique("ca")
+    fill_add_server(page, local_server.url, key, "ca-connect", tls="ca_bundle", ca_path=missing)
+    message = ui.dialog_error(page, "#rsc-add-error")
+    assert message == "The CA bundle %s does not exist on the Jupyter server; check the path." % missing
+    assert lab.api("GET", "servers").json() == {"servers": []}
+
+    # No path at all: the same place says to give one or choose another option.
+    page.fill("#rsc-ca-path", "")
+    page.click(".jp-Dialog button.rsc-add-submit")
+    page.wait_for_function("document.querySelector('#rsc-add-error').textContent.indexOf('Enter the path') === 0")
+    assert_one_sentence(page.inner_text("#rsc-add-error").strip())
+    assert "another TLS option" in page.inner_text("#rsc-add-error")
+    assert lab.api("GET", "servers").json() == {"servers": []}
+
+
+def test_existing_ca_bundle_is_saved_as_its_path(lab, local_server, page, no_saved_servers, isolated_config):
+    """A CA bundle that exists is kept as the path the user gave (rsconnect-python reads paths too)."""
+    key = local_server.add_user(unique("carl"), "publisher")
+    path = write_notebook(lab.root, unique("tlsca") + "/notes.ipynb")
+    open_add_server(page, lab, path)
+    bundle = certifi.where()
+    fill_add_server(page, local_server.url, key, "ca-connect", tls="ca_bundle", ca_path=bundle)
+    ui.wait_publish_dialog(page)
+    [server] = lab.api("GET", "servers").json()["servers"]
+    assert server["name"] == "ca-connect" and server["ca_cert"] == bundle and server["insecure"] is False
+    saved = saved_servers_file(isolated_config)["ca-connect"]
+    assert saved["ca_cert"] == bundle and not saved["insecure"]
+
+
+def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_saved_servers, isolated_config):
+    key = local_server.add_user(unique("ines"), "publisher")
+    path = write_notebook(lab.root, unique("insecure") + "/sales.ipynb", heading="Sales without TLS checks")
+    open_add_server(page, lab, path)
+    fill_add_server(page, local_server.url, key, "trusted-net", tls="insecure")
+    ui.wait_publish_dialog(page)
+    [server] = lab.api("GET", "servers").json()["servers"]
+    assert server == {"name": "trusted-net", "url": local_server.url, "insecure": True, "ca_cert": None,
+                      "has_api_key": True}
+    saved = saved_servers_file(isolated_config)["trusted-net"]
+    assert saved["insecure"] is True and not saved.get("ca_cert")
+
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert url.startswith(local_server.url)
+    assert_serves(url, "Sales without TLS checks")
+    assert key not in page.content()
+
+
+def bundle_members(local_server, key, guid):
+    """Names and manifest of the content's live bundle, downloaded from the local server."""
+    content = local_server.api("GET", "v1/content/%s" % guid, key=key).json()
+    bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
+    assert [b["id"] for b in bundles] == [content["bundle_id"]], (bundles, content)
+    r = local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, content["bundle_id"]), key=key)
+    assert r.status_code == 200, r.text[:300]
+    with tarfile.open(fileobj=io.BytesIO(r.content), mode="r:gz") as tar:
+        names = sorted(m.name for m in tar.getmembers() if m.isfile())
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        lookup = tar.extractfile("lookup.csv").read().decode() if "lookup.csv" in names else None
+    return names, manifest, lookup
+
+
+def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, page, no_saved_servers):
+    """The server re-runs the notebook: the code reads the extra file, the document shows only output."""
+    key = local_server.add_user(unique("hana"), "publisher")
+    folder = unique("hidden")
+    path = write_notebook(lab.root, folder + "/report.ipynb", heading="Hidden code report",
+                          requirements="# no packages needed\n", extra={"lookup.csv": "lookup-value-5150\n",
+                                                                          "unused.csv": "not sent\n"},
+                          code="secret_source_marker = open('lookup.csv').read().strip()\n"
+                               "print('read:', secret_source_marker)")
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    page.check("#rsc-files input[data-file='lookup.csv']")
+    page.check("#rsc-hide-all-input")
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+
+    html = requests.get(url, timeout=30).text
+    assert "Hidden code report" in html
+    assert "read: lookup-value-5150" in html  # re-run on the server, with the extra file beside it
+    assert "secret_source_marker" not in html and "open(" not in html  # no code input
+
+    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+    record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
+    assert record["content_url"] == url
+    names, manifest, lookup = bundle_members(local_server, key, record["content_guid"])
+    assert "lookup.csv" in names and "unused.csv" not in names and "report.ipynb" in names, names
+    assert lookup == "lookup-value-5150\n"
+    assert manifest["jupyter"]["hide_all_input"] is True
+    assert "lookup.csv" in manifest["files"]
+
+
+# -- the dark theme ------------------------------------------------------------------------------
+
+THEMES = "lab/api/settings/@jupyterlab/apputils-extension:themes"
+
+
+def set_theme(lab, raw):
+    r = requests.put(lab.url + THEMES, headers={"Authorization": "token " + lab.token},
+                     json={"raw": raw}, timeout=30)
+    assert r.status_code == 204, (r.status_code, r.text[:300])
+
+
+@pytest.fixture
+def dark_theme(lab):
+    """JupyterLab Dark for this test only: the user setting is put back to the default afterwards."""
+    set_theme(lab, json.dumps({"theme": "JupyterLab Dark"}))
+    yield
+    set_theme(lab, "{}")
+
+
+def assert_readable(page, selectors):
+    low = {s: round(page.evaluate(CONTRAST, s), 2) for s in selectors}
+    assert all(v >= 4.5 for v in low.values()), low
+
+
+def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_saved_servers, dark_theme):
+    key = local_server.add_user(unique("dora"), "publisher")
+    path = write_notebook(lab.root, unique("dark") + "/night.ipynb", heading="Night shift")
+    open_add_server(page, lab, path)
+    theme = page.evaluate("[document.body.dataset.jpThemeName, document.body.dataset.jpThemeLight]")
+    assert theme == ["JupyterLab Dark", "false"], theme
+    page.click(".jp-Dialog button.rsc-add-submit")  # empty form: the error sentence shows
+    page.wait_for_selector("#rsc-add-error", state="visible")
+    page.fill("#rsc-server-url", "https://connect.example.com/")
+    shoot(page, lab, "dark-add-server")
+    assert_readable(page, ["#rsc-add-server-form p", "label[for=rsc-server-url]", "#rsc-server-url",
+                           "#rsc-add-server-form .rsc-help a", "label[for=rsc-tls-system]", "#rsc-add-error"])
+
+    page.fill("#rsc-server-url", "")
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    page.click("#rsc-env-add")
+    shoot(page, lab, "dark-publish")
+    assert_readable(page, ["label[for=rsc-title]", "#rsc-title", "label[for=rsc-mode-static]", ".rsc-help",
+                           "#rsc-files label", "label[for=rsc-hide-all-input]", ".rsc-env-name"])
+
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    shoot(page, lab, "dark-published")
+    assert_readable(page, [".rsc-published"])
+    assert_serves(url, "Night shift")
