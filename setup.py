@@ -82,6 +82,7 @@ setup(
             "playwright",
             "hypothesis",
             "uv",
+            "flake8",
         ],
     },
     entry_points={"console_scripts": ["rsconnect = rsconnect_jupyter.cli:main"]},

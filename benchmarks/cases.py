@@ -3,13 +3,11 @@
 Both tools run on the same inputs in the same run, rounds interleaved (peer, ours, peer, ...), so
 slow drift of the machine (the other engineers share its two cores) hits both alike.
 """
-import os
 import shutil
 import subprocess
 import threading
 import time
 import uuid
-from pathlib import Path
 
 from . import harness
 from .harness import (OURS_PYTHON, WORK, client_env, fresh_dir, generate_data, log, median, run_timed,
@@ -230,7 +228,8 @@ def bench_directory(envs, server, rounds, data_gb):
                 rss[tool].append(r.max_rss_kb)
                 if tool == "ours":
                     # Where our client's time goes: building the bundle, uploading it, the server's task.
-                    b, u, d = r.first("Building the bundle"), r.first("Uploading the bundle"), r.first("Deploying bundle")
+                    b, u, d = (r.first("Building the bundle"), r.first("Uploading the bundle"),
+                               r.first("Deploying bundle"))
                     if None not in (b, u, d):
                         phases.append({"start_to_bundle": b, "bundle": u - b, "upload": d - u,
                                        "task_and_exit": r.seconds - d})
@@ -258,7 +257,8 @@ def bench_directory(envs, server, rounds, data_gb):
         r3 = row("3", "throughput vs `tar czf` (deploy end to end incl. upload + server unpack)", unit="MB/s",
                  ours=[mb / s for s in samples["ours"]], target="ours/tar >= 0.8",
                  ratio=tar_med / ours_med,
-                 note="ours %.1f MB/s, tar czf %.1f MB/s; ratio = throughput ours / tar" % (mb / ours_med, mb / tar_med),
+                 note="ours %.1f MB/s, tar czf %.1f MB/s; ratio = throughput ours / tar"
+                      % (mb / ours_med, mb / tar_med),
                  tar=[mb / s for s in samples["tar"]], tar_median=mb / tar_med)
         r3["met"] = r3["ratio"] >= 0.8
         rows.append(r3)
@@ -342,7 +342,7 @@ def bench_kernel_snapshot(envs, rounds):
                 execute(kc, "1")  # the kernel is up and idle, as in a notebook the user is editing
                 seconds, text = execute(kc, kernel_code(str(folder), force_generate=True))
                 snap = parse_snapshot(text)
-                count = len([l for l in snap["requirements"].splitlines() if l and not l.startswith("#")])
+                count = len([line for line in snap["requirements"].splitlines() if line and not line.startswith("#")])
                 firsts.append(seconds)
                 for _ in range(2):
                     seconds, text = execute(kc, kernel_code(str(folder), force_generate=True))
@@ -404,16 +404,17 @@ def bench_server(envs, server, rounds, concurrency=20):
             # New requirements (whole-line comments don't count in the server's environment key, so
             # a line with an inline comment), so this deploy builds a new environment; packages
             # come from the installer's warm local cache.
-            snap["requirements"] = "%s\nipykernel  # benchmark round %s\n" % (requirements.rstrip("\n"), uuid.uuid4().hex)
+            snap["requirements"] = "%s\nipykernel  # benchmark round %s\n" % (requirements.rstrip("\n"),
+                                                                              uuid.uuid4().hex)
             snap["source"] = "file"
             content = client.content_create(name="bench-first-%s" % uuid.uuid4().hex[:10], title="bench first %d" % i)
             total, task, lines = timed_deploy(client, content["guid"], snap)
-            if not any("Building a new Python environment" in l for l in lines):
+            if not any("Building a new Python environment" in line for line in lines):
                 raise RuntimeError("the first deploy did not build an environment:\n" + "\n".join(lines[-30:]))
             firsts.append(total)
             first_tasks.append(task)
             total, task, lines = timed_deploy(client, content["guid"], snap)
-            if not any("Reusing" in l for l in lines):
+            if not any("Reusing" in line for line in lines):
                 raise RuntimeError("the redeploy did not reuse the environment:\n" + "\n".join(lines[-30:]))
             redeploys.append(total)
             re_tasks.append(task)

@@ -76,9 +76,11 @@ def setup_envs():
     tools = ensure_venv("tools", ["matplotlib", "pyinstrument", "py-spy"], "matplotlib pyinstrument py-spy")
     peer_version = subprocess.run([str(peer / "bin" / "rsconnect"), "version"], capture_output=True,
                                   text=True).stdout.strip()
-    count = len([l for l in subprocess.run([str(env80 / "bin" / "python"), "-m", "pip", "freeze"],
-                                           capture_output=True, text=True).stdout.splitlines() if l.strip()])
-    return {"ours": ours, "peer": peer, "env80": env80, "tools": tools, "peer_version": peer_version, "env80_packages": count}
+    frozen = subprocess.run([str(env80 / "bin" / "python"), "-m", "pip", "freeze"],
+                            capture_output=True, text=True).stdout
+    count = len([package for package in frozen.splitlines() if package.strip()])
+    return {"ours": ours, "peer": peer, "env80": env80, "tools": tools, "peer_version": peer_version,
+            "env80_packages": count}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,14 +128,14 @@ def run_timed(argv, env=None, cwd=None, check=True, timeout=3600, stamp_lines=Fa
     rss = None
     if rss_file:
         try:
-            lines = [l for l in Path(rss_file).read_text().split() if l.strip().isdigit()]
+            lines = [word for word in Path(rss_file).read_text().split() if word.strip().isdigit()]
             rss = int(lines[-1]) if lines else None
         finally:
             os.unlink(rss_file)
     run = Run(seconds, rss, proc.returncode, proc.stdout, proc.stderr, stamps)
     if check and proc.returncode != 0:
         raise RuntimeError("%s failed (exit %d):\n%s\n%s" % (" ".join(map(str, argv)), proc.returncode,
-                                                            proc.stdout[-3000:], proc.stderr[-3000:]))
+                                                             proc.stdout[-3000:], proc.stderr[-3000:]))
     return run
 
 
@@ -246,8 +248,8 @@ def generate_data(folder, total_bytes):
         size = 0
         while size < (1 << 20):
             row = "%d,%s,%s,%.4f,%d,%s\n" % (rng.randrange(10 ** 9), rng.choice(words), rng.choice(words),
-                                               rng.random() * 1000, rng.randrange(100000),
-                                               "-".join(rng.choice(words) for _ in range(3)))
+                                             rng.random() * 1000, rng.randrange(100000),
+                                             "-".join(rng.choice(words) for _ in range(3)))
             rows.append(row)
             size += len(row)
         blocks.append("".join(rows).encode())

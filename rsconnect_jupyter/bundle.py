@@ -650,9 +650,9 @@ def manifest_files(path, manifest):
             files.append(BundleFile("/".join(p for p in parts if p not in ("", ".")), path=full))
     if missing:
         shown = ", ".join(missing[:3]) + (" and %d more" % (len(missing) - 3) if len(missing) > 3 else "")
+        verb, pronoun = ("is", "it") if len(missing) == 1 else ("are", "them")
         raise InvalidInput("%s lists %s, which %s not in %s: restore %s, or write the manifest again with "
-                           "\"rsconnect write-manifest\"." % (path.name, shown, "is" if len(missing) == 1 else "are",
-                                                            base, "it" if len(missing) == 1 else "them"))
+                           "\"rsconnect write-manifest\"." % (path.name, shown, verb, base, pronoun))
     return files
 
 

@@ -415,8 +415,8 @@ def publish_html(server, html_path, *, title=None, environment=None, new=False, 
 
 def log_snapshot(snapshot, log, what):
     """Say where the requirements come from, and warn about packages that cannot be listed."""
-    log("Python %s; requirements from %s." % (snapshot["python"], "requirements.txt" if snapshot.get("source") == "file"
-                                               else "the installed packages"))
+    source = "requirements.txt" if snapshot.get("source") == "file" else "the installed packages"
+    log("Python %s; requirements from %s." % (snapshot["python"], source))
     left_out = [line[2:].split(":")[0] for line in snapshot["requirements"].splitlines()
                 if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line]
     if left_out:

@@ -27,7 +27,7 @@ def add(name, server, api_key, insecure, cacert, make_default):
     replaced = name in {s.name for s in store.list()}
     store.add(entry, default=True if make_default else None)
     click.echo('%s server "%s" (%s) as %s.' % ("Updated" if replaced else "Added", name, server,
-                                             user.get("username")))
+                                               user.get("username")))
 
 
 @click.command("list")

@@ -115,7 +115,6 @@ def publish(log_line, *, server, notebook_path, static, title, environment_value
 NEW_LOCATION_ADVICE = '; or check "Publish to a new location" to publish a copy of your own.'
 
 
-
 def deployment_json(deployment):
     keys = ("server_url", "content_guid", "content_id", "content_url", "dashboard_url", "title", "app_mode")
     return {k: getattr(deployment, k, None) for k in keys}

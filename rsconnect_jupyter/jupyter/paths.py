@@ -55,7 +55,8 @@ class RootFolder:
             raise PathRefused("Extra file %s must be relative to the notebook's folder." % relative)
         full = os.path.realpath(os.path.join(folder, *relative.split("/")))
         if not _inside(folder, full) or full == folder or not _inside(self.root, full):
-            raise PathRefused("Extra file %s is outside the notebook's folder; move it next to the notebook." % relative)
+            raise PathRefused("Extra file %s is outside the notebook's folder; move it next to the notebook."
+                              % relative)
         if not os.path.isfile(full):
             raise PathRefused("Extra file %s does not exist; pick the extra files again." % relative)
         if full == notebook_path:

@@ -28,7 +28,8 @@ def main(kind, entrypoint, port, prefix):
     if kind == "asgi":
         import uvicorn
         # The proxy strips the prefix; root_path tells the app where it is mounted.
-        uvicorn.run(app, host="127.0.0.1", port=port, root_path=prefix.rstrip("/"), log_level="info", proxy_headers=False)
+        uvicorn.run(app, host="127.0.0.1", port=port, root_path=prefix.rstrip("/"), log_level="info",
+                    proxy_headers=False)
         return
     import waitress
     if kind == "dash":

@@ -226,8 +226,8 @@ class Apps:
             env["DASH_REQUESTS_PATHNAME_PREFIX"] = prefix
             env["DASH_ROUTES_PATHNAME_PREFIX"] = prefix
         env["CONNECT_CONTENT_GUID"] = guid
-        say("Starting the app: %s" % " ".join(os.path.basename(a) if a in (python, APPHOST) else a
-                                                for a in argv[:4]) + " ...")
+        shown = " ".join(os.path.basename(a) if a in (python, APPHOST) else a for a in argv[:4])
+        say("Starting the app: %s ..." % shown)
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
         out = RotatingLog(log_path, *log_limits())  # one log file (and its rotations) per process start
         try:

@@ -361,8 +361,12 @@ class BundleHandler(BaseHandler):
         if str(content["bundle_id"]) == str(bundle_id):
             raise errors.ConnectError(400, errors.INVALID_VALUE, "The active bundle cannot be deleted.")
         self.db.execute("DELETE FROM bundles WHERE id = ?", (bundle_id,))
-        for path in (self.state.layout.bundle_archive(guid, bundle_id), self.state.layout.bundle_dir(guid, bundle_id)):
-            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else (os.path.exists(path) and os.unlink(path))
+        layout = self.state.layout
+        for path in (layout.bundle_archive(guid, bundle_id), layout.bundle_dir(guid, bundle_id)):
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.exists(path):
+                os.unlink(path)
         self.set_status(204)
         self.finish()
 

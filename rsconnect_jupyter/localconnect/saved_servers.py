@@ -22,7 +22,8 @@ def add_if_missing(name, url, api_key):
 
 def _fallback_add(name, url, api_key):
     base = os.environ.get("XDG_CONFIG_HOME")
-    folder = os.path.join(base, "rsconnect-python") if base else os.path.join(os.path.expanduser("~"), ".rsconnect-python")
+    folder = (os.path.join(base, "rsconnect-python") if base
+              else os.path.join(os.path.expanduser("~"), ".rsconnect-python"))
     path = os.path.join(folder, "servers.json")
     os.makedirs(folder, exist_ok=True)
     data = {}

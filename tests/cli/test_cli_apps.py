@@ -202,7 +202,7 @@ def task_log_lines(result):
 
 @pytest.mark.slow
 def test_a_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(local_server, target,
-                                                                                         tmp_path):
+                                                                                        tmp_path):
     folder_name, path, text = sample("flask")
     folder = copy_app(tmp_path, folder_name)
     url = ok(cli("deploy", "flask", "-q", *target, folder)).stdout.strip()
@@ -219,7 +219,7 @@ def test_a_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_an
     assert last.startswith("Error: The deployment failed on the server") and last.endswith(".")
     log = "\n".join(task_log_lines(result))
     assert "Traceback (most recent call last)" in log and BROKEN_ERROR in log
-    assert "Traceback" not in "\n".join(l for l in result.stderr.splitlines() if not l.startswith("    "))
+    assert "Traceback" not in "\n".join(line for line in result.stderr.splitlines() if not line.startswith("    "))
     assert (folder / "rsconnect-python" / (folder.name + ".json")).read_bytes() == record_before
     assert content_guids(local_server) == guids_before
     assert text in get(local_server, url + path)  # the previous version still runs

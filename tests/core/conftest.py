@@ -20,7 +20,8 @@ def tls_cert(tmp_path_factory):
     pem = folder / "server.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
+         "-out", str(folder / "cert.pem")],
         check=True, capture_output=True)
     pem.write_text((folder / "cert.pem").read_text() + (folder / "key.pem").read_text())
     return {"cert": folder / "cert.pem", "pem": pem}

@@ -89,8 +89,9 @@ def test_publish_flow_order_and_record(fixture_server, home, notebook):
     assert json.loads(create["body"]) == {"name": "hello", "title": "hello"}
     record = json.loads((notebook.parent / "rsconnect-python" / "hello.json").read_text())
     assert record == {fixture_server.url: {
-        "server_url": fixture_server.url, "filename": str(notebook), "app_url": "https://connect.example.com/content/%s/"
-        % PUB_GUID, "app_id": "42", "app_guid": PUB_GUID, "title": "My FastAPI App", "app_mode": "jupyter-static",
+        "server_url": fixture_server.url, "filename": str(notebook),
+        "app_url": "https://connect.example.com/content/%s/" % PUB_GUID, "app_id": "42", "app_guid": PUB_GUID,
+        "title": "My FastAPI App", "app_mode": "jupyter-static",
         "app_store_version": 1}}
 
 

@@ -113,7 +113,8 @@ def test_environment_variables(fixture_server):
     client = ConnectClient(fixture_server.url, "good")
     assert client.environment_get(PUB_GUID) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
     assert client.environment_patch(PUB_GUID, {"A": "1", "B": None}) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
-    assert json.loads(fixture_server.requests[-1]["body"]) == [{"name": "A", "value": "1"}, {"name": "B", "value": None}]
+    assert json.loads(fixture_server.requests[-1]["body"]) == [{"name": "A", "value": "1"},
+                                                               {"name": "B", "value": None}]
 
 
 def test_errors_are_typed(fixture_server):

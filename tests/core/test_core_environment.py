@@ -95,14 +95,15 @@ def test_snapshot_of_this_python_matches_pip_freeze(tmp_path):
     frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
     expected = {line for line in frozen.splitlines() if "==" in line and not line.startswith("#")}
     ours = {line for line in result["requirements"].splitlines() if not line.startswith("#")}
-    normalize = lambda lines: {l.lower().replace("_", "-") for l in lines}  # noqa: E731
+    normalize = lambda lines: {line.lower().replace("_", "-") for line in lines}  # noqa: E731
     assert normalize(ours) == normalize(expected)
     assert result["package_manager"]["name"] == "pip"
 
 
 def test_kernel_code_prints_the_same_snapshot_and_leaves_the_namespace_alone(tmp_path):
     (tmp_path / "requirements.txt").write_text("click\n")
-    code = "x = 1\n" + kernel_code(tmp_path) + "\nprint('namespace', sorted(k for k in globals() if not k.startswith('__')))"
+    code = ("x = 1\n" + kernel_code(tmp_path)
+            + "\nprint('namespace', sorted(k for k in globals() if not k.startswith('__')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "namespace ['x']" in out
     data = parse_snapshot(out)

@@ -21,7 +21,8 @@ OVERFLOWING = """root => Array.from(document.querySelectorAll(root + ' *'))
 # WCAG contrast ratio of an element's text against the first opaque background behind it.
 CONTRAST = """sel => {
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+  const lum = ([r, g, b]) => [r, g, b]
+      .map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
       .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
   const node = document.querySelector(sel);
   let bg = null;

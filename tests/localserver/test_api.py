@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from localserver_helpers import Client, static_bundle
+from localserver_helpers import static_bundle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "connect-api"
 
@@ -168,7 +168,8 @@ def test_administrator_sees_and_changes_any_content(publisher, admin):
     item = publisher.create("admin-can-see")
     got = admin("GET", "v1/content/" + item["guid"]).json()
     assert got["guid"] == item["guid"] and got["app_role"] == "viewer"
-    assert admin("PATCH", "v1/content/" + item["guid"], json={"title": "Set by admin"}).json()["title"] == "Set by admin"
+    changed = admin("PATCH", "v1/content/" + item["guid"], json={"title": "Set by admin"}).json()
+    assert changed["title"] == "Set by admin"
 
 
 def test_legacy_application_lookup_by_numeric_id(publisher, other_publisher, local_server):

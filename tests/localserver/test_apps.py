@@ -204,6 +204,7 @@ def test_bokeh(publisher):
     ws_url = page.url.replace("http://", "ws://").split("?")[0].rstrip("/") + "/ws"
     token = json.loads(page.text.split('"token":', 1)[1].split(",", 1)[0]) if '"token":' in page.text else None
     assert token, page.text[:2000]
+
     # Bokeh's protocol: each message is three text frames (header, metadata, content). Like Bokeh's
     # own client, wait for the server's ACK before asking for the document: Bokeh closes a socket
     # that speaks before its session is ready (a busy machine shows it). The Div's text is in the reply.
@@ -212,7 +213,8 @@ def test_bokeh(publisher):
         while time.time() < deadline and not any(text in f for f in frames):
             msg = await asyncio.wait_for(conn.read_message(), 30)
             if msg is None:
-                raise AssertionError("the socket closed (%s %s) after %r" % (conn.close_code, conn.close_reason, frames))
+                raise AssertionError("the socket closed (%s %s) after %r"
+                                     % (conn.close_code, conn.close_reason, frames))
             frames.append(msg if isinstance(msg, str) else msg.decode())
         assert any(text in f for f in frames), "no %s within 30 s: %r" % (text, frames)
 

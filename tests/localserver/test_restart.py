@@ -79,7 +79,7 @@ def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_se
 
 
 def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle(tmp_path, local_servers,
-                                                                                   local_server):
+                                                                                 local_server):
     data = tmp_path / "data"
     args = ["--environments-dir", str(local_server.data_dir / "environments")]
     server = local_servers.start(data, extra_args=args)

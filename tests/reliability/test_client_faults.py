@@ -63,7 +63,7 @@ def bundles(local_server, url):
 
 
 def test_reads_failing_a_few_times_are_retried_and_the_publish_succeeds(cli, proxy, local_server, notebook,
-                                                                          published):
+                                                                        published):
     proxy.gateway_error(TASKS, 503, method="GET", times=2)
     proxy.gateway_error(TASKS, 502, method="GET", times=1)
     proxy.add("drop", TASKS, method="GET", times=1)
@@ -216,7 +216,7 @@ def test_ctrl_c_during_a_deploy_changes_nothing_locally(cli, proxy, notebook, pu
 
 
 def test_ctrl_c_during_a_first_publish_leaves_no_record_and_no_empty_content(cli, proxy, local_server, notebook,
-                                                                              saved_state):
+                                                                             saved_state):
     cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
     before = saved_state()
     contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}

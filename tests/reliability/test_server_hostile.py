@@ -111,7 +111,7 @@ def test_content_paths_cannot_leave_the_bundle(world, path):
     sentinel = root / "sentinel.txt"
     sentinel.write_text("a file beside the server's folder")
     target = "/content/%s/%s" % (item["guid"], path.format(data=str(server.data_dir).lstrip("/"),
-                                                            sentinel="sentinel.txt"))
+                                                           sentinel="sentinel.txt"))
     url = urlparse(server.url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     conn.request("GET", target)
