@@ -139,9 +139,9 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     """The server re-runs the notebook: the code reads the extra file, the document shows only output."""
     key = local_server.add_user(unique("hana"), "publisher")
     folder = unique("hidden")
+    extra = {"lookup.csv": "lookup-value-5150\n", "unused.csv": "not sent\n"}
     path = write_notebook(lab.root, folder + "/report.ipynb", heading="Hidden code report",
-                          requirements="# no packages needed\n", extra={"lookup.csv": "lookup-value-5150\n",
-                                                                          "unused.csv": "not sent\n"},
+                          requirements="# no packages needed\n", extra=extra,
                           code="secret_source_marker = open('lookup.csv').read().strip()\n"
                                "print('read:', secret_source_marker)")
     ui.open_notebook(page, lab, path)
