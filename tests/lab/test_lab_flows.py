@@ -5,6 +5,7 @@ own key, a non-Python kernel, and a failed render. Each test checks what the use
 state behind it (files, notebook metadata, what the local server holds)."""
 import json
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -26,9 +27,20 @@ def record_for(lab, path, server_url):
     return saved_metadata(lab, path)["servers"][server_url.rstrip("/")]
 
 
-def wait_saved(page):
-    """The notebook's metadata (written after a publish) has reached the file."""
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+def wait_saved(lab, path, server_url, content_url, timeout=30):
+    """The record of the publish to `content_url` has reached the notebook's file; returns it.
+    (JupyterLab's unsaved mark is no sign: a kernel that starts after the save marks it again.)"""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            record = record_for(lab, path, server_url)
+        except (TypeError, KeyError, ValueError):  # no record yet, or the file mid-write
+            record = None
+        if record and record["content_url"] == content_url:
+            return record
+        if time.time() > deadline:
+            raise AssertionError("the notebook file does not remember %s: %r" % (content_url, record))
+        time.sleep(0.2)
 
 
 def open_publish_dialog(page, lab, path, server_url, key, name="local"):
@@ -106,7 +118,7 @@ def test_conflict_new_location(lab, local_server, page, no_saved_servers):
     url = ui.wait_published(page)
     assert_serves(url, "Budget 2028")
 
-    wait_saved(page)
+    wait_saved(lab, path, local_server.url, url)
     new_guid = record_for(lab, path, local_server.url)["content_guid"]
     assert new_guid != guid and new_guid in url
     assert sorted(c["guid"] for c in content_titled(local_server, key, title)) == sorted([guid, new_guid])
@@ -143,7 +155,7 @@ def test_collaborator_republishes_with_own_key(lab, local_server, page, browser,
     owner_key = local_server.add_user(unique("olga"), "publisher")
     path = write_notebook(lab.root, unique("collab") + "/forecast.ipynb", heading="Forecast")
     url = ui.publish_first_time(page, lab, path, local_server.url, owner_key, name="olga-connect")
-    wait_saved(page)
+    wait_saved(lab, path, local_server.url, url)
     guid = record_for(lab, path, local_server.url)["content_guid"]
 
     collaborator_key = local_server.add_user(unique("bruno"), "publisher")
@@ -163,7 +175,7 @@ def test_collaborator_republishes_with_own_key(lab, local_server, page, browser,
         ui.submit_publish(other)
         assert ui.wait_published(other) == url
         assert other.locator("#rsc-conflict-form").count() == 0
-        wait_saved(other)
+        wait_saved(lab, path, local_server.url, url)
     finally:
         context.close()
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=owner_key).json()
@@ -176,7 +188,7 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
     owner_key = local_server.add_user(unique("owen"), "publisher")
     path = write_notebook(lab.root, unique("shared") + "/kpis.ipynb", heading="KPIs")
     url = ui.publish_first_time(page, lab, path, local_server.url, owner_key, name="owen-connect")
-    wait_saved(page)
+    wait_saved(lab, path, local_server.url, url)
     guid = record_for(lab, path, local_server.url)["content_guid"]
     assert lab.api("POST", "servers/remove", json={"server": "owen-connect"}).status_code == 200
 
@@ -196,7 +208,7 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
         copy_url = ui.wait_published(other)
         assert copy_url != url
         assert_serves(copy_url, "KPIs")
-        wait_saved(other)
+        wait_saved(lab, path, local_server.url, copy_url)
     finally:
         context.close()
     assert len(local_server.api("GET", "v1/content/%s/bundles" % guid, key=owner_key).json()) == 1
@@ -221,7 +233,7 @@ def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, 
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert_serves(url, "Echo summary")
-    wait_saved(page)
+    wait_saved(lab, path, local_server.url, url)
     assert record_for(lab, path, local_server.url)["app_mode"] == "static"
 
 
