@@ -255,15 +255,17 @@ _exporters_lock = threading.Lock()
 
 
 def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
-    """Export the executed notebook as HTML, written atomically to `output`."""
-    html = export_html(nb, hide_all_input, hide_tagged_input)
+    """Export the executed notebook as HTML, written atomically to `output` (named like it)."""
+    name = os.path.splitext(os.path.basename(output))[0]
+    html = export_html(nb, hide_all_input, hide_tagged_input, name)
     tmp = "%s.tmp-%s" % (output, uuid.uuid4().hex[:8])
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(html)
     os.replace(tmp, output)
 
 
-def export_html(nb, hide_all_input=False, hide_tagged_input=False):
+def export_html(nb, hide_all_input=False, hide_tagged_input=False, name=None):
+    """The page's title is `name` (the notebook's file name, as Connect shows it), else nbconvert's "Notebook"."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -278,7 +280,7 @@ def export_html(nb, hide_all_input=False, hide_tagged_input=False):
                 config.TagRemovePreprocessor.enabled = True
                 config.TagRemovePreprocessor.remove_input_tags = ("hide_input",)
             exporter = _exporters[key] = HTMLExporter(config=config)
-        html, _ = exporter.from_notebook_node(nb)
+        html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}} if name else None)
     return html
 
 

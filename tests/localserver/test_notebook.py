@@ -34,6 +34,7 @@ def test_notebook_is_executed_and_served_as_html(report, publisher, local_server
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "the answer is 42" in page.text           # executed output, not just source
     assert "jp-InputArea" in page.text and "environ" in page.text  # the source is shown too
+    assert "<title>report</title>" in page.text  # named like the notebook, as Connect does
     after = publisher("GET", "v1/content/" + item["guid"]).json()
     assert after["app_mode"] == "jupyter-static"
     assert after["py_version"].rsplit(".", 1)[0] == PY_VERSION.rsplit(".", 1)[0]
