@@ -7,6 +7,11 @@ PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on t
 def open_notebook(page, jupyter, path):
     """Open a notebook and wait for the extension's button and a connected kernel."""
     page.goto(jupyter.notebook_url(path))
+    wait_notebook_ready(page)
+
+
+def wait_notebook_ready(page):
+    """The classic notebook page (at any address) is loaded, with a connected kernel and our button."""
     page.wait_for_function(
         "window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded"
         " && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()", timeout=60000)
@@ -77,12 +82,17 @@ def rsconnect_metadata(page):
     return json.loads(page.evaluate("JSON.stringify(Jupyter.notebook.metadata.rsconnect || null)"))
 
 
-def publish_first_time(page, jupyter, path, server_url, api_key, name="", source=False):
-    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+def open_publish_dialog(page, jupyter, path, server_url, api_key, name="local"):
+    """First use on this page: add the server, then the publish dialog is open."""
     open_notebook(page, jupyter, path)
     click_publish_button(page)
     add_server(page, server_url, api_key, name)
     wait_publish_dialog(page)
+
+
+def publish_first_time(page, jupyter, path, server_url, api_key, name="", source=False):
+    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+    open_publish_dialog(page, jupyter, path, server_url, api_key, name)
     choose_mode(page, source)
     submit_publish(page)
     return wait_published(page)

@@ -60,10 +60,7 @@ def test_republish_with_source(jupyter, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("sam"), "publisher")
     path = write_notebook(jupyter.root, unique("source") + "/model.ipynb", heading="Model run",
                           requirements="# no packages needed\n")
-    ui.open_notebook(page, jupyter, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     assert page.is_checked("#rsc-packages-file")  # requirements.txt is there, so it is the default
     page.click("#rsc-env-add")
@@ -100,10 +97,7 @@ def conflict_setup(jupyter, local_server, page):
     existing = local_server.api("POST", "v1/content", key=key, json={"name": unique("budget-"), "title": title})
     assert existing.status_code == 200, existing.text
     path = write_notebook(jupyter.root, unique("conflict") + "/budget.ipynb", heading="Budget 2027")
-    ui.open_notebook(page, jupyter, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     page.fill("#rsc-title", title)
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
@@ -175,10 +169,7 @@ def test_collaborator_republishes_with_own_key(jupyter, local_server, page, brow
     context = browser.new_context()
     try:
         other = context.new_page()
-        ui.open_notebook(other, jupyter, path)
-        ui.click_publish_button(other)
-        ui.add_server(other, local_server.url, collaborator_key, name="bruno-connect")
-        ui.wait_publish_dialog(other)
+        ui.open_publish_dialog(other, jupyter, path, local_server.url, collaborator_key, name="bruno-connect")
         assert other.input_value("#rsc-title") == "forecast"
         ui.submit_publish(other)
         assert ui.wait_published(other) == url
@@ -193,10 +184,7 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
     key = local_server.add_user(unique("mia"), "publisher")
     folder = unique("manifest")
     path = write_notebook(jupyter.root, folder + "/etl.ipynb", extra={"lookup.csv": "a,b\n"})
-    ui.open_notebook(page, jupyter, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     page.check("#rsc-files input[data-file='lookup.csv']")
     page.click("#rsc-write-manifest")
@@ -222,10 +210,7 @@ def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, pa
     key = local_server.add_user(unique("nora"), "publisher")
     path = write_notebook(jupyter.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
                           kernelspec=ECHO_KERNEL)
-    ui.open_notebook(page, jupyter, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
@@ -241,10 +226,7 @@ def test_failed_render_shows_the_log_and_one_sentence(jupyter, local_server, pag
     path = write_notebook(jupyter.root, unique("broken") + "/broken.ipynb", heading="Broken",
                           requirements="# no packages needed\n",
                           code="raise RuntimeError('the data file is missing')")
-    ui.open_notebook(page, jupyter, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
@@ -266,10 +248,7 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(jupyter, local_server, 
     context = browser.new_context()
     try:
         other = context.new_page()
-        ui.open_notebook(other, jupyter, path)
-        ui.click_publish_button(other)
-        ui.add_server(other, local_server.url, stranger_key, name="sara-connect")
-        ui.wait_publish_dialog(other)
+        ui.open_publish_dialog(other, jupyter, path, local_server.url, stranger_key, name="sara-connect")
         ui.submit_publish(other)
         message = ui.dialog_error(other)
         assert "collaborator" in message and '"Publish to a new location"' in message and "--" not in message

@@ -1,5 +1,8 @@
 """Driving JupyterLab 4 / Notebook 7's notebook page and the extension's dialogs (by element ids;
-dialog buttons by the class names the extension gives them)."""
+dialog buttons by the class names the extension gives them), and what the notebook file remembers."""
+import json
+import time
+
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 
@@ -58,12 +61,17 @@ def wait_published(page):
     return page.get_attribute(".rsc-published", "href")
 
 
-def publish_first_time(page, lab, path, server_url, api_key, name="", source=False):
-    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+def open_publish_dialog(page, lab, path, server_url, api_key, name="local"):
+    """First use on this page: add the server, then the publish dialog is open."""
     open_notebook(page, lab, path)
     click_publish_button(page)
     add_server(page, server_url, api_key, name)
     wait_publish_dialog(page)
+
+
+def publish_first_time(page, lab, path, server_url, api_key, name="", source=False):
+    """First use: the add-server dialog, then the publish dialog. Returns the published URL."""
+    open_publish_dialog(page, lab, path, server_url, api_key, name)
     choose_mode(page, source)
     submit_publish(page)
     return wait_published(page)
@@ -88,3 +96,29 @@ def wait_status(page, text):
     """The publish dialog's status line says `text` (e.g. after "Create manifest")."""
     page.wait_for_function("(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text,
                            timeout=PUBLISH_TIMEOUT_MS)
+
+
+# -- what the notebook file remembers ------------------------------------------------------------
+def saved_metadata(lab, path):
+    """The notebook file's `rsconnect` metadata, as on disk (None if there is none)."""
+    return json.loads((lab.root / path).read_text())["metadata"].get("rsconnect")
+
+
+def record_for(lab, path, server_url):
+    return saved_metadata(lab, path)["servers"][server_url.rstrip("/")]
+
+
+def wait_saved(lab, path, server_url, content_url, timeout=30):
+    """The record of the publish to `content_url` has reached the notebook's file; returns it.
+    (JupyterLab's unsaved mark is no sign: a kernel that starts after the save marks it again.)"""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            record = record_for(lab, path, server_url)
+        except (TypeError, KeyError, ValueError):  # no record yet, or the file mid-write
+            record = None
+        if record and record["content_url"] == content_url:
+            return record
+        if time.time() > deadline:
+            raise AssertionError("the notebook file does not remember %s: %r" % (content_url, record))
+        time.sleep(0.2)

@@ -2,7 +2,6 @@
 fixture's two params) and the local Connect server: first publish (add a server, finished
 document only), publish with source code, the conflict question (overwrite), and what the
 notebook file remembers."""
-import json
 import uuid
 
 import pytest
@@ -16,10 +15,6 @@ pytestmark = pytest.mark.browser
 
 def unique(prefix):
     return "%s%s" % (prefix, uuid.uuid4().hex[:6])
-
-
-def saved_metadata(lab, path):
-    return json.loads((lab.root / path).read_text())["metadata"].get("rsconnect")
 
 
 def assert_serves(url, text):
@@ -36,9 +31,8 @@ def test_first_publish_static(lab, local_server, page, no_saved_servers):
     assert_serves(url, "Sales in May")
 
     # The notebook file remembers the target under the classic extension's keys (never the key).
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
-    md = saved_metadata(lab, path)
-    record = md["servers"][local_server.url.rstrip("/")]
+    record = ui.wait_saved(lab, path, local_server.url, url)
+    md = ui.saved_metadata(lab, path)
     assert record["app_mode"] == "static" and record["title"] == "sales" and record["content_url"] == url
     assert md["last_server_url"] == local_server.url.rstrip("/")
     assert record["content_guid"] in local_server.api("GET", "v1/content/%s" % record["content_guid"], key=key).text
@@ -49,10 +43,7 @@ def test_publish_with_source(lab, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("sam"), "publisher")
     path = write_notebook(lab.root, unique("source") + "/model.ipynb", heading="Model run",
                           requirements="# no packages needed\n")
-    ui.open_notebook(page, lab, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     assert page.is_checked("#rsc-packages-file")  # requirements.txt is there, so it is the default
     page.click("#rsc-env-add")
@@ -62,9 +53,8 @@ def test_publish_with_source(lab, local_server, page, no_saved_servers):
     url = ui.wait_published(page)
     assert_serves(url, "Model run")
 
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
-    md = saved_metadata(lab, path)
-    record = md["servers"][local_server.url.rstrip("/")]
+    record = ui.wait_saved(lab, path, local_server.url, url)
+    md = ui.saved_metadata(lab, path)
     assert record["app_mode"] == "jupyter-static" and record["content_url"] == url
     assert md["environment_names"] == ["REPORT_COLOR"]
     assert "REPORT_COLOR" in local_server.api("GET", "v1/content/%s/environment" % record["content_guid"],
@@ -81,10 +71,7 @@ def test_conflict_overwrite(lab, local_server, page, no_saved_servers):
     assert existing.status_code == 200, existing.text
     guid = existing.json()["guid"]
     path = write_notebook(lab.root, unique("conflict") + "/budget.ipynb", heading="Budget 2027")
-    ui.open_notebook(page, lab, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     page.fill("#rsc-title", title)
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
@@ -93,8 +80,7 @@ def test_conflict_overwrite(lab, local_server, page, no_saved_servers):
     page.click("#rsc-conflict-overwrite")
     url = ui.wait_published(page)
     assert_serves(url, "Budget 2027")
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
-    record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
+    record = ui.wait_saved(lab, path, local_server.url, url)
     assert record["content_guid"] == guid  # the existing content, not a new one
     assert record["title"] == title
 
@@ -105,7 +91,7 @@ def test_republish_from_remembered_metadata(lab, local_server, page, no_saved_se
     key = local_server.add_user(unique("rita"), "publisher")
     path = write_notebook(lab.root, unique("again") + "/weekly.ipynb", heading="Weekly numbers")
     url = ui.publish_first_time(page, lab, path, local_server.url, key, name="local")
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
+    ui.wait_saved(lab, path, local_server.url, url)
 
     ui.open_notebook(page, lab, path)  # a new page: only the file remembers
     assert page.locator(".rsc-published").count() == 0
@@ -116,7 +102,7 @@ def test_republish_from_remembered_metadata(lab, local_server, page, no_saved_se
     ui.submit_publish(page)
     assert ui.wait_published(page) == url
     assert page.locator("#rsc-conflict-form").count() == 0
-    guid = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]["content_guid"]
+    guid = ui.record_for(lab, path, local_server.url)["content_guid"]
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
     assert len(bundles) == 2
 

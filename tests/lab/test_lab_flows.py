@@ -5,7 +5,6 @@ own key, a non-Python kernel, and a failed render. Each test checks what the use
 state behind it (files, notebook metadata, what the local server holds)."""
 import json
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 import lab_ui as ui
 from extension_notebooks import ECHO_KERNEL, write_notebook
 from lab_servers import lab_python
-from test_lab_browser import assert_serves, saved_metadata
+from test_lab_browser import assert_serves
 from test_lab_layout import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
@@ -21,34 +20,6 @@ pytestmark = pytest.mark.browser
 
 def unique(prefix):
     return "%s%s" % (prefix, uuid.uuid4().hex[:6])
-
-
-def record_for(lab, path, server_url):
-    return saved_metadata(lab, path)["servers"][server_url.rstrip("/")]
-
-
-def wait_saved(lab, path, server_url, content_url, timeout=30):
-    """The record of the publish to `content_url` has reached the notebook's file; returns it.
-    (JupyterLab's unsaved mark is no sign: a kernel that starts after the save marks it again.)"""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            record = record_for(lab, path, server_url)
-        except (TypeError, KeyError, ValueError):  # no record yet, or the file mid-write
-            record = None
-        if record and record["content_url"] == content_url:
-            return record
-        if time.time() > deadline:
-            raise AssertionError("the notebook file does not remember %s: %r" % (content_url, record))
-        time.sleep(0.2)
-
-
-def open_publish_dialog(page, lab, path, server_url, key, name="local"):
-    """First use on this page: add the server, then the publish dialog is open."""
-    ui.open_notebook(page, lab, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, server_url, key, name=name)
-    ui.wait_publish_dialog(page)
 
 
 def assert_in_view(page, selector):
@@ -69,7 +40,7 @@ def test_create_manifest_from_the_kernel_snapshot(lab, local_server, page, no_sa
     key = local_server.add_user(unique("mia"), "publisher")
     folder = unique("manifest")
     path = write_notebook(lab.root, folder + "/etl.ipynb", extra={"lookup.csv": "a,b\n"})
-    open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     assert page.is_checked("#rsc-packages-generate")  # no requirements.txt yet
     page.check("#rsc-files input[data-file='lookup.csv']")
@@ -108,7 +79,7 @@ def test_conflict_new_location(lab, local_server, page, no_saved_servers):
     assert existing.status_code == 200, existing.text
     guid = existing.json()["guid"]
     path = write_notebook(lab.root, unique("newloc") + "/budget.ipynb", heading="Budget 2028")
-    open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     page.fill("#rsc-title", title)
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
@@ -118,8 +89,8 @@ def test_conflict_new_location(lab, local_server, page, no_saved_servers):
     url = ui.wait_published(page)
     assert_serves(url, "Budget 2028")
 
-    wait_saved(lab, path, local_server.url, url)
-    new_guid = record_for(lab, path, local_server.url)["content_guid"]
+    ui.wait_saved(lab, path, local_server.url, url)
+    new_guid = ui.record_for(lab, path, local_server.url)["content_guid"]
     assert new_guid != guid and new_guid in url
     assert sorted(c["guid"] for c in content_titled(local_server, key, title)) == sorted([guid, new_guid])
     assert local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json() == []  # untouched
@@ -155,8 +126,8 @@ def test_collaborator_republishes_with_own_key(lab, local_server, page, browser,
     owner_key = local_server.add_user(unique("olga"), "publisher")
     path = write_notebook(lab.root, unique("collab") + "/forecast.ipynb", heading="Forecast")
     url = ui.publish_first_time(page, lab, path, local_server.url, owner_key, name="olga-connect")
-    wait_saved(lab, path, local_server.url, url)
-    guid = record_for(lab, path, local_server.url)["content_guid"]
+    ui.wait_saved(lab, path, local_server.url, url)
+    guid = ui.record_for(lab, path, local_server.url)["content_guid"]
 
     collaborator_key = local_server.add_user(unique("bruno"), "publisher")
     bruno = local_server.api("GET", "v1/user", key=collaborator_key).json()
@@ -169,18 +140,18 @@ def test_collaborator_republishes_with_own_key(lab, local_server, page, browser,
     context = browser.new_context()
     try:
         other = context.new_page()
-        open_publish_dialog(other, lab, path, local_server.url, collaborator_key, name="bruno-connect")
+        ui.open_publish_dialog(other, lab, path, local_server.url, collaborator_key, name="bruno-connect")
         assert other.input_value("#rsc-title") == "forecast"
         assert other.is_checked("#rsc-mode-static")
         ui.submit_publish(other)
         assert ui.wait_published(other) == url
         assert other.locator("#rsc-conflict-form").count() == 0
-        wait_saved(lab, path, local_server.url, url)
+        ui.wait_saved(lab, path, local_server.url, url)
     finally:
         context.close()
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=owner_key).json()
     assert len(bundles) == 2
-    assert record_for(lab, path, local_server.url)["content_guid"] == guid
+    assert ui.record_for(lab, path, local_server.url)["content_guid"] == guid
     assert collaborator_key not in (lab.root / path).read_text()
 
 
@@ -188,15 +159,15 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
     owner_key = local_server.add_user(unique("owen"), "publisher")
     path = write_notebook(lab.root, unique("shared") + "/kpis.ipynb", heading="KPIs")
     url = ui.publish_first_time(page, lab, path, local_server.url, owner_key, name="owen-connect")
-    wait_saved(lab, path, local_server.url, url)
-    guid = record_for(lab, path, local_server.url)["content_guid"]
+    ui.wait_saved(lab, path, local_server.url, url)
+    guid = ui.record_for(lab, path, local_server.url)["content_guid"]
     assert lab.api("POST", "servers/remove", json={"server": "owen-connect"}).status_code == 200
 
     stranger_key = local_server.add_user(unique("sara"), "publisher")
     context = browser.new_context()
     try:
         other = context.new_page()
-        open_publish_dialog(other, lab, path, local_server.url, stranger_key, name="sara-connect")
+        ui.open_publish_dialog(other, lab, path, local_server.url, stranger_key, name="sara-connect")
         assert other.is_visible("#rsc-new-location")  # the notebook was published to this server
         ui.submit_publish(other)
         message = ui.dialog_error(other)
@@ -208,11 +179,11 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
         copy_url = ui.wait_published(other)
         assert copy_url != url
         assert_serves(copy_url, "KPIs")
-        wait_saved(lab, path, local_server.url, copy_url)
+        ui.wait_saved(lab, path, local_server.url, copy_url)
     finally:
         context.close()
     assert len(local_server.api("GET", "v1/content/%s/bundles" % guid, key=owner_key).json()) == 1
-    copy = record_for(lab, path, local_server.url)
+    copy = ui.record_for(lab, path, local_server.url)
     assert copy["content_guid"] != guid and copy["content_url"] == copy_url
     mine = local_server.api("GET", "v1/content/%s" % copy["content_guid"], key=stranger_key).json()
     assert mine["guid"] == copy["content_guid"]
@@ -222,7 +193,7 @@ def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, 
     key = local_server.add_user(unique("nora"), "publisher")
     path = write_notebook(lab.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
                           kernelspec=ECHO_KERNEL)
-    open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
@@ -233,8 +204,8 @@ def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, 
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert_serves(url, "Echo summary")
-    wait_saved(lab, path, local_server.url, url)
-    assert record_for(lab, path, local_server.url)["app_mode"] == "static"
+    ui.wait_saved(lab, path, local_server.url, url)
+    assert ui.record_for(lab, path, local_server.url)["app_mode"] == "static"
 
 
 def test_failed_render_shows_the_log_and_one_sentence(lab, local_server, page, no_saved_servers):
@@ -242,7 +213,7 @@ def test_failed_render_shows_the_log_and_one_sentence(lab, local_server, page, n
     path = write_notebook(lab.root, unique("broken") + "/broken.ipynb", heading="Broken",
                           requirements="# no packages needed\n",
                           code="raise RuntimeError('the data file is missing')")
-    open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
@@ -257,6 +228,6 @@ def test_failed_render_shows_the_log_and_one_sentence(lab, local_server, page, n
     assert page.is_enabled(".jp-Dialog button.rsc-publish-submit")  # fix the notebook, try again
     assert page.locator(".rsc-published").count() == 0
     # The publish saved the notebook first; nothing was remembered after the failure.
-    assert saved_metadata(lab, path) is None  # nothing remembered for a failed publish
+    assert ui.saved_metadata(lab, path) is None  # nothing remembered for a failed publish
     [content] = content_titled(local_server, key, "broken")
     assert not content.get("bundle_id")  # no bundle went live

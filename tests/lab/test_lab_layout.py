@@ -18,7 +18,8 @@ OVERFLOWING = """root => Array.from(document.querySelectorAll(root + ' *'))
                  && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
     .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
 
-# WCAG contrast ratio of an element's text against the first opaque background behind it.
+# WCAG contrast ratio of an element's text against the first opaque background behind it, the
+# text's own transparency blended in (themes give secondary text as rgba(..., .54): it reads fainter).
 CONTRAST = """sel => {
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b]
@@ -30,7 +31,8 @@ CONTRAST = """sel => {
     const c = rgb(getComputedStyle(e).backgroundColor);
     if (c.length < 4 || c[3] > 0.9) { if (!(c.length >= 4 && c[3] === 0)) bg = c; }
   }
-  const a = lum(rgb(getComputedStyle(node).color)), b = lum(bg || [255, 255, 255]);
+  const back = bg || [255, 255, 255], fg = rgb(getComputedStyle(node).color), al = fg.length > 3 ? fg[3] : 1;
+  const a = lum(fg.slice(0, 3).map((v, i) => v * al + back[i] * (1 - al))), b = lum(back);
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
 

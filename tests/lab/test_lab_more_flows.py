@@ -15,7 +15,7 @@ import requests
 
 import lab_ui as ui
 from extension_notebooks import PYTHON_KERNEL, write_notebook
-from test_lab_browser import assert_serves, saved_metadata
+from test_lab_browser import assert_serves
 from test_lab_layout import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
@@ -144,10 +144,7 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
                           requirements="# no packages needed\n", extra=extra,
                           code="secret_source_marker = open('lookup.csv').read().strip()\n"
                                "print('read:', secret_source_marker)")
-    ui.open_notebook(page, lab, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     page.check("#rsc-files input[data-file='lookup.csv']")
     page.check("#rsc-hide-all-input")
@@ -159,8 +156,7 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     assert "read: lookup-value-5150" in html  # re-run on the server, with the extra file beside it
     assert "secret_source_marker" not in html  # no code input
 
-    page.wait_for_function("document.querySelector('.jp-mod-dirty') === null")
-    record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
+    record = ui.wait_saved(lab, path, local_server.url, url)
     assert record["content_url"] == url
     names, manifest, lookup = bundle_members(local_server, key, record["content_guid"])
     assert "lookup.csv" in names and "unused.csv" not in names and "report.ipynb" in names, names
@@ -184,10 +180,7 @@ def test_hide_tagged_input_in_a_finished_document(lab, local_server, page, no_sa
     ]
     (lab.root / path).parent.mkdir(parents=True)
     nbformat.write(nb, str(lab.root / path))
-    ui.open_notebook(page, lab, path)
-    ui.click_publish_button(page)
-    ui.add_server(page, local_server.url, key, name="local")
-    ui.wait_publish_dialog(page)
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=False)
     page.check("#rsc-hide-tagged-input")
     ui.submit_publish(page)
@@ -217,18 +210,8 @@ def dark_theme(lab):
     assert json.loads(r.json()["raw"]) == {}  # later tests see the default light theme
 
 
-# CONTRAST of test_lab_layout.py, with the text's own transparency blended over the background:
-# themes give secondary text as rgba(..., .54), which reads fainter than its solid color.
-BLENDED_CONTRAST = CONTRAST.replace(
-    "const a = lum(rgb(getComputedStyle(node).color))",
-    "const fg = rgb(getComputedStyle(node).color), al = fg.length > 3 ? fg[3] : 1,"
-    " back = bg || [255, 255, 255];"
-    " const a = lum(fg.slice(0, 3).map((v, i) => v * al + back[i] * (1 - al)))")
-assert BLENDED_CONTRAST != CONTRAST
-
-
 def assert_readable(page, selectors):
-    ratios = {s: round(page.evaluate(BLENDED_CONTRAST, s), 2) for s in selectors}
+    ratios = {s: round(page.evaluate(CONTRAST, s), 2) for s in selectors}
     low = {s: r for s, r in ratios.items() if r < 4.5}
     assert not low, "text contrast under 4.5:1: %s" % low
 

@@ -6,8 +6,9 @@ import uuid
 import pytest
 
 import extension_ui as classic  # tests/extension: the classic dialogs, by their element ids
+import lab_ui
 from extension_notebooks import write_notebook
-from test_lab_browser import assert_serves, saved_metadata
+from test_lab_browser import assert_serves
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +17,7 @@ def test_classic_extension_publishes_from_nbclassic(lab, local_server, page, no_
     key = local_server.add_user("cleo" + uuid.uuid4().hex[:6], "publisher")
     path = write_notebook(lab.root, "classic%s/old school.ipynb" % uuid.uuid4().hex[:6], heading="Old school")
     page.goto("%snbclassic/notebooks/%s?token=%s" % (lab.url, path, lab.token))
-    page.wait_for_function(
-        "window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded"
-        " && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()", timeout=60000)
+    classic.wait_notebook_ready(page)
     classic.click_publish_button(page)
     classic.add_server(page, local_server.url, key, name="classic-beside-lab")
     classic.wait_publish_dialog(page)
@@ -26,6 +25,5 @@ def test_classic_extension_publishes_from_nbclassic(lab, local_server, page, no_
     classic.submit_publish(page)
     url = classic.wait_published(page)
     assert_serves(url, "Old school")
-    page.wait_for_function("!Jupyter.notebook.dirty")
-    record = saved_metadata(lab, path)["servers"][local_server.url.rstrip("/")]
+    record = lab_ui.wait_saved(lab, path, local_server.url, url)
     assert record["content_url"] == url and record["app_mode"] == "static"
