@@ -1,98 +1,158 @@
-"""Packaging for rsconnect_jupyter.
+"""The one build step a declaration cannot do; everything else is in pyproject.toml.
 
-The Jupyter config files and the nbextension's JavaScript are installed as data files, so a
-plain `pip install` enables the extension in notebook 6.5, nbclassic and jupyter_server 2
-with no further commands (the seed's `jupyter nbextension ...` commands still work). The
-prebuilt JupyterLab 4 / Notebook 7 extension goes to share/jupyter/labextensions/ the same way.
+Before the package is built (`pip install .`, `pip install -e .`, `python -m build`), this:
+- copies the classic front end from the top-level nbextension/ into the package, where
+  `jupyter nbextension install --py rsconnect_jupyter` finds it;
+- builds the JupyterLab 4 / Notebook 7 extension with jlpm when it is missing or older than its
+  sources (as jupyter-packaging did), so a plain `pip install .` from a clone ships it. An sdist
+  carries the built extension, so a wheel built from it needs no Node.js;
+- lays out the Jupyter config files, the nbextension and the lab extension as data files, so the
+  install alone enables the extension in every notebook UI.
+
+`HATCH_JUPYTER_BUILDER_SKIP_NPM=1` (hatch-jupyter-builder's switch) skips the lab build, as
+scripts/demo does: the CLI needs no lab extension and a cold jlpm install costs a minute or more.
 """
-import glob
-import os
-import re
+from __future__ import annotations
 
-from setuptools import find_packages, setup
+import os
+import shutil
+import subprocess
+import sys
+from glob import glob
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def read_version():
-    with open(os.path.join(HERE, "rsconnect_jupyter", "__init__.py")) as f:
-        return re.search(r'^__version__ = "([^"]+)"', f.read(), re.M).group(1)
-
-
-def files(pattern):
-    return sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
-
-
-LABEXTENSION = "rsconnect_jupyter/labextension"  # built by `jlpm build` in labextension/
+NBEXTENSION_SOURCES = "nbextension"
+NBEXTENSION_IN_PACKAGE = "rsconnect_jupyter/nbextension"
+LABEXTENSION_BUILT = "rsconnect_jupyter/labextension"  # package.json "jupyterlab.outputDir"
 LABEXTENSION_NAME = "rsconnect-jupyter"  # labextension/package.json "name"
+# What the lab build reads: a change to any of them makes the built extension stale.
+LABEXTENSION_SOURCES = [
+    "package.json", "yarn.lock", "labextension/package.json", "labextension/tsconfig.json",
+    "labextension/src", "labextension/style", "labextension/schema",
+]
+JLPM = [sys.executable, "-c", "import sys; from jupyterlab.jlpmapp import main; sys.exit(main())"]
 
 
-def labextension_data():
-    """The prebuilt JupyterLab 4 / Notebook 7 extension, folder by folder, when it was built.
-
-    A clean clone has no build: the CLI and the classic extension still install.
-    """
-    if not os.path.isfile(os.path.join(HERE, LABEXTENSION, "package.json")):
-        print("warning: %s/ is not built, so the JupyterLab 4 / Notebook 7 extension is left out;"
-              " run `jlpm install && jlpm build` in labextension/ first to include it." % LABEXTENSION)
-        return []
-    target = "share/jupyter/labextensions/" + LABEXTENSION_NAME
-    by_folder = {}
-    for path in files(LABEXTENSION + "/**/*"):
-        folder = os.path.dirname(os.path.relpath(path, LABEXTENSION))
-        by_folder.setdefault(os.path.join(target, folder).rstrip("/"), []).append(path)
-    return sorted(by_folder.items())
+def log(message: str) -> None:
+    print("rsconnect_jupyter: " + message, file=sys.stderr)
 
 
-setup(
-    name="rsconnect_jupyter",
-    version=read_version(),
-    description="Publish Jupyter notebooks, Python APIs and apps to Posit Connect",
-    long_description=open(os.path.join(HERE, "README.md")).read(),
-    long_description_content_type="text/markdown",
-    license="MIT",
-    python_requires=">=3.9",
-    packages=find_packages(include=["rsconnect_jupyter", "rsconnect_jupyter.*"]),
-    # Package data is listed here only: the built lab extension inside the package folder is
-    # wheel data (data_files below), not package data.
-    include_package_data=False,
-    package_data={"rsconnect_jupyter": ["nbextension/*", "nbextension/**/*", "localconnect/*.html"]},
-    data_files=[
+def files(pattern: str) -> list[str]:
+    return sorted(p for p in glob(pattern, recursive=True) if os.path.isfile(p))
+
+
+def lab_build_skipped() -> bool:
+    return os.environ.get("HATCH_JUPYTER_BUILDER_SKIP_NPM") == "1"
+
+
+def lab_build_stale() -> bool:
+    from hatch_jupyter_builder.utils import is_stale
+
+    built = os.path.join(LABEXTENSION_BUILT, "package.json")
+    if not os.path.isfile(built):
+        return True
+    return any(is_stale(LABEXTENSION_BUILT, source) for source in LABEXTENSION_SOURCES)
+
+
+def lab_build_possible() -> bool:
+    """A build needs the sources (an sdist without them carries the build) and Node.js."""
+    return os.path.isfile("labextension/package.json") and shutil.which("node") is not None
+
+
+def lab_build_wanted() -> bool:
+    return not lab_build_skipped() and lab_build_possible() and lab_build_stale()
+
+
+def jupyterlab_importable() -> bool:
+    try:
+        import jupyterlab.jlpmapp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_labextension() -> None:
+    """`jlpm install --immutable` (the lock file is never rewritten) and `jlpm run build`."""
+    env = dict(os.environ)
+    # `jupyter labextension build` runs from PATH: the build environment's scripts come first.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    if not env.get("YARN_NPM_REGISTRY_SERVER") and shutil.which("npm"):
+        # jlpm (yarn 3) ignores npm's config: hand it the machine's registry, never written down.
+        registry = subprocess.run(["npm", "config", "get", "registry"], capture_output=True,
+                                  text=True).stdout.strip()
+        if registry:
+            env["YARN_NPM_REGISTRY_SERVER"] = registry
+    log("building the JupyterLab extension with jlpm (a first build downloads its packages) ...")
+    for step in (["install", "--immutable"], ["run", "build"]):
+        done = subprocess.run(JLPM + step, cwd=HERE, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-6000:] + done.stderr[-6000:])
+            raise SystemExit(
+                "rsconnect_jupyter: `jlpm %s` failed (output above). Fix it, or set "
+                "HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to install without the JupyterLab extension."
+                % " ".join(step))
+
+
+def prepare_front_ends() -> None:
+    """Copy the classic front end into the package; build the lab extension when it is stale."""
+    os.chdir(HERE)
+    shutil.rmtree(NBEXTENSION_IN_PACKAGE, ignore_errors=True)
+    shutil.copytree(NBEXTENSION_SOURCES, NBEXTENSION_IN_PACKAGE)
+    if lab_build_wanted():
+        build_labextension()
+    elif not os.path.isfile(os.path.join(LABEXTENSION_BUILT, "package.json")):
+        why = ("HATCH_JUPYTER_BUILDER_SKIP_NPM=1" if lab_build_skipped()
+               else "Node.js is not installed")
+        log("the JupyterLab 4 / Notebook 7 extension is left out (%s); the CLI and the classic "
+            "extension install as usual. Install Node.js to include it." % why)
+    elif lab_build_stale() and not lab_build_skipped():
+        log("warning: the JupyterLab extension is older than its sources and Node.js is not "
+            "installed to rebuild it: the existing build is installed.")
+
+
+def data_files() -> list[tuple[str, list[str]]]:
+    """Jupyter config files, the nbextension and the built lab extension, as wheel data."""
+    layout = [
         ("etc/jupyter/jupyter_notebook_config.d", files("jupyter-config/jupyter_notebook_config.d/*.json")),
         ("etc/jupyter/jupyter_server_config.d", files("jupyter-config/jupyter_server_config.d/*.json")),
         ("etc/jupyter/nbconfig/notebook.d", files("jupyter-config/nbconfig/notebook.d/*.json")),
-        ("share/jupyter/nbextensions/rsconnect_jupyter", files("rsconnect_jupyter/nbextension/*")),
-    ] + labextension_data(),
-    install_requires=[
-        "click>=8",
-        "requests>=2.25",
-        "tornado>=6.1",
-        "nbformat>=5",
-        "nbconvert>=6",
-        "ipykernel>=6",
-    ],
-    extras_require={
-        "notebook": ["notebook>=6.5,<7"],
-        "test": [
-            "notebook==6.5.7",
-            "nbclassic>=1.0",
-            "jupyter_server>=2",
-            "pytest>=7",
-            "pytest-timeout",
-            "playwright",
-            "hypothesis",
-            "uv",
-            "flake8",
-        ],
-    },
-    entry_points={"console_scripts": ["rsconnect = rsconnect_jupyter.cli:main"]},
-    classifiers=[
-        "Framework :: Jupyter",
-        "Programming Language :: Python :: 3 :: Only",
-        "Programming Language :: Python :: 3.9",
-        "Programming Language :: Python :: 3.10",
-        "Programming Language :: Python :: 3.11",
-        "Programming Language :: Python :: 3.12",
-        "Programming Language :: Python :: 3.13",
-    ],
+        ("share/jupyter/nbextensions/rsconnect_jupyter", files(NBEXTENSION_SOURCES + "/*")),
+    ]
+    target = "share/jupyter/labextensions/" + LABEXTENSION_NAME
+    by_folder: dict[str, list[str]] = {}
+    for path in files(LABEXTENSION_BUILT + "/**/*"):
+        folder = os.path.dirname(os.path.relpath(path, LABEXTENSION_BUILT))
+        by_folder.setdefault(os.path.join(target, folder).rstrip("/"), []).append(path)
+    return layout + sorted(by_folder.items())
+
+
+class BuildPy(build_py):
+    """Runs first in every wheel and editable build, before install_data reads data_files."""
+
+    def run(self) -> None:
+        prepare_front_ends()
+        self.distribution.data_files = data_files()
+        super().run()
+
+
+class Sdist(sdist):
+    """An sdist carries the built lab extension (MANIFEST.in), so it installs without Node.js."""
+
+    def run(self) -> None:
+        prepare_front_ends()
+        self.distribution.data_files = data_files()
+        super().run()
+
+
+os.chdir(HERE)
+setup(
+    cmdclass={"build_py": BuildPy, "sdist": Sdist},
+    data_files=data_files(),
+    # Asked for only when the lab extension must be built here: jlpm comes with JupyterLab.
+    setup_requires=["jupyterlab>=4,<5"] if lab_build_wanted() and not jupyterlab_importable() else [],
 )

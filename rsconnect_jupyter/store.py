@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,15 +101,17 @@ def _read_json(path):
 
 
 def _write_json(path, data, private=False):
-    """Write beside the target, then replace it: readers see the old file or the new one."""
+    """Write beside the target, then replace it: readers see the old file or the new one.
+
+    The temporary file is created with its final mode and the kernel applies the umask: reading
+    the umask means setting it (os.umask), which in the multi-threaded Jupyter server would make
+    any file another thread creates meanwhile world-writable.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=str(path.parent))
+    mode = 0o600 if private else 0o666  # saved servers hold keys; records are shared files
+    tmp = path.parent / (".%s.%s.tmp" % (path.name, secrets.token_hex(6)))
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
-        # mkstemp already creates 0600; shared records get the usual 0644 less the umask.
-        if not private:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=4)
             f.flush()

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from project_copies import copy_example, copy_source
 
-from test_cli_publish import EXAMPLE, cli, content_guids, ok, one_sentence_failure
+from test_cli_publish import cli, content_guids, ok, one_sentence_failure
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 
@@ -50,8 +51,7 @@ def target(local_server):
 
 def copy_app(tmp_path, folder, name=None):
     dest = tmp_path / (name or "%s-%s" % (folder, uuid.uuid4().hex[:6]))
-    shutil.copytree(APPS / folder, dest, ignore=shutil.ignore_patterns("__pycache__", "rsconnect-python",
-                                                                       "manifest.json"))
+    copy_source(APPS / folder, dest)
     return dest
 
 
@@ -139,7 +139,7 @@ def test_deploy_manifest_refuses_a_missing_file_before_any_request(local_server,
 @pytest.mark.slow
 def test_deploy_manifest_of_a_written_notebook_manifest(local_server, target, tmp_path):
     folder = tmp_path / "hello-report"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("rsconnect-python", "manifest.json"))
+    copy_example(folder)
     ok(cli("write-manifest", "notebook", folder / "hello.ipynb"))
     url = ok(cli("deploy", "manifest", "-q", *target, folder / "manifest.json")).stdout.strip()
     assert url.startswith(local_server.url + "content/")

@@ -8,12 +8,11 @@ import subprocess
 import sys
 import tarfile
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
+from project_copies import copy_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
 MEAN_LINE = "Mean reading: 14.02"  # printed by the sample notebook's saved output
 
 
@@ -42,7 +41,7 @@ def one_sentence_failure(result):
 @pytest.fixture
 def notebook(tmp_path):
     folder = tmp_path / ("nb-" + uuid.uuid4().hex[:6])
-    shutil.copytree(EXAMPLE, folder)
+    copy_example(folder)
     return folder / "hello.ipynb"
 
 
@@ -92,7 +91,7 @@ def test_new_creates_another_and_app_id_targets_by_id_or_guid(local_server, targ
     assert item["name"] != local_server.api("GET", "v1/content/" + first.rstrip("/").rsplit("/", 1)[-1]).json()["name"]
     # Another copy of the notebook, with no record, targets that content by numeric id, then by GUID.
     copy = tmp_path / "copy"
-    shutil.copytree(notebook.parent, copy, ignore=shutil.ignore_patterns("rsconnect-python"))
+    copy_example(copy)
     by_id = ok(cli("deploy", "notebook", "--static", "-q", "-a", item["id"], *target, copy / "hello.ipynb"))
     assert by_id.stdout.strip() == other
     shutil.rmtree(copy / "rsconnect-python")

@@ -1,17 +1,15 @@
 """Start-up stays light: commands that need no server, no HTML and no local server import none of
 requests, tornado, nbformat/nbconvert (jsonschema's format checkers alone can take over a second)."""
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 import pytest
+from project_copies import copy_example
 
 from rsconnect_jupyter import cli as rsconnect_cli
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
 HEAVY = ("requests", "tornado", "nbformat", "nbconvert", "jsonschema")
 
 PROBE = """
@@ -37,7 +35,7 @@ def imported_by(args, tmp_path):
 @pytest.mark.parametrize("with_requirements", [True, False])
 def test_write_manifest_notebook_imports_nothing_heavy(tmp_path, with_requirements):
     folder = tmp_path / "nb"
-    shutil.copytree(EXAMPLE, folder)
+    copy_example(folder)
     if not with_requirements:
         (folder / "requirements.txt").unlink()
     assert imported_by(["write-manifest", "notebook", folder / "hello.ipynb"], tmp_path) == []

@@ -5,7 +5,6 @@ order of requests, the checks before upload and the saved state are verified in 
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixture_server import PUB_GUID
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
+from project_copies import copy_example
 
 
 def run(args, env_home, extra_env=None, cwd=None):
@@ -34,7 +32,7 @@ def home(tmp_path):
 @pytest.fixture
 def notebook(tmp_path):
     folder = tmp_path / "work"
-    shutil.copytree(EXAMPLE, folder)
+    copy_example(folder)
     return folder / "hello.ipynb"
 
 

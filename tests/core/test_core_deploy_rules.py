@@ -1,5 +1,6 @@
 """The small rules of the publish flow: titles, content names, -E values."""
 import pytest
+from project_copies import copy_example
 
 from rsconnect_jupyter.deploy import default_title, environment_values, name_from_title, validate_title
 from rsconnect_jupyter.exceptions import InvalidInput
@@ -41,14 +42,11 @@ def test_environment_values():
 
 
 def test_packages_left_out_are_named_in_the_log(fixture_server, tmp_path):
-    import shutil
-    from pathlib import Path
-
     from rsconnect_jupyter.deploy import publish_notebook
     from rsconnect_jupyter.store import Server
 
     folder = tmp_path / "nb"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "hello", folder)
+    copy_example(folder)
     snapshot = {"python": "3.11.6", "package_manager": {"name": "pip", "version": "24.0"}, "locale": "C.UTF-8",
                 "requirements": "click==8.1.7\n# mylib==0.1: left out, installed from an editable install\n",
                 "source": "generated"}

@@ -122,3 +122,50 @@ def test_records_fall_back_to_the_config_dir_when_the_folder_is_read_only(tmp_pa
         assert records.get("http://h/")["app_guid"] == "g"
     finally:
         folder.chmod(0o755)
+
+
+UMASK_RACE = r"""
+import os, sys, threading
+from pathlib import Path
+from rsconnect_jupyter.store import DeploymentStore, ServerStore, Server
+
+os.umask(0o022)
+sys.setswitchinterval(1e-6)  # switch threads as often as possible, to hit any window
+work = Path(sys.argv[1])
+notebook = work / "report.ipynb"
+notebook.write_text("{}")
+stop = threading.Event()
+
+def other_thread():  # what the Jupyter server does meanwhile: create files with default modes
+    i = 0
+    while not stop.is_set():
+        with open(work / "other" / ("f%d" % i), "w"):
+            pass
+        i += 1
+
+(work / "other").mkdir()
+thread = threading.Thread(target=other_thread)
+thread.start()
+records, servers = DeploymentStore(notebook), ServerStore(work / "config" / "servers.json")
+for i in range(600):
+    records.save("http://h%d/" % (i % 3), {"app_guid": "g", "app_id": str(i), "app_url": "u", "title": "t",
+                                          "app_mode": "static"})
+    servers.add(Server("s%d" % (i % 3), "http://h%d/" % (i % 3), "key-%d" % i))
+stop.set()
+thread.join()
+print(len(os.listdir(work / "other")))
+"""
+
+
+def test_writing_records_never_changes_the_umask_of_other_threads(tmp_path):
+    import subprocess
+    import sys
+
+    created = subprocess.run([sys.executable, "-c", UMASK_RACE, str(tmp_path)], check=True, capture_output=True,
+                             text=True).stdout
+    others = list((tmp_path / "other").iterdir())
+    assert len(others) == int(created) > 0
+    modes = {oct(stat.S_IMODE(p.stat().st_mode)) for p in others}
+    assert modes == {"0o644"}, "files another thread created got other modes: %s" % modes
+    assert stat.S_IMODE((tmp_path / "rsconnect-python" / "report.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "config" / "servers.json").stat().st_mode) == 0o600

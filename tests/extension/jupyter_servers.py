@@ -48,7 +48,7 @@ def jupyter_home(base):
     # outside its folders (403).
     target = data / "nbextensions" / "rsconnect_jupyter"
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(REPO / "rsconnect_jupyter" / "nbextension", target)
+    shutil.copytree(REPO / "nbextension", target)
     install_echo_kernel(data)
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
     env.update({

@@ -1,19 +1,17 @@
 """Fixtures of the reliability tests: the CLI as a subprocess with its own config folder and temp
 folder, a fault-injecting proxy in front of the session's local server, and every saved byte."""
 import os
-import shutil
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from fault_proxy import FaultProxy  # noqa: E402
+from project_copies import copy_example  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello"
 CLEARED = ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT", "CONNECT_RETRIES",
            "CONNECT_RETRY_BACKOFF", "CONNECT_REQUEST_TIMEOUT")
 
@@ -62,7 +60,7 @@ def cli(tmp_path):
 @pytest.fixture
 def notebook(tmp_path):
     folder = tmp_path / ("nb-" + uuid.uuid4().hex[:6])
-    shutil.copytree(EXAMPLE, folder)
+    copy_example(folder)
     return folder / "hello.ipynb"
 
 
