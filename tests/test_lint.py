@@ -10,3 +10,50 @@ def test_flake8_finds_nothing():
     # From the root, so flake8 reads .flake8 (line length, excluded folders) as a developer's run does.
     result = subprocess.run([sys.executable, "-m", "flake8"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, "flake8 exited %d:\n%s%s" % (result.returncode, result.stdout, result.stderr)
+
+
+# The JavaScript side: ESLint over both front ends (nbextension/*.js, labextension/src/*.ts), with
+# eslint.config.mjs at the root and the packages of the root package.json, installed by jlpm
+# (scripts/test runs `jlpm install --immutable`).
+JLPM = REPO / ".venv-lab" / "bin" / "jlpm"
+
+
+def _jlpm(*args, stdin=None):
+    assert JLPM.exists(), "%s is missing: run scripts/test (it creates .venv-lab and installs the JS packages)" % JLPM
+    return subprocess.run([str(JLPM), *args], cwd=REPO, input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def test_eslint_finds_nothing():
+    result = _jlpm("run", "lint")
+    assert result.returncode == 0, "jlpm run lint exited %d:\n%s%s" % (result.returncode, result.stdout, result.stderr)
+
+
+def _eslint_stdin(path, text):
+    """Lints `text` as if it were the file at `path` (so the config's rules for that path apply)."""
+    return _jlpm("eslint", "--format", "json", "--stdin", "--stdin-filename", path, stdin=text)
+
+
+def _rules_reported(result):
+    import json
+
+    assert result.stdout.strip(), "eslint printed nothing (exit %d):\n%s" % (result.returncode, result.stderr)
+    return [message["ruleId"] for report in json.loads(result.stdout) for message in report["messages"]]
+
+
+def test_eslint_reports_an_injected_unused_variable():
+    # The lint test above can fail: the same config, on a real file of each front end with one
+    # unused variable added, reports it (and the file as it is reports nothing).
+    cases = [
+        ("nbextension/main.js", "'use strict';", "'use strict';\n    var injectedUnused = 1;", "no-unused-vars"),
+        ("labextension/src/metadata.ts", "const KEY = ", "const injectedUnused = 1;\nconst KEY = ",
+         "@typescript-eslint/no-unused-vars"),
+    ]
+    for path, anchor, injected, rule in cases:
+        text = (REPO / path).read_text()
+        assert anchor in text, "%s no longer contains %r: pick another place to inject" % (path, anchor)
+        clean = _eslint_stdin(path, text)
+        assert clean.returncode == 0 and _rules_reported(clean) == [], (path, clean.stdout, clean.stderr)
+        dirty = _eslint_stdin(path, text.replace(anchor, injected, 1))
+        assert dirty.returncode == 1, (path, dirty.returncode, dirty.stdout, dirty.stderr)
+        assert _rules_reported(dirty) == [rule], (path, dirty.stdout)
+        assert "injectedUnused" in dirty.stdout

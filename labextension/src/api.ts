@@ -40,9 +40,10 @@ export interface IResult {
   app_mode: string;
 }
 
-function sentence(status: number, body: any): string {
-  if (body && typeof body.message === 'string') {
-    return body.message;
+function sentence(status: number, body: unknown): string {
+  const message = (body as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') {
+    return message;
   }
   if (status === 403) {
     return 'The Jupyter server refused the request (your session may have expired); reload the page and try again.';
@@ -72,13 +73,13 @@ async function request<T>(
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (err) {
+  } catch {
     throw new Error('The Jupyter server did not answer; check that it is still running, then try again.');
   }
-  let data: any = null;
+  let data: unknown = null;
   try {
     data = await response.json();
-  } catch (err) {
+  } catch {
     data = null;
   }
   if (!response.ok) {

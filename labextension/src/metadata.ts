@@ -26,8 +26,8 @@ export function normalizeUrl(url: string | undefined | null): string {
 }
 
 export function read(model: INotebookModel): IRemembered {
-  const stored = model.getMetadata(KEY) as any;
-  const md: any = stored && typeof stored === 'object' ? JSON.parse(JSON.stringify(stored)) : {};
+  const stored: unknown = model.getMetadata(KEY);
+  const md: Partial<IRemembered> = stored && typeof stored === 'object' ? JSON.parse(JSON.stringify(stored)) : {};
   md.servers = md.servers && typeof md.servers === 'object' ? md.servers : {};
   md.extra_files = Array.isArray(md.extra_files) ? md.extra_files : [];
   md.environment_names = Array.isArray(md.environment_names) ? md.environment_names : [];
@@ -54,5 +54,5 @@ export function remember(
   md.last_server_url = normalizeUrl(result.server_url);
   md.extra_files = choices.extra_files.slice();
   md.environment_names = choices.environment_names.slice();
-  model.setMetadata(KEY, md as any);
+  model.setMetadata(KEY, md);
 }

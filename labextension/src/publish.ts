@@ -32,7 +32,7 @@ export interface IView {
 async function saveNotebook(panel: NotebookPanel): Promise<void> {
   try {
     await panel.context.save();
-  } catch (err) {
+  } catch {
     throw new Error('The notebook could not be saved; fix the problem shown by Jupyter, then publish again.');
   }
 }
