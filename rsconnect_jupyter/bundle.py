@@ -24,10 +24,12 @@ import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from . import apps
 from . import manifest as manifests
 from .exceptions import BundleError, InvalidInput
+from .progress import BUILD, Meter, ProgressCallback
 
 # Never part of a bundle when a folder is included (apps.py has the rules, virtual environments too).
 EXCLUDED_DIRS = apps.EXCLUDED_DIR_NAMES
@@ -220,12 +222,13 @@ class _ParallelGzip:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _copy_hashing(bundle_file, size, out, buffer):
+def _copy_hashing(bundle_file, size, out, buffer, meter):
     """Copy `size` bytes of the file (the size in its tar header) into `out`, hashing as it goes."""
     digest = hashlib.md5()
     if bundle_file.data is not None:
         digest.update(bundle_file.data)
         out.write(bundle_file.data)
+        meter.add(len(bundle_file.data))
         return digest.hexdigest()
     remaining = size
     view = memoryview(buffer)
@@ -239,15 +242,17 @@ def _copy_hashing(bundle_file, size, out, buffer):
             digest.update(chunk)
             out.write(chunk)
             remaining -= n
+            meter.add(n)
     return digest.hexdigest()
 
 
-def write_bundle(manifest, files, manifest_bytes=None):
+def write_bundle(manifest, files, manifest_bytes=None, progress: Optional[ProgressCallback] = None) -> Bundle:
     """Write manifest.json then every file to a temporary .tar.gz, in one pass over the files.
 
     The manifest's `files` are filled in with each file's MD5, computed while the file is copied.
     With `manifest_bytes` (`deploy manifest`), those exact bytes are the bundle's manifest.json and
-    the checksums found are kept in `Bundle.checksums` (for the caller to compare).
+    the checksums found are kept in `Bundle.checksums` (for the caller to compare). `progress`
+    hears of the files' bytes read (phase "build", of the sum of their sizes).
     """
     manifest = dict(manifest)
     files = list(files)
@@ -262,6 +267,8 @@ def write_bundle(manifest, files, manifest_bytes=None):
     head = _tar_header("manifest.json", manifest_length, mtime)
     head_member_length = len(head) + manifest_length + len(_tar_padding(manifest_length))
     gap = _stored_gzip_length(head_member_length)
+    meter = Meter(progress, BUILD, sum(size for size, _, _ in stats))
+    meter.start()
 
     checksums = {}
     fd, path = tempfile.mkstemp(prefix="rsconnect-bundle-", suffix=".tar.gz")
@@ -273,7 +280,7 @@ def write_bundle(manifest, files, manifest_bytes=None):
                 for f, (size, file_mtime, mode) in zip(files, stats):
                     gz.write(_tar_header(f.arcname, size, file_mtime, mode))
                     try:
-                        checksums[f.arcname] = _copy_hashing(f, size, gz, buffer)
+                        checksums[f.arcname] = _copy_hashing(f, size, gz, buffer, meter)
                     except OSError as e:
                         raise _unreadable(f, e)
                     gz.write(_tar_padding(size))
@@ -291,6 +298,7 @@ def write_bundle(manifest, files, manifest_bytes=None):
     except BaseException:
         os.unlink(path)
         raise
+    meter.finish()
     return Bundle(path, manifest, checksums)
 
 
@@ -477,14 +485,14 @@ def render_html(notebook_path, hide_all_input=False, hide_tagged_input=False, ex
 
 
 def html_snapshot_bundle(notebook_path, extra_files=(), hide_all_input=False, hide_tagged_input=False,
-                         execute=False):
+                         execute=False, progress: Optional[ProgressCallback] = None) -> Bundle:
     """`static`: the notebook rendered to `<name>.html`, plus the extra files."""
     path = Path(notebook_path)
     extras = collect_files(path.parent, extra_files)
     html_name = path.stem + ".html"
     html = render_html(path, hide_all_input, hide_tagged_input, execute).encode("utf-8")
     files = _unique([BundleFile(html_name, data=html)] + extras)
-    return write_bundle(manifests.static_manifest(html_name), files)
+    return write_bundle(manifests.static_manifest(html_name), files, progress=progress)
 
 
 def notebook_source_files(notebook_path, snapshot, extra_files=()):
@@ -496,15 +504,16 @@ def notebook_source_files(notebook_path, snapshot, extra_files=()):
     return _unique([BundleFile(path.name, path=path.resolve()), requirements] + extras)
 
 
-def notebook_source_bundle(notebook_path, snapshot, extra_files=(), hide_all_input=False, hide_tagged_input=False):
+def notebook_source_bundle(notebook_path, snapshot, extra_files=(), hide_all_input=False, hide_tagged_input=False,
+                           progress: Optional[ProgressCallback] = None) -> Bundle:
     """`jupyter-static`: Connect rebuilds the environment and renders the notebook itself."""
     path = Path(notebook_path)
     files = notebook_source_files(path, snapshot, extra_files)
     manifest = manifests.notebook_manifest(path.name, snapshot, hide_all_input, hide_tagged_input)
-    return write_bundle(manifest, files)
+    return write_bundle(manifest, files, progress=progress)
 
 
-def html_bundle(html_path, extra_files=()):
+def html_bundle(html_path, extra_files=(), progress: Optional[ProgressCallback] = None) -> Bundle:
     """`static` from an existing HTML file."""
     path = Path(html_path)
     if not path.is_file():
@@ -513,7 +522,7 @@ def html_bundle(html_path, extra_files=()):
         raise InvalidInput("%s is not an HTML file: give a .html file." % html_path)
     extras = collect_files(path.parent, extra_files)
     files = _unique([BundleFile(path.name, path=path.resolve())] + extras)
-    return write_bundle(manifests.static_manifest(path.name), files)
+    return write_bundle(manifests.static_manifest(path.name), files, progress=progress)
 
 
 def write_notebook_manifest(notebook_path, snapshot, extra_files=(), hide_all_input=False,
@@ -565,10 +574,11 @@ def app_manifest(app_mode, entrypoint, snapshot):
     return manifests.python_manifest(app_mode, entrypoint, snapshot)
 
 
-def app_bundle(directory, app_mode, entrypoint, snapshot, extra_files=(), excludes=(), files=None):
+def app_bundle(directory, app_mode, entrypoint, snapshot, extra_files=(), excludes=(), files=None,
+               progress: Optional[ProgressCallback] = None) -> Bundle:
     """`python-api`, `python-fastapi`, `python-dash`, `python-streamlit` or `python-bokeh`."""
     files = app_files(directory, snapshot, extra_files, excludes) if files is None else files
-    return write_bundle(app_manifest(app_mode, entrypoint, snapshot), files)
+    return write_bundle(app_manifest(app_mode, entrypoint, snapshot), files, progress=progress)
 
 
 def write_app_manifest(directory, app_mode, entrypoint, snapshot, extra_files=(), excludes=(), overwrite=False):
@@ -656,14 +666,14 @@ def manifest_files(path, manifest):
     return files
 
 
-def manifest_bundle(path):
+def manifest_bundle(path, progress: Optional[ProgressCallback] = None) -> Bundle:
     """The manifest as it is (its exact bytes) and exactly the files it lists; its app mode is kept.
 
     `Bundle.checksums` holds the MD5 of what was bundled, to compare with the manifest's.
     """
     manifest, raw = read_manifest(path)
     files = manifest_files(path, manifest)
-    return write_bundle(manifest, files, manifest_bytes=raw)
+    return write_bundle(manifest, files, manifest_bytes=raw, progress=progress)
 
 
 def changed_files(bundle, manifest):

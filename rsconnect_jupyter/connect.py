@@ -18,11 +18,13 @@ import os
 import re
 import tempfile
 import time
+from typing import Optional
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from . import __version__
+from .progress import UPLOAD, CountingReader, Meter, ProgressCallback
 from .exceptions import (
     AuthenticationError,
     ConnectAPIError,
@@ -394,10 +396,21 @@ class ConnectClient:
 
     # -- bundles, deploys, tasks ----------------------------------------------------------
 
-    def bundle_upload(self, guid, fileobj):
-        """Upload a .tar.gz from an open binary file; requests streams it (never read into memory)."""
-        return self.request("POST", "v1/content/%s/bundles" % guid, data=fileobj,
-                            headers={"Content-Type": "application/gzip"})
+    def bundle_upload(self, guid, fileobj, progress: Optional[ProgressCallback] = None):
+        """Upload a .tar.gz from an open binary file; requests streams it (never read into memory).
+
+        `progress` hears of the bytes sent (phase "upload"), counted as requests reads them.
+        """
+        path, headers = "v1/content/%s/bundles" % guid, {"Content-Type": "application/gzip"}
+        try:
+            length = os.fstat(fileobj.fileno()).st_size - fileobj.tell()
+        except (AttributeError, OSError, ValueError):  # an unsized stream: sent chunked, its size unknown
+            return self.request("POST", path, data=fileobj, headers=headers)
+        meter = Meter(progress, UPLOAD, length)
+        meter.start()
+        answer = self.request("POST", path, data=CountingReader(fileobj, meter, length), headers=headers)
+        meter.finish()
+        return answer
 
     def bundle_list(self, guid):
         return self.get("v1/content/%s/bundles" % guid) or []

@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from . import apps
 from . import bundle as bundles
@@ -25,6 +26,7 @@ from .exceptions import (
     RSConnectError,
 )
 from .manifest import describe_mode
+from .progress import ProgressCallback
 from .store import DeploymentStore
 
 DEFAULT_TASK_TIMEOUT = 1800  # seconds; CONNECT_TASK_TIMEOUT overrides
@@ -271,12 +273,14 @@ def _silent(_message):
 
 
 def publish(server, deployed_path, app_mode, build_bundle, *, title=None, environment_vars=None, new=False,
-            app_id=None, python_version=None, ignore_python_version=False, log=print, fallback_title=None):
+            app_id=None, python_version=None, ignore_python_version=False, log=print, fallback_title=None,
+            progress: Optional[ProgressCallback] = None):
     """Publish whatever `build_bundle()` makes for `deployed_path` (the file its record is kept for).
 
     The shared core of every content type: `build_bundle` is called once every check has passed
     and returns a `bundle.Bundle`. New content is titled `title`, else `fallback_title`, else after
-    `deployed_path`; an update changes the title only when `title` is given.
+    `deployed_path`; an update changes the title only when `title` is given. `progress` hears of
+    the upload's bytes (the builders given `build_bundle` report the build's to it too).
     """
     log = log or _silent
     deployed_path = Path(deployed_path)
@@ -324,7 +328,7 @@ def publish(server, deployed_path, app_mode, build_bundle, *, title=None, enviro
                 client.environment_patch(guid, environment_vars)
             log("Uploading the bundle ...")
             with bundle.open() as f:
-                uploaded = client.bundle_upload(guid, f)
+                uploaded = client.bundle_upload(guid, f, progress=progress)
             bundle_id = str(uploaded["id"])
             log("Deploying bundle %s ..." % bundle_id)
             task_id = client.deploy(guid, bundle_id)
@@ -377,7 +381,8 @@ def check_notebook(notebook_path, extra_files=()):
 
 def publish_notebook(server, notebook_path, *, static, title=None, environment=None, new=False, app_id=None,
                      extra_files=(), python=None, snapshot=None, force_generate=False, hide_all_input=False,
-                     hide_tagged_input=False, execute=False, ignore_python_version=False, log=print):
+                     hide_tagged_input=False, execute=False, ignore_python_version=False, log=print,
+                     progress: Optional[ProgressCallback] = None):
     """Publish a notebook as an HTML snapshot (`static`) or with its source (jupyter-static).
 
     `environment` is a dict of variables to set; `snapshot` is an environment snapshot taken
@@ -389,28 +394,30 @@ def publish_notebook(server, notebook_path, *, static, title=None, environment=N
     if static:
         return publish(server, path, "static",
                        lambda: bundles.html_snapshot_bundle(path, extra_files, hide_all_input, hide_tagged_input,
-                                                            execute),
-                       title=title, environment_vars=environment, new=new, app_id=app_id, log=log)
+                                                            execute, progress=progress),
+                       title=title, environment_vars=environment, new=new, app_id=app_id, log=log,
+                       progress=progress)
     if snapshot is None:
         log("Reading the Python environment of %s ..." % (python or "this Python"))
         snapshot = environment_snapshot(python, path.parent, force_generate)
     log_snapshot(snapshot, log, "notebook")
     return publish(server, path, "jupyter-static",
                    lambda: bundles.notebook_source_bundle(path, snapshot, extra_files, hide_all_input,
-                                                          hide_tagged_input),
+                                                          hide_tagged_input, progress=progress),
                    title=title, environment_vars=environment, new=new, app_id=app_id,
-                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log)
+                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log,
+                   progress=progress)
 
 
 def publish_html(server, html_path, *, title=None, environment=None, new=False, app_id=None, extra_files=(),
-                 log=print):
+                 log=print, progress: Optional[ProgressCallback] = None):
     """Publish an existing HTML file (and the files it needs) as static content."""
     path = Path(html_path)
     bundles.collect_files(path.parent, extra_files)
     if not path.is_file():
         raise InvalidInput("The file %s does not exist." % html_path)
-    return publish(server, path, "static", lambda: bundles.html_bundle(path, extra_files), title=title,
-                   environment_vars=environment, new=new, app_id=app_id, log=log)
+    return publish(server, path, "static", lambda: bundles.html_bundle(path, extra_files, progress=progress),
+                   title=title, environment_vars=environment, new=new, app_id=app_id, log=log, progress=progress)
 
 
 def log_snapshot(snapshot, log, what):
@@ -473,7 +480,7 @@ def app_files(directory, snapshot, extra_files=(), excludes=(), log=None):
 
 def publish_app(server, directory, app_mode, *, entrypoint=None, title=None, environment=None, new=False,
                 app_id=None, extra_files=(), excludes=(), python=None, snapshot=None, force_generate=False,
-                ignore_python_version=False, log=print):
+                ignore_python_version=False, log=print, progress: Optional[ProgressCallback] = None):
     """Publish a Python API or app from its directory (python-api, -fastapi, -dash, -streamlit, -bokeh).
 
     The whole directory goes, minus apps.py's default excludes and the `excludes` globs; the
@@ -493,9 +500,10 @@ def publish_app(server, directory, app_mode, *, entrypoint=None, title=None, env
     log_snapshot(snapshot, log, "app")
     files = app_files(directory, snapshot, extra_files, excludes, log)
     return publish(server, app_deployed_path(directory), app_mode,
-                   lambda: bundles.app_bundle(directory, app_mode, resolved, snapshot, files=files),
+                   lambda: bundles.app_bundle(directory, app_mode, resolved, snapshot, files=files, progress=progress),
                    title=title, environment_vars=environment, new=new, app_id=app_id,
-                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log)
+                   python_version=snapshot["python"], ignore_python_version=ignore_python_version, log=log,
+                   progress=progress)
 
 
 def manifest_title(manifest_path, manifest):
@@ -524,7 +532,7 @@ def check_manifest(manifest_path):
 
 
 def publish_manifest(server, manifest_path, *, title=None, environment=None, new=False, app_id=None,
-                     ignore_python_version=False, log=print):
+                     ignore_python_version=False, log=print, progress: Optional[ProgressCallback] = None):
     """Publish exactly what a manifest.json lists, with its app mode, the manifest as it is."""
     log = log or _silent
     path, manifest, _files = check_manifest(manifest_path)
@@ -532,7 +540,7 @@ def publish_manifest(server, manifest_path, *, title=None, environment=None, new
     python_version = (manifest.get("python") or {}).get("version") or None
 
     def build():
-        bundle = bundles.manifest_bundle(path)
+        bundle = bundles.manifest_bundle(path, progress=progress)
         changed = bundles.changed_files(bundle, manifest)
         if changed:
             shown = ", ".join(changed[:5]) + (" and %d more" % (len(changed) - 5) if len(changed) > 5 else "")
@@ -542,4 +550,4 @@ def publish_manifest(server, manifest_path, *, title=None, environment=None, new
 
     return publish(server, path, app_mode, build, title=title, environment_vars=environment, new=new,
                    app_id=app_id, python_version=python_version, ignore_python_version=ignore_python_version,
-                   log=log, fallback_title=manifest_title(path, manifest))
+                   log=log, fallback_title=manifest_title(path, manifest), progress=progress)

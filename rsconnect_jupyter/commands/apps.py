@@ -54,7 +54,8 @@ def make_deploy_command(app_type):
         deployment = core.publish_app(
             target, directory, app_mode, entrypoint=resolved, title=title, environment=values, new=new,
             app_id=app_id, extra_files=extra_files, excludes=excludes, python=python, snapshot=snapshot,
-            force_generate=force_generate, ignore_python_version=ignore_python_version, log=out.log)
+            force_generate=force_generate, ignore_python_version=ignore_python_version, log=out.log,
+            progress=out.progress)
         report(out, deployment)
 
     command.__doc__ = (
@@ -116,5 +117,5 @@ def deploy_manifest(ctx, manifest, name, server, api_key, insecure, cacert, titl
     out.detail("Files: %s" % ", ".join(f.arcname for f in files))
     target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=path)
     deployment = core.publish_manifest(target, path, title=title, environment=values, new=new, app_id=app_id,
-                                       ignore_python_version=ignore_python_version, log=out.log)
+                                       ignore_python_version=ignore_python_version, log=out.log, progress=out.progress)
     report(out, deployment)

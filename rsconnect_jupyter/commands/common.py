@@ -9,6 +9,7 @@ import click
 
 from ..exceptions import DeployFailed, InvalidInput, RSConnectError
 from ..store import DeploymentStore, ServerStore, normalize_url
+from .progress import for_stderr
 
 
 def server_options(func):
@@ -117,6 +118,7 @@ class Output:
         self.verbose = verbose
         self.lines = []  # everything logged, to show after a failure in quiet mode
         self.tty = sys.stderr.isatty()
+        self.progress = for_stderr(quiet)  # the bundle's build and upload: a bar, a few lines, or nothing
 
     def log(self, message):
         self.lines.append(message)

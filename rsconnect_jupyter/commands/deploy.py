@@ -50,7 +50,7 @@ def deploy_notebook(ctx, notebook, extra_files, name, server, api_key, insecure,
         target, notebook, static=static, title=title, environment=values, new=new, app_id=app_id,
         extra_files=extra_files, python=python, snapshot=snapshot, force_generate=force_generate,
         hide_all_input=hide_all_input, hide_tagged_input=hide_tagged_input, execute=execute,
-        ignore_python_version=ignore_python_version, log=out.log)
+        ignore_python_version=ignore_python_version, log=out.log, progress=out.progress)
     report(out, deployment)
 
 
@@ -68,7 +68,7 @@ def deploy_html(ctx, path, extra_files, name, server, api_key, insecure, cacert,
     out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
     target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=Path(path))
     deployment = core.publish_html(target, path, title=title, environment=values, new=new, app_id=app_id,
-                                   extra_files=extra_files, log=out.log)
+                                   extra_files=extra_files, log=out.log, progress=out.progress)
     report(out, deployment)
 
 
