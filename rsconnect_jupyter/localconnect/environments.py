@@ -5,9 +5,13 @@ the same requirements reuses it, which is what makes redeploys fast. It is built
 name and renamed into place, so a half-built environment is never used; a lock per key (a thread
 lock, plus a file lock when several servers share the folder) makes concurrent deploys build it once.
 """
+import ast
+import functools
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -32,6 +36,74 @@ def find_uv():
         return find_uv_bin()
     except Exception:
         return shutil.which("uv")
+
+
+# pip's settings that say where packages come from, and the uv variables that, when set, mean the
+# administrator already told uv (then pip's value is not passed).
+_PIP_TO_UV = (
+    ("index-url", "--index-url", ("UV_INDEX_URL", "UV_DEFAULT_INDEX")),
+    ("extra-index-url", "--extra-index-url", ("UV_EXTRA_INDEX_URL", "UV_INDEX")),
+    ("find-links", "--find-links", ("UV_FIND_LINKS",)),
+    ("constraint", "--constraint", ("UV_CONSTRAINT",)),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def pip_settings():
+    """pip's effective configuration (files and PIP_* variables), as `pip config list` shows it.
+
+    Read once per server process (about 0.2 s): a changed pip.conf needs a server restart."""
+    try:
+        out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    # pip applies [global], then [install], then PIP_* variables: later ones win.
+    rank = {"global": 0, "install": 1, ":env:": 2}
+    found = {}
+    for line in out.splitlines():
+        name, _, value = line.partition("=")
+        section, _, key = name.rpartition(".")
+        if section not in rank or not value:
+            continue
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            continue
+        if key not in found or rank[section] >= found[key][0]:
+            found[key] = (rank[section], str(value))
+    return {key: value for key, (_, value) in found.items()}
+
+
+def _uv_configured():
+    names = [os.environ.get("UV_CONFIG_FILE"), "/etc/uv/uv.toml",
+             os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "uv", "uv.toml")]
+    return any(name and os.path.isfile(name) for name in names)
+
+
+def uv_index_options(settings=None, environ=None):
+    """(arguments for `uv pip install`, extra environment): pip's index settings, since uv does
+    not read pip's configuration and the server used to install with pip. Nothing when uv has a
+    configuration file of its own, or for a setting whose uv variable is set."""
+    environ = os.environ if environ is None else environ
+    if settings is None:
+        if _uv_configured():
+            return [], {}
+        settings = pip_settings()
+    args, env = [], {}
+    for pip_key, flag, uv_vars in _PIP_TO_UV:
+        if not settings.get(pip_key) or any(environ.get(v) for v in uv_vars):
+            continue
+        for value in settings[pip_key].split():
+            args += [flag, value]
+    # pip takes the best version over all indexes and links; uv by default stops at the first
+    # index that has the package. Same environment as pip would build: pip's rule.
+    if any(a in ("--extra-index-url", "--find-links") for a in args) and not environ.get("UV_INDEX_STRATEGY"):
+        args += ["--index-strategy", "unsafe-best-match"]
+    cert = settings.get("cert")
+    if cert and os.path.isfile(cert) and not environ.get("SSL_CERT_FILE"):
+        env["SSL_CERT_FILE"] = cert  # uv's own CA roots otherwise; pip's bundle may hold a local CA
+    return args, env
 
 
 NOTEBOOK_EXTRAS = ("ipykernel",)
@@ -101,11 +173,14 @@ def _build(venv, interpreter, requirements, log, run, extras):
     with open(req_file, "wb") as f:
         f.write(requirements)
     try:
+        env = None
         if uv:
             log("Installing packages with uv.")
+            index_args, index_env = uv_index_options()
+            env = dict(os.environ, **index_env) if index_env else None
             steps = [
                 [uv, "venv", "--quiet", "--python", interpreter.path, venv],
-                [uv, "pip", "install", "--python", venv_python(venv), "-r", req_file, *extras],
+                [uv, "pip", "install", "--python", venv_python(venv), *index_args, "-r", req_file, *extras],
             ]
         else:
             log("Installing packages with pip (uv was not found).")
@@ -114,7 +189,7 @@ def _build(venv, interpreter, requirements, log, run, extras):
                 [venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check", "-r", req_file, *extras],
             ]
         for argv in steps:
-            status = run(argv)
+            status = run(argv, env=env)
             if status != 0:
                 raise EnvironmentError_("Installing the Python packages failed (exit status %d): see the log above."
                                         % status)
