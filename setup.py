@@ -35,7 +35,8 @@ LABEXTENSION_SOURCES = [
     "package.json", "yarn.lock", "labextension/package.json", "labextension/tsconfig.json",
     "labextension/src", "labextension/style", "labextension/schema",
 ]
-JLPM = [sys.executable, "-c", "import sys; from jupyterlab.jlpmapp import main; sys.exit(main())"]
+# Where JupyterLab keeps jlpm (its pinned yarn): jupyter_builder since 4.6, jupyterlab before.
+JLPM_MODULES = ("jupyter_builder.jlpm", "jupyterlab.jlpmapp")
 
 
 def log(message: str) -> None:
@@ -68,12 +69,18 @@ def lab_build_wanted() -> bool:
     return not lab_build_skipped() and lab_build_possible() and lab_build_stale()
 
 
-def jupyterlab_importable() -> bool:
-    try:
-        import jupyterlab.jlpmapp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def jlpm_command() -> list[str] | None:
+    """jlpm from the build environment's JupyterLab, run with this Python; None when absent."""
+    from importlib.util import find_spec
+
+    for module in JLPM_MODULES:
+        try:
+            found = find_spec(module) is not None
+        except ImportError:  # the parent package is missing
+            found = False
+        if found:
+            return [sys.executable, "-c", "import sys; from %s import main; sys.exit(main())" % module]
+    return None
 
 
 def build_labextension() -> None:
@@ -87,9 +94,13 @@ def build_labextension() -> None:
                                   text=True).stdout.strip()
         if registry:
             env["YARN_NPM_REGISTRY_SERVER"] = registry
+    jlpm = jlpm_command()
+    if jlpm is None:
+        raise SystemExit("rsconnect_jupyter: building the JupyterLab extension needs JupyterLab 4 in the build "
+                         "environment: install it, or set HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to go without.")
     log("building the JupyterLab extension with jlpm (a first build downloads its packages) ...")
     for step in (["install", "--immutable"], ["run", "build"]):
-        done = subprocess.run(JLPM + step, cwd=HERE, env=env, capture_output=True, text=True)
+        done = subprocess.run(jlpm + step, cwd=HERE, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-6000:] + done.stderr[-6000:])
             raise SystemExit(
@@ -154,5 +165,5 @@ setup(
     cmdclass={"build_py": BuildPy, "sdist": Sdist},
     data_files=data_files(),
     # Asked for only when the lab extension must be built here: jlpm comes with JupyterLab.
-    setup_requires=["jupyterlab>=4,<5"] if lab_build_wanted() and not jupyterlab_importable() else [],
+    setup_requires=["jupyterlab>=4,<5"] if lab_build_wanted() and jlpm_command() is None else [],
 )
