@@ -1,4 +1,4 @@
-// The publish flow, step by step, reporting to a view ({status, log}):
+// The publish flow, step by step, reporting to a view ({status, log, progress}):
 // save the notebook, snapshot the kernel's environment (source mode), pick the target (the
 // remembered content, or ask when the title matches existing content), run the publish job
 // and stream its log. Resolves with the deployment, or null when the user cancels.
@@ -45,6 +45,9 @@ function (Jupyter, api, kernel, metadata, conflict) {
                     cursor = state.cursor;
                     if (state.lines.length) {
                         view.log(state.lines);
+                    }
+                    if (state.progress) {  // the bundle's build or upload: {phase, done, total} bytes
+                        view.progress(state.progress);
                     }
                     if (!state.finished) {
                         setTimeout(poll, POLL_MS);

@@ -90,6 +90,9 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         form.append(checkbox('rsc-hide-all-input', 'Hide all input code'));
         form.append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'));
         form.append($('<div id="rsc-status" class="rsc-status"/>'));
+        form.append($('<div id="rsc-progress-row" class="rsc-progress-row"/>')
+            .append($('<progress id="rsc-progress" class="rsc-progress" max="1" value="0"/>'))
+            .append($('<span id="rsc-progress-text" class="rsc-progress-text" aria-live="polite"/>')).hide());
         form.append($('<pre id="rsc-log" class="rsc-log"/>').hide());
         form.append($('<div id="rsc-error" class="alert alert-danger rsc-error" role="alert"/>').hide());
 
@@ -172,8 +175,30 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         };
     }
 
+    // 1234567 -> "1.2 MB" (decimal units, as the CLI prints them).
+    function humanBytes(n) {
+        var units = ['B', 'kB', 'MB', 'GB'];
+        var i = 0;
+        while (n >= 1000 && i < units.length - 1) {
+            n /= 1000;
+            i += 1;
+        }
+        return (i === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)) + ' ' + units[i];
+    }
+
+    var PHASES = {build: 'Building the bundle', upload: 'Uploading'};
+
     function view(form) {
         return {
+            progress: function (p) {
+                if (!p.total) {
+                    return;
+                }
+                form.find('#rsc-progress-row').show();
+                form.find('#rsc-progress').attr({max: p.total, value: p.done});
+                form.find('#rsc-progress-text').text((PHASES[p.phase] || p.phase) + ' ' + humanBytes(p.done) +
+                    ' of ' + humanBytes(p.total));
+            },
             status: function (text) { form.find('#rsc-status').text(text); },
             log: function (lines) {
                 var pre = form.find('#rsc-log').show();
@@ -217,6 +242,7 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                     }
                     setBusy(true);
                     form.find('#rsc-log').empty().hide();
+                    form.find('#rsc-progress-row').hide();
                     action(choices).catch(fail);
                 }
                 modal = dialog.modal({

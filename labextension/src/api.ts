@@ -24,12 +24,20 @@ export interface IFolder {
   has_requirements: boolean;
 }
 
+/** The bundle's build or upload, in bytes (the latest the job saw). */
+export interface IProgress {
+  phase: 'build' | 'upload';
+  done: number;
+  total: number;
+}
+
 export interface IJobState {
   lines: string[];
   cursor: number;
   finished: boolean;
   result: IResult | null;
   error: string | null;
+  progress: IProgress | null;
 }
 
 export interface IResult {

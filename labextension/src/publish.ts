@@ -1,4 +1,4 @@
-// The publish flow, step by step, reporting to a view ({status, log, conflictArea}):
+// The publish flow, step by step, reporting to a view ({status, log, progress, conflictArea}):
 // save the notebook, snapshot the kernel's environment (source mode), pick the target (the
 // remembered content, or ask when the title matches existing content), run the publish job
 // and stream its log. Resolves with the deployment, or null when the user cancels.
@@ -26,6 +26,7 @@ export interface IChoices {
 export interface IView {
   status(text: string): void;
   log(lines: string[]): void;
+  progress(p: api.IProgress): void;
   conflictArea: HTMLElement;
 }
 
@@ -67,6 +68,9 @@ function follow(jobId: string, view: IView): Promise<api.IResult> {
         cursor = state.cursor;
         if (state.lines.length) {
           view.log(state.lines);
+        }
+        if (state.progress) {
+          view.progress(state.progress);
         }
         if (!state.finished) {
           window.setTimeout(poll, POLL_MS);

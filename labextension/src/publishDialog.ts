@@ -113,6 +113,12 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
   show(conflictArea, false);
   form.append(conflictArea);
   form.append(el('div', { id: 'rsc-status', class: 'rsc-status' }));
+  const progressRow = el('div', { id: 'rsc-progress-row', class: 'rsc-progress-row' }, [
+    el('progress', { id: 'rsc-progress', class: 'rsc-progress', max: '1', value: '0' }),
+    el('span', { id: 'rsc-progress-text', class: 'rsc-progress-text', 'aria-live': 'polite' })
+  ]);
+  show(progressRow, false);
+  form.append(progressRow);
   const log = el('pre', { id: 'rsc-log', class: 'rsc-log' });
   show(log, false);
   form.append(log);
@@ -194,8 +200,32 @@ function read(form: HTMLElement, servers: api.IServer[]): publish.IChoices | Err
   };
 }
 
+/** 1234567 -> "1.2 MB" (decimal units, as the CLI prints them). */
+function humanBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i += 1;
+  }
+  return `${i === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+}
+
+const PHASES: { [phase: string]: string } = { build: 'Building the bundle', upload: 'Uploading' };
+
 function view(form: HTMLElement): publish.IView {
   return {
+    progress: p => {
+      if (!p.total) {
+        return;
+      }
+      show(form.querySelector('#rsc-progress-row') as HTMLElement, true);
+      const bar = form.querySelector('#rsc-progress') as HTMLProgressElement;
+      bar.max = p.total;
+      bar.value = p.done;
+      (form.querySelector('#rsc-progress-text') as HTMLElement).textContent =
+        `${PHASES[p.phase] || p.phase} ${humanBytes(p.done)} of ${humanBytes(p.total)}`;
+    },
     status: text => {
       (form.querySelector('#rsc-status') as HTMLElement).textContent = text;
     },
@@ -273,6 +303,7 @@ export async function open(panel: NotebookPanel, servers: api.IServer[], draft: 
     const log = form.querySelector('#rsc-log') as HTMLElement;
     log.replaceChildren();
     show(log, false);
+    show(form.querySelector('#rsc-progress-row') as HTMLElement, false);
     action(choices).catch(fail);
   };
   const finish = (value: Outcome) => {

@@ -5,9 +5,11 @@ The browser never sees an API key: servers go out through `public_server()` only
 """
 import logging
 import traceback
+from typing import Optional
 
 from .. import deploy, environment, store
 from ..exceptions import NotFound, PermissionDenied, RSConnectError
+from ..progress import ProgressCallback
 from .fields import InvalidField
 from .paths import PathRefused
 from .wording import for_dialog
@@ -96,13 +98,15 @@ def check_environment_names(values):
 
 
 def publish(log_line, *, server, notebook_path, static, title, environment_values, new, app_id,
-            extra_files, snapshot, force_generate, hide_all_input, hide_tagged_input):
+            extra_files, snapshot, force_generate, hide_all_input, hide_tagged_input,
+            progress: Optional[ProgressCallback] = None):
+    """Publish a notebook; `progress` hears the bundle's build and upload byte counts (the job keeps them)."""
     try:
         deployment = deploy.publish_notebook(
             server, notebook_path, static=static, title=title, environment=environment_values or None,
             new=new, app_id=app_id, extra_files=tuple(extra_files), snapshot=snapshot,
             force_generate=force_generate, hide_all_input=hide_all_input,
-            hide_tagged_input=hide_tagged_input, log=log_line)
+            hide_tagged_input=hide_tagged_input, log=log_line, progress=progress)
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.
         message = for_dialog(str(exc))

@@ -195,8 +195,10 @@ class PublishHandler(JSONHandlerMixin):
             server = await self.run(actions.saved_server, name)
         except InvalidField as exc:
             return self.fail(400, str(exc))
-        job = JOBS.start(lambda log_line: actions.publish(log_line, server=server, **options),
-                         actions.describe_error, secrets=[server.api_key, *scrubbed_values(options)])
+        job = JOBS.start(lambda log_line, progress: actions.publish(log_line, server=server, progress=progress,
+                                                                    **options),
+                         actions.describe_error, secrets=[server.api_key, *scrubbed_values(options)],
+                         with_progress=True)
         self.answer({"job_id": job.id}, status=202)
 
 

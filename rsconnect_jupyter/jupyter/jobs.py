@@ -1,6 +1,7 @@
 """Background publish jobs: run in a thread pool, never on the Tornado event loop.
 
-The browser starts a job, then polls its log with a cursor (the number of lines it has seen).
+The browser starts a job, then polls its log with a cursor (the number of lines it has seen),
+and the bundle's progress (the latest build or upload byte counts: numbers only, never text).
 Secrets handed to a job are scrubbed from every log line as a second line of defence.
 """
 import itertools
@@ -8,6 +9,9 @@ import logging
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
+
+from ..progress import ProgressUpdate
 
 # Two pools, so that quick calls (list, verify, search) never wait behind long publishes.
 REQUESTS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter-request")
@@ -25,6 +29,7 @@ class Job:
         self.finished = False
         self.result = None
         self.error = None
+        self._progress: Optional[dict] = None
 
     def scrub(self, message):
         text = str(message)
@@ -37,6 +42,12 @@ class Job:
         with self._lock:
             self._lines.extend(text.splitlines() or [""])
 
+    def progress(self, update: ProgressUpdate) -> None:
+        """Keep the latest byte counts of the bundle's build or upload, for the dialog's bar."""
+        state = {"phase": str(update.phase), "done": int(update.done), "total": int(update.total)}
+        with self._lock:
+            self._progress = state
+
     def state(self, cursor=0):
         with self._lock:
             cursor = max(0, min(cursor, len(self._lines)))
@@ -47,12 +58,14 @@ class Job:
                 "finished": self.finished,
                 "result": self.result,
                 "error": self.error,
+                "progress": self._progress,
             }
 
-    def run(self, work, describe_error):
-        """work(log) -> JSON-able result; describe_error(exc) -> one sentence."""
+    def run(self, work, describe_error, with_progress=False):
+        """work(log) -> JSON-able result (work(log, progress) when `with_progress`);
+        describe_error(exc) -> one sentence."""
         try:
-            result = work(self.log)
+            result = work(self.log, self.progress) if with_progress else work(self.log)
         except BaseException as exc:  # every failure must reach the dialog as a sentence
             message = self.scrub(describe_error(exc))  # the dialog shows it: scrubbed like the log
             self.log(message)
@@ -71,7 +84,7 @@ class JobRegistry:
         self._order = itertools.count()
         self._lock = threading.Lock()
 
-    def start(self, work, describe_error, secrets=()):
+    def start(self, work, describe_error, secrets=(), with_progress: bool = False):
         job = Job(secrets)
         with self._lock:
             self._jobs[job.id] = (next(self._order), job)
@@ -82,7 +95,7 @@ class JobRegistry:
                         break
                     if old.finished:
                         del self._jobs[key]
-        PUBLISHES.submit(job.run, work, describe_error)
+        PUBLISHES.submit(job.run, work, describe_error, with_progress)
         return job
 
     def get(self, job_id):

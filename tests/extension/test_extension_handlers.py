@@ -1,4 +1,5 @@
 """The extension's handlers over real HTTP: auth, XSRF, input validation, secrets never returned."""
+import os
 import re
 import time
 
@@ -191,6 +192,36 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
     assert [c["guid"] for c in found] == [result["content_guid"]]
     for text in responses:
         assert key not in text
+
+
+def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_saved_servers):
+    # 3 MB that do not compress, so the upload has something to count.
+    notebook = write_notebook(jupyter.root, "progress/big.ipynb")
+    (jupyter.root / "progress" / "data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
+    r = jupyter.api("POST", "servers/add", json={"url": local_server.url, "name": "local",
+                                                 "api_key": local_server.api_key})
+    assert r.status_code == 200, r.text
+    r = jupyter.api("POST", "publish", json={"server": "local", "notebook_path": notebook, "mode": "static",
+                                             "title": "Progress " + jupyter.kind, "new": True,
+                                             "extra_files": ["data.bin"]})
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job_id"]
+    seen = []
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        state = jupyter.api("GET", "jobs/%s" % job_id).json()
+        if state["progress"] is not None:
+            seen.append(state["progress"])
+        if state["finished"]:
+            break
+        time.sleep(0.1)
+    assert state["finished"] and state["error"] is None, state
+    final = state["progress"]
+    assert set(final) == {"phase", "done", "total"}  # numbers only: nothing that could carry a secret
+    assert final["phase"] == "upload" and final["total"] > 3 * 1000 * 1000 and final["done"] == final["total"]
+    for earlier in seen:
+        assert earlier["phase"] in ("build", "upload") and 0 <= earlier["done"] <= earlier["total"]
+    assert local_server.api_key not in repr(seen)
 
 
 def test_symlinks_out_of_the_root_are_refused(jupyter, notebook, tmp_path, no_saved_servers):
