@@ -78,12 +78,17 @@ def test_bundles_deploy_and_tasks(fixture_server, tmp_path):
     assert client.bundle_get(SDK_GUID, "101")["id"] == "101"
     archive = tmp_path / "bundle.tar.gz"
     archive.write_bytes(os.urandom(300_000))
+    updates = []
     with archive.open("rb") as f:
-        uploaded = client.bundle_upload(PUB_GUID, f)
+        uploaded = client.bundle_upload(PUB_GUID, f, progress=updates.append)
     assert uploaded["id"] == "201"
     request = fixture_server.requests[-1]
     assert request["body"] == archive.read_bytes()
-    assert request["headers"]["Content-Length"] == str(archive.stat().st_size)
+    assert request["headers"]["Content-Length"] == str(archive.stat().st_size)  # streamed, still sized
+    # Progress as requests read the file: from 0 to the size, a few dozen updates at most (one a percent).
+    done = [u.done for u in updates]
+    assert {u.phase for u in updates} == {"upload"} and {u.total for u in updates} == {300_000}
+    assert done[0] == 0 and done[-1] == 300_000 and done == sorted(done) and 3 <= len(done) <= 102
     assert client.deploy(PUB_GUID, 201) == "task-abc123-def456"
     assert json.loads(fixture_server.requests[-1]["body"]) == {"bundle_id": "201"}
     task = client.task("task-abc123-def456", first=0, wait=1)
