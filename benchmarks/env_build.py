@@ -73,8 +73,23 @@ def export_source(commit: str) -> Path:
     return folder
 
 
-def start_server(data_dir: Path, cache: Path, source: Path) -> LocalServer:
+def hide_uv() -> Path:
+    """A folder whose `uv` package fails to import: first on the server's PYTHONPATH it makes the
+    server fall back to pip, as on an install without uv (none is on PATH here)."""
+    folder = WORK / "no-uv" / "uv"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "__init__.py").write_text("raise ImportError('hidden by benchmarks/env_build.py --pip')\n")
+    return folder.parent
+
+
+def start_server(data_dir: Path, cache: Path, source: Path, uv_config: Optional[Path],
+                 pip: bool = False) -> LocalServer:
     env = client_env({"UV_CACHE_DIR": str(cache)})
+    if pip:
+        env["PIP_CACHE_DIR"] = str(cache)  # cold means cold for pip too
+        env["PYTHONPATH"] = str(hide_uv())
+    if uv_config:  # a uv configuration file of its own: the server passes none of pip's settings
+        env["UV_CONFIG_FILE"] = str(uv_config)
     env.pop("JUPYTER_PATH", None)
     process, url, key, log_path = launch.start_local_server(data_dir, python=OURS_PYTHON, env=env, cwd=str(source),
                                                             timeout=90)
@@ -108,9 +123,11 @@ def server_deploy(client, notebook: Path, snap: dict, guid: str) -> Dict[str, fl
 
 
 def floor(uv: str, python: str, folder: Path, requirements: Path, cache: Path, index_args: List[str],
-          index_env: Dict[str, str]) -> float:
+          index_env: Dict[str, str], uv_config: Optional[Path]) -> float:
     shutil.rmtree(folder, ignore_errors=True)
     env = dict(os.environ, UV_CACHE_DIR=str(cache), **index_env)
+    if uv_config:
+        env["UV_CONFIG_FILE"] = str(uv_config)
     venv = run_timed([uv, "venv", "--quiet", "-p", python, folder], env=env)
     install = run_timed([uv, "pip", "install", "--quiet", "--python", folder / "bin" / "python", *index_args,
                          "-r", requirements, *environments.NOTEBOOK_EXTRAS], env=env)
@@ -124,6 +141,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--source", default="HEAD", help="the commit whose server code runs")
+    parser.add_argument("--pip", action="store_true",
+                        help="the server without uv (its pip fallback) against the same uv floor")
+    parser.add_argument("--uv-defaults", action="store_true",
+                        help="both sides without pip's index settings (uv's default index only, over the network)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "env-build"))
     args = parser.parse_args(argv)
 
@@ -133,6 +154,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.exit("uv is not installed with the package: the server would build with pip")
     uv_version = subprocess.run([uv, "--version"], capture_output=True, text=True).stdout.strip()
     index_args, index_env = environments.uv_index_options()
+    uv_config = None
+    if args.pip and shutil.which("uv"):
+        sys.exit("--pip: a uv on PATH would still be found by the server")
+    if args.uv_defaults:
+        uv_config = WORK / "empty-uv.toml"
+        uv_config.write_text("# benchmarks/env_build.py --uv-defaults: uv's own defaults\n")
+        index_args, index_env = [], {}
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_start = os.getloadavg()[0]
     base_snap = take_snapshot(python=str(OURS_PYTHON), directory=None, force_generate=True)
@@ -147,7 +175,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         for c in caches.values():
             c.mkdir()
         order = ["server", "floor"] if rnd % 2 == 0 else ["floor", "server"]
-        server = start_server(work / "data", caches["server"], source)
+        server = start_server(work / "data", caches["server"], source, uv_config, args.pip)
         try:
             client = ConnectClient(server.url, server.api_key)
             notebook = write_notebook(work / "nb")
@@ -172,7 +200,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                         "redeploy_task": again["task"], "installer_uv": first["installer_uv"]})
                     else:
                         seconds = floor(uv, python, work / ("floor-venv-%s" % cache_state), req_file, caches["floor"],
-                                        index_args, index_env)
+                                        index_args, index_env, uv_config)
                         samples.append({"round": rnd, "side": "floor", "cache": cache_state, "seconds": seconds,
                                         "python": python})
                     log("env build round %d %s %s: %.2f s" % (rnd, cache_state, side, samples[-1]["seconds"]))
@@ -194,7 +222,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     meta = {"started": started, "host": platform.node(), "cores": os.cpu_count(), "python": platform.python_version(),
             "uv": uv_version, "load_1min_start": load_start, "load_1min_end": load_end, "rounds": args.rounds,
             "requirements": REQUIREMENTS, "extras": list(environments.NOTEBOOK_EXTRAS),
-            "uv_index_options": shown_index, "index_env": sorted(index_env),
+            "uv_index_options": shown_index, "uv_defaults": args.uv_defaults, "server_pip": args.pip,
+            "index_env": sorted(index_env),
             "commit": source.name[len("src-"):],
             "all_server_builds_used_uv": all(s.get("installer_uv") for s in samples if s["side"] == "server")}
     out = Path(args.out)
@@ -205,16 +234,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         return spec % value if value is not None else "-"
 
     lines = [
-        "# Local server: first-deploy environment build against the uv floor",
+        "# Local server: first-deploy environment build against the uv floor" + (
+            " (server forced to its pip fallback)" if args.pip else ""),
         "",
         "Run %s on %s (%s cores, shared with other engineers' work), commit %s, %s, load average %.1f at the start, "
         "%.1f at the end (1 min). %d rounds, medians; ratio = server / floor. Command: `python -m benchmarks.env_build "
-        "--rounds %d`." % (started, meta["host"], meta["cores"], meta["commit"], uv_version, load_start, load_end,
-                           args.rounds, args.rounds),
+        "--rounds %d%s%s`." % (started, meta["host"], meta["cores"], meta["commit"], uv_version, load_start,
+                               load_end, args.rounds, args.rounds, " --uv-defaults" if args.uv_defaults else "",
+                               " --pip" if args.pip else ""),
         "",
-        "Packages: %s, plus %s (the server's own); both sides install the same list with the same uv and the same "
-        "index options (from pip's configuration at run time: `%s`)."
-        % (", ".join(REQUIREMENTS), ", ".join(environments.NOTEBOOK_EXTRAS), " ".join(shown_index) or "none"),
+        "Packages: %s, plus %s (the server's own); both sides install the same list, %s (index options: %s)."
+        % (", ".join(REQUIREMENTS), ", ".join(environments.NOTEBOOK_EXTRAS),
+           "the server with its pip fallback (`python -m venv` + `pip install`, pip reads its own configuration and "
+           "PIP_CACHE_DIR is as fresh as UV_CACHE_DIR), the floor with uv" if args.pip else
+           "with the same uv binary and the same index options",
+           "none: uv's defaults, `--uv-defaults`" if args.uv_defaults else
+           "from pip's configuration at run time: `%s`" % (" ".join(shown_index) or "none")),
         "",
         "| package cache | server: deploy to environment ready | floor: `uv venv` + `uv pip install` | ratio |"
         " server: build window only | server: redeploy (env reused) to ready |",
@@ -225,8 +260,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             r["cache"], fmt(r["server_s"]), fmt(r["floor_s"]), fmt(r["ratio"], "%.2f"),
             fmt(r["server_building_to_ready_s"]), fmt(r["server_redeploy_to_ready_s"])))
     lines += ["",
-              "Server builds used uv: %s. The build window runs from the task's \"%s\" line to \"%s\"; deploy to "
-              "ready adds bundle extraction and the interpreter choice (the redeploy column is that fixed part)."
+              "Server builds used uv: %s (else pip, with pip's own configuration). The build window runs from the "
+              "task's \"%s\" line to \"%s\"; deploy to ready adds bundle extraction and the "
+              "interpreter choice (the redeploy column is that fixed part)."
               % ("yes" if meta["all_server_builds_used_uv"] else "NO", BUILDING, READY),
               "",
               "All samples (s): " + ", ".join("r%d %s %s %.2f" % (s["round"], s["cache"], s["side"], s["seconds"])
