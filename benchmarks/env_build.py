@@ -146,7 +146,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--uv-defaults", action="store_true",
                         help="both sides without pip's index settings (uv's default index only, over the network)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "env-build"))
+    parser.add_argument("--report-only", action="store_true", help="rewrite results.md from --out's results.json")
     args = parser.parse_args(argv)
+    if args.report_only:
+        return report(Path(args.out))
 
     source = export_source(args.source)
     uv = environments.find_uv()
@@ -208,16 +211,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             server.stop()
     load_end = os.getloadavg()[0]
 
-    rows = []
-    for cache_state in ("cold", "warm"):
-        def pick(side: str, key: str = "seconds") -> Optional[float]:
-            return median([s[key] for s in samples if s["side"] == side and s["cache"] == cache_state])
-        srv, flo = pick("server"), pick("floor")
-        rows.append({"cache": cache_state, "server_s": srv, "floor_s": flo, "ratio": srv / flo if srv and flo else None,
-                     "server_building_to_ready_s": pick("server", "building_to_ready"),
-                     "server_redeploy_to_ready_s": pick("server", "redeploy_to_ready"),
-                     "server_first_task_s": pick("server", "first_task"),
-                     "server_redeploy_task_s": pick("server", "redeploy_task")})
     shown_index = [re.sub(r"(?<=://)[^/\s]+", "<host>", a) for a in index_args]
     meta = {"started": started, "host": platform.node(), "cores": os.cpu_count(), "python": platform.python_version(),
             "uv": uv_version, "load_1min_start": load_start, "load_1min_end": load_end, "rounds": args.rounds,
@@ -228,36 +221,67 @@ def main(argv: Optional[List[str]] = None) -> int:
             "all_server_builds_used_uv": all(s.get("installer_uv") for s in samples if s["side"] == "server")}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps({"meta": meta, "table": rows, "samples": samples}, indent=1))
+    (out / "results.json").write_text(json.dumps({"meta": meta, "table": summarize(samples), "samples": samples},
+                                                 indent=1))
+    return report(out)
+
+
+def summarize(samples: List[Dict[str, object]]) -> List[Dict[str, object]]:
+    rows = []
+    for cache_state in ("cold", "warm"):
+        def pick(side: str, key: str = "seconds") -> Optional[float]:
+            return median([s[key] for s in samples if s["side"] == side and s["cache"] == cache_state])
+        srv, flo = pick("server"), pick("floor")
+        # Paired: server / floor of the same round (same load, same moment), then the median.
+        by_round: Dict[int, Dict[str, float]] = {}
+        for s in samples:
+            if s["cache"] == cache_state:
+                by_round.setdefault(s["round"], {})[s["side"]] = s["seconds"]
+        paired = median([r["server"] / r["floor"] for r in by_round.values() if "server" in r and r.get("floor")])
+        rows.append({"cache": cache_state, "server_s": srv, "floor_s": flo, "ratio": srv / flo if srv and flo else None,
+                     "paired_ratio": paired,
+                     "server_building_to_ready_s": pick("server", "building_to_ready"),
+                     "server_redeploy_to_ready_s": pick("server", "redeploy_to_ready"),
+                     "server_first_task_s": pick("server", "first_task"),
+                     "server_redeploy_task_s": pick("server", "redeploy_task")})
+    return rows
+
+
+def report(out: Path) -> int:
+    """results.md from results.json (also after the fact: --report-only)."""
+    data = json.loads((out / "results.json").read_text())
+    meta, samples = data["meta"], data["samples"]
+    rows = summarize(samples)
 
     def fmt(value: Optional[float], spec: str = "%.2f s") -> str:
         return spec % value if value is not None else "-"
 
+    flags = (" --uv-defaults" if meta.get("uv_defaults") else "") + (" --pip" if meta.get("server_pip") else "")
     lines = [
         "# Local server: first-deploy environment build against the uv floor" + (
-            " (server forced to its pip fallback)" if args.pip else ""),
+            " (server forced to its pip fallback)" if meta.get("server_pip") else ""),
         "",
         "Run %s on %s (%s cores, shared with other engineers' work), commit %s, %s, load average %.1f at the start, "
-        "%.1f at the end (1 min). %d rounds, medians; ratio = server / floor. Command: `python -m benchmarks.env_build "
-        "--rounds %d%s%s`." % (started, meta["host"], meta["cores"], meta["commit"], uv_version, load_start,
-                               load_end, args.rounds, args.rounds, " --uv-defaults" if args.uv_defaults else "",
-                               " --pip" if args.pip else ""),
+        "%.1f at the end (1 min). %d rounds, medians; ratio = server / floor (of the medians, and the median of the "
+        "per-round ratios). Command: `python -m benchmarks.env_build --rounds %d%s`."
+        % (meta["started"], meta["host"], meta["cores"], meta["commit"], meta["uv"], meta["load_1min_start"],
+           meta["load_1min_end"], meta["rounds"], meta["rounds"], flags),
         "",
         "Packages: %s, plus %s (the server's own); both sides install the same list, %s (index options: %s)."
-        % (", ".join(REQUIREMENTS), ", ".join(environments.NOTEBOOK_EXTRAS),
+        % (", ".join(meta["requirements"]), ", ".join(meta["extras"]),
            "the server with its pip fallback (`python -m venv` + `pip install`, pip reads its own configuration and "
-           "PIP_CACHE_DIR is as fresh as UV_CACHE_DIR), the floor with uv" if args.pip else
+           "PIP_CACHE_DIR is as fresh as UV_CACHE_DIR), the floor with uv" if meta.get("server_pip") else
            "with the same uv binary and the same index options",
-           "none: uv's defaults, `--uv-defaults`" if args.uv_defaults else
-           "from pip's configuration at run time: `%s`" % (" ".join(shown_index) or "none")),
+           "none: uv's defaults, `--uv-defaults`" if meta.get("uv_defaults") else
+           "from pip's configuration at run time: `%s`" % (" ".join(meta["uv_index_options"]) or "none")),
         "",
         "| package cache | server: deploy to environment ready | floor: `uv venv` + `uv pip install` | ratio |"
-        " server: build window only | server: redeploy (env reused) to ready |",
-        "|---|---|---|---|---|---|",
+        " per-round ratio | server: build window only | server: redeploy (env reused) to ready |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append("| %s | %s | %s | %s | %s | %s |" % (
-            r["cache"], fmt(r["server_s"]), fmt(r["floor_s"]), fmt(r["ratio"], "%.2f"),
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            r["cache"], fmt(r["server_s"]), fmt(r["floor_s"]), fmt(r["ratio"], "%.2f"), fmt(r["paired_ratio"], "%.2f"),
             fmt(r["server_building_to_ready_s"]), fmt(r["server_redeploy_to_ready_s"])))
     lines += ["",
               "Server builds used uv: %s (else pip, with pip's own configuration). The build window runs from the "
