@@ -1,14 +1,19 @@
 """Looking for secrets: a known API key and environment variable value, in any form, anywhere.
 
 A secret is found in its plain form, its base64 form (at each of the three alignments it can
-have inside a longer base64 text, e.g. an `Authorization: Basic` header or a JSON blob), and its
-URL-encoded and JSON-escaped forms. Archives (.tar.gz, .gz, .zip) are searched inside too.
+have inside a longer base64 text, e.g. an `Authorization: Basic` header or a JSON blob), its
+URL-encoded forms (`%2F` or `%2f`, space as `%20` or `+`), its JSON-escaped forms (`/` as is or
+as `\\/`) and its HTML-escaped forms (each of `& < > " '` as a named or a numeric entity, as
+Python's html.escape, tornado and Jinja write them), since a value rendered into a page reaches
+it escaped. Archives (.tar.gz, .gz, .zip) are searched inside too.
 """
 import base64
+import html
 import gzip
 import io
 import json
 import os
+import re
 import sys
 import tarfile
 import zipfile
@@ -31,9 +36,43 @@ def base64_forms(secret):
     return forms
 
 
+# How HTML writers spell the characters they escape, one scheme per writer: Python's html.escape
+# (with and without quotes), tornado's xhtml_escape, Jinja's markupsafe, numeric entities.
+HTML_SCHEMES = [
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"},
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;"},
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"},
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"},
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"},
+    {c: "&#%d;" % ord(c) for c in "&<>\"'"},
+    {c: "&#x%x;" % ord(c) for c in "&<>\"'"},
+    {c: "&#x%X;" % ord(c) for c in "&<>\"'"},
+]
+
+
+def html_forms(secret):
+    """`secret` as each HTML writer escapes it."""
+    return {"".join(scheme.get(c, c) for c in secret) for scheme in HTML_SCHEMES}
+
+
+def url_forms(secret):
+    forms = {quote(secret), quote_plus(secret), quote(secret, safe=""), quote_plus(secret, safe="")}
+    return forms | {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in forms}
+
+
+def json_forms(secret):
+    forms = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    return forms | {f.replace("/", "\\/") for f in forms}
+
+
 def forms_of(secret):
     raw = secret.encode("utf-8")
-    forms = {raw, quote(secret).encode(), quote_plus(secret).encode(), json.dumps(secret)[1:-1].encode()}
+    forms = {raw}
+    texts = url_forms(secret) | json_forms(secret) | html_forms(secret)
+    for form in json_forms(secret):  # JSON inside a page (a notebook's outputs, a data attribute)
+        texts |= html_forms(form)
+    for text in texts:
+        forms.add(text.encode("utf-8"))
     forms.update(base64_forms(raw))
     return forms
 
