@@ -8,7 +8,6 @@ Python's html.escape, tornado and Jinja write them), since a value rendered into
 it escaped. Archives (.tar.gz, .gz, .zip) are searched inside too.
 """
 import base64
-import html
 import gzip
 import io
 import json

@@ -18,7 +18,6 @@ from urllib.parse import quote, urlencode
 import markupsafe
 import pytest
 import tornado.escape
-
 from secrets_helpers import Secrets, scan_folder
 
 # The same characters as the secrets tests' value, and every one HTML escapes.
@@ -46,8 +45,7 @@ WRAPPED = {
     "JSON, / escaped": json.dumps({"value": VALUE}).replace("/", "\\/"),
     "JSON in a page": page(html.escape(json.dumps({"value": VALUE}))),
     "query string": "/content?" + urlencode({"x": "1", "value": VALUE}),
-    "URL path, lower-case escapes": "/v/" + re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(),
-                                                  quote(VALUE, safe="")),
+    "URL path, lower-case escapes": "/v/" + re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(VALUE, safe="")),
 }
 
 
