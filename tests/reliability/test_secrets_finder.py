@@ -45,7 +45,7 @@ WRAPPED = {
     "JSON, / escaped": json.dumps({"value": VALUE}).replace("/", "\\/"),
     "JSON in a page": page(html.escape(json.dumps({"value": VALUE}))),
     "query string": "/content?" + urlencode({"x": "1", "value": VALUE}),
-    "URL path, lower-case escapes": "/v/" + re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(VALUE, safe="")),
+    "URL path, lower-case escapes": "/v/" + re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), quote(VALUE, safe="")),
 }
 
 
