@@ -4,11 +4,21 @@ One connection guarded by a lock: the server's handlers and its deploy threads s
 `add-user` command may write from another process at the same time (WAL makes that safe).
 Rows come back as plain dicts; turning them into Connect's JSON shapes is `models.py`'s job.
 """
+from __future__ import annotations
+
 import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any, Union, cast
+
+from .rows import BundleRow, ContentRow, PermissionRow, TaskRow, UnfinishedTaskRow, UserRow
+
+# What a statement's parameters may be (SQLite's types).
+SqlValue = Union[str, int, float, bytes, None]
+Params = Sequence[SqlValue]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -78,12 +88,12 @@ CREATE TABLE IF NOT EXISTS environment (
 """
 
 
-def now():
+def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Database:
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         # The database holds environment variable values (the server must start content with
@@ -97,24 +107,24 @@ class Database:
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(SCHEMA)
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             self._conn.close()
 
-    def query(self, sql, params=()):
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self._conn.execute(sql, params).fetchall()]
 
-    def one(self, sql, params=()):
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
-    def execute(self, sql, params=()):
+    def execute(self, sql: str, params: Params = ()) -> int | None:
         """Run one statement; return the new row id."""
         with self._lock:
             return self._conn.execute(sql, params).lastrowid
 
-    def transaction(self, statements):
+    def transaction(self, statements: Iterable[tuple[str, Params]]) -> None:
         """Run [(sql, params), ...] atomically."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -127,48 +137,50 @@ class Database:
             self._conn.execute("COMMIT")
 
     # -- users and keys ---------------------------------------------------------------------
-    def user_by_key_hash(self, key_hash):
-        return self.one(
+    def user_by_key_hash(self, key_hash: str) -> UserRow | None:
+        return cast("UserRow | None", self.one(
             "SELECT u.* FROM users u JOIN api_keys k ON k.user_guid = u.guid WHERE k.key_hash = ?", (key_hash,)
-        )
+        ))
 
-    def user(self, guid):
-        return self.one("SELECT * FROM users WHERE guid = ?", (guid,))
+    def user(self, guid: str) -> UserRow | None:
+        return cast("UserRow | None", self.one("SELECT * FROM users WHERE guid = ?", (guid,)))
 
-    def user_by_name(self, username):
-        return self.one("SELECT * FROM users WHERE username = ?", (username,))
+    def user_by_name(self, username: str) -> UserRow | None:
+        return cast("UserRow | None", self.one("SELECT * FROM users WHERE username = ?", (username,)))
 
-    def add_user(self, guid, username, role):
+    def add_user(self, guid: str, username: str, role: str) -> None:
         self.execute(
             "INSERT INTO users (guid, username, user_role, created_time) VALUES (?, ?, ?, ?)",
             (guid, username, role, now()),
         )
 
-    def add_key(self, user_guid, key_hash):
+    def add_key(self, user_guid: str, key_hash: str) -> None:
         self.execute("INSERT INTO api_keys (key_hash, user_guid, created_time) VALUES (?, ?, ?)",
                      (key_hash, user_guid, now()))
 
-    def count_users(self):
-        return self.one("SELECT COUNT(*) AS n FROM users")["n"]
+    def count_users(self) -> int:
+        return cast("dict[str, int]", self.one("SELECT COUNT(*) AS n FROM users"))["n"]  # COUNT: one row
 
     # -- content ----------------------------------------------------------------------------
-    def content(self, guid):
-        return self.one("SELECT * FROM content WHERE guid = ?", (guid,))
+    def content(self, guid: str) -> ContentRow | None:
+        return cast("ContentRow | None", self.one("SELECT * FROM content WHERE guid = ?", (guid,)))
 
-    def content_by_id(self, content_id):
-        return self.one("SELECT * FROM content WHERE id = ?", (content_id,))
+    def content_by_id(self, content_id: int | str) -> ContentRow | None:
+        return cast("ContentRow | None", self.one("SELECT * FROM content WHERE id = ?", (content_id,)))
 
-    def content_list(self, name=None, owner_guid=None):
-        sql, params = "SELECT * FROM content WHERE 1=1", []
+    def content_list(self, name: str | None = None, owner_guid: str | None = None) -> list[ContentRow]:
+        sql = "SELECT * FROM content WHERE 1=1"
+        params: list[SqlValue] = []
         if name is not None:
             sql += " AND name = ?"
             params.append(name)
         if owner_guid is not None:
             sql += " AND owner_guid = ?"
             params.append(owner_guid)
-        return self.query(sql + " ORDER BY id", params)
+        return cast("list[ContentRow]", self.query(sql + " ORDER BY id", params))
 
-    def create_content(self, guid, name, title, description, access_type, owner_guid):
+    def create_content(self, guid: str, name: str, title: str | None, description: str, access_type: str,
+                       owner_guid: str) -> None:
         t = now()
         self.execute(
             "INSERT INTO content (guid, name, title, description, access_type, owner_guid, created_time,"
@@ -176,12 +188,12 @@ class Database:
             (guid, name, title, description, access_type, owner_guid, t, t),
         )
 
-    def update_content(self, guid, **fields):
+    def update_content(self, guid: str, **fields: SqlValue) -> None:
         if fields:
             cols = ", ".join("%s = ?" % k for k in fields)
             self.execute("UPDATE content SET %s WHERE guid = ?" % cols, (*fields.values(), guid))
 
-    def delete_content(self, guid):
+    def delete_content(self, guid: str) -> None:
         self.transaction([
             ("DELETE FROM content WHERE guid = ?", (guid,)),
             ("DELETE FROM permissions WHERE content_guid = ?", (guid,)),
@@ -190,74 +202,79 @@ class Database:
         ])
 
     # -- permissions (collaborators) --------------------------------------------------------
-    def permissions(self, content_guid):
-        return self.query("SELECT * FROM permissions WHERE content_guid = ? ORDER BY id", (content_guid,))
+    def permissions(self, content_guid: str) -> list[PermissionRow]:
+        return cast("list[PermissionRow]", self.query(
+            "SELECT * FROM permissions WHERE content_guid = ? ORDER BY id", (content_guid,)))
 
-    def permission_role(self, content_guid, user_guid):
+    def permission_role(self, content_guid: str, user_guid: str) -> str | None:
         row = self.one("SELECT role FROM permissions WHERE content_guid = ? AND principal_guid = ?",
                        (content_guid, user_guid))
         return row["role"] if row else None
 
-    def set_permission(self, content_guid, principal_guid, role):
+    def set_permission(self, content_guid: str, principal_guid: str, role: str) -> PermissionRow:
         self.execute(
             "INSERT INTO permissions (content_guid, principal_guid, role) VALUES (?, ?, ?)"
             " ON CONFLICT (content_guid, principal_guid) DO UPDATE SET role = excluded.role",
             (content_guid, principal_guid, role),
         )
-        return self.one("SELECT * FROM permissions WHERE content_guid = ? AND principal_guid = ?",
-                        (content_guid, principal_guid))
+        # The row was just written: it is there.
+        return cast(PermissionRow, self.one("SELECT * FROM permissions WHERE content_guid = ? AND principal_guid = ?",
+                                            (content_guid, principal_guid)))
 
-    def delete_permission(self, content_guid, permission_id):
+    def delete_permission(self, content_guid: str, permission_id: int | str) -> None:
         self.execute("DELETE FROM permissions WHERE content_guid = ? AND id = ?", (content_guid, permission_id))
 
     # -- bundles ----------------------------------------------------------------------------
-    def add_bundle(self, content_guid, created_by, size, md5, sha1, app_mode, py_version):
-        return self.execute(
+    def add_bundle(self, content_guid: str, created_by: str | None, size: int, md5: str, sha1: str,
+                   app_mode: str | None, py_version: str | None) -> int:
+        return cast(int, self.execute(  # an INSERT always sets the row id
             "INSERT INTO bundles (content_guid, created_time, created_by, size, archive_md5, archive_sha1,"
             " app_mode, py_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (content_guid, now(), created_by, size, md5, sha1, app_mode, py_version),
-        )
+        ))
 
-    def bundle(self, content_guid, bundle_id):
-        return self.one("SELECT * FROM bundles WHERE content_guid = ? AND id = ?", (content_guid, bundle_id))
+    def bundle(self, content_guid: str, bundle_id: int | str) -> BundleRow | None:
+        return cast("BundleRow | None", self.one(
+            "SELECT * FROM bundles WHERE content_guid = ? AND id = ?", (content_guid, bundle_id)))
 
-    def bundles(self, content_guid):
-        return self.query("SELECT * FROM bundles WHERE content_guid = ? ORDER BY id", (content_guid,))
+    def bundles(self, content_guid: str) -> list[BundleRow]:
+        return cast("list[BundleRow]", self.query(
+            "SELECT * FROM bundles WHERE content_guid = ? ORDER BY id", (content_guid,)))
 
-    def update_bundle(self, bundle_id, **fields):
+    def update_bundle(self, bundle_id: int | str, **fields: SqlValue) -> None:
         cols = ", ".join("%s = ?" % k for k in fields)
         self.execute("UPDATE bundles SET %s WHERE id = ?" % cols, (*fields.values(), bundle_id))
 
     # -- tasks ------------------------------------------------------------------------------
-    def add_task(self, task_id, content_guid, bundle_id, user_guid):
+    def add_task(self, task_id: str, content_guid: str, bundle_id: str | None, user_guid: str | None) -> None:
         self.execute("INSERT INTO tasks (id, content_guid, bundle_id, user_guid, created_time) VALUES (?, ?, ?, ?, ?)",
                      (task_id, content_guid, bundle_id, user_guid, now()))
 
-    def task(self, task_id):
+    def task(self, task_id: str) -> TaskRow | None:
         row = self.one("SELECT * FROM tasks WHERE id = ?", (task_id,))
         if row:
             row["output"] = json.loads(row["output"])
-        return row
+        return cast("TaskRow | None", row)
 
-    def save_task(self, task_id, output, finished, code, error):
+    def save_task(self, task_id: str, output: list[str], finished: bool, code: int, error: str) -> None:
         self.execute("UPDATE tasks SET output = ?, finished = ?, code = ?, error = ? WHERE id = ?",
                      (json.dumps(output), int(finished), code, error, task_id))
 
-    def unfinished_tasks(self):
-        return self.query("SELECT id, output FROM tasks WHERE finished = 0")
+    def unfinished_tasks(self) -> list[UnfinishedTaskRow]:
+        return cast("list[UnfinishedTaskRow]", self.query("SELECT id, output FROM tasks WHERE finished = 0"))
 
     # -- environment variables ----------------------------------------------------------------
-    def env_names(self, content_guid):
+    def env_names(self, content_guid: str) -> list[str]:
         return [r["name"] for r in self.query(
             "SELECT name FROM environment WHERE content_guid = ? ORDER BY name", (content_guid,))]
 
-    def env_values(self, content_guid):
+    def env_values(self, content_guid: str) -> dict[str, str]:
         return {r["name"]: r["value"] for r in self.query(
             "SELECT name, value FROM environment WHERE content_guid = ?", (content_guid,))}
 
-    def env_update(self, content_guid, changes, replace=False):
+    def env_update(self, content_guid: str, changes: Mapping[str, str | None], replace: bool = False) -> None:
         """changes: {name: value or None (delete)}; replace drops every other name."""
-        statements = []
+        statements: list[tuple[str, Params]] = []
         if replace:
             statements.append(("DELETE FROM environment WHERE content_guid = ?", (content_guid,)))
         for name, value in changes.items():
@@ -269,3 +286,14 @@ class Database:
                     " ON CONFLICT (content_guid, name) DO UPDATE SET value = excluded.value",
                     (content_guid, name, value)))
         self.transaction(statements)
+
+    # -- queries the HTTP handlers need (added when handlers.py was split) ----------------------
+    def users(self, prefix: str | None = None) -> list[UserRow]:
+        """Every user, oldest first; with a prefix, those whose username starts with it."""
+        rows = cast("list[UserRow]", self.query("SELECT * FROM users ORDER BY id"))
+        if prefix:
+            rows = [r for r in rows if r["username"].startswith(prefix)]
+        return rows
+
+    def delete_bundle(self, bundle_id: int | str) -> None:
+        self.execute("DELETE FROM bundles WHERE id = ?", (bundle_id,))

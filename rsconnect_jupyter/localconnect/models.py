@@ -1,4 +1,9 @@
 """Connect's JSON shapes for the rows of `db.py` (the keys of ../shared/connect-api/fixtures/)."""
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from .rows import BundleRow, ContentRow, PermissionRow, UserRow
 
 APP_MODE_ORDINALS = {
     "unknown": 0, "shiny": 1, "rmd-shiny": 2, "rmd-static": 3, "static": 4, "api": 5, "tensorflow-saved-model": 6,
@@ -17,7 +22,83 @@ _UNMANAGED = (
 )
 
 
-def user_json(user):
+class UserJSON(TypedDict):
+    guid: str
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    user_role: str
+    created_time: str
+    updated_time: str
+    active_time: str
+    confirmed: bool
+    locked: bool
+
+
+class ApplicationJSON(TypedDict):
+    id: int
+    guid: str
+    name: str
+    title: str | None
+    description: str
+    url: str
+    app_mode: int  # APP_MODE_ORDINALS
+    owner_guid: str
+    bundle_id: int | None
+    py_version: str | None
+    created_time: str
+    last_deployed_time: str
+
+
+class BundleMetadataJSON(TypedDict):
+    source: None
+    source_repo: None
+    source_branch: None
+    source_commit: None
+    archive_md5: str
+    archive_sha1: str
+
+
+class BundleJSON(TypedDict):
+    created_by_name: str | None
+    created_by_user: bool
+    id: str
+    content_guid: str
+    created_time: str
+    created_by: str | None
+    cluster_name: None
+    image_name: None
+    environment_guid: None
+    r_version: None
+    r_environment_management: None
+    py_version: str | None
+    py_environment_management: bool | None
+    quarto_version: None
+    active: bool
+    size: int
+    metadata: BundleMetadataJSON
+
+
+class TaskJSON(TypedDict):
+    id: str
+    output: list[str]
+    finished: bool
+    code: int
+    error: str
+    last: int
+    result: None
+
+
+class PermissionJSON(TypedDict):
+    id: str
+    content_guid: str
+    principal_guid: str
+    principal_type: str
+    role: str
+
+
+def user_json(user: UserRow) -> UserJSON:
     return {
         "guid": user["guid"],
         "username": user["username"],
@@ -33,9 +114,11 @@ def user_json(user):
     }
 
 
-def content_json(content, server_url, app_role, owner=None):
+def content_json(content: ContentRow, server_url: str, app_role: str,
+                 owner: UserRow | None = None) -> dict[str, Any]:
+    """Connect's content item: the unmanaged settings as null, the "owner" object when given."""
     guid = content["guid"]
-    data = {key: None for key in _UNMANAGED}
+    data: dict[str, Any] = {key: None for key in _UNMANAGED}
     data.update({
         "guid": guid,
         "name": content["name"],
@@ -69,7 +152,7 @@ def content_json(content, server_url, app_role, owner=None):
     return data
 
 
-def application_json(content, server_url):
+def application_json(content: ContentRow, server_url: str) -> ApplicationJSON:
     """The legacy `applications/{id}` object (Connect's v0 content)."""
     return {
         "id": content["id"],
@@ -87,7 +170,8 @@ def application_json(content, server_url):
     }
 
 
-def bundle_json(bundle, active_bundle_id, creator=None):
+def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None,
+                creator: UserRow | None = None) -> BundleJSON:
     return {
         "created_by_name": creator["username"] if creator else None,
         "created_by_user": creator is not None,
@@ -113,7 +197,8 @@ def bundle_json(bundle, active_bundle_id, creator=None):
     }
 
 
-def task_json(task_id, output, finished, code, error, first=0):
+def task_json(task_id: str, output: list[str], finished: bool | int, code: int, error: str,
+              first: int = 0) -> TaskJSON:
     return {
         "id": task_id,
         "output": output[first:],
@@ -125,7 +210,7 @@ def task_json(task_id, output, finished, code, error, first=0):
     }
 
 
-def permission_json(row):
+def permission_json(row: PermissionRow) -> PermissionJSON:
     return {
         "id": str(row["id"]),
         "content_guid": row["content_guid"],

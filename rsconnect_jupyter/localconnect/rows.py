@@ -1,0 +1,68 @@
+"""The shapes of the rows `db.py` returns (one TypedDict per table, columns as SCHEMA declares them).
+
+SQLite gives INTEGER columns as int and TEXT columns as str; a column without NOT NULL may be None.
+"""
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class UserRow(TypedDict):
+    id: int
+    guid: str
+    username: str
+    user_role: str  # "administrator", "publisher" or "viewer"
+    created_time: str
+    locked: int  # 0 or 1
+
+
+class ContentRow(TypedDict):
+    id: int
+    guid: str
+    name: str
+    title: str | None
+    description: str
+    access_type: str
+    owner_guid: str
+    app_mode: str
+    bundle_id: str | None  # the live bundle, as text
+    py_version: str | None
+    created_time: str
+    last_deployed_time: str
+
+
+class PermissionRow(TypedDict):
+    id: int
+    content_guid: str
+    principal_guid: str
+    role: str  # "owner" (a collaborator) or "viewer"
+
+
+class BundleRow(TypedDict):
+    id: int
+    content_guid: str
+    created_time: str
+    created_by: str | None
+    size: int
+    archive_md5: str
+    archive_sha1: str
+    app_mode: str | None
+    py_version: str | None
+    primary_file: str | None
+
+
+class TaskRow(TypedDict):
+    id: str
+    content_guid: str
+    bundle_id: str | None
+    user_guid: str | None
+    output: list[str]  # decoded from the column's JSON text
+    finished: int  # 0 or 1
+    code: int
+    error: str
+    created_time: str
+
+
+class UnfinishedTaskRow(TypedDict):
+    id: str
+    output: str  # the column's JSON text, as stored
