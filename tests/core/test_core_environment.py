@@ -41,7 +41,9 @@ def fake_distribution(site, name, version, direct_url=None):
 @pytest.fixture(scope="module")
 def bare_venv(tmp_path_factory):
     """A Python 3.9 virtual environment with no pip, and a few hand-made distributions."""
-    python = other_python("3.9") or sys.executable
+    python = other_python("3.9")
+    # The oldest Python the package supports: without it the test would quietly use this one.
+    assert python, "no Python 3.9 here (pyenv's or python3.9 on PATH): the test needs one"
     exe, site = make_venv(python, tmp_path_factory.mktemp("venv") / "env")
     fake_distribution(site, "Requests-Mock", "1.2.3")
     fake_distribution(site, "rsconnect_jupyter", "2.0.0")  # this package: left out
@@ -58,7 +60,7 @@ def test_snapshot_of_a_venv_without_pip_or_this_package(bare_venv, tmp_path, mon
     result = snapshot(python=str(bare_venv), directory=tmp_path)
     expected_python = subprocess.run([str(bare_venv), "-c", "import platform; print(platform.python_version())"],
                                      capture_output=True, text=True).stdout.strip()
-    assert result["python"] == expected_python
+    assert result["python"] == expected_python and expected_python.startswith("3.9."), expected_python
     assert result["source"] == "generated"
     lines = result["requirements"].splitlines()
     assert lines[:3] == ["Alpha==3", "Requests-Mock==1.2.3", "rsconnect-jupyter-helpers==0.1"]
@@ -117,10 +119,10 @@ def test_errors_are_one_sentence(tmp_path):
         parse_snapshot("just some output\n")
     with pytest.raises(SnapshotError, match="boom"):
         parse_snapshot('{"error": "OSError: boom"}')
-    old = PYENV / "2.7.18" / "bin" / "python"
-    if old.exists():
-        with pytest.raises(SnapshotError, match="Python 3.9 or newer"):
-            snapshot(python=str(old))
+    old = other_python("2.7")
+    assert old, "no Python 2.7 here (pyenv's or python2.7 on PATH): the test needs one"
+    with pytest.raises(SnapshotError, match="Python 3.9 or newer"):
+        snapshot(python=str(old))
 
 
 def test_program_is_standalone():

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rsconnect_jupyter import bundle, deploy, manifest
-from rsconnect_jupyter.connect import ConnectClient
+from rsconnect_jupyter.connect import CODE_NAME_IN_USE, ConnectClient
 from rsconnect_jupyter.environment import SNAPSHOT_PROGRAM, parse_snapshot
-from rsconnect_jupyter.exceptions import SnapshotError
+from rsconnect_jupyter.exceptions import ConnectAPIError, SnapshotError
 from rsconnect_jupyter.localconnect.environments import env_key
 
 # Connect's rule for content names (connect-api/README.md, "Names"): 3 to 64 letters, digits,
@@ -57,12 +57,42 @@ def test_a_title_that_is_already_a_name_stays_that_name(title):
     assert deploy.name_from_title(title) == title
 
 
+class NameTaken:
+    """A server where the first `taken` names asked for were taken by another publish meanwhile."""
+
+    def __init__(self, taken):
+        self.taken, self.asked = taken, []
+
+    def content_list(self, name=None, owner_guid=None):
+        return []
+
+    def content_create(self, name=None, title=None):
+        self.asked.append(name)
+        if len(self.asked) <= self.taken:
+            raise ConnectAPIError("taken", status=409, code=CODE_NAME_IN_USE, error="Content name already in use.")
+        return {"guid": "guid-%d" % len(self.asked), "name": name, "title": title}
+
+
 @FAST
-@given(titles, st.binary(min_size=3, max_size=3))
-def test_the_random_fallback_name_stays_within_the_rules(title, random_bytes):
+@given(titles, st.integers(min_value=1, max_value=4))
+def test_the_random_fallback_name_stays_within_the_rules(title, taken):
     # create_content's last resort when the unique name was taken meanwhile (a race).
-    name = "%s-%s" % (deploy.name_from_title(title)[:55], random_bytes.hex())
-    assert CONNECT_NAME.match(name), name
+    server, lines = NameTaken(taken), []
+    content = deploy.create_content(server, title, {"guid": "me"}, lines.append)
+    assert len(server.asked) == taken + 1 and content["name"] == server.asked[-1]
+    first = deploy.name_from_title(title)
+    assert server.asked[0] == first
+    for name in server.asked[1:]:
+        assert CONNECT_NAME.match(name), name
+        assert re.fullmatch(re.escape(first[:55]) + "-[0-9a-f]{6}", name), (first, name)
+    assert lines == ["Created content %s (%s)." % (content["name"], content["guid"])]
+
+
+def test_a_name_taken_five_times_over_is_an_error():
+    server = NameTaken(5)
+    with pytest.raises(ConnectAPIError) as e:
+        deploy.create_content(server, "Sales report", {"guid": "me"}, lambda line: None)
+    assert e.value.code == CODE_NAME_IN_USE and len(server.asked) == 5
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +123,56 @@ def test_unique_names_are_free_and_accepted_by_the_server(name_client, title, ta
     # The real server agrees that the name is valid and free.
     created = client.content_create(name=name, title=title)
     assert created["name"] == name
+
+
+class RacedClient:
+    """The real client, except that another publish of the same title creates the content's name
+    on the real server just after this publish listed the names it has (the race of two publishes)."""
+
+    def __init__(self, client, owner):
+        self.client, self.owner = client, owner
+
+    def content_list(self, name=None, owner_guid=None):
+        listed = self.client.content_list(name=name, owner_guid=owner_guid)
+        taken = {c["name"] for c in listed}
+        self.other = self.client.content_create(name=deploy.unique_name(self.client, self.title, self.owner),
+                                                title=self.title)
+        assert self.other["name"] not in taken
+        return listed
+
+    def content_create(self, name=None, title=None):
+        self.created.append(name)
+        return self.client.content_create(name=name, title=title)
+
+
+@pytest.mark.parametrize("earlier", [0, 2])
+def test_a_name_taken_by_another_publish_meanwhile_is_retried_on_the_real_server(name_client, earlier):
+    client, owner = name_client
+    title = "Race %s" % os.urandom(4).hex()
+    for _ in range(earlier):  # earlier publishes of the title: the unique name has a suffix
+        deploy.create_content(client, title, {"guid": owner}, lambda line: None)
+    raced = RacedClient(client, owner)
+    raced.title, raced.created, lines = title, [], []
+    content = deploy.create_content(raced, title, {"guid": owner}, lines.append)
+    # The first create asked for the name the other publish had just taken: the server said 409
+    # (name in use) and create_content asked again with a random suffix, which the server took.
+    assert raced.created[0] == raced.other["name"]
+    assert len(raced.created) == 2 and content["name"] == raced.created[1]
+    assert re.fullmatch(re.escape(deploy.name_from_title(title)[:55]) + "-[0-9a-f]{6}", content["name"])
+    assert lines == ["Created content %s (%s)." % (content["name"], content["guid"])]
+    mine = {c["guid"]: c["name"] for c in client.content_list(owner_guid=owner) if c["title"] == title}
+    assert len(mine) == earlier + 2
+    assert mine[content["guid"]] == content["name"] and mine[raced.other["guid"]] == raced.other["name"]
+
+
+def test_other_refusals_are_not_retried(name_client):
+    client, owner = name_client
+    raced = RacedClient(client, owner)
+    raced.created = []
+    raced.content_list = client.content_list  # no race here
+    with pytest.raises(ConnectAPIError) as e:
+        deploy.create_content(raced, "ab", {"guid": owner}, lambda line: None)  # too short a title
+    assert e.value.code != CODE_NAME_IN_USE and raced.created == ["ab_content"]
 
 
 env_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
