@@ -4,24 +4,31 @@ Keys are random, shown once, and stored only as sha256 hashes. Roles follow Conn
 administrators see and change everything; the owner and collaborators (permission role "owner",
 shown as app_role "editor") may change and deploy content; viewers may not publish.
 """
+from __future__ import annotations
+
 import hashlib
 import secrets
 import uuid
+from typing import TYPE_CHECKING, cast
 
 from . import errors
+
+if TYPE_CHECKING:
+    from .db import Database
+    from .rows import ContentRow, UserRow
 
 ROLES = ("administrator", "publisher", "viewer")
 
 
-def new_key():
+def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def hash_key(key):
+def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_user(db, username, role):
+def create_user(db: Database, username: str, role: str) -> tuple[UserRow, str]:
     """Create a user with one API key; return (user, key)."""
     if role not in ROLES:
         raise ValueError("role must be one of %s" % ", ".join(ROLES))
@@ -31,10 +38,10 @@ def create_user(db, username, role):
     db.add_user(guid, username, role)
     key = new_key()
     db.add_key(guid, hash_key(key))
-    return db.user(guid), key
+    return cast("UserRow", db.user(guid)), key  # just added
 
 
-def user_for_header(db, header):
+def user_for_header(db: Database, header: str | None) -> UserRow:
     """The user of an `Authorization: Key <key>` header, or a ConnectError (401)."""
     if not header:
         raise errors.ConnectError(401, errors.AUTH_REQUIRED,
@@ -50,7 +57,7 @@ def user_for_header(db, header):
     return user
 
 
-def app_role(db, user, content):
+def app_role(db: Database, user: UserRow, content: ContentRow) -> str:
     """Connect's app_role of a user on a content item: owner, editor, viewer or none."""
     if content["owner_guid"] == user["guid"]:
         return "owner"
@@ -62,11 +69,11 @@ def app_role(db, user, content):
     return "viewer" if user["user_role"] == "administrator" else "none"
 
 
-def can_see(db, user, content):
+def can_see(db: Database, user: UserRow, content: ContentRow) -> bool:
     return user["user_role"] == "administrator" or app_role(db, user, content) != "none"
 
 
-def can_change(db, user, content):
+def can_change(db: Database, user: UserRow, content: ContentRow) -> bool:
     """Change settings, upload bundles, deploy, set environment variables."""
     if user["user_role"] == "administrator":
         return True
@@ -75,7 +82,7 @@ def can_change(db, user, content):
     return app_role(db, user, content) in ("owner", "editor")
 
 
-def require_publisher(user):
+def require_publisher(user: UserRow) -> None:
     if user["user_role"] not in ("administrator", "publisher"):
         raise errors.ConnectError(403, errors.PERMISSION,
                                   "You don't have permission to publish: your role is %s." % user["user_role"])

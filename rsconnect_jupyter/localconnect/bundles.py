@@ -6,11 +6,15 @@ a place inside the bundle, and caps on the member count and the total uncompress
 bomb stops being read as soon as it passes the cap). Links are written as copies of their target,
 so nothing on disk can point outside the bundle's folder.
 """
+from __future__ import annotations
+
 import json
 import os
 import posixpath
 import shutil
 import tarfile
+from collections.abc import Iterator
+from typing import IO, Any, cast
 
 from . import errors
 
@@ -19,11 +23,11 @@ DEFAULT_MAX_UNPACKED = 4 * 1024 ** 3
 
 
 class BundleError(errors.ConnectError):
-    def __init__(self, message, code=errors.BAD_BUNDLE):
+    def __init__(self, message: str, code: int = errors.BAD_BUNDLE) -> None:
         super().__init__(400, code, message)
 
 
-def _clean_name(name):
+def _clean_name(name: str) -> str:
     """The member's path relative to the bundle root, or BundleError."""
     if "\\" in name or "\x00" in name:
         raise BundleError("The bundle has an invalid file name: %r." % name)
@@ -35,7 +39,7 @@ def _clean_name(name):
     return "/".join(parts)
 
 
-def _link_target(member, clean):
+def _link_target(member: tarfile.TarInfo, clean: str) -> str:
     """The bundle-relative path a link points at, or BundleError when it points outside."""
     target = member.linkname
     if target.startswith("/") or "\\" in target:
@@ -47,7 +51,7 @@ def _link_target(member, clean):
     return joined
 
 
-def _members(tar, max_files, max_unpacked):
+def _members(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -> Iterator[tuple[tarfile.TarInfo, str]]:
     """Yield (member, clean name) after checking each one."""
     count = total = 0
     for member in tar:
@@ -65,33 +69,35 @@ def _members(tar, max_files, max_unpacked):
         yield member, clean
 
 
-def _open(path):
+def _open(path: str | os.PathLike[str]) -> tarfile.TarFile:
     try:
         return tarfile.open(path, "r:*")
     except (tarfile.TarError, OSError, EOFError) as e:
-        raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+        raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
 
 
-def read_manifest(path, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UNPACKED):
+def read_manifest(path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES,
+                  max_unpacked: int = DEFAULT_MAX_UNPACKED) -> dict[str, Any]:
     """Check every member of the archive and return its parsed, validated manifest.json."""
     manifest_bytes = None
     with _open(path) as tar:
         try:
             for member, clean in _members(tar, max_files, max_unpacked):
                 if clean == "manifest.json" and member.isreg():
-                    manifest_bytes = tar.extractfile(member).read(16 * 1024 * 1024)
+                    # a regular member always has a file object
+                    manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(16 * 1024 * 1024)
         except (tarfile.TarError, OSError, EOFError, ValueError) as e:
-            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     if manifest_bytes is None:
         raise BundleError("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
     return parse_manifest(manifest_bytes)
 
 
-def parse_manifest(data):
+def parse_manifest(data: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
-        raise BundleError("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST)
+        raise BundleError("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST) from e
     if not isinstance(manifest, dict) or not isinstance(manifest.get("metadata"), dict):
         raise BundleError("The bundle's manifest.json has no \"metadata\" object.", errors.INVALID_MANIFEST)
     mode = manifest["metadata"].get("appmode")
@@ -103,19 +109,20 @@ def parse_manifest(data):
     return manifest
 
 
-def python_version(manifest):
+def python_version(manifest: dict[str, Any]) -> str | None:
     python = manifest.get("python") or {}
     return python.get("version") or None
 
 
-def extract(path, dest, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UNPACKED):
+def extract(path: str | os.PathLike[str], dest: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES,
+            max_unpacked: int = DEFAULT_MAX_UNPACKED) -> str:
     """Extract the archive into the new folder `dest` (which must not exist yet)."""
     dest = os.path.abspath(dest)
     os.makedirs(dest)
     real_dest = os.path.realpath(dest)
-    links = []
+    links: list[tuple[str, str]] = []
 
-    def inside(rel):
+    def inside(rel: str) -> str:
         full = os.path.join(dest, *rel.split("/")) if rel else dest
         parent = os.path.realpath(os.path.dirname(full))
         if parent != real_dest and not parent.startswith(real_dest + os.sep):
@@ -134,14 +141,14 @@ def extract(path, dest, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UN
                     os.makedirs(os.path.dirname(full), exist_ok=True)
                     if os.path.islink(full) or os.path.isdir(full):
                         raise BundleError("The bundle has a file that replaces a folder: %r." % clean)
-                    src = tar.extractfile(member)
+                    data = cast(IO[bytes], tar.extractfile(member))  # a regular member: a file object
                     with open(full, "wb") as out:
-                        shutil.copyfileobj(src, out, 1024 * 1024)
+                        shutil.copyfileobj(data, out, 1024 * 1024)
                     os.chmod(full, 0o755 if member.mode & 0o100 else 0o644)
                 else:
                     links.append((clean, _link_target(member, clean)))
         except (tarfile.TarError, EOFError) as e:
-            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e)
+            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     # Links become copies of what they point at, once every regular file is in place.
     for clean, target in links:
         src, full = inside(target), inside(clean)
@@ -153,7 +160,7 @@ def extract(path, dest, max_files=DEFAULT_MAX_FILES, max_unpacked=DEFAULT_MAX_UN
     return dest
 
 
-def safe_join(root, rel):
+def safe_join(root: str, rel: str) -> str | None:
     """root/rel when it stays inside root (for serving files), else None."""
     rel = rel.lstrip("/")
     try:

@@ -1,4 +1,6 @@
 """`rsconnect local-server`: run the Connect-compatible local server, and manage its users."""
+from __future__ import annotations
+
 import click
 
 from . import bundles
@@ -25,8 +27,9 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
 @click.option("--app-start-timeout", type=float, default=120, show_default=True,
               help="Seconds an API or app may take to answer after it starts before its deploy fails.")
 @click.pass_context
-def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environments_dir, max_bundle_files,
-                 max_unpacked_size, app_start_timeout):
+def local_server(ctx: click.Context, host: str, port: int, data_dir: str | None, pythons: tuple[str, ...],
+                 max_bundle_size: int, environments_dir: str | None, max_bundle_files: int, max_unpacked_size: int,
+                 app_start_timeout: float) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
@@ -40,9 +43,9 @@ def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environmen
               limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size}, say=click.echo,
               app_start_timeout=app_start_timeout)
     except ValueError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
     except OSError as e:
-        raise click.ClickException("Cannot start the server on %s:%d: %s" % (host, port, e))
+        raise click.ClickException("Cannot start the server on %s:%d: %s" % (host, port, e)) from e
 
 
 @local_server.command("add-user")
@@ -50,7 +53,7 @@ def local_server(ctx, host, port, data_dir, pythons, max_bundle_size, environmen
 @click.option("--role", type=click.Choice(["publisher", "viewer", "administrator"]), default="publisher",
               show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-def add_user(name, role, data_dir):
+def add_user(name: str, role: str, data_dir: str | None) -> None:
     """Create a user and print its API key (the last word of the output)."""
     from . import auth
     from .app import open_database
@@ -58,7 +61,7 @@ def add_user(name, role, data_dir):
     try:
         user, key = auth.create_user(db, name, role)
     except ValueError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
     finally:
         db.close()
     click.echo("Created %s %s (guid %s)." % (role, name, user["guid"]))

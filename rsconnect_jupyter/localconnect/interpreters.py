@@ -3,11 +3,14 @@
 Found on PATH, under ~/.pyenv/versions, and given with `--python`; de-duplicated by real path
 (a virtualenv's python is its base interpreter, which is what new environments are built from).
 """
+from __future__ import annotations
+
 import glob
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,11 +24,11 @@ class Interpreter:
     path: str      # real path of the executable
 
     @property
-    def minor(self):
+    def minor(self) -> str:
         return ".".join(self.version.split(".")[:2])
 
 
-def candidates(extra=()):
+def candidates(extra: Iterable[str] = ()) -> list[str]:
     paths = list(extra)
     for d in os.environ.get("PATH", "").split(os.pathsep):
         try:
@@ -39,7 +42,7 @@ def candidates(extra=()):
     return paths
 
 
-def probe(path):
+def probe(path: str) -> str | None:
     try:
         out = subprocess.run([path, "-c", PROBE], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
@@ -50,9 +53,10 @@ def probe(path):
     return version
 
 
-def discover(extra=()):
+def discover(extra: Sequence[str] = ()) -> list[Interpreter]:
     """Interpreters sorted newest first; paths given in `extra` that don't run are an error."""
-    seen, unique = set(), []
+    seen: set[str] = set()
+    unique: list[tuple[str, str]] = []
     for path in candidates(extra):
         real = os.path.realpath(path)
         if os.sep + "shims" + os.sep in real and path not in extra:
@@ -65,7 +69,7 @@ def discover(extra=()):
         unique.append((path, real))
     with ThreadPoolExecutor(4) as pool:
         versions = list(pool.map(lambda pr: probe(pr[1]), unique))
-    found = []
+    found: list[Interpreter] = []
     for (path, real), version in zip(unique, versions):
         if version is None:
             if path in extra:
@@ -76,7 +80,7 @@ def discover(extra=()):
     return found
 
 
-def choose(interpreters, requested):
+def choose(interpreters: Iterable[Interpreter], requested: object) -> Interpreter | None:
     """The interpreter whose MAJOR.MINOR equals the requested version, or None.
 
     An exact MAJOR.MINOR.PATCH match wins; else the newest of that MAJOR.MINOR."""

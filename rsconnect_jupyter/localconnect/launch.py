@@ -5,25 +5,31 @@ The port is picked by binding port 0, so two runs side by side never collide; th
 that the child is still alive on every round, so a server that fails at start-up shows its log at
 once instead of after the whole timeout.
 """
+from __future__ import annotations
+
+import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 
-def free_port(host="127.0.0.1"):
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def tail(path, chars=3000):
-    path = Path(path)
-    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+def tail(path: str | os.PathLike[str], chars: int = 3000) -> str:
+    file = Path(path)
+    return file.read_text(errors="replace")[-chars:] if file.exists() else ""
 
 
-def wait_until_serving(process, is_ready, log_path, what="the server", timeout=60, interval=0.1):
+def wait_until_serving(process: subprocess.Popen[Any], is_ready: Callable[[], bool], log_path: str | os.PathLike[str],
+                       what: str = "the server", timeout: float = 60, interval: float = 0.1) -> None:
     """Poll `is_ready()` (True once the server answers as expected) until it holds.
 
     Connection errors count as "not yet". Raises RuntimeError with the end of the log when the
@@ -45,25 +51,28 @@ def wait_until_serving(process, is_ready, log_path, what="the server", timeout=6
     raise RuntimeError("%s did not answer within %d s:\n%s" % (what, timeout, tail(log_path)))
 
 
-def start_local_server(data_dir, python=None, env=None, extra_args=(), cwd=None, timeout=60):
+def start_local_server(data_dir: str | os.PathLike[str], python: str | os.PathLike[str] | None = None,
+                       env: Mapping[str, str] | None = None, extra_args: Sequence[str] = (),
+                       cwd: str | os.PathLike[str] | None = None,
+                       timeout: float = 60) -> tuple[subprocess.Popen[bytes], str, str, Path]:
     """`rsconnect local-server` on a free 127.0.0.1 port with its own data folder.
 
     Returns (process, url, admin_key, log_path); the log is DATA/server.log."""
     import requests
 
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    log_path = data_dir / "server.log"
+    log_path = data / "server.log"
     with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [str(python or sys.executable), "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1",
-             "--port", str(port), "--data-dir", str(data_dir), *extra_args],
+             "--port", str(port), "--data-dir", str(data), *extra_args],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     url = "http://127.0.0.1:%d/" % port
-    key_file = data_dir / "admin-api-key"
+    key_file = data / "admin-api-key"
 
-    def ready():
+    def ready() -> bool:
         answered = requests.get(url + "__api__/server_settings", timeout=2).status_code == 200
         return answered and key_file.exists()
 
@@ -71,7 +80,7 @@ def start_local_server(data_dir, python=None, env=None, extra_args=(), cwd=None,
     return process, url, key_file.read_text().strip(), log_path
 
 
-def stop(process, timeout=15):
+def stop(process: subprocess.Popen[Any], timeout: float = 15) -> None:
     """Terminate, then kill if it does not stop in time."""
     if process.poll() is not None:
         return

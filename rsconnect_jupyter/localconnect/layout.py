@@ -7,36 +7,39 @@
     DATA/content/GUID/uploads/            uploads in progress
     DATA/environments/KEY/                Python environments, shared by all content
 """
+from __future__ import annotations
+
 import os
 import shutil
 
 
 class Layout:
-    def __init__(self, data_dir, environments_dir=None):
+    def __init__(self, data_dir: str | os.PathLike[str],
+                 environments_dir: str | os.PathLike[str] | None = None) -> None:
         self.data_dir = os.path.abspath(data_dir)
         self.environments = os.path.abspath(environments_dir or os.path.join(self.data_dir, "environments"))
 
     @property
-    def database(self):
+    def database(self) -> str:
         return os.path.join(self.data_dir, "connect.db")
 
     @property
-    def admin_key_file(self):
+    def admin_key_file(self) -> str:
         return os.path.join(self.data_dir, "admin-api-key")
 
-    def content_dir(self, guid):
+    def content_dir(self, guid: str) -> str:
         return os.path.join(self.data_dir, "content", guid)
 
-    def uploads_dir(self, guid):
+    def uploads_dir(self, guid: str) -> str:
         return os.path.join(self.content_dir(guid), "uploads")
 
-    def bundle_archive(self, guid, bundle_id):
+    def bundle_archive(self, guid: str, bundle_id: int | str) -> str:
         return os.path.join(self.content_dir(guid), "bundles", "%s.tar.gz" % bundle_id)
 
-    def bundle_dir(self, guid, bundle_id):
+    def bundle_dir(self, guid: str, bundle_id: int | str) -> str:
         return os.path.join(self.content_dir(guid), "bundles", str(bundle_id))
 
-    def clean_leftovers(self):
+    def clean_leftovers(self) -> None:
         """Remove half-done work of a previous run: uploads, extractions, environment builds."""
         content_root = os.path.join(self.data_dir, "content")
         for guid in os.listdir(content_root) if os.path.isdir(content_root) else ():

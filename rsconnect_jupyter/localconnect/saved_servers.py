@@ -3,11 +3,14 @@
 Uses the project's `ServerStore`; the fallback writes the same layout (a JSON object keyed by
 nickname, mode 0600) for when that module is unavailable.
 """
+from __future__ import annotations
+
 import json
 import os
+from typing import Any
 
 
-def add_if_missing(name, url, api_key):
+def add_if_missing(name: str, url: str, api_key: str) -> bool:
     """Save (name, url, key) unless a server with that nickname exists. Returns whether it saved."""
     try:
         from ..store import Server, ServerStore
@@ -20,13 +23,13 @@ def add_if_missing(name, url, api_key):
     return True
 
 
-def _fallback_add(name, url, api_key):
+def _fallback_add(name: str, url: str, api_key: str) -> bool:
     base = os.environ.get("XDG_CONFIG_HOME")
     folder = (os.path.join(base, "rsconnect-python") if base
               else os.path.join(os.path.expanduser("~"), ".rsconnect-python"))
     path = os.path.join(folder, "servers.json")
     os.makedirs(folder, exist_ok=True)
-    data = {}
+    data: dict[str, Any] = {}
     if os.path.exists(path):
         with open(path) as f:
             data = json.load(f)

@@ -3,13 +3,18 @@
 A value that is not a number is ignored with a warning in the server's log: a typo in a tuning
 variable must not stop the server, nor pass silently.
 """
+from __future__ import annotations
+
 import logging
 import os
+from typing import Callable, TypeVar
 
 log = logging.getLogger("localconnect")
 
+Number = TypeVar("Number", int, float)
 
-def env_number(name, default, kind=int, minimum=0):
+
+def env_number(name: str, default: Number, kind: Callable[[str], Number] = int, minimum: Number = 0) -> Number:
     """`kind(os.environ[name])`, at least `minimum`; `default` when unset, empty or not a number."""
     value = os.environ.get(name)
     if not value:

@@ -4,51 +4,57 @@ Live tasks are kept in memory (a deploy thread appends, handlers read) and saved
 on every change, so a finished task's log survives a restart. A task that was still running when
 the server stopped is marked failed at the next start.
 """
+from __future__ import annotations
+
 import secrets
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .db import Database
 
 INTERRUPTED = ("The local server stopped before this task finished; the deploy did not complete "
                "and the previously deployed bundle stays live. Deploy again.")
 
 
 class Task:
-    def __init__(self, db, task_id, content_guid):
+    def __init__(self, db: Database, task_id: str, content_guid: str) -> None:
         self.db = db
         self.id = task_id
         self.content_guid = content_guid
-        self.output = []
+        self.output: list[str] = []
         self.finished = False
         self.code = 0
         self.error = ""
         self._lock = threading.Lock()
 
-    def log(self, line):
+    def log(self, line: str) -> None:
         with self._lock:
             self.output.extend(str(line).rstrip("\r\n").split("\n"))
             self._save()
 
-    def finish(self, code=0, error=""):
+    def finish(self, code: int = 0, error: str = "") -> None:
         with self._lock:
             if error:
                 self.output.append(error)
             self.finished, self.code, self.error = True, code, error
             self._save()
 
-    def snapshot(self):
+    def snapshot(self) -> tuple[list[str], bool, int, str]:
         with self._lock:
             return list(self.output), self.finished, self.code, self.error
 
-    def _save(self):
+    def _save(self) -> None:
         self.db.save_task(self.id, self.output, self.finished, self.code, self.error)
 
 
 class Tasks:
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self._live = {}
+        self._live: dict[str, Task] = {}
         self._lock = threading.Lock()
 
-    def create(self, content_guid, bundle_id, user_guid):
+    def create(self, content_guid: str, bundle_id: int | str, user_guid: str | None) -> Task:
         task_id = secrets.token_urlsafe(12)
         self.db.add_task(task_id, content_guid, str(bundle_id), user_guid)
         task = Task(self.db, task_id, content_guid)
@@ -56,7 +62,7 @@ class Tasks:
             self._live[task_id] = task
         return task
 
-    def state(self, task_id):
+    def state(self, task_id: str) -> tuple[str, list[str], bool, int, str] | None:
         """(content_guid, output, finished, code, error) or None."""
         with self._lock:
             task = self._live.get(task_id)
@@ -67,7 +73,7 @@ class Tasks:
             return None
         return row["content_guid"], row["output"], bool(row["finished"]), row["code"], row["error"]
 
-    def mark_interrupted(self):
+    def mark_interrupted(self) -> None:
         """At start: every task a previous run left unfinished has failed."""
         for row in self.db.unfinished_tasks():
             import json
