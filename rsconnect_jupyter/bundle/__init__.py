@@ -1,0 +1,76 @@
+"""Bundles: `.tar.gz` files with manifest.json first, written to a temporary file.
+
+A bundle is streamed to disk file by file (never held in memory) and uploaded from there. Every
+file is read once: its MD5 (the manifest's checksums) is computed while it is copied into the
+archive (see `write_bundle`).
+
+Builders:
+  html_snapshot_bundle   a notebook rendered to HTML as saved (or executed first)   -> static
+  notebook_source_bundle a notebook, its requirements.txt and extra files          -> jupyter-static
+  html_bundle            an existing HTML file and the files it needs              -> static
+  app_bundle             an API's or app's directory (apps.py chooses the files)   -> python-*
+  manifest_bundle        exactly the files an existing manifest.json lists         -> its own mode
+
+Modules, one job each:
+  archive        BundleFile (what goes in) and Bundle (the .tar.gz on disk)
+  compress       gzip on a few threads, and the stored member that holds manifest.json
+  writer         write_bundle: manifest.json first, every file read once (MD5 and gzip in one pass)
+  files          the user's extra files and a folder's files, no name twice
+  notebook       reading, checking and rendering notebooks; their bundles and write-manifest
+  static         an existing HTML file
+  app            an API's or app's directory; its bundle and write-manifest
+  manifest_file  an existing manifest.json and exactly the files it lists
+"""
+
+from __future__ import annotations
+
+from .app import app_bundle, app_files, app_manifest, write_app_manifest
+from .archive import Bundle, BundleFile
+from .compress import COPY_CHUNK, GZIP_LEVEL, ParallelGzip
+from .files import EXCLUDED_DIRS, EXCLUDED_FILES, collect_files, walk_directory
+from .manifest_file import changed_files, find_manifest, manifest_bundle, manifest_files, read_manifest
+from .notebook import (
+    check_notebook_file,
+    html_snapshot_bundle,
+    notebook_source_bundle,
+    notebook_source_files,
+    read_notebook,
+    render_html,
+    write_notebook_manifest,
+)
+from .static import html_bundle
+from .writer import md5_of, write_bundle
+
+_ParallelGzip = ParallelGzip  # the name tests/core/test_core_apps.py knows it by
+
+__all__ = [
+    "COPY_CHUNK",
+    "EXCLUDED_DIRS",
+    "EXCLUDED_FILES",
+    "GZIP_LEVEL",
+    "Bundle",
+    "BundleFile",
+    "ParallelGzip",
+    "_ParallelGzip",
+    "app_bundle",
+    "app_files",
+    "app_manifest",
+    "changed_files",
+    "check_notebook_file",
+    "collect_files",
+    "find_manifest",
+    "html_bundle",
+    "html_snapshot_bundle",
+    "manifest_bundle",
+    "manifest_files",
+    "md5_of",
+    "notebook_source_bundle",
+    "notebook_source_files",
+    "read_manifest",
+    "read_notebook",
+    "render_html",
+    "walk_directory",
+    "write_app_manifest",
+    "write_bundle",
+    "write_notebook_manifest",
+]
