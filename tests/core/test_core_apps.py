@@ -8,8 +8,10 @@ import tarfile
 
 import pytest
 
+import rsconnect_python  # tests/core is on sys.path
 from rsconnect_jupyter import apps, bundle, deploy
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
+from rsconnect_jupyter.store import DeploymentStore
 
 SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
             "requirements": "flask==3.0.0\n", "source": "generated"}
@@ -195,10 +197,30 @@ def test_check_app_refuses_a_missing_directory_or_a_file(tmp_path):
 
 
 def test_records_and_titles_follow_rsconnect_python(tmp_path):
+    # rsconnect-python itself names the file a directory's record is kept for, writes the record
+    # as its `deploy fastapi DIR` does, and derives the title: we find the same record and title.
     folder = make_tree(tmp_path / "sales-api", ["app.py"])
+    out = rsconnect_python.python(tmp_path / "config", (
+        "import json, sys\n"
+        "from rsconnect.bundle import _default_title\n"
+        "from rsconnect.environment import fake_module_file_from_directory\n"
+        "from rsconnect.metadata import AppStore\n"
+        "path = fake_module_file_from_directory(%r)\n"
+        "store = AppStore(path)\n"
+        "store.set('http://127.0.0.1:3939/', path, 'http://127.0.0.1:3939/content/g-1/', '7', 'g-1', 'Sales',"
+        " 'python-fastapi')\n"
+        "store.save()\n"
+        "print(json.dumps([path, _default_title(path)]))\n") % str(folder))
+    their_path, their_title = json.loads(out)
     path = deploy.app_deployed_path(folder)
-    assert path == folder / "sales-api.py"
-    assert deploy.default_title(path) == "sales-api"
+    assert path == folder / "sales-api.py" and str(path) == their_path
+    assert deploy.default_title(path) == their_title == "sales-api"
+    assert (folder / "rsconnect-python" / "sales-api.json").is_file()  # written by rsconnect-python
+    record = DeploymentStore(path).get("http://127.0.0.1:3939")  # trailing slash or not
+    assert record is not None
+    assert (record["app_guid"], record["app_id"], record["app_mode"], record["title"]) == (
+        "g-1", "7", "python-fastapi", "Sales")
+    assert record["app_url"] == "http://127.0.0.1:3939/content/g-1/"
 
 
 # ---------------------------------------------------------------------------------------------

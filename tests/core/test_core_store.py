@@ -6,6 +6,7 @@ import stat
 
 import pytest
 
+import rsconnect_python  # tests/core is on sys.path
 from rsconnect_jupyter.exceptions import InvalidInput
 from rsconnect_jupyter.store import DeploymentStore, Server, ServerStore, config_dir
 
@@ -34,17 +35,34 @@ def test_servers_round_trip_in_rsconnect_python_layout(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["servers.json"]  # no temporary or lock files left
 
 
-def test_reads_a_file_written_by_rsconnect_python(tmp_path):
-    # As rsconnect-python's ServerStore writes it (json indent 4, extra keys it knows about).
-    (tmp_path / "servers.json").write_text(json.dumps({
-        "work": {"name": "work", "url": "https://rsc.example/", "api_key": "k1", "insecure": False,
-                 "ca_cert": None, "default": True},
-        "cloud": {"name": "cloud", "url": "https://api.shinyapps.io", "account_name": "a", "token": "t",
-                  "secret": "s"},
-    }, indent=4))
-    store = ServerStore(tmp_path / "servers.json")
-    assert store.resolve().name == "work"
-    assert store.resolve(name="work").api_key == "k1"
+def test_reads_servers_saved_by_rsconnect_python(local_server, tmp_path):
+    # rsconnect-python's own `rsconnect add` checks the key against the server and saves it; its
+    # ServerStore saves one with a CA certificate and one with verification off (no server needed).
+    config = tmp_path / "config"
+    rsconnect_python.run(config, "add", "-n", "work", "-s", local_server.url, "-k", local_server.api_key)
+    rsconnect_python.python(config, (
+        "from rsconnect.metadata import ServerStore\n"
+        "store = ServerStore()\n"
+        "store.set('tls', 'https://connect.example.com/rsc/', 'tls-key', ca_data='-----BEGIN CERTIFICATE-----x')\n"
+        "store.set('lab', 'https://lab.example.com/', 'lab-key', insecure=True)\n"
+        "store.save()\n"))
+    path = config / "rsconnect-python" / "servers.json"
+    store = ServerStore(path)
+    assert [s.name for s in store.list()] == ["lab", "tls", "work"]
+    work = store.resolve(name="work")
+    assert (work.url.rstrip("/"), work.api_key) == (local_server.url.rstrip("/"), local_server.api_key)
+    assert store.get(local_server.url).name == "work"  # by URL too
+    tls = store.get("tls")
+    assert (tls.url, tls.api_key, tls.ca_cert, tls.insecure) == (
+        "https://connect.example.com/rsc/", "tls-key", "-----BEGIN CERTIFICATE-----x", False)
+    lab = store.get("https://lab.example.com")
+    assert (lab.name, lab.api_key, lab.insecure) == ("lab", "lab-key", True)
+
+    # And the other way: what we save, rsconnect-python lists (it never prints the key).
+    store.add(Server("ours", "https://ours.example.com/", "our-key"))
+    listed = rsconnect_python.run(config, "list")
+    assert all(name in listed for name in ("ours", "work", "tls", "lab")), listed
+    assert "https://ours.example.com" in listed and "our-key" not in listed
 
 
 def test_resolve_rules(tmp_path):
@@ -102,6 +120,32 @@ def test_deployment_records_beside_the_file(tmp_path):
     assert records.get("http://h")["app_guid"] == "g"
     assert {r["app_guid"] for r in records.all()} == {"g", "o"}
     assert sorted(os.listdir(records.path.parent)) == ["report.json"]
+
+
+def test_reads_records_written_by_rsconnect_python(tmp_path, monkeypatch):
+    # rsconnect-python's AppStore writes a notebook's record beside it, and, where it cannot write
+    # there (here `rsconnect-python` beside the second notebook is a file), in its config folder.
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    beside, elsewhere = tmp_path / "a" / "report.ipynb", tmp_path / "b" / "sales.ipynb"
+    for notebook in (beside, elsewhere):
+        notebook.parent.mkdir()
+        notebook.write_text("{}")
+    (elsewhere.parent / "rsconnect-python").write_text("not a folder")
+    rsconnect_python.python(config, (
+        "from rsconnect.metadata import AppStore\n"
+        "for path, guid in ((%r, 'g-a'), (%r, 'g-b')):\n"
+        "    store = AppStore(path)\n"
+        "    store.set('http://h:3939/', path, 'http://h:3939/content/%%s/' %% guid, '7', guid, 'Report',"
+        " 'jupyter-static')\n"
+        "    store.save()\n") % (str(beside), str(elsewhere)))
+    assert (beside.parent / "rsconnect-python" / "report.json").is_file()
+    assert len(list((config / "rsconnect-python" / "applications").glob("*.json"))) == 1
+    for notebook, guid in ((beside, "g-a"), (elsewhere, "g-b")):
+        record = DeploymentStore(notebook).get("http://h:3939")
+        assert record is not None, notebook
+        assert (record["app_guid"], record["app_url"], record["app_mode"], record["filename"]) == (
+            guid, "http://h:3939/content/%s/" % guid, "jupyter-static", str(notebook))
 
 
 def test_records_fall_back_to_the_config_dir_when_the_folder_is_read_only(tmp_path):

@@ -1,0 +1,53 @@
+"""rsconnect-python, the public client whose files we share, installed in a virtualenv of its own.
+
+As tests/localserver/test_public_client.py does (uv's cache keeps re-creating it cheap), but at a
+pinned version, so a new release that changes its files shows up as a deliberate version bump.
+Its console script is also called `rsconnect`: it runs with its own HOME and config folder.
+"""
+import functools
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+VERSION = "1.32.0"
+
+
+def uv():
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+@functools.lru_cache(maxsize=None)
+def venv():
+    """The folder of a virtualenv holding rsconnect-python VERSION (one per test session)."""
+    folder = Path(tempfile.mkdtemp(prefix="rsconnect-python-")) / "venv"
+    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(folder)], check=True)
+    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(folder / "bin" / "python"),
+                    "rsconnect-python==%s" % VERSION], check=True)
+    return folder
+
+
+def environ(config):
+    """rsconnect-python's environment: its config folder is `config`/rsconnect-python."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "RSCONNECT_", "PYTHON"))}
+    env.update(HOME=str(Path(config) / "home"), XDG_CONFIG_HOME=str(config), RSCONNECT_DISABLE_VERSION_CHECK="1")
+    return env
+
+
+def run(config, *args, cwd=None):
+    """`rsconnect ARGS` of rsconnect-python; fails the test if it fails."""
+    proc = subprocess.run([str(venv() / "bin" / "rsconnect"), *map(str, args)], capture_output=True, text=True,
+                          env=environ(config), cwd=cwd, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def python(config, code):
+    """Run `code` with rsconnect-python's own Python (its modules, e.g. rsconnect.metadata)."""
+    proc = subprocess.run([str(venv() / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                          env=environ(config), timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
