@@ -20,7 +20,7 @@ def uv():
     return find_uv_bin()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def venv():
     """The folder of a virtualenv holding rsconnect-python VERSION (one per test session)."""
     folder = Path(tempfile.mkdtemp(prefix="rsconnect-python-")) / "venv"

@@ -7,8 +7,8 @@ import subprocess
 import tarfile
 
 import pytest
-
 import rsconnect_python  # tests/core is on sys.path
+
 from rsconnect_jupyter import apps, bundle, deploy
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
 from rsconnect_jupyter.store import DeploymentStore

@@ -5,8 +5,8 @@ import os
 import stat
 
 import pytest
-
 import rsconnect_python  # tests/core is on sys.path
+
 from rsconnect_jupyter.exceptions import InvalidInput
 from rsconnect_jupyter.store import DeploymentStore, Server, ServerStore, config_dir
 
