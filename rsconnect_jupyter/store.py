@@ -6,23 +6,55 @@ object keyed by nickname, mode 0600 since it holds API keys) and, beside each de
 Writes go to a temporary file that replaces the old one (`os.replace`), under an exclusive lock,
 so a crash or a concurrent writer never leaves half a file.
 """
+from __future__ import annotations
+
 import base64
+import builtins
 import contextlib
 import fcntl
 import hashlib
 import json
 import os
-import sys
 import secrets
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict, cast
 
 from .exceptions import InvalidInput, RSConnectError
 
 RECORD_VERSION = 1  # rsconnect-python's app_store_version
 
 
-def config_dir():
+class _SavedServerKeys(TypedDict):
+    name: str
+    url: str
+
+
+class SavedServer(_SavedServerKeys, total=False):
+    """An entry of `servers.json`, keyed by its nickname (rsconnect-python's keys)."""
+
+    api_key: str | None  # rsconnect-python also keeps shinyapps.io accounts here, which have none
+    insecure: bool
+    ca_cert: str | None  # PEM text, or a file path
+    default: bool  # written only when true
+
+
+class DeploymentRecord(TypedDict, total=False):
+    """Where a file was deployed on one server: rsconnect-python's keys."""
+
+    server_url: str
+    filename: str  # the deployed file's absolute path
+    app_url: str  # the content URL
+    app_id: str  # Connect's numeric id, as a string
+    app_guid: str
+    title: str | None
+    app_mode: str
+    app_store_version: int  # RECORD_VERSION
+
+
+def config_dir() -> Path:
     """`$XDG_CONFIG_HOME/rsconnect-python`, else `~/.rsconnect-python` (rsconnect-python's rule)."""
     home = os.environ.get("HOME") or os.path.expanduser("~")
     if sys.platform == "darwin":
@@ -36,7 +68,7 @@ def config_dir():
     return Path(base, "rsconnect-python")
 
 
-def normalize_url(url):
+def normalize_url(url: str | None) -> str:
     """Server URLs compare without a trailing slash (`http://h/rsc/` == `http://h/rsc`)."""
     return (url or "").strip().rstrip("/")
 
@@ -45,20 +77,20 @@ def normalize_url(url):
 class Server:
     name: str
     url: str
-    api_key: str = field(repr=False)  # never shown, never logged
+    api_key: str | None = field(repr=False)  # never shown, never logged
     insecure: bool = False
-    ca_cert: str = field(default=None, repr=False)  # PEM text (rsconnect-python) or a file path
+    ca_cert: str | None = field(default=None, repr=False)  # PEM text (rsconnect-python) or a file path
     default: bool = False
 
-    def to_json(self):
-        entry = {"name": self.name, "url": self.url, "api_key": self.api_key,
-                 "insecure": bool(self.insecure), "ca_cert": self.ca_cert}
+    def to_json(self) -> SavedServer:
+        entry: SavedServer = {"name": self.name, "url": self.url, "api_key": self.api_key,
+                              "insecure": bool(self.insecure), "ca_cert": self.ca_cert}
         if self.default:
             entry["default"] = True
         return entry
 
     @classmethod
-    def from_json(cls, entry):
+    def from_json(cls, entry: SavedServer) -> Server:
         return cls(name=entry.get("name"), url=entry.get("url"), api_key=entry.get("api_key"),
                    insecure=bool(entry.get("insecure")), ca_cert=entry.get("ca_cert"),
                    default=bool(entry.get("default")))
@@ -69,7 +101,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def _locked(path):
+def _locked(path: Path) -> Iterator[None]:
     """An exclusive lock for a read-modify-write of `path`.
 
     The lock is taken on the folder itself, so no stray lock files appear beside records.
@@ -84,7 +116,8 @@ def _locked(path):
         os.close(fd)
 
 
-def _read_json(path):
+def _read_json(path: Path) -> dict[str, Any]:
+    """The file's JSON object (`{}` when there is no file): values as any tool wrote them."""
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
@@ -94,13 +127,13 @@ def _read_json(path):
     try:
         data = json.loads(text)
     except ValueError:
-        raise RSConnectError("%s is not valid JSON: fix or remove it." % path)
+        raise RSConnectError("%s is not valid JSON: fix or remove it." % path) from None
     if not isinstance(data, dict):
         raise RSConnectError("%s does not hold a JSON object: fix or remove it." % path)
     return data
 
 
-def _write_json(path, data, private=False):
+def _write_json(path: Path, data: Mapping[str, object], private: bool = False) -> None:
     """Write beside the target, then replace it: readers see the old file or the new one.
 
     The temporary file is created with its final mode and the kernel applies the umask: reading
@@ -130,31 +163,32 @@ def _write_json(path, data, private=False):
 class ServerStore:
     """The saved servers: `servers.json`, keyed by nickname."""
 
-    def __init__(self, path=None):
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else config_dir() / "servers.json"
 
-    def _load(self):
+    def _load(self) -> dict[str, Any]:
         return _read_json(self.path)
 
-    def list(self):
-        servers = [Server.from_json(e) for e in self._load().values() if isinstance(e, dict) and e.get("url")]
+    def list(self) -> builtins.list[Server]:
+        servers = [Server.from_json(cast(SavedServer, e)) for e in self._load().values()
+                   if isinstance(e, dict) and e.get("url")]
         return sorted(servers, key=lambda s: s.name or "")
 
-    def get(self, name_or_url):
+    def get(self, name_or_url: str | None) -> Server | None:
         """The server with this nickname, else the one saved under this URL, else None."""
         if not name_or_url:
             return None
         data = self._load()
         entry = data.get(name_or_url)
         if isinstance(entry, dict) and entry.get("url"):
-            return Server.from_json(entry)
+            return Server.from_json(cast(SavedServer, entry))
         wanted = normalize_url(name_or_url)
         for entry in data.values():
             if isinstance(entry, dict) and normalize_url(entry.get("url")) == wanted:
-                return Server.from_json(entry)
+                return Server.from_json(cast(SavedServer, entry))
         return None
 
-    def add(self, server, default=None):
+    def add(self, server: Server, default: bool | None = None) -> Server:
         """Add or replace the server under its nickname. `default=True` makes it the default."""
         if not server.name:
             raise InvalidInput("A saved server needs a nickname: pass -n NAME.")
@@ -172,7 +206,7 @@ class ServerStore:
             _write_json(self.path, data, private=True)
         return server
 
-    def remove(self, name):
+    def remove(self, name: str) -> bool:
         """Forget a server by nickname (or URL). Returns whether one was removed."""
         with _locked(self.path):
             data = self._load()
@@ -187,7 +221,7 @@ class ServerStore:
             _write_json(self.path, data, private=True)
             return True
 
-    def default(self):
+    def default(self) -> Server | None:
         """The server marked default, else the only saved one, else None."""
         servers = self.list()
         for s in servers:
@@ -195,7 +229,8 @@ class ServerStore:
                 return s
         return servers[0] if len(servers) == 1 else None
 
-    def resolve(self, name=None, url=None, api_key=None, insecure=False, ca_cert=None):
+    def resolve(self, name: str | None = None, url: str | None = None, api_key: str | None = None,
+                insecure: bool = False, ca_cert: str | None = None) -> Server:
         """The server to talk to, by the CLI's rules.
 
         An explicit URL and key win (a saved server with that URL lends its TLS options); a
@@ -235,7 +270,7 @@ class ServerStore:
 # Deployment records
 
 
-def _record_secondary_path(deployed_path):
+def _record_secondary_path(deployed_path: str | os.PathLike[str]) -> Path:
     """rsconnect-python's fallback when the file's folder is not writable."""
     digest = hashlib.sha1(os.path.abspath(str(deployed_path)).encode("utf-8")).digest()
     name = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
@@ -249,37 +284,36 @@ class DeploymentStore:
     title, app_mode, app_store_version.
     """
 
-    def __init__(self, deployed_path):
-        deployed_path = Path(os.path.abspath(str(deployed_path)))
-        self.deployed_path = deployed_path
-        base = deployed_path.name.rsplit(".", 1)[0] if deployed_path.suffix else deployed_path.name
-        self.path = deployed_path.parent / "rsconnect-python" / (base + ".json")
-        self.secondary_path = _record_secondary_path(deployed_path)
+    def __init__(self, deployed_path: str | os.PathLike[str]) -> None:
+        self.deployed_path = Path(os.path.abspath(str(deployed_path)))
+        name = self.deployed_path.name
+        base = name.rsplit(".", 1)[0] if self.deployed_path.suffix else name
+        self.path = self.deployed_path.parent / "rsconnect-python" / (base + ".json")
+        self.secondary_path = _record_secondary_path(self.deployed_path)
 
-    def _load(self):
+    def _load(self) -> dict[str, Any]:
         data = _read_json(self.path)
         if not data and self.secondary_path.exists():
             data = _read_json(self.secondary_path)
         return data
 
-    def all(self):
-        return [r for r in self._load().values() if isinstance(r, dict)]
+    def all(self) -> list[DeploymentRecord]:
+        return [cast(DeploymentRecord, r) for r in self._load().values() if isinstance(r, dict)]
 
-    def get(self, server_url):
+    def get(self, server_url: str) -> DeploymentRecord | None:
         data = self._load()
         record = data.get(server_url)
         if isinstance(record, dict):
-            return record
+            return cast(DeploymentRecord, record)
         wanted = normalize_url(server_url)
         for key, record in data.items():
             if isinstance(record, dict) and normalize_url(key.split("#")[0]) == wanted:
-                return record
+                return cast(DeploymentRecord, record)
         return None
 
-    def save(self, server_url, record):
+    def save(self, server_url: str, record: DeploymentRecord) -> Path:
         """Remember a successful deployment to `server_url` (other servers' records are kept)."""
-        record = dict(record)
-        record["server_url"] = server_url
+        record = {**record, "server_url": server_url}
         record.setdefault("filename", str(self.deployed_path))
         record.setdefault("app_store_version", RECORD_VERSION)
         for path in (self.path, self.secondary_path):
