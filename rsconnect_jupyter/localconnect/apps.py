@@ -10,6 +10,8 @@ An app's output goes through a pipe to a thread of the server that writes its lo
 rotates it at APP_LOG_MAX_BYTES, keeping APP_LOG_KEEP older files (`.1` is the newest of them):
 an app that prints in a loop cannot fill the disk, and its latest lines are always kept.
 """
+from __future__ import annotations
+
 import http.client
 import logging
 import os
@@ -18,6 +20,8 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import IO, cast
 
 from .settings import env_number
 
@@ -26,7 +30,7 @@ log = logging.getLogger("localconnect.apps")
 APP_MODES = ("python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh")
 # Packages the server adds to the content's environment to serve it (unpinned: a pin in
 # requirements.txt wins).
-SERVER_PACKAGES = {
+SERVER_PACKAGES: dict[str, tuple[str, ...]] = {
     "python-api": ("waitress",),
     "python-dash": ("waitress",),
     "python-fastapi": ("uvicorn",),
@@ -42,20 +46,20 @@ class AppFailed(Exception):
     pass
 
 
-def free_port():
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def script_path(entrypoint):
+def script_path(entrypoint: str) -> str:
     """Streamlit and Bokeh run a script: `app.py`, or a module name `app` (`app:obj` too)."""
     if entrypoint.endswith(".py"):
         return entrypoint
     return entrypoint.split(":", 1)[0].replace(".", "/") + ".py"
 
 
-def command(mode, python, entrypoint, port, prefix):
+def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> tuple[list[str], bool]:
     """(argv, strip_prefix): the proxy strips `prefix` from paths when strip_prefix is true."""
     if mode == "python-api":
         return [python, APPHOST, "wsgi", entrypoint, str(port), prefix], False
@@ -75,7 +79,7 @@ def command(mode, python, entrypoint, port, prefix):
     raise AppFailed("App mode %r cannot run as a process." % mode)
 
 
-def log_limits():
+def log_limits() -> tuple[int, int]:
     """(bytes per file, older files kept); the environment wins over the defaults."""
     return (env_number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES, minimum=1024),
             env_number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP))
@@ -84,12 +88,12 @@ def log_limits():
 class RotatingLog:
     """A log file that moves to `.1` (`.1` to `.2`, ...) before a write would take it past `max_bytes`."""
 
-    def __init__(self, path, max_bytes, keep):
+    def __init__(self, path: str, max_bytes: int, keep: int) -> None:
         self.path, self.max_bytes, self.keep = path, max_bytes, keep
         self.file = open(path, "ab")
         self.size = self.file.tell()
 
-    def write(self, data):
+    def write(self, data: bytes) -> None:
         while data:
             room = self.max_bytes - self.size
             if room <= 0:
@@ -107,7 +111,7 @@ class RotatingLog:
             if data:
                 self.rotate()
 
-    def rotate(self):
+    def rotate(self) -> None:
         self.file.close()
         if self.keep:
             for n in range(self.keep - 1, 0, -1):
@@ -117,11 +121,11 @@ class RotatingLog:
         self.file = open(self.path, "wb")  # with no older files kept, start the file again
         self.size = 0
 
-    def close(self):
+    def close(self) -> None:
         self.file.close()
 
 
-def copy_output(pipe, log_file):
+def copy_output(pipe: IO[bytes], log_file: RotatingLog) -> None:
     """Copy an app's output from its pipe into its rotating log until the app closes it."""
     writable = True
     try:
@@ -143,7 +147,8 @@ def copy_output(pipe, log_file):
 
 
 class AppProcess:
-    def __init__(self, guid, bundle_id, mode, port, strip_prefix, proc, log_path):
+    def __init__(self, guid: str, bundle_id: int | str, mode: str, port: int, strip_prefix: bool,
+                 proc: subprocess.Popen[bytes], log_path: str) -> None:
         self.guid = guid
         self.bundle_id = str(bundle_id)
         self.mode = mode
@@ -154,13 +159,13 @@ class AppProcess:
         self.inflight = 0  # requests and websockets the proxy has open to it (IOLoop thread only)
 
     @property
-    def prefix(self):
+    def prefix(self) -> str:
         return "/content/%s/" % self.guid
 
-    def alive(self):
+    def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def answers(self):
+    def answers(self) -> bool:
         """True when GET of its root answers with a status below 500."""
         path = "/" if self.strip_prefix else self.prefix
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
@@ -172,7 +177,7 @@ class AppProcess:
         finally:
             conn.close()
 
-    def terminate(self, timeout=10):
+    def terminate(self, timeout: float = 10) -> None:
         if self.proc.poll() is not None:
             return
         try:
@@ -190,24 +195,25 @@ class AppProcess:
 
 
 class Apps:
-    def __init__(self, start_timeout=120, grace=30):
+    def __init__(self, start_timeout: float = 120, grace: float = 30) -> None:
         self.start_timeout = start_timeout
         self.grace = grace
-        self._live = {}
-        self._starting = set()  # every process not yet stopped, to stop at shutdown
+        self._live: dict[str, AppProcess] = {}
+        self._starting: set[AppProcess] = set()  # every process not yet stopped, to stop at shutdown
         self._lock = threading.Lock()
-        self._guid_locks = {}
+        self._guid_locks: dict[str, threading.Lock] = {}
         self.stopping = False
 
-    def guid_lock(self, guid):
+    def guid_lock(self, guid: str) -> threading.Lock:
         with self._lock:
             return self._guid_locks.setdefault(guid, threading.Lock())
 
-    def get(self, guid):
+    def get(self, guid: str) -> AppProcess | None:
         proc = self._live.get(guid)
         return proc if proc is not None and proc.alive() else None
 
-    def start(self, guid, bundle_id, mode, folder, venv_bin, entrypoint, env, say, log_path):
+    def start(self, guid: str, bundle_id: int | str, mode: str, folder: str, venv_bin: str, entrypoint: str,
+              env: Mapping[str, str], say: Callable[[str], None], log_path: str) -> AppProcess:
         """Start the app and wait until it answers; `say(line)` gets its output meanwhile.
 
         Raises AppFailed (after stopping it) when it exits or does not answer in time.
@@ -236,7 +242,7 @@ class Apps:
         except BaseException:
             out.close()
             raise
-        threading.Thread(target=copy_output, args=(proc.stdout, out), daemon=True,
+        threading.Thread(target=copy_output, args=(cast(IO[bytes], proc.stdout), out), daemon=True,
                          name="app-log-%s" % guid[:8]).start()
         app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
         with open(log_path + ".pid", "w") as f:  # so a server that was killed can clean up at next start
@@ -269,7 +275,7 @@ class Apps:
             time.sleep(0.25)
 
     @staticmethod
-    def _follow(path, pos, say):
+    def _follow(path: str, pos: int, say: Callable[[str], None]) -> int:
         try:
             with open(path, "rb") as f:
                 if os.fstat(f.fileno()).st_size < pos:
@@ -286,7 +292,7 @@ class Apps:
                 say(line)
         return pos + end
 
-    def switch(self, app):
+    def switch(self, app: AppProcess) -> None:
         """Make `app` the live process of its content; stop the previous one after its requests."""
         with self._lock:
             old = self._live.get(app.guid)
@@ -294,20 +300,20 @@ class Apps:
         if old is not None and old is not app:
             threading.Thread(target=self._retire, args=(old,), daemon=True).start()
 
-    def _retire(self, app):
+    def _retire(self, app: AppProcess) -> None:
         deadline = time.time() + self.grace
         time.sleep(0.5)
         while app.inflight > 0 and time.time() < deadline and app.alive():
             time.sleep(0.2)
         self._stop(app)
 
-    def _stop(self, app):
+    def _stop(self, app: AppProcess) -> None:
         try:
             app.terminate()
         finally:
             self._forget(app)
 
-    def _forget(self, app):
+    def _forget(self, app: AppProcess) -> None:
         try:
             os.unlink(app.log_path + ".pid")
         except OSError:
@@ -317,14 +323,14 @@ class Apps:
             if self._live.get(app.guid) is app:
                 del self._live[app.guid]
 
-    def stop(self, guid):
+    def stop(self, guid: str) -> None:
         """The content was deleted."""
         with self._lock:
             app = self._live.pop(guid, None)
         if app is not None:
             self._stop(app)
 
-    def stop_all(self):
+    def stop_all(self) -> None:
         self.stopping = True
         with self._lock:
             apps = set(self._starting) | set(self._live.values())
@@ -335,7 +341,7 @@ class Apps:
             t.join()
 
 
-def kill_leftovers(content_root):
+def kill_leftovers(content_root: str) -> None:
     """At start: stop app processes a killed server left running (their pid files remain)."""
     if not os.path.isdir(content_root):
         return

@@ -14,12 +14,19 @@ import posixpath
 import shutil
 import tarfile
 from collections.abc import Iterator
-from typing import IO, Any, cast
+from typing import IO, Any, TypedDict, cast
 
 from . import errors
 
 DEFAULT_MAX_FILES = 20000
 DEFAULT_MAX_UNPACKED = 4 * 1024 ** 3
+
+
+class BundleLimits(TypedDict, total=False):
+    """The server's caps for `read_manifest` and `extract` (keyword arguments); unset: the defaults."""
+
+    max_files: int
+    max_unpacked: int
 
 
 class BundleError(errors.ConnectError):

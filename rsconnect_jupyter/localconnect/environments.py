@@ -5,6 +5,8 @@ the same requirements reuses it, which is what makes redeploys fast. It is built
 name and renamed into place, so a half-built environment is never used; a lock per key (a thread
 lock, plus a file lock when several servers share the folder) makes concurrent deploys build it once.
 """
+from __future__ import annotations
+
 import ast
 import functools
 import hashlib
@@ -14,22 +16,40 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 try:
     import fcntl
 except ImportError:  # Windows: the thread lock alone
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # checked before each use; mypy sees the POSIX module only
 
-_locks = {}
+if TYPE_CHECKING:
+    from .interpreters import Interpreter
+
+
+class Log(Protocol):
+    """Receives one line of progress for the deploy's log."""
+
+    def __call__(self, line: str) -> None: ...
+
+
+class RunCommand(Protocol):
+    """Runs a command, streams its output to the log, returns its exit status."""
+
+    def __call__(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> int: ...
+
+
+_locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def _thread_lock(key):
+def _thread_lock(key: str) -> threading.Lock:
     with _locks_guard:
         return _locks.setdefault(key, threading.Lock())
 
 
-def find_uv():
+def find_uv() -> str | None:
     """The uv executable: the `uv` package's, else one on PATH, else None (pip is used)."""
     try:
         from uv import find_uv_bin
@@ -49,7 +69,7 @@ _PIP_TO_UV = (
 
 
 @functools.lru_cache(maxsize=1)
-def pip_settings():
+def pip_settings() -> dict[str, str]:
     """pip's effective configuration (files and PIP_* variables), as `pip config list` shows it.
 
     Read once per server process (about 0.2 s): a changed pip.conf needs a server restart."""
@@ -60,7 +80,7 @@ def pip_settings():
         return {}
     # pip applies [global], then [install], then PIP_* variables: later ones win.
     rank = {"global": 0, "install": 1, ":env:": 2}
-    found = {}
+    found: dict[str, tuple[int, str]] = {}
     for line in out.splitlines():
         name, _, value = line.partition("=")
         section, _, key = name.rpartition(".")
@@ -75,13 +95,14 @@ def pip_settings():
     return {key: value for key, (_, value) in found.items()}
 
 
-def _uv_configured():
+def _uv_configured() -> bool:
     names = [os.environ.get("UV_CONFIG_FILE"), "/etc/uv/uv.toml",
              os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "uv", "uv.toml")]
     return any(name and os.path.isfile(name) for name in names)
 
 
-def uv_index_options(settings=None, environ=None):
+def uv_index_options(settings: Mapping[str, str] | None = None,
+                     environ: Mapping[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
     """(arguments for `uv pip install`, extra environment): pip's index settings, since uv does
     not read pip's configuration and the server used to install with pip. Nothing when uv has a
     configuration file of its own, or for a setting whose uv variable is set."""
@@ -90,7 +111,8 @@ def uv_index_options(settings=None, environ=None):
         if _uv_configured():
             return [], {}
         settings = pip_settings()
-    args, env = [], {}
+    args: list[str] = []
+    env: dict[str, str] = {}
     for pip_key, flag, uv_vars in _PIP_TO_UV:
         if not settings.get(pip_key) or any(environ.get(v) for v in uv_vars):
             continue
@@ -109,7 +131,7 @@ def uv_index_options(settings=None, environ=None):
 NOTEBOOK_EXTRAS = ("ipykernel",)
 
 
-def env_key(python_version, requirements, extras=NOTEBOOK_EXTRAS):
+def env_key(python_version: str, requirements: bytes, extras: Sequence[str] = NOTEBOOK_EXTRAS) -> str:
     """The environment's name: Python version, the requirements and the server's own packages.
 
     Comment and blank lines are left out of the hash: they change nothing that gets installed,
@@ -122,7 +144,7 @@ def env_key(python_version, requirements, extras=NOTEBOOK_EXTRAS):
     return "py%s-%s" % (python_version, digest[:20])
 
 
-def venv_python(venv):
+def venv_python(venv: str) -> str:
     if os.name == "nt":
         return os.path.join(venv, "Scripts", "python.exe")
     return os.path.join(venv, "bin", "python")
@@ -132,7 +154,8 @@ class EnvironmentError_(Exception):
     pass
 
 
-def ensure(root, interpreter, requirements, log, run, extras=NOTEBOOK_EXTRAS):
+def ensure(root: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand,
+           extras: Sequence[str] = NOTEBOOK_EXTRAS) -> str:
     """The environment's folder, built if needed.
 
     `log(line)` receives progress; `run(argv, env=None)` runs a command, streams its output to the
@@ -167,7 +190,8 @@ def ensure(root, interpreter, requirements, log, run, extras=NOTEBOOK_EXTRAS):
             lock_file.close()
 
 
-def _build(venv, interpreter, requirements, log, run, extras):
+def _build(venv: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand,
+           extras: Sequence[str]) -> None:
     uv = find_uv()
     req_file = os.path.join(os.path.dirname(venv), os.path.basename(venv) + ".requirements.txt")
     with open(req_file, "wb") as f:
@@ -197,7 +221,7 @@ def _build(venv, interpreter, requirements, log, run, extras):
         os.unlink(req_file)
 
 
-def clean_leftovers(root):
+def clean_leftovers(root: str) -> None:
     """Remove environment builds a stopped server left half-done (not ones another server is running)."""
     if not os.path.isdir(root):
         return

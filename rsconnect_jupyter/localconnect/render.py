@@ -4,6 +4,8 @@ Used inside a render worker (render_worker.py), never in the server's own proces
 (nbconvert, jupyter_client) are the slow part a worker pays once. A kernel runs exactly one
 notebook and is then killed, so nothing of one notebook's state reaches another.
 """
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import json
@@ -16,14 +18,21 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 # jsonschema (under nbformat) imports rfc3987_syntax when present, which builds a parser grammar
 # at import: 1 to 4 s, for an "iri" format check notebooks never use. jsonschema skips that check
 # when the import fails, so make it fail.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules: the import fails
 
 from jupyter_client import KernelManager  # noqa: E402
 from jupyter_client.asynchronous import AsyncKernelClient  # noqa: E402
+
+if TYPE_CHECKING:
+    from jupyter_client.blocking import BlockingKernelClient
+    from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 KERNEL_NAME = "localconnect-content"
@@ -35,7 +44,7 @@ _START_UP_PREFIXES = ("PYTHON", "LD_", "DYLD_", "LC_")
 _START_UP_NAMES = ("LANG", "LANGUAGE")
 
 
-def needs_fresh_kernel(env):
+def needs_fresh_kernel(env: Mapping[str, str]) -> bool:
     return any(name.upper().startswith(_START_UP_PREFIXES) or name.upper() in _START_UP_NAMES for name in env)
 
 
@@ -59,7 +68,7 @@ _localconnect_boot()
 """
 
 
-def write_kernelspec(folder, python):
+def write_kernelspec(folder: str, python: str) -> None:
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir)
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
@@ -68,7 +77,7 @@ def write_kernelspec(folder, python):
 
 
 @contextlib.contextmanager
-def own_event_loop():
+def own_event_loop() -> Iterator[None]:
     """jupyter_client's blocking calls make an event loop for the thread and never close it (a
     warning at garbage collection): give them one for the call's duration, closed afterwards."""
     loop = asyncio.new_event_loop()
@@ -86,7 +95,7 @@ class Kernel:
     `launch()` starts the process (quick); `wait_ready()` waits until it answers (the slow part).
     """
 
-    def __init__(self, runtime_dir, cwd):
+    def __init__(self, runtime_dir: str, cwd: str) -> None:
         name = os.path.join(runtime_dir, "k-%s" % uuid.uuid4().hex[:12])
         # IPC sockets in the worker's folder where there are such (no ports to pick, no warning in
         # the task log about plain TCP); TCP on 127.0.0.1 elsewhere.
@@ -94,26 +103,26 @@ class Kernel:
         self.km = KernelManager(kernel_name=KERNEL_NAME, connection_file=name + ".json", **transport)
         self.cwd = cwd
         self._lock = threading.Lock()
-        self._early = []
-        self._sink = None
+        self._early: list[str] = []
+        self._sink: Callable[[str], None] | None = None
 
-    def launch(self, env=None):
-        kwargs = {"extra_arguments": ["--HistoryManager.hist_file=:memory:"], "cwd": self.cwd,
-                  "stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    def launch(self, env: Mapping[str, str] | None = None) -> None:
+        kwargs: dict[str, Any] = {"extra_arguments": ["--HistoryManager.hist_file=:memory:"], "cwd": self.cwd,
+                                  "stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
         if env is not None:
             kwargs["env"] = env
         self.km.start_kernel(**kwargs)
         threading.Thread(target=self._pump, daemon=True).start()
 
-    def wait_ready(self, timeout=60):
-        kc = self.km.client()
+    def wait_ready(self, timeout: float = 60) -> None:
+        kc = cast("BlockingKernelClient", self.km.client())  # KernelManager's default client_class
         try:
             kc.start_channels()
             kc.wait_for_ready(timeout=timeout)
         finally:
             kc.stop_channels()
 
-    def _pump(self):
+    def _pump(self) -> None:
         """Forward what the kernel process itself prints (not cell output) to the current user."""
         process = getattr(self.km.provisioner, "process", None)
         if process is None or process.stdout is None:
@@ -129,18 +138,18 @@ class Kernel:
                 sink = self._sink
             sink(line)
 
-    def attach(self, log):
+    def attach(self, log: Callable[[str], None]) -> None:
         with self._lock:
             early, self._early, self._sink = self._early, [], log
         for line in early:
             log(line)
 
     @property
-    def pgid(self):
+    def pgid(self) -> int | None:
         provisioner = getattr(self.km, "provisioner", None)
         return getattr(provisioner, "pgid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
 
-    def kill(self):
+    def kill(self) -> None:
         """Kill the kernel's whole process group and remove its connection file and sockets."""
         pgid = self.pgid
         try:
@@ -163,14 +172,14 @@ class RenderFailed(Exception):
     """The notebook did not run; the message is for the task log (no variable values in it)."""
 
 
-def _setup_code(cwd, env):
+def _setup_code(cwd: str, env: Mapping[str, str]) -> str:
     # exec in a namespace of its own: the notebook's namespace gets no `os` it did not import.
     inner = ("import os, time\nos.environ.update(%r)\nos.chdir(%r)\n"
              "if hasattr(time, 'tzset'):\n    time.tzset()\n" % (dict(env), cwd))
     return "exec(%r, {})" % inner
 
 
-async def _connect(kc, timeout=60):
+async def _connect(kc: AsyncKernelClient, timeout: float = 60) -> None:
     """Wait until the kernel answers and our iopub subscription gets its messages.
 
     jupyter_client's wait_for_ready does the same but then idles 0.2 s to drain iopub.
@@ -184,14 +193,14 @@ async def _connect(kc, timeout=60):
     raise RenderFailed("The notebook's kernel did not answer within %d s." % timeout)
 
 
-async def _shell_reply(kc, msg_id, timeout):
+async def _shell_reply(kc: AsyncKernelClient, msg_id: str, timeout: float) -> dict[str, Any]:
     while True:
         reply = await kc.get_shell_msg(timeout=timeout)
         if reply["parent_header"].get("msg_id") == msg_id:
             return reply
 
 
-async def _idle(kc, msg_id, timeout):
+async def _idle(kc: AsyncKernelClient, msg_id: str, timeout: float) -> bool:
     """True once iopub says the kernel is idle after `msg_id`; False if nothing came within `timeout`."""
     try:
         while True:
@@ -203,7 +212,7 @@ async def _idle(kc, msg_id, timeout):
         return False
 
 
-async def _prepare(kc, cwd, env, timeout):
+async def _prepare(kc: AsyncKernelClient, cwd: str, env: Mapping[str, str], timeout: float) -> None:
     """Give the kernel the content's variables and the bundle folder, before any cell runs."""
     msg_id = kc.execute(_setup_code(cwd, env), silent=True, store_history=False)
     reply = await _shell_reply(kc, msg_id, timeout)
@@ -213,7 +222,8 @@ async def _prepare(kc, cwd, env, timeout):
     await _idle(kc, msg_id, timeout)  # leave iopub drained for the notebook's cells
 
 
-async def _execute(nb, name, kernel, cwd, env, timeout, log):
+async def _execute(nb: NotebookNode, name: str, kernel: Kernel, cwd: str, env: Mapping[str, str], timeout: float,
+                   log: Callable[[str], None]) -> None:
     from nbclient import NotebookClient
 
     kc = AsyncKernelClient(**kernel.km.get_connection_info(session=True))
@@ -230,7 +240,8 @@ async def _execute(nb, name, kernel, cwd, env, timeout, log):
         kc.stop_channels()
 
 
-def run_notebook(notebook, kernel, cwd, env, timeout, log):
+def run_notebook(notebook: str, kernel: Kernel, cwd: str, env: Mapping[str, str], timeout: float,
+                 log: Callable[[str], None]) -> NotebookNode:
     """Execute every cell of `notebook` (a path) in `kernel`; returns the executed NotebookNode."""
     import nbformat
     from nbclient.exceptions import CellExecutionError
@@ -244,17 +255,18 @@ def run_notebook(notebook, kernel, cwd, env, timeout, log):
         log("The notebook failed in a cell:")
         for line in ANSI.sub("", str(e)).splitlines():
             log(line)
-        raise RenderFailed("The notebook failed in a cell.")
+        raise RenderFailed("The notebook failed in a cell.") from e
     except Exception as e:  # kernel died, timeout, ...
-        raise RenderFailed("The notebook could not be run: %s" % ANSI.sub("", str(e) or type(e).__name__))
+        raise RenderFailed("The notebook could not be run: %s" % ANSI.sub("", str(e) or type(e).__name__)) from e
     return nb
 
 
-_exporters = {}
+_exporters: dict[tuple[bool, bool], HTMLExporter] = {}
 _exporters_lock = threading.Lock()
 
 
-def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
+def write_html(nb: NotebookNode, output: str, hide_all_input: bool | None = False,
+               hide_tagged_input: bool | None = False) -> None:
     """Export the executed notebook as HTML, written atomically to `output` (named like it)."""
     name = os.path.splitext(os.path.basename(output))[0]
     html = export_html(nb, hide_all_input, hide_tagged_input, name)
@@ -264,7 +276,8 @@ def write_html(nb, output, hide_all_input=False, hide_tagged_input=False):
     os.replace(tmp, output)
 
 
-def export_html(nb, hide_all_input=False, hide_tagged_input=False, name=None):
+def export_html(nb: NotebookNode, hide_all_input: bool | None = False, hide_tagged_input: bool | None = False,
+                name: str | None = None) -> str:
     """The page's title is `name` (the notebook's file name, as Connect shows it), else nbconvert's "Notebook"."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -284,7 +297,7 @@ def export_html(nb, hide_all_input=False, hide_tagged_input=False, name=None):
     return html
 
 
-def warm_up():
+def warm_up() -> None:
     """Import nbclient and nbconvert and export an empty notebook once, so no render pays for it."""
     import nbclient  # noqa: F401
     import nbformat

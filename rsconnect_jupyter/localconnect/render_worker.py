@@ -16,6 +16,8 @@ Protocol, one JSON object a line. Requests on stdin: {"id", "notebook", "output"
 kernel. Answers on stdout: {"id", "log": line}..., then {"id", "status": 0 or 1, "error": text}.
 When stdin closes (the server stopped or died) every kernel is killed and the worker exits.
 """
+from __future__ import annotations
+
 import argparse
 import json
 import os
@@ -23,24 +25,54 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
+from typing import TYPE_CHECKING, TextIO, TypedDict
+
+if TYPE_CHECKING:
+    from .render import Kernel
+
+
+class RenderRequest(TypedDict):
+    """What the server asks a worker to render (the protocol above, less the id)."""
+
+    notebook: str  # path of the .ipynb in the extracted bundle
+    output: str  # path of the HTML to write
+    cwd: str
+    timeout: float  # seconds a cell may run
+    hide_all_input: bool
+    hide_tagged_input: bool
+    env: dict[str, str]  # the content's variables
+
+
+class WorkerRequest(RenderRequest):
+    id: int
+
+
+class RenderAnswer(TypedDict, total=False):
+    """One line of a worker's answers: {"id", "log"} while it runs, then {"id", "status", "error"}."""
+
+    id: int
+    log: str
+    status: int  # 0: the HTML is written
+    error: str
 
 
 class Kernels:
     """The kernels of this worker: one spare started ahead, and those running notebooks."""
 
-    def __init__(self, runtime_dir):
+    def __init__(self, runtime_dir: str) -> None:
         self.runtime_dir = runtime_dir
         self._lock = threading.Lock()
-        self._all = set()
+        self._all: set[Kernel] = set()
         self._closing = False
-        self._spare = None
+        self._spare: Future[Kernel] | None = None
 
-    def start_spare(self):
+    def start_spare(self) -> None:
         with self._lock:
             self._spare = self._start_in_background()
 
-    def take(self):
+    def take(self) -> Kernel:
         """The spare kernel (waiting for it if it is still starting); the next spare starts now."""
         with self._lock:
             spare, self._spare = self._spare, self._start_in_background()
@@ -48,29 +80,29 @@ class Kernels:
             spare = self._start_in_background()
         return spare.result()
 
-    def fresh(self, env):
+    def fresh(self, env: Mapping[str, str]) -> Kernel:
         """A kernel launched with `env` (variables that matter at process start)."""
         return self._start(env)
 
-    def discard(self, kernel):
+    def discard(self, kernel: Kernel) -> None:
         """Kill a used kernel, in the background: the render need not wait for it."""
-        def kill():
+        def kill() -> None:
             kernel.kill()
             with self._lock:
                 self._all.discard(kernel)
         threading.Thread(target=kill, daemon=True).start()
 
-    def kill_all(self):
+    def kill_all(self) -> None:
         with self._lock:
             self._closing = True
             kernels = list(self._all)
         for kernel in kernels:
             kernel.kill()
 
-    def _start_in_background(self):
-        future = Future()
+    def _start_in_background(self) -> Future[Kernel]:
+        future: Future[Kernel] = Future()
 
-        def start():
+        def start() -> None:
             try:
                 future.set_result(self._start(None))
             except BaseException as e:
@@ -78,7 +110,7 @@ class Kernels:
         threading.Thread(target=start, daemon=True).start()
         return future
 
-    def _start(self, env):
+    def _start(self, env: Mapping[str, str] | None) -> Kernel:
         from .render import Kernel, own_event_loop
         kernel = Kernel(self.runtime_dir, cwd=self.runtime_dir)
         with own_event_loop():
@@ -96,21 +128,21 @@ class Kernels:
 
 
 class Worker:
-    def __init__(self, answers, kernels):
+    def __init__(self, answers: TextIO, kernels: Kernels) -> None:
         self.answers = answers
         self.kernels = kernels
         self._send_lock = threading.Lock()
 
-    def send(self, message):
+    def send(self, message: RenderAnswer) -> None:
         with self._send_lock:
             self.answers.write(json.dumps(message) + "\n")
             self.answers.flush()
 
-    def render(self, request):
+    def render(self, request: WorkerRequest) -> None:
         from . import render
         rid = request["id"]
 
-        def log(line):
+        def log(line: str) -> None:
             self.send({"id": rid, "log": line})
         env = request.get("env") or {}
         try:
@@ -137,7 +169,7 @@ class Worker:
 FOLDER_PREFIX = "localconnect-render-"
 
 
-def remove_leftovers():
+def remove_leftovers() -> None:
     """Remove the folders (kernelspec, sockets) of workers that were killed before they could."""
     root = tempfile.gettempdir()
     for name in os.listdir(root):
@@ -153,7 +185,7 @@ def remove_leftovers():
             continue  # another user's process: not ours to judge
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--python", required=True, help="the content environment's python")
     args = parser.parse_args(argv)

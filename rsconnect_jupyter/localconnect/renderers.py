@@ -5,6 +5,8 @@ A worker pays the nbconvert import and a kernel start ahead of the deploys that 
 busy a new environment waits), and one unused for `idle_seconds` is stopped. A worker that died
 is replaced by a fresh one; a render cut off by a worker's death runs once more in a fresh one.
 """
+from __future__ import annotations
+
 import collections
 import itertools
 import json
@@ -15,6 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import queue
+
+    from .render_worker import RenderAnswer, RenderRequest
 
 log = logging.getLogger("localconnect.render")
 
@@ -26,7 +35,7 @@ class WorkerGone(Exception):
 class Worker:
     """One render worker process and the renders waiting for its answers."""
 
-    def __init__(self, python):
+    def __init__(self, python: str) -> None:
         env = dict(os.environ)
         env.pop("JUPYTER_PATH", None)
         self.python = python
@@ -36,16 +45,16 @@ class Worker:
         self.busy = 0
         self.last_used = time.monotonic()
         self._ids = itertools.count(1)
-        self._waiting = {}
+        self._waiting: dict[int, queue.Queue[RenderAnswer | None]] = {}
         self._lock = threading.Lock()
         self._gone = False
         threading.Thread(target=self._read, daemon=True, name="render-worker-%d" % self.proc.pid).start()
 
-    def alive(self):
+    def alive(self) -> bool:
         return not self._gone and self.proc.poll() is None
 
-    def _read(self):
-        for raw in self.proc.stdout:
+    def _read(self) -> None:
+        for raw in cast(IO[bytes], self.proc.stdout):  # a pipe: stdout=PIPE
             try:
                 message = json.loads(raw)
             except ValueError:
@@ -60,21 +69,22 @@ class Worker:
         for answers in waiting:
             answers.put(None)
 
-    def render(self, request, log_line):
+    def render(self, request: RenderRequest, log_line: Callable[[str], None]) -> RenderAnswer:
         """Send one render and follow it; returns the final answer ({"status", "error"})."""
         import queue
-        answers = queue.Queue()
+        answers: queue.Queue[RenderAnswer | None] = queue.Queue()
         with self._lock:
             if self._gone:
                 raise WorkerGone()
             rid = next(self._ids)
             self._waiting[rid] = answers
         try:
+            stdin = cast(IO[bytes], self.proc.stdin)  # a pipe: stdin=PIPE
             try:
-                self.proc.stdin.write((json.dumps(dict(request, id=rid)) + "\n").encode("utf-8"))
-                self.proc.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
-                raise WorkerGone()
+                stdin.write((json.dumps(dict(request, id=rid)) + "\n").encode("utf-8"))
+                stdin.flush()
+            except (BrokenPipeError, OSError, ValueError) as e:
+                raise WorkerGone() from e
             while True:
                 message = answers.get()
                 if message is None:
@@ -87,10 +97,10 @@ class Worker:
             with self._lock:
                 self._waiting.pop(rid, None)
 
-    def stop(self, wait=3.0):
+    def stop(self, wait: float = 3.0) -> None:
         """Close its stdin (it kills its kernels and exits); kill it if it takes longer than `wait`."""
         try:
-            self.proc.stdin.close()
+            cast(IO[bytes], self.proc.stdin).close()
         except Exception:
             pass
         try:
@@ -107,15 +117,15 @@ class Worker:
 
 
 class RenderWorkers:
-    def __init__(self, max_workers=3, idle_seconds=600):
+    def __init__(self, max_workers: int = 3, idle_seconds: float = 600) -> None:
         self.max_workers = max_workers
         self.idle_seconds = idle_seconds
-        self._workers = collections.OrderedDict()  # python -> Worker, least recently used first
+        self._workers: collections.OrderedDict[str, Worker] = collections.OrderedDict()  # least recently used first
         self._cond = threading.Condition()
         self._stopping = False
         threading.Thread(target=self._reap, daemon=True, name="render-workers-idle").start()
 
-    def render(self, python, request, log_line):
+    def render(self, python: str, request: RenderRequest, log_line: Callable[[str], None]) -> RenderAnswer:
         """Run a notebook in the worker of `python`'s environment; returns {"status", "error"}.
 
         Raises WorkerGone when the workers are stopping (or a fresh worker died too).
@@ -131,12 +141,13 @@ class RenderWorkers:
                 log_line("The render worker stopped unexpectedly; running the notebook again in a fresh one.")
             finally:
                 self._release(worker)
+        raise AssertionError("not reached: the second attempt returns or raises")  # for mypy's return check
 
-    def pids(self):
+    def pids(self) -> dict[str, int]:
         with self._cond:
             return {python: w.proc.pid for python, w in self._workers.items()}
 
-    def stop(self):
+    def stop(self) -> None:
         """Stop every worker (they kill their kernels); renders in progress end with WorkerGone."""
         with self._cond:
             self._stopping = True
@@ -149,8 +160,8 @@ class RenderWorkers:
         for t in threads:
             t.join()
 
-    def _acquire(self, python):
-        evicted = []
+    def _acquire(self, python: str) -> Worker:
+        evicted: list[Worker] = []
         with self._cond:
             while True:
                 if self._stopping:
@@ -178,7 +189,7 @@ class RenderWorkers:
             threading.Thread(target=w.stop, daemon=True).start()
         return worker
 
-    def _release(self, worker):
+    def _release(self, worker: Worker) -> None:
         with self._cond:
             worker.busy -= 1
             worker.last_used = time.monotonic()
@@ -186,7 +197,7 @@ class RenderWorkers:
                 threading.Thread(target=worker.stop, daemon=True).start()  # replaced while it rendered
             self._cond.notify_all()
 
-    def _reap(self):
+    def _reap(self) -> None:
         while True:
             time.sleep(max(0.2, min(30.0, self.idle_seconds / 4.0)))
             now = time.monotonic()

@@ -5,6 +5,9 @@ extracted bundle into something to serve; a bundle goes live only when its build
 failed deploy leaves the previous bundle live. App modes that run a process (APIs, dashboards)
 will get their own builder plus a process supervisor here.
 """
+from __future__ import annotations
+
+import json
 import logging
 import os
 import shutil
@@ -13,13 +16,21 @@ import subprocess
 import threading
 import time
 import uuid
-import json
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from . import apps, bundles, environments, interpreters, renderers
 from .db import now
 from .settings import env_number
 from .tasks import INTERRUPTED
+
+if TYPE_CHECKING:
+    from .db import Database
+    from .layout import Layout
+    from .render_worker import RenderRequest
+    from .rows import BundleRow, ContentRow, UserRow
+    from .tasks import Task, Tasks
 
 log = logging.getLogger("localconnect.runner")
 
@@ -30,14 +41,26 @@ class DeployFailed(Exception):
     pass
 
 
-def _render_worker_settings():
+class DeployLog(Protocol):
+    """Where a deploy step writes its lines: the deploy's Task, or _Collect outside a deploy."""
+
+    def log(self, line: str) -> None: ...
+
+
+class RenderWorkerSettings(TypedDict):
+    max_workers: int
+    idle_seconds: float
+
+
+def _render_worker_settings() -> RenderWorkerSettings:
     """How many render workers may live at once, and after how long unused they stop (env overrides)."""
     return {"max_workers": env_number("RSCONNECT_LOCAL_RENDER_WORKERS", 3, int, minimum=1),
             "idle_seconds": env_number("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", 600.0, float, minimum=0.5)}
 
 
 class Runner:
-    def __init__(self, db, layout, tasks, interpreter_list, limits, render_timeout=600, app_start_timeout=120):
+    def __init__(self, db: Database, layout: Layout, tasks: Tasks, interpreter_list: list[interpreters.Interpreter],
+                 limits: bundles.BundleLimits, render_timeout: float = 600, app_start_timeout: float = 120) -> None:
         self.db = db
         self.layout = layout
         self.tasks = tasks
@@ -45,20 +68,20 @@ class Runner:
         self.limits = limits  # {"max_files": ..., "max_unpacked": ...}
         self.render_timeout = render_timeout
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="deploy")
-        self._procs = set()
+        self._procs: set[subprocess.Popen[bytes]] = set()
         self._procs_lock = threading.Lock()
-        self._content_locks = {}
+        self._content_locks: dict[str, threading.Lock] = {}
         self.stopping = False
         self.apps = apps.Apps(start_timeout=app_start_timeout)
         self.renderers = renderers.RenderWorkers(**_render_worker_settings())
 
     # -- public --------------------------------------------------------------------------------
-    def deploy(self, content, bundle, user, activate=True):
+    def deploy(self, content: ContentRow, bundle: BundleRow, user: UserRow, activate: bool = True) -> Task:
         task = self.tasks.create(content["guid"], bundle["id"], user["guid"])
         self.pool.submit(self._job, task, content["guid"], bundle["id"], activate)
         return task
 
-    def stop(self):
+    def stop(self) -> None:
         """Kill every command a deploy is running (the server is stopping)."""
         self.stopping = True
         self.apps.stop_all()
@@ -72,10 +95,10 @@ class Runner:
                 proc.kill()
 
     # -- the job -------------------------------------------------------------------------------
-    def _content_lock(self, guid):
+    def _content_lock(self, guid: str) -> threading.Lock:
         return self._content_locks.setdefault(guid, threading.Lock())
 
-    def _job(self, task, guid, bundle_id, activate):
+    def _job(self, task: Task, guid: str, bundle_id: int, activate: bool) -> None:
         try:
             with self._content_lock(guid):  # one deploy of a content item at a time
                 if self.stopping:
@@ -88,7 +111,7 @@ class Runner:
             else:
                 self._fail(task, e)
 
-    def _fail(self, task, e):
+    def _fail(self, task: Task, e: Exception) -> None:
         if isinstance(e, bundles.BundleError):
             task.finish(1, e.message)
         elif isinstance(e, (DeployFailed, environments.EnvironmentError_, apps.AppFailed)):
@@ -97,7 +120,7 @@ class Runner:
             log.error("deploy task %s failed", task.id, exc_info=e)
             task.finish(1, "The local server failed to deploy: %s: %s" % (type(e).__name__, e))
 
-    def _deploy(self, task, guid, bundle_id, activate):
+    def _deploy(self, task: Task, guid: str, bundle_id: int, activate: bool) -> None:
         bundle = self.db.bundle(guid, bundle_id)
         if bundle is None or self.db.content(guid) is None:
             raise DeployFailed("The content or its bundle was deleted.")
@@ -150,7 +173,7 @@ class Runner:
             task.log("Bundle %s is live." % bundle_id)
 
     # -- static ---------------------------------------------------------------------------------
-    def _build_static(self, task, manifest, folder):
+    def _build_static(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> str:
         meta = manifest["metadata"]
         primary = meta.get("primary_html") or meta.get("entrypoint")
         if not primary:
@@ -163,7 +186,7 @@ class Runner:
         return primary
 
     # -- jupyter-static --------------------------------------------------------------------------
-    def _build_notebook(self, task, manifest, folder, guid):
+    def _build_notebook(self, task: DeployLog, manifest: dict[str, Any], folder: str, guid: str) -> tuple[str, str]:
         meta = manifest["metadata"]
         entry = meta.get("entrypoint") or meta.get("primary_rmd")
         notebook = bundles.safe_join(folder, entry) if entry else None
@@ -174,15 +197,16 @@ class Runner:
         venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task))
         jupyter = manifest.get("jupyter") or {}
         output = os.path.splitext(notebook)[0] + ".html"
-        request = {"notebook": notebook, "output": output, "cwd": folder, "timeout": self.render_timeout,
-                   "hide_all_input": bool(jupyter.get("hide_all_input")),
-                   "hide_tagged_input": bool(jupyter.get("hide_tagged_input")),
-                   "env": self.db.env_values(guid)}  # values reach the kernel; they are never logged
+        request: RenderRequest = {
+            "notebook": notebook, "output": output, "cwd": folder, "timeout": self.render_timeout,
+            "hide_all_input": bool(jupyter.get("hide_all_input")),
+            "hide_tagged_input": bool(jupyter.get("hide_tagged_input")),
+            "env": self.db.env_values(guid)}  # values reach the kernel; they are never logged
         try:
             answer = self.renderers.render(environments.venv_python(venv), request, task.log)
-        except renderers.WorkerGone:
+        except renderers.WorkerGone as e:
             raise DeployFailed(INTERRUPTED if self.stopping else
-                               "The notebook's render worker stopped twice; see the server's log.")
+                               "The notebook's render worker stopped twice; see the server's log.") from e
         if answer.get("status") != 0 or not os.path.isfile(output):
             content = self.db.content(guid)
             kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
@@ -191,7 +215,7 @@ class Runner:
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
     # -- APIs and apps ----------------------------------------------------------------------------
-    def _interpreter(self, task, manifest):
+    def _interpreter(self, task: DeployLog, manifest: dict[str, Any]) -> interpreters.Interpreter:
         python = manifest.get("python") or {}
         requested = python.get("version")
         available = ", ".join(i.version for i in self.interpreters) or "none"
@@ -206,7 +230,7 @@ class Runner:
         task.log("Using Python %s (%s)." % (interp.version, interp.path))
         return interp
 
-    def _requirements(self, task, manifest, folder):
+    def _requirements(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> bytes:
         python = manifest.get("python") or {}
         package_file = (python.get("package_manager") or {}).get("package_file") or "requirements.txt"
         req_path = bundles.safe_join(folder, package_file)
@@ -216,7 +240,7 @@ class Runner:
         task.log("The bundle has no %s: the environment gets only what the server needs to run it." % package_file)
         return b""
 
-    def _build_app(self, task, manifest, folder):
+    def _build_app(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> tuple[str, str, str]:
         mode = manifest["metadata"]["appmode"]
         entry = (manifest["metadata"].get("entrypoint") or "").strip()
         if not entry:
@@ -236,17 +260,17 @@ class Runner:
                                    extras=extras)
         return entry, interp.version, venv
 
-    def _app_env(self, guid):
+    def _app_env(self, guid: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(self.db.env_values(guid))  # values reach the app; they are never logged
         for name in ("JUPYTER_PATH", "VIRTUAL_ENV", "PYTHONPATH"):
             env.pop(name, None)
         return env
 
-    def _app_log(self, guid, bundle_id):
+    def _app_log(self, guid: str, bundle_id: int | str) -> str:
         return os.path.join(self.layout.content_dir(guid), "app-logs", "bundle-%s-%d.log" % (bundle_id, time.time()))
 
-    def start_live_app(self, guid):
+    def start_live_app(self, guid: str) -> apps.AppProcess | None:
         """Start the live bundle's app after a server restart (the first request asks for it).
 
         Returns the AppProcess, or None when the content is not an app. Its output goes to the
@@ -263,7 +287,7 @@ class Runner:
             folder = self.layout.bundle_dir(guid, bundle_id)
             with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
                 manifest = json.load(f)
-            lines = []
+            lines: list[str] = []
             task = _Collect(lines)
             try:
                 with self._content_lock(guid):
@@ -281,15 +305,15 @@ class Runner:
             log.info("started the app of content %s (bundle %s) on port %d", guid, bundle_id, app.port)
             return app
 
-    def _run(self, task):
+    def _run(self, task: DeployLog) -> environments.RunCommand:
         """A function that runs a command, streaming its output lines into the task's log."""
-        def run(argv, env=None, cwd=None):
+        def run(argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
                                     env=env, cwd=cwd, start_new_session=True)
             with self._procs_lock:
                 self._procs.add(proc)
             try:
-                for raw in proc.stdout:
+                for raw in cast(IO[bytes], proc.stdout):  # a pipe: stdout=PIPE
                     line = raw.decode("utf-8", "replace").rstrip()
                     if line:
                         task.log(line)
@@ -305,8 +329,8 @@ class Runner:
 class _Collect:
     """A stand-in task for starting an app outside a deploy: keeps the lines in a list."""
 
-    def __init__(self, lines):
+    def __init__(self, lines: list[str]) -> None:
         self.lines = lines
 
-    def log(self, line):
+    def log(self, line: str) -> None:
         self.lines.append(str(line))
