@@ -5,11 +5,18 @@
 The directory is bundled whole, minus what never belongs in a bundle (version control, caches,
 virtual environments, our own records and config) and what the user excludes with `-x GLOB`.
 """
+from __future__ import annotations
+
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Union
 
 from .exceptions import InvalidInput
+
+# A directory or file as the callers give it: a str or a Path.
+StrPath = Union[str, os.PathLike[str]]
 
 # The command's type -> Connect's app mode.
 APP_TYPES = {
@@ -52,18 +59,18 @@ _MODULE_RE = re.compile(r"^%s(\.%s)*\Z" % (_IDENTIFIER, _IDENTIFIER))
 _OBJECT_RE = re.compile(r"^%s(\.%s)*\Z" % (_IDENTIFIER, _IDENTIFIER))
 
 
-def app_mode_of(app_type):
+def app_mode_of(app_type: str) -> str:
     try:
         return APP_TYPES[app_type]
     except KeyError:
-        raise InvalidInput('"%s" is not a type of app: use one of %s.' % (app_type, ", ".join(APP_TYPES)))
+        raise InvalidInput('"%s" is not a type of app: use one of %s.' % (app_type, ", ".join(APP_TYPES))) from None
 
 
 # ---------------------------------------------------------------------------------------------
 # Entrypoint
 
 
-def default_module(directory):
+def default_module(directory: StrPath) -> str:
     """The module to start: app, application, main or api (the first that exists), else the only .py."""
     directory = Path(directory)
     for name in DEFAULT_MODULES:
@@ -80,7 +87,7 @@ def default_module(directory):
                        % (directory, ", ".join(n + ".py" for n in DEFAULT_MODULES), sources[0]))
 
 
-def module_file(directory, module):
+def module_file(directory: StrPath, module: str) -> Path | None:
     """The file of `module` in `directory` (pkg.mod -> pkg/mod.py or pkg/mod/__init__.py), or None."""
     base = Path(directory).joinpath(*module.split("."))
     for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
@@ -89,7 +96,7 @@ def module_file(directory, module):
     return None
 
 
-def resolve_entrypoint(directory, entrypoint=None, app_mode=None):
+def resolve_entrypoint(directory: StrPath, entrypoint: str | None = None, app_mode: str | None = None) -> str:
     """The manifest's `metadata.entrypoint` from `-e` (module, module:object, or a file name) or the default.
 
     APIs and Dash apps get `module:object`, the object defaulting to `app`. Streamlit and Bokeh run
@@ -121,7 +128,7 @@ def resolve_entrypoint(directory, entrypoint=None, app_mode=None):
     return "%s:%s" % (module, obj)
 
 
-def entrypoint_file(directory, entrypoint):
+def entrypoint_file(directory: StrPath, entrypoint: str | None) -> Path | None:
     """The file an entrypoint (`module:object` or `script.py`) starts, or None."""
     entrypoint = entrypoint or ""
     if entrypoint.endswith(".py"):
@@ -134,7 +141,7 @@ def entrypoint_file(directory, entrypoint):
 # Excludes
 
 
-def glob_to_regex(pattern):
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
     """A regular expression for a glob relative to the directory, where `**` spans folders.
 
     `*` and `?` stay within one folder, `[...]` is a character class, `**/` is any number of
@@ -145,7 +152,8 @@ def glob_to_regex(pattern):
     while pattern.startswith("./"):
         pattern = pattern[2:]
     pattern = pattern.lstrip("/").rstrip("/")
-    out, i, n = [], 0, len(pattern)
+    out: list[str] = []
+    i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
         if pattern.startswith("**", i):
@@ -194,7 +202,8 @@ def glob_to_regex(pattern):
 class Excludes:
     """The user's `-x` globs plus the folders that never go into a bundle."""
 
-    def __init__(self, directory, patterns=(), config_dir=None):
+    def __init__(self, directory: StrPath, patterns: Iterable[str] | None = (),
+                 config_dir: StrPath | None = None) -> None:
         self.directory = Path(os.path.abspath(str(directory)))
         self.patterns = [p for p in (patterns or ()) if p and p.strip()]
         self.regexes = [glob_to_regex(p) for p in self.patterns]
@@ -204,13 +213,13 @@ class Excludes:
             config_dir = _config_dir()
         self.config_dir = Path(os.path.abspath(str(config_dir)))
 
-    def user_excluded(self, relpath):
+    def user_excluded(self, relpath: str) -> bool:
         """True when a `-x` glob matches the path or one of the folders above it."""
         parts = relpath.split("/")
         candidates = ["/".join(parts[:k]) for k in range(1, len(parts) + 1)]
         return any(r.match(c) for r in self.regexes for c in candidates)
 
-    def skip_dir(self, path, relpath):
+    def skip_dir(self, path: Path, relpath: str) -> bool:
         """Folders left out whole: by name, virtual environments, the config folder, `-x` globs."""
         name = path.name
         if name in EXCLUDED_DIR_NAMES or is_virtualenv(path):
@@ -219,7 +228,7 @@ class Excludes:
             return True
         return self.user_excluded(relpath)
 
-    def skip_file(self, relpath):
+    def skip_file(self, relpath: str) -> bool:
         name = relpath.rsplit("/", 1)[-1]
         if name in EXCLUDED_FILE_NAMES and "/" not in relpath:
             return True
@@ -228,7 +237,7 @@ class Excludes:
         return self.user_excluded(relpath)
 
 
-def is_virtualenv(path):
+def is_virtualenv(path: StrPath) -> bool:
     """A virtual environment (venv, virtualenv, conda) however it is named."""
     path = Path(path)
     return ((path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
@@ -237,7 +246,7 @@ def is_virtualenv(path):
             or (path / "Scripts" / "python.exe").exists())
 
 
-def list_files(directory, excludes=()):
+def list_files(directory: StrPath, excludes: Excludes | Iterable[str] = ()) -> list[str]:
     """Paths (relative, with `/`) of the files of `directory` that go into its bundle, sorted.
 
     Symbolic links to files are followed; links to folders are not walked (they could loop or
@@ -245,7 +254,7 @@ def list_files(directory, excludes=()):
     """
     directory = Path(os.path.abspath(str(directory)))
     rules = excludes if isinstance(excludes, Excludes) else Excludes(directory, excludes)
-    found = []
+    found: list[str] = []
     for root, dirs, names in os.walk(directory):
         root_path = Path(root)
         rel_root = root_path.relative_to(directory).as_posix()
@@ -264,6 +273,6 @@ def list_files(directory, excludes=()):
     return sorted(found)
 
 
-def secret_files(relpaths):
+def secret_files(relpaths: Iterable[str]) -> list[str]:
     """The `.env` files among the bundle's files (they often hold secrets)."""
     return [p for p in relpaths if p.rsplit("/", 1)[-1] == SECRETS_FILE]

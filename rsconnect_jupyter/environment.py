@@ -5,12 +5,35 @@ The snapshot must describe the Python that runs the code (the notebook's kernel,
 So it is taken by `SNAPSHOT_PROGRAM`, a stdlib-only program (Python 3.9 to 3.13) that runs
 there unchanged, with `python -c` or inside a kernel, and prints one line of JSON.
 """
+from __future__ import annotations
+
 import json
 import os
 import subprocess
 import sys
+from typing import Literal, TypedDict, cast
 
 from .exceptions import SnapshotError
+
+
+class PackageManager(TypedDict, total=False):
+    name: str  # "pip", "uv", or "none" (neither in the environment)
+    version: str | None
+
+
+class _SnapshotKeys(TypedDict):
+    python: str  # the exact version, "3.11.7"
+    requirements: str  # the text of requirements.txt
+
+
+class Snapshot(_SnapshotKeys, total=False):
+    """What SNAPSHOT_PROGRAM prints: the environment that runs the content."""
+
+    executable: str
+    package_manager: PackageManager
+    locale: str
+    source: Literal["file", "generated"]  # requirements.txt beside the content, or the installed packages
+
 
 # The program that runs in the target interpreter. Stdlib only; keep it fast (it runs inside
 # the user's kernel): read distribution metadata headers directly instead of importing pip or
@@ -172,11 +195,11 @@ if __name__ == "__main__":
 '''
 
 
-def _args(directory, force_generate):
+def _args(directory: str | os.PathLike[str] | None, force_generate: bool) -> list[str]:
     return [os.path.abspath(str(directory)) if directory else "", "1" if force_generate else "0"]
 
 
-def kernel_code(directory, force_generate=False):
+def kernel_code(directory: str | os.PathLike[str] | None, force_generate: bool = False) -> str:
     """Code to execute in a notebook's kernel: prints the snapshot's JSON on its last line.
 
     It runs the program in a namespace of its own, so the user's variables stay untouched.
@@ -185,7 +208,7 @@ def kernel_code(directory, force_generate=False):
         SNAPSHOT_PROGRAM, _args(directory, force_generate))
 
 
-def parse_snapshot(text):
+def parse_snapshot(text: str | None) -> Snapshot:
     """The snapshot from the program's output (its last JSON line; other output is ignored)."""
     for line in reversed((text or "").splitlines()):
         line = line.strip()
@@ -197,12 +220,13 @@ def parse_snapshot(text):
             if data.get("error"):
                 raise SnapshotError("Reading the Python environment failed: %s." % data["error"])
             if "python" in data and "requirements" in data:
-                return data
+                return cast(Snapshot, data)
     raise SnapshotError("Reading the Python environment printed no result: check that the interpreter is "
                         "Python 3.9 or newer.")
 
 
-def snapshot(python=None, directory=None, force_generate=False, timeout=120):
+def snapshot(python: str | None = None, directory: str | os.PathLike[str] | None = None,
+             force_generate: bool = False, timeout: float = 120) -> Snapshot:
     """Snapshot the environment of `python` (default: this interpreter) for content in `directory`."""
     python = python or sys.executable
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
@@ -221,9 +245,10 @@ def snapshot(python=None, directory=None, force_generate=False, timeout=120):
                               capture_output=True, text=True, timeout=timeout,
                               cwd=os.path.abspath(str(directory)) if directory else None)
     except subprocess.TimeoutExpired:
-        raise SnapshotError("%s took more than %d seconds to describe its environment." % (python, timeout))
+        raise SnapshotError("%s took more than %d seconds to describe its environment." % (python, timeout)) from None
     except OSError as e:
-        raise SnapshotError("Could not run %s (%s): pass a working Python 3.9+ to --python." % (python, e.strerror))
+        raise SnapshotError("Could not run %s (%s): pass a working Python 3.9+ to --python."
+                            % (python, e.strerror)) from e
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["exit code %d" % proc.returncode])[-1]
         raise SnapshotError("%s could not describe its environment (%s): it must be Python 3.9 or newer."
@@ -231,7 +256,7 @@ def snapshot(python=None, directory=None, force_generate=False, timeout=120):
     return parse_snapshot(proc.stdout)
 
 
-def python_major_minor(version):
+def python_major_minor(version: str) -> str:
     """'3.11' from '3.11.7' (or from '3.11')."""
     parts = str(version).split(".")
     return ".".join(parts[:2])

@@ -4,7 +4,11 @@ A manifest says what the bundle is (`metadata.appmode`), where it starts (`entry
 `primary_html`), which Python and packages it needs, and the MD5 of every file. The checksums
 are filled in by bundle.py, which reads each file once.
 """
-from .environment import python_major_minor
+from __future__ import annotations
+
+from typing import TypedDict
+
+from .environment import PackageManager, Snapshot, python_major_minor
 
 # Connect's app modes, with the ordinal older APIs use.
 APP_MODES = {
@@ -34,37 +38,87 @@ APP_MODE_NAMES = {
 REQUIREMENTS_FILE = "requirements.txt"
 
 
-def describe_mode(app_mode):
+class Metadata(TypedDict, total=False):
+    appmode: str  # one of APP_MODES
+    entrypoint: str  # the notebook's file name, `module:object`, or a script's file name
+    primary_html: str  # static content: the page Connect serves
+
+
+class PackageManagerSection(TypedDict, total=False):
+    name: str  # "pip" or "uv"
+    version: str
+    package_file: str  # REQUIREMENTS_FILE
+
+
+class PythonSection(TypedDict):
+    version: str  # the exact version, "3.11.7"
+    package_manager: PackageManagerSection
+
+
+class PythonRequirement(TypedDict):
+    requires: str  # "~=3.11.0"
+
+
+class EnvironmentSection(TypedDict):
+    python: PythonRequirement
+
+
+class JupyterOptions(TypedDict, total=False):
+    hide_all_input: bool
+    hide_tagged_input: bool
+
+
+class FileEntry(TypedDict):
+    checksum: str  # MD5, hex
+
+
+class _ManifestKeys(TypedDict):
+    version: int  # 1
+    metadata: Metadata
+
+
+class Manifest(_ManifestKeys, total=False):
+    """manifest.json (`environment` and `jupyter` only when they apply)."""
+
+    files: dict[str, FileEntry]  # by name in the bundle; bundle.py fills in the checksums
+    locale: str
+    python: PythonSection
+    environment: EnvironmentSection
+    jupyter: JupyterOptions
+
+
+def describe_mode(app_mode: str) -> str:
     return APP_MODE_NAMES.get(app_mode, app_mode)
 
 
-def python_section(snapshot):
+def python_section(snapshot: Snapshot) -> PythonSection:
     """`python` of the manifest: exact version and the package manager that reads requirements.txt."""
-    manager = dict(snapshot.get("package_manager") or {})
+    manager: PackageManager = snapshot.get("package_manager") or {}
     # Connect installs with its own tools; "none" (no pip in the environment) still means pip there.
-    name = manager.get("name") if manager.get("name") in ("pip", "uv") else "pip"
-    package_manager = {"name": name}
-    if manager.get("version") and name == manager.get("name"):
-        package_manager["version"] = manager["version"]
+    given, version = manager.get("name"), manager.get("version")
+    name = given if given == "pip" or given == "uv" else "pip"
+    package_manager: PackageManagerSection = {"name": name}
+    if version and name == given:
+        package_manager["version"] = version
     package_manager["package_file"] = REQUIREMENTS_FILE
     return {"version": snapshot["python"], "package_manager": package_manager}
 
 
-def static_manifest(primary_html):
+def static_manifest(primary_html: str) -> Manifest:
     """An HTML document (a notebook's snapshot or any .html file) with the files it needs."""
     return {"version": 1, "metadata": {"appmode": "static", "primary_html": primary_html,
                                        "entrypoint": primary_html}, "files": {}}
 
 
-def python_manifest(app_mode, entrypoint, snapshot, hide_all_input=False, hide_tagged_input=False,
-                    requires_python=True):
+def python_manifest(app_mode: str, entrypoint: str, snapshot: Snapshot, hide_all_input: bool = False,
+                    hide_tagged_input: bool = False, requires_python: bool = True) -> Manifest:
     """Content that Connect runs with Python: a notebook with source, or (later) an API or app.
 
     `entrypoint` is the notebook's file name for jupyter-static, `module[:object]` for APIs and apps.
     """
     if app_mode not in APP_MODES or app_mode == "static":
         raise ValueError("not a Python app mode: %r" % app_mode)
-    manifest = {
+    manifest: Manifest = {
         "version": 1,
         "locale": snapshot.get("locale") or "en_US.UTF-8",
         "metadata": {"appmode": app_mode, "entrypoint": entrypoint},
@@ -72,7 +126,7 @@ def python_manifest(app_mode, entrypoint, snapshot, hide_all_input=False, hide_t
     }
     if requires_python:
         manifest["environment"] = {"python": {"requires": "~=%s.0" % python_major_minor(snapshot["python"])}}
-    jupyter = {}
+    jupyter: JupyterOptions = {}
     if hide_all_input:
         jupyter["hide_all_input"] = True
     if hide_tagged_input:
@@ -83,5 +137,6 @@ def python_manifest(app_mode, entrypoint, snapshot, hide_all_input=False, hide_t
     return manifest
 
 
-def notebook_manifest(notebook_name, snapshot, hide_all_input=False, hide_tagged_input=False):
+def notebook_manifest(notebook_name: str, snapshot: Snapshot, hide_all_input: bool = False,
+                      hide_tagged_input: bool = False) -> Manifest:
     return python_manifest("jupyter-static", notebook_name, snapshot, hide_all_input, hide_tagged_input)
