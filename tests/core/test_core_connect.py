@@ -1,7 +1,9 @@
 """ConnectClient against Connect's recorded responses, over real HTTP on 127.0.0.1."""
+import hashlib
 import io
 import json
 import os
+import tarfile
 
 import pytest
 
@@ -197,11 +199,50 @@ def test_tls_verification(tls_cert):
         server.close()
 
 
-def test_bundle_download_streams_to_a_file(fixture_server):
+def test_bundle_download_of_a_missing_bundle_is_not_found(fixture_server):
     client = ConnectClient(fixture_server.url, "good")
     out = io.BytesIO()
     with pytest.raises(NotFound):
         client.bundle_download(SDK_GUID, "101", out)
+
+
+class Chunks(io.BytesIO):
+    """A file that remembers the size of each write."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes = []
+
+    def write(self, data):
+        self.writes.append(len(data))
+        return super().write(data)
+
+
+def static_bundle_with(blob):
+    """A static bundle (manifest first) holding `blob`: the .tar.gz's bytes."""
+    files = {"index.html": b"<h1>Download me</h1>", "blob.bin": blob}
+    manifest = {"version": 1, "metadata": {"appmode": "static", "primary_html": "index.html"},
+                "files": {n: {"checksum": hashlib.md5(d).hexdigest()} for n, d in files.items()}}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in [("manifest.json", json.dumps(manifest).encode())] + sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_bundle_download_streams_to_a_file(local_server):
+    # A real bundle on the real local server, larger than a few download chunks (random: gzip keeps its size).
+    client = ConnectClient(local_server.url, local_server.add_user("download-%s" % os.urandom(4).hex()))
+    item = client.content_create(name="download-%s" % os.urandom(4).hex(), title="Download")
+    archive = static_bundle_with(os.urandom(600 * 1024))
+    bundle = client.bundle_upload(item["guid"], io.BytesIO(archive))
+    out = Chunks()
+    client.bundle_download(item["guid"], bundle["id"], out)
+    assert out.getvalue() == archive  # the bytes uploaded, unchanged
+    # Written as it arrives, a chunk at a time (64 KiB at most), never as one body read into memory.
+    assert len(out.writes) >= len(archive) // (64 * 1024) and max(out.writes) <= 64 * 1024, out.writes
 
 
 def test_task_timeout_is_honoured(fixture_server, monkeypatch):

@@ -128,6 +128,21 @@ def test_viewer_cannot_publish(viewer, publisher):
 def test_non_collaborator_is_refused(publisher, other_publisher):
     item = publisher.create("private-item")
     guid = item["guid"]
+    r = publisher("PATCH", "v1/content/%s/environment" % guid, json=[{"name": "KEPT", "value": "1"}])
+    assert r.status_code == 200, r.text
+
+    def state():
+        """What the refused requests would have changed, as the owner reads it."""
+        found = {}
+        for path in ("v1/content/" + guid, "v1/content/%s/environment" % guid, "v1/content/%s/bundles" % guid,
+                     "v1/content/%s/permissions" % guid):
+            r = publisher("GET", path)
+            assert r.status_code == 200, (path, r.text)
+            found[path] = r.json()
+        return found
+
+    before = state()
+    assert before["v1/content/%s/environment" % guid] == ["KEPT"] and before["v1/content/%s/bundles" % guid] == []
     for method, path, kwargs in [
         ("GET", "v1/content/" + guid, {}),
         ("PATCH", "v1/content/" + guid, {"json": {"title": "stolen"}}),
@@ -138,6 +153,8 @@ def test_non_collaborator_is_refused(publisher, other_publisher):
         ("PATCH", "v1/content/%s/environment" % guid, {"json": [{"name": "A", "value": "1"}]}),
     ]:
         assert_error(other_publisher(method, path, **kwargs), 403, 19)
+    # Refused means nothing happened: same title, no bundle, no new variable, the content still there.
+    assert state() == before
 
 
 def test_collaborator_editor_may_deploy(publisher, other_publisher, viewer):
