@@ -19,22 +19,27 @@ def finish(processes):
 
 
 class Watcher(threading.Thread):
-    """Reads a JSON file over and over while others write it; keeps what did not parse."""
+    """Reads a JSON file over and over while others write it; keeps what did not parse, and counts
+    the reads made while a writer was still running (`writing()`), the only ones that prove anything."""
 
-    def __init__(self, path):
+    def __init__(self, path, writing=lambda: True):
         super().__init__(daemon=True)
         self.path = path
+        self.writing = writing
         self.reads = 0
+        self.reads_while_writing = 0
         self.broken = []
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.is_set():
+            busy = self.writing()  # before the read: a writer ran while this read was made
             try:
                 text = self.path.read_text()
             except FileNotFoundError:
                 continue
             self.reads += 1
+            self.reads_while_writing += busy
             try:
                 json.loads(text)
             except ValueError:
@@ -53,12 +58,15 @@ def test_two_publishes_of_the_same_notebook_at_once(cli, local_server, notebook)
     target = ["-s", local_server.url, "-k", local_server.api_key]
     record_path = notebook.parent / "rsconnect-python" / "hello.json"
     for round_ in ("first publish", "updates"):  # without a record (both create), then with one (both update)
-        with Watcher(record_path) as watcher:
-            results = finish([cli.start("deploy", "notebook", "--static", "-q", *target, notebook) for _ in range(2)])
-        for code, out, err in results:
+        processes = [cli.start("deploy", "notebook", "--static", "-q", *target, notebook) for _ in range(2)]
+        with Watcher(record_path, writing=lambda ps=processes: any(p.poll() is None for p in ps)) as watcher:
+            results = finish(processes)
+        for code, _out, err in results:
             assert code == 0, (round_, err)
             assert "Traceback" not in err
-        assert watcher.broken == []
+        # The record was read while a publish still ran (in the first round, once the first had written
+        # it), and every read parsed.
+        assert watcher.broken == [] and watcher.reads_while_writing > 0, (round_, watcher.reads)
         records = json.loads(record_path.read_text())
         assert list(records) == [local_server.url], round_
         guid = records[local_server.url]["app_guid"]
@@ -78,13 +86,13 @@ def test_cli_processes_adding_and_removing_servers_at_once(cli, local_server, wo
         steps = ["add -n w%d-%d -s %s -k %s" % (w, i, local_server.url, local_server.api_key) for i in range(3)]
         steps.append("remove -n w%d-0" % w)
         scripts.append(" && ".join("%s %s" % (" ".join(cli.command()), step) for step in steps))
-    with Watcher(cli.servers_json) as watcher:
-        processes = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True, env=cli.env()) for script in scripts]
+    processes = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=cli.env()) for script in scripts]
+    with Watcher(cli.servers_json, writing=lambda ps=processes: any(p.poll() is None for p in ps)) as watcher:
         results = finish(processes)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
-    assert watcher.broken == [] and watcher.reads > 0
+    assert watcher.broken == [] and watcher.reads_while_writing > 0, watcher.reads
     servers = json.loads(cli.servers_json.read_text())
     expected = {"kept"} | {"w%d-%d" % (w, i) for w in range(workers) for i in (1, 2)}
     assert set(servers) == expected
