@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from . import errors
 
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from .rows import ContentRow, UserRow
 
 ROLES = ("administrator", "publisher", "viewer")
+
+# Connect's app_role of a user on a content item.
+AppRole = Literal["owner", "editor", "viewer", "none"]
 
 
 def new_key() -> str:
@@ -57,7 +60,7 @@ def user_for_header(db: Database, header: str | None) -> UserRow:
     return user
 
 
-def app_role(db: Database, user: UserRow, content: ContentRow) -> str:
+def app_role(db: Database, user: UserRow, content: ContentRow) -> AppRole:
     """Connect's app_role of a user on a content item: owner, editor, viewer or none."""
     if content["owner_guid"] == user["guid"]:
         return "owner"
