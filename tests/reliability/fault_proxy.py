@@ -7,13 +7,16 @@ path; a matching rule answers instead (for its next `times` requests, or for eve
                any extra headers (a Retry-After)
     redirect   a 302 to another address (a single sign-on's /login)
     drop       read the request, then reset the connection without an answer
-    reset      read `after_bytes` of the request body, then reset the connection (a server dying
-               mid-upload)
+    reset      a server dying mid-upload: read `after_bytes` of the request body (never all of
+               it), hand the request's head and those bytes on to the local server, call
+               `while_cut()` (the server now holds half an upload: a test looks at it), then reset
+               both connections
     stall      read `after_bytes` of the body (or the whole request), then hold it for `delay`
                seconds before forwarding (time for a test to press Ctrl-C)
 
 Everything runs over real sockets; `seen` lists each request with what the proxy did and when
 (`at`, time.monotonic), and `wait_for` lets a test act at the moment a request arrives.
+`partial_uploads` and `wait_for_partial_upload` look at the local server's uploads in progress.
 """
 import http.client
 import json
@@ -24,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection",
@@ -47,6 +51,7 @@ class Rule:
     after_bytes: int = None
     delay: float = 0
     headers: dict = None  # extra headers of an answer (a callable value is called at answer time)
+    while_cut: object = None  # reset: called while the server holds the partial request; kept in Seen.cut
     hits: int = field(default=0)
 
     def matches(self, method, path):
@@ -62,6 +67,8 @@ class Seen:
     action: str  # "forward", or the rule's action
     status: int = None  # what the client got, if it got an answer
     at: float = field(default_factory=time.monotonic)  # when the request arrived
+    sent: int = None  # reset: the body bytes the server got (never all of them)
+    cut: object = None  # reset: what the rule's while_cut() returned
 
 
 class FaultProxy:
@@ -181,9 +188,18 @@ class _Handler(BaseHTTPRequestHandler):
         if rule is None:
             return self._forward(self._read_body())
         if rule.action == "reset":
-            self._read_body(limit=rule.after_bytes)
-            proxy._note(Seen(self.command, self.path, "reset"))
-            return self._reset()
+            part, complete = self._read_part(rule.after_bytes)
+            if complete:  # a short body: the server still gets only part of it
+                part = part[:len(part) // 2]
+            seen = Seen(self.command, self.path, "reset", sent=len(part))
+            upstream = self._send_part(part)
+            try:
+                seen.cut = rule.while_cut() if rule.while_cut else None
+            finally:
+                _reset_socket(upstream)
+                proxy._note(seen)
+                self._reset()
+            return None
         if rule.action == "drop":
             self._read_body()
             proxy._note(Seen(self.command, self.path, "drop"))
@@ -223,15 +239,45 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
         return body if limit is None else body[:limit]
 
+    def _read_part(self, limit):
+        """Up to `limit` bytes of the body (at least 1), and whether that is all of it."""
+        length = self.headers.get("Content-Length")
+        if length is not None:
+            data = self.rfile.read(min(int(length), limit))
+            return data, len(data) == int(length)
+        if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+            return b"", True
+        data = b""
+        while len(data) < limit:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                return data, True
+            data += self.rfile.read(size)
+            self.rfile.readline()
+        return data[:limit], False
+
+    def _send_part(self, part):
+        """Send the request's head and `part` of its body on to the server, as it was framed; the
+        server now waits for the rest. The open socket to the server."""
+        proxy = self.owner
+        chunked = self.headers.get("Content-Length") is None
+        lines = ["%s %s HTTP/1.1" % (self.command, self.path)]
+        lines += ["%s: %s" % (k, v) for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")]
+        lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        body = (b"%x\r\n%s\r\n" % (len(part), part)) if chunked and part else part
+        upstream = socket.create_connection(proxy.upstream, timeout=60)
+        upstream.sendall(head + body)
+        return upstream
+
     def _reset(self):
         """Close with a TCP reset, as a server process that dies does (no answer, no clean close)."""
         self.close_connection = True
         try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.rfile.close()  # the last reference besides the socket: close() below really closes it
-            self.connection.close()
         except OSError:
             pass
+        _reset_socket(self.connection)
 
     def _reply(self, status, body, content_type, headers=()):
         self.send_response(status)
@@ -271,3 +317,44 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         self.close_connection = True
+
+
+def _reset_socket(sock):
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+    except OSError:
+        pass
+
+
+# -- the local server's uploads in progress ------------------------------------------------------
+
+
+def partial_uploads(data_dir):
+    """{path: bytes written} of the uploads the local server holds in progress (DATA/content/GUID/uploads)."""
+    found = {}
+    for path in Path(data_dir).glob("content/*/uploads/*"):
+        try:
+            found[str(path)] = path.stat().st_size
+        except FileNotFoundError:  # finished or discarded meanwhile
+            pass
+    return found
+
+
+def wait_for_partial_upload(data_dir, timeout=30):
+    """A `while_cut`: wait until the server holds the upload in progress (it opened the file it
+    streams the body into; the first bytes may still sit in its write buffer); what it holds then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = partial_uploads(data_dir)
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
+def wait_for_no_partial_upload(data_dir, timeout=30):
+    """What the server still holds in progress once it dropped the broken upload (or gave up waiting)."""
+    deadline = time.monotonic() + timeout
+    while partial_uploads(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return partial_uploads(data_dir)

@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from fault_proxy import FaultProxy
+from fault_proxy import FaultProxy, wait_for_no_partial_upload, wait_for_partial_upload
 from rsconnect_jupyter import connect
 from rsconnect_jupyter.connect import ConnectClient, retry_after, retry_schedule, retry_wait
 from rsconnect_jupyter.exceptions import ConnectAPIError, InvalidInput, ServerUnreachable
@@ -57,6 +57,20 @@ def publishes_again(cli, proxy, notebook, url):
 
 def bundles(local_server, url):
     return local_server.api("GET", "v1/content/%s/bundles" % url.rstrip("/").rsplit("/", 1)[-1]).json()
+
+
+def cut_mid_upload(proxy, local_server):
+    """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
+    return proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1,
+                     while_cut=lambda: wait_for_partial_upload(local_server.data_dir))
+
+
+def assert_the_server_dropped_the_half_upload(proxy, local_server):
+    """The server did get part of the bundle, and kept none of it."""
+    (cut,) = proxy.requests("POST", UPLOAD)
+    assert cut.action == "reset" and cut.sent > 0
+    assert cut.cut, "the server never started the upload it was sent %d bytes of" % cut.sent
+    assert wait_for_no_partial_upload(local_server.data_dir) == {}
 
 
 # -- retried reads ---------------------------------------------------------------------------
@@ -116,12 +130,13 @@ def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state):
 
 def test_server_dying_mid_upload_changes_nothing(cli, proxy, local_server, notebook, published, saved_state):
     before = saved_state()
-    proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1)
+    cut_mid_upload(proxy, local_server)
     message = one_sentence_failure(deploy(cli, notebook))
     assert "connection to %s broke during POST v1/content/" % proxy.url in message
     assert "publish again" in message
     assert proxy.requests("POST", DEPLOY) == []
     assert saved_state() == before
+    assert_the_server_dropped_the_half_upload(proxy, local_server)
     assert len(bundles(local_server, published)) == 1  # the server kept no half bundle
     publishes_again(cli, proxy, notebook, published)
 
@@ -131,9 +146,10 @@ def test_server_dying_mid_upload_of_new_content_leaves_no_empty_content(cli, pro
     cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
     before = saved_state()
     contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}
-    proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1)
+    cut_mid_upload(proxy, local_server)
     result = deploy(cli, notebook)
     one_sentence_failure(result)
+    assert_the_server_dropped_the_half_upload(proxy, local_server)
     assert saved_state() == before and not (notebook.parent / "rsconnect-python").exists()
     assert {c["guid"] for c in local_server.api("GET", "v1/content").json()} == contents
     proxy.clear()
