@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extension"))
 
 import extension_ui as ui  # noqa: E402
 from extension_notebooks import write_notebook  # noqa: E402
+from fault_proxy import wait_for_no_partial_upload, wait_for_partial_upload  # noqa: E402
 from jupyter_servers import KINDS, start_jupyter, stop_jupyter  # noqa: E402
 
 TASKS = r"/__api__/v1/tasks/"
@@ -100,6 +101,20 @@ def bundles(local_server, guid):
     return local_server.api("GET", "v1/content/%s/bundles" % guid).json()
 
 
+def cut_mid_upload(proxy, local_server):
+    """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
+    return proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1,
+                     while_cut=lambda: wait_for_partial_upload(local_server.data_dir))
+
+
+def assert_the_server_dropped_the_half_upload(proxy, local_server):
+    """The server did get part of the bundle, and kept none of it."""
+    (cut,) = proxy.requests("POST", UPLOAD)
+    assert cut.action == "reset" and cut.sent > 0
+    assert cut.cut, "the server never started the upload it was sent %d bytes of" % cut.sent
+    assert wait_for_no_partial_upload(local_server.data_dir) == {}
+
+
 def assert_one_sentence(message):
     assert message and "\n" not in message and "Traceback" not in message, message
     assert message.endswith("."), message
@@ -107,11 +122,10 @@ def assert_one_sentence(message):
 
 FAULTS = {
     # fault: (set it up on the proxy, what the sentence says)
-    "upload reset": (lambda proxy: proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1),
-                     ["broke during POST v1/content/", "publish again"]),
-    "task polls 503": (lambda proxy: proxy.gateway_error(TASKS, 503, method="GET"),
+    "upload reset": (cut_mid_upload, ["broke during POST v1/content/", "publish again"]),
+    "task polls 503": (lambda proxy, _: proxy.gateway_error(TASKS, 503, method="GET"),
                        ["answered GET v1/tasks/", "HTTP 503 five times over", "try again later"]),
-    "login page": (lambda proxy: proxy.login_page(TASKS, method="GET"),
+    "login page": (lambda proxy, _: proxy.login_page(TASKS, method="GET"),
                    ["answered GET v1/tasks/", "with a login page where Connect answers JSON"]),
 }
 
@@ -124,7 +138,7 @@ def test_a_fault_ends_the_job_in_one_sentence_and_changes_nothing(target, proxy,
     bundles_before = len(bundles(local_server, guid))
     log_before = len(jupyter.log())
     set_up, said = FAULTS[fault]
-    set_up(proxy)
+    set_up(proxy, local_server)
 
     state = target.publish()
     assert state["result"] is None
@@ -136,6 +150,7 @@ def test_a_fault_ends_the_job_in_one_sentence_and_changes_nothing(target, proxy,
     assert target.saved_state() == before
     if fault == "upload reset":
         assert proxy.requests("POST", r"/deploy$") == []
+        assert_the_server_dropped_the_half_upload(proxy, local_server)
         assert len(bundles(local_server, guid)) == bundles_before  # no half bundle kept
     else:  # the bundle went up and its deploy started: only following the task failed
         assert len(bundles(local_server, guid)) == bundles_before + 1
@@ -170,7 +185,8 @@ def test_the_dialog_says_a_broken_upload_and_the_notebook_keeps_its_metadata(jup
     guid = remembered["servers"][proxy.url.rstrip("/")]["content_guid"]
 
     # Republish while the server dies mid-upload.
-    proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1)
+    proxy.forget_seen()
+    cut_mid_upload(proxy, local_server)
     page.evaluate("$('#notification_rsconnect').removeClass('rsc-published').removeAttr('data-url')")
     ui.click_publish_button(page)
     ui.wait_publish_dialog(page)
@@ -179,6 +195,7 @@ def test_the_dialog_says_a_broken_upload_and_the_notebook_keeps_its_metadata(jup
     assert_one_sentence(message)
     assert "broke during POST v1/content/" in message and "publish again" in message
     assert page.is_enabled("#rsc-publish-submit")  # the user can try again from the same dialog
+    assert_the_server_dropped_the_half_upload(proxy, local_server)
     assert len(bundles(local_server, guid)) == 1
 
     # Saved after the failure, the notebook still remembers exactly what it did.
