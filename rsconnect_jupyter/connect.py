@@ -30,6 +30,8 @@ from . import __version__
 from .exceptions import (
     AuthenticationError,
     ConnectAPIError,
+    Fix,
+    Hint,
     InvalidInput,
     NotAConnectServer,
     NotFound,
@@ -391,9 +393,8 @@ class ConnectClient:
                      sending: bool) -> ServerUnreachable:
         """The error for a request that got no answer."""
         if isinstance(exc, requests.exceptions.SSLError):
-            return ServerUnreachable("The TLS certificate of %s could not be verified (%s): pass --cacert FILE "
-                                     "with the server's CA, or --insecure if you trust this network."
-                                     % (self.url, _reason(exc)))
+            return ServerUnreachable("The TLS certificate of %s could not be verified (%s)" % (self.url, _reason(exc)),
+                                     hint=Hint(Fix.TRUST_SERVER_CA))
         if isinstance(exc, requests.exceptions.Timeout):
             return ServerUnreachable("%s did not answer in time: check that the server is up and try again."
                                      % self.url)

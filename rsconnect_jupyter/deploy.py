@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from . import apps
+from . import apps, environment
 from . import bundle as bundles
-from . import environment
+from . import rules
 from .exceptions import (
     ConnectAPIError,
     DeployFailed,
+    Fix,
+    Hint,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -93,9 +95,8 @@ def check_python_version(client, version, ignore=False, log=None):
         if log:
             log("Warning: the server has no Python %s (it has %s); deploying anyway." % (wanted, _join(available)))
         return available
-    raise PythonVersionMismatch(
-        "The server has no Python %s (it has %s): use a matching Python with --python PATH, or pass "
-        "--ignore-python-version to deploy anyway." % (wanted, _join(available) or "none"))
+    raise PythonVersionMismatch("The server has no Python %s (it has %s)" % (wanted, _join(available) or "none"),
+                                hint=Hint(Fix.MATCH_PYTHON))
 
 
 def _join(versions):
@@ -104,9 +105,9 @@ def _join(versions):
 
 def validate_title(title):
     title = (title or "").strip()
-    if not 3 <= len(title) <= 1024:
-        raise InvalidInput('The title "%s" must be 3 to 1024 characters long: choose another with -t/--title.'
-                           % title)
+    if not rules.is_title_length(title):
+        raise InvalidInput('The title "%s" must be %d to %d characters long: choose another with -t/--title.'
+                           % (title, rules.TITLE_MIN_LENGTH, rules.TITLE_MAX_LENGTH))
     return title
 
 
@@ -126,8 +127,7 @@ def name_from_title(title):
     return name
 
 
-# An environment variable's name. \Z, not $: $ also matches before a final newline ("NAME\n").
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+ENV_NAME = rules.ENV_NAME  # an environment variable's name: the dialogs check the same rule (rules.py)
 
 
 def environment_values(pairs, environ=None):
@@ -171,8 +171,8 @@ def get_content(client, app_id):
         pass
     else:
         raise InvalidInput('"%s" is not a content id: give the numeric id or the GUID shown in Connect.' % app_id)
-    raise InvalidInput("There is no content %s on %s (or you cannot see it): check the id, or leave out "
-                       "--app-id to create new content." % (app_id, client.url))
+    raise InvalidInput("There is no content %s on %s (or you cannot see it)" % (app_id, client.url),
+                       hint=Hint(Fix.CREATE_NEW_CONTENT, first="check the id"))
 
 
 def unique_name(client, title, owner_guid):
@@ -206,13 +206,14 @@ def create_content(client, title, user, log):
 def check_can_deploy(content, user, app_mode, client):
     """Refuse a content item this user may not change, or one of another type."""
     if user.get("user_role") != "administrator" and content.get("app_role") not in DEPLOYER_APP_ROLES + (None,):
-        raise PermissionDenied("You are not the owner or a collaborator of \"%s\" on %s: ask its owner to add you, "
-                               "or pass --new to publish a copy of your own." % (content.get("title"), client.url))
+        raise PermissionDenied("You are not the owner or a collaborator of \"%s\" on %s"
+                               % (content.get("title"), client.url),
+                               hint=Hint(Fix.PUBLISH_COPY, first="ask its owner to add you"))
     current = content.get("app_mode") or "unknown"
     if current not in ("unknown", app_mode):
-        raise InvalidInput("\"%s\" on %s is %s, not %s, and Connect cannot change that: pass --new to publish "
-                           "new content." % (content.get("title"), client.url, describe_mode(current),
-                                             describe_mode(app_mode)))
+        raise InvalidInput("\"%s\" on %s is %s, not %s, and Connect cannot change that"
+                           % (content.get("title"), client.url, describe_mode(current), describe_mode(app_mode)),
+                           hint=Hint(Fix.PUBLISH_NEW_CONTENT))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ def task_timeout():
             raise ValueError
         return timeout
     except ValueError:
-        raise InvalidInput("CONNECT_TASK_TIMEOUT must be a positive number of seconds, not %r." % value)
+        raise InvalidInput("CONNECT_TASK_TIMEOUT must be a positive number of seconds, not %r." % value) from None
 
 
 def follow_task(client, task_id, log, timeout=None, dashboard_url=None):

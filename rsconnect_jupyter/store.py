@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
-from .exceptions import InvalidInput, RSConnectError
+from .exceptions import Fix, Hint, InvalidInput, RSConnectError
 
 RECORD_VERSION = 1  # rsconnect-python's app_store_version
 
@@ -249,8 +249,7 @@ class ServerStore:
             saved = self.get(url)
             if saved is None:
                 if not api_key:
-                    raise InvalidInput("No API key for %s: pass -k/--api-key (or set CONNECT_API_KEY), "
-                                       "or save the server with \"rsconnect add\"." % url)
+                    raise InvalidInput("No API key for %s" % url, hint=Hint(Fix.GIVE_API_KEY))
                 return Server(name=name or url, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert)
         if saved is None:
             saved = self.default()

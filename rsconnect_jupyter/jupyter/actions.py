@@ -8,11 +8,9 @@ import traceback
 from typing import Optional
 
 from .. import deploy, environment, store
-from ..exceptions import NotFound, PermissionDenied, RSConnectError
+from ..exceptions import Fix, InvalidField, NotFound, PermissionDenied, RSConnectError
 from ..progress import ProgressCallback
-from .fields import InvalidField
-from .paths import PathRefused
-from .wording import for_dialog
+from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +34,8 @@ def _ca_cert_label(ca_cert):
 
 def describe_error(exc):
     """One sentence for the dialog. Unexpected errors keep their traceback in the server log only."""
-    if isinstance(exc, (RSConnectError, InvalidField, PathRefused)):
-        return for_dialog(str(exc))
+    if isinstance(exc, RSConnectError):
+        return for_dialog(exc)
     log.error("rsconnect_jupyter: unexpected error\n%s",
               "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     return ("Publishing failed with an unexpected error (%s); see the Jupyter server's log for details."
@@ -109,14 +107,14 @@ def publish(log_line, *, server, notebook_path, static, title, environment_value
             hide_tagged_input=hide_tagged_input, log=log_line, progress=progress)
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.
-        message = for_dialog(str(exc))
-        if app_id and "new location" not in message:
+        message = for_dialog(exc)
+        if app_id and not offers_new_location(exc):
             raise RSConnectError(message.rstrip(".") + NEW_LOCATION_ADVICE) from exc
         raise
     return deployment_json(deployment)
 
 
-NEW_LOCATION_ADVICE = '; or check "Publish to a new location" to publish a copy of your own.'
+NEW_LOCATION_ADVICE = "; or %s." % DIALOG_ADVICE[Fix.PUBLISH_COPY]
 
 
 def deployment_json(deployment):

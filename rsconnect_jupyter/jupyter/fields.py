@@ -1,20 +1,25 @@
 """Validate the JSON bodies the browser sends: each wrong or missing field is one clear sentence."""
 
+from __future__ import annotations
 
-class InvalidField(ValueError):
-    """str() is the sentence the dialog shows (sent with a 400)."""
+from collections.abc import Collection
+from typing import Any, Literal, Optional, overload
+
+from ..exceptions import InvalidField
+
+__all__ = ["Fields", "InvalidField"]
 
 
 _MISSING = object()
 
 
 class Fields:
-    def __init__(self, body):
+    def __init__(self, body: object) -> None:
         if not isinstance(body, dict):
             raise InvalidField("The request body must be a JSON object.")
-        self.body = body
+        self.body: dict[str, Any] = body
 
-    def _get(self, name, required, default):
+    def _get(self, name: str, required: bool, default: Any) -> Any:
         value = self.body.get(name, _MISSING)
         if value is _MISSING or value is None:
             if required:
@@ -22,7 +27,16 @@ class Fields:
             return _MISSING if default is _MISSING else default
         return value
 
-    def string(self, name, required=True, default=None, choices=None, max_length=4096):
+    @overload
+    def string(self, name: str, required: Literal[True] = True, default: None = None,
+               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> str: ...
+
+    @overload
+    def string(self, name: str, required: bool, default: Optional[str] = None,
+               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> Optional[str]: ...
+
+    def string(self, name: str, required: bool = True, default: Optional[str] = None,
+               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> Optional[str]:
         value = self._get(name, required, default)
         if value is default and not required:
             return value
@@ -35,28 +49,28 @@ class Fields:
             raise InvalidField("The field %r is too long." % name)
         if choices is not None and value not in choices:
             raise InvalidField("The field %r must be one of: %s." % (name, ", ".join(sorted(choices))))
-        return value
+        return value  # type: ignore[no-any-return]
 
-    def boolean(self, name, default=False):
+    def boolean(self, name: str, default: bool = False) -> bool:
         value = self._get(name, False, default)
         if not isinstance(value, bool):
             raise InvalidField("The field %r must be true or false." % name)
         return value
 
-    def string_list(self, name):
+    def string_list(self, name: str) -> list[str]:
         value = self._get(name, False, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InvalidField("The field %r must be a list of strings." % name)
         return value
 
-    def string_map(self, name):
+    def string_map(self, name: str) -> dict[str, str]:
         value = self._get(name, False, {})
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
             raise InvalidField("The field %r must map names to string values." % name)
         return value
 
-    def object(self, name, required=False):
+    def object(self, name: str, required: bool = False) -> Optional[dict[str, Any]]:
         value = self._get(name, required, None)
         if value is not None and not isinstance(value, dict):
             raise InvalidField("The field %r must be a JSON object." % name)

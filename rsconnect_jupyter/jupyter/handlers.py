@@ -11,11 +11,12 @@ import os
 
 from tornado import web
 
-from ..exceptions import RSConnectError
+from ..exceptions import InvalidField, RSConnectError
+from .. import rules
 from . import actions
-from .fields import Fields, InvalidField
+from .fields import Fields
 from .jobs import JOBS, REQUESTS
-from .paths import PathRefused, RootFolder, list_folder_files
+from .paths import RootFolder, list_folder_files
 
 
 class JSONHandlerMixin:
@@ -37,7 +38,7 @@ class JSONHandlerMixin:
         try:
             body = json.loads(self.request.body.decode("utf-8") or "null")
         except ValueError:
-            raise InvalidField("The request body is not valid JSON.")
+            raise InvalidField("The request body is not valid JSON.") from None
         return Fields(body)
 
     async def run(self, fn, *args, **kwargs):
@@ -48,7 +49,7 @@ class JSONHandlerMixin:
     async def respond(self, fn, *args, **kwargs):
         try:
             result = await self.run(fn, *args, **kwargs)
-        except (InvalidField, PathRefused, RSConnectError) as exc:
+        except RSConnectError as exc:  # the user can fix it: a 400 with its sentence
             return self.fail(400, actions.describe_error(exc))
         except Exception as exc:  # noqa: BLE001 - reported as one sentence, logged in full
             return self.fail(500, actions.describe_error(exc))
@@ -68,9 +69,7 @@ def guarded(method):
     async def wrapper(self, *args, **kwargs):
         try:
             return await method(self, *args, **kwargs)
-        except (InvalidField, PathRefused) as exc:
-            self.fail(400, str(exc))
-        except RSConnectError as exc:  # e.g. a snapshot the kernel printed that cannot be read
+        except RSConnectError as exc:  # a bad field or path, or a snapshot the kernel printed that cannot be read
             self.fail(400, actions.describe_error(exc))
     wrapper.__name__ = method.__name__
     wrapper.__doc__ = method.__doc__
@@ -162,7 +161,7 @@ def _read_publish_fields(root, f):
     return dict(
         notebook_path=notebook,
         static=(mode == "static"),
-        title=f.string("title", required=False, default=None, max_length=1024),
+        title=f.string("title", required=False, default=None, max_length=rules.TITLE_MAX_LENGTH),
         environment_values=env,
         new=f.boolean("new"),
         app_id=f.string("app_id", required=False, default=None, max_length=64),
@@ -191,10 +190,7 @@ class PublishHandler(JSONHandlerMixin):
         options = _read_publish_fields(self.root, f)
         if options["snapshot"] is not None:
             options["snapshot"] = actions.parse_snapshot(options["snapshot"])
-        try:
-            server = await self.run(actions.saved_server, name)
-        except InvalidField as exc:
-            return self.fail(400, str(exc))
+        server = await self.run(actions.saved_server, name)  # no such server: a 400, from guarded
         job = JOBS.start(lambda log_line, progress: actions.publish(log_line, server=server, progress=progress,
                                                                     **options),
                          actions.describe_error, secrets=[server.api_key, *scrubbed_values(options)],

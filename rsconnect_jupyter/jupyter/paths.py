@@ -4,7 +4,14 @@ Why: the browser is only trusted to name files the Jupyter server would show it 
 that escapes the root (``..``, an absolute path, a symlink pointing out) is refused, and extra
 files must live in the notebook's own folder (Connect bundles are flat relative to it).
 """
+
+from __future__ import annotations
+
 import os
+
+from ..exceptions import PathRefused
+
+__all__ = ["MAX_LISTED_FILES", "SKIPPED_DIRS", "PathRefused", "RootFolder", "list_folder_files"]
 
 # Folders never offered as extra files: Jupyter's own, version control, environments, records.
 SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", ".git", ".venv", "venv", "env", "rsconnect-python",
@@ -12,19 +19,15 @@ SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", ".git", ".venv", "venv", "e
 MAX_LISTED_FILES = 500
 
 
-class PathRefused(ValueError):
-    """A path from the browser that may not be used; str() is the sentence to show."""
-
-
-def _inside(parent, child):
+def _inside(parent: str, child: str) -> bool:
     return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
 
 
 class RootFolder:
-    def __init__(self, root_dir):
+    def __init__(self, root_dir: str) -> None:
         self.root = os.path.realpath(os.path.expanduser(root_dir))
 
-    def _resolve(self, relative, what):
+    def _resolve(self, relative: object, what: str) -> str:
         if not isinstance(relative, str) or not relative.strip():
             raise PathRefused("The %s path is missing." % what)
         if os.path.isabs(relative) or relative.startswith(("/", "\\")) or "\x00" in relative:
@@ -34,7 +37,7 @@ class RootFolder:
             raise PathRefused("The %s %s is outside the Jupyter root folder." % (what, relative))
         return full
 
-    def notebook(self, relative):
+    def notebook(self, relative: object) -> str:
         """The absolute path of an existing .ipynb file under the root."""
         full = self._resolve(relative, "notebook")
         if not full.endswith(".ipynb"):
@@ -43,7 +46,7 @@ class RootFolder:
             raise PathRefused("The notebook %s does not exist; save it first." % relative)
         return full
 
-    def extra_file(self, notebook_path, relative):
+    def extra_file(self, notebook_path: str, relative: object) -> str:
         """The absolute path of an existing file in the notebook's folder (or below it).
 
         Absolute, because the core resolves relative extra files against its working directory.
@@ -63,11 +66,11 @@ class RootFolder:
             raise PathRefused("The notebook itself is always published; do not list it as an extra file.")
         return full
 
-    def relative(self, full):
+    def relative(self, full: str) -> str:
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
 
-def list_folder_files(notebook_path):
+def list_folder_files(notebook_path: str) -> list[str]:
     """Files the user may add beside the notebook: relative paths, sorted, hidden ones left out."""
     folder = os.path.dirname(notebook_path)
     found = []

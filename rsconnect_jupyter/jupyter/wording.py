@@ -1,23 +1,31 @@
-"""The core's messages speak to the command line ("pass --new"); in the dialog the same advice
-names the control to use. Only the advice is rewritten, never what happened."""
-import re
+"""How the dialogs word the advice an error carries as a hint: they name the control to use
+where the command line names an option (exceptions.COMMAND_LINE_ADVICE). What happened is said
+the same way everywhere; only the advice differs."""
 
-DIALOG_ADVICE = [
-    (r"pass --new to publish a copy of your own",
-     'check "Publish to a new location" to publish a copy of your own'),
-    (r"pass --new to publish new content",
-     'check "Publish to a new location", or choose the publication mode it already has'),
-    (r"leave out --app-id to create new content", 'check "Publish to a new location"'),
-    (r"use a matching Python with --python PATH, or pass --ignore-python-version to deploy anyway",
-     'use a kernel with a matching Python, or choose "Publish finished document only"'),
-    (r"pass --cacert FILE with the server's CA, or --insecure if you trust this network",
-     'add the server again with its CA bundle, or with "Do not check the certificate" if you trust this network'),
-    (r": pass -k/--api-key \(or set CONNECT_API_KEY\), or save the server with \"rsconnect add\"",
-     ": add the server again with your API key"),
-]
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..exceptions import Fix, RSConnectError
+
+DIALOG_ADVICE: Mapping[Fix, str] = {
+    Fix.PUBLISH_COPY: 'check "Publish to a new location" to publish a copy of your own',
+    Fix.PUBLISH_NEW_CONTENT: 'check "Publish to a new location", or choose the publication mode it already has',
+    Fix.CREATE_NEW_CONTENT: 'check "Publish to a new location"',
+    Fix.MATCH_PYTHON: 'use a kernel with a matching Python, or choose "Publish finished document only"',
+    Fix.TRUST_SERVER_CA: 'add the server again with its CA bundle, or with "Do not check the certificate" if you '
+    "trust this network",
+    Fix.GIVE_API_KEY: "add the server again with your API key",
+}
+
+# Advice that leads to "Publish to a new location": an error that gives it needs no more said.
+NEW_LOCATION_FIXES = frozenset({Fix.PUBLISH_COPY, Fix.PUBLISH_NEW_CONTENT, Fix.CREATE_NEW_CONTENT})
 
 
-def for_dialog(message):
-    for pattern, advice in DIALOG_ADVICE:
-        message = re.sub(pattern, advice, message)
-    return message
+def for_dialog(error: RSConnectError) -> str:
+    """The error's sentence with its advice in the dialog's words."""
+    return error.worded(DIALOG_ADVICE)
+
+
+def offers_new_location(error: RSConnectError) -> bool:
+    return error.hint is not None and error.hint.fix in NEW_LOCATION_FIXES
