@@ -1,0 +1,45 @@
+"""Rules on what the user types, checked by the CLI, the notebook handlers and both dialogs: one source.
+
+The dialogs do not copy them: they fetch `dialog_rules()` once from GET
+{base_url}/rsconnect_jupyter/rules (jupyter/rules_handler.py) and check with what they get, so a
+rule changed here changes everywhere. Each dialog words its own error sentence from the numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypedDict
+
+# An environment variable's name: a letter or _, then letters, digits or _. The pattern is written in
+# the syntax Python's re and JavaScript's RegExp share; it must match the whole name.
+ENV_NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*"
+# For `.match()`. \Z, not $: $ also matches before a final newline ("NAME\n").
+ENV_NAME = re.compile(ENV_NAME_PATTERN + r"\Z")
+
+# A content title's length in characters, after stripping spaces (Connect's own limits).
+TITLE_MIN_LENGTH = 3
+TITLE_MAX_LENGTH = 1024
+
+
+class DialogRules(TypedDict):
+    """What GET /rsconnect_jupyter/rules answers (the dialogs anchor the pattern: ^(?:...)$)."""
+
+    env_name_pattern: str
+    title_min_length: int
+    title_max_length: int
+
+
+def is_env_name(name: str) -> bool:
+    return ENV_NAME.match(name) is not None
+
+
+def is_title_length(title: str) -> bool:
+    return TITLE_MIN_LENGTH <= len(title) <= TITLE_MAX_LENGTH
+
+
+def dialog_rules() -> DialogRules:
+    return {
+        "env_name_pattern": ENV_NAME_PATTERN,
+        "title_min_length": TITLE_MIN_LENGTH,
+        "title_max_length": TITLE_MAX_LENGTH,
+    }
