@@ -46,7 +46,21 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
         });
     }
 
+    // The input rules the dialogs check (rsconnect_jupyter/rules.py), fetched once per page.
+    var rulesRequest = null;
+
+    function rules() {
+        if (!rulesRequest) {
+            rulesRequest = request('GET', 'rules').then(null, function (err) {
+                rulesRequest = null;  // ask again next time
+                throw err;
+            });
+        }
+        return rulesRequest;
+    }
+
     return {
+        rules: rules,
         listServers: function () { return request('GET', 'servers').then(function (r) { return r.servers; }); },
         addServer: function (server) { return request('POST', 'servers/add', server); },
         removeServer: function (name) { return request('POST', 'servers/remove', {server: name}); },

@@ -4,8 +4,6 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
 function ($, Jupyter, dialog, api, metadata, publish, focus) {
     'use strict';
 
-    var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
     function notebookTitle() {
         return Jupyter.notebook.notebook_name.replace(/\.ipynb$/i, '');
     }
@@ -127,8 +125,10 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         form.find('#rsc-source-options').toggle(form.find('#rsc-mode-source').prop('checked'));
     }
 
-    // The user's choices, or an Error whose message says what to fix.
-    function read(form, servers) {
+    // The user's choices, or an Error whose message says what to fix. `rules` are the server's
+    // (GET rsconnect_jupyter/rules, from rsconnect_jupyter/rules.py): no copy of them lives here.
+    function read(form, servers, rules) {
+        var envName = new RegExp('^(?:' + rules.env_name_pattern + ')$');
         var name = form.find('#rsc-server').val();
         var server = servers.filter(function (s) { return s.name === name; })[0];
         var title = $.trim(form.find('#rsc-title').val());
@@ -136,8 +136,9 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         if (!server) {
             return new Error('Choose a server, or add one with "Add server…".');
         }
-        if (title.length < 3 || title.length > 1024) {
-            return new Error('Enter a title of 3 to 1024 characters.');
+        if (title.length < rules.title_min_length || title.length > rules.title_max_length) {
+            return new Error('Enter a title of ' + rules.title_min_length + ' to ' + rules.title_max_length +
+                ' characters.');
         }
         var environment = {};
         var names = [];
@@ -149,7 +150,7 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                 if (!n) {
                     return;
                 }
-                if (!ENV_NAME.test(n)) {
+                if (!envName.test(n)) {
                     bad = new Error('"' + n + '" is not a valid environment variable name; use letters, digits and _.');
                 }
                 names.push(n);
@@ -212,7 +213,9 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
     // server, or null when closed.
     function open(servers, draft) {
         draft = draft || {};
-        return api.folderFiles(Jupyter.notebook.notebook_path).then(function (folder) {
+        return Promise.all([api.folderFiles(Jupyter.notebook.notebook_path), api.rules()]).then(function (answers) {
+            var folder = answers[0];
+            var rules = answers[1];
             return new Promise(function (resolve) {
                 var md = metadata.read();
                 var form = build(servers, folder, md, draft);
@@ -235,7 +238,7 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                     form.find('#rsc-error').text(err.message || String(err)).show();
                 }
                 function start(action) {
-                    var choices = read(form, servers);
+                    var choices = read(form, servers, rules);
                     form.find('#rsc-error').hide();
                     if (choices instanceof Error) {
                         return fail(choices);

@@ -19,6 +19,14 @@ export interface IContent {
   content_url?: string;
 }
 
+/** The input rules the dialogs check, as rsconnect_jupyter/rules.py gives them (GET rules). */
+export interface IRules {
+  /** Matches a whole environment variable name once anchored: ^(?:pattern)$. */
+  env_name_pattern: string;
+  title_min_length: number;
+  title_max_length: number;
+}
+
 export interface IFolder {
   files: string[];
   has_requirements: boolean;
@@ -118,6 +126,19 @@ export function removeServer(name: string): Promise<unknown> {
 
 export async function searchContent(name: string, title: string): Promise<IContent[]> {
   return (await request<{ content: IContent[] }>('POST', 'content/search', { server: name, title })).content;
+}
+
+let rulesRequest: Promise<IRules> | null = null;
+
+/** The server's input rules, fetched once per page (again after a failure). */
+export function rules(): Promise<IRules> {
+  if (!rulesRequest) {
+    rulesRequest = request<IRules>('GET', 'rules').catch(err => {
+      rulesRequest = null;
+      throw err;
+    });
+  }
+  return rulesRequest;
 }
 
 export function folderFiles(path: string): Promise<IFolder> {

@@ -9,8 +9,6 @@ import { KeepOpenDialog } from './keepOpenDialog';
 import * as metadata from './metadata';
 import * as publish from './publish';
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 export interface IDraft {
   server?: string;
   title?: string;
@@ -154,8 +152,12 @@ function showModeOptions(form: HTMLElement): void {
   show(form.querySelector('#rsc-source-options') as HTMLElement, input(form, '#rsc-mode-source').checked);
 }
 
-/** The user's choices, or an Error whose message says what to fix. */
-function read(form: HTMLElement, servers: api.IServer[]): publish.IChoices | Error {
+/**
+ * The user's choices, or an Error whose message says what to fix. `rules` are the server's
+ * (GET rsconnect_jupyter/rules, from rsconnect_jupyter/rules.py): no copy of them lives here.
+ */
+function read(form: HTMLElement, servers: api.IServer[], rules: api.IRules): publish.IChoices | Error {
+  const envName = new RegExp(`^(?:${rules.env_name_pattern})$`);
   const name = (form.querySelector('#rsc-server') as HTMLSelectElement).value;
   const server = servers.filter(s => s.name === name)[0];
   const title = input(form, '#rsc-title').value.trim();
@@ -163,8 +165,8 @@ function read(form: HTMLElement, servers: api.IServer[]): publish.IChoices | Err
   if (!server) {
     return new Error('Choose a server, or add one with "Add server…".');
   }
-  if (title.length < 3 || title.length > 1024) {
-    return new Error('Enter a title of 3 to 1024 characters.');
+  if (title.length < rules.title_min_length || title.length > rules.title_max_length) {
+    return new Error(`Enter a title of ${rules.title_min_length} to ${rules.title_max_length} characters.`);
   }
   const environment: { [name: string]: string } = {};
   const names: string[] = [];
@@ -175,7 +177,7 @@ function read(form: HTMLElement, servers: api.IServer[]): publish.IChoices | Err
       if (!n) {
         continue;
       }
-      if (!ENV_NAME.test(n)) {
+      if (!envName.test(n)) {
         return new Error(`"${n}" is not a valid environment variable name; use letters, digits and _.`);
       }
       names.push(n);
@@ -248,7 +250,7 @@ const PUBLISH = 2;
  * server, or null when closed.
  */
 export async function open(panel: NotebookPanel, servers: api.IServer[], draft: IDraft = {}): Promise<Outcome> {
-  const folder = await api.folderFiles(panel.context.path);
+  const [folder, rules] = await Promise.all([api.folderFiles(panel.context.path), api.rules()]);
   const md = metadata.read(panel.model!);
   const form = build(servers, folder, md);
   const select = form.querySelector('#rsc-server') as HTMLSelectElement;
@@ -294,7 +296,7 @@ export async function open(panel: NotebookPanel, servers: api.IServer[], draft: 
     errorBox.scrollIntoView({ block: 'nearest' }); // below the fold of a long form otherwise
   };
   const start = (action: (choices: publish.IChoices) => Promise<void>) => {
-    const choices = read(form, servers);
+    const choices = read(form, servers, rules);
     show(errorBox, false);
     if (choices instanceof Error) {
       return fail(choices);

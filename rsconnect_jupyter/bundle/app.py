@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Union
+from typing import Union
 
 from .. import apps
 from .. import manifest as manifests
+from ..environment import Snapshot
 from ..exceptions import InvalidInput
+from ..manifest import Manifest
 from ..progress import ProgressCallback
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
@@ -25,7 +27,7 @@ ExcludesLike = Union[apps.Excludes, Iterable[str]]
 
 def app_files(
     directory: PathLike,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     extra_files: Iterable[PathLike] = (),
     excludes: ExcludesLike = (),
 ) -> list[BundleFile]:
@@ -48,7 +50,7 @@ def app_files(
     return unique(files)
 
 
-def app_manifest(app_mode: str, entrypoint: str, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+def app_manifest(app_mode: str, entrypoint: str, snapshot: Snapshot) -> Manifest:
     return manifests.python_manifest(app_mode, entrypoint, snapshot)
 
 
@@ -56,7 +58,7 @@ def app_bundle(
     directory: PathLike,
     app_mode: str,
     entrypoint: str,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     extra_files: Iterable[PathLike] = (),
     excludes: ExcludesLike = (),
     files: list[BundleFile] | None = None,
@@ -71,7 +73,7 @@ def write_app_manifest(
     directory: PathLike,
     app_mode: str,
     entrypoint: str,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     extra_files: Iterable[PathLike] = (),
     excludes: ExcludesLike = (),
     overwrite: bool = False,

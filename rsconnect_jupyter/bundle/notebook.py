@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import manifest as manifests
+from ..environment import Snapshot
 from ..exceptions import BundleError, InvalidInput
 from ..progress import ProgressCallback
 from .archive import Bundle, BundleFile
@@ -166,7 +167,7 @@ def html_snapshot_bundle(
 
 
 def notebook_source_files(
-    notebook_path: PathLike, snapshot: Mapping[str, Any], extra_files: Iterable[PathLike] = ()
+    notebook_path: PathLike, snapshot: Snapshot, extra_files: Iterable[PathLike] = ()
 ) -> list[BundleFile]:
     """The files of a notebook with source: the notebook, requirements.txt, the extra files."""
     path = Path(notebook_path)
@@ -178,7 +179,7 @@ def notebook_source_files(
 
 def notebook_source_bundle(
     notebook_path: PathLike,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     extra_files: Iterable[PathLike] = (),
     hide_all_input: bool = False,
     hide_tagged_input: bool = False,
@@ -193,7 +194,7 @@ def notebook_source_bundle(
 
 def write_notebook_manifest(
     notebook_path: PathLike,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     extra_files: Iterable[PathLike] = (),
     hide_all_input: bool = False,
     hide_tagged_input: bool = False,

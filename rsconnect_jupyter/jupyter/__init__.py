@@ -25,12 +25,13 @@ def url_path_join(*parts):
 
 def load_handlers(app):
     from .handlers import ROUTES
+    from .rules_handler import RULES_ROUTES
 
     base = api_handler_base(app)
     web_app = app.web_app
     base_url = web_app.settings.get("base_url", "/")
     rules = []
-    for route, mixin in ROUTES:
+    for route, mixin in ROUTES + RULES_ROUTES:
         handler = type(mixin.__name__, (mixin, base), {})
         rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
     web_app.add_handlers(".*$", rules)

@@ -57,6 +57,8 @@ def jupyter_home(base):
         "JUPYTER_RUNTIME_DIR": str(runtime),
         "IPYTHONDIR": str(base / "ipython"),
         "JUPYTER_PLATFORM_DIRS": "1",
+        # The copied nbextension first: in a virtualenv, jupyter_core 5 puts sys.prefix (an installed copy) first.
+        "JUPYTER_PREFER_ENV_PATH": "0",
         # The code under test is this working tree, even when an older copy is installed.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
     })
