@@ -1,15 +1,20 @@
 """The local server's application: state, routes, first start, start-up recovery and shutdown."""
+from __future__ import annotations
+
 import asyncio
 import logging
 import os
 import signal
 import sys
+from collections.abc import Sequence
+from typing import Any, Callable
 
 import tornado.httpserver
 import tornado.web
 
-from . import apps, auth, handlers, interpreters
 from .. import __version__
+from . import apps, auth, handlers, interpreters
+from .bundles import BundleLimits
 from .db import Database
 from .layout import Layout
 from .runner import Runner
@@ -21,12 +26,12 @@ DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024 ** 3
 CONNECT_VERSION = "2024.08.0"  # the Connect release whose API this server speaks
 
 
-def default_data_dir():
+def default_data_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return os.path.join(base, "rsconnect-jupyter", "local-server")
 
 
-def open_database(data_dir):
+def open_database(data_dir: str) -> Database:
     os.makedirs(data_dir, mode=0o700, exist_ok=True)
     return Database(Layout(data_dir).database)
 
@@ -34,25 +39,26 @@ def open_database(data_dir):
 class State:
     """Everything the handlers share."""
 
-    def __init__(self, data_dir, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
-                 environments_dir=None, limits=None, app_start_timeout=120):
+    def __init__(self, data_dir: str, extra_pythons: Sequence[str] = (),
+                 max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE, environments_dir: str | None = None,
+                 limits: BundleLimits | None = None, app_start_timeout: float = 120) -> None:
         self.layout = Layout(data_dir, environments_dir)
         os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
         self.db = Database(self.layout.database)
         self.tasks = Tasks(self.db)
         self.interpreters = interpreters.discover(extra_pythons)
         self.max_bundle_size = max_bundle_size
-        self.limits = limits or {}
+        self.limits: BundleLimits = limits or {}
         self.runner = Runner(self.db, self.layout, self.tasks, self.interpreters, self.limits,
                              app_start_timeout=app_start_timeout)
 
-    def recover(self):
+    def recover(self) -> None:
         """Tasks a previous run left unfinished failed; their half-done files go."""
         self.tasks.mark_interrupted()
         apps.kill_leftovers(os.path.join(self.layout.data_dir, "content"))
         self.layout.clean_leftovers()
 
-    def server_settings(self):
+    def server_settings(self) -> dict[str, Any]:
         return {
             "version": CONNECT_VERSION,
             "build": "rsconnect-jupyter %s local server" % __version__,
@@ -76,7 +82,7 @@ class State:
         }
 
 
-def routes():
+def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
     """The route table: (path pattern, handler). tests/reliability/test_server_access.py checks
     every entry, so a new route must say there who may use it."""
     guid = r"(?P<guid>[0-9a-fA-F-]{36})"
@@ -106,13 +112,13 @@ def routes():
     ]
 
 
-def make_app(state):
+def make_app(state: State) -> tornado.web.Application:
     # WebSocket messages relayed to apps may be large (Streamlit sends whole dataframes).
     return tornado.web.Application(routes(), state=state, log_function=log_request,
                                    websocket_max_message_size=1024 ** 3)
 
 
-def log_request(handler):
+def log_request(handler: tornado.web.RequestHandler) -> None:
     """One line per request: method, path (never the query string or headers: no keys), status."""
     status = handler.get_status()
     request = handler.request
@@ -121,7 +127,7 @@ def log_request(handler):
     logger.log(level, "%d %s %s %.1fms", status, request.method, request.path, 1000.0 * request.request_time())
 
 
-def first_start(state, url, say):
+def first_start(state: State, url: str, say: Callable[[str], Any]) -> str | None:
     """Create the administrator on first start and write its key to DATA/admin-api-key (0600)."""
     if state.db.count_users():
         return None
@@ -134,7 +140,7 @@ def first_start(state, url, say):
     return key
 
 
-def save_server(url, key, say):
+def save_server(url: str, key: str, say: Callable[[str], Any]) -> None:
     """Save this server as nickname `local` for the `rsconnect` client, unless that name is taken."""
     from . import saved_servers
     try:
@@ -144,8 +150,10 @@ def save_server(url, key, say):
         say("Could not save this server as \"local\": %s" % e)
 
 
-def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BUNDLE_SIZE,
-          environments_dir=None, limits=None, say=print, app_start_timeout=120):
+def serve(data_dir: str, host: str, port: int, extra_pythons: Sequence[str] = (),
+          max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE, environments_dir: str | None = None,
+          limits: BundleLimits | None = None, say: Callable[[str], Any] = print,
+          app_start_timeout: float = 120) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
     state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits, app_start_timeout)
     state.recover()
@@ -159,7 +167,7 @@ def serve(data_dir, host, port, extra_pythons=(), max_bundle_size=DEFAULT_MAX_BU
     say("Stopped.")
 
 
-async def _serve(state, host, port, say):
+async def _serve(state: State, host: str, port: int, say: Callable[[str], Any]) -> None:
     server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=handlers.API_BODY_LIMIT)
     server.listen(port, host)
     url = "http://%s:%d/" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)

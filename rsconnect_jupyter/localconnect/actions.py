@@ -1,0 +1,124 @@
+"""Changes the API makes in more than one step, keeping the database and the data folder in step.
+
+The HTTP handlers read the request and check who may act; these do the work.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from typing import IO, TYPE_CHECKING, Any
+
+from . import bundles, errors
+
+if TYPE_CHECKING:
+    from .app import State
+    from .db import Database
+
+log = logging.getLogger("localconnect")
+
+
+# -- content --------------------------------------------------------------------------------------
+def create_content(db: Database, owner_guid: str, fields: dict[str, Any]) -> str:
+    """Create content from checked fields; return its GUID."""
+    guid = str(uuid.uuid4())
+    name = fields.get("name") or guid  # Connect names unnamed content by its GUID
+    if db.content_list(name=name, owner_guid=owner_guid):
+        raise errors.name_in_use("You already have content named %r." % name)
+    db.create_content(guid, name, fields.get("title"), fields.get("description", ""),
+                      fields.get("access_type", "acl"), owner_guid)
+    log.info("content %s created", guid)
+    return guid
+
+
+def delete_content(state: State, guid: str) -> None:
+    """Its rows, its running app, then its files (bundles, environment, logs)."""
+    state.db.delete_content(guid)
+    state.runner.apps.stop(guid)
+    shutil.rmtree(state.layout.content_dir(guid), ignore_errors=True)
+
+
+# -- bundles --------------------------------------------------------------------------------------
+class Upload:
+    """A bundle as it arrives: written to a temporary file in the content's uploads folder, hashed
+    on the way. Past `limit` bytes it stops writing (the request is still read, to answer 413)."""
+
+    def __init__(self, folder: str, limit: int) -> None:
+        os.makedirs(folder, exist_ok=True)
+        fd, self.path = tempfile.mkstemp(dir=folder, suffix=".tar.gz")
+        self.file: IO[bytes] = os.fdopen(fd, "wb")
+        self.limit = limit
+        self.size = 0
+        self.over = False
+        self.md5 = hashlib.md5()
+        self.sha1 = hashlib.sha1()
+
+    def write(self, chunk: bytes) -> None:
+        if self.over:
+            return
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.over = True  # keep reading (to answer 413) but stop writing
+            self.file.close()
+            return
+        self.file.write(chunk)
+        self.md5.update(chunk)
+        self.sha1.update(chunk)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def discard(self) -> None:
+        self.file.close()
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) -> int:
+    """Check a complete upload, record it and move it to its place; return the bundle's id."""
+    upload.close()
+    if upload.over:
+        raise errors.too_large(state.max_bundle_size)
+    if upload.size == 0:
+        raise bundles.BundleError("The request has no bundle: send the .tar.gz as the body.")
+    limits = state.limits
+    loop = asyncio.get_running_loop()
+    manifest = await loop.run_in_executor(None, lambda: bundles.read_manifest(upload.path, **limits))
+    bundle_id = state.db.add_bundle(guid, user_guid, upload.size, upload.md5.hexdigest(), upload.sha1.hexdigest(),
+                                    manifest["metadata"]["appmode"], bundles.python_version(manifest))
+    archive = state.layout.bundle_archive(guid, bundle_id)
+    os.makedirs(os.path.dirname(archive), exist_ok=True)
+    os.rename(upload.path, archive)
+    log.info("content %s: bundle %s received (%d bytes)", guid, bundle_id, upload.size)
+    return bundle_id
+
+
+def delete_bundle(state: State, guid: str, bundle_id: str) -> None:
+    """Its row, then its archive and its unpacked folder."""
+    state.db.delete_bundle(bundle_id)
+    layout = state.layout
+    for path in (layout.bundle_archive(guid, bundle_id), layout.bundle_dir(guid, bundle_id)):
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):
+            os.unlink(path)
+
+
+# -- tasks ----------------------------------------------------------------------------------------
+async def task_progress(state: State, task_id: str, first: int,
+                        wait: float) -> tuple[list[str], bool, int, str]:
+    """Long poll: (output, finished, code, error) as soon as there are lines past `first`, the task
+    finished, or `wait` seconds passed."""
+    deadline = time.monotonic() + wait
+    while True:
+        found: tuple[Any, ...] | None = state.tasks.state(task_id)
+        assert found is not None  # tasks are never deleted
+        _, output, finished, code, error = found
+        if finished or len(output) > first or time.monotonic() >= deadline:
+            return output, finished, code, error
+        await asyncio.sleep(0.05)

@@ -1,0 +1,23 @@
+"""The local server's HTTP handlers, one module per resource; app.routes() maps URLs to them.
+
+Each handler reads the request, checks who may do it, calls db.py or actions.py, and answers.
+"""
+from __future__ import annotations
+
+from .base import API_BODY_LIMIT, BaseHandler
+from .bundles import BundleDownloadHandler, BundleHandler, BundlesHandler
+from .content import ApplicationHandler, ContentHandler, ContentListHandler
+from .dashboard import DashboardHandler, RootHandler
+from .environment import EnvironmentHandler
+from .permissions import PermissionsHandler
+from .proxy import ContentFilesHandler, ContentRedirectHandler
+from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
+from .tasks import DeployHandler, TaskHandler
+from .users import UserHandler, UsersHandler
+
+__all__ = [
+    "API_BODY_LIMIT", "ApiNotFoundHandler", "ApplicationHandler", "BaseHandler", "BundleDownloadHandler",
+    "BundleHandler", "BundlesHandler", "ContentFilesHandler", "ContentHandler", "ContentListHandler",
+    "ContentRedirectHandler", "DashboardHandler", "DeployHandler", "EnvironmentHandler", "PermissionsHandler",
+    "PythonSettingsHandler", "RootHandler", "ServerSettingsHandler", "TaskHandler", "UserHandler", "UsersHandler",
+]

@@ -1,0 +1,329 @@
+"""/content/{guid}/...: a deployed item's files, or a proxy to its app's process (HTTP and WebSocket).
+
+Open to anyone who can reach the server, which listens on 127.0.0.1 by default.
+"""
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Callable, cast
+
+import tornado.httpclient
+import tornado.httputil
+import tornado.iostream
+import tornado.web
+import tornado.websocket
+
+from .. import apps, bundles
+from .base import BaseHandler, send_file
+
+if TYPE_CHECKING:
+    from ..apps import AppProcess
+    from ..rows import BundleRow, ContentRow
+
+APP_BODY_LIMIT = 2 ** 40  # streamed to the app, never held here
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "transfer-encoding", "upgrade", "proxy-connection"}
+WS_HEADERS = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol",
+              "sec-websocket-accept", "host", "origin", "content-length"}
+_client: tornado.httpclient.AsyncHTTPClient | None = None
+
+
+def proxy_client() -> tornado.httpclient.AsyncHTTPClient:
+    """One HTTP client for all proxied requests (created on the IOLoop's thread)."""
+    global _client
+    if _client is None:
+        _client = tornado.httpclient.AsyncHTTPClient(force_instance=True, max_clients=200,
+                                                     defaults={"max_body_size": 2 ** 40})
+    return _client
+
+
+class BodyPipe:
+    """The request body as it arrives, handed to the HTTP client's body_producer."""
+
+    def __init__(self) -> None:
+        self.chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.done = False
+
+    def put(self, chunk: bytes) -> None:
+        self.chunks.put_nowait(chunk)
+
+    def end(self) -> None:
+        self.chunks.put_nowait(None)
+
+    async def produce(self, write: Callable[[bytes], Awaitable[None]]) -> None:
+        while True:
+            chunk = await self.chunks.get()
+            if chunk is None:
+                return
+            await write(chunk)
+
+
+@tornado.web.stream_request_body
+class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
+    """/content/{guid}/ and any path under it (open to anyone who can reach the server, which listens
+    on 127.0.0.1 by default): the live bundle's files, or, for APIs and apps, a proxy to the app's
+    process: HTTP (any method; bodies streamed both ways) and WebSocket."""
+
+    app: AppProcess | None = None
+    upstream: tornado.websocket.WebSocketClientConnection | None = None
+    content: ContentRow
+    _body: BodyPipe
+    _fetch: asyncio.Future[None]
+    _started: bool
+    _status: tuple[int, str | None] | None
+    _headers_in: tornado.httputil.HTTPHeaders
+    _released: bool
+
+    async def prepare(self) -> None:
+        guid = self.path_kwargs["guid"]
+        content = self.db.content(guid)
+        if content is None or not content["bundle_id"]:
+            raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
+        self.content = content
+        if content["app_mode"] in apps.APP_MODES:
+            self.app = self.state.runner.apps.get(guid)
+            if self.app is None:  # not started since the server started: start it now
+                try:
+                    self.app = await asyncio.get_running_loop().run_in_executor(
+                        None, self.state.runner.start_live_app, guid)
+                except Exception:
+                    raise tornado.web.HTTPError(502, "The app could not start; deploy it again to see why.") from None
+                if self.app is None:
+                    raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
+            self.app.inflight += 1
+            self.http1_connection().set_max_body_size(APP_BODY_LIMIT)
+            if self.request.method != "GET" or not self.is_websocket():
+                self._body = BodyPipe()
+                self._fetch = asyncio.ensure_future(self.proxy_http())
+        elif self.request.method not in ("GET", "HEAD"):
+            raise tornado.web.HTTPError(405)
+
+    def is_websocket(self) -> bool:
+        return self.request.headers.get("Upgrade", "").lower() == "websocket"
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.app is not None:
+            self._body.put(chunk)
+
+    def live_app(self) -> AppProcess:
+        """The app this request goes to (only called once prepare() found or started it)."""
+        assert self.app is not None
+        return self.app
+
+    def upstream_uri(self, scheme: str = "http") -> str:
+        app = self.live_app()
+        uri = self.request.uri
+        if app.strip_prefix:
+            uri = uri[len("/content/") + 36:] or "/"
+        return "%s://127.0.0.1:%d%s" % (scheme, app.port, uri)
+
+    def upstream_headers(self, drop: set[str]) -> tornado.httputil.HTTPHeaders:
+        app = self.live_app()
+        headers = tornado.httputil.HTTPHeaders()
+        for name, value in self.request.headers.get_all():
+            if name.lower() not in drop:
+                headers.add(name, value)
+        for token in self.request.headers.get("Connection", "").split(","):
+            headers.pop(token.strip(), None)
+        remote = self.request.remote_ip or ""
+        headers["X-Forwarded-For"] = ", ".join(filter(None, [self.request.headers.get("X-Forwarded-For"), remote]))
+        headers["X-Forwarded-Host"] = self.request.host
+        headers["X-Forwarded-Proto"] = self.request.protocol
+        headers["X-Forwarded-Prefix"] = "/content/%s" % app.guid
+        headers["RStudio-Connect-App-Base-URL"] = "%s://%s/content/%s" % (self.request.protocol, self.request.host,
+                                                                          app.guid)
+        if app.mode in ("python-streamlit", "python-bokeh"):
+            headers["Host"] = "127.0.0.1:%d" % app.port  # they check origins against their own address
+        return headers
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    async def get(self, guid: str, path: str) -> None:
+        if self.app is None:
+            return await self.send_static(guid, path)
+        if self.is_websocket():
+            return await self.open_websocket()
+        self._body.end()
+        await self._fetch
+
+    async def head(self, guid: str, path: str) -> None:
+        if self.app is None:
+            return await self.send_static(guid, path)
+        self._body.end()
+        await self._fetch
+
+    async def post(self, guid: str, path: str) -> None:
+        self._body.end()
+        await self._fetch
+
+    put = patch = delete = options = post
+
+    async def proxy_http(self) -> None:
+        self._started = False
+        self._status = None
+
+        def on_header(line: str) -> None:
+            if line.startswith("HTTP/"):
+                parts = line.split(" ", 2)
+                self._status = (int(parts[1]), parts[2].strip() if len(parts) > 2 else None)
+                self._headers_in = tornado.httputil.HTTPHeaders()
+            elif line.strip():
+                self._headers_in.parse_line(line)
+            elif self._status and self._status[0] != 100:
+                self._start_response()
+
+        def on_chunk(chunk: bytes) -> None:
+            if self._finished or self.http1_connection().stream.closed():
+                raise tornado.iostream.StreamClosedError()  # the client left: stop reading the app
+            if not self._started:
+                self._start_response()
+            self.write(chunk)
+            self.flush()
+
+        method = self.request.method
+        body_expected = method in ("POST", "PUT", "PATCH") or "Content-Length" in self.request.headers \
+            or "Transfer-Encoding" in self.request.headers
+        # The producer is a coroutine function: the client awaits what it returns.
+        produce = cast(Any, self._body.produce) if body_expected else None
+        request = tornado.httpclient.HTTPRequest(
+            self.upstream_uri(), method=method, headers=self.upstream_headers(HOP_BY_HOP | {"host"}),
+            body_producer=produce,
+            follow_redirects=False, decompress_response=False, allow_nonstandard_methods=True,
+            connect_timeout=20, request_timeout=3600, header_callback=on_header, streaming_callback=on_chunk)
+        if self.live_app().mode not in ("python-streamlit", "python-bokeh"):
+            request.headers["Host"] = self.request.host
+        response = await proxy_client().fetch(request, raise_error=False)
+        if self._finished or self.http1_connection().stream.closed():
+            return
+        if response.code == 599 and not self._started:
+            self.set_status(502)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("The app did not answer: %s" % (response.error,))
+            return
+        if not self._started:
+            self._start_response()
+        self.finish()
+
+    def _start_response(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        code, reason = self._status or (502, None)
+        self.clear()
+        for name in ("Content-Type", "Server", "Date"):
+            self.clear_header(name)
+        self.set_status(code, reason)
+        for name, value in self._headers_in.get_all():
+            if name.lower() not in HOP_BY_HOP:
+                self.add_header(name, value)
+
+    def on_finish(self) -> None:
+        self._release()
+
+    def on_connection_close(self) -> None:
+        if self.upstream is not None:
+            self.upstream.close()
+            self.upstream = None
+        super().on_connection_close()
+        self._release()
+
+    def _release(self) -> None:
+        if self.app is not None and not getattr(self, "_released", False):
+            self._released = True
+            self.app.inflight -= 1
+
+    # -- WebSocket -------------------------------------------------------------------------------
+    async def open_websocket(self) -> None:
+        protocols = [p.strip() for p in self.request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
+        headers = self.upstream_headers(HOP_BY_HOP | WS_HEADERS)
+        headers["Origin"] = "http://127.0.0.1:%d" % self.live_app().port
+        request = tornado.httpclient.HTTPRequest(self.upstream_uri("ws"), headers=headers, connect_timeout=20,
+                                                 request_timeout=3600)
+        try:
+            self.upstream = await tornado.websocket.websocket_connect(
+                request, subprotocols=protocols or None, max_message_size=2 ** 30)
+        except Exception as e:
+            self._release()
+            self.set_status(502)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("The app refused the WebSocket: %s" % e)
+            return
+        await tornado.websocket.WebSocketHandler.get(self)
+
+    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
+        return self.upstream.selected_subprotocol if self.upstream is not None else None
+
+    def check_origin(self, origin: str) -> bool:
+        return True  # the app checks the origin of the page itself (it sees its own address)
+
+    def get_compression_options(self) -> dict[str, Any] | None:
+        return None
+
+    async def open(self, *args: str, **kwargs: str) -> None:
+        asyncio.ensure_future(self._pump())
+
+    async def _pump(self) -> None:
+        upstream = self.upstream
+        while upstream is not None:
+            msg = await upstream.read_message()
+            if msg is None:
+                self.close(upstream.close_code, upstream.close_reason)
+                return
+            try:
+                await self.write_message(msg, binary=isinstance(msg, bytes))
+            except tornado.websocket.WebSocketClosedError:
+                upstream.close()
+                return
+
+    async def on_message(self, message: str | bytes) -> None:
+        if self.upstream is not None:
+            await self.upstream.write_message(message, binary=isinstance(message, bytes))
+
+    def on_close(self) -> None:
+        if self.upstream is not None:
+            self.upstream.close()
+            self.upstream = None
+        self._release()
+
+    # -- static ----------------------------------------------------------------------------------
+    async def send_static(self, guid: str, path: str) -> None:
+        content = self.content
+        bundle_id = cast(str, content["bundle_id"])  # prepare() answered 404 without one
+        bundle = cast("BundleRow", self.db.bundle(guid, bundle_id))
+        folder = self.state.layout.bundle_dir(guid, bundle_id)
+        target = bundles.safe_join(folder, path or bundle["primary_file"] or "")
+        if target and os.path.isdir(target):
+            target = os.path.join(target, "index.html")
+        if not target or not os.path.isfile(target):
+            raise tornado.web.HTTPError(404, "No such file in this content.")
+        ctype = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype == "application/javascript":
+            ctype += "; charset=utf-8"
+        self.set_header("Content-Type", ctype)
+        if self.request.method == "HEAD":
+            self.set_header("Content-Length", os.path.getsize(target))
+            self.finish()
+            return
+        await send_file(self, target)
+
+    def compute_etag(self) -> str | None:
+        return None if self.app is not None else super().compute_etag()
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        if self.ws_connection is not None or getattr(self, "_started", False):  # mid-answer: cut it
+            if self.request.connection and self.http1_connection().stream:
+                self.http1_connection().stream.close()
+            return
+        tornado.web.RequestHandler.send_error(self, status_code, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        self.finish(getattr(exc, "log_message", None) or self._reason)
+
+
+class ContentRedirectHandler(BaseHandler):
+    def get(self, guid: str) -> None:
+        self.redirect("/content/%s/" % guid, permanent=False)

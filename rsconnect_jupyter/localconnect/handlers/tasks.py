@@ -1,0 +1,51 @@
+"""Deploying a bundle, and following the task that does it."""
+from __future__ import annotations
+
+import logging
+
+from .. import actions, auth, errors, models
+from .base import BaseHandler
+
+log = logging.getLogger("localconnect")
+
+
+class DeployHandler(BaseHandler):
+    def post(self, guid: str) -> None:
+        user = self.user()
+        content = self.content_for(user, guid, change=True)
+        body = self.json_object()
+        bundle_id = body.get("bundle_id")
+        if bundle_id is not None and (isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int))
+                                      or not str(bundle_id).isdigit()):
+            raise errors.invalid_value("bundle_id must be the id of one of this content's bundles.")
+        if bundle_id is None:
+            rows = self.db.bundles(guid)
+            if not rows:
+                raise errors.invalid_value("This content has no bundle to deploy.")
+            bundle = rows[-1]
+        else:
+            bundle = self.bundle_of(guid, str(bundle_id))
+        if content["app_mode"] not in ("unknown", bundle["app_mode"]):
+            raise errors.app_mode_change("Cannot change the app mode of content from %s to %s after its first "
+                                         "deploy." % (content["app_mode"], bundle["app_mode"]))
+        task = self.state.runner.deploy(content, bundle, user, activate=body.get("activate", True) is not False)
+        log.info("content %s: deploying bundle %s (task %s)", guid, bundle["id"], task.id)
+        self.send_json({"task_id": task.id}, status=202)
+
+
+class TaskHandler(BaseHandler):
+    async def get(self, task_id: str) -> None:
+        user = self.user()
+        state = self.state.tasks.state(task_id)
+        if state is None:
+            raise errors.not_found("Task %s" % task_id)
+        content = self.db.content(state[0])
+        if user["user_role"] != "administrator" and (content is None or not auth.can_see(self.db, user, content)):
+            raise errors.not_found("Task %s" % task_id)
+        try:
+            first = max(0, int(self.get_argument("first", "0")))
+            wait = min(20.0, max(0.0, float(self.get_argument("wait", "0"))))
+        except ValueError:
+            raise errors.invalid_value("first and wait must be numbers.") from None
+        output, finished, code, error = await actions.task_progress(self.state, task_id, first, wait)
+        self.send_json(models.task_json(task_id, output, finished, code, error, first=min(first, len(output))))
