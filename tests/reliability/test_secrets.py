@@ -1,5 +1,5 @@
 """Secrets never leak: publish with a known API key and environment variable value, then look for
-them (plain, base64, URL-encoded, JSON-escaped, inside archives) in everything a user or another
+them (plain, base64, URL-encoded, JSON-escaped, HTML-escaped, inside archives) in everything a user or another
 user of the server can read.
 
 The key may be only in servers.json (mode 0600). The variable's value may be only in the running
@@ -99,10 +99,12 @@ def local_server_places(local_server, secrets):
                 found["GET " + path] = hits
     for bundle_id, guid in bundles:  # the archives as Connect hands them back
         r = local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, bundle_id))
-        if r.status_code == 200:
-            for member, data in archive_members("bundle.tar.gz", r.content):
-                if secrets.find(data):
-                    found["bundle %s download!%s" % (bundle_id, member)] = secrets.find(data)
+        assert r.status_code == 200, (bundle_id, r.status_code, r.text[:300])
+        members = archive_members("bundle.tar.gz", r.content)
+        assert members, "bundle %s downloaded as no readable archive" % bundle_id
+        for member, data in members:
+            if secrets.find(data):
+                found["bundle %s download!%s" % (bundle_id, member)] = secrets.find(data)
     files, count = scan_folder(local_server.data_dir, secrets)
     assert count > 10  # the database, the bundles, the content folders, the environments
     print("local server: %d tasks, %d bundles, %d files searched; found: %s" % (len(rows), len(bundles), count, files))
