@@ -35,7 +35,12 @@ def test_first_publish_static(lab, local_server, page, no_saved_servers):
     md = ui.saved_metadata(lab, path)
     assert record["app_mode"] == "static" and record["title"] == "sales" and record["content_url"] == url
     assert md["last_server_url"] == local_server.url.rstrip("/")
-    assert record["content_guid"] in local_server.api("GET", "v1/content/%s" % record["content_guid"], key=key).text
+    # The record names the content the server holds (a 404 page would name the GUID too: read its fields).
+    content = local_server.api("GET", "v1/content/%s" % record["content_guid"], key=key)
+    assert content.status_code == 200, content.text
+    content = content.json()
+    assert content["guid"] == record["content_guid"] and content["content_url"] == url
+    assert content["title"] == "sales" and content["bundle_id"]  # published: it has an active bundle
     assert key not in (lab.root / path).read_text()
 
 
