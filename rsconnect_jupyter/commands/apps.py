@@ -1,34 +1,60 @@
 """`rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|manifest` and `write-manifest` for each type."""
+
+from __future__ import annotations
+
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
-from .. import apps
-from .. import bundle
+from .. import apps, bundle
 from .. import deploy as core
 from ..exceptions import InvalidInput
-from .common import (content_options, handle_errors, output_options, python_options, report, resolve_server,
-                     server_options, start_publish)
+from ..options import AppOptions, EnvironmentOptions, FilesOptions, ServerChoice
+from .common import (
+    ContentArgs,
+    F,
+    Output,
+    _grouped,
+    _with_options,
+    content_options,
+    handle_errors,
+    output_options,
+    python_options,
+    report,
+    server_options,
+    start_publish,
+)
 from .deploy import deploy_group, write_manifest_group
 
+IGNORE_PYTHON_VERSION = "Deploy even when the server has no Python with this MAJOR.MINOR."
 
-def app_options(func):
-    """-e/--entrypoint and -x/--exclude."""
-    options = [
+
+@dataclass(frozen=True)
+class AppArgs:
+    """-e/--entrypoint and -x/--exclude as given."""
+
+    entrypoint: str | None
+    excludes: Sequence[str]
+
+
+def app_options(func: F) -> F:
+    """-e/--entrypoint and -x/--exclude, as `app: AppArgs`."""
+    func = _grouped("app", ("entrypoint", "excludes"), AppArgs)(func)
+    return _with_options(func, [
         click.option("-e", "--entrypoint", metavar="MODULE[:OBJECT]",
                      help="The module that starts the app, and the object in it (default: the first of app, "
                           "application, main, api that exists, else the only .py file; object: app)."),
         click.option("-x", "--exclude", "excludes", multiple=True, metavar="GLOB",
                      help="Leave out files matching GLOB, relative to DIRECTORY; ** spans folders (\"**/*.csv\"), "
                           "a folder name leaves out all of it. Repeatable."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    ])
 
 
-def make_deploy_command(app_type):
+def make_deploy_command(app_type: str) -> click.Command:
     app_mode = apps.APP_TYPES[app_type]
 
     @click.argument("directory", type=click.Path(file_okay=False))
@@ -37,35 +63,26 @@ def make_deploy_command(app_type):
     @content_options(title_default="the directory's name")
     @app_options
     @python_options("the app", "in DIRECTORY")
-    @click.option("--ignore-python-version", is_flag=True,
-                  help="Deploy even when the server has no Python with this MAJOR.MINOR.")
+    @click.option("--ignore-python-version", is_flag=True, help=IGNORE_PYTHON_VERSION)
     @output_options
-    @click.pass_context
     @handle_errors
-    def command(ctx, directory, extra_files, name, server, api_key, insecure, cacert, title, environment, new,
-                app_id, entrypoint, excludes, python, force_generate, ignore_python_version, verbose, quiet):
-        out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
-        resolved = core.check_app(directory, app_mode, entrypoint, extra_files, excludes)
-        target = resolve_server(name, server, api_key, insecure, cacert,
-                                deployed_path=core.app_deployed_path(directory))
-        out.log("Reading the Python environment of %s ..." % (python or "this Python"))
-        snapshot = core.environment_snapshot(python, Path(directory), force_generate)
-        out.detail("requirements.txt:\n" + snapshot["requirements"])
+    def command(directory: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
+                app: AppArgs, env: EnvironmentOptions, ignore_python_version: bool, out: Output) -> None:
+        target, content_options_ = start_publish(out, server, content)
         deployment = core.publish_app(
-            target, directory, app_mode, entrypoint=resolved, title=title, environment=values, new=new,
-            app_id=app_id, extra_files=extra_files, excludes=excludes, python=python, snapshot=snapshot,
-            force_generate=force_generate, ignore_python_version=ignore_python_version, log=out.log,
-            progress=out.progress)
+            target, directory, AppOptions(app_mode, app.entrypoint),
+            FilesOptions(extra_files=extra_files, excludes=app.excludes), content_options_,
+            replace(env, ignore_python_version=ignore_python_version), out.feedback())
         report(out, deployment)
 
     command.__doc__ = (
         "Publish %s from DIRECTORY (app mode %s). The whole directory is bundled, minus version control, "
         "caches, virtual environments and -x globs; EXTRA_FILES (inside DIRECTORY) are always included."
         % (apps.APP_TYPE_HELP[app_type], app_mode))
-    return deploy_group.command(app_type)(command)
+    return _add(deploy_group, app_type, command)
 
 
-def make_write_manifest_command(app_type):
+def make_write_manifest_command(app_type: str) -> click.Command:
     app_mode = apps.APP_TYPES[app_type]
 
     @click.argument("directory", type=click.Path(file_okay=False))
@@ -75,14 +92,15 @@ def make_write_manifest_command(app_type):
     @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
     @click.option("-v", "--verbose", is_flag=True, help="Print the manifest.")
     @handle_errors
-    def command(directory, extra_files, entrypoint, excludes, python, force_generate, overwrite, verbose):
-        resolved = core.check_app(directory, app_mode, entrypoint, extra_files, excludes)
+    def command(directory: str, extra_files: tuple[str, ...], app: AppArgs, env: EnvironmentOptions,
+                overwrite: bool, verbose: bool) -> None:
+        resolved = core.check_app(directory, app_mode, app.entrypoint, extra_files, app.excludes)
         manifest_path = Path(directory) / "manifest.json"
         if manifest_path.exists() and not overwrite:  # before the (slower) environment snapshot
             raise InvalidInput("%s already exists: pass --overwrite to replace it." % manifest_path)
-        snapshot = core.environment_snapshot(python, Path(directory), force_generate)
-        core.app_files(directory, snapshot, extra_files, excludes, log=lambda m: click.echo(m, err=True))
-        written = bundle.write_app_manifest(directory, app_mode, resolved, snapshot, extra_files, excludes,
+        snapshot = core.environment_snapshot(env.python, Path(directory), env.force_generate)
+        core.app_files(directory, snapshot, extra_files, app.excludes, log=lambda m: click.echo(m, err=True))
+        written = bundle.write_app_manifest(directory, app_mode, resolved, snapshot, extra_files, app.excludes,
                                             overwrite)
         for path in written:
             click.echo("Wrote %s" % path)
@@ -91,7 +109,11 @@ def make_write_manifest_command(app_type):
 
     command.__doc__ = ("Write manifest.json for %s in DIRECTORY (requirements.txt too, if missing), for "
                        "\"rsconnect deploy manifest\" or Git-backed publishing." % apps.APP_TYPE_HELP[app_type])
-    return write_manifest_group.command(app_type)(command)
+    return _add(write_manifest_group, app_type, command)
+
+
+def _add(group: click.Group, name: str, callback: Callable[..., Any]) -> click.Command:
+    return group.command(name)(callback)
 
 
 for _type in apps.APP_TYPES:
@@ -106,16 +128,13 @@ for _type in apps.APP_TYPES:
 @click.option("--ignore-python-version", is_flag=True,
               help="Deploy even when the server has no Python with the manifest's MAJOR.MINOR.")
 @output_options
-@click.pass_context
 @handle_errors
-def deploy_manifest(ctx, manifest, name, server, api_key, insecure, cacert, title, environment, new, app_id,
-                    ignore_python_version, verbose, quiet):
+def deploy_manifest(manifest: str, server: ServerChoice, content: ContentArgs, ignore_python_version: bool,
+                    out: Output) -> None:
     """Publish exactly the files a manifest.json lists, as the app mode it says (MANIFEST may also be the
     folder that holds it). The title defaults to its primary file's name, or the folder's for an API or app."""
-    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
-    path, parsed, files = core.check_manifest(manifest)
-    out.detail("Files: %s" % ", ".join(f.arcname for f in files))
-    target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=path)
-    deployment = core.publish_manifest(target, path, title=title, environment=values, new=new, app_id=app_id,
-                                       ignore_python_version=ignore_python_version, log=out.log, progress=out.progress)
+    target, content_options_ = start_publish(out, server, content)
+    deployment = core.publish_manifest(target, manifest, content_options_,
+                                       EnvironmentOptions(ignore_python_version=ignore_python_version),
+                                       out.feedback())
     report(out, deployment)

@@ -1,20 +1,66 @@
-"""What the commands share: server options, turning errors into one sentence, progress output."""
+"""What the commands share: server options, turning errors into one sentence, progress output.
+
+Each group of options reaches a command as one typed object (see `_grouped`): -n/-s/-k/-i/-c as
+a `ServerChoice`, -t/-E/-N/-a as `ContentArgs`, -p/-g as `EnvironmentOptions`, -v/-q as the
+`Output`. The command hands them to the core, which alone checks the input.
+"""
+
+from __future__ import annotations
+
 import functools
 import importlib
 import sys
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from ..exceptions import DeployFailed, InvalidInput, RSConnectError
-from ..store import DeploymentStore, ServerStore, normalize_url
+from ..options import TLS, ContentOptions, EnvironmentOptions, Feedback, ServerChoice, Target
 from .progress import for_stderr
 
+if TYPE_CHECKING:
+    from ..deploy import Deployment
 
-def server_options(func):
-    """-n/--name, -s/--server, -k/--api-key, -i/--insecure, -c/--cacert."""
-    options = [
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _grouped(into: str, names: Sequence[str], build: Callable[..., Any]) -> Callable[[F], F]:
+    """Hand the command `into=build(**those options)` instead of the options `names` one by one.
+
+    click reads the options from the function it is given; `functools.wraps` carries them over.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs[into] = build(**{name: kwargs.pop(name) for name in names})
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def server_choice(name: str | None = None, server: str | None = None, api_key: str | None = None,
+                  insecure: bool = False, cacert: str | None = None) -> ServerChoice:
+    """The server the options name; the core chooses it (saved, given, or the one deployed to)."""
+    return ServerChoice(name=name, url=server, api_key=api_key, tls=TLS(insecure=insecure, ca_cert=read_cacert(cacert)))
+
+
+def server_options(func: F) -> F:
+    """-n/--name, -s/--server, -k/--api-key, -i/--insecure, -c/--cacert, as `server: ServerChoice`."""
+    func = _grouped("server", ("name", "server", "api_key", "insecure", "cacert"), server_choice)(func)
+    return _with_options(func, [
         click.option("-n", "--name", help="Nickname of a saved server (see \"rsconnect list\")."),
         click.option("-s", "--server", envvar="CONNECT_SERVER",
                      help="Server URL, e.g. https://connect.example.com/ (env: CONNECT_SERVER)."),
@@ -23,32 +69,39 @@ def server_options(func):
         click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
         click.option("-c", "--cacert", type=click.Path(exists=True, dir_okay=False),
                      help="PEM file with the certificate authority of the server's TLS certificate."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    ])
 
 
-def content_options(func=None, *, title_default="the file name without extension"):
-    """Options of every content type: title, environment variables, target."""
+@dataclass(frozen=True)
+class ContentArgs:
+    """-t, -E, -N and -a as given; `start_publish` checks them and makes the core's objects."""
+
+    title: str | None
+    environment: Sequence[str]
+    new: bool
+    app_id: str | None
+
+
+def content_options(func: F | None = None, *, title_default: str = "the file name without extension") -> Any:
+    """Options of every content type: title, environment variables, target; as `content: ContentArgs`."""
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
-    options = [
+    func = _grouped("content", ("title", "environment", "new", "app_id"), ContentArgs)(func)
+    return _with_options(func, [
         click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
         click.option("-E", "--environment", "environment", multiple=True, metavar="NAME=VALUE|NAME",
                      help="Set an environment variable on the content; NAME alone copies the local value. "
                           "Repeatable. Values are never printed."),
         click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
         click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    ])
 
 
-def python_options(what="the notebook", beside="beside the notebook"):
-    """-p/--python and -g/--force-generate: where the package list and Python version come from."""
-    def decorate(func):
+def python_options(what: str = "the notebook", beside: str = "beside the notebook") -> Callable[[F], F]:
+    """-p/--python and -g/--force-generate, as `env: EnvironmentOptions`: where the package list
+    and Python version come from."""
+    def decorate(func: F) -> F:
+        func = _grouped("env", ("python", "force_generate"), EnvironmentOptions)(func)
         func = click.option("-g", "--force-generate", is_flag=True,
                             help="List the installed packages even if a requirements.txt is %s." % beside)(func)
         func = click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
@@ -58,49 +111,38 @@ def python_options(what="the notebook", beside="beside the notebook"):
     return decorate
 
 
-def output_options(func):
+def output_options(func: F) -> F:
+    """-v/--verbose and -q/--quiet, as `out: Output`."""
+    func = _grouped("out", ("quiet", "verbose"), lambda quiet, verbose: Output(quiet, verbose))(func)
     func = click.option("-q", "--quiet", is_flag=True, help="Print only the content URL.")(func)
     func = click.option("-v", "--verbose", is_flag=True, help="Print more detail (bundle files, manifest).")(func)
     return func
 
 
-def read_cacert(path):
+def read_cacert(path: str | None) -> str | None:
     """rsconnect-python keeps the certificate's text (not its path) in servers.json; so do we."""
     if not path:
         return None
     return Path(path).read_text(encoding="utf-8")
 
 
-def resolve_server(name=None, server=None, api_key=None, insecure=False, cacert=None, deployed_path=None):
-    """The server by the CLI's rules: named (-n, or -s URL), else the one this file was deployed to,
-    else the default or only saved server."""
-    store = ServerStore()
-    ca_cert = read_cacert(cacert)
-    if not name and not server and deployed_path is not None:
-        saved = {normalize_url(s.url): s for s in store.list()}
-        for record in DeploymentStore(deployed_path).all():
-            match = saved.get(normalize_url((record.get("server_url") or "").split("#")[0]))
-            if match:
-                name = match.name
-                break
-    return store.resolve(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=ca_cert)
-
-
-def start_publish(ctx, quiet, verbose, new, app_id, environment):
-    """What every deploy command checks first, before any slow step: returns (output, -E values)."""
+def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tuple[Target, ContentOptions]:
+    """What every deploy command checks first, before any slow step: the target and the content's options."""
     from ..deploy import environment_values
 
     # requests (about 70 ms of imports) is needed only once we talk to the server: import it in the
     # background while the environment snapshot's subprocess runs. The import lock makes the
     # first real use wait for it.
     threading.Thread(target=importlib.import_module, args=("rsconnect_jupyter.connect",)).start()
-    out = ctx.obj = Output(quiet, verbose)
-    if new and app_id:
+    click.get_current_context().obj = out
+    if content.new and content.app_id:
         raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-    return out, environment_values(environment)
+    values = environment_values(content.environment)
+    return (Target(server=server, app_id=content.app_id, new=content.new),
+            ContentOptions(title=content.title, environment=values))
 
 
-def report(out, deployment):
+def report(out: Output, deployment: Deployment) -> None:
     """The result on stdout: the URL alone with -q, else the title and both URLs."""
     if out.quiet:
         out.result(deployment.content_url)
@@ -113,14 +155,18 @@ def report(out, deployment):
 class Output:
     """Progress on stderr (styled on a terminal, plain lines when piped); results on stdout."""
 
-    def __init__(self, quiet=False, verbose=False):
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
         self.quiet = quiet
         self.verbose = verbose
-        self.lines = []  # everything logged, to show after a failure in quiet mode
+        self.lines: list[str] = []  # everything logged, to show after a failure in quiet mode
         self.tty = sys.stderr.isatty()
         self.progress = for_stderr(quiet)  # the bundle's build and upload: a bar, a few lines, or nothing
 
-    def log(self, message):
+    def feedback(self) -> Feedback:
+        """Where the core reports a publish: these lines, details with -v, the progress bar."""
+        return Feedback(log=self.log, detail=self.detail, progress=self.progress)
+
+    def log(self, message: str) -> None:
         self.lines.append(message)
         if self.quiet and not message.startswith("Warning:"):  # warnings show even with -q (on stderr)
             return
@@ -128,27 +174,27 @@ class Output:
             message = click.style(message, bold=True)
         click.echo(message, err=True)
 
-    def detail(self, message):
+    def detail(self, message: str) -> None:
         if self.verbose and not self.quiet:
             click.echo(message, err=True)
 
-    def result(self, text):
+    def result(self, text: str | None) -> None:
         click.echo(text)
 
 
-def handle_errors(func):
+def handle_errors(func: F) -> F:
     """Every RSConnectError ends the command with its one sentence and exit code 1."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except DeployFailed as e:
             out = click.get_current_context().find_object(Output)
             if out is not None and out.quiet and e.log:
                 click.echo("\n".join("    " + line for line in e.log), err=True)
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
         except RSConnectError as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]

@@ -1,17 +1,36 @@
 """`rsconnect deploy notebook | html`."""
+
+from __future__ import annotations
+
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from .. import deploy as core
 from ..exceptions import InvalidInput
-from .common import (content_options, handle_errors, output_options, python_options, report, resolve_server,
-                     server_options, start_publish)
+from ..options import EnvironmentOptions, FilesOptions, NotebookOptions, ServerChoice
+from .common import (
+    ContentArgs,
+    Output,
+    _grouped,
+    content_options,
+    handle_errors,
+    output_options,
+    python_options,
+    report,
+    server_options,
+    start_publish,
+)
+
+HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
+HIDE_TAGGED_INPUT = click.option("--hide-tagged-input", is_flag=True,
+                                 help='Hide the input of code cells tagged "hide_input".')
 
 
 @click.group("deploy")
-def deploy_group():
+def deploy_group() -> None:
     """Publish content to Connect."""
 
 
@@ -23,34 +42,25 @@ def deploy_group():
 @python_options()
 @click.option("--static", is_flag=True, help="Publish an HTML snapshot of the notebook instead of its source.")
 @click.option("--execute", is_flag=True, help="With --static: run the notebook before taking the snapshot.")
-@click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
-@click.option("--hide-tagged-input", is_flag=True, help='Hide the input of code cells tagged "hide_input".')
+@HIDE_ALL_INPUT
+@HIDE_TAGGED_INPUT
+@_grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
 @click.option("--ignore-python-version", is_flag=True,
               help="Deploy even when the server has no Python with this MAJOR.MINOR.")
 @output_options
-@click.pass_context
 @handle_errors
-def deploy_notebook(ctx, notebook, extra_files, name, server, api_key, insecure, cacert, title, environment, new,
-                    app_id, python, force_generate, static, execute, hide_all_input, hide_tagged_input,
-                    ignore_python_version, verbose, quiet):
+def deploy_notebook(notebook: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
+                    env: EnvironmentOptions, rendering: NotebookOptions, ignore_python_version: bool,
+                    out: Output) -> None:
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
     HTML snapshot of it with --static. EXTRA_FILES are included; they must be in the notebook's folder."""
-    if execute and not static:
+    if rendering.execute and not rendering.static:
         raise InvalidInput("--execute applies to HTML snapshots: add --static, or leave it out (Connect renders "
                            "notebooks published with source).")
-    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
-    target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=Path(notebook))
-    core.check_notebook(notebook, extra_files)
-    snapshot = None
-    if not static:
-        out.log("Reading the Python environment of %s ..." % (python or "this Python"))
-        snapshot = core.environment_snapshot(python, Path(notebook).parent, force_generate)
-        out.detail("requirements.txt:\n" + snapshot["requirements"])
-    deployment = core.publish_notebook(
-        target, notebook, static=static, title=title, environment=values, new=new, app_id=app_id,
-        extra_files=extra_files, python=python, snapshot=snapshot, force_generate=force_generate,
-        hide_all_input=hide_all_input, hide_tagged_input=hide_tagged_input, execute=execute,
-        ignore_python_version=ignore_python_version, log=out.log, progress=out.progress)
+    target, content_options_ = start_publish(out, server, content)
+    deployment = core.publish_notebook(target, notebook, rendering, FilesOptions(extra_files=extra_files),
+                                       content_options_, replace(env, ignore_python_version=ignore_python_version),
+                                       out.feedback())
     report(out, deployment)
 
 
@@ -60,20 +70,18 @@ def deploy_notebook(ctx, notebook, extra_files, name, server, api_key, insecure,
 @server_options
 @content_options
 @output_options
-@click.pass_context
 @handle_errors
-def deploy_html(ctx, path, extra_files, name, server, api_key, insecure, cacert, title, environment, new, app_id,
-                verbose, quiet):
+def deploy_html(path: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
+                out: Output) -> None:
     """Publish an existing HTML file; EXTRA_FILES (images, styles) must be in its folder."""
-    out, values = start_publish(ctx, quiet, verbose, new, app_id, environment)
-    target = resolve_server(name, server, api_key, insecure, cacert, deployed_path=Path(path))
-    deployment = core.publish_html(target, path, title=title, environment=values, new=new, app_id=app_id,
-                                   extra_files=extra_files, log=out.log, progress=out.progress)
+    target, content_options_ = start_publish(out, server, content)
+    deployment = core.publish_html(target, path, FilesOptions(extra_files=extra_files), content_options_,
+                                   out.feedback())
     report(out, deployment)
 
 
 @click.group("write-manifest")
-def write_manifest_group():
+def write_manifest_group() -> None:
     """Write manifest.json (and requirements.txt) for content, without publishing it."""
 
 
@@ -81,17 +89,17 @@ def write_manifest_group():
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.argument("extra_files", nargs=-1, type=click.Path())
 @python_options()
-@click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
-@click.option("--hide-tagged-input", is_flag=True, help='Hide the input of code cells tagged "hide_input".')
+@HIDE_ALL_INPUT
+@HIDE_TAGGED_INPUT
 @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the manifest.")
 @handle_errors
-def write_manifest_notebook(notebook, extra_files, python, force_generate, hide_all_input, hide_tagged_input,
-                            overwrite, verbose):
+def write_manifest_notebook(notebook: str, extra_files: tuple[str, ...], env: EnvironmentOptions,
+                            hide_all_input: bool, hide_tagged_input: bool, overwrite: bool, verbose: bool) -> None:
     """Write manifest.json for a notebook with source, beside it (requirements.txt too, if missing)."""
     from .. import bundle
 
-    snapshot = core.environment_snapshot(python, Path(notebook).parent, force_generate)
+    snapshot = core.environment_snapshot(env.python, Path(notebook).parent, env.force_generate)
     written = bundle.write_notebook_manifest(notebook, snapshot, extra_files, hide_all_input, hide_tagged_input,
                                              overwrite)
     for path in written:

@@ -1,10 +1,14 @@
 """`rsconnect add | list | remove | details`: the saved servers."""
+
+from __future__ import annotations
+
 import click
 
 from .. import deploy
 from ..exceptions import InvalidInput
+from ..options import ServerChoice
 from ..store import Server, ServerStore
-from .common import handle_errors, read_cacert, resolve_server, server_options
+from .common import handle_errors, read_cacert, server_options
 
 
 @click.command("add")
@@ -17,7 +21,7 @@ from .common import handle_errors, read_cacert, resolve_server, server_options
               help="PEM file with the certificate authority of the server's TLS certificate.")
 @click.option("--default", "make_default", is_flag=True, help="Use this server when none is named.")
 @handle_errors
-def add(name, server, api_key, insecure, cacert, make_default):
+def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None, make_default: bool) -> None:
     """Check a server and key, then save them under a nickname."""
     entry = Server(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=read_cacert(cacert))
     client = deploy.client_for(entry)
@@ -31,7 +35,7 @@ def add(name, server, api_key, insecure, cacert, make_default):
 
 
 @click.command("list")
-def list_servers():
+def list_servers() -> None:
     """List the saved servers (never their keys)."""
     servers = ServerStore().list()
     if not servers:
@@ -46,22 +50,22 @@ def list_servers():
 @click.option("-n", "--name", help="Nickname of the server to forget.")
 @click.option("-s", "--server", help="URL of the server to forget.")
 @handle_errors
-def remove(name, server):
+def remove(name: str | None, server: str | None) -> None:
     """Forget a saved server."""
-    if not name and not server:
+    which = name or server
+    if not which:
         raise InvalidInput("Say which server to forget: -n NAME or -s URL.")
-    if not ServerStore().remove(name or server):
-        raise InvalidInput('No saved server is called "%s": "rsconnect list" shows the saved servers.'
-                           % (name or server))
-    click.echo('Removed server "%s".' % (name or server))
+    if not ServerStore().remove(which):
+        raise InvalidInput('No saved server is called "%s": "rsconnect list" shows the saved servers.' % which)
+    click.echo('Removed server "%s".' % which)
 
 
 @click.command("details")
 @server_options
 @handle_errors
-def details(name, server, api_key, insecure, cacert):
+def details(server: ServerChoice) -> None:
     """Show a server's version, Python versions and your account."""
-    target = resolve_server(name, server, api_key, insecure, cacert)
+    target = deploy.choose_server(server)
     client = deploy.client_for(target)
     settings = client.server_settings()
     user = client.me()

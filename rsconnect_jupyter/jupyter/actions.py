@@ -3,19 +3,40 @@ shape the answer for the browser. Runs in worker threads (it does network and di
 
 The browser never sees an API key: servers go out through `public_server()` only.
 """
+
+from __future__ import annotations
+
 import logging
 import traceback
-from typing import Optional
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import deploy, environment, store
 from ..exceptions import Fix, InvalidField, NotFound, PermissionDenied, RSConnectError
-from ..progress import ProgressCallback
+from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
+
+if TYPE_CHECKING:
+    from ..connect import User
+    from ..deploy import Deployment
+    from ..environment import Snapshot
+    from .paths import RootFolder
 
 log = logging.getLogger(__name__)
 
 
-def public_server(server):
+class PublicServer(TypedDict):
+    """A saved server as the browser sees it: never its API key or certificate text."""
+
+    name: str
+    url: str
+    insecure: bool
+    ca_cert: str | None
+    has_api_key: bool
+
+
+def public_server(server: store.Server) -> PublicServer:
     return {
         "name": server.name,
         "url": server.url,
@@ -25,14 +46,14 @@ def public_server(server):
     }
 
 
-def _ca_cert_label(ca_cert):
+def _ca_cert_label(ca_cert: str | None) -> str | None:
     # A saved CA may be PEM text (rsconnect-python's layout) or a path: show paths, not certificates.
     if not ca_cert:
         return None
     return "(certificate text)" if "-----BEGIN" in ca_cert else ca_cert
 
 
-def describe_error(exc):
+def describe_error(exc: BaseException) -> str:
     """One sentence for the dialog. Unexpected errors keep their traceback in the server log only."""
     if isinstance(exc, RSConnectError):
         return for_dialog(exc)
@@ -42,23 +63,24 @@ def describe_error(exc):
             % type(exc).__name__)
 
 
-def saved_server(name):
+def saved_server(name: str) -> store.Server:
     server = store.ServerStore().get(name)
     if server is None:
         raise InvalidField('No saved server is called "%s"; add it again.' % name)
     return server
 
 
-def list_servers():
+def list_servers() -> list[PublicServer]:
     return [public_server(s) for s in store.ServerStore().list()]
 
 
-def user_summary(user):
-    user = user or {}
-    return {k: user.get(k) for k in ("username", "user_role", "first_name", "last_name") if k in user}
+def user_summary(user: User | None) -> dict[str, Any]:
+    found: Mapping[str, Any] = user or {}
+    return {k: found.get(k) for k in ("username", "user_role", "first_name", "last_name") if k in found}
 
 
-def add_server(name, url, api_key, insecure=False, ca_cert=None):
+def add_server(name: str, url: str, api_key: str, insecure: bool = False,
+               ca_cert: str | None = None) -> dict[str, Any]:
     """Check the URL and key against the server first, then save: a bad key saves nothing."""
     server = store.Server(name=name, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert or None)
     user = deploy.verify_server(server)
@@ -67,49 +89,62 @@ def add_server(name, url, api_key, insecure=False, ca_cert=None):
     return {"server": public_server(server), "user": user_summary(user)}
 
 
-def remove_server(name):
+def remove_server(name: str) -> dict[str, str]:
     if not store.ServerStore().remove(name):
         raise InvalidField('No saved server is called "%s".' % name)
     return {"removed": name}
 
 
-def verify_server(name):
+def verify_server(name: str) -> dict[str, Any]:
     return {"server": public_server(saved_server(name)), "user": user_summary(deploy.verify_server(saved_server(name)))}
 
 
-def search_content(name, title):
+def search_content(name: str, title: str) -> dict[str, list[dict[str, Any]]]:
     found = deploy.find_content(saved_server(name), title)
     keys = ("guid", "id", "title", "name", "app_mode", "content_url", "dashboard_url", "owner_guid",
             "app_role", "last_deployed_time")
     return {"content": [{k: item.get(k) for k in keys} for item in found]}
 
 
-def kernel_code(notebook_path, force_generate=False):
+def kernel_code(notebook_path: str, force_generate: bool = False) -> dict[str, str]:
     import os
     return {"code": environment.kernel_code(os.path.dirname(notebook_path), force_generate=force_generate)}
 
 
-def check_environment_names(values):
+def check_environment_names(values: Iterable[str]) -> None:
     for name in values:
         if not deploy.ENV_NAME.match(name):  # the CLI's rule for -E
             raise InvalidField("%r is not a valid environment variable name (letters, digits, _)." % name)
 
 
-def publish(log_line, *, server, notebook_path, static, title, environment_values, new, app_id,
-            extra_files, snapshot, force_generate, hide_all_input, hide_tagged_input,
-            progress: Optional[ProgressCallback] = None):
-    """Publish a notebook; `progress` hears the bundle's build and upload byte counts (the job keeps them)."""
+@dataclass(frozen=True)
+class NotebookPublish:
+    """A publish as the dialog asks for it, built once by the handler from the request's fields.
+
+    `new` and `app_id` may both be set: the notebook remembers its content, and "Publish to a new
+    location" wins.
+    """
+
+    notebook_path: str
+    rendering: NotebookOptions
+    files: FilesOptions
+    content: ContentOptions
+    env: EnvironmentOptions
+    new: bool = False
+    app_id: str | None = None
+
+
+def publish(request: NotebookPublish, server: store.Server, feedback: Feedback) -> dict[str, Any]:
+    """Publish a notebook; `feedback` hears its log and the bundle's build and upload byte counts
+    (the job keeps them)."""
+    target = Target(server=server, app_id=request.app_id, new=request.new)
     try:
-        deployment = deploy.publish_notebook(
-            server, notebook_path, static=static, title=title, environment=environment_values or None,
-            new=new, app_id=app_id, extra_files=tuple(extra_files), snapshot=snapshot,
-            force_generate=force_generate, hide_all_input=hide_all_input,
-            hide_tagged_input=hide_tagged_input, log=log_line, progress=progress)
+        deployment = deploy.publish_notebook(target, request.notebook_path, request.rendering, request.files,
+                                             request.content, request.env, feedback)
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.
-        message = for_dialog(exc)
-        if app_id and not offers_new_location(exc):
-            raise RSConnectError(message.rstrip(".") + NEW_LOCATION_ADVICE) from exc
+        if request.app_id and not offers_new_location(exc):
+            raise RSConnectError(for_dialog(exc).rstrip(".") + NEW_LOCATION_ADVICE) from exc
         raise
     return deployment_json(deployment)
 
@@ -117,19 +152,20 @@ def publish(log_line, *, server, notebook_path, static, title, environment_value
 NEW_LOCATION_ADVICE = "; or %s." % DIALOG_ADVICE[Fix.PUBLISH_COPY]
 
 
-def deployment_json(deployment):
+def deployment_json(deployment: Deployment) -> dict[str, Any]:
     keys = ("server_url", "content_guid", "content_id", "content_url", "dashboard_url", "title", "app_mode")
     return {k: getattr(deployment, k, None) for k in keys}
 
 
-def parse_snapshot(snapshot):
+def parse_snapshot(snapshot: object) -> Snapshot:
     """The kernel's snapshot (the parsed JSON object, or its text) checked by the core."""
     import json
     text = snapshot if isinstance(snapshot, str) else json.dumps(snapshot)
     return environment.parse_snapshot(text)
 
 
-def write_manifest(notebook_path, snapshot, extra_files, hide_all_input, hide_tagged_input, overwrite, root):
+def write_manifest(notebook_path: str, snapshot: Snapshot, extra_files: Sequence[str], rendering: NotebookOptions,
+                   overwrite: bool, root: RootFolder) -> dict[str, list[str]]:
     """manifest.json (and requirements.txt when missing) beside the notebook, for git-backed publishing."""
     import os
 
@@ -138,6 +174,6 @@ def write_manifest(notebook_path, snapshot, extra_files, hide_all_input, hide_ta
     if os.path.exists(os.path.join(os.path.dirname(notebook_path), "manifest.json")) and not overwrite:
         raise InvalidField("manifest.json already exists beside the notebook; confirm to replace it.")
     written = write_notebook_manifest(notebook_path, snapshot, extra_files=extra_files,
-                                      hide_all_input=hide_all_input, hide_tagged_input=hide_tagged_input,
-                                      overwrite=overwrite)
+                                      hide_all_input=rendering.hide_all_input,
+                                      hide_tagged_input=rendering.hide_tagged_input, overwrite=overwrite)
     return {"written": [root.relative(os.path.realpath(str(p))) for p in written]}

@@ -1,28 +1,47 @@
 """Tornado handlers behind the nbextension, one route per action, under {base_url}/rsconnect_jupyter/.
 
 Each handler reads its input, calls `actions` in a worker thread, and answers JSON. Errors
-answer `{"message": "<one sentence>"}`: 400 for anything the user can fix, 500 otherwise (the
-traceback stays in the server log). Authentication and the XSRF check come from Jupyter's
-APIHandler, which `build_handlers` mixes in (notebook 6 or jupyter_server's, see __init__).
+answer `{"message": "<one sentence>"}`: 400 for anything the user can fix (an `RSConnectError`),
+500 otherwise (the traceback stays in the server log). Authentication and the XSRF check come
+from Jupyter's APIHandler, which `load_handlers` mixes in (notebook 6 or jupyter_server's, see
+__init__).
 """
+
+from __future__ import annotations
+
 import asyncio
+import functools
 import json
 import os
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from tornado import web
 
-from ..exceptions import InvalidField, RSConnectError
 from .. import rules
+from ..exceptions import InvalidField, RSConnectError
+from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions
+from ..progress import ProgressCallback
 from . import actions
 from .fields import Fields
 from .jobs import JOBS, REQUESTS
 from .paths import RootFolder, list_folder_files
 
+if TYPE_CHECKING:
+    _Handler = web.RequestHandler  # the APIHandler this mixin is combined with at run time
+else:
+    _Handler = object
 
-class JSONHandlerMixin:
+T = TypeVar("T")
+Method = TypeVar("Method", bound=Callable[..., Awaitable[None]])
+
+
+class JSONHandlerMixin(_Handler):
     """Shared plumbing; comes first in the MRO so its write_error wins (no tracebacks to the browser)."""
 
-    def write_error(self, status_code, **kwargs):
+    contents_manager: Any  # Jupyter's, from the APIHandler
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
         message = self._reason or "Request failed."
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
         if isinstance(exc, web.HTTPError) and exc.log_message:
@@ -31,22 +50,22 @@ class JSONHandlerMixin:
         self.finish(json.dumps({"message": message}))
 
     @property
-    def root(self):
+    def root(self) -> RootFolder:
         return RootFolder(self.contents_manager.root_dir)
 
-    def fields(self):
+    def fields(self) -> Fields:
         try:
             body = json.loads(self.request.body.decode("utf-8") or "null")
         except ValueError:
             raise InvalidField("The request body is not valid JSON.") from None
         return Fields(body)
 
-    async def run(self, fn, *args, **kwargs):
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work off the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(REQUESTS, lambda: fn(*args, **kwargs))
 
-    async def respond(self, fn, *args, **kwargs):
+    async def respond(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         try:
             result = await self.run(fn, *args, **kwargs)
         except RSConnectError as exc:  # the user can fix it: a 400 with its sentence
@@ -55,38 +74,39 @@ class JSONHandlerMixin:
             return self.fail(500, actions.describe_error(exc))
         self.answer(result)
 
-    def answer(self, result, status=200):
+    def answer(self, result: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(result))
 
-    def fail(self, status, message):
+    def fail(self, status: int, message: str) -> None:
         self.answer({"message": message}, status)
 
 
-def guarded(method):
+def guarded(method: Method) -> Method:
     """Turn errors raised while reading input into a 400 with their sentence."""
-    async def wrapper(self, *args, **kwargs):
+
+    @functools.wraps(method)
+    async def wrapper(self: JSONHandlerMixin, *args: Any, **kwargs: Any) -> None:
         try:
             return await method(self, *args, **kwargs)
         except RSConnectError as exc:  # a bad field or path, or a snapshot the kernel printed that cannot be read
             self.fail(400, actions.describe_error(exc))
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
-    return wrapper
+
+    return wrapper  # type: ignore[return-value]
 
 
 class ServersHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
-    async def get(self):
+    async def get(self) -> None:
         await self.respond(lambda: {"servers": actions.list_servers()})
 
 
 class AddServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         f = self.fields()
         url = f.string("url")
         if not url.lower().startswith(("http://", "https://")):
@@ -107,21 +127,21 @@ class AddServerHandler(JSONHandlerMixin):
 class RemoveServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         await self.respond(actions.remove_server, self.fields().string("server"))
 
 
 class VerifyServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         await self.respond(actions.verify_server, self.fields().string("server"))
 
 
 class SearchContentHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         f = self.fields()
         await self.respond(actions.search_content, f.string("server"), f.string("title"))
 
@@ -131,7 +151,7 @@ class FolderFilesHandler(JSONHandlerMixin):
 
     @web.authenticated
     @guarded
-    async def get(self):
+    async def get(self) -> None:
         notebook = self.root.notebook(self.get_query_argument("path", ""))
         await self.respond(lambda: {
             "files": list_folder_files(notebook),
@@ -144,13 +164,14 @@ class KernelCodeHandler(JSONHandlerMixin):
 
     @web.authenticated
     @guarded
-    async def get(self):
+    async def get(self) -> None:
         notebook = self.root.notebook(self.get_query_argument("path", ""))
         force = self.get_query_argument("force_generate", "false").lower() in ("1", "true", "yes")
         await self.respond(actions.kernel_code, notebook, force)
 
 
-def _read_publish_fields(root, f):
+def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish:
+    """The publish the dialog asks for, every field checked (in the order the dialog lists them)."""
     notebook = root.notebook(f.string("notebook_path"))
     mode = f.string("mode", choices={"static", "jupyter-static"})
     env = f.string_map("environment")
@@ -158,25 +179,29 @@ def _read_publish_fields(root, f):
     snapshot = f.body.get("snapshot")  # the kernel's printed text, or its parsed JSON object
     if snapshot is not None and not isinstance(snapshot, (str, dict)):
         raise InvalidField("The field 'snapshot' must be the kernel's output text or a JSON object.")
-    return dict(
+    title = f.string("title", required=False, default=None, max_length=rules.TITLE_MAX_LENGTH)
+    new = f.boolean("new")
+    app_id = f.string("app_id", required=False, default=None, max_length=64)
+    extra_files = tuple(root.extra_file(notebook, p) for p in f.string_list("extra_files"))
+    force_generate = f.boolean("force_generate")
+    rendering = NotebookOptions(static=(mode == "static"), hide_all_input=f.boolean("hide_all_input"),
+                                hide_tagged_input=f.boolean("hide_tagged_input"))
+    return actions.NotebookPublish(
         notebook_path=notebook,
-        static=(mode == "static"),
-        title=f.string("title", required=False, default=None, max_length=rules.TITLE_MAX_LENGTH),
-        environment_values=env,
-        new=f.boolean("new"),
-        app_id=f.string("app_id", required=False, default=None, max_length=64),
-        extra_files=[root.extra_file(notebook, p) for p in f.string_list("extra_files")],
-        snapshot=snapshot,
-        force_generate=f.boolean("force_generate"),
-        hide_all_input=f.boolean("hide_all_input"),
-        hide_tagged_input=f.boolean("hide_tagged_input"),
+        rendering=rendering,
+        files=FilesOptions(extra_files=extra_files),
+        content=ContentOptions(title=title, environment=env),
+        env=EnvironmentOptions(force_generate=force_generate,
+                               snapshot=None if snapshot is None else actions.parse_snapshot(snapshot)),
+        new=new,
+        app_id=app_id,
     )
 
 
-def scrubbed_values(options):
+def scrubbed_values(request: actions.NotebookPublish) -> list[str]:
     """Environment variable values long enough to scrub from a job's log without blanking
     ordinary words (a value like "1" or "true" is no secret and would mangle every line)."""
-    return [v for v in (options["environment_values"] or {}).values() if isinstance(v, str) and len(v) >= 8]
+    return [v for v in request.content.environment.values() if isinstance(v, str) and len(v) >= 8]
 
 
 class PublishHandler(JSONHandlerMixin):
@@ -184,23 +209,23 @@ class PublishHandler(JSONHandlerMixin):
 
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         f = self.fields()
         name = f.string("server")
-        options = _read_publish_fields(self.root, f)
-        if options["snapshot"] is not None:
-            options["snapshot"] = actions.parse_snapshot(options["snapshot"])
+        request = read_publish_request(self.root, f)
         server = await self.run(actions.saved_server, name)  # no such server: a 400, from guarded
-        job = JOBS.start(lambda log_line, progress: actions.publish(log_line, server=server, progress=progress,
-                                                                    **options),
-                         actions.describe_error, secrets=[server.api_key, *scrubbed_values(options)],
+
+        def work(log_line: Callable[[str], None], progress: ProgressCallback) -> dict[str, Any]:
+            return actions.publish(request, server, Feedback(log=log_line, progress=progress))
+
+        job = JOBS.start(work, actions.describe_error, secrets=[server.api_key, *scrubbed_values(request)],
                          with_progress=True)
         self.answer({"job_id": job.id}, status=202)
 
 
 class JobHandler(JSONHandlerMixin):
     @web.authenticated
-    async def get(self, job_id):
+    async def get(self, job_id: str) -> None:
         job = JOBS.get(job_id)
         if job is None:
             return self.fail(404, "This publishing job is unknown (was the Jupyter server restarted?); publish again.")
@@ -216,21 +241,21 @@ class ManifestHandler(JSONHandlerMixin):
 
     @web.authenticated
     @guarded
-    async def post(self):
+    async def post(self) -> None:
         f = self.fields()
         notebook = self.root.notebook(f.string("notebook_path"))
         snapshot = f.body.get("snapshot")
         if snapshot is None:
             raise InvalidField("The field 'snapshot' is missing: run the environment snapshot in the kernel first.")
-        snapshot = actions.parse_snapshot(snapshot)
+        parsed = actions.parse_snapshot(snapshot)
         extra = [self.root.extra_file(notebook, p) for p in f.string_list("extra_files")]
-        await self.respond(actions.write_manifest, notebook, snapshot, extra,
-                           hide_all_input=f.boolean("hide_all_input"),
-                           hide_tagged_input=f.boolean("hide_tagged_input"),
+        rendering = NotebookOptions(hide_all_input=f.boolean("hide_all_input"),
+                                    hide_tagged_input=f.boolean("hide_tagged_input"))
+        await self.respond(actions.write_manifest, notebook, parsed, extra, rendering,
                            overwrite=f.boolean("overwrite"), root=self.root)
 
 
-ROUTES = [
+ROUTES: list[tuple[str, type[JSONHandlerMixin]]] = [
     ("servers", ServersHandler),
     ("servers/add", AddServerHandler),
     ("servers/remove", RemoveServerHandler),
