@@ -3,13 +3,17 @@
 This module also holds the Jupyter entry points: notebook 6 (NotebookApp) reads
 ``_jupyter_server_extension_paths`` / ``load_jupyter_server_extension``; jupyter_server 2
 (nbclassic, Notebook 7, JupyterLab) reads ``_jupyter_server_extension_points`` /
-``_load_jupyter_server_extension``. The handlers themselves live in ``jupyter.py``.
+``_load_jupyter_server_extension``. The handlers themselves live in ``jupyter/``.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "2.0.0.dev0"
 
 
-def _jupyter_nbextension_paths():
+def _jupyter_nbextension_paths() -> list[dict[str, str]]:
     # Read by `jupyter nbextension install|enable --py rsconnect_jupyter` only.
     return [
         {
@@ -21,22 +25,22 @@ def _jupyter_nbextension_paths():
     ]
 
 
-def _jupyter_server_extension_paths():
+def _jupyter_server_extension_paths() -> list[dict[str, str]]:
     return [{"module": "rsconnect_jupyter"}]
 
 
-def _jupyter_server_extension_points():
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "rsconnect_jupyter"}]
 
 
-def load_jupyter_server_extension(nbapp):
+def load_jupyter_server_extension(nbapp: Any) -> None:
     """notebook 6 (NotebookApp) entry point."""
     from .jupyter import load_handlers
 
     load_handlers(nbapp)
 
 
-def _load_jupyter_server_extension(serverapp):
+def _load_jupyter_server_extension(serverapp: Any) -> None:
     """jupyter_server 2 entry point."""
     from .jupyter import load_handlers
 

@@ -8,7 +8,12 @@ Start-up stays light: nothing here imports requests (connect.py, imported by the
 talk to a server), nbformat/nbconvert (HTML snapshots only) or tornado. `local-server` is loaded
 only when it runs; its module imports the server application (tornado, the runner) for its options.
 """
+
+from __future__ import annotations
+
 import importlib
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -25,22 +30,22 @@ class LazyGroup(click.Group):
     tests/cli checks that line against the command's own docstring.
     """
 
-    def __init__(self, *args, lazy=None, **kwargs):
+    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})  # name -> ("module:attribute", first paragraph of its help)
         self._listing = False
 
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
 
-    def get_command(self, ctx, cmd_name):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.lazy:
             return super().get_command(ctx, cmd_name)
         if self._listing:  # a stand-in for the help's command list
             return click.Command(cmd_name, help=self.lazy[cmd_name][1])
         return self.load(cmd_name)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         # Ctrl-C: one line instead of click's "Aborted!" or a traceback; 130 is the shell's code for SIGINT.
         try:
             return super().invoke(ctx)
@@ -51,11 +56,12 @@ class LazyGroup(click.Group):
             click.echo(INTERRUPTED_DEPLOY if ctx.invoked_subcommand == "deploy" else INTERRUPTED, err=True)
             ctx.exit(130)
 
-    def load(self, cmd_name):
+    def load(self, cmd_name: str) -> click.Command:
         module, attribute = self.lazy[cmd_name][0].split(":")
-        return getattr(importlib.import_module(module, __package__), attribute)
+        command: click.Command = getattr(importlib.import_module(module, __package__), attribute)
+        return command
 
-    def format_commands(self, ctx, formatter):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self._listing = True
         try:
             super().format_commands(ctx, formatter)
@@ -76,7 +82,7 @@ LAZY_COMMANDS = {
 
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rsconnect")
-def main():
+def main() -> None:
     """Publish notebooks, Python APIs and apps to Posit Connect."""
 
 

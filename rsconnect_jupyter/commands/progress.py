@@ -3,9 +3,12 @@
 On a terminal, a tqdm bar per phase (bytes, rate, time left); when stderr is piped, a line at
 25, 50, 75 and 100 % (a log file wants a few lines, not a redrawn bar); with -q, nothing.
 """
+
+from __future__ import annotations
+
 import sys
 import time
-from typing import Optional, TextIO
+from typing import Any, TextIO
 
 from ..progress import BUILD, UPLOAD, ProgressCallback, ProgressUpdate
 
@@ -29,8 +32,8 @@ class BarProgress:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.phase: Optional[str] = None
-        self.bar = None
+        self.phase: str | None = None
+        self.bar: Any = None  # a tqdm bar (imported when the first phase starts)
         self.shown = 0
 
     def __call__(self, update: ProgressUpdate) -> None:
@@ -61,7 +64,7 @@ class LineProgress:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.phase: Optional[str] = None
+        self.phase: str | None = None
         self.started = 0.0
         self.next_mark = 0
 
@@ -84,7 +87,7 @@ class LineProgress:
         self.stream.flush()
 
 
-def for_stderr(quiet: bool) -> Optional[ProgressCallback]:
+def for_stderr(quiet: bool) -> ProgressCallback | None:
     """The progress callback for a deploy: none with -q, a bar on a terminal, else plain lines."""
     if quiet:
         return None

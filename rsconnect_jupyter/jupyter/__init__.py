@@ -6,24 +6,30 @@ comes from the app that loads us, not from what imports: a notebook 6 environmen
 jupyter_server installed too, and mixing the two breaks auth.
 """
 
+from __future__ import annotations
 
-def _is_jupyter_server(app):
+from typing import Any
+
+
+def _is_jupyter_server(app: Any) -> bool:
     return any(cls.__module__.startswith("jupyter_server.") for cls in type(app).__mro__)
 
 
-def api_handler_base(app):
+def api_handler_base(app: Any) -> type:
     if _is_jupyter_server(app):
         from jupyter_server.base.handlers import APIHandler
-    else:
-        from notebook.base.handlers import APIHandler
-    return APIHandler
+
+        return APIHandler
+    from notebook.base.handlers import APIHandler as NotebookAPIHandler
+
+    return NotebookAPIHandler
 
 
-def url_path_join(*parts):
+def url_path_join(*parts: str) -> str:
     return "/".join(p.strip("/") for p in parts if p.strip("/")).join(("/", ""))
 
 
-def load_handlers(app):
+def load_handlers(app: Any) -> None:
     from .handlers import ROUTES
     from .rules_handler import RULES_ROUTES
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Literal, Optional, overload
+from typing import Any, Literal, overload
 
 from ..exceptions import InvalidField
 
@@ -29,14 +29,14 @@ class Fields:
 
     @overload
     def string(self, name: str, required: Literal[True] = True, default: None = None,
-               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> str: ...
+               choices: Collection[str] | None = None, max_length: int = 4096) -> str: ...
 
     @overload
-    def string(self, name: str, required: bool, default: Optional[str] = None,
-               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> Optional[str]: ...
+    def string(self, name: str, required: bool, default: str | None = None,
+               choices: Collection[str] | None = None, max_length: int = 4096) -> str | None: ...
 
-    def string(self, name: str, required: bool = True, default: Optional[str] = None,
-               choices: Optional[Collection[str]] = None, max_length: int = 4096) -> Optional[str]:
+    def string(self, name: str, required: bool = True, default: str | None = None,
+               choices: Collection[str] | None = None, max_length: int = 4096) -> str | None:
         value = self._get(name, required, default)
         if value is default and not required:
             return value
@@ -49,7 +49,7 @@ class Fields:
             raise InvalidField("The field %r is too long." % name)
         if choices is not None and value not in choices:
             raise InvalidField("The field %r must be one of: %s." % (name, ", ".join(sorted(choices))))
-        return value  # type: ignore[no-any-return]
+        return value
 
     def boolean(self, name: str, default: bool = False) -> bool:
         value = self._get(name, False, default)
@@ -70,7 +70,7 @@ class Fields:
             raise InvalidField("The field %r must map names to string values." % name)
         return value
 
-    def object(self, name: str, required: bool = False) -> Optional[dict[str, Any]]:
+    def object(self, name: str, required: bool = False) -> dict[str, Any] | None:
         value = self._get(name, required, None)
         if value is not None and not isinstance(value, dict):
             raise InvalidField("The field %r must be a JSON object." % name)

@@ -4,14 +4,42 @@ The browser starts a job, then polls its log with a cursor (the number of lines 
 and the bundle's progress (the latest build or upload byte counts: numbers only, never text).
 Secrets handed to a job are scrubbed from every log line as a second line of defence.
 """
+
+from __future__ import annotations
+
 import itertools
 import logging
 import threading
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Optional
+from typing import Any, Callable, TypedDict
 
 from ..progress import ProgressUpdate
+
+Log = Callable[[str], None]
+# A job's work: work(log) or, started `with_progress`, work(log, progress); returns JSON-able data.
+Work = Callable[..., Any]
+DescribeError = Callable[[BaseException], str]
+
+
+class ProgressState(TypedDict):
+    phase: str
+    done: int
+    total: int
+
+
+class JobState(TypedDict):
+    """What /jobs/{id} answers."""
+
+    id: str
+    lines: list[str]
+    cursor: int
+    finished: bool
+    result: Any
+    error: str | None
+    progress: ProgressState | None
+
 
 # Two pools, so that quick calls (list, verify, search) never wait behind long publishes.
 REQUESTS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rsconnect-jupyter-request")
@@ -21,34 +49,34 @@ log = logging.getLogger(__name__)
 
 
 class Job:
-    def __init__(self, secrets=()):
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self.id = uuid.uuid4().hex
         self._lock = threading.Lock()
-        self._lines = []
+        self._lines: list[str] = []
         self._secrets = [s for s in secrets if s]
         self.finished = False
-        self.result = None
-        self.error = None
-        self._progress: Optional[dict] = None
+        self.result: Any = None
+        self.error: str | None = None
+        self._progress: ProgressState | None = None
 
-    def scrub(self, message):
+    def scrub(self, message: object) -> str:
         text = str(message)
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
 
-    def log(self, message):
+    def log(self, message: object) -> None:
         text = self.scrub(message)
         with self._lock:
             self._lines.extend(text.splitlines() or [""])
 
     def progress(self, update: ProgressUpdate) -> None:
         """Keep the latest byte counts of the bundle's build or upload, for the dialog's bar."""
-        state = {"phase": str(update.phase), "done": int(update.done), "total": int(update.total)}
+        state: ProgressState = {"phase": str(update.phase), "done": int(update.done), "total": int(update.total)}
         with self._lock:
             self._progress = state
 
-    def state(self, cursor=0):
+    def state(self, cursor: int = 0) -> JobState:
         with self._lock:
             cursor = max(0, min(cursor, len(self._lines)))
             return {
@@ -61,7 +89,7 @@ class Job:
                 "progress": self._progress,
             }
 
-    def run(self, work, describe_error, with_progress=False):
+    def run(self, work: Work, describe_error: DescribeError, with_progress: bool = False) -> None:
         """work(log) -> JSON-able result (work(log, progress) when `with_progress`);
         describe_error(exc) -> one sentence."""
         try:
@@ -79,12 +107,13 @@ class Job:
 
 
 class JobRegistry:
-    def __init__(self):
-        self._jobs = {}
+    def __init__(self) -> None:
+        self._jobs: dict[str, tuple[int, Job]] = {}
         self._order = itertools.count()
         self._lock = threading.Lock()
 
-    def start(self, work, describe_error, secrets=(), with_progress: bool = False):
+    def start(self, work: Work, describe_error: DescribeError, secrets: Iterable[str | None] = (),
+              with_progress: bool = False) -> Job:
         job = Job(secrets)
         with self._lock:
             self._jobs[job.id] = (next(self._order), job)
@@ -98,7 +127,7 @@ class JobRegistry:
         PUBLISHES.submit(job.run, work, describe_error, with_progress)
         return job
 
-    def get(self, job_id):
+    def get(self, job_id: str) -> Job | None:
         with self._lock:
             entry = self._jobs.get(job_id)
         return entry[1] if entry else None
