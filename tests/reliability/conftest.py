@@ -1,6 +1,7 @@
 """Fixtures of the reliability tests: the CLI as a subprocess with its own config folder and temp
 folder, a fault-injecting proxy in front of the session's local server, and every saved byte."""
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -43,13 +44,20 @@ class CLI:
                               timeout=600)
 
     def start(self, *args, env=None):
+        # Ctrl-C reaches the command as it reaches a user's: a test run started in the background
+        # (`cmd &` in a script) ignores SIGINT, children inherit that, and Python then never raises
+        # KeyboardInterrupt.
         return subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=self.env(env))
+                                env=self.env(env), preexec_fn=_default_sigint)
 
     def ok(self, *args, env=None):
         result = self.run(*args, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         return result
+
+
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
