@@ -85,7 +85,7 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) 
     if upload.over:
         raise errors.too_large(state.max_bundle_size)
     if upload.size == 0:
-        raise bundles.BundleError("The request has no bundle: send the .tar.gz as the body.")
+        raise bundles.BundleRefused("The request has no bundle: send the .tar.gz as the body.")
     limits = state.limits
     loop = asyncio.get_running_loop()
     manifest = await loop.run_in_executor(None, lambda: bundles.read_manifest(upload.path, **limits))

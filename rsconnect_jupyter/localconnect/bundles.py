@@ -29,32 +29,32 @@ class BundleLimits(TypedDict, total=False):
     max_unpacked: int
 
 
-class BundleError(errors.ConnectError):
+class BundleRefused(errors.ConnectError):
     def __init__(self, message: str, code: int = errors.BAD_BUNDLE) -> None:
         super().__init__(400, code, message)
 
 
 def _clean_name(name: str) -> str:
-    """The member's path relative to the bundle root, or BundleError."""
+    """The member's path relative to the bundle root, or BundleRefused."""
     if "\\" in name or "\x00" in name:
-        raise BundleError("The bundle has an invalid file name: %r." % name)
+        raise BundleRefused("The bundle has an invalid file name: %r." % name)
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise BundleError("The bundle has an absolute path: %r." % name)
+        raise BundleRefused("The bundle has an absolute path: %r." % name)
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise BundleError("The bundle has a path that leaves the bundle: %r." % name)
+        raise BundleRefused("The bundle has a path that leaves the bundle: %r." % name)
     return "/".join(parts)
 
 
 def _link_target(member: tarfile.TarInfo, clean: str) -> str:
-    """The bundle-relative path a link points at, or BundleError when it points outside."""
+    """The bundle-relative path a link points at, or BundleRefused when it points outside."""
     target = member.linkname
     if target.startswith("/") or "\\" in target:
-        raise BundleError("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
+        raise BundleRefused("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
     base = posixpath.dirname(clean) if member.issym() else ""
     joined = posixpath.normpath(posixpath.join(base, target))
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):
-        raise BundleError("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
+        raise BundleRefused("The bundle has a link that points outside the bundle: %r -> %r." % (member.name, target))
     return joined
 
 
@@ -64,15 +64,15 @@ def _members(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -> Iterato
     for member in tar:
         count += 1
         if count > max_files:
-            raise BundleError("The bundle has more than %d files." % max_files)
+            raise BundleRefused("The bundle has more than %d files." % max_files)
         if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
-            raise BundleError("The bundle has a device file, FIFO or other special file: %r." % member.name)
+            raise BundleRefused("The bundle has a device file, FIFO or other special file: %r." % member.name)
         clean = _clean_name(member.name)
         if member.issym() or member.islnk():
             _link_target(member, clean)
         total += max(member.size, 0)
         if total > max_unpacked:
-            raise BundleError("The bundle unpacks to more than %d bytes." % max_unpacked)
+            raise BundleRefused("The bundle unpacks to more than %d bytes." % max_unpacked)
         yield member, clean
 
 
@@ -80,7 +80,7 @@ def _open(path: str | os.PathLike[str]) -> tarfile.TarFile:
     try:
         return tarfile.open(path, "r:*")
     except (tarfile.TarError, OSError, EOFError) as e:
-        raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
 
 
 def read_manifest(path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES,
@@ -94,9 +94,9 @@ def read_manifest(path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FIL
                     # a regular member always has a file object
                     manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(16 * 1024 * 1024)
         except (tarfile.TarError, OSError, EOFError, ValueError) as e:
-            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+            raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     if manifest_bytes is None:
-        raise BundleError("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
+        raise BundleRefused("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
     return parse_manifest(manifest_bytes)
 
 
@@ -104,15 +104,15 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
-        raise BundleError("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST) from e
+        raise BundleRefused("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST) from e
     if not isinstance(manifest, dict) or not isinstance(manifest.get("metadata"), dict):
-        raise BundleError("The bundle's manifest.json has no \"metadata\" object.", errors.INVALID_MANIFEST)
+        raise BundleRefused("The bundle's manifest.json has no \"metadata\" object.", errors.INVALID_MANIFEST)
     mode = manifest["metadata"].get("appmode")
     if not isinstance(mode, str) or not mode:
-        raise BundleError("The bundle's manifest.json has no metadata.appmode.", errors.INVALID_MANIFEST)
+        raise BundleRefused("The bundle's manifest.json has no metadata.appmode.", errors.INVALID_MANIFEST)
     python = manifest.get("python")
     if python is not None and not (isinstance(python, dict) and isinstance(python.get("version", ""), str)):
-        raise BundleError("The bundle's manifest.json has an invalid \"python\" section.", errors.INVALID_MANIFEST)
+        raise BundleRefused("The bundle's manifest.json has an invalid \"python\" section.", errors.INVALID_MANIFEST)
     return manifest
 
 
@@ -133,7 +133,7 @@ def extract(path: str | os.PathLike[str], dest: str | os.PathLike[str], max_file
         full = os.path.join(dest, *rel.split("/")) if rel else dest
         parent = os.path.realpath(os.path.dirname(full))
         if parent != real_dest and not parent.startswith(real_dest + os.sep):
-            raise BundleError("The bundle writes outside its folder: %r." % rel)
+            raise BundleRefused("The bundle writes outside its folder: %r." % rel)
         return full
 
     with _open(path) as tar:
@@ -147,7 +147,7 @@ def extract(path: str | os.PathLike[str], dest: str | os.PathLike[str], max_file
                     full = inside(clean)
                     os.makedirs(os.path.dirname(full), exist_ok=True)
                     if os.path.islink(full) or os.path.isdir(full):
-                        raise BundleError("The bundle has a file that replaces a folder: %r." % clean)
+                        raise BundleRefused("The bundle has a file that replaces a folder: %r." % clean)
                     data = cast(IO[bytes], tar.extractfile(member))  # a regular member: a file object
                     with open(full, "wb") as out:
                         shutil.copyfileobj(data, out, 1024 * 1024)
@@ -155,7 +155,7 @@ def extract(path: str | os.PathLike[str], dest: str | os.PathLike[str], max_file
                 else:
                     links.append((clean, _link_target(member, clean)))
         except (tarfile.TarError, EOFError) as e:
-            raise BundleError("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+            raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     # Links become copies of what they point at, once every regular file is in place.
     for clean, target in links:
         src, full = inside(target), inside(clean)
@@ -172,7 +172,7 @@ def safe_join(root: str, rel: str) -> str | None:
     rel = rel.lstrip("/")
     try:
         clean = _clean_name(rel)
-    except BundleError:
+    except BundleRefused:
         return None
     full = os.path.realpath(os.path.join(root, *clean.split("/"))) if clean else os.path.realpath(root)
     real_root = os.path.realpath(root)

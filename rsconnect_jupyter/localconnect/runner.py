@@ -37,7 +37,7 @@ log = logging.getLogger("localconnect.runner")
 SUPPORTED = ("static", "jupyter-static") + apps.APP_MODES
 
 
-class DeployFailed(Exception):
+class DeployStepFailed(Exception):
     pass
 
 
@@ -102,7 +102,7 @@ class Runner:
         try:
             with self._content_lock(guid):  # one deploy of a content item at a time
                 if self.stopping:
-                    raise DeployFailed(INTERRUPTED)
+                    raise DeployStepFailed(INTERRUPTED)
                 self._deploy(task, guid, bundle_id, activate)
             task.finish(0)
         except Exception as e:
@@ -112,9 +112,9 @@ class Runner:
                 self._fail(task, e)
 
     def _fail(self, task: Task, e: Exception) -> None:
-        if isinstance(e, bundles.BundleError):
+        if isinstance(e, bundles.BundleRefused):
             task.finish(1, e.message)
-        elif isinstance(e, (DeployFailed, environments.EnvironmentError_, apps.AppFailed)):
+        elif isinstance(e, (DeployStepFailed, environments.EnvironmentError_, apps.AppFailed)):
             task.finish(1, str(e))
         else:  # a bug: say so in the task, keep the server up
             log.error("deploy task %s failed", task.id, exc_info=e)
@@ -123,13 +123,13 @@ class Runner:
     def _deploy(self, task: Task, guid: str, bundle_id: int, activate: bool) -> None:
         bundle = self.db.bundle(guid, bundle_id)
         if bundle is None or self.db.content(guid) is None:
-            raise DeployFailed("The content or its bundle was deleted.")
+            raise DeployStepFailed("The content or its bundle was deleted.")
         task.log("Deploying bundle %s of content %s." % (bundle_id, guid))
         archive = self.layout.bundle_archive(guid, bundle_id)
         manifest = bundles.read_manifest(archive, **self.limits)
         mode = manifest["metadata"]["appmode"]
         if mode not in SUPPORTED:
-            raise DeployFailed("App mode %r is not supported yet by the local server (it can deploy %s)."
+            raise DeployStepFailed("App mode %r is not supported yet by the local server (it can deploy %s)."
                                % (mode, " and ".join(SUPPORTED)))
         final = self.layout.bundle_dir(guid, bundle_id)
         work = "%s.new-%s" % (final, uuid.uuid4().hex[:8])
@@ -163,7 +163,7 @@ class Runner:
                                   primary, self._app_env(guid), task.log, self._app_log(guid, bundle_id))
             if self.stopping:
                 self.apps.stop_all()
-                raise DeployFailed(INTERRUPTED)
+                raise DeployStepFailed(INTERRUPTED)
             self.apps.switch(app)
         if activate:
             fields = {"bundle_id": str(bundle_id), "app_mode": mode, "last_deployed_time": now()}
@@ -181,7 +181,7 @@ class Runner:
             primary = "index.html" if "index.html" in candidates else (candidates[0] if candidates else None)
         path = bundles.safe_join(folder, primary) if primary else None
         if not path or not os.path.isfile(path):
-            raise DeployFailed("The bundle's primary HTML file %r is not in the bundle." % primary)
+            raise DeployStepFailed("The bundle's primary HTML file %r is not in the bundle." % primary)
         task.log("Serving %s." % primary)
         return primary
 
@@ -191,7 +191,7 @@ class Runner:
         entry = meta.get("entrypoint") or meta.get("primary_rmd")
         notebook = bundles.safe_join(folder, entry) if entry else None
         if not notebook or not os.path.isfile(notebook):
-            raise DeployFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
+            raise DeployStepFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
         interp = self._interpreter(task, manifest)
         requirements = self._requirements(task, manifest, folder)
         venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task))
@@ -205,13 +205,13 @@ class Runner:
         try:
             answer = self.renderers.render(environments.venv_python(venv), request, task.log)
         except renderers.WorkerGone as e:
-            raise DeployFailed(INTERRUPTED if self.stopping else
+            raise DeployStepFailed(INTERRUPTED if self.stopping else
                                "The notebook's render worker stopped twice; see the server's log.") from e
         if answer.get("status") != 0 or not os.path.isfile(output):
             content = self.db.content(guid)
             kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
             failed = (answer.get("error") or "Rendering the notebook failed").rstrip(". ")
-            raise DeployFailed("%s; %s." % (failed, kept))
+            raise DeployStepFailed("%s; %s." % (failed, kept))
         return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
 
     # -- APIs and apps ----------------------------------------------------------------------------
@@ -220,12 +220,12 @@ class Runner:
         requested = python.get("version")
         available = ", ".join(i.version for i in self.interpreters) or "none"
         if not requested:
-            raise DeployFailed("The bundle's manifest.json has no python.version; this server has Python %s."
+            raise DeployStepFailed("The bundle's manifest.json has no python.version; this server has Python %s."
                                % available)
         task.log("Bundle requested Python version %s." % requested)
         interp = interpreters.choose(self.interpreters, requested)
         if interp is None:
-            raise DeployFailed("No Python on this server matches the requested version %s; available versions: %s."
+            raise DeployStepFailed("No Python on this server matches the requested version %s; available versions: %s."
                                % (requested, available))
         task.log("Using Python %s (%s)." % (interp.version, interp.path))
         return interp
@@ -244,11 +244,11 @@ class Runner:
         mode = manifest["metadata"]["appmode"]
         entry = (manifest["metadata"].get("entrypoint") or "").strip()
         if not entry:
-            raise DeployFailed("The bundle's manifest.json has no metadata.entrypoint (module or module:object).")
+            raise DeployStepFailed("The bundle's manifest.json has no metadata.entrypoint (module or module:object).")
         if mode in ("python-streamlit", "python-bokeh"):
             script = bundles.safe_join(folder, apps.script_path(entry))
             if not script or not os.path.isfile(script):
-                raise DeployFailed("The bundle's script %r (metadata.entrypoint) is not in the bundle."
+                raise DeployStepFailed("The bundle's script %r (metadata.entrypoint) is not in the bundle."
                                    % apps.script_path(entry))
         task.log("App mode %s, entrypoint %s." % (mode, entry))
         interp = self._interpreter(task, manifest)

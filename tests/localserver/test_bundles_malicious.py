@@ -172,7 +172,7 @@ def test_trick_is_refused_at_extraction(tmp_path, trick):
     """Deploys extract again with the same checks (a bundle on disk is not trusted either)."""
     archive = tmp_path / "bundle.tar.gz"
     archive.write_bytes(TRICKS[trick](tmp_path))
-    with pytest.raises(bundles.BundleError):
+    with pytest.raises(bundles.BundleRefused):
         bundles.extract(str(archive), str(tmp_path / "out" / "bundle"), max_files=MAX_FILES,
                         max_unpacked=MAX_UNPACKED)
     assert not [p for p in tree(tmp_path) if "escaped" in p]
