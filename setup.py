@@ -12,6 +12,7 @@ Before the package is built (`pip install .`, `pip install -e .`, `python -m bui
 `HATCH_JUPYTER_BUILDER_SKIP_NPM=1` (hatch-jupyter-builder's switch) skips the lab build, as
 scripts/demo does: the CLI needs no lab extension and a cold jlpm install costs a minute or more.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,13 @@ LABEXTENSION_BUILT = "rsconnect_jupyter/labextension"  # package.json "jupyterla
 LABEXTENSION_NAME = "rsconnect-jupyter"  # labextension/package.json "name"
 # What the lab build reads: a change to any of them makes the built extension stale.
 LABEXTENSION_SOURCES = [
-    "package.json", "yarn.lock", "labextension/package.json", "labextension/tsconfig.json",
-    "labextension/src", "labextension/style", "labextension/schema",
+    "package.json",
+    "yarn.lock",
+    "labextension/package.json",
+    "labextension/tsconfig.json",
+    "labextension/src",
+    "labextension/style",
+    "labextension/schema",
 ]
 # Where JupyterLab keeps jlpm (its pinned yarn): jupyter_builder since 4.6, jupyterlab before.
 JLPM_MODULES = ("jupyter_builder.jlpm", "jupyterlab.jlpmapp")
@@ -90,14 +96,15 @@ def build_labextension() -> None:
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     if not env.get("YARN_NPM_REGISTRY_SERVER") and shutil.which("npm"):
         # jlpm (yarn 3) ignores npm's config: hand it the machine's registry, never written down.
-        registry = subprocess.run(["npm", "config", "get", "registry"], capture_output=True,
-                                  text=True).stdout.strip()
+        registry = subprocess.run(["npm", "config", "get", "registry"], capture_output=True, text=True).stdout.strip()
         if registry:
             env["YARN_NPM_REGISTRY_SERVER"] = registry
     jlpm = jlpm_command()
     if jlpm is None:
-        raise SystemExit("rsconnect_jupyter: building the JupyterLab extension needs JupyterLab 4 in the build "
-                         "environment: install it, or set HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to go without.")
+        raise SystemExit(
+            "rsconnect_jupyter: building the JupyterLab extension needs JupyterLab 4 in the build "
+            "environment: install it, or set HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to go without."
+        )
     log("building the JupyterLab extension with jlpm (a first build downloads its packages) ...")
     for step in (["install", "--immutable"], ["run", "build"]):
         done = subprocess.run(jlpm + step, cwd=HERE, env=env, capture_output=True, text=True)
@@ -105,8 +112,8 @@ def build_labextension() -> None:
             sys.stderr.write(done.stdout[-6000:] + done.stderr[-6000:])
             raise SystemExit(
                 "rsconnect_jupyter: `jlpm %s` failed (output above). Fix it, or set "
-                "HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to install without the JupyterLab extension."
-                % " ".join(step))
+                "HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to install without the JupyterLab extension." % " ".join(step)
+            )
 
 
 def prepare_front_ends() -> None:
@@ -117,13 +124,16 @@ def prepare_front_ends() -> None:
     if lab_build_wanted():
         build_labextension()
     elif not os.path.isfile(os.path.join(LABEXTENSION_BUILT, "package.json")):
-        why = ("HATCH_JUPYTER_BUILDER_SKIP_NPM=1" if lab_build_skipped()
-               else "Node.js is not installed")
-        log("the JupyterLab 4 / Notebook 7 extension is left out (%s); the CLI and the classic "
-            "extension install as usual. Install Node.js to include it." % why)
+        why = "HATCH_JUPYTER_BUILDER_SKIP_NPM=1" if lab_build_skipped() else "Node.js is not installed"
+        log(
+            "the JupyterLab 4 / Notebook 7 extension is left out (%s); the CLI and the classic "
+            "extension install as usual. Install Node.js to include it." % why
+        )
     elif lab_build_stale() and not lab_build_skipped():
-        log("warning: the JupyterLab extension is older than its sources and Node.js is not "
-            "installed to rebuild it: the existing build is installed.")
+        log(
+            "warning: the JupyterLab extension is older than its sources and Node.js is not "
+            "installed to rebuild it: the existing build is installed."
+        )
 
 
 def data_files() -> list[tuple[str, list[str]]]:

@@ -16,6 +16,7 @@ and the clone removed. The machine's own package caches (pip, uv, yarn) are used
 unless --fresh-caches gives every cold run empty ones (a fresh machine; slower, and the network
 then weighs in). Results: benchmarks/results/demo-time/results.{md,json}.
 """
+
 import argparse
 import json
 import os
@@ -29,7 +30,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Optional
 
 import requests
 
@@ -59,7 +60,7 @@ class Clone:
     commit: str
     path: Path
     caches: Optional[Path] = None
-    facts: Dict[str, object] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 def git(*args: str, cwd: Path = ROOT) -> str:
@@ -74,20 +75,23 @@ def make_clone(commit: str, fresh_caches: bool) -> Clone:
     return Clone(commit, path, caches)
 
 
-def demo_env(clone: Clone, port: int) -> Dict[str, str]:
+def demo_env(clone: Clone, port: int) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("VIRTUAL_ENV", "CONNECT_SERVER", "CONNECT_API_KEY", "PYTHONPATH", "PYTHONHOME"):
         env.pop(name, None)
     # Nothing of the dev virtualenv (its uv would change which installer the server picks).
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if p and not p.startswith(str(ROOT)))
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and not p.startswith(str(ROOT)))
     # Saved servers and deployment records of the CLI stay with the clone, not the user's.
     env["XDG_CONFIG_HOME"] = str(clone.path / ".bench-xdg" / "config")
     env["XDG_DATA_HOME"] = str(clone.path / ".bench-xdg" / "data")
     env["RSCONNECT_DEMO_PORT"] = str(port)
     if clone.caches:
-        for name, sub in (("PIP_CACHE_DIR", "pip"), ("UV_CACHE_DIR", "uv"), ("YARN_CACHE_FOLDER", "yarn"),
-                          ("npm_config_cache", "npm")):
+        for name, sub in (
+            ("PIP_CACHE_DIR", "pip"),
+            ("UV_CACHE_DIR", "uv"),
+            ("YARN_CACHE_FOLDER", "yarn"),
+            ("npm_config_cache", "npm"),
+        ):
             env[name] = str(clone.caches / sub)
     return env
 
@@ -104,13 +108,27 @@ def check_url(output: str) -> (Optional[str], Optional[int]):
 
 
 def run_demo(clone: Clone, kind: str, rnd: int, port: int) -> DemoRun:
-    run = run_timed(["bash", "scripts/demo"], env=demo_env(clone, port), cwd=str(clone.path), check=False,
-                    timeout=3600, stamp_lines=True)
+    run = run_timed(
+        ["bash", "scripts/demo"],
+        env=demo_env(clone, port),
+        cwd=str(clone.path),
+        check=False,
+        timeout=3600,
+        stamp_lines=True,
+    )
     url, status = check_url(run.stdout)
     ok = run.returncode == 0 and status == 200
-    result = DemoRun(clone.commit, kind, rnd, run.seconds, ok, url, status,
-                     run.first("Starting the local server") if kind == "cold" else None,
-                     "" if ok else "exit %d, URL %s -> %s:\n%s" % (run.returncode, url, status, run.stdout[-2000:]))
+    result = DemoRun(
+        clone.commit,
+        kind,
+        rnd,
+        run.seconds,
+        ok,
+        url,
+        status,
+        run.first("Starting the local server") if kind == "cold" else None,
+        "" if ok else "exit %d, URL %s -> %s:\n%s" % (run.returncode, url, status, run.stdout[-2000:]),
+    )
     log("%s %s round %d: %.1f s, %s" % (clone.commit[:7], kind, rnd, run.seconds, "ok" if ok else "FAILED"))
     return result
 
@@ -118,11 +136,13 @@ def run_demo(clone: Clone, kind: str, rnd: int, port: int) -> DemoRun:
 def describe(clone: Clone) -> None:
     """What the cold run left: did it build the lab extension, which installer does its server use."""
     venv_python = clone.path / ".venv" / "bin" / "python"
-    has_uv = subprocess.run([str(venv_python), "-c", "import uv; uv.find_uv_bin()"],
-                            capture_output=True).returncode == 0
+    has_uv = (
+        subprocess.run([str(venv_python), "-c", "import uv; uv.find_uv_bin()"], capture_output=True).returncode == 0
+    )
     clone.facts = {
-        "lab extension built (rsconnect_jupyter/labextension/package.json)":
-            (clone.path / "rsconnect_jupyter" / "labextension" / "package.json").exists(),
+        "lab extension built (rsconnect_jupyter/labextension/package.json)": (
+            clone.path / "rsconnect_jupyter" / "labextension" / "package.json"
+        ).exists(),
         "node_modules present (jlpm install ran)": (clone.path / "node_modules").exists()
         or (clone.path / "labextension" / "node_modules").exists(),
         "uv package in the demo's .venv (server builds with uv, else pip)": has_uv,
@@ -150,11 +170,11 @@ def remove(clone: Clone) -> None:
         shutil.rmtree(clone.caches, ignore_errors=True)
 
 
-def median(values: List[float]) -> Optional[float]:
+def median(values: list[float]) -> Optional[float]:
     return statistics.median(values) if values else None
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default=BEFORE)
     parser.add_argument("--after", default="HEAD")
@@ -168,8 +188,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     subjects = {side: git("log", "-1", "--format=%h %s", sha)[:100] for side, sha in commits.items()}
     load_start = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    runs: List[DemoRun] = []
-    facts: Dict[str, Dict[str, object]] = {}
+    runs: list[DemoRun] = []
+    facts: dict[str, dict[str, object]] = {}
     for rnd in range(args.cold_rounds):
         order = ["before", "after"] if rnd % 2 == 0 else ["after", "before"]
         clones = {side: make_clone(commits[side], args.fresh_caches) for side in order}
@@ -180,7 +200,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 describe(clones[side])
                 facts[side] = clones[side].facts
             for rerun in range(args.rerun_rounds):
-                for side in (order if rerun % 2 == 0 else order[::-1]):
+                for side in order if rerun % 2 == 0 else order[::-1]:
                     runs.append(run_demo(clones[side], "rerun", rnd, ports[side]))
         finally:
             for clone in clones.values():
@@ -191,23 +211,59 @@ def main(argv: Optional[List[str]] = None) -> int:
     sha_side = {sha: side for side, sha in commits.items()}
     table = []
     for kind in ("cold", "rerun"):
-        med = {side: median([r.seconds for r in runs if r.kind == kind and sha_side[r.commit] == side and r.ok])
-               for side in commits}
+        med = {
+            side: median([r.seconds for r in runs if r.kind == kind and sha_side[r.commit] == side and r.ok])
+            for side in commits
+        }
         n = {side: len([r for r in runs if r.kind == kind and sha_side[r.commit] == side]) for side in commits}
         ratio = med["after"] / med["before"] if med["after"] and med["before"] else None
-        table.append({"kind": kind, "before_s": med["before"], "after_s": med["after"], "ratio": ratio,
-                      "n_before": n["before"], "n_after": n["after"]})
-    installs = {side: median([r.install_seconds for r in runs if r.kind == "cold" and sha_side[r.commit] == side
-                              and r.install_seconds is not None]) for side in commits}
+        table.append(
+            {
+                "kind": kind,
+                "before_s": med["before"],
+                "after_s": med["after"],
+                "ratio": ratio,
+                "n_before": n["before"],
+                "n_after": n["after"],
+            }
+        )
+    installs = {
+        side: median(
+            [
+                r.install_seconds
+                for r in runs
+                if r.kind == "cold" and sha_side[r.commit] == side and r.install_seconds is not None
+            ]
+        )
+        for side in commits
+    }
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"started": started, "host": platform.node(), "cores": os.cpu_count(),
-            "python": platform.python_version(), "load_1min_start": load_start, "load_1min_end": load_end,
-            "commits": commits, "subjects": subjects, "fresh_caches": args.fresh_caches,
-            "command": "python -m benchmarks.demo_time " + " ".join(argv if argv is not None else sys.argv[1:])}
-    (out / "results.json").write_text(json.dumps({"meta": meta, "table": table, "install_phase_s": installs,
-                                                  "facts": facts, "runs": [asdict(r) for r in runs]}, indent=1))
+    meta = {
+        "started": started,
+        "host": platform.node(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_1min_start": load_start,
+        "load_1min_end": load_end,
+        "commits": commits,
+        "subjects": subjects,
+        "fresh_caches": args.fresh_caches,
+        "command": "python -m benchmarks.demo_time " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "table": table,
+                "install_phase_s": installs,
+                "facts": facts,
+                "runs": [asdict(r) for r in runs],
+            },
+            indent=1,
+        )
+    )
 
     def fmt(value: Optional[float], spec: str = "%.1f s") -> str:
         return spec % value if value is not None else "-"
@@ -217,9 +273,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         "",
         "Run %s on %s (%s cores, shared with other engineers' work), load average %.1f at the start, %.1f at the "
         "end (1 min). Command: `%s`. Wall time from outside; medians over successful runs; ratio = after / before. "
-        "Package caches: %s." % (started, meta["host"], meta["cores"], load_start, load_end, meta["command"],
-                                 "empty per cold run" if args.fresh_caches else
-                                 "the machine's own (pip, uv, yarn), warm from earlier work"),
+        "Package caches: %s."
+        % (
+            started,
+            meta["host"],
+            meta["cores"],
+            load_start,
+            load_end,
+            meta["command"],
+            "empty per cold run" if args.fresh_caches else "the machine's own (pip, uv, yarn), warm from earlier work",
+        ),
         "",
         "- before: `%s`" % subjects["before"],
         "- after: `%s`" % subjects["after"],
@@ -228,19 +291,39 @@ def main(argv: Optional[List[str]] = None) -> int:
         "|-----|--------|-------|--------------------|----------------------|",
     ]
     for row in table:
-        what = ("cold: fresh clone, no .venv (venv + install + server start + first deploy)" if row["kind"] == "cold"
-                else "rerun: same clone, server running (reinstall + redeploy)")
-        lines.append("| %s | %s | %s | %s | %d, %d |" % (what, fmt(row["before_s"]), fmt(row["after_s"]),
-                                                         fmt(row["ratio"], "%.2f"), row["n_before"], row["n_after"]))
-    lines += ["", "Cold run, time until the script printed \"Starting the local server\" (venv + package install): "
-              "before %s, after %s." % (fmt(installs["before"]), fmt(installs["after"])), ""]
+        what = (
+            "cold: fresh clone, no .venv (venv + install + server start + first deploy)"
+            if row["kind"] == "cold"
+            else "rerun: same clone, server running (reinstall + redeploy)"
+        )
+        lines.append(
+            "| %s | %s | %s | %s | %d, %d |"
+            % (
+                what,
+                fmt(row["before_s"]),
+                fmt(row["after_s"]),
+                fmt(row["ratio"], "%.2f"),
+                row["n_before"],
+                row["n_after"],
+            )
+        )
+    lines += [
+        "",
+        'Cold run, time until the script printed "Starting the local server" (venv + package install): '
+        "before %s, after %s." % (fmt(installs["before"]), fmt(installs["after"])),
+        "",
+    ]
     for side in ("before", "after"):
         for what, value in facts.get(side, {}).items():
             lines.append("- %s: %s: %s" % (side, what, "yes" if value else "no"))
     failures = [r for r in runs if not r.ok]
-    lines += ["", "Every run printed a Content URL that answered 200." if not failures else
-              "%d run(s) failed (see results.json): %s" % (len(failures), "; ".join(
-                  "%s %s round %d" % (r.commit[:7], r.kind, r.round) for r in failures))]
+    lines += [
+        "",
+        "Every run printed a Content URL that answered 200."
+        if not failures
+        else "%d run(s) failed (see results.json): %s"
+        % (len(failures), "; ".join("%s %s round %d" % (r.commit[:7], r.kind, r.round) for r in failures)),
+    ]
     lines.append("")
     shown = ["%s %s %.1f%s" % (sha_side[r.commit], r.kind, r.seconds, "" if r.ok else " FAILED") for r in runs]
     lines.append("All runs (seconds): " + ", ".join(shown))

@@ -7,6 +7,7 @@ Everything lives in benchmarks/.work/ (gitignored):
   data/      the generated data files of benchmark 3 (kept between runs; same size, same files)
   runs/      per-run scratch: copies of the notebook, server data dir, logs
 """
+
 import hashlib
 import json
 import os
@@ -55,8 +56,9 @@ def ensure_venv(name, requirements, marker_text):
     log("building the %s virtualenv ..." % name)
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([uv(), "venv", "--quiet", "--python", str(OURS_PYTHON), str(venv)], check=True)
-    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")] + requirements,
-                   check=True)
+    subprocess.run(
+        [uv(), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")] + requirements, check=True
+    )
     _stamp(marker, marker_text)
     return venv
 
@@ -67,20 +69,41 @@ def setup_envs():
     global OURS_CLI
     ours = ensure_venv("ours", [str(ROOT)], "rsconnect-jupyter from the working tree")
     log("installing rsconnect-jupyter from the working tree into .work/ours ...")
-    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(ours / "bin" / "python"), "--no-deps",
-                    "--reinstall-package", "rsconnect-jupyter", str(ROOT)], check=True)
+    subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(ours / "bin" / "python"),
+            "--no-deps",
+            "--reinstall-package",
+            "rsconnect-jupyter",
+            str(ROOT),
+        ],
+        check=True,
+    )
     OURS_CLI = ours / "bin" / "rsconnect"
     peer = ensure_venv("peer", [PEER_SPEC], PEER_SPEC)
     env_file = HERE / "env-packages.txt"
     env80 = ensure_venv("env80", ["-r", str(env_file)], hashlib.sha256(env_file.read_bytes()).hexdigest())
     tools = ensure_venv("tools", ["matplotlib", "pyinstrument", "py-spy"], "matplotlib pyinstrument py-spy")
-    peer_version = subprocess.run([str(peer / "bin" / "rsconnect"), "version"], capture_output=True,
-                                  text=True).stdout.strip()
-    frozen = subprocess.run([str(env80 / "bin" / "python"), "-m", "pip", "freeze"],
-                            capture_output=True, text=True).stdout
+    peer_version = subprocess.run(
+        [str(peer / "bin" / "rsconnect"), "version"], capture_output=True, text=True
+    ).stdout.strip()
+    frozen = subprocess.run(
+        [str(env80 / "bin" / "python"), "-m", "pip", "freeze"], capture_output=True, text=True
+    ).stdout
     count = len([package for package in frozen.splitlines() if package.strip()])
-    return {"ours": ours, "peer": peer, "env80": env80, "tools": tools, "peer_version": peer_version,
-            "env80_packages": count}
+    return {
+        "ours": ours,
+        "peer": peer,
+        "env80": env80,
+        "tools": tools,
+        "peer_version": peer_version,
+        "env80_packages": count,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,8 +157,10 @@ def run_timed(argv, env=None, cwd=None, check=True, timeout=3600, stamp_lines=Fa
             os.unlink(rss_file)
     run = Run(seconds, rss, proc.returncode, proc.stdout, proc.stderr, stamps)
     if check and proc.returncode != 0:
-        raise RuntimeError("%s failed (exit %d):\n%s\n%s" % (" ".join(map(str, argv)), proc.returncode,
-                                                             proc.stdout[-3000:], proc.stderr[-3000:]))
+        raise RuntimeError(
+            "%s failed (exit %d):\n%s\n%s"
+            % (" ".join(map(str, argv)), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
+        )
     return run
 
 
@@ -180,8 +205,13 @@ def start_local_server(data_dir, python=None):
     env = client_env()  # it saves itself as a server: into the work area's config, not the user's
     env.pop("JUPYTER_PATH", None)
     process, url, key, log_path = launch.start_local_server(
-        data_dir, python=OURS_PYTHON, env=env, cwd=str(ROOT), timeout=90,
-        extra_args=["--python", str(python)] if python else [])
+        data_dir,
+        python=OURS_PYTHON,
+        env=env,
+        cwd=str(ROOT),
+        timeout=90,
+        extra_args=["--python", str(python)] if python else [],
+    )
     return LocalServer(url, key, Path(data_dir), process, log_path)
 
 
@@ -191,17 +221,34 @@ def start_local_server(data_dir, python=None):
 NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": ["# A small notebook\n", "Sums and a table."]},
-        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [
-            {"name": "stdout", "output_type": "stream", "text": ["4950\n"]}],
-         "source": ["total = sum(range(100))\n", "print(total)"]},
-        {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [
-            {"data": {"text/plain": ["[1, 4, 9]"]}, "execution_count": 2, "metadata": {},
-             "output_type": "execute_result"}],
-         "source": ["[i * i for i in (1, 2, 3)]"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["4950\n"]}],
+            "source": ["total = sum(range(100))\n", "print(total)"],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "metadata": {},
+            "outputs": [
+                {
+                    "data": {"text/plain": ["[1, 4, 9]"]},
+                    "execution_count": 2,
+                    "metadata": {},
+                    "output_type": "execute_result",
+                }
+            ],
+            "source": ["[i * i for i in (1, 2, 3)]"],
+        },
     ],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -240,16 +287,41 @@ def generate_data(folder, total_bytes):
     (folder / "data" / "small").mkdir(parents=True)
     (folder / "index.html").write_text("<!doctype html><title>data</title><h1>Data files</h1>\n")
     rng = random.Random(6)
-    words = ["alpha", "beta", "gamma", "delta", "north", "south", "east", "west", "red", "green", "blue",
-             "sensor", "reading", "ok", "warn", "error", "station", "valley", "ridge", "river"]
+    words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "north",
+        "south",
+        "east",
+        "west",
+        "red",
+        "green",
+        "blue",
+        "sensor",
+        "reading",
+        "ok",
+        "warn",
+        "error",
+        "station",
+        "valley",
+        "ridge",
+        "river",
+    ]
     blocks = []
-    for b in range(8):
+    for _block in range(8):
         rows = []
         size = 0
         while size < (1 << 20):
-            row = "%d,%s,%s,%.4f,%d,%s\n" % (rng.randrange(10 ** 9), rng.choice(words), rng.choice(words),
-                                             rng.random() * 1000, rng.randrange(100000),
-                                             "-".join(rng.choice(words) for _ in range(3)))
+            row = "%d,%s,%s,%.4f,%d,%s\n" % (
+                rng.randrange(10**9),
+                rng.choice(words),
+                rng.choice(words),
+                rng.random() * 1000,
+                rng.randrange(100000),
+                "-".join(rng.choice(words) for _ in range(3)),
+            )
             rows.append(row)
             size += len(row)
         blocks.append("".join(rows).encode())
@@ -264,13 +336,13 @@ def generate_data(folder, total_bytes):
                 written = 0
                 while written < size:
                     piece = rng.choice(blocks) if kind == "text" else os.urandom(1 << 20)
-                    piece = piece[:size - written]
+                    piece = piece[: size - written]
                     f.write(piece)
                     written += len(piece)
             remaining -= size
             n += 1
     for i in range(400):
-        (folder / "data" / "small" / ("note-%03d.txt" % i)).write_bytes(rng.choice(blocks)[i * 997 % 4096:][:2048])
+        (folder / "data" / "small" / ("note-%03d.txt" % i)).write_bytes(rng.choice(blocks)[i * 997 % 4096 :][:2048])
     marker.write_text(str(total_bytes))
     return folder
 

@@ -3,6 +3,7 @@
 A run is a results.json, or a results.md written by report.py (older reruns kept only that): its
 table rows are read back as text cells, so the merged table shows them as they were printed.
 """
+
 import json
 import re
 from pathlib import Path
@@ -40,13 +41,22 @@ def _read_markdown(path):
         if not m:
             continue
         bench, case, ours, peer, ratio, target, result = m.groups()
-        rows.append({"bench": bench, "case": case, "unit": "text", "ours_text": ours, "peer_text": peer,
-                     "ratio": None if ratio == "-" else float(ratio), "target": target,
-                     "met": {"met": True, "**missed**": False}.get(result)})
+        rows.append(
+            {
+                "bench": bench,
+                "case": case,
+                "unit": "text",
+                "ours_text": ours,
+                "peer_text": peer,
+                "ratio": None if ratio == "-" else float(ratio),
+                "target": target,
+                "met": {"met": True, "**missed**": False}.get(result),
+            }
+        )
     notes = [line[2:] for line in text.split("## Findings")[0].splitlines() if line.startswith("- ")]
     for r in rows:
         prefix = "%s, %s: " % (r["bench"], r["case"])
-        r["note"] = next((n[len(prefix):] for n in notes if n.startswith(prefix)), "")
+        r["note"] = next((n[len(prefix) :] for n in notes if n.startswith(prefix)), "")
     return {"meta": meta, "rows": rows}
 
 
@@ -72,6 +82,8 @@ def merge(base, others):
                 seen.add(row["case"])
                 rows.append(row)
         meta = chosen[0]["run_meta"]
-        sources.append("%s: run %s (`%s`, load average %s)" % (
-            bench, meta.get("started"), meta.get("command"), meta.get("load_average") or "-"))
+        sources.append(
+            "%s: run %s (`%s`, load average %s)"
+            % (bench, meta.get("started"), meta.get("command"), meta.get("load_average") or "-")
+        )
     return {"meta": dict(base["meta"], sources=sources), "rows": rows}

@@ -2,6 +2,7 @@
 
 usage: python plot.py results.json ratios.png
 """
+
 import json
 import sys
 import textwrap
@@ -42,8 +43,7 @@ def main(src, dest):
     ax.set_xlabel("ratio (ours / peer; throughput: ours / tar czf; 5: redeploy / first)  -- dashed: target")
     meta = data["meta"]
     when = "newest run of each benchmark" if meta.get("sources") else meta["started"]
-    ax.set_title("rsconnect-jupyter vs rsconnect-python %s (%s, medians)" % (meta["peer_version"], when),
-                 fontsize=9)
+    ax.set_title("rsconnect-jupyter vs rsconnect-python %s (%s, medians)" % (meta["peer_version"], when), fontsize=9)
     fig.tight_layout()
     fig.savefig(dest, dpi=110)
 

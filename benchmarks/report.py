@@ -1,4 +1,5 @@
 """results.md, results.json and (through the tools virtualenv's matplotlib) ratios.png."""
+
 import json
 import subprocess
 from pathlib import Path
@@ -41,24 +42,50 @@ def write(meta, rows, out_dir=RESULTS):
         "%s packages (`pip freeze`). Rounds: %s (benchmark 3: %s, %.2f GB of data). Medians; ratio = ours / peer "
         "(for throughput: ours / tar; for benchmark 5: redeploy / first deploy). Command: `%s`. Load average "
         "%s (the two cores are shared with other work)."
-        % (meta["started"], meta["host"], meta["cores"], meta["python"], meta["peer_version"],
-           meta["env80_packages"], meta["rounds"], meta["big_rounds"], meta["data_gb"], meta["command"],
-           meta.get("load_average", "-")),
+        % (
+            meta["started"],
+            meta["host"],
+            meta["cores"],
+            meta["python"],
+            meta["peer_version"],
+            meta["env80_packages"],
+            meta["rounds"],
+            meta["big_rounds"],
+            meta["data_gb"],
+            meta["command"],
+            meta.get("load_average", "-"),
+        ),
         "",
         "| # | case | ours (median) | peer (median) | ratio | target | result |",
         "|---|------|---------------|---------------|-------|--------|--------|",
     ]
     if meta.get("sources"):
-        lines[2] = ("Merged table: each benchmark's rows come from its newest run (medians; ratio = ours / peer, "
-                    "for throughput ours / tar, for benchmark 5 redeploy / first deploy). Host %s (%s cores), "
-                    "Python %s, peer rsconnect-python %s. Runs:\n\n%s"
-                    % (meta["host"], meta["cores"], meta["python"], meta["peer_version"],
-                       "\n".join("- benchmark " + s for s in meta["sources"])))
+        lines[2] = (
+            "Merged table: each benchmark's rows come from its newest run (medians; ratio = ours / peer, "
+            "for throughput ours / tar, for benchmark 5 redeploy / first deploy). Host %s (%s cores), "
+            "Python %s, peer rsconnect-python %s. Runs:\n\n%s"
+            % (
+                meta["host"],
+                meta["cores"],
+                meta["python"],
+                meta["peer_version"],
+                "\n".join("- benchmark " + s for s in meta["sources"]),
+            )
+        )
     for r in rows:
         if "ours_text" in r:  # a row read back from an older results.md
-            lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-                r["bench"], r["case"], r["ours_text"], r["peer_text"], ratio_text(r), r.get("target") or "",
-                verdict(r)))
+            lines.append(
+                "| %s | %s | %s | %s | %s | %s | %s |"
+                % (
+                    r["bench"],
+                    r["case"],
+                    r["ours_text"],
+                    r["peer_text"],
+                    ratio_text(r),
+                    r.get("target") or "",
+                    verdict(r),
+                )
+            )
             continue
         ours, peer = fmt(r.get("ours_median"), r["unit"]), fmt(r.get("peer_median"), r["unit"])
         if r.get("tar_median") is not None:
@@ -69,8 +96,10 @@ def write(meta, rows, out_dir=RESULTS):
             peer = "pip freeze " + peer
         if r["bench"] == "5" and "at once" in r["case"]:
             ours = "median %s, slowest %s" % (fmt(r.get("ours_median"), "s"), fmt(r.get("slowest"), "s"))
-        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            r["bench"], r["case"], ours, peer, ratio_text(r), r.get("target") or "", verdict(r)))
+        lines.append(
+            "| %s | %s | %s | %s | %s | %s | %s |"
+            % (r["bench"], r["case"], ours, peer, ratio_text(r), r.get("target") or "", verdict(r))
+        )
     lines += ["", "Notes:", ""]
     for r in rows:
         if r.get("note"):
@@ -83,8 +112,12 @@ def write(meta, rows, out_dir=RESULTS):
 
 def plot(tools_venv, out_dir=RESULTS):
     out_dir = Path(out_dir)
-    cmd = [str(Path(tools_venv) / "bin" / "python"), str(HERE / "plot.py"), str(out_dir / "results.json"),
-           str(out_dir / "ratios.png")]
+    cmd = [
+        str(Path(tools_venv) / "bin" / "python"),
+        str(HERE / "plot.py"),
+        str(out_dir / "results.json"),
+        str(out_dir / "ratios.png"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         log("plot failed: %s" % proc.stderr[-2000:])

@@ -5,6 +5,7 @@
 The directory is bundled whole, minus what never belongs in a bundle (version control, caches,
 virtual environments, our own records and config) and what the user excludes with `-x GLOB`.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,9 +48,24 @@ DEFAULT_OBJECT = "app"
 
 # Folders that never go into a directory bundle, by name, at any depth.
 EXCLUDED_DIR_NAMES = {
-    ".git", ".svn", ".hg", "__pycache__", ".ipynb_checkpoints", "rsconnect-python", "rsconnect",
-    ".rsconnect-python", "venv", ".venv", "env", "node_modules", ".mypy_cache", ".pytest_cache",
-    ".tox", ".nox", ".ruff_cache", ".env",
+    ".git",
+    ".svn",
+    ".hg",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "rsconnect-python",
+    "rsconnect",
+    ".rsconnect-python",
+    "venv",
+    ".venv",
+    "env",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".tox",
+    ".nox",
+    ".ruff_cache",
+    ".env",
 }
 EXCLUDED_FILE_NAMES = {"manifest.json", ".DS_Store"}  # manifest.json is written fresh
 SECRETS_FILE = ".env"
@@ -80,11 +96,15 @@ def default_module(directory: StrPath) -> str:
     if len(sources) == 1:
         return sources[0]
     if not sources:
-        raise InvalidInput("%s has no .py file to start: put the app in app.py, or give the module with "
-                           "-e/--entrypoint MODULE[:OBJECT]." % directory)
-    raise InvalidInput("%s has several .py files and none is called %s: say which one starts the app with "
-                       "-e/--entrypoint MODULE[:OBJECT] (for example -e %s:app)."
-                       % (directory, ", ".join(n + ".py" for n in DEFAULT_MODULES), sources[0]))
+        raise InvalidInput(
+            "%s has no .py file to start: put the app in app.py, or give the module with "
+            "-e/--entrypoint MODULE[:OBJECT]." % directory
+        )
+    raise InvalidInput(
+        "%s has several .py files and none is called %s: say which one starts the app with "
+        "-e/--entrypoint MODULE[:OBJECT] (for example -e %s:app)."
+        % (directory, ", ".join(n + ".py" for n in DEFAULT_MODULES), sources[0])
+    )
 
 
 def module_file(directory: StrPath, module: str) -> Path | None:
@@ -113,16 +133,18 @@ def resolve_entrypoint(directory: StrPath, entrypoint: str | None = None, app_mo
         if module.endswith(".py"):  # -e app.py: the file's module
             module = module[:-3].replace("/", ".")
         if sep and not obj:
-            raise InvalidInput('The entrypoint "%s" names no object after ":": use MODULE:OBJECT, '
-                               'for example app:app.' % given)
+            raise InvalidInput(
+                'The entrypoint "%s" names no object after ":": use MODULE:OBJECT, for example app:app.' % given
+            )
         obj = obj or DEFAULT_OBJECT
         if not _MODULE_RE.match(module) or not _OBJECT_RE.match(obj):
-            raise InvalidInput('"%s" is not an entrypoint: use MODULE[:OBJECT], for example app or app:server.'
-                               % given)
+            raise InvalidInput('"%s" is not an entrypoint: use MODULE[:OBJECT], for example app or app:server.' % given)
     path = module_file(directory, module)
     if path is None:
-        raise InvalidInput('The entrypoint module "%s" is not in %s: there is no %s.py. Give the module that '
-                           "starts the app with -e/--entrypoint." % (module, directory, module.replace(".", "/")))
+        raise InvalidInput(
+            'The entrypoint module "%s" is not in %s: there is no %s.py. Give the module that '
+            "starts the app with -e/--entrypoint." % (module, directory, module.replace(".", "/"))
+        )
     if app_mode in SCRIPT_MODES:
         return path.relative_to(directory).as_posix()
     return "%s:%s" % (module, obj)
@@ -188,7 +210,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
                 out.append(re.escape(c))
                 i += 1
             else:
-                body = pattern[i + 1:j]
+                body = pattern[i + 1 : j]
                 if body[:1] in "!^":
                     body = "^" + body[1:]
                 out.append("[%s]" % body.replace("\\", "\\\\"))
@@ -202,8 +224,9 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 class Excludes:
     """The user's `-x` globs plus the folders that never go into a bundle."""
 
-    def __init__(self, directory: StrPath, patterns: Iterable[str] | None = (),
-                 config_dir: StrPath | None = None) -> None:
+    def __init__(
+        self, directory: StrPath, patterns: Iterable[str] | None = (), config_dir: StrPath | None = None
+    ) -> None:
         self.directory = Path(os.path.abspath(str(directory)))
         self.patterns = [p for p in (patterns or ()) if p and p.strip()]
         self.regexes = [glob_to_regex(p) for p in self.patterns]
@@ -240,10 +263,13 @@ class Excludes:
 def is_virtualenv(path: StrPath) -> bool:
     """A virtual environment (venv, virtualenv, conda) however it is named."""
     path = Path(path)
-    return ((path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
-            or (path / "bin" / "activate").is_file()
-            or ((path / "bin" / "python").exists() and (path / "lib").is_dir())
-            or (path / "Scripts" / "python.exe").exists())
+    return (
+        (path / "pyvenv.cfg").is_file()
+        or (path / "conda-meta").is_dir()
+        or (path / "bin" / "activate").is_file()
+        or ((path / "bin" / "python").exists() and (path / "lib").is_dir())
+        or (path / "Scripts" / "python.exe").exists()
+    )
 
 
 def list_files(directory: StrPath, excludes: Excludes | Iterable[str] = ()) -> list[str]:

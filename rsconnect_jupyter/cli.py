@@ -70,13 +70,17 @@ class LazyGroup(click.Group):
 
 
 # Records and saved servers are written only after a deploy succeeded, in one atomic replace.
-INTERRUPTED_DEPLOY = ("Interrupted: nothing was changed locally; the content on the server may have been created "
-                      "or partly updated, so publish again to finish.")
+INTERRUPTED_DEPLOY = (
+    "Interrupted: nothing was changed locally; the content on the server may have been created "
+    "or partly updated, so publish again to finish."
+)
 INTERRUPTED = "Interrupted: nothing was changed locally."
 
 LAZY_COMMANDS = {
-    "local-server": (".localconnect.cli:local_server",
-                     "Run the Connect-compatible local server in the foreground (Ctrl-C stops it)."),
+    "local-server": (
+        ".localconnect.cli:local_server",
+        "Run the Connect-compatible local server in the foreground (Ctrl-C stops it).",
+    ),
 }
 
 

@@ -11,6 +11,7 @@ the server has answered this client at least once, when the connection breaks or
 first refused connection is a wrong URL or a stopped server: said at once). Writes (POST, PATCH,
 PUT, DELETE) are never retried: an upload or a deploy must not happen twice.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -52,8 +53,10 @@ DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled each time; CONN
 MAX_BACKOFF = 4.0  # seconds: no single wait is longer
 
 # What to do about a login page where Connect's API should answer (three ways to meet one).
-LOGIN_ADVICE = ("a proxy or single sign-on in front of Connect wants a browser login, so use an address that "
-                "reaches Connect directly (ask your administrator).")
+LOGIN_ADVICE = (
+    "a proxy or single sign-on in front of Connect wants a browser login, so use an address that "
+    "reaches Connect directly (ask your administrator)."
+)
 
 # Connect error codes (the `code` of `{code, error, payload}`), not HTTP statuses.
 CODE_INVALID_KEY = 30
@@ -218,7 +221,7 @@ def retry_schedule(environ: Mapping[str, str] | None = None) -> list[float]:
     environ = os.environ if environ is None else environ
     retries = _env_number(environ, "CONNECT_RETRIES", DEFAULT_RETRIES, int, "a whole number of retries")
     backoff = _env_number(environ, "CONNECT_RETRY_BACKOFF", DEFAULT_BACKOFF, float, "a number of seconds")
-    return [min(MAX_BACKOFF, backoff * 2 ** i) for i in range(retries)]
+    return [min(MAX_BACKOFF, backoff * 2**i) for i in range(retries)]
 
 
 def request_timeout(environ: Mapping[str, str] | None = None) -> float:
@@ -226,13 +229,16 @@ def request_timeout(environ: Mapping[str, str] | None = None) -> float:
     environ = os.environ if environ is None else environ
     timeout = _env_number(environ, "CONNECT_REQUEST_TIMEOUT", DEFAULT_TIMEOUT, float, "a number of seconds")
     if not timeout:
-        raise InvalidInput("CONNECT_REQUEST_TIMEOUT must be a positive number of seconds, not %r."
-                           % environ.get("CONNECT_REQUEST_TIMEOUT"))
+        raise InvalidInput(
+            "CONNECT_REQUEST_TIMEOUT must be a positive number of seconds, not %r."
+            % environ.get("CONNECT_REQUEST_TIMEOUT")
+        )
     return timeout
 
 
-def _env_number(environ: Mapping[str, str], name: str, default: _Number, kind: Callable[[str], _Number],
-                what: str) -> _Number:
+def _env_number(
+    environ: Mapping[str, str], name: str, default: _Number, kind: Callable[[str], _Number], what: str
+) -> _Number:
     value = environ.get(name)
     if value is None or not value.strip():
         return default
@@ -273,11 +279,18 @@ def _remove_file(path: str) -> None:
 class ConnectClient:
     """A Connect server seen through one user's API key."""
 
-    def __init__(self, url: str, api_key: str | None, insecure: bool = False, ca_cert: str | None = None,
-                 timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        insecure: bool = False,
+        ca_cert: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
         if not url or "://" not in url:
-            raise InvalidInput('"%s" is not a server URL: give the full address, like https://connect.example.com/.'
-                               % url)
+            raise InvalidInput(
+                '"%s" is not a server URL: give the full address, like https://connect.example.com/.' % url
+            )
         self.url = url.rstrip("/") + "/"
         self.timeout = timeout or request_timeout()
         self.retry_waits = retry_schedule()
@@ -310,13 +323,26 @@ class ConnectClient:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, json: object = None, params: Mapping[str, object] | None = None,
-                data: object = None, headers: Mapping[str, str] | None = None, stream: bool = False,
-                timeout: float | None = None, expect_json: bool = True) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, object] | None = None,
+        data: object = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        timeout: float | None = None,
+        expect_json: bool = True,
+    ) -> Any:
         """The decoded JSON answer (None for an empty one), or the `requests.Response` itself with
         `stream` or without `expect_json`. The endpoint methods below give the JSON its shape."""
-        response = self._send(method, path, dict(json=json, params=params, data=data, headers=headers,
-                                                 stream=stream, timeout=timeout or self.timeout))
+        response = self._send(
+            method,
+            path,
+            dict(json=json, params=params, data=data, headers=headers, stream=stream, timeout=timeout or self.timeout),
+        )
         if response.status_code >= 400:
             raise self._error(response, method, path)
         if stream or not expect_json:
@@ -347,10 +373,18 @@ class ConnectClient:
                     time.sleep(waits.pop(0))
                     continue
                 if attempt > 1:
-                    raise ServerUnreachable("%s did not answer %s %s %s over %.0f s (%s): the server or the "
-                                            "network is failing; try again later."
-                                            % (self.url, method, path.split("?")[0], _times(attempt),
-                                               time.monotonic() - started, _reason(e))) from e
+                    raise ServerUnreachable(
+                        "%s did not answer %s %s %s over %.0f s (%s): the server or the "
+                        "network is failing; try again later."
+                        % (
+                            self.url,
+                            method,
+                            path.split("?")[0],
+                            _times(attempt),
+                            time.monotonic() - started,
+                            _reason(e),
+                        )
+                    ) from e
                 raise self._unreachable(e, method, path, sending=not retried) from e
             self.answered = True
             if response.status_code in RETRIED_STATUSES and waits:
@@ -370,9 +404,11 @@ class ConnectClient:
             why = "the server or a proxy in front of it is failing; try again later"
             if response.status_code == 429:
                 why = "the server is asking for fewer requests; wait a minute and try again"
-            raise ServerUnavailable("%s answered %s %s with HTTP %d %s: %s."
-                                    % (self.url, method, path.split("?")[0], response.status_code, said, why),
-                                    status=response.status_code)
+            raise ServerUnavailable(
+                "%s answered %s %s with HTTP %d %s: %s."
+                % (self.url, method, path.split("?")[0], response.status_code, said, why),
+                status=response.status_code,
+            )
         if 300 <= response.status_code < 400:
             raise self._redirected(response, method, path)
         return response
@@ -380,35 +416,45 @@ class ConnectClient:
     def _not_json(self, response: requests.Response, method: str, path: str) -> NotAConnectServer:
         """The error for a 2xx answer that is not JSON: a login page, or not Connect at all."""
         if _looks_like_html(response) and _looks_like_login(response):
-            return NotAConnectServer("%s answered %s %s with a login page%s where Connect answers JSON: %s"
-                                     % (self.url, method, path, _via(response), LOGIN_ADVICE))
+            return NotAConnectServer(
+                "%s answered %s %s with a login page%s where Connect answers JSON: %s"
+                % (self.url, method, path, _via(response), LOGIN_ADVICE)
+            )
         if _looks_like_html(response):
-            return NotAConnectServer("%s answered with an HTML page where Connect answers JSON: this URL does "
-                                     "not look like a Connect server (check the address and any sub-path)."
-                                     % self.url)
-        return NotAConnectServer("%s answered %s %s with something other than JSON: this URL does not look "
-                                 "like a Connect server." % (self.url, method, path))
+            return NotAConnectServer(
+                "%s answered with an HTML page where Connect answers JSON: this URL does "
+                "not look like a Connect server (check the address and any sub-path)." % self.url
+            )
+        return NotAConnectServer(
+            "%s answered %s %s with something other than JSON: this URL does not look "
+            "like a Connect server." % (self.url, method, path)
+        )
 
-    def _unreachable(self, exc: requests.exceptions.RequestException, method: str, path: str,
-                     sending: bool) -> ServerUnreachable:
+    def _unreachable(
+        self, exc: requests.exceptions.RequestException, method: str, path: str, sending: bool
+    ) -> ServerUnreachable:
         """The error for a request that got no answer."""
         if isinstance(exc, requests.exceptions.SSLError):
-            return ServerUnreachable("The TLS certificate of %s could not be verified (%s)" % (self.url, _reason(exc)),
-                                     hint=Hint(Fix.TRUST_SERVER_CA))
+            return ServerUnreachable(
+                "The TLS certificate of %s could not be verified (%s)" % (self.url, _reason(exc)),
+                hint=Hint(Fix.TRUST_SERVER_CA),
+            )
         if isinstance(exc, requests.exceptions.Timeout):
-            return ServerUnreachable("%s did not answer in time: check that the server is up and try again."
-                                     % self.url)
+            return ServerUnreachable("%s did not answer in time: check that the server is up and try again." % self.url)
         if isinstance(exc, requests.exceptions.ConnectionError):
             if sending and self.answered:
-                return ServerUnreachable("The connection to %s broke during %s %s (%s): nothing was saved here; "
-                                         "check that the server is up and publish again."
-                                         % (self.url, method, path, _reason(exc)))
-            return ServerUnreachable("Could not connect to %s (%s): check the URL and that the server is running."
-                                     % (self.url, _reason(exc)))
+                return ServerUnreachable(
+                    "The connection to %s broke during %s %s (%s): nothing was saved here; "
+                    "check that the server is up and publish again." % (self.url, method, path, _reason(exc))
+                )
+            return ServerUnreachable(
+                "Could not connect to %s (%s): check the URL and that the server is running." % (self.url, _reason(exc))
+            )
         if isinstance(exc, requests.exceptions.InvalidURL):
             return ServerUnreachable('"%s" is not a valid server URL.' % self.url)
-        return ServerUnreachable("The request %s %s to %s failed (%s): check the URL and try again."
-                                 % (method, path, self.url, _reason(exc)))
+        return ServerUnreachable(
+            "The request %s %s to %s failed (%s): check the URL and try again." % (method, path, self.url, _reason(exc))
+        )
 
     def _redirected(self, response: requests.Response, method: str, path: str) -> NotAConnectServer:
         """A write that was redirected (writes never follow redirects: a body must not go elsewhere)."""
@@ -416,11 +462,13 @@ class ConnectClient:
         suffix = "__api__/" + path.lstrip("/")
         moved = urlsplit(location)
         if suffix in location and moved.path.endswith(suffix.split("?")[0]):
-            base = location[:location.index(suffix)]
-            return NotAConnectServer("%s redirected %s %s to %s: use %s as the server URL."
-                                     % (self.url, method, path, location, base))
-        return NotAConnectServer("%s redirected %s %s to %s, probably a login page: %s"
-                                 % (self.url, method, path, location, LOGIN_ADVICE))
+            base = location[: location.index(suffix)]
+            return NotAConnectServer(
+                "%s redirected %s %s to %s: use %s as the server URL." % (self.url, method, path, location, base)
+            )
+        return NotAConnectServer(
+            "%s redirected %s %s to %s, probably a login page: %s" % (self.url, method, path, location, LOGIN_ADVICE)
+        )
 
     def _error(self, response: requests.Response, method: str, path: str) -> RSConnectError:
         status = response.status_code
@@ -430,30 +478,53 @@ class ConnectClient:
             body = None
         if not isinstance(body, dict):
             if _looks_like_html(response) and _looks_like_login(response) and status in (401, 403):
-                return NotAConnectServer("%s answered %s %s with a login page (HTTP %d): %s"
-                                         % (self.url, method, path, status, LOGIN_ADVICE))
+                return NotAConnectServer(
+                    "%s answered %s %s with a login page (HTTP %d): %s" % (self.url, method, path, status, LOGIN_ADVICE)
+                )
             if _looks_like_html(response) or status == 404:
-                return NotAConnectServer("%s answered %s %s with HTTP %d and no Connect error: this URL does not "
-                                         "look like a Connect server (check the address and any sub-path)."
-                                         % (self.url, method, path, status))
-            return ConnectAPIError("%s failed with HTTP %d: try again, or ask the server's administrator."
-                                   % (path, status), status=status)
+                return NotAConnectServer(
+                    "%s answered %s %s with HTTP %d and no Connect error: this URL does not "
+                    "look like a Connect server (check the address and any sub-path)."
+                    % (self.url, method, path, status)
+                )
+            return ConnectAPIError(
+                "%s failed with HTTP %d: try again, or ask the server's administrator." % (path, status), status=status
+            )
         code, error, payload = body.get("code"), body.get("error") or "", body.get("payload")
         detail = error.rstrip(".") or "no reason given"
         if status == 401 or code in (CODE_INVALID_KEY, CODE_AUTH_REQUIRED):
-            return AuthenticationError("%s rejected the API key (%s): check the key, or create a new one in "
-                                       "Connect under your name > API Keys." % (self.url, detail),
-                                       status=status, code=code, error=error, payload=payload)
+            return AuthenticationError(
+                "%s rejected the API key (%s): check the key, or create a new one in "
+                "Connect under your name > API Keys." % (self.url, detail),
+                status=status,
+                code=code,
+                error=error,
+                payload=payload,
+            )
         if status == 403:
-            return PermissionDenied("Connect refused %s %s (%s): you need to be the owner or a collaborator "
-                                    "with a publisher role." % (method, path, detail),
-                                    status=status, code=code, error=error, payload=payload)
+            return PermissionDenied(
+                "Connect refused %s %s (%s): you need to be the owner or a collaborator "
+                "with a publisher role." % (method, path, detail),
+                status=status,
+                code=code,
+                error=error,
+                payload=payload,
+            )
         if status == 404:
-            return NotFound("Connect found nothing at %s (%s)." % (path, detail),
-                            status=status, code=code, error=error, payload=payload)
-        return ConnectAPIError("Connect refused %s %s with HTTP %d, code %s: %s." % (method, path, status, code,
-                                                                                     detail),
-                               status=status, code=code, error=error, payload=payload)
+            return NotFound(
+                "Connect found nothing at %s (%s)." % (path, detail),
+                status=status,
+                code=code,
+                error=error,
+                payload=payload,
+            )
+        return ConnectAPIError(
+            "Connect refused %s %s with HTTP %d, code %s: %s." % (method, path, status, code, detail),
+            status=status,
+            code=code,
+            error=error,
+            payload=payload,
+        )
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)
@@ -464,8 +535,9 @@ class ConnectClient:
         """`server_settings`: `version`, `hostname`, ... (an open set that grows with each release)."""
         settings = self.get("server_settings")
         if not isinstance(settings, dict):
-            raise NotAConnectServer("%s did not return Connect's server settings: this URL does not look like a "
-                                    "Connect server." % self.url)
+            raise NotAConnectServer(
+                "%s did not return Connect's server settings: this URL does not look like a Connect server." % self.url
+            )
         return settings
 
     def python_settings(self) -> PythonSettings:
@@ -482,11 +554,19 @@ class ConnectClient:
 
     # -- content --------------------------------------------------------------------------
 
-    def content_create(self, name: str | None = None, title: str | None = None,
-                       description: str | None = None, access_type: str | None = None) -> ContentItem:
+    def content_create(
+        self,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        access_type: str | None = None,
+    ) -> ContentItem:
         # Older servers reject unknown fields (code 121): send only the documented ones that are set.
-        body = {k: v for k, v in dict(name=name, title=title, description=description,
-                                      access_type=access_type).items() if v is not None}
+        body = {
+            k: v
+            for k, v in dict(name=name, title=title, description=description, access_type=access_type).items()
+            if v is not None
+        }
         return cast(ContentItem, self.request("POST", "v1/content", json=body))
 
     def content_list(self, name: str | None = None, owner_guid: str | None = None) -> list[ContentItem]:
@@ -510,8 +590,11 @@ class ConnectClient:
         for item in self.content_list():
             if str(item.get("id")) == content_id:
                 return item
-        raise NotFound("There is no content with id %s on %s (or you cannot see it)." % (content_id, self.url),
-                       status=404, code=CODE_NOT_FOUND)
+        raise NotFound(
+            "There is no content with id %s on %s (or you cannot see it)." % (content_id, self.url),
+            status=404,
+            code=CODE_NOT_FOUND,
+        )
 
     def content_update(self, guid: str, **fields: object) -> ContentItem:
         return cast(ContentItem, self.request("PATCH", "v1/content/%s" % guid, json=fields))
@@ -533,8 +616,9 @@ class ConnectClient:
             return cast(BundleItem, self.request("POST", path, data=fileobj, headers=headers))
         meter = Meter(progress, UPLOAD, length)
         meter.start()
-        answer = cast(BundleItem, self.request("POST", path, data=CountingReader(fileobj, meter, length),
-                                               headers=headers))
+        answer = cast(
+            BundleItem, self.request("POST", path, data=CountingReader(fileobj, meter, length), headers=headers)
+        )
         meter.finish()
         return answer
 
@@ -553,8 +637,9 @@ class ConnectClient:
 
     def deploy(self, guid: str, bundle_id: str | int) -> str:
         """Start deploying a bundle; returns the task id."""
-        answer = cast(DeployStarted, self.request("POST", "v1/content/%s/deploy" % guid,
-                                                  json={"bundle_id": str(bundle_id)}))
+        answer = cast(
+            DeployStarted, self.request("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": str(bundle_id)})
+        )
         return answer["task_id"]
 
     def task(self, task_id: str, first: int = 0, wait: float = 0) -> Task:
@@ -589,9 +674,13 @@ def _via(response: requests.Response) -> str:
 def _reason(exc: BaseException) -> str:
     """The useful part of a requests error: 'Connection refused', 'self-signed certificate', ..."""
     text = str(exc)
-    for pattern in (r"certificate verify failed: ([^(')\]]+)", r"\[Errno -?\d+\] ([^'\")\]]+)",
-                    r"(Connection reset by peer|Broken pipe|Remote end closed connection without response)",
-                    r"(timed out)", r"(Connection aborted)"):
+    for pattern in (
+        r"certificate verify failed: ([^(')\]]+)",
+        r"\[Errno -?\d+\] ([^'\")\]]+)",
+        r"(Connection reset by peer|Broken pipe|Remote end closed connection without response)",
+        r"(timed out)",
+        r"(Connection aborted)",
+    ):
         match = re.search(pattern, text)
         if match:
             return match.group(1).strip().rstrip(".")

@@ -142,8 +142,9 @@ def task_timeout() -> float:
         raise InvalidInput("CONNECT_TASK_TIMEOUT must be a positive number of seconds, not %r." % value) from None
 
 
-def follow_task(client: ConnectClient, task_id: str, log: Log, timeout: float | None = None,
-                dashboard_url: str | None = None) -> Task:
+def follow_task(
+    client: ConnectClient, task_id: str, log: Log, timeout: float | None = None, dashboard_url: str | None = None
+) -> Task:
     """Stream the task's log lines to `log` until it finishes; raise DeployFailed if it failed."""
     timeout = task_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
@@ -163,12 +164,18 @@ def follow_task(client: ConnectClient, task_id: str, log: Log, timeout: float | 
         if task.get("finished"):
             if task.get("code"):
                 reason = (task.get("error") or "the deploy task failed").strip().rstrip(".")
-                raise DeployFailed("The deployment failed on the server (%s): see the log above%s." % (
-                    reason, " and " + dashboard_url if dashboard_url else ""), log=lines)
+                raise DeployFailed(
+                    "The deployment failed on the server (%s): see the log above%s."
+                    % (reason, " and " + dashboard_url if dashboard_url else ""),
+                    log=lines,
+                )
             return task
         if time.monotonic() >= deadline:
-            raise DeployFailed("The deployment did not finish within %g seconds; it may still finish on the server "
-                               "(set CONNECT_TASK_TIMEOUT to wait longer)." % timeout, log=lines)
+            raise DeployFailed(
+                "The deployment did not finish within %g seconds; it may still finish on the server "
+                "(set CONNECT_TASK_TIMEOUT to wait longer)." % timeout,
+                log=lines,
+            )
         # An early answer with new lines is the long poll working; an early empty one means the
         # server ignores `wait`, and must not be asked again in a tight loop.
         if not output and time.monotonic() - asked < 0.2:
@@ -179,8 +186,14 @@ def follow_task(client: ConnectClient, task_id: str, log: Log, timeout: float | 
 # Publishing
 
 
-def publish(target: Target, publication: Publication, content_options: ContentOptions | None = None,
-            feedback: Feedback | None = None, *, ignore_python_version: bool = False) -> Deployment:
+def publish(
+    target: Target,
+    publication: Publication,
+    content_options: ContentOptions | None = None,
+    feedback: Feedback | None = None,
+    *,
+    ignore_python_version: bool = False,
+) -> Deployment:
     """Publish whatever `publication.build_bundle()` makes, for `publication.deployed_path`.
 
     The shared core of every content type: `build_bundle` is called once every check has passed
@@ -216,8 +229,9 @@ def publish(target: Target, publication: Publication, content_options: ContentOp
         log("Bundle: %s, %d bytes." % (_file_list(bundle.manifest["files"]), bundle.size))
         created = content is None
         if content is None:
-            content = create_content(client, title or publication.fallback_title or default_title(deployed_path),
-                                     user, log)
+            content = create_content(
+                client, title or publication.fallback_title or default_title(deployed_path), user, log
+            )
         elif title and content.get("title") != title:
             content = client.content_update(content["guid"], title=title)
         guid = content["guid"]
@@ -239,9 +253,16 @@ def publish(target: Target, publication: Publication, content_options: ContentOp
 
     content = client.content_get(guid)
     deployment = Deployment(
-        server_url=record_key, content_guid=guid, content_id=str(content.get("id")),
-        content_url=content.get("content_url"), dashboard_url=content.get("dashboard_url"),
-        title=content.get("title"), app_mode=app_mode, bundle_id=bundle_id, task_id=task_id)
+        server_url=record_key,
+        content_guid=guid,
+        content_id=str(content.get("id")),
+        content_url=content.get("content_url"),
+        dashboard_url=content.get("dashboard_url"),
+        title=content.get("title"),
+        app_mode=app_mode,
+        bundle_id=bundle_id,
+        task_id=task_id,
+    )
     record: DeploymentRecord = {
         "server_url": record_key,
         "filename": str(deployed_path.resolve()),
@@ -289,9 +310,15 @@ def _take_snapshot(env: EnvironmentOptions, directory: Path, feedback: Feedback)
     return snapshot
 
 
-def publish_notebook(target: Target, notebook_path: StrPath, notebook: NotebookOptions,
-                     files: FilesOptions | None = None, content: ContentOptions | None = None,
-                     env: EnvironmentOptions | None = None, feedback: Feedback | None = None) -> Deployment:
+def publish_notebook(
+    target: Target,
+    notebook_path: StrPath,
+    notebook: NotebookOptions,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    env: EnvironmentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
     """Publish a notebook as an HTML snapshot (`notebook.static`) or with its source (jupyter-static).
 
     The snapshot is `env.snapshot` (taken elsewhere: the notebook's kernel), else one taken with
@@ -305,18 +332,48 @@ def publish_notebook(target: Target, notebook_path: StrPath, notebook: NotebookO
     check_notebook(path, files.extra_files)
     extra, progress = files.extra_files, feedback.progress
     if notebook.static:
-        return publish(target, Publication(path, "static", lambda: bundles.html_snapshot_bundle(
-            path, extra, notebook.hide_all_input, notebook.hide_tagged_input, notebook.execute, progress=progress)),
-            content, feedback)
+        return publish(
+            target,
+            Publication(
+                path,
+                "static",
+                lambda: bundles.html_snapshot_bundle(
+                    path,
+                    extra,
+                    notebook.hide_all_input,
+                    notebook.hide_tagged_input,
+                    notebook.execute,
+                    progress=progress,
+                ),
+            ),
+            content,
+            feedback,
+        )
     snapshot = _take_snapshot(env, path.parent, feedback)
     log_snapshot(snapshot, feedback.log, "notebook")
-    return publish(target, Publication(path, "jupyter-static", lambda: bundles.notebook_source_bundle(
-        path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress),
-        python_version=snapshot["python"]), content, feedback, ignore_python_version=env.ignore_python_version)
+    return publish(
+        target,
+        Publication(
+            path,
+            "jupyter-static",
+            lambda: bundles.notebook_source_bundle(
+                path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress
+            ),
+            python_version=snapshot["python"],
+        ),
+        content,
+        feedback,
+        ignore_python_version=env.ignore_python_version,
+    )
 
 
-def publish_html(target: Target, html_path: StrPath, files: FilesOptions | None = None,
-                 content: ContentOptions | None = None, feedback: Feedback | None = None) -> Deployment:
+def publish_html(
+    target: Target,
+    html_path: StrPath,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
     """Publish an existing HTML file (and the files it needs) as static content."""
     files = files or FilesOptions()
     feedback = feedback or Feedback()
@@ -327,19 +384,28 @@ def publish_html(target: Target, html_path: StrPath, files: FilesOptions | None 
         raise InvalidInput("The file %s does not exist." % html_path)
     progress = feedback.progress
     extra = files.extra_files
-    return publish(target, Publication(path, "static", lambda: bundles.html_bundle(path, extra, progress=progress)),
-                   content, feedback)
+    return publish(
+        target,
+        Publication(path, "static", lambda: bundles.html_bundle(path, extra, progress=progress)),
+        content,
+        feedback,
+    )
 
 
 def log_snapshot(snapshot: Mapping[str, Any], log: Log, what: str) -> None:
     """Say where the requirements come from, and warn about packages that cannot be listed."""
     source = "requirements.txt" if snapshot.get("source") == "file" else "the installed packages"
     log("Python %s; requirements from %s." % (snapshot["python"], source))
-    left_out = [line[2:].split(":")[0] for line in snapshot["requirements"].splitlines()
-                if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line]
+    left_out = [
+        line[2:].split(":")[0]
+        for line in snapshot["requirements"].splitlines()
+        if snapshot.get("source") != "file" and line.startswith("# ") and ": left out" in line
+    ]
     if left_out:
-        log("Warning: installed from local folders, so not listed for the server: %s (add them to a "
-            "requirements.txt if the %s needs them)." % (", ".join(left_out), what))
+        log(
+            "Warning: installed from local folders, so not listed for the server: %s (add them to a "
+            "requirements.txt if the %s needs them)." % (", ".join(left_out), what)
+        )
 
 
 def environment_snapshot(python: str | None, directory: StrPath | None, force_generate: bool = False) -> Snapshot:
@@ -357,8 +423,13 @@ def app_deployed_path(directory: StrPath) -> Path:
     return directory / (directory.name + ".py")
 
 
-def check_app(directory: StrPath, app_mode: str, entrypoint: str | None = None, extra_files: Iterable[StrPath] = (),
-              excludes: Sequence[str] = ()) -> str:
+def check_app(
+    directory: StrPath,
+    app_mode: str,
+    entrypoint: str | None = None,
+    extra_files: Iterable[StrPath] = (),
+    excludes: Sequence[str] = (),
+) -> str:
     """Fail before any request on a missing directory, a bad entrypoint or extra file; returns the
     manifest's entrypoint (`module:object`, or the script's file name for Streamlit and Bokeh)."""
     directory = Path(directory)
@@ -367,33 +438,49 @@ def check_app(directory: StrPath, app_mode: str, entrypoint: str | None = None, 
     if not directory.is_dir():
         raise InvalidInput("%s is not a directory: give the folder that holds the app." % directory)
     if app_mode not in apps.APP_TYPES.values():
-        raise InvalidInput('"%s" is not an app mode for a directory: use one of %s.'
-                           % (app_mode, ", ".join(sorted(set(apps.APP_TYPES.values())))))
+        raise InvalidInput(
+            '"%s" is not an app mode for a directory: use one of %s.'
+            % (app_mode, ", ".join(sorted(set(apps.APP_TYPES.values()))))
+        )
     resolved = apps.resolve_entrypoint(directory, entrypoint, app_mode)
     rules = apps.Excludes(directory, excludes)
     module_path = apps.entrypoint_file(directory, resolved)
     relpath = Path(os.path.relpath(os.path.abspath(str(module_path)), os.path.abspath(str(directory)))).as_posix()
     if rules.user_excluded(relpath):
-        raise InvalidInput("The entrypoint %s is excluded by -x/--exclude: change the pattern so that it is "
-                           "bundled." % relpath)
+        raise InvalidInput(
+            "The entrypoint %s is excluded by -x/--exclude: change the pattern so that it is bundled." % relpath
+        )
     bundles.collect_files(directory, extra_files)
     return resolved
 
 
-def app_files(directory: StrPath, snapshot: Snapshot, extra_files: Iterable[StrPath] = (),
-              excludes: Sequence[str] = (), log: Log | None = None) -> list[BundleFile]:
+def app_files(
+    directory: StrPath,
+    snapshot: Snapshot,
+    extra_files: Iterable[StrPath] = (),
+    excludes: Sequence[str] = (),
+    log: Log | None = None,
+) -> list[BundleFile]:
     """The bundle's files for an app, warning (once) about `.env` files that would be published."""
     files = bundles.app_files(directory, snapshot, extra_files, excludes)
     secrets = apps.secret_files([f.arcname for f in files])
     if secrets and log:
-        log("Warning: publishing %s, which may hold secrets: leave %s out with -x .env (or -x '**/.env'), "
-            "and set secrets with -E NAME instead." % (", ".join(secrets), "it" if len(secrets) == 1 else "them"))
+        log(
+            "Warning: publishing %s, which may hold secrets: leave %s out with -x .env (or -x '**/.env'), "
+            "and set secrets with -E NAME instead." % (", ".join(secrets), "it" if len(secrets) == 1 else "them")
+        )
     return files
 
 
-def publish_app(target: Target, directory: StrPath, app: AppOptions, files: FilesOptions | None = None,
-                content: ContentOptions | None = None, env: EnvironmentOptions | None = None,
-                feedback: Feedback | None = None) -> Deployment:
+def publish_app(
+    target: Target,
+    directory: StrPath,
+    app: AppOptions,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    env: EnvironmentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
     """Publish a Python API or app from its directory (python-api, -fastapi, -dash, -streamlit, -bokeh).
 
     The whole directory goes, minus apps.py's default excludes and `files.excludes`; the
@@ -410,14 +497,25 @@ def publish_app(target: Target, directory: StrPath, app: AppOptions, files: File
     snapshot = _take_snapshot(env, directory, feedback)
     log("Entrypoint: %s" % resolved)
     if (directory / "manifest.json").is_file():
-        log("Note: %s is not used (the bundle gets a fresh one); \"rsconnect deploy manifest\" publishes "
-            "with it." % (directory / "manifest.json"))
+        log(
+            'Note: %s is not used (the bundle gets a fresh one); "rsconnect deploy manifest" publishes '
+            "with it." % (directory / "manifest.json")
+        )
     log_snapshot(snapshot, log, "app")
     bundled = app_files(directory, snapshot, files.extra_files, files.excludes, log)
     progress = feedback.progress
-    return publish(target, Publication(app_deployed_path(directory), app.app_mode, lambda: bundles.app_bundle(
-        directory, app.app_mode, resolved, snapshot, files=bundled, progress=progress),
-        python_version=snapshot["python"]), content, feedback, ignore_python_version=env.ignore_python_version)
+    return publish(
+        target,
+        Publication(
+            app_deployed_path(directory),
+            app.app_mode,
+            lambda: bundles.app_bundle(directory, app.app_mode, resolved, snapshot, files=bundled, progress=progress),
+            python_version=snapshot["python"],
+        ),
+        content,
+        feedback,
+        ignore_python_version=env.ignore_python_version,
+    )
 
 
 def manifest_title(manifest_path: StrPath, manifest: Mapping[str, Any]) -> str:
@@ -445,8 +543,13 @@ def check_manifest(manifest_path: StrPath) -> tuple[Path, dict[str, Any], list[B
     return path, manifest, bundles.manifest_files(path, manifest)
 
 
-def publish_manifest(target: Target, manifest_path: StrPath, content: ContentOptions | None = None,
-                     env: EnvironmentOptions | None = None, feedback: Feedback | None = None) -> Deployment:
+def publish_manifest(
+    target: Target,
+    manifest_path: StrPath,
+    content: ContentOptions | None = None,
+    env: EnvironmentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
     """Publish exactly what a manifest.json lists, with its app mode, the manifest as it is
     (of `env`, only `ignore_python_version` applies: the manifest names its Python)."""
     env = env or EnvironmentOptions()
@@ -464,10 +567,13 @@ def publish_manifest(target: Target, manifest_path: StrPath, content: ContentOpt
         changed = bundles.changed_files(bundle, manifest)
         if changed:
             shown = ", ".join(changed[:5]) + (" and %d more" % (len(changed) - 5) if len(changed) > 5 else "")
-            log("Warning: %s changed since the manifest was written (its checksums differ); they are published "
-                "as they are now: run \"rsconnect write-manifest\" with --overwrite to refresh it." % shown)
+            log(
+                "Warning: %s changed since the manifest was written (its checksums differ); they are published "
+                'as they are now: run "rsconnect write-manifest" with --overwrite to refresh it.' % shown
+            )
         return bundle
 
-    publication = Publication(path, app_mode, build, python_version=python_version,
-                              fallback_title=manifest_title(path, manifest))
+    publication = Publication(
+        path, app_mode, build, python_version=python_version, fallback_title=manifest_title(path, manifest)
+    )
     return publish(target, publication, content, feedback, ignore_python_version=env.ignore_python_version)

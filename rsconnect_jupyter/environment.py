@@ -5,6 +5,7 @@ The snapshot must describe the Python that runs the code (the notebook's kernel,
 So it is taken by `SNAPSHOT_PROGRAM`, a stdlib-only program (Python 3.9 to 3.13) that runs
 there unchanged, with `python -c` or inside a kernel, and prints one line of JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -205,7 +206,9 @@ def kernel_code(directory: str | os.PathLike[str] | None, force_generate: bool =
     It runs the program in a namespace of its own, so the user's variables stay untouched.
     """
     return "exec(%r, {'__name__': '__main__', 'RSCONNECT_SNAPSHOT_ARGS': %r})" % (
-        SNAPSHOT_PROGRAM, _args(directory, force_generate))
+        SNAPSHOT_PROGRAM,
+        _args(directory, force_generate),
+    )
 
 
 def parse_snapshot(text: str | None) -> Snapshot:
@@ -221,12 +224,17 @@ def parse_snapshot(text: str | None) -> Snapshot:
                 raise SnapshotError("Reading the Python environment failed: %s." % data["error"])
             if "python" in data and "requirements" in data:
                 return cast(Snapshot, data)
-    raise SnapshotError("Reading the Python environment printed no result: check that the interpreter is "
-                        "Python 3.9 or newer.")
+    raise SnapshotError(
+        "Reading the Python environment printed no result: check that the interpreter is Python 3.9 or newer."
+    )
 
 
-def snapshot(python: str | None = None, directory: str | os.PathLike[str] | None = None,
-             force_generate: bool = False, timeout: float = 120) -> Snapshot:
+def snapshot(
+    python: str | None = None,
+    directory: str | os.PathLike[str] | None = None,
+    force_generate: bool = False,
+    timeout: float = 120,
+) -> Snapshot:
     """Snapshot the environment of `python` (default: this interpreter) for content in `directory`."""
     python = python or sys.executable
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
@@ -236,23 +244,31 @@ def snapshot(python: str | None = None, directory: str | os.PathLike[str] | None
 
             found = shutil.which(python)
         if not found:
-            raise SnapshotError("The Python interpreter %s does not exist or is not executable: pass the full path "
-                                "of a Python 3.9+ to --python." % python)
+            raise SnapshotError(
+                "The Python interpreter %s does not exist or is not executable: pass the full path "
+                "of a Python 3.9+ to --python." % python
+            )
         python = found
     try:
         # The content folder is the working directory, as when the code runs.
-        proc = subprocess.run([python, "-c", SNAPSHOT_PROGRAM] + _args(directory, force_generate),
-                              capture_output=True, text=True, timeout=timeout,
-                              cwd=os.path.abspath(str(directory)) if directory else None)
+        proc = subprocess.run(
+            [python, "-c", SNAPSHOT_PROGRAM] + _args(directory, force_generate),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=os.path.abspath(str(directory)) if directory else None,
+        )
     except subprocess.TimeoutExpired:
         raise SnapshotError("%s took more than %d seconds to describe its environment." % (python, timeout)) from None
     except OSError as e:
-        raise SnapshotError("Could not run %s (%s): pass a working Python 3.9+ to --python."
-                            % (python, e.strerror)) from e
+        raise SnapshotError(
+            "Could not run %s (%s): pass a working Python 3.9+ to --python." % (python, e.strerror)
+        ) from e
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["exit code %d" % proc.returncode])[-1]
-        raise SnapshotError("%s could not describe its environment (%s): it must be Python 3.9 or newer."
-                            % (python, last.rstrip(".")))
+        raise SnapshotError(
+            "%s could not describe its environment (%s): it must be Python 3.9 or newer." % (python, last.rstrip("."))
+        )
     return parse_snapshot(proc.stdout)
 
 

@@ -4,6 +4,7 @@ A manifest says what the bundle is (`metadata.appmode`), where it starts (`entry
 `primary_html`), which Python and packages it needs, and the MD5 of every file. The checksums
 are filled in by bundle.py, which reads each file once.
 """
+
 from __future__ import annotations
 
 from typing import TypedDict
@@ -106,12 +107,21 @@ def python_section(snapshot: Snapshot) -> PythonSection:
 
 def static_manifest(primary_html: str) -> Manifest:
     """An HTML document (a notebook's snapshot or any .html file) with the files it needs."""
-    return {"version": 1, "metadata": {"appmode": "static", "primary_html": primary_html,
-                                       "entrypoint": primary_html}, "files": {}}
+    return {
+        "version": 1,
+        "metadata": {"appmode": "static", "primary_html": primary_html, "entrypoint": primary_html},
+        "files": {},
+    }
 
 
-def python_manifest(app_mode: str, entrypoint: str, snapshot: Snapshot, hide_all_input: bool = False,
-                    hide_tagged_input: bool = False, requires_python: bool = True) -> Manifest:
+def python_manifest(
+    app_mode: str,
+    entrypoint: str,
+    snapshot: Snapshot,
+    hide_all_input: bool = False,
+    hide_tagged_input: bool = False,
+    requires_python: bool = True,
+) -> Manifest:
     """Content that Connect runs with Python: a notebook with source, or (later) an API or app.
 
     `entrypoint` is the notebook's file name for jupyter-static, `module[:object]` for APIs and apps.
@@ -137,6 +147,7 @@ def python_manifest(app_mode: str, entrypoint: str, snapshot: Snapshot, hide_all
     return manifest
 
 
-def notebook_manifest(notebook_name: str, snapshot: Snapshot, hide_all_input: bool = False,
-                      hide_tagged_input: bool = False) -> Manifest:
+def notebook_manifest(
+    notebook_name: str, snapshot: Snapshot, hide_all_input: bool = False, hide_tagged_input: bool = False
+) -> Manifest:
     return python_manifest("jupyter-static", notebook_name, snapshot, hide_all_input, hide_tagged_input)

@@ -4,6 +4,7 @@ The core only reports (a `ProgressCallback` receives `ProgressUpdate`s); it neve
 turns the updates into a tqdm bar on a terminal or a few plain lines when piped
 (commands/progress.py); the Jupyter jobs keep the latest one for the dialogs to poll.
 """
+
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Optional
 

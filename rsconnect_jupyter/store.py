@@ -6,6 +6,7 @@ object keyed by nickname, mode 0600 since it holds API keys) and, beside each de
 Writes go to a temporary file that replaces the old one (`os.replace`), under an exclusive lock,
 so a crash or a concurrent writer never leaves half a file.
 """
+
 from __future__ import annotations
 
 import base64
@@ -83,17 +84,27 @@ class Server:
     default: bool = False
 
     def to_json(self) -> SavedServer:
-        entry: SavedServer = {"name": self.name, "url": self.url, "api_key": self.api_key,
-                              "insecure": bool(self.insecure), "ca_cert": self.ca_cert}
+        entry: SavedServer = {
+            "name": self.name,
+            "url": self.url,
+            "api_key": self.api_key,
+            "insecure": bool(self.insecure),
+            "ca_cert": self.ca_cert,
+        }
         if self.default:
             entry["default"] = True
         return entry
 
     @classmethod
     def from_json(cls, entry: SavedServer) -> Server:
-        return cls(name=entry.get("name"), url=entry.get("url"), api_key=entry.get("api_key"),
-                   insecure=bool(entry.get("insecure")), ca_cert=entry.get("ca_cert"),
-                   default=bool(entry.get("default")))
+        return cls(
+            name=entry.get("name"),
+            url=entry.get("url"),
+            api_key=entry.get("api_key"),
+            insecure=bool(entry.get("insecure")),
+            ca_cert=entry.get("ca_cert"),
+            default=bool(entry.get("default")),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,8 +181,11 @@ class ServerStore:
         return _read_json(self.path)
 
     def list(self) -> builtins.list[Server]:
-        servers = [Server.from_json(cast(SavedServer, e)) for e in self._load().values()
-                   if isinstance(e, dict) and e.get("url")]
+        servers = [
+            Server.from_json(cast(SavedServer, e))
+            for e in self._load().values()
+            if isinstance(e, dict) and e.get("url")
+        ]
         return sorted(servers, key=lambda s: s.name or "")
 
     def get(self, name_or_url: str | None) -> Server | None:
@@ -213,8 +227,9 @@ class ServerStore:
             key = name if name in data else None
             if key is None:
                 wanted = normalize_url(name)
-                key = next((k for k, e in data.items()
-                            if isinstance(e, dict) and normalize_url(e.get("url")) == wanted), None)
+                key = next(
+                    (k for k, e in data.items() if isinstance(e, dict) and normalize_url(e.get("url")) == wanted), None
+                )
             if key is None:
                 return False
             del data[key]
@@ -229,8 +244,14 @@ class ServerStore:
                 return s
         return servers[0] if len(servers) == 1 else None
 
-    def resolve(self, name: str | None = None, url: str | None = None, api_key: str | None = None,
-                insecure: bool = False, ca_cert: str | None = None) -> Server:
+    def resolve(
+        self,
+        name: str | None = None,
+        url: str | None = None,
+        api_key: str | None = None,
+        insecure: bool = False,
+        ca_cert: str | None = None,
+    ) -> Server:
         """The server to talk to, by the CLI's rules.
 
         An explicit URL and key win (a saved server with that URL lends its TLS options); a
@@ -242,8 +263,9 @@ class ServerStore:
             saved = self.get(name)
             if saved is None:
                 if "://" not in name:
-                    raise InvalidInput('No saved server is called "%s": "rsconnect list" shows the saved servers.'
-                                       % name)
+                    raise InvalidInput(
+                        'No saved server is called "%s": "rsconnect list" shows the saved servers.' % name
+                    )
                 url = url or name
         if saved is None and url:
             saved = self.get(url)
@@ -256,13 +278,21 @@ class ServerStore:
             if saved is None:
                 count = len(self.list())
                 if count == 0:
-                    raise InvalidInput("No server given and none saved: pass -s URL -k KEY, or save one with "
-                                       "\"rsconnect add\" (or start \"rsconnect local-server\").")
-                raise InvalidInput("No server given and %d are saved: choose one with -n NAME "
-                                   "(\"rsconnect list\" shows them)." % count)
-        return Server(name=saved.name, url=saved.url, api_key=api_key or saved.api_key,
-                      insecure=bool(insecure or saved.insecure), ca_cert=ca_cert or saved.ca_cert,
-                      default=saved.default)
+                    raise InvalidInput(
+                        "No server given and none saved: pass -s URL -k KEY, or save one with "
+                        '"rsconnect add" (or start "rsconnect local-server").'
+                    )
+                raise InvalidInput(
+                    'No server given and %d are saved: choose one with -n NAME ("rsconnect list" shows them).' % count
+                )
+        return Server(
+            name=saved.name,
+            url=saved.url,
+            api_key=api_key or saved.api_key,
+            insecure=bool(insecure or saved.insecure),
+            ca_cert=ca_cert or saved.ca_cert,
+            default=saved.default,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,5 +357,6 @@ class DeploymentStore:
                 return path
             except OSError:  # a read-only folder: rsconnect-python's fallback in the config folder
                 continue
-        raise RSConnectError("Could not save the deployment record in %s: check that the folder is writable."
-                             % self.path.parent)
+        raise RSConnectError(
+            "Could not save the deployment record in %s: check that the folder is writable." % self.path.parent
+        )

@@ -57,8 +57,9 @@ def choose_server(choice: ServerChoice, deployed_path: StrPath | None = None) ->
             if match:
                 name = match.name
                 break
-    return store.resolve(name=name, url=choice.url, api_key=choice.api_key, insecure=choice.tls.insecure,
-                         ca_cert=choice.tls.ca_cert)
+    return store.resolve(
+        name=name, url=choice.url, api_key=choice.api_key, insecure=choice.tls.insecure, ca_cert=choice.tls.ca_cert
+    )
 
 
 def with_server(target: Target, deployed_path: StrPath) -> Target:
@@ -81,16 +82,21 @@ def verify_server(server: Server | ConnectClient) -> User:
     if user.get("locked"):
         raise PermissionDenied("The account %s is locked on %s: ask an administrator to unlock it." % (who, client.url))
     if user.get("confirmed") is False:
-        raise PermissionDenied("The account %s on %s is not confirmed yet: confirm it (or ask an administrator) "
-                               "before publishing." % (who, client.url))
+        raise PermissionDenied(
+            "The account %s on %s is not confirmed yet: confirm it (or ask an administrator) "
+            "before publishing." % (who, client.url)
+        )
     if user.get("user_role") not in PUBLISHER_ROLES:
-        raise PermissionDenied("%s is a %s on %s and cannot publish: ask an administrator for the publisher role."
-                               % (who, user.get("user_role") or "user without a role", client.url))
+        raise PermissionDenied(
+            "%s is a %s on %s and cannot publish: ask an administrator for the publisher role."
+            % (who, user.get("user_role") or "user without a role", client.url)
+        )
     return user
 
 
-def check_python_version(client: ConnectClient, version: str, ignore: bool = False,
-                         log: Log | None = None) -> list[str]:
+def check_python_version(
+    client: ConnectClient, version: str, ignore: bool = False, log: Log | None = None
+) -> list[str]:
     """Refuse early when the server has no Python with the same MAJOR.MINOR as `version`."""
     available = client.python_versions()
     wanted = environment.python_major_minor(version)
@@ -100,8 +106,9 @@ def check_python_version(client: ConnectClient, version: str, ignore: bool = Fal
         if log:
             log("Warning: the server has no Python %s (it has %s); deploying anyway." % (wanted, _join(available)))
         return available
-    raise PythonVersionMismatch("The server has no Python %s (it has %s)" % (wanted, _join(available) or "none"),
-                                hint=Hint(Fix.MATCH_PYTHON))
+    raise PythonVersionMismatch(
+        "The server has no Python %s (it has %s)" % (wanted, _join(available) or "none"), hint=Hint(Fix.MATCH_PYTHON)
+    )
 
 
 def _join(versions: Sequence[str]) -> str:
@@ -111,8 +118,10 @@ def _join(versions: Sequence[str]) -> str:
 def validate_title(title: str | None) -> str:
     title = (title or "").strip()
     if not rules.is_title_length(title):
-        raise InvalidInput('The title "%s" must be %d to %d characters long: choose another with -t/--title.'
-                           % (title, rules.TITLE_MIN_LENGTH, rules.TITLE_MAX_LENGTH))
+        raise InvalidInput(
+            'The title "%s" must be %d to %d characters long: choose another with -t/--title.'
+            % (title, rules.TITLE_MIN_LENGTH, rules.TITLE_MAX_LENGTH)
+        )
     return title
 
 
@@ -160,8 +169,12 @@ def find_content(server: Server | ConnectClient, title: str) -> list[ContentItem
     """Content this user may deploy to (owned, or as a collaborator) whose title is `title`."""
     client = client_of(server)
     user = client.me()
-    return [c for c in client.content_list() if c.get("title") == title
-            and (c.get("app_role") in DEPLOYER_APP_ROLES or c.get("owner_guid") == user.get("guid"))]
+    return [
+        c
+        for c in client.content_list()
+        if c.get("title") == title
+        and (c.get("app_role") in DEPLOYER_APP_ROLES or c.get("owner_guid") == user.get("guid"))
+    ]
 
 
 def get_content(client: ConnectClient, app_id: str | int) -> ContentItem:
@@ -176,8 +189,10 @@ def get_content(client: ConnectClient, app_id: str | int) -> ContentItem:
         pass
     else:
         raise InvalidInput('"%s" is not a content id: give the numeric id or the GUID shown in Connect.' % app_id)
-    raise InvalidInput("There is no content %s on %s (or you cannot see it)" % (app_id, client.url),
-                       hint=Hint(Fix.CREATE_NEW_CONTENT, first="check the id"))
+    raise InvalidInput(
+        "There is no content %s on %s (or you cannot see it)" % (app_id, client.url),
+        hint=Hint(Fix.CREATE_NEW_CONTENT, first="check the id"),
+    )
 
 
 def unique_name(client: ConnectClient, title: str, owner_guid: str | None) -> str:
@@ -187,10 +202,10 @@ def unique_name(client: ConnectClient, title: str, owner_guid: str | None) -> st
         return base
     for n in range(2, 10000):
         suffix = "-%d" % n
-        name = base[:64 - len(suffix)] + suffix
+        name = base[: 64 - len(suffix)] + suffix
         if name not in taken:
             return name
-    raise InvalidInput("Could not find a free content name for \"%s\": choose another title." % title)
+    raise InvalidInput('Could not find a free content name for "%s": choose another title.' % title)
 
 
 def create_content(client: ConnectClient, title: str, user: User, log: Log) -> ContentItem:
@@ -212,18 +227,22 @@ def create_content(client: ConnectClient, title: str, user: User, log: Log) -> C
 def check_can_deploy(content: ContentItem, user: User, app_mode: str, client: ConnectClient) -> None:
     """Refuse a content item this user may not change, or one of another type."""
     if user.get("user_role") != "administrator" and content.get("app_role") not in DEPLOYER_APP_ROLES + (None,):
-        raise PermissionDenied("You are not the owner or a collaborator of \"%s\" on %s"
-                               % (content.get("title"), client.url),
-                               hint=Hint(Fix.PUBLISH_COPY, first="ask its owner to add you"))
+        raise PermissionDenied(
+            'You are not the owner or a collaborator of "%s" on %s' % (content.get("title"), client.url),
+            hint=Hint(Fix.PUBLISH_COPY, first="ask its owner to add you"),
+        )
     current = content.get("app_mode") or "unknown"
     if current not in ("unknown", app_mode):
-        raise InvalidInput("\"%s\" on %s is %s, not %s, and Connect cannot change that"
-                           % (content.get("title"), client.url, describe_mode(current), describe_mode(app_mode)),
-                           hint=Hint(Fix.PUBLISH_NEW_CONTENT))
+        raise InvalidInput(
+            '"%s" on %s is %s, not %s, and Connect cannot change that'
+            % (content.get("title"), client.url, describe_mode(current), describe_mode(app_mode)),
+            hint=Hint(Fix.PUBLISH_NEW_CONTENT),
+        )
 
 
-def find_target(client: ConnectClient, target: Target, records: DeploymentStore, record_key: str,
-                log: Log) -> ContentItem | None:
+def find_target(
+    client: ConnectClient, target: Target, records: DeploymentStore, record_key: str, log: Log
+) -> ContentItem | None:
     """The content to update: --app-id, else the saved record, else (or with --new) None: new content."""
     if target.new:
         return None
@@ -238,6 +257,8 @@ def find_target(client: ConnectClient, target: Target, records: DeploymentStore,
         log("Updating %s, deployed from here before." % content.get("content_url", guid))
         return content
     except (NotFound, InvalidInput):
-        log("The content recorded for %s (%s) no longer exists; publishing new content." % (
-            records.deployed_path.name, guid))
+        log(
+            "The content recorded for %s (%s) no longer exists; publishing new content."
+            % (records.deployed_path.name, guid)
+        )
         return None

@@ -44,14 +44,27 @@ class AppArgs:
 def app_options(func: F) -> F:
     """-e/--entrypoint and -x/--exclude, as `app: AppArgs`."""
     func = _grouped("app", ("entrypoint", "excludes"), AppArgs)(func)
-    return _with_options(func, [
-        click.option("-e", "--entrypoint", metavar="MODULE[:OBJECT]",
-                     help="The module that starts the app, and the object in it (default: the first of app, "
-                          "application, main, api that exists, else the only .py file; object: app)."),
-        click.option("-x", "--exclude", "excludes", multiple=True, metavar="GLOB",
-                     help="Leave out files matching GLOB, relative to DIRECTORY; ** spans folders (\"**/*.csv\"), "
-                          "a folder name leaves out all of it. Repeatable."),
-    ])
+    return _with_options(
+        func,
+        [
+            click.option(
+                "-e",
+                "--entrypoint",
+                metavar="MODULE[:OBJECT]",
+                help="The module that starts the app, and the object in it (default: the first of app, "
+                "application, main, api that exists, else the only .py file; object: app).",
+            ),
+            click.option(
+                "-x",
+                "--exclude",
+                "excludes",
+                multiple=True,
+                metavar="GLOB",
+                help='Leave out files matching GLOB, relative to DIRECTORY; ** spans folders ("**/*.csv"), '
+                "a folder name leaves out all of it. Repeatable.",
+            ),
+        ],
+    )
 
 
 def make_deploy_command(app_type: str) -> click.Command:
@@ -66,19 +79,33 @@ def make_deploy_command(app_type: str) -> click.Command:
     @click.option("--ignore-python-version", is_flag=True, help=IGNORE_PYTHON_VERSION)
     @output_options
     @handle_errors
-    def command(directory: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
-                app: AppArgs, env: EnvironmentOptions, ignore_python_version: bool, out: Output) -> None:
+    def command(
+        directory: str,
+        extra_files: tuple[str, ...],
+        server: ServerChoice,
+        content: ContentArgs,
+        app: AppArgs,
+        env: EnvironmentOptions,
+        ignore_python_version: bool,
+        out: Output,
+    ) -> None:
         target, content_options_ = start_publish(out, server, content)
         deployment = core.publish_app(
-            target, directory, AppOptions(app_mode, app.entrypoint),
-            FilesOptions(extra_files=extra_files, excludes=app.excludes), content_options_,
-            replace(env, ignore_python_version=ignore_python_version), out.feedback())
+            target,
+            directory,
+            AppOptions(app_mode, app.entrypoint),
+            FilesOptions(extra_files=extra_files, excludes=app.excludes),
+            content_options_,
+            replace(env, ignore_python_version=ignore_python_version),
+            out.feedback(),
+        )
         report(out, deployment)
 
     command.__doc__ = (
         "Publish %s from DIRECTORY (app mode %s). The whole directory is bundled, minus version control, "
         "caches, virtual environments and -x globs; EXTRA_FILES (inside DIRECTORY) are always included."
-        % (apps.APP_TYPE_HELP[app_type], app_mode))
+        % (apps.APP_TYPE_HELP[app_type], app_mode)
+    )
     return _add(deploy_group, app_type, command)
 
 
@@ -92,23 +119,32 @@ def make_write_manifest_command(app_type: str) -> click.Command:
     @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
     @click.option("-v", "--verbose", is_flag=True, help="Print the manifest.")
     @handle_errors
-    def command(directory: str, extra_files: tuple[str, ...], app: AppArgs, env: EnvironmentOptions,
-                overwrite: bool, verbose: bool) -> None:
+    def command(
+        directory: str,
+        extra_files: tuple[str, ...],
+        app: AppArgs,
+        env: EnvironmentOptions,
+        overwrite: bool,
+        verbose: bool,
+    ) -> None:
         resolved = core.check_app(directory, app_mode, app.entrypoint, extra_files, app.excludes)
         manifest_path = Path(directory) / "manifest.json"
         if manifest_path.exists() and not overwrite:  # before the (slower) environment snapshot
             raise InvalidInput("%s already exists: pass --overwrite to replace it." % manifest_path)
         snapshot = core.environment_snapshot(env.python, Path(directory), env.force_generate)
         core.app_files(directory, snapshot, extra_files, app.excludes, log=lambda m: click.echo(m, err=True))
-        written = bundle.write_app_manifest(directory, app_mode, resolved, snapshot, extra_files, app.excludes,
-                                            overwrite)
+        written = bundle.write_app_manifest(
+            directory, app_mode, resolved, snapshot, extra_files, app.excludes, overwrite
+        )
         for path in written:
             click.echo("Wrote %s" % path)
         if verbose:
             click.echo(json.dumps(json.loads(written[-1].read_text()), indent=2))
 
-    command.__doc__ = ("Write manifest.json for %s in DIRECTORY (requirements.txt too, if missing), for "
-                       "\"rsconnect deploy manifest\" or Git-backed publishing." % apps.APP_TYPE_HELP[app_type])
+    command.__doc__ = (
+        "Write manifest.json for %s in DIRECTORY (requirements.txt too, if missing), for "
+        '"rsconnect deploy manifest" or Git-backed publishing.' % apps.APP_TYPE_HELP[app_type]
+    )
     return _add(write_manifest_group, app_type, command)
 
 
@@ -125,16 +161,24 @@ for _type in apps.APP_TYPES:
 @click.argument("manifest", type=click.Path())
 @server_options
 @content_options(title_default="the primary file's name without extension, or the folder's name for an API or app")
-@click.option("--ignore-python-version", is_flag=True,
-              help="Deploy even when the server has no Python with the manifest's MAJOR.MINOR.")
+@click.option(
+    "--ignore-python-version",
+    is_flag=True,
+    help="Deploy even when the server has no Python with the manifest's MAJOR.MINOR.",
+)
 @output_options
 @handle_errors
-def deploy_manifest(manifest: str, server: ServerChoice, content: ContentArgs, ignore_python_version: bool,
-                    out: Output) -> None:
+def deploy_manifest(
+    manifest: str, server: ServerChoice, content: ContentArgs, ignore_python_version: bool, out: Output
+) -> None:
     """Publish exactly the files a manifest.json lists, as the app mode it says (MANIFEST may also be the
     folder that holds it). The title defaults to its primary file's name, or the folder's for an API or app."""
     target, content_options_ = start_publish(out, server, content)
-    deployment = core.publish_manifest(target, manifest, content_options_,
-                                       EnvironmentOptions(ignore_python_version=ignore_python_version),
-                                       out.feedback())
+    deployment = core.publish_manifest(
+        target,
+        manifest,
+        content_options_,
+        EnvironmentOptions(ignore_python_version=ignore_python_version),
+        out.feedback(),
+    )
     report(out, deployment)

@@ -51,8 +51,13 @@ def _with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
     return func
 
 
-def server_choice(name: str | None = None, server: str | None = None, api_key: str | None = None,
-                  insecure: bool = False, cacert: str | None = None) -> ServerChoice:
+def server_choice(
+    name: str | None = None,
+    server: str | None = None,
+    api_key: str | None = None,
+    insecure: bool = False,
+    cacert: str | None = None,
+) -> ServerChoice:
     """The server the options name; the core chooses it (saved, given, or the one deployed to)."""
     return ServerChoice(name=name, url=server, api_key=api_key, tls=TLS(insecure=insecure, ca_cert=read_cacert(cacert)))
 
@@ -60,16 +65,31 @@ def server_choice(name: str | None = None, server: str | None = None, api_key: s
 def server_options(func: F) -> F:
     """-n/--name, -s/--server, -k/--api-key, -i/--insecure, -c/--cacert, as `server: ServerChoice`."""
     func = _grouped("server", ("name", "server", "api_key", "insecure", "cacert"), server_choice)(func)
-    return _with_options(func, [
-        click.option("-n", "--name", help="Nickname of a saved server (see \"rsconnect list\")."),
-        click.option("-s", "--server", envvar="CONNECT_SERVER",
-                     help="Server URL, e.g. https://connect.example.com/ (env: CONNECT_SERVER)."),
-        click.option("-k", "--api-key", envvar="CONNECT_API_KEY",
-                     help="API key of your Connect account (env: CONNECT_API_KEY). Never printed."),
-        click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
-        click.option("-c", "--cacert", type=click.Path(exists=True, dir_okay=False),
-                     help="PEM file with the certificate authority of the server's TLS certificate."),
-    ])
+    return _with_options(
+        func,
+        [
+            click.option("-n", "--name", help='Nickname of a saved server (see "rsconnect list").'),
+            click.option(
+                "-s",
+                "--server",
+                envvar="CONNECT_SERVER",
+                help="Server URL, e.g. https://connect.example.com/ (env: CONNECT_SERVER).",
+            ),
+            click.option(
+                "-k",
+                "--api-key",
+                envvar="CONNECT_API_KEY",
+                help="API key of your Connect account (env: CONNECT_API_KEY). Never printed.",
+            ),
+            click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
+            click.option(
+                "-c",
+                "--cacert",
+                type=click.Path(exists=True, dir_okay=False),
+                help="PEM file with the certificate authority of the server's TLS certificate.",
+            ),
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -87,27 +107,46 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
     func = _grouped("content", ("title", "environment", "new", "app_id"), ContentArgs)(func)
-    return _with_options(func, [
-        click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
-        click.option("-E", "--environment", "environment", multiple=True, metavar="NAME=VALUE|NAME",
-                     help="Set an environment variable on the content; NAME alone copies the local value. "
-                          "Repeatable. Values are never printed."),
-        click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
-        click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
-    ])
+    return _with_options(
+        func,
+        [
+            click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
+            click.option(
+                "-E",
+                "--environment",
+                "environment",
+                multiple=True,
+                metavar="NAME=VALUE|NAME",
+                help="Set an environment variable on the content; NAME alone copies the local value. "
+                "Repeatable. Values are never printed.",
+            ),
+            click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
+            click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
+        ],
+    )
 
 
 def python_options(what: str = "the notebook", beside: str = "beside the notebook") -> Callable[[F], F]:
     """-p/--python and -g/--force-generate, as `env: EnvironmentOptions`: where the package list
     and Python version come from."""
+
     def decorate(func: F) -> F:
         func = _grouped("env", ("python", "force_generate"), EnvironmentOptions)(func)
-        func = click.option("-g", "--force-generate", is_flag=True,
-                            help="List the installed packages even if a requirements.txt is %s." % beside)(func)
-        func = click.option("-p", "--python", envvar="RETICULATE_PYTHON", type=click.Path(dir_okay=False),
-                            help="The Python whose packages and version %s needs (default: this one; "
-                                 "env: RETICULATE_PYTHON)." % what)(func)
+        func = click.option(
+            "-g",
+            "--force-generate",
+            is_flag=True,
+            help="List the installed packages even if a requirements.txt is %s." % beside,
+        )(func)
+        func = click.option(
+            "-p",
+            "--python",
+            envvar="RETICULATE_PYTHON",
+            type=click.Path(dir_okay=False),
+            help="The Python whose packages and version %s needs (default: this one; env: RETICULATE_PYTHON)." % what,
+        )(func)
         return func
+
     return decorate
 
 
@@ -138,8 +177,10 @@ def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tu
     if content.new and content.app_id:
         raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
     values = environment_values(content.environment)
-    return (Target(server=server, app_id=content.app_id, new=content.new),
-            ContentOptions(title=content.title, environment=values))
+    return (
+        Target(server=server, app_id=content.app_id, new=content.new),
+        ContentOptions(title=content.title, environment=values),
+    )
 
 
 def report(out: Output, deployment: Deployment) -> None:

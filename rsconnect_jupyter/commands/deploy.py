@@ -25,8 +25,9 @@ from .common import (
 )
 
 HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
-HIDE_TAGGED_INPUT = click.option("--hide-tagged-input", is_flag=True,
-                                 help='Hide the input of code cells tagged "hide_input".')
+HIDE_TAGGED_INPUT = click.option(
+    "--hide-tagged-input", is_flag=True, help='Hide the input of code cells tagged "hide_input".'
+)
 
 
 @click.group("deploy")
@@ -45,22 +46,38 @@ def deploy_group() -> None:
 @HIDE_ALL_INPUT
 @HIDE_TAGGED_INPUT
 @_grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
-@click.option("--ignore-python-version", is_flag=True,
-              help="Deploy even when the server has no Python with this MAJOR.MINOR.")
+@click.option(
+    "--ignore-python-version", is_flag=True, help="Deploy even when the server has no Python with this MAJOR.MINOR."
+)
 @output_options
 @handle_errors
-def deploy_notebook(notebook: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
-                    env: EnvironmentOptions, rendering: NotebookOptions, ignore_python_version: bool,
-                    out: Output) -> None:
+def deploy_notebook(
+    notebook: str,
+    extra_files: tuple[str, ...],
+    server: ServerChoice,
+    content: ContentArgs,
+    env: EnvironmentOptions,
+    rendering: NotebookOptions,
+    ignore_python_version: bool,
+    out: Output,
+) -> None:
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
     HTML snapshot of it with --static. EXTRA_FILES are included; they must be in the notebook's folder."""
     if rendering.execute and not rendering.static:
-        raise InvalidInput("--execute applies to HTML snapshots: add --static, or leave it out (Connect renders "
-                           "notebooks published with source).")
+        raise InvalidInput(
+            "--execute applies to HTML snapshots: add --static, or leave it out (Connect renders "
+            "notebooks published with source)."
+        )
     target, content_options_ = start_publish(out, server, content)
-    deployment = core.publish_notebook(target, notebook, rendering, FilesOptions(extra_files=extra_files),
-                                       content_options_, replace(env, ignore_python_version=ignore_python_version),
-                                       out.feedback())
+    deployment = core.publish_notebook(
+        target,
+        notebook,
+        rendering,
+        FilesOptions(extra_files=extra_files),
+        content_options_,
+        replace(env, ignore_python_version=ignore_python_version),
+        out.feedback(),
+    )
     report(out, deployment)
 
 
@@ -71,12 +88,14 @@ def deploy_notebook(notebook: str, extra_files: tuple[str, ...], server: ServerC
 @content_options
 @output_options
 @handle_errors
-def deploy_html(path: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs,
-                out: Output) -> None:
+def deploy_html(
+    path: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs, out: Output
+) -> None:
     """Publish an existing HTML file; EXTRA_FILES (images, styles) must be in its folder."""
     target, content_options_ = start_publish(out, server, content)
-    deployment = core.publish_html(target, path, FilesOptions(extra_files=extra_files), content_options_,
-                                   out.feedback())
+    deployment = core.publish_html(
+        target, path, FilesOptions(extra_files=extra_files), content_options_, out.feedback()
+    )
     report(out, deployment)
 
 
@@ -94,14 +113,22 @@ def write_manifest_group() -> None:
 @click.option("--overwrite", is_flag=True, help="Replace an existing manifest.json.")
 @click.option("-v", "--verbose", is_flag=True, help="Print the manifest.")
 @handle_errors
-def write_manifest_notebook(notebook: str, extra_files: tuple[str, ...], env: EnvironmentOptions,
-                            hide_all_input: bool, hide_tagged_input: bool, overwrite: bool, verbose: bool) -> None:
+def write_manifest_notebook(
+    notebook: str,
+    extra_files: tuple[str, ...],
+    env: EnvironmentOptions,
+    hide_all_input: bool,
+    hide_tagged_input: bool,
+    overwrite: bool,
+    verbose: bool,
+) -> None:
     """Write manifest.json for a notebook with source, beside it (requirements.txt too, if missing)."""
     from .. import bundle
 
     snapshot = core.environment_snapshot(env.python, Path(notebook).parent, env.force_generate)
-    written = bundle.write_notebook_manifest(notebook, snapshot, extra_files, hide_all_input, hide_tagged_input,
-                                             overwrite)
+    written = bundle.write_notebook_manifest(
+        notebook, snapshot, extra_files, hide_all_input, hide_tagged_input, overwrite
+    )
     for path in written:
         click.echo("Wrote %s" % path)
     if verbose:

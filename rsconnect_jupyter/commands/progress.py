@@ -44,8 +44,16 @@ class BarProgress:
             from tqdm import tqdm  # here: only deploys that reach the upload need it
 
             self.phase = update.phase
-            self.bar = tqdm(total=update.total, desc=LABELS.get(update.phase, update.phase), unit="B",
-                            unit_scale=True, unit_divisor=1000, file=self.stream, leave=True, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=update.total,
+                desc=LABELS.get(update.phase, update.phase),
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1000,
+                file=self.stream,
+                leave=True,
+                dynamic_ncols=True,
+            )
             self.shown = 0
         self.bar.update(update.done - self.shown)
         self.shown = update.done
@@ -78,8 +86,12 @@ class LineProgress:
             return
         while self.next_mark < len(MARKS) and MARKS[self.next_mark] <= percent:
             self.next_mark += 1
-        line = "%s: %d%% (%s of %s)" % (LABELS.get(update.phase, update.phase), percent,
-                                        human_bytes(update.done), human_bytes(update.total))
+        line = "%s: %d%% (%s of %s)" % (
+            LABELS.get(update.phase, update.phase),
+            percent,
+            human_bytes(update.done),
+            human_bytes(update.total),
+        )
         if update.finished:
             seconds = max(time.monotonic() - self.started, 1e-3)
             line += " in %.1f s, %s/s" % (seconds, human_bytes(update.total / seconds))

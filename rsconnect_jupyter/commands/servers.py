@@ -14,11 +14,20 @@ from .common import handle_errors, read_cacert, server_options
 @click.command("add")
 @click.option("-n", "--name", required=True, help="Nickname for the server.")
 @click.option("-s", "--server", required=True, envvar="CONNECT_SERVER", help="Server URL (env: CONNECT_SERVER).")
-@click.option("-k", "--api-key", required=True, envvar="CONNECT_API_KEY",
-              help="API key of your Connect account (env: CONNECT_API_KEY). Stored at mode 0600, never printed.")
+@click.option(
+    "-k",
+    "--api-key",
+    required=True,
+    envvar="CONNECT_API_KEY",
+    help="API key of your Connect account (env: CONNECT_API_KEY). Stored at mode 0600, never printed.",
+)
 @click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option("-c", "--cacert", type=click.Path(exists=True, dir_okay=False),
-              help="PEM file with the certificate authority of the server's TLS certificate.")
+@click.option(
+    "-c",
+    "--cacert",
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM file with the certificate authority of the server's TLS certificate.",
+)
 @click.option("--default", "make_default", is_flag=True, help="Use this server when none is named.")
 @handle_errors
 def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None, make_default: bool) -> None:
@@ -30,8 +39,7 @@ def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None
     store = ServerStore()
     replaced = name in {s.name for s in store.list()}
     store.add(entry, default=True if make_default else None)
-    click.echo('%s server "%s" (%s) as %s.' % ("Updated" if replaced else "Added", name, server,
-                                               user.get("username")))
+    click.echo('%s server "%s" (%s) as %s.' % ("Updated" if replaced else "Added", name, server, user.get("username")))
 
 
 @click.command("list")
@@ -39,7 +47,7 @@ def list_servers() -> None:
     """List the saved servers (never their keys)."""
     servers = ServerStore().list()
     if not servers:
-        click.echo("No saved servers: add one with \"rsconnect add\".")
+        click.echo('No saved servers: add one with "rsconnect add".')
         return
     for s in servers:
         flags = [f for f, on in (("default", s.default), ("insecure", s.insecure), ("custom CA", s.ca_cert)) if on]

@@ -57,10 +57,14 @@ def describe_error(exc: BaseException) -> str:
     """One sentence for the dialog. Unexpected errors keep their traceback in the server log only."""
     if isinstance(exc, RSConnectError):
         return for_dialog(exc)
-    log.error("rsconnect_jupyter: unexpected error\n%s",
-              "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-    return ("Publishing failed with an unexpected error (%s); see the Jupyter server's log for details."
-            % type(exc).__name__)
+    log.error(
+        "rsconnect_jupyter: unexpected error\n%s",
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+    return (
+        "Publishing failed with an unexpected error (%s); see the Jupyter server's log for details."
+        % type(exc).__name__
+    )
 
 
 def saved_server(name: str) -> store.Server:
@@ -79,8 +83,7 @@ def user_summary(user: User | None) -> dict[str, Any]:
     return {k: found.get(k) for k in ("username", "user_role", "first_name", "last_name") if k in found}
 
 
-def add_server(name: str, url: str, api_key: str, insecure: bool = False,
-               ca_cert: str | None = None) -> dict[str, Any]:
+def add_server(name: str, url: str, api_key: str, insecure: bool = False, ca_cert: str | None = None) -> dict[str, Any]:
     """Check the URL and key against the server first, then save: a bad key saves nothing."""
     server = store.Server(name=name, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert or None)
     user = deploy.verify_server(server)
@@ -101,13 +104,24 @@ def verify_server(name: str) -> dict[str, Any]:
 
 def search_content(name: str, title: str) -> dict[str, list[dict[str, Any]]]:
     found = deploy.find_content(saved_server(name), title)
-    keys = ("guid", "id", "title", "name", "app_mode", "content_url", "dashboard_url", "owner_guid",
-            "app_role", "last_deployed_time")
+    keys = (
+        "guid",
+        "id",
+        "title",
+        "name",
+        "app_mode",
+        "content_url",
+        "dashboard_url",
+        "owner_guid",
+        "app_role",
+        "last_deployed_time",
+    )
     return {"content": [{k: item.get(k) for k in keys} for item in found]}
 
 
 def kernel_code(notebook_path: str, force_generate: bool = False) -> dict[str, str]:
     import os
+
     return {"code": environment.kernel_code(os.path.dirname(notebook_path), force_generate=force_generate)}
 
 
@@ -139,8 +153,9 @@ def publish(request: NotebookPublish, server: store.Server, feedback: Feedback) 
     (the job keeps them)."""
     target = Target(server=server, app_id=request.app_id, new=request.new)
     try:
-        deployment = deploy.publish_notebook(target, request.notebook_path, request.rendering, request.files,
-                                             request.content, request.env, feedback)
+        deployment = deploy.publish_notebook(
+            target, request.notebook_path, request.rendering, request.files, request.content, request.env, feedback
+        )
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.
         if request.app_id and not offers_new_location(exc):
@@ -160,12 +175,19 @@ def deployment_json(deployment: Deployment) -> dict[str, Any]:
 def parse_snapshot(snapshot: object) -> Snapshot:
     """The kernel's snapshot (the parsed JSON object, or its text) checked by the core."""
     import json
+
     text = snapshot if isinstance(snapshot, str) else json.dumps(snapshot)
     return environment.parse_snapshot(text)
 
 
-def write_manifest(notebook_path: str, snapshot: Snapshot, extra_files: Sequence[str], rendering: NotebookOptions,
-                   overwrite: bool, root: RootFolder) -> dict[str, list[str]]:
+def write_manifest(
+    notebook_path: str,
+    snapshot: Snapshot,
+    extra_files: Sequence[str],
+    rendering: NotebookOptions,
+    overwrite: bool,
+    root: RootFolder,
+) -> dict[str, list[str]]:
     """manifest.json (and requirements.txt when missing) beside the notebook, for git-backed publishing."""
     import os
 
@@ -173,7 +195,12 @@ def write_manifest(notebook_path: str, snapshot: Snapshot, extra_files: Sequence
 
     if os.path.exists(os.path.join(os.path.dirname(notebook_path), "manifest.json")) and not overwrite:
         raise InvalidField("manifest.json already exists beside the notebook; confirm to replace it.")
-    written = write_notebook_manifest(notebook_path, snapshot, extra_files=extra_files,
-                                      hide_all_input=rendering.hide_all_input,
-                                      hide_tagged_input=rendering.hide_tagged_input, overwrite=overwrite)
+    written = write_notebook_manifest(
+        notebook_path,
+        snapshot,
+        extra_files=extra_files,
+        hide_all_input=rendering.hide_all_input,
+        hide_tagged_input=rendering.hide_tagged_input,
+        overwrite=overwrite,
+    )
     return {"written": [root.relative(os.path.realpath(str(p))) for p in written]}

@@ -28,15 +28,33 @@ class Fields:
         return value
 
     @overload
-    def string(self, name: str, required: Literal[True] = True, default: None = None,
-               choices: Collection[str] | None = None, max_length: int = 4096) -> str: ...
+    def string(
+        self,
+        name: str,
+        required: Literal[True] = True,
+        default: None = None,
+        choices: Collection[str] | None = None,
+        max_length: int = 4096,
+    ) -> str: ...
 
     @overload
-    def string(self, name: str, required: bool, default: str | None = None,
-               choices: Collection[str] | None = None, max_length: int = 4096) -> str | None: ...
+    def string(
+        self,
+        name: str,
+        required: bool,
+        default: str | None = None,
+        choices: Collection[str] | None = None,
+        max_length: int = 4096,
+    ) -> str | None: ...
 
-    def string(self, name: str, required: bool = True, default: str | None = None,
-               choices: Collection[str] | None = None, max_length: int = 4096) -> str | None:
+    def string(
+        self,
+        name: str,
+        required: bool = True,
+        default: str | None = None,
+        choices: Collection[str] | None = None,
+        max_length: int = 4096,
+    ) -> str | None:
         value = self._get(name, required, default)
         if value is default and not required:
             return value
@@ -66,7 +84,8 @@ class Fields:
     def string_map(self, name: str) -> dict[str, str]:
         value = self._get(name, False, {})
         if not isinstance(value, dict) or not all(
-                isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
+            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()
+        ):
             raise InvalidField("The field %r must map names to string values." % name)
         return value
 

@@ -120,8 +120,9 @@ class AddServerHandler(JSONHandlerMixin):
             ca_cert = os.path.expanduser(ca_cert)
             if not os.path.isfile(ca_cert):
                 raise InvalidField("The CA bundle %s does not exist on the Jupyter server; check the path." % ca_cert)
-        await self.respond(actions.add_server, name, url, f.string("api_key"),
-                           insecure=(tls == "insecure"), ca_cert=ca_cert or None)
+        await self.respond(
+            actions.add_server, name, url, f.string("api_key"), insecure=(tls == "insecure"), ca_cert=ca_cert or None
+        )
 
 
 class RemoveServerHandler(JSONHandlerMixin):
@@ -153,10 +154,12 @@ class FolderFilesHandler(JSONHandlerMixin):
     @guarded
     async def get(self) -> None:
         notebook = self.root.notebook(self.get_query_argument("path", ""))
-        await self.respond(lambda: {
-            "files": list_folder_files(notebook),
-            "has_requirements": os.path.isfile(os.path.join(os.path.dirname(notebook), "requirements.txt")),
-        })
+        await self.respond(
+            lambda: {
+                "files": list_folder_files(notebook),
+                "has_requirements": os.path.isfile(os.path.join(os.path.dirname(notebook), "requirements.txt")),
+            }
+        )
 
 
 class KernelCodeHandler(JSONHandlerMixin):
@@ -184,15 +187,19 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
     app_id = f.string("app_id", required=False, default=None, max_length=64)
     extra_files = tuple(root.extra_file(notebook, p) for p in f.string_list("extra_files"))
     force_generate = f.boolean("force_generate")
-    rendering = NotebookOptions(static=(mode == "static"), hide_all_input=f.boolean("hide_all_input"),
-                                hide_tagged_input=f.boolean("hide_tagged_input"))
+    rendering = NotebookOptions(
+        static=(mode == "static"),
+        hide_all_input=f.boolean("hide_all_input"),
+        hide_tagged_input=f.boolean("hide_tagged_input"),
+    )
     return actions.NotebookPublish(
         notebook_path=notebook,
         rendering=rendering,
         files=FilesOptions(extra_files=extra_files),
         content=ContentOptions(title=title, environment=env),
-        env=EnvironmentOptions(force_generate=force_generate,
-                               snapshot=None if snapshot is None else actions.parse_snapshot(snapshot)),
+        env=EnvironmentOptions(
+            force_generate=force_generate, snapshot=None if snapshot is None else actions.parse_snapshot(snapshot)
+        ),
         new=new,
         app_id=app_id,
     )
@@ -218,8 +225,9 @@ class PublishHandler(JSONHandlerMixin):
         def work(log_line: Callable[[str], None], progress: ProgressCallback) -> dict[str, Any]:
             return actions.publish(request, server, Feedback(log=log_line, progress=progress))
 
-        job = JOBS.start(work, actions.describe_error, secrets=[server.api_key, *scrubbed_values(request)],
-                         with_progress=True)
+        job = JOBS.start(
+            work, actions.describe_error, secrets=[server.api_key, *scrubbed_values(request)], with_progress=True
+        )
         self.answer({"job_id": job.id}, status=202)
 
 
@@ -249,10 +257,12 @@ class ManifestHandler(JSONHandlerMixin):
             raise InvalidField("The field 'snapshot' is missing: run the environment snapshot in the kernel first.")
         parsed = actions.parse_snapshot(snapshot)
         extra = [self.root.extra_file(notebook, p) for p in f.string_list("extra_files")]
-        rendering = NotebookOptions(hide_all_input=f.boolean("hide_all_input"),
-                                    hide_tagged_input=f.boolean("hide_tagged_input"))
-        await self.respond(actions.write_manifest, notebook, parsed, extra, rendering,
-                           overwrite=f.boolean("overwrite"), root=self.root)
+        rendering = NotebookOptions(
+            hide_all_input=f.boolean("hide_all_input"), hide_tagged_input=f.boolean("hide_tagged_input")
+        )
+        await self.respond(
+            actions.write_manifest, notebook, parsed, extra, rendering, overwrite=f.boolean("overwrite"), root=self.root
+        )
 
 
 ROUTES: list[tuple[str, type[JSONHandlerMixin]]] = [

@@ -112,8 +112,9 @@ class JobRegistry:
         self._order = itertools.count()
         self._lock = threading.Lock()
 
-    def start(self, work: Work, describe_error: DescribeError, secrets: Iterable[str | None] = (),
-              with_progress: bool = False) -> Job:
+    def start(
+        self, work: Work, describe_error: DescribeError, secrets: Iterable[str | None] = (), with_progress: bool = False
+    ) -> Job:
         job = Job(secrets)
         with self._lock:
             self._jobs[job.id] = (next(self._order), job)

@@ -14,8 +14,17 @@ from ..exceptions import PathRefused
 __all__ = ["MAX_LISTED_FILES", "SKIPPED_DIRS", "PathRefused", "RootFolder", "list_folder_files"]
 
 # Folders never offered as extra files: Jupyter's own, version control, environments, records.
-SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", ".git", ".venv", "venv", "env", "rsconnect-python",
-                "node_modules", ".virtual_documents"}
+SKIPPED_DIRS = {
+    ".ipynb_checkpoints",
+    "__pycache__",
+    ".git",
+    ".venv",
+    "venv",
+    "env",
+    "rsconnect-python",
+    "node_modules",
+    ".virtual_documents",
+}
 MAX_LISTED_FILES = 500
 
 
@@ -58,8 +67,9 @@ class RootFolder:
             raise PathRefused("Extra file %s must be relative to the notebook's folder." % relative)
         full = os.path.realpath(os.path.join(folder, *relative.split("/")))
         if not _inside(folder, full) or full == folder or not _inside(self.root, full):
-            raise PathRefused("Extra file %s is outside the notebook's folder; move it next to the notebook."
-                              % relative)
+            raise PathRefused(
+                "Extra file %s is outside the notebook's folder; move it next to the notebook." % relative
+            )
         if not os.path.isfile(full):
             raise PathRefused("Extra file %s does not exist; pick the extra files again." % relative)
         if full == notebook_path:

@@ -2,6 +2,7 @@
 
 The HTTP handlers read the request and check who may act; these do the work.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,9 @@ def create_content(db: Database, owner_guid: str, fields: dict[str, Any]) -> str
     name = fields.get("name") or guid  # Connect names unnamed content by its GUID
     if db.content_list(name=name, owner_guid=owner_guid):
         raise errors.name_in_use("You already have content named %r." % name)
-    db.create_content(guid, name, fields.get("title"), fields.get("description", ""),
-                      fields.get("access_type", "acl"), owner_guid)
+    db.create_content(
+        guid, name, fields.get("title"), fields.get("description", ""), fields.get("access_type", "acl"), owner_guid
+    )
     log.info("content %s created", guid)
     return guid
 
@@ -89,8 +91,15 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) 
     limits = state.limits
     loop = asyncio.get_running_loop()
     manifest = await loop.run_in_executor(None, lambda: bundles.read_manifest(upload.path, **limits))
-    bundle_id = state.db.add_bundle(guid, user_guid, upload.size, upload.md5.hexdigest(), upload.sha1.hexdigest(),
-                                    manifest["metadata"]["appmode"], bundles.python_version(manifest))
+    bundle_id = state.db.add_bundle(
+        guid,
+        user_guid,
+        upload.size,
+        upload.md5.hexdigest(),
+        upload.sha1.hexdigest(),
+        manifest["metadata"]["appmode"],
+        bundles.python_version(manifest),
+    )
     archive = state.layout.bundle_archive(guid, bundle_id)
     os.makedirs(os.path.dirname(archive), exist_ok=True)
     os.rename(upload.path, archive)
@@ -110,8 +119,7 @@ def delete_bundle(state: State, guid: str, bundle_id: str) -> None:
 
 
 # -- tasks ----------------------------------------------------------------------------------------
-async def task_progress(state: State, task_id: str, first: int,
-                        wait: float) -> tuple[list[str], bool, int, str]:
+async def task_progress(state: State, task_id: str, first: int, wait: float) -> tuple[list[str], bool, int, str]:
     """Long poll: (output, finished, code, error) as soon as there are lines past `first`, the task
     finished, or `wait` seconds passed."""
     deadline = time.monotonic() + wait

@@ -1,4 +1,5 @@
 """The local server's application: state, routes, first start, start-up recovery and shutdown."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from .tasks import Tasks
 
 log = logging.getLogger("localconnect")
 
-DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024 ** 3
+DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
 CONNECT_VERSION = "2024.08.0"  # the Connect release whose API this server speaks
 
 
@@ -39,9 +40,15 @@ def open_database(data_dir: str) -> Database:
 class State:
     """Everything the handlers share."""
 
-    def __init__(self, data_dir: str, extra_pythons: Sequence[str] = (),
-                 max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE, environments_dir: str | None = None,
-                 limits: BundleLimits | None = None, app_start_timeout: float = 120) -> None:
+    def __init__(
+        self,
+        data_dir: str,
+        extra_pythons: Sequence[str] = (),
+        max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE,
+        environments_dir: str | None = None,
+        limits: BundleLimits | None = None,
+        app_start_timeout: float = 120,
+    ) -> None:
         self.layout = Layout(data_dir, environments_dir)
         os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
         self.db = Database(self.layout.database)
@@ -49,8 +56,9 @@ class State:
         self.interpreters = interpreters.discover(extra_pythons)
         self.max_bundle_size = max_bundle_size
         self.limits: BundleLimits = limits or {}
-        self.runner = Runner(self.db, self.layout, self.tasks, self.interpreters, self.limits,
-                             app_start_timeout=app_start_timeout)
+        self.runner = Runner(
+            self.db, self.layout, self.tasks, self.interpreters, self.limits, app_start_timeout=app_start_timeout
+        )
 
     def recover(self) -> None:
         """Tasks a previous run left unfinished failed; their half-done files go."""
@@ -64,10 +72,20 @@ class State:
             "build": "rsconnect-jupyter %s local server" % __version__,
             "hostname": "localhost",
             "about": "rsconnect-jupyter local Connect-compatible server",
-            "authentication": {"handles_credentials": False, "handles_login": False, "name": "API key",
-                               "notice": "", "warning_delay": 0, "unique_usernames": True},
-            "license": {"allow-apis": True, "current-user-execution": False, "enable-launcher": False,
-                        "oauth-integrations": False},
+            "authentication": {
+                "handles_credentials": False,
+                "handles_login": False,
+                "name": "API key",
+                "notice": "",
+                "warning_delay": 0,
+                "unique_usernames": True,
+            },
+            "license": {
+                "allow-apis": True,
+                "current-user-execution": False,
+                "enable-launcher": False,
+                "oauth-integrations": False,
+            },
             "runtimes": ["python"],
             "git_enabled": False,
             "git_available": False,
@@ -114,8 +132,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
 
 def make_app(state: State) -> tornado.web.Application:
     # WebSocket messages relayed to apps may be large (Streamlit sends whole dataframes).
-    return tornado.web.Application(routes(), state=state, log_function=log_request,
-                                   websocket_max_message_size=1024 ** 3)
+    return tornado.web.Application(routes(), state=state, log_function=log_request, websocket_max_message_size=1024**3)
 
 
 def log_request(handler: tornado.web.RequestHandler) -> None:
@@ -143,17 +160,25 @@ def first_start(state: State, url: str, say: Callable[[str], Any]) -> str | None
 def save_server(url: str, key: str, say: Callable[[str], Any]) -> None:
     """Save this server as nickname `local` for the `rsconnect` client, unless that name is taken."""
     from . import saved_servers
+
     try:
         if saved_servers.add_if_missing("local", url, key):
-            say("Saved this server as \"local\" (rsconnect deploy ... -n local).")
+            say('Saved this server as "local" (rsconnect deploy ... -n local).')
     except Exception as e:  # the server runs fine without it
-        say("Could not save this server as \"local\": %s" % e)
+        say('Could not save this server as "local": %s' % e)
 
 
-def serve(data_dir: str, host: str, port: int, extra_pythons: Sequence[str] = (),
-          max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE, environments_dir: str | None = None,
-          limits: BundleLimits | None = None, say: Callable[[str], Any] = print,
-          app_start_timeout: float = 120) -> None:
+def serve(
+    data_dir: str,
+    host: str,
+    port: int,
+    extra_pythons: Sequence[str] = (),
+    max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE,
+    environments_dir: str | None = None,
+    limits: BundleLimits | None = None,
+    say: Callable[[str], Any] = print,
+    app_start_timeout: float = 120,
+) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
     state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits, app_start_timeout)
     state.recover()

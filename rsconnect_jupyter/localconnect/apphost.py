@@ -7,6 +7,7 @@ traceback and exits non-zero, which the runner shows in the deploy task's log.
 
     python apphost.py wsgi|asgi|dash MODULE[:OBJECT] PORT PREFIX
 """
+
 # No `from __future__ import annotations`: this file runs with the content's Python, whichever
 # version that is, so its annotations are plain names that every Python 3 evaluates.
 import importlib
@@ -30,11 +31,14 @@ def main(kind: str, entrypoint: str, port: str, prefix: str) -> None:
     print("Serving %s (%s) on 127.0.0.1:%d under %s" % (entrypoint, kind, number, prefix), flush=True)
     if kind == "asgi":
         import uvicorn
+
         # The proxy strips the prefix; root_path tells the app where it is mounted.
-        uvicorn.run(app, host="127.0.0.1", port=number, root_path=prefix.rstrip("/"), log_level="info",
-                    proxy_headers=False)
+        uvicorn.run(
+            app, host="127.0.0.1", port=number, root_path=prefix.rstrip("/"), log_level="info", proxy_headers=False
+        )
         return
     import waitress
+
     if kind == "dash":
         # Dash routes include the prefix (DASH_ROUTES_PATHNAME_PREFIX), so paths arrive whole.
         waitress.serve(getattr(app, "server", app), host="127.0.0.1", port=number, threads=8)

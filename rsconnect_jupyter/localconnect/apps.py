@@ -10,6 +10,7 @@ An app's output goes through a pipe to a thread of the server that writes its lo
 rotates it at APP_LOG_MAX_BYTES, keeping APP_LOG_KEEP older files (`.1` is the newest of them):
 an app that prints in a loop cannot fill the disk, and its latest lines are always kept.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -68,21 +69,50 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
     if mode == "python-fastapi":
         return [python, APPHOST, "asgi", entrypoint, str(port), prefix], True
     if mode == "python-streamlit":
-        return [python, "-m", "streamlit", "run", script_path(entrypoint), "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--server.headless", "true",
-                "--server.baseUrlPath", prefix.strip("/"), "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none"], False
+        return [
+            python,
+            "-m",
+            "streamlit",
+            "run",
+            script_path(entrypoint),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.baseUrlPath",
+            prefix.strip("/"),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ], False
     if mode == "python-bokeh":
-        return [python, "-m", "bokeh", "serve", script_path(entrypoint), "--port", str(port),
-                "--address", "127.0.0.1", "--allow-websocket-origin", "127.0.0.1:%d" % port,
-                "--prefix", prefix.rstrip("/")], False
+        return [
+            python,
+            "-m",
+            "bokeh",
+            "serve",
+            script_path(entrypoint),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            "--allow-websocket-origin",
+            "127.0.0.1:%d" % port,
+            "--prefix",
+            prefix.rstrip("/"),
+        ], False
     raise AppFailed("App mode %r cannot run as a process." % mode)
 
 
 def log_limits() -> tuple[int, int]:
     """(bytes per file, older files kept); the environment wins over the defaults."""
-    return (env_number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES, minimum=1024),
-            env_number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP))
+    return (
+        env_number("RSCONNECT_APP_LOG_MAX_BYTES", APP_LOG_MAX_BYTES, minimum=1024),
+        env_number("RSCONNECT_APP_LOG_KEEP", APP_LOG_KEEP),
+    )
 
 
 class RotatingLog:
@@ -107,7 +137,7 @@ class RotatingLog:
             self.file.write(piece)
             self.file.flush()  # readers (the deploy's task log, a user's tail) see lines at once
             self.size += len(piece)
-            data = data[len(piece):]
+            data = data[len(piece) :]
             if data:
                 self.rotate()
 
@@ -147,8 +177,16 @@ def copy_output(pipe: IO[bytes], log_file: RotatingLog) -> None:
 
 
 class AppProcess:
-    def __init__(self, guid: str, bundle_id: int | str, mode: str, port: int, strip_prefix: bool,
-                 proc: subprocess.Popen[bytes], log_path: str) -> None:
+    def __init__(
+        self,
+        guid: str,
+        bundle_id: int | str,
+        mode: str,
+        port: int,
+        strip_prefix: bool,
+        proc: subprocess.Popen[bytes],
+        log_path: str,
+    ) -> None:
         self.guid = guid
         self.bundle_id = str(bundle_id)
         self.mode = mode
@@ -212,8 +250,18 @@ class Apps:
         proc = self._live.get(guid)
         return proc if proc is not None and proc.alive() else None
 
-    def start(self, guid: str, bundle_id: int | str, mode: str, folder: str, venv_bin: str, entrypoint: str,
-              env: Mapping[str, str], say: Callable[[str], None], log_path: str) -> AppProcess:
+    def start(
+        self,
+        guid: str,
+        bundle_id: int | str,
+        mode: str,
+        folder: str,
+        venv_bin: str,
+        entrypoint: str,
+        env: Mapping[str, str],
+        say: Callable[[str], None],
+        log_path: str,
+    ) -> AppProcess:
         """Start the app and wait until it answers; `say(line)` gets its output meanwhile.
 
         Raises AppFailed (after stopping it) when it exits or does not answer in time.
@@ -237,13 +285,21 @@ class Apps:
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
         out = RotatingLog(log_path, *log_limits())  # one log file (and its rotations) per process start
         try:
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    cwd=folder, env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=folder,
+                env=env,
+                start_new_session=True,
+            )
         except BaseException:
             out.close()
             raise
-        threading.Thread(target=copy_output, args=(cast(IO[bytes], proc.stdout), out), daemon=True,
-                         name="app-log-%s" % guid[:8]).start()
+        threading.Thread(
+            target=copy_output, args=(cast(IO[bytes], proc.stdout), out), daemon=True, name="app-log-%s" % guid[:8]
+        ).start()
         app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
         with open(log_path + ".pid", "w") as f:  # so a server that was killed can clean up at next start
             f.write(str(proc.pid))
@@ -270,8 +326,7 @@ class Apps:
             if time.time() > deadline:
                 self._follow(log_path, pos, say)
                 self._stop(app)
-                raise AppFailed("The app did not answer within %d seconds; see its output above."
-                                % self.start_timeout)
+                raise AppFailed("The app did not answer within %d seconds; see its output above." % self.start_timeout)
             time.sleep(0.25)
 
     @staticmethod

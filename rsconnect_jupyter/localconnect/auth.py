@@ -4,6 +4,7 @@ Keys are random, shown once, and stored only as sha256 hashes. Roles follow Conn
 administrators see and change everything; the owner and collaborators (permission role "owner",
 shown as app_role "editor") may change and deploy content; viewers may not publish.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,9 @@ def create_user(db: Database, username: str, role: str) -> tuple[UserRow, str]:
 def user_for_header(db: Database, header: str | None) -> UserRow:
     """The user of an `Authorization: Key <key>` header, or a ConnectError (401)."""
     if not header:
-        raise errors.ConnectError(401, errors.AUTH_REQUIRED,
-                                  "You must be authenticated to perform this operation: send an API key.")
+        raise errors.ConnectError(
+            401, errors.AUTH_REQUIRED, "You must be authenticated to perform this operation: send an API key."
+        )
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "key" or not key.strip():
         raise errors.ConnectError(401, errors.INVALID_KEY, "The API key is invalid or expired.")
@@ -87,5 +89,6 @@ def can_change(db: Database, user: UserRow, content: ContentRow) -> bool:
 
 def require_publisher(user: UserRow) -> None:
     if user["user_role"] not in ("administrator", "publisher"):
-        raise errors.ConnectError(403, errors.PERMISSION,
-                                  "You don't have permission to publish: your role is %s." % user["user_role"])
+        raise errors.ConnectError(
+            403, errors.PERMISSION, "You don't have permission to publish: your role is %s." % user["user_role"]
+        )

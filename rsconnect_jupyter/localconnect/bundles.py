@@ -6,6 +6,7 @@ a place inside the bundle, and caps on the member count and the total uncompress
 bomb stops being read as soon as it passes the cap). Links are written as copies of their target,
 so nothing on disk can point outside the bundle's folder.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from typing import IO, Any, TypedDict, cast
 from . import errors
 
 DEFAULT_MAX_FILES = 20000
-DEFAULT_MAX_UNPACKED = 4 * 1024 ** 3
+DEFAULT_MAX_UNPACKED = 4 * 1024**3
 
 
 class BundleLimits(TypedDict, total=False):
@@ -83,8 +84,9 @@ def _open(path: str | os.PathLike[str]) -> tarfile.TarFile:
         raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
 
 
-def read_manifest(path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES,
-                  max_unpacked: int = DEFAULT_MAX_UNPACKED) -> dict[str, Any]:
+def read_manifest(
+    path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> dict[str, Any]:
     """Check every member of the archive and return its parsed, validated manifest.json."""
     manifest_bytes = None
     with _open(path) as tar:
@@ -106,13 +108,13 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError) as e:
         raise BundleRefused("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST) from e
     if not isinstance(manifest, dict) or not isinstance(manifest.get("metadata"), dict):
-        raise BundleRefused("The bundle's manifest.json has no \"metadata\" object.", errors.INVALID_MANIFEST)
+        raise BundleRefused('The bundle\'s manifest.json has no "metadata" object.', errors.INVALID_MANIFEST)
     mode = manifest["metadata"].get("appmode")
     if not isinstance(mode, str) or not mode:
         raise BundleRefused("The bundle's manifest.json has no metadata.appmode.", errors.INVALID_MANIFEST)
     python = manifest.get("python")
     if python is not None and not (isinstance(python, dict) and isinstance(python.get("version", ""), str)):
-        raise BundleRefused("The bundle's manifest.json has an invalid \"python\" section.", errors.INVALID_MANIFEST)
+        raise BundleRefused('The bundle\'s manifest.json has an invalid "python" section.', errors.INVALID_MANIFEST)
     return manifest
 
 
@@ -121,8 +123,12 @@ def python_version(manifest: dict[str, Any]) -> str | None:
     return python.get("version") or None
 
 
-def extract(path: str | os.PathLike[str], dest: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES,
-            max_unpacked: int = DEFAULT_MAX_UNPACKED) -> str:
+def extract(
+    path: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    max_files: int = DEFAULT_MAX_FILES,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
+) -> str:
     """Extract the archive into the new folder `dest` (which must not exist yet)."""
     dest = os.path.abspath(dest)
     os.makedirs(dest)

@@ -1,4 +1,5 @@
 """`rsconnect local-server`: run the Connect-compatible local server, and manage its users."""
+
 from __future__ import annotations
 
 import click
@@ -13,23 +14,61 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=3939, show_default=True, type=int, help="Port to listen on.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-@click.option("--python", "pythons", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A Python interpreter to offer besides those on PATH and under ~/.pyenv (repeatable).")
-@click.option("--max-bundle-size", type=int, default=DEFAULT_MAX_BUNDLE_SIZE, show_default=True,
-              help="Largest bundle upload accepted, in bytes.")
-@click.option("--environments-dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of the Python environments built for content [default: DATA_DIR/environments]; "
-                   "several servers may share one.")
-@click.option("--max-bundle-files", type=int, default=bundles.DEFAULT_MAX_FILES, show_default=True,
-              help="Most files a bundle may hold.")
-@click.option("--max-unpacked-size", type=int, default=bundles.DEFAULT_MAX_UNPACKED, show_default=True,
-              help="Largest total size of a bundle's files once unpacked, in bytes (stops gzip bombs).")
-@click.option("--app-start-timeout", type=float, default=120, show_default=True,
-              help="Seconds an API or app may take to answer after it starts before its deploy fails.")
+@click.option(
+    "--python",
+    "pythons",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A Python interpreter to offer besides those on PATH and under ~/.pyenv (repeatable).",
+)
+@click.option(
+    "--max-bundle-size",
+    type=int,
+    default=DEFAULT_MAX_BUNDLE_SIZE,
+    show_default=True,
+    help="Largest bundle upload accepted, in bytes.",
+)
+@click.option(
+    "--environments-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of the Python environments built for content [default: DATA_DIR/environments]; "
+    "several servers may share one.",
+)
+@click.option(
+    "--max-bundle-files",
+    type=int,
+    default=bundles.DEFAULT_MAX_FILES,
+    show_default=True,
+    help="Most files a bundle may hold.",
+)
+@click.option(
+    "--max-unpacked-size",
+    type=int,
+    default=bundles.DEFAULT_MAX_UNPACKED,
+    show_default=True,
+    help="Largest total size of a bundle's files once unpacked, in bytes (stops gzip bombs).",
+)
+@click.option(
+    "--app-start-timeout",
+    type=float,
+    default=120,
+    show_default=True,
+    help="Seconds an API or app may take to answer after it starts before its deploy fails.",
+)
 @click.pass_context
-def local_server(ctx: click.Context, host: str, port: int, data_dir: str | None, pythons: tuple[str, ...],
-                 max_bundle_size: int, environments_dir: str | None, max_bundle_files: int, max_unpacked_size: int,
-                 app_start_timeout: float) -> None:
+def local_server(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    data_dir: str | None,
+    pythons: tuple[str, ...],
+    max_bundle_size: int,
+    environments_dir: str | None,
+    max_bundle_files: int,
+    max_unpacked_size: int,
+    app_start_timeout: float,
+) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
@@ -38,10 +77,19 @@ def local_server(ctx: click.Context, host: str, port: int, data_dir: str | None,
     if ctx.invoked_subcommand is not None:
         return
     from .app import serve
+
     try:
-        serve(data_dir or default_data_dir(), host, port, pythons, max_bundle_size, environments_dir,
-              limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size}, say=click.echo,
-              app_start_timeout=app_start_timeout)
+        serve(
+            data_dir or default_data_dir(),
+            host,
+            port,
+            pythons,
+            max_bundle_size,
+            environments_dir,
+            limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size},
+            say=click.echo,
+            app_start_timeout=app_start_timeout,
+        )
     except ValueError as e:
         raise click.ClickException(str(e)) from e
     except OSError as e:
@@ -50,13 +98,15 @@ def local_server(ctx: click.Context, host: str, port: int, data_dir: str | None,
 
 @local_server.command("add-user")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["publisher", "viewer", "administrator"]), default="publisher",
-              show_default=True)
+@click.option(
+    "--role", type=click.Choice(["publisher", "viewer", "administrator"]), default="publisher", show_default=True
+)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 def add_user(name: str, role: str, data_dir: str | None) -> None:
     """Create a user and print its API key (the last word of the output)."""
     from . import auth
     from .app import open_database
+
     db = open_database(data_dir or default_data_dir())
     try:
         user, key = auth.create_user(db, name, role)

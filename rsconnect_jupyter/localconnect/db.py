@@ -4,6 +4,7 @@ One connection guarded by a lock: the server's handlers and its deploy threads s
 `add-user` command may write from another process at the same time (WAL makes that safe).
 Rows come back as plain dicts; turning them into Connect's JSON shapes is `models.py`'s job.
 """
+
 from __future__ import annotations
 
 import json
@@ -138,9 +139,12 @@ class Database:
 
     # -- users and keys ---------------------------------------------------------------------
     def user_by_key_hash(self, key_hash: str) -> UserRow | None:
-        return cast("UserRow | None", self.one(
-            "SELECT u.* FROM users u JOIN api_keys k ON k.user_guid = u.guid WHERE k.key_hash = ?", (key_hash,)
-        ))
+        return cast(
+            "UserRow | None",
+            self.one(
+                "SELECT u.* FROM users u JOIN api_keys k ON k.user_guid = u.guid WHERE k.key_hash = ?", (key_hash,)
+            ),
+        )
 
     def user(self, guid: str) -> UserRow | None:
         return cast("UserRow | None", self.one("SELECT * FROM users WHERE guid = ?", (guid,)))
@@ -155,8 +159,9 @@ class Database:
         )
 
     def add_key(self, user_guid: str, key_hash: str) -> None:
-        self.execute("INSERT INTO api_keys (key_hash, user_guid, created_time) VALUES (?, ?, ?)",
-                     (key_hash, user_guid, now()))
+        self.execute(
+            "INSERT INTO api_keys (key_hash, user_guid, created_time) VALUES (?, ?, ?)", (key_hash, user_guid, now())
+        )
 
     def count_users(self) -> int:
         return cast("dict[str, int]", self.one("SELECT COUNT(*) AS n FROM users"))["n"]  # COUNT: one row
@@ -179,8 +184,9 @@ class Database:
             params.append(owner_guid)
         return cast("list[ContentRow]", self.query(sql + " ORDER BY id", params))
 
-    def create_content(self, guid: str, name: str, title: str | None, description: str, access_type: str,
-                       owner_guid: str) -> None:
+    def create_content(
+        self, guid: str, name: str, title: str | None, description: str, access_type: str, owner_guid: str
+    ) -> None:
         t = now()
         self.execute(
             "INSERT INTO content (guid, name, title, description, access_type, owner_guid, created_time,"
@@ -194,21 +200,26 @@ class Database:
             self.execute("UPDATE content SET %s WHERE guid = ?" % cols, (*fields.values(), guid))
 
     def delete_content(self, guid: str) -> None:
-        self.transaction([
-            ("DELETE FROM content WHERE guid = ?", (guid,)),
-            ("DELETE FROM permissions WHERE content_guid = ?", (guid,)),
-            ("DELETE FROM bundles WHERE content_guid = ?", (guid,)),
-            ("DELETE FROM environment WHERE content_guid = ?", (guid,)),
-        ])
+        self.transaction(
+            [
+                ("DELETE FROM content WHERE guid = ?", (guid,)),
+                ("DELETE FROM permissions WHERE content_guid = ?", (guid,)),
+                ("DELETE FROM bundles WHERE content_guid = ?", (guid,)),
+                ("DELETE FROM environment WHERE content_guid = ?", (guid,)),
+            ]
+        )
 
     # -- permissions (collaborators) --------------------------------------------------------
     def permissions(self, content_guid: str) -> list[PermissionRow]:
-        return cast("list[PermissionRow]", self.query(
-            "SELECT * FROM permissions WHERE content_guid = ? ORDER BY id", (content_guid,)))
+        return cast(
+            "list[PermissionRow]",
+            self.query("SELECT * FROM permissions WHERE content_guid = ? ORDER BY id", (content_guid,)),
+        )
 
     def permission_role(self, content_guid: str, user_guid: str) -> str | None:
-        row = self.one("SELECT role FROM permissions WHERE content_guid = ? AND principal_guid = ?",
-                       (content_guid, user_guid))
+        row = self.one(
+            "SELECT role FROM permissions WHERE content_guid = ? AND principal_guid = ?", (content_guid, user_guid)
+        )
         return row["role"] if row else None
 
     def set_permission(self, content_guid: str, principal_guid: str, role: str) -> PermissionRow:
@@ -218,28 +229,47 @@ class Database:
             (content_guid, principal_guid, role),
         )
         # The row was just written: it is there.
-        return cast(PermissionRow, self.one("SELECT * FROM permissions WHERE content_guid = ? AND principal_guid = ?",
-                                            (content_guid, principal_guid)))
+        return cast(
+            PermissionRow,
+            self.one(
+                "SELECT * FROM permissions WHERE content_guid = ? AND principal_guid = ?",
+                (content_guid, principal_guid),
+            ),
+        )
 
     def delete_permission(self, content_guid: str, permission_id: int | str) -> None:
         self.execute("DELETE FROM permissions WHERE content_guid = ? AND id = ?", (content_guid, permission_id))
 
     # -- bundles ----------------------------------------------------------------------------
-    def add_bundle(self, content_guid: str, created_by: str | None, size: int, md5: str, sha1: str,
-                   app_mode: str | None, py_version: str | None) -> int:
-        return cast(int, self.execute(  # an INSERT always sets the row id
-            "INSERT INTO bundles (content_guid, created_time, created_by, size, archive_md5, archive_sha1,"
-            " app_mode, py_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (content_guid, now(), created_by, size, md5, sha1, app_mode, py_version),
-        ))
+    def add_bundle(
+        self,
+        content_guid: str,
+        created_by: str | None,
+        size: int,
+        md5: str,
+        sha1: str,
+        app_mode: str | None,
+        py_version: str | None,
+    ) -> int:
+        return cast(
+            int,
+            self.execute(  # an INSERT always sets the row id
+                "INSERT INTO bundles (content_guid, created_time, created_by, size, archive_md5, archive_sha1,"
+                " app_mode, py_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (content_guid, now(), created_by, size, md5, sha1, app_mode, py_version),
+            ),
+        )
 
     def bundle(self, content_guid: str, bundle_id: int | str) -> BundleRow | None:
-        return cast("BundleRow | None", self.one(
-            "SELECT * FROM bundles WHERE content_guid = ? AND id = ?", (content_guid, bundle_id)))
+        return cast(
+            "BundleRow | None",
+            self.one("SELECT * FROM bundles WHERE content_guid = ? AND id = ?", (content_guid, bundle_id)),
+        )
 
     def bundles(self, content_guid: str) -> list[BundleRow]:
-        return cast("list[BundleRow]", self.query(
-            "SELECT * FROM bundles WHERE content_guid = ? ORDER BY id", (content_guid,)))
+        return cast(
+            "list[BundleRow]", self.query("SELECT * FROM bundles WHERE content_guid = ? ORDER BY id", (content_guid,))
+        )
 
     def update_bundle(self, bundle_id: int | str, **fields: SqlValue) -> None:
         cols = ", ".join("%s = ?" % k for k in fields)
@@ -247,8 +277,10 @@ class Database:
 
     # -- tasks ------------------------------------------------------------------------------
     def add_task(self, task_id: str, content_guid: str, bundle_id: str | None, user_guid: str | None) -> None:
-        self.execute("INSERT INTO tasks (id, content_guid, bundle_id, user_guid, created_time) VALUES (?, ?, ?, ?, ?)",
-                     (task_id, content_guid, bundle_id, user_guid, now()))
+        self.execute(
+            "INSERT INTO tasks (id, content_guid, bundle_id, user_guid, created_time) VALUES (?, ?, ?, ?, ?)",
+            (task_id, content_guid, bundle_id, user_guid, now()),
+        )
 
     def task(self, task_id: str) -> TaskRow | None:
         row = self.one("SELECT * FROM tasks WHERE id = ?", (task_id,))
@@ -257,20 +289,26 @@ class Database:
         return cast("TaskRow | None", row)
 
     def save_task(self, task_id: str, output: list[str], finished: bool, code: int, error: str) -> None:
-        self.execute("UPDATE tasks SET output = ?, finished = ?, code = ?, error = ? WHERE id = ?",
-                     (json.dumps(output), int(finished), code, error, task_id))
+        self.execute(
+            "UPDATE tasks SET output = ?, finished = ?, code = ?, error = ? WHERE id = ?",
+            (json.dumps(output), int(finished), code, error, task_id),
+        )
 
     def unfinished_tasks(self) -> list[UnfinishedTaskRow]:
         return cast("list[UnfinishedTaskRow]", self.query("SELECT id, output FROM tasks WHERE finished = 0"))
 
     # -- environment variables ----------------------------------------------------------------
     def env_names(self, content_guid: str) -> list[str]:
-        return [r["name"] for r in self.query(
-            "SELECT name FROM environment WHERE content_guid = ? ORDER BY name", (content_guid,))]
+        return [
+            r["name"]
+            for r in self.query("SELECT name FROM environment WHERE content_guid = ? ORDER BY name", (content_guid,))
+        ]
 
     def env_values(self, content_guid: str) -> dict[str, str]:
-        return {r["name"]: r["value"] for r in self.query(
-            "SELECT name, value FROM environment WHERE content_guid = ?", (content_guid,))}
+        return {
+            r["name"]: r["value"]
+            for r in self.query("SELECT name, value FROM environment WHERE content_guid = ?", (content_guid,))
+        }
 
     def env_update(self, content_guid: str, changes: Mapping[str, str | None], replace: bool = False) -> None:
         """changes: {name: value or None (delete)}; replace drops every other name."""
@@ -281,10 +319,13 @@ class Database:
             if value is None:
                 statements.append(("DELETE FROM environment WHERE content_guid = ? AND name = ?", (content_guid, name)))
             else:
-                statements.append((
-                    "INSERT INTO environment (content_guid, name, value) VALUES (?, ?, ?)"
-                    " ON CONFLICT (content_guid, name) DO UPDATE SET value = excluded.value",
-                    (content_guid, name, value)))
+                statements.append(
+                    (
+                        "INSERT INTO environment (content_guid, name, value) VALUES (?, ?, ?)"
+                        " ON CONFLICT (content_guid, name) DO UPDATE SET value = excluded.value",
+                        (content_guid, name, value),
+                    )
+                )
         self.transaction(statements)
 
     # -- queries the HTTP handlers need (added when handlers.py was split) ----------------------

@@ -5,6 +5,7 @@ the same requirements reuses it, which is what makes redeploys fast. It is built
 name and renamed into place, so a half-built environment is never used; a lock per key (a thread
 lock, plus a file lock when several servers share the folder) makes concurrent deploys build it once.
 """
+
 from __future__ import annotations
 
 import ast
@@ -53,6 +54,7 @@ def find_uv() -> str | None:
     """The uv executable: the `uv` package's, else one on PATH, else None (pip is used)."""
     try:
         from uv import find_uv_bin
+
         return find_uv_bin()
     except Exception:
         return shutil.which("uv")
@@ -74,8 +76,9 @@ def pip_settings() -> dict[str, str]:
 
     Read once per server process (about 0.2 s): a changed pip.conf needs a server restart."""
     try:
-        out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
-                             timeout=30).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=30
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     # pip applies [global], then [install], then PIP_* variables: later ones win.
@@ -96,13 +99,17 @@ def pip_settings() -> dict[str, str]:
 
 
 def _uv_configured() -> bool:
-    names = [os.environ.get("UV_CONFIG_FILE"), "/etc/uv/uv.toml",
-             os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "uv", "uv.toml")]
+    names = [
+        os.environ.get("UV_CONFIG_FILE"),
+        "/etc/uv/uv.toml",
+        os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "uv", "uv.toml"),
+    ]
     return any(name and os.path.isfile(name) for name in names)
 
 
-def uv_index_options(settings: Mapping[str, str] | None = None,
-                     environ: Mapping[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+def uv_index_options(
+    settings: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
     """(arguments for `uv pip install`, extra environment): pip's index settings, since uv does
     not read pip's configuration and the server used to install with pip. Nothing when uv has a
     configuration file of its own, or for a setting whose uv variable is set."""
@@ -154,8 +161,14 @@ class EnvironmentError_(Exception):
     pass
 
 
-def ensure(root: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand,
-           extras: Sequence[str] = NOTEBOOK_EXTRAS) -> str:
+def ensure(
+    root: str,
+    interpreter: Interpreter,
+    requirements: bytes,
+    log: Log,
+    run: RunCommand,
+    extras: Sequence[str] = NOTEBOOK_EXTRAS,
+) -> str:
     """The environment's folder, built if needed.
 
     `log(line)` receives progress; `run(argv, env=None)` runs a command, streams its output to the
@@ -190,8 +203,9 @@ def ensure(root: str, interpreter: Interpreter, requirements: bytes, log: Log, r
             lock_file.close()
 
 
-def _build(venv: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand,
-           extras: Sequence[str]) -> None:
+def _build(
+    venv: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand, extras: Sequence[str]
+) -> None:
     uv = find_uv()
     req_file = os.path.join(os.path.dirname(venv), os.path.basename(venv) + ".requirements.txt")
     with open(req_file, "wb") as f:
@@ -215,8 +229,9 @@ def _build(venv: str, interpreter: Interpreter, requirements: bytes, log: Log, r
         for argv in steps:
             status = run(argv, env=env)
             if status != 0:
-                raise EnvironmentError_("Installing the Python packages failed (exit status %d): see the log above."
-                                        % status)
+                raise EnvironmentError_(
+                    "Installing the Python packages failed (exit status %d): see the log above." % status
+                )
     finally:
         os.unlink(req_file)
 
@@ -228,7 +243,7 @@ def clean_leftovers(root: str) -> None:
     for name in os.listdir(root):
         if not name.startswith(".building-"):
             continue
-        key = name[len(".building-"):].rsplit("-", 1)[0]
+        key = name[len(".building-") :].rsplit("-", 1)[0]
         with open(os.path.join(root, key + ".lock"), "a+") as lock_file:
             if fcntl:
                 try:

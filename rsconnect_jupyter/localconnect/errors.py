@@ -7,6 +7,7 @@ Connect answers errors as JSON `{"code": <Connect's code>, "error": "<message>",
 Handlers raise one of the helpers below (one per kind of error) rather than building a
 ConnectError by hand, so each kind keeps one HTTP status and one code.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,17 +15,17 @@ from typing import Any
 INTERNAL = 0
 NOT_FOUND = 4
 INVALID_NAME = 5
-PERMISSION = 19            # "You don't have permission to perform this operation."
-NOT_AUTHORIZED = 22        # "You are not authorized to ..."
+PERMISSION = 19  # "You don't have permission to perform this operation."
+NOT_AUTHORIZED = 22  # "You are not authorized to ..."
 AUTH_REQUIRED = 24
 INVALID_KEY = 30
 NAME_IN_USE = 26
-INVALID_MANIFEST = 38      # manifest.json missing or invalid
+INVALID_MANIFEST = 38  # manifest.json missing or invalid
 APP_MODE_CHANGE = 48
 BAD_JSON = 121
-INVALID_VALUE = 3          # a field has an invalid value
-BAD_BUNDLE = 39            # local: the archive is not a safe, readable .tar.gz
-BUNDLE_TOO_LARGE = 40      # local: the upload is over the size limit
+INVALID_VALUE = 3  # a field has an invalid value
+BAD_BUNDLE = 39  # local: the archive is not a safe, readable .tar.gz
+BUNDLE_TOO_LARGE = 40  # local: the upload is over the size limit
 
 
 class ConnectError(Exception):

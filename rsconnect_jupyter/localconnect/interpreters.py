@@ -3,6 +3,7 @@
 Found on PATH, under ~/.pyenv/versions, and given with `--python`; de-duplicated by real path
 (a virtualenv's python is its base interpreter, which is what new environments are built from).
 """
+
 from __future__ import annotations
 
 import glob
@@ -20,8 +21,8 @@ NAMES = re.compile(r"^python3(\.\d+)?$")
 
 @dataclass(frozen=True)
 class Interpreter:
-    version: str   # MAJOR.MINOR.PATCH
-    path: str      # real path of the executable
+    version: str  # MAJOR.MINOR.PATCH
+    path: str  # real path of the executable
 
     @property
     def minor(self) -> str:

@@ -5,6 +5,7 @@ The port is picked by binding port 0, so two runs side by side never collide; th
 that the child is still alive on every round, so a server that fails at start-up shows its log at
 once instead of after the whole timeout.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ def tail(path: str | os.PathLike[str], chars: int = 3000) -> str:
     return file.read_text(errors="replace")[-chars:] if file.exists() else ""
 
 
-def wait_until_serving(process: subprocess.Popen[Any], is_ready: Callable[[], bool], log_path: str | os.PathLike[str],
-                       what: str = "the server", timeout: float = 60, interval: float = 0.1) -> None:
+def wait_until_serving(
+    process: subprocess.Popen[Any],
+    is_ready: Callable[[], bool],
+    log_path: str | os.PathLike[str],
+    what: str = "the server",
+    timeout: float = 60,
+    interval: float = 0.1,
+) -> None:
     """Poll `is_ready()` (True once the server answers as expected) until it holds.
 
     Connection errors count as "not yet". Raises RuntimeError with the end of the log when the
@@ -51,10 +58,14 @@ def wait_until_serving(process: subprocess.Popen[Any], is_ready: Callable[[], bo
     raise RuntimeError("%s did not answer within %d s:\n%s" % (what, timeout, tail(log_path)))
 
 
-def start_local_server(data_dir: str | os.PathLike[str], python: str | os.PathLike[str] | None = None,
-                       env: Mapping[str, str] | None = None, extra_args: Sequence[str] = (),
-                       cwd: str | os.PathLike[str] | None = None,
-                       timeout: float = 60) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+def start_local_server(
+    data_dir: str | os.PathLike[str],
+    python: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+    cwd: str | os.PathLike[str] | None = None,
+    timeout: float = 60,
+) -> tuple[subprocess.Popen[bytes], str, str, Path]:
     """`rsconnect local-server` on a free 127.0.0.1 port with its own data folder.
 
     Returns (process, url, admin_key, log_path); the log is DATA/server.log."""
@@ -66,9 +77,24 @@ def start_local_server(data_dir: str | os.PathLike[str], python: str | os.PathLi
     log_path = data / "server.log"
     with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [str(python or sys.executable), "-m", "rsconnect_jupyter", "local-server", "--host", "127.0.0.1",
-             "--port", str(port), "--data-dir", str(data), *extra_args],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+            [
+                str(python or sys.executable),
+                "-m",
+                "rsconnect_jupyter",
+                "local-server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data),
+                *extra_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+        )
     url = "http://127.0.0.1:%d/" % port
     key_file = data / "admin-api-key"
 

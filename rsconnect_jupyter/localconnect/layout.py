@@ -1,12 +1,13 @@
 """Where things live under the data folder.
 
-    DATA/connect.db                       state (SQLite, WAL)
-    DATA/admin-api-key                    the first administrator's key (0600)
-    DATA/content/GUID/bundles/ID.tar.gz   uploaded bundles, as received
-    DATA/content/GUID/bundles/ID/         a deployed bundle, extracted (and rendered)
-    DATA/content/GUID/uploads/            uploads in progress
-    DATA/environments/KEY/                Python environments, shared by all content
+DATA/connect.db                       state (SQLite, WAL)
+DATA/admin-api-key                    the first administrator's key (0600)
+DATA/content/GUID/bundles/ID.tar.gz   uploaded bundles, as received
+DATA/content/GUID/bundles/ID/         a deployed bundle, extracted (and rendered)
+DATA/content/GUID/uploads/            uploads in progress
+DATA/environments/KEY/                Python environments, shared by all content
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,9 @@ import shutil
 
 
 class Layout:
-    def __init__(self, data_dir: str | os.PathLike[str],
-                 environments_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, data_dir: str | os.PathLike[str], environments_dir: str | os.PathLike[str] | None = None
+    ) -> None:
         self.data_dir = os.path.abspath(data_dir)
         self.environments = os.path.abspath(environments_dir or os.path.join(self.data_dir, "environments"))
 
@@ -49,4 +51,5 @@ class Layout:
                 if ".new-" in name:
                     shutil.rmtree(os.path.join(bundles, name), ignore_errors=True)
         from .environments import clean_leftovers
+
         clean_leftovers(self.environments)

@@ -1,4 +1,5 @@
 """Connect's JSON shapes for the rows of `db.py` (the keys of ../shared/connect-api/fixtures/)."""
+
 from __future__ import annotations
 
 from typing import Any, TypedDict
@@ -6,19 +7,55 @@ from typing import Any, TypedDict
 from .rows import BundleRow, ContentRow, PermissionRow, UserRow
 
 APP_MODE_ORDINALS = {
-    "unknown": 0, "shiny": 1, "rmd-shiny": 2, "rmd-static": 3, "static": 4, "api": 5, "tensorflow-saved-model": 6,
-    "jupyter-static": 7, "python-api": 8, "python-dash": 9, "python-streamlit": 10, "python-bokeh": 11,
-    "python-fastapi": 12, "quarto-shiny": 13, "quarto-static": 14, "python-shiny": 15, "jupyter-voila": 16,
+    "unknown": 0,
+    "shiny": 1,
+    "rmd-shiny": 2,
+    "rmd-static": 3,
+    "static": 4,
+    "api": 5,
+    "tensorflow-saved-model": 6,
+    "jupyter-static": 7,
+    "python-api": 8,
+    "python-dash": 9,
+    "python-streamlit": 10,
+    "python-bokeh": 11,
+    "python-fastapi": 12,
+    "quarto-shiny": 13,
+    "quarto-static": 14,
+    "python-shiny": 15,
+    "jupyter-voila": 16,
 }
 
 # Settings Connect returns on every content item that this server does not manage.
 _UNMANAGED = (
-    "connection_timeout", "read_timeout", "init_timeout", "idle_timeout", "max_processes", "min_processes",
-    "max_conns_per_process", "load_factor", "cpu_request", "cpu_limit", "memory_request", "memory_limit",
-    "amd_gpu_limit", "nvidia_gpu_limit", "service_account_name", "default_image_name",
-    "default_environment_guid", "default_r_environment_management", "default_py_environment_management",
-    "cluster_name", "image_name", "environment_guid", "r_version", "r_environment_management",
-    "quarto_version", "node_version", "run_as", "locked_message",
+    "connection_timeout",
+    "read_timeout",
+    "init_timeout",
+    "idle_timeout",
+    "max_processes",
+    "min_processes",
+    "max_conns_per_process",
+    "load_factor",
+    "cpu_request",
+    "cpu_limit",
+    "memory_request",
+    "memory_limit",
+    "amd_gpu_limit",
+    "nvidia_gpu_limit",
+    "service_account_name",
+    "default_image_name",
+    "default_environment_guid",
+    "default_r_environment_management",
+    "default_py_environment_management",
+    "cluster_name",
+    "image_name",
+    "environment_guid",
+    "r_version",
+    "r_environment_management",
+    "quarto_version",
+    "node_version",
+    "run_as",
+    "locked_message",
 )
 
 
@@ -114,41 +151,46 @@ def user_json(user: UserRow) -> UserJSON:
     }
 
 
-def content_json(content: ContentRow, server_url: str, app_role: str,
-                 owner: UserRow | None = None) -> dict[str, Any]:
+def content_json(content: ContentRow, server_url: str, app_role: str, owner: UserRow | None = None) -> dict[str, Any]:
     """Connect's content item: the unmanaged settings as null, the "owner" object when given."""
     guid = content["guid"]
     data: dict[str, Any] = {key: None for key in _UNMANAGED}
-    data.update({
-        "guid": guid,
-        "name": content["name"],
-        "title": content["title"],
-        "description": content["description"],
-        "access_type": content["access_type"],
-        "created_time": content["created_time"],
-        "last_deployed_time": content["last_deployed_time"],
-        "bundle_id": content["bundle_id"],
-        "app_mode": content["app_mode"],
-        "content_category": "",
-        "parameterized": False,
-        "py_version": content["py_version"],
-        "py_environment_management": True if content["py_version"] else None,
-        "run_as_current_user": False,
-        "owner_guid": content["owner_guid"],
-        "content_url": "%scontent/%s/" % (server_url, guid),
-        "dashboard_url": "%sconnect/#/apps/%s" % (server_url, guid),
-        "app_role": app_role,
-        "id": str(content["id"]),
-        "locked": False,
-        "draft_marker_enabled": False,
-        "metrics_collection_enabled": False,
-        "notify_on_share": False,
-        "otel_enabled": False,
-        "public_content_status": None,
-    })
+    data.update(
+        {
+            "guid": guid,
+            "name": content["name"],
+            "title": content["title"],
+            "description": content["description"],
+            "access_type": content["access_type"],
+            "created_time": content["created_time"],
+            "last_deployed_time": content["last_deployed_time"],
+            "bundle_id": content["bundle_id"],
+            "app_mode": content["app_mode"],
+            "content_category": "",
+            "parameterized": False,
+            "py_version": content["py_version"],
+            "py_environment_management": True if content["py_version"] else None,
+            "run_as_current_user": False,
+            "owner_guid": content["owner_guid"],
+            "content_url": "%scontent/%s/" % (server_url, guid),
+            "dashboard_url": "%sconnect/#/apps/%s" % (server_url, guid),
+            "app_role": app_role,
+            "id": str(content["id"]),
+            "locked": False,
+            "draft_marker_enabled": False,
+            "metrics_collection_enabled": False,
+            "notify_on_share": False,
+            "otel_enabled": False,
+            "public_content_status": None,
+        }
+    )
     if owner is not None:
-        data["owner"] = {"guid": owner["guid"], "username": owner["username"],
-                         "first_name": owner["username"], "last_name": ""}
+        data["owner"] = {
+            "guid": owner["guid"],
+            "username": owner["username"],
+            "first_name": owner["username"],
+            "last_name": "",
+        }
     return data
 
 
@@ -170,8 +212,7 @@ def application_json(content: ContentRow, server_url: str) -> ApplicationJSON:
     }
 
 
-def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None,
-                creator: UserRow | None = None) -> BundleJSON:
+def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None, creator: UserRow | None = None) -> BundleJSON:
     return {
         "created_by_name": creator["username"] if creator else None,
         "created_by_user": creator is not None,
@@ -190,15 +231,17 @@ def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None,
         "active": str(bundle["id"]) == str(active_bundle_id),
         "size": bundle["size"],
         "metadata": {
-            "source": None, "source_repo": None, "source_branch": None, "source_commit": None,
+            "source": None,
+            "source_repo": None,
+            "source_branch": None,
+            "source_commit": None,
             "archive_md5": bundle["archive_md5"],
             "archive_sha1": bundle["archive_sha1"],
         },
     }
 
 
-def task_json(task_id: str, output: list[str], finished: bool | int, code: int, error: str,
-              first: int = 0) -> TaskJSON:
+def task_json(task_id: str, output: list[str], finished: bool | int, code: int, error: str, first: int = 0) -> TaskJSON:
     return {
         "id": task_id,
         "output": output[first:],

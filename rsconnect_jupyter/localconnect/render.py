@@ -4,6 +4,7 @@ Used inside a render worker (render_worker.py), never in the server's own proces
 (nbconvert, jupyter_client) are the slow part a worker pays once. A kernel runs exactly one
 notebook and is then killed, so nothing of one notebook's state reaches another.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -72,8 +73,14 @@ def write_kernelspec(folder: str, python: str) -> None:
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir)
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
-        json.dump({"argv": [python, "-c", KERNEL_BOOT, "-f", "{connection_file}"],
-                   "display_name": "Content environment", "language": "python"}, f)
+        json.dump(
+            {
+                "argv": [python, "-c", KERNEL_BOOT, "-f", "{connection_file}"],
+                "display_name": "Content environment",
+                "language": "python",
+            },
+            f,
+        )
 
 
 @contextlib.contextmanager
@@ -107,8 +114,13 @@ class Kernel:
         self._sink: Callable[[str], None] | None = None
 
     def launch(self, env: Mapping[str, str] | None = None) -> None:
-        kwargs: dict[str, Any] = {"extra_arguments": ["--HistoryManager.hist_file=:memory:"], "cwd": self.cwd,
-                                  "stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+        kwargs: dict[str, Any] = {
+            "extra_arguments": ["--HistoryManager.hist_file=:memory:"],
+            "cwd": self.cwd,
+            "stdin": subprocess.PIPE,
+            "stdout": subprocess.PIPE,
+            "stderr": subprocess.STDOUT,
+        }
         if env is not None:
             kwargs["env"] = env
         self.km.start_kernel(**kwargs)
@@ -174,8 +186,10 @@ class RenderFailed(Exception):
 
 def _setup_code(cwd: str, env: Mapping[str, str]) -> str:
     # exec in a namespace of its own: the notebook's namespace gets no `os` it did not import.
-    inner = ("import os, time\nos.environ.update(%r)\nos.chdir(%r)\n"
-             "if hasattr(time, 'tzset'):\n    time.tzset()\n" % (dict(env), cwd))
+    inner = "import os, time\nos.environ.update(%r)\nos.chdir(%r)\nif hasattr(time, 'tzset'):\n    time.tzset()\n" % (
+        dict(env),
+        cwd,
+    )
     return "exec(%r, {})" % inner
 
 
@@ -205,8 +219,11 @@ async def _idle(kc: AsyncKernelClient, msg_id: str, timeout: float) -> bool:
     try:
         while True:
             msg = await kc.get_iopub_msg(timeout=timeout)
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
+            if (
+                msg["parent_header"].get("msg_id") == msg_id
+                and msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+            ):
                 return True
     except queue.Empty:
         return False
@@ -222,8 +239,15 @@ async def _prepare(kc: AsyncKernelClient, cwd: str, env: Mapping[str, str], time
     await _idle(kc, msg_id, timeout)  # leave iopub drained for the notebook's cells
 
 
-async def _execute(nb: NotebookNode, name: str, kernel: Kernel, cwd: str, env: Mapping[str, str], timeout: float,
-                   log: Callable[[str], None]) -> None:
+async def _execute(
+    nb: NotebookNode,
+    name: str,
+    kernel: Kernel,
+    cwd: str,
+    env: Mapping[str, str],
+    timeout: float,
+    log: Callable[[str], None],
+) -> None:
     from nbclient import NotebookClient
 
     kc = AsyncKernelClient(**kernel.km.get_connection_info(session=True))
@@ -231,8 +255,9 @@ async def _execute(nb: NotebookNode, name: str, kernel: Kernel, cwd: str, env: M
     try:
         await _connect(kc)
         await _prepare(kc, cwd, env, 60)
-        client = NotebookClient(nb, km=kernel.km, timeout=timeout, kernel_name=KERNEL_NAME,
-                                resources={"metadata": {"path": cwd}})
+        client = NotebookClient(
+            nb, km=kernel.km, timeout=timeout, kernel_name=KERNEL_NAME, resources={"metadata": {"path": cwd}}
+        )
         client.kc = kc
         log("Running the notebook %s (%d cells)." % (name, len(nb.cells)))
         await client.async_execute()
@@ -240,8 +265,9 @@ async def _execute(nb: NotebookNode, name: str, kernel: Kernel, cwd: str, env: M
         kc.stop_channels()
 
 
-def run_notebook(notebook: str, kernel: Kernel, cwd: str, env: Mapping[str, str], timeout: float,
-                 log: Callable[[str], None]) -> NotebookNode:
+def run_notebook(
+    notebook: str, kernel: Kernel, cwd: str, env: Mapping[str, str], timeout: float, log: Callable[[str], None]
+) -> NotebookNode:
     """Execute every cell of `notebook` (a path) in `kernel`; returns the executed NotebookNode."""
     import nbformat
     from nbclient.exceptions import CellExecutionError
@@ -265,8 +291,9 @@ _exporters: dict[tuple[bool, bool], HTMLExporter] = {}
 _exporters_lock = threading.Lock()
 
 
-def write_html(nb: NotebookNode, output: str, hide_all_input: bool | None = False,
-               hide_tagged_input: bool | None = False) -> None:
+def write_html(
+    nb: NotebookNode, output: str, hide_all_input: bool | None = False, hide_tagged_input: bool | None = False
+) -> None:
     """Export the executed notebook as HTML, written atomically to `output` (named like it)."""
     name = os.path.splitext(os.path.basename(output))[0]
     html = export_html(nb, hide_all_input, hide_tagged_input, name)
@@ -276,8 +303,12 @@ def write_html(nb: NotebookNode, output: str, hide_all_input: bool | None = Fals
     os.replace(tmp, output)
 
 
-def export_html(nb: NotebookNode, hide_all_input: bool | None = False, hide_tagged_input: bool | None = False,
-                name: str | None = None) -> str:
+def export_html(
+    nb: NotebookNode,
+    hide_all_input: bool | None = False,
+    hide_tagged_input: bool | None = False,
+    name: str | None = None,
+) -> str:
     """The page's title is `name` (the notebook's file name, as Connect shows it), else nbconvert's "Notebook"."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -301,8 +332,11 @@ def warm_up() -> None:
     """Import nbclient and nbconvert and export an empty notebook once, so no render pays for it."""
     import nbclient  # noqa: F401
     import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Warm *up*"), nbformat.v4.new_code_cell(
-        "print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")])]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Warm *up*"),
+        nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")]),
+    ]
     export_html(nb)

@@ -16,6 +16,7 @@ Protocol, one JSON object a line. Requests on stdin: {"id", "notebook", "output"
 kernel. Answers on stdout: {"id", "log": line}..., then {"id", "status": 0 or 1, "error": text}.
 When stdin closes (the server stopped or died) every kernel is killed and the worker exits.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,10 +87,12 @@ class Kernels:
 
     def discard(self, kernel: Kernel) -> None:
         """Kill a used kernel, in the background: the render need not wait for it."""
+
         def kill() -> None:
             kernel.kill()
             with self._lock:
                 self._all.discard(kernel)
+
         threading.Thread(target=kill, daemon=True).start()
 
     def kill_all(self) -> None:
@@ -107,11 +110,13 @@ class Kernels:
                 future.set_result(self._start(None))
             except BaseException as e:
                 future.set_exception(e)
+
         threading.Thread(target=start, daemon=True).start()
         return future
 
     def _start(self, env: Mapping[str, str] | None) -> Kernel:
         from .render import Kernel, own_event_loop
+
         kernel = Kernel(self.runtime_dir, cwd=self.runtime_dir)
         with own_event_loop():
             with self._lock:  # kill_all cannot run between the launch and the registration
@@ -140,10 +145,12 @@ class Worker:
 
     def render(self, request: WorkerRequest) -> None:
         from . import render
+
         rid = request["id"]
 
         def log(line: str) -> None:
             self.send({"id": rid, "log": line})
+
         env = request.get("env") or {}
         try:
             if render.needs_fresh_kernel(env):
@@ -162,8 +169,13 @@ class Worker:
         except render.RenderFailed as e:
             self.send({"id": rid, "status": 1, "error": str(e)})
         except Exception as e:  # a kernel that would not start, an unreadable notebook, ...
-            self.send({"id": rid, "status": 1, "error": "The notebook could not be run: %s: %s"
-                       % (type(e).__name__, render.ANSI.sub("", str(e)))})
+            self.send(
+                {
+                    "id": rid,
+                    "status": 1,
+                    "error": "The notebook could not be run: %s: %s" % (type(e).__name__, render.ANSI.sub("", str(e))),
+                }
+            )
 
 
 FOLDER_PREFIX = "localconnect-render-"
@@ -173,7 +185,7 @@ def remove_leftovers() -> None:
     """Remove the folders (kernelspec, sockets) of workers that were killed before they could."""
     root = tempfile.gettempdir()
     for name in os.listdir(root):
-        pid = name[len(FOLDER_PREFIX):].split("-", 1)[0] if name.startswith(FOLDER_PREFIX) else ""
+        pid = name[len(FOLDER_PREFIX) :].split("-", 1)[0] if name.startswith(FOLDER_PREFIX) else ""
         if not pid.isdigit():
             continue
         try:
@@ -198,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     kernels = Kernels(folder)
     try:
         from . import render
+
         render.write_kernelspec(folder, args.python)
         os.environ["JUPYTER_PATH"] = folder
         kernels.start_spare()  # the kernel starts while nbconvert imports

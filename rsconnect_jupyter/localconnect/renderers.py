@@ -5,6 +5,7 @@ A worker pays the nbconvert import and a kernel start ahead of the deploys that 
 busy a new environment waits), and one unused for `idle_seconds` is stopped. A worker that died
 is replaced by a fresh one; a render cut off by a worker's death runs once more in a fresh one.
 """
+
 from __future__ import annotations
 
 import collections
@@ -41,7 +42,11 @@ class Worker:
         self.python = python
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "rsconnect_jupyter.localconnect.render_worker", "--python", python],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         self.busy = 0
         self.last_used = time.monotonic()
         self._ids = itertools.count(1)
@@ -72,6 +77,7 @@ class Worker:
     def render(self, request: RenderRequest, log_line: Callable[[str], None]) -> RenderAnswer:
         """Send one render and follow it; returns the final answer ({"status", "error"})."""
         import queue
+
         answers: queue.Queue[RenderAnswer | None] = queue.Queue()
         with self._lock:
             if self._gone:

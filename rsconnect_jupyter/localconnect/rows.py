@@ -2,6 +2,7 @@
 
 SQLite gives INTEGER columns as int and TEXT columns as str; a column without NOT NULL may be None.
 """
+
 from __future__ import annotations
 
 from typing import TypedDict

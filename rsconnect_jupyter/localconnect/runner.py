@@ -5,6 +5,7 @@ extracted bundle into something to serve; a bundle goes live only when its build
 failed deploy leaves the previous bundle live. App modes that run a process (APIs, dashboards)
 will get their own builder plus a process supervisor here.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,13 +55,23 @@ class RenderWorkerSettings(TypedDict):
 
 def _render_worker_settings() -> RenderWorkerSettings:
     """How many render workers may live at once, and after how long unused they stop (env overrides)."""
-    return {"max_workers": env_number("RSCONNECT_LOCAL_RENDER_WORKERS", 3, int, minimum=1),
-            "idle_seconds": env_number("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", 600.0, float, minimum=0.5)}
+    return {
+        "max_workers": env_number("RSCONNECT_LOCAL_RENDER_WORKERS", 3, int, minimum=1),
+        "idle_seconds": env_number("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", 600.0, float, minimum=0.5),
+    }
 
 
 class Runner:
-    def __init__(self, db: Database, layout: Layout, tasks: Tasks, interpreter_list: list[interpreters.Interpreter],
-                 limits: bundles.BundleLimits, render_timeout: float = 600, app_start_timeout: float = 120) -> None:
+    def __init__(
+        self,
+        db: Database,
+        layout: Layout,
+        tasks: Tasks,
+        interpreter_list: list[interpreters.Interpreter],
+        limits: bundles.BundleLimits,
+        render_timeout: float = 600,
+        app_start_timeout: float = 120,
+    ) -> None:
         self.db = db
         self.layout = layout
         self.tasks = tasks
@@ -129,8 +140,10 @@ class Runner:
         manifest = bundles.read_manifest(archive, **self.limits)
         mode = manifest["metadata"]["appmode"]
         if mode not in SUPPORTED:
-            raise DeployStepFailed("App mode %r is not supported yet by the local server (it can deploy %s)."
-                               % (mode, " and ".join(SUPPORTED)))
+            raise DeployStepFailed(
+                "App mode %r is not supported yet by the local server (it can deploy %s)."
+                % (mode, " and ".join(SUPPORTED))
+            )
         final = self.layout.bundle_dir(guid, bundle_id)
         work = "%s.new-%s" % (final, uuid.uuid4().hex[:8])
         task.log("Extracting the bundle.")
@@ -159,8 +172,17 @@ class Runner:
         if activate and mode in apps.APP_MODES:
             # The new process must answer before the content switches to it; the old one keeps
             # serving meanwhile, and on failure.
-            app = self.apps.start(guid, bundle_id, mode, final, os.path.dirname(environments.venv_python(venv)),
-                                  primary, self._app_env(guid), task.log, self._app_log(guid, bundle_id))
+            app = self.apps.start(
+                guid,
+                bundle_id,
+                mode,
+                final,
+                os.path.dirname(environments.venv_python(venv)),
+                primary,
+                self._app_env(guid),
+                task.log,
+                self._app_log(guid, bundle_id),
+            )
             if self.stopping:
                 self.apps.stop_all()
                 raise DeployStepFailed(INTERRUPTED)
@@ -198,15 +220,20 @@ class Runner:
         jupyter = manifest.get("jupyter") or {}
         output = os.path.splitext(notebook)[0] + ".html"
         request: RenderRequest = {
-            "notebook": notebook, "output": output, "cwd": folder, "timeout": self.render_timeout,
+            "notebook": notebook,
+            "output": output,
+            "cwd": folder,
+            "timeout": self.render_timeout,
             "hide_all_input": bool(jupyter.get("hide_all_input")),
             "hide_tagged_input": bool(jupyter.get("hide_tagged_input")),
-            "env": self.db.env_values(guid)}  # values reach the kernel; they are never logged
+            "env": self.db.env_values(guid),
+        }  # values reach the kernel; they are never logged
         try:
             answer = self.renderers.render(environments.venv_python(venv), request, task.log)
         except renderers.WorkerGone as e:
-            raise DeployStepFailed(INTERRUPTED if self.stopping else
-                               "The notebook's render worker stopped twice; see the server's log.") from e
+            raise DeployStepFailed(
+                INTERRUPTED if self.stopping else "The notebook's render worker stopped twice; see the server's log."
+            ) from e
         if answer.get("status") != 0 or not os.path.isfile(output):
             content = self.db.content(guid)
             kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
@@ -220,13 +247,16 @@ class Runner:
         requested = python.get("version")
         available = ", ".join(i.version for i in self.interpreters) or "none"
         if not requested:
-            raise DeployStepFailed("The bundle's manifest.json has no python.version; this server has Python %s."
-                               % available)
+            raise DeployStepFailed(
+                "The bundle's manifest.json has no python.version; this server has Python %s." % available
+            )
         task.log("Bundle requested Python version %s." % requested)
         interp = interpreters.choose(self.interpreters, requested)
         if interp is None:
-            raise DeployStepFailed("No Python on this server matches the requested version %s; available versions: %s."
-                               % (requested, available))
+            raise DeployStepFailed(
+                "No Python on this server matches the requested version %s; available versions: %s."
+                % (requested, available)
+            )
         task.log("Using Python %s (%s)." % (interp.version, interp.path))
         return interp
 
@@ -248,16 +278,18 @@ class Runner:
         if mode in ("python-streamlit", "python-bokeh"):
             script = bundles.safe_join(folder, apps.script_path(entry))
             if not script or not os.path.isfile(script):
-                raise DeployStepFailed("The bundle's script %r (metadata.entrypoint) is not in the bundle."
-                                   % apps.script_path(entry))
+                raise DeployStepFailed(
+                    "The bundle's script %r (metadata.entrypoint) is not in the bundle." % apps.script_path(entry)
+                )
         task.log("App mode %s, entrypoint %s." % (mode, entry))
         interp = self._interpreter(task, manifest)
         requirements = self._requirements(task, manifest, folder)
         extras = apps.SERVER_PACKAGES[mode]
         if extras:
             task.log("The server adds %s to the environment to serve the app." % ", ".join(extras))
-        venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task),
-                                   extras=extras)
+        venv = environments.ensure(
+            self.layout.environments, interp, requirements, task.log, self._run(task), extras=extras
+        )
         return entry, interp.version, venv
 
     def _app_env(self, guid: str) -> dict[str, str]:
@@ -295,9 +327,17 @@ class Runner:
                     if app is not None:
                         return app
                     entry, _, venv = self._build_app(task, manifest, folder)
-                    app = self.apps.start(guid, bundle_id, content["app_mode"], folder,
-                                          os.path.dirname(environments.venv_python(venv)), entry,
-                                          self._app_env(guid), task.log, self._app_log(guid, bundle_id))
+                    app = self.apps.start(
+                        guid,
+                        bundle_id,
+                        content["app_mode"],
+                        folder,
+                        os.path.dirname(environments.venv_python(venv)),
+                        entry,
+                        self._app_env(guid),
+                        task.log,
+                        self._app_log(guid, bundle_id),
+                    )
                     self.apps.switch(app)
             except Exception as e:
                 log.error("could not start the app of content %s: %s", guid, e)
@@ -307,9 +347,17 @@ class Runner:
 
     def _run(self, task: DeployLog) -> environments.RunCommand:
         """A function that runs a command, streaming its output lines into the task's log."""
+
         def run(argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
-                                    env=env, cwd=cwd, start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+            )
             with self._procs_lock:
                 self._procs.add(proc)
             try:
@@ -323,6 +371,7 @@ class Runner:
                     self._procs.discard(proc)
                 if proc.stdin:
                     proc.stdin.close()
+
         return run
 
 

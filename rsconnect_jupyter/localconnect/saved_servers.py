@@ -3,6 +3,7 @@
 Uses the project's `ServerStore`; the fallback writes the same layout (a JSON object keyed by
 nickname, mode 0600) for when that module is unavailable.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ def add_if_missing(name: str, url: str, api_key: str) -> bool:
 
 def _fallback_add(name: str, url: str, api_key: str) -> bool:
     base = os.environ.get("XDG_CONFIG_HOME")
-    folder = (os.path.join(base, "rsconnect-python") if base
-              else os.path.join(os.path.expanduser("~"), ".rsconnect-python"))
+    folder = (
+        os.path.join(base, "rsconnect-python") if base else os.path.join(os.path.expanduser("~"), ".rsconnect-python")
+    )
     path = os.path.join(folder, "servers.json")
     os.makedirs(folder, exist_ok=True)
     data: dict[str, Any] = {}

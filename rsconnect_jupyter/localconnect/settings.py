@@ -3,6 +3,7 @@
 A value that is not a number is ignored with a warning in the server's log: a typo in a tuning
 variable must not stop the server, nor pass silently.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ Live tasks are kept in memory (a deploy thread appends, handlers read) and saved
 on every change, so a finished task's log survives a restart. A task that was still running when
 the server stopped is marked failed at the next start.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .db import Database
 
-INTERRUPTED = ("The local server stopped before this task finished; the deploy did not complete "
-               "and the previously deployed bundle stays live. Deploy again.")
+INTERRUPTED = (
+    "The local server stopped before this task finished; the deploy did not complete "
+    "and the previously deployed bundle stays live. Deploy again."
+)
 
 
 class Task:
@@ -77,5 +80,6 @@ class Tasks:
         """At start: every task a previous run left unfinished has failed."""
         for row in self.db.unfinished_tasks():
             import json
+
             output = json.loads(row["output"]) + [INTERRUPTED]
             self.db.save_task(row["id"], output, True, 1, INTERRUPTED)

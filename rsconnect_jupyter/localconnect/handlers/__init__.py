@@ -2,6 +2,7 @@
 
 Each handler reads the request, checks who may do it, calls db.py or actions.py, and answers.
 """
+
 from __future__ import annotations
 
 from .base import API_BODY_LIMIT, BaseHandler
@@ -16,8 +17,25 @@ from .tasks import DeployHandler, TaskHandler
 from .users import UserHandler, UsersHandler
 
 __all__ = [
-    "API_BODY_LIMIT", "ApiNotFoundHandler", "ApplicationHandler", "BaseHandler", "BundleDownloadHandler",
-    "BundleHandler", "BundlesHandler", "ContentFilesHandler", "ContentHandler", "ContentListHandler",
-    "ContentRedirectHandler", "DashboardHandler", "DeployHandler", "EnvironmentHandler", "PermissionsHandler",
-    "PythonSettingsHandler", "RootHandler", "ServerSettingsHandler", "TaskHandler", "UserHandler", "UsersHandler",
+    "API_BODY_LIMIT",
+    "ApiNotFoundHandler",
+    "ApplicationHandler",
+    "BaseHandler",
+    "BundleDownloadHandler",
+    "BundleHandler",
+    "BundlesHandler",
+    "ContentFilesHandler",
+    "ContentHandler",
+    "ContentListHandler",
+    "ContentRedirectHandler",
+    "DashboardHandler",
+    "DeployHandler",
+    "EnvironmentHandler",
+    "PermissionsHandler",
+    "PythonSettingsHandler",
+    "RootHandler",
+    "ServerSettingsHandler",
+    "TaskHandler",
+    "UserHandler",
+    "UsersHandler",
 ]

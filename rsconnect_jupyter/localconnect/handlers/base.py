@@ -3,6 +3,7 @@
 The contract is ../shared/connect-api/README.md: paths under /__api__/, `Authorization: Key ...`,
 errors as `{"code", "error", "payload"}` with Connect's codes.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,8 +74,11 @@ class BaseHandler(tornado.web.RequestHandler):
             self.set_status(exc.status)
             body = exc.body()
         elif isinstance(exc, tornado.web.HTTPError):
-            body = {"code": errors.NOT_FOUND if status_code == 404 else errors.INTERNAL,
-                    "error": exc.log_message or self._reason, "payload": None}
+            body = {
+                "code": errors.NOT_FOUND if status_code == 404 else errors.INTERNAL,
+                "error": exc.log_message or self._reason,
+                "payload": None,
+            }
         else:
             body = {"code": errors.INTERNAL, "error": "Internal server error", "payload": None}
         self.set_header("Content-Type", "application/json; charset=UTF-8")
@@ -93,8 +97,10 @@ class BaseHandler(tornado.web.RequestHandler):
         if not auth.can_see(self.db, user, content):
             raise errors.forbidden("You don't have permission to access this content.")
         if change and not auth.can_change(self.db, user, content):
-            raise errors.forbidden("You don't have permission to change this content: only its owner, "
-                                   "collaborators and administrators may.")
+            raise errors.forbidden(
+                "You don't have permission to change this content: only its owner, "
+                "collaborators and administrators may."
+            )
         return content
 
     def bundle_of(self, guid: str, bundle_id: str) -> BundleRow:

@@ -1,4 +1,5 @@
 """A content item's bundles: list, upload (streamed to disk), read, delete, download."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast

@@ -1,4 +1,5 @@
 """Content items: list, create, read, change, delete; and the legacy `applications/{id}` lookup."""
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,29 @@ ACCESS_TYPES = ("acl", "logged_in", "all")
 # Fields of a content item a client may send; other known fields are read-only and ignored.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
 READ_ONLY_FIELDS = set(models._UNMANAGED) | {
-    "guid", "created_time", "last_deployed_time", "bundle_id", "app_mode", "content_category", "parameterized",
-    "py_version", "py_environment_management", "run_as_current_user", "owner_guid", "content_url",
-    "dashboard_url", "app_role", "id", "locked", "owner", "tags", "draft_marker_enabled",
-    "metrics_collection_enabled", "notify_on_share", "otel_enabled", "public_content_status",
+    "guid",
+    "created_time",
+    "last_deployed_time",
+    "bundle_id",
+    "app_mode",
+    "content_category",
+    "parameterized",
+    "py_version",
+    "py_environment_management",
+    "run_as_current_user",
+    "owner_guid",
+    "content_url",
+    "dashboard_url",
+    "app_role",
+    "id",
+    "locked",
+    "owner",
+    "tags",
+    "draft_marker_enabled",
+    "metrics_collection_enabled",
+    "notify_on_share",
+    "otel_enabled",
+    "public_content_status",
 }
 
 
@@ -45,8 +65,9 @@ def check_content_fields(body: dict[str, Any]) -> dict[str, Any]:
 class ContentListHandler(BaseHandler):
     def get(self) -> None:
         user = self.user()
-        rows = self.db.content_list(name=self.get_argument("name", None),
-                                    owner_guid=self.get_argument("owner_guid", None))
+        rows = self.db.content_list(
+            name=self.get_argument("name", None), owner_guid=self.get_argument("owner_guid", None)
+        )
         self.send_json([self.content_out(user, c) for c in rows if auth.can_see(self.db, user, c)])
 
     def post(self) -> None:

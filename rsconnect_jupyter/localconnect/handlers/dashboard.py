@@ -1,4 +1,5 @@
 """The pages a browser sees at the server's root: a redirect, and the page that frames content."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A content item's environment variables: names are shown, values never leave the server."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Collaborators and viewers of a content item: role "owner" makes a user a collaborator (app_role "editor")."""
+
 from __future__ import annotations
 
 from .. import errors, models
@@ -16,8 +17,7 @@ class PermissionsHandler(BaseHandler):
         content = self.content_for(user, guid, change=True)
         body = self.json_body()
         if not isinstance(body, dict) or body.get("role") not in ("owner", "viewer"):
-            raise errors.invalid_value("Send {principal_guid, principal_type: \"user\", "
-                                       "role: \"owner\" or \"viewer\"}.")
+            raise errors.invalid_value('Send {principal_guid, principal_type: "user", role: "owner" or "viewer"}.')
         principal_guid = body.get("principal_guid")
         principal = self.db.user(principal_guid) if isinstance(principal_guid, str) else None
         if principal is None or body.get("principal_type", "user") != "user":

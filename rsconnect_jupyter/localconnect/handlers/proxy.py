@@ -2,6 +2,7 @@
 
 Open to anyone who can reach the server, which listens on 127.0.0.1 by default.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,11 +24,28 @@ if TYPE_CHECKING:
     from ..apps import AppProcess
     from ..rows import BundleRow, ContentRow
 
-APP_BODY_LIMIT = 2 ** 40  # streamed to the app, never held here
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "transfer-encoding", "upgrade", "proxy-connection"}
-WS_HEADERS = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol",
-              "sec-websocket-accept", "host", "origin", "content-length"}
+APP_BODY_LIMIT = 2**40  # streamed to the app, never held here
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-connection",
+}
+WS_HEADERS = {
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+    "sec-websocket-accept",
+    "host",
+    "origin",
+    "content-length",
+}
 _client: tornado.httpclient.AsyncHTTPClient | None = None
 
 
@@ -35,8 +53,9 @@ def proxy_client() -> tornado.httpclient.AsyncHTTPClient:
     """One HTTP client for all proxied requests (created on the IOLoop's thread)."""
     global _client
     if _client is None:
-        _client = tornado.httpclient.AsyncHTTPClient(force_instance=True, max_clients=200,
-                                                     defaults={"max_body_size": 2 ** 40})
+        _client = tornado.httpclient.AsyncHTTPClient(
+            force_instance=True, max_clients=200, defaults={"max_body_size": 2**40}
+        )
     return _client
 
 
@@ -88,7 +107,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             if self.app is None:  # not started since the server started: start it now
                 try:
                     self.app = await asyncio.get_running_loop().run_in_executor(
-                        None, self.state.runner.start_live_app, guid)
+                        None, self.state.runner.start_live_app, guid
+                    )
                 except Exception:
                     raise tornado.web.HTTPError(502, "The app could not start; deploy it again to see why.") from None
                 if self.app is None:
@@ -117,7 +137,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         app = self.live_app()
         uri = self.request.uri
         if app.strip_prefix:
-            uri = uri[len("/content/") + 36:] or "/"
+            uri = uri[len("/content/") + 36 :] or "/"
         return "%s://127.0.0.1:%d%s" % (scheme, app.port, uri)
 
     def upstream_headers(self, drop: set[str]) -> tornado.httputil.HTTPHeaders:
@@ -133,8 +153,11 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         headers["X-Forwarded-Host"] = self.request.host
         headers["X-Forwarded-Proto"] = self.request.protocol
         headers["X-Forwarded-Prefix"] = "/content/%s" % app.guid
-        headers["RStudio-Connect-App-Base-URL"] = "%s://%s/content/%s" % (self.request.protocol, self.request.host,
-                                                                          app.guid)
+        headers["RStudio-Connect-App-Base-URL"] = "%s://%s/content/%s" % (
+            self.request.protocol,
+            self.request.host,
+            app.guid,
+        )
         if app.mode in ("python-streamlit", "python-bokeh"):
             headers["Host"] = "127.0.0.1:%d" % app.port  # they check origins against their own address
         return headers
@@ -183,15 +206,26 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             self.flush()
 
         method = self.request.method
-        body_expected = method in ("POST", "PUT", "PATCH") or "Content-Length" in self.request.headers \
+        body_expected = (
+            method in ("POST", "PUT", "PATCH")
+            or "Content-Length" in self.request.headers
             or "Transfer-Encoding" in self.request.headers
+        )
         # The producer is a coroutine function: the client awaits what it returns.
         produce = cast(Any, self._body.produce) if body_expected else None
         request = tornado.httpclient.HTTPRequest(
-            self.upstream_uri(), method=method, headers=self.upstream_headers(HOP_BY_HOP | {"host"}),
+            self.upstream_uri(),
+            method=method,
+            headers=self.upstream_headers(HOP_BY_HOP | {"host"}),
             body_producer=produce,
-            follow_redirects=False, decompress_response=False, allow_nonstandard_methods=True,
-            connect_timeout=20, request_timeout=3600, header_callback=on_header, streaming_callback=on_chunk)
+            follow_redirects=False,
+            decompress_response=False,
+            allow_nonstandard_methods=True,
+            connect_timeout=20,
+            request_timeout=3600,
+            header_callback=on_header,
+            streaming_callback=on_chunk,
+        )
         if self.live_app().mode not in ("python-streamlit", "python-bokeh"):
             request.headers["Host"] = self.request.host
         response = await proxy_client().fetch(request, raise_error=False)
@@ -239,11 +273,13 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         protocols = [p.strip() for p in self.request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
         headers = self.upstream_headers(HOP_BY_HOP | WS_HEADERS)
         headers["Origin"] = "http://127.0.0.1:%d" % self.live_app().port
-        request = tornado.httpclient.HTTPRequest(self.upstream_uri("ws"), headers=headers, connect_timeout=20,
-                                                 request_timeout=3600)
+        request = tornado.httpclient.HTTPRequest(
+            self.upstream_uri("ws"), headers=headers, connect_timeout=20, request_timeout=3600
+        )
         try:
             self.upstream = await tornado.websocket.websocket_connect(
-                request, subprotocols=protocols or None, max_message_size=2 ** 30)
+                request, subprotocols=protocols or None, max_message_size=2**30
+            )
         except Exception as e:
             self._release()
             self.set_status(502)

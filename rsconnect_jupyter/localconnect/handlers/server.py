@@ -1,4 +1,5 @@
 """What the server is: its settings, its Pythons, and the answer to an API path it does not have."""
+
 from __future__ import annotations
 
 from .. import errors
@@ -13,11 +14,14 @@ class ServerSettingsHandler(BaseHandler):
 class PythonSettingsHandler(BaseHandler):
     def get(self) -> None:
         self.user()  # like Connect: only users see which Pythons the server has
-        self.send_json({
-            "installations": [{"version": i.version, "cluster_name": "", "image_name": ""}
-                              for i in self.state.interpreters],
-            "api_enabled": True,
-        })
+        self.send_json(
+            {
+                "installations": [
+                    {"version": i.version, "cluster_name": "", "image_name": ""} for i in self.state.interpreters
+                ],
+                "api_enabled": True,
+            }
+        )
 
 
 class ApiNotFoundHandler(BaseHandler):

@@ -1,4 +1,5 @@
 """Deploying a bundle, and following the task that does it."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,9 @@ class DeployHandler(BaseHandler):
         content = self.content_for(user, guid, change=True)
         body = self.json_object()
         bundle_id = body.get("bundle_id")
-        if bundle_id is not None and (isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int))
-                                      or not str(bundle_id).isdigit()):
+        if bundle_id is not None and (
+            isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int)) or not str(bundle_id).isdigit()
+        ):
             raise errors.invalid_value("bundle_id must be the id of one of this content's bundles.")
         if bundle_id is None:
             rows = self.db.bundles(guid)
@@ -26,8 +28,10 @@ class DeployHandler(BaseHandler):
         else:
             bundle = self.bundle_of(guid, str(bundle_id))
         if content["app_mode"] not in ("unknown", bundle["app_mode"]):
-            raise errors.app_mode_change("Cannot change the app mode of content from %s to %s after its first "
-                                         "deploy." % (content["app_mode"], bundle["app_mode"]))
+            raise errors.app_mode_change(
+                "Cannot change the app mode of content from %s to %s after its first "
+                "deploy." % (content["app_mode"], bundle["app_mode"])
+            )
         task = self.state.runner.deploy(content, bundle, user, activate=body.get("activate", True) is not False)
         log.info("content %s: deploying bundle %s (task %s)", guid, bundle["id"], task.id)
         self.send_json({"task_id": task.id}, status=202)

@@ -1,4 +1,5 @@
 """Users: the caller (`v1/user`, `me`) and the user list."""
+
 from __future__ import annotations
 
 from .. import errors, models
