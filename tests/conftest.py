@@ -3,6 +3,7 @@
 Every test session gets its own XDG_CONFIG_HOME (saved servers) and data folder, so nothing
 touches the developer's own files.
 """
+
 import os
 import subprocess
 import sys
@@ -29,9 +30,21 @@ class LocalServer:
     def add_user(self, name, role="publisher"):
         """Create a user with the CLI and return its API key."""
         out = subprocess.run(
-            [sys.executable, "-m", "rsconnect_jupyter", "local-server", "add-user", name,
-             "--role", role, "--data-dir", str(self.data_dir)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "rsconnect_jupyter",
+                "local-server",
+                "add-user",
+                name,
+                "--role",
+                role,
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         return out.strip().splitlines()[-1].split()[-1]
 
@@ -46,7 +59,8 @@ class LocalServer:
 
 def start_local_server(data_dir, env=None, extra_args=()):
     process, url, key, log_path = launch.start_local_server(
-        data_dir, env=env or os.environ.copy(), extra_args=extra_args)
+        data_dir, env=env or os.environ.copy(), extra_args=extra_args
+    )
     return LocalServer(url, key, Path(data_dir), process, log_path)
 
 
@@ -110,8 +124,16 @@ def local_servers(isolated_config):
 # -- headless Chromium for the browser tests (tests/extension, tests/lab) ----------------------
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; scripts/test installs it. Never a downloaded browser.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

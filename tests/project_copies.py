@@ -3,6 +3,7 @@
 `bash scripts/demo` deploys examples/hello/ and writes its record there (rsconnect-python/), a user
 may write a manifest.json or open the notebook (.ipynb_checkpoints/): none of that may reach a test.
 """
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,8 +19,9 @@ GENERATED = ("rsconnect-python", "manifest.json", ".ipynb_checkpoints", "__pycac
 def tracked_files(folder):
     """The files git tracks under folder, relative to it; None outside a git checkout."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=folder, capture_output=True,
-                                check=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."], cwd=folder, capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     return [Path(name) for name in listed.decode().split("\0") if name]

@@ -1,6 +1,7 @@
 """The browser tests drive Debian's Chromium, never one that Playwright downloaded: the browser
 processes' executables are checked through /proc. (Playwright's Browser repr in a failure message
 names its own download folder: that is only its default path, not what the fixture launched.)"""
+
 import os
 
 

@@ -1,4 +1,6 @@
-"""The code base stays flake8-clean: the settings live in .flake8 at the repository root."""
+"""The code base stays clean: ruff (lint and format) and mypy for Python, ESLint and prettier for both
+front ends. Settings: pyproject.toml ([tool.ruff], [tool.mypy]) and eslint.config.mjs / package.json."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,10 +8,43 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_flake8_finds_nothing():
-    # From the root, so flake8 reads .flake8 (line length, excluded folders) as a developer's run does.
-    result = subprocess.run([sys.executable, "-m", "flake8"], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, "flake8 exited %d:\n%s%s" % (result.returncode, result.stdout, result.stderr)
+def _python_tool(*args):
+    # From the root, so each tool reads pyproject.toml as a developer's run does.
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing():
+    result = _python_tool("ruff", "check", ".")
+    assert result.returncode == 0, "ruff check exited %d:\n%s%s" % (result.returncode, result.stdout, result.stderr)
+
+
+def test_ruff_format_changes_nothing():
+    result = _python_tool("ruff", "format", "--check", ".")
+    assert result.returncode == 0, "ruff format --check exited %d (run `ruff format`):\n%s%s" % (
+        result.returncode,
+        result.stdout,
+        result.stderr,
+    )
+
+
+def test_mypy_finds_nothing():
+    # Every function of the package is annotated; the client core is checked strictly (pyproject.toml).
+    result = _python_tool("mypy")
+    assert result.returncode == 0, "mypy exited %d:\n%s%s" % (result.returncode, result.stdout, result.stderr)
+
+
+def test_ruff_reports_an_injected_unused_import():
+    # The checks above can fail: the same configuration reports a fault added to a real module.
+    source = (REPO / "rsconnect_jupyter" / "manifest.py").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--stdin-filename", "rsconnect_jupyter/manifest.py", "-"],
+        cwd=REPO,
+        input="import zipfile\n" + source,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "F401" in result.stdout, result.stdout + result.stderr
 
 
 # The JavaScript side: ESLint over both front ends (nbextension/*.js, labextension/src/*.ts), with
@@ -45,8 +80,12 @@ def test_eslint_reports_an_injected_unused_variable():
     # unused variable added, reports it (and the file as it is reports nothing).
     cases = [
         ("nbextension/main.js", "'use strict';", "'use strict';\n    var injectedUnused = 1;", "no-unused-vars"),
-        ("labextension/src/metadata.ts", "const KEY = ", "const injectedUnused = 1;\nconst KEY = ",
-         "@typescript-eslint/no-unused-vars"),
+        (
+            "labextension/src/metadata.ts",
+            "const KEY = ",
+            "const injectedUnused = 1;\nconst KEY = ",
+            "@typescript-eslint/no-unused-vars",
+        ),
     ]
     for path, anchor, injected, rule in cases:
         text = (REPO / path).read_text()

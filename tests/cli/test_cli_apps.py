@@ -4,6 +4,7 @@ run as a subprocess against the local server over HTTP; each deployed app must a
 The sample apps are tests/apps/ (see its README.md); each test copies the one it needs into
 tmp_path, so records and manifests are never written into the repository.
 """
+
 import io
 import json
 import shutil
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from project_copies import copy_example, copy_source
 
-from test_cli_publish import cli, content_guids, ok, one_sentence_failure
+from tests.cli.test_cli_publish import cli, content_guids, ok, one_sentence_failure
+from tests.project_copies import copy_example, copy_source
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 
@@ -31,8 +32,14 @@ SAMPLES = {
     "streamlit": ("streamlit", "", "<title>Streamlit</title>"),
     "bokeh": ("bokeh", "", "Hello from the sample Bokeh app"),
 }
-ENTRYPOINTS = {"flask": "app:app", "api": "app:app", "fastapi": "main:app", "dash": "app:app",
-               "streamlit": "app.py", "bokeh": "app.py"}
+ENTRYPOINTS = {
+    "flask": "app:app",
+    "api": "app:app",
+    "fastapi": "main:app",
+    "dash": "app:app",
+    "streamlit": "app.py",
+    "bokeh": "app.py",
+}
 
 # The broken sample: its folder, the type it is deployed as, its entrypoint, and its error.
 BROKEN = "broken"
@@ -115,7 +122,9 @@ def test_write_manifest_refuses_to_overwrite(tmp_path):
     assert "already exists" in last and "--overwrite" in last
     ok(cli("write-manifest", "fastapi", "--overwrite", "-e", "main:api", folder))
     assert json.loads((folder / "manifest.json").read_text())["metadata"] == {
-        "appmode": "python-fastapi", "entrypoint": "main:api"}
+        "appmode": "python-fastapi",
+        "entrypoint": "main:api",
+    }
 
 
 def test_deploy_manifest_refuses_a_missing_file_before_any_request(local_server, target, tmp_path):
@@ -180,9 +189,17 @@ def test_each_type_deploys_and_answers(local_server, target, tmp_path, app_type)
     assert content["title"] == folder.name and content["app_mode"] == saved["app_mode"]
     names, manifest = bundle_names(local_server, guid)
     assert names[:2] == ["manifest.json", "requirements.txt"]
-    assert manifest["metadata"] == {"appmode": {
-        "api": "python-api", "flask": "python-api", "fastapi": "python-fastapi", "dash": "python-dash",
-        "streamlit": "python-streamlit", "bokeh": "python-bokeh"}[app_type], "entrypoint": ENTRYPOINTS[app_type]}
+    assert manifest["metadata"] == {
+        "appmode": {
+            "api": "python-api",
+            "flask": "python-api",
+            "fastapi": "python-fastapi",
+            "dash": "python-dash",
+            "streamlit": "python-streamlit",
+            "bokeh": "python-bokeh",
+        }[app_type],
+        "entrypoint": ENTRYPOINTS[app_type],
+    }
     if app_type == "streamlit":
         assert get(local_server, url + "_stcore/health").strip() == "ok"
     # A redeploy of the changed app updates the same content.
@@ -201,8 +218,7 @@ def task_log_lines(result):
 
 
 @pytest.mark.slow
-def test_a_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(local_server, target,
-                                                                                        tmp_path):
+def test_a_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(local_server, target, tmp_path):
     folder_name, path, text = sample("flask")
     folder = copy_app(tmp_path, folder_name)
     url = ok(cli("deploy", "flask", "-q", *target, folder)).stdout.strip()
@@ -265,9 +281,16 @@ def test_excludes_entrypoint_and_env_warning_end_to_end(local_server, target, tm
     (folder / (module + ".py")).unlink()
     (folder / "server.py").write_text(source + "\n\nwsgi_entry = %s\n" % WSGI_OBJECT)
     (folder / "helpers.py").write_text("x = 1\n")
-    junk = [".git/config", "__pycache__/server.cpython-311.pyc", "sub/__pycache__/x.pyc",
-            ".ipynb_checkpoints/server-checkpoint.py", "myenv/lib/site.py", "data/a/big.csv", "data/top.csv",
-            "rsconnect-python/old.json"]
+    junk = [
+        ".git/config",
+        "__pycache__/server.cpython-311.pyc",
+        "sub/__pycache__/x.pyc",
+        ".ipynb_checkpoints/server-checkpoint.py",
+        "myenv/lib/site.py",
+        "data/a/big.csv",
+        "data/top.csv",
+        "rsconnect-python/old.json",
+    ]
     for rel in junk:
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_text("junk")
@@ -286,8 +309,7 @@ def test_excludes_entrypoint_and_env_warning_end_to_end(local_server, target, tm
     for rel in junk:
         assert rel not in names
     # Redeploying with -x .env leaves it out, and warns no more.
-    result = ok(cli("deploy", "api", "-q", "-e", "server:wsgi_entry", "-x", "**/*.csv", "-x", ".env", *target,
-                    folder))
+    result = ok(cli("deploy", "api", "-q", "-e", "server:wsgi_entry", "-x", "**/*.csv", "-x", ".env", *target, folder))
     assert result.stdout.strip() == url and "Warning:" not in result.stderr
     names, _ = bundle_names(local_server, guid)
     assert ".env" not in names

@@ -1,5 +1,6 @@
 """The bundle's build and upload show their progress on stderr: a few plain lines when piped, a
 tqdm bar (bytes, rate, time left) on a terminal, nothing with -q. Real runs against the local server."""
+
 import fcntl
 import os
 import pty
@@ -13,7 +14,7 @@ import uuid
 
 import pytest
 
-from test_cli_publish import cli, ok
+from tests.cli.test_cli_publish import cli, ok
 
 MB = 1000 * 1000
 
@@ -54,9 +55,25 @@ def test_a_terminal_gets_a_tqdm_bar_with_rate_and_time_left(local_server, site):
     env = dict(os.environ, TERM="xterm")
     for k in ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT"):
         env.pop(k, None)
-    proc = subprocess.Popen([sys.executable, "-m", "rsconnect_jupyter", "deploy", "html", "-N", "-s",
-                             local_server.url, "-k", local_server.api_key, str(site / "index.html"),
-                             str(site / "data")], stdout=subprocess.PIPE, stderr=secondary, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rsconnect_jupyter",
+            "deploy",
+            "html",
+            "-N",
+            "-s",
+            local_server.url,
+            "-k",
+            local_server.api_key,
+            str(site / "index.html"),
+            str(site / "data"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+    )
     os.close(secondary)
     chunks = []
 
@@ -80,8 +97,10 @@ def test_a_terminal_gets_a_tqdm_bar_with_rate_and_time_left(local_server, site):
     assert stdout.strip().splitlines()[1].startswith("Content URL:")
     # tqdm's last draw of each bar: 100%, bytes done/total, [elapsed<left, rate].
     for label in ("Building bundle", "Uploading bundle"):
-        bar = re.findall(r"%s: 100%%\|[^|\r\n]*\| ([\d.]+M)B?/([\d.]+M)B? \[\d\d:\d\d<\d\d:\d\d, +[\d.]+[kMG]?B/s\]"
-                         % label, terminal)
+        bar = re.findall(
+            r"%s: 100%%\|[^|\r\n]*\| ([\d.]+M)B?/([\d.]+M)B? \[\d\d:\d\d<\d\d:\d\d, +[\d.]+[kMG]?B/s\]" % label,
+            terminal,
+        )
         assert bar and bar[-1][0] == bar[-1][1] and bar[-1][1].startswith("6.0"), terminal
     assert "\r" in terminal  # redrawn in place, not one line per update
     assert "Uploading bundle: 25% (" not in terminal  # the plain lines are for pipes

@@ -1,4 +1,5 @@
 """End to end: the `rsconnect` CLI, run as a subprocess, publishing to the local server over HTTP."""
+
 import glob
 import io
 import json
@@ -11,7 +12,8 @@ import uuid
 
 import pytest
 import requests
-from project_copies import copy_example
+
+from tests.project_copies import copy_example
 
 MEAN_LINE = "Mean reading: 14.02"  # printed by the sample notebook's saved output
 
@@ -21,8 +23,14 @@ def cli(*args, env=None, cwd=None):
     for k in ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT"):
         full_env.pop(k, None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "rsconnect_jupyter", *map(str, args)], capture_output=True,
-                          text=True, env=full_env, cwd=cwd, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=900,
+    )
 
 
 def ok(result):
@@ -104,8 +112,9 @@ def test_title_and_deploy_html(local_server, target, notebook):
     page = notebook.parent / "page.html"
     page.write_text("<html><body><h1>Plain page</h1><img src='logo.svg'></body></html>")
     (notebook.parent / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    url = ok(cli("deploy", "html", "-q", "-t", "My plain page", *target, page, "logo.svg",
-                 cwd=notebook.parent)).stdout.strip()
+    url = ok(
+        cli("deploy", "html", "-q", "-t", "My plain page", *target, page, "logo.svg", cwd=notebook.parent)
+    ).stdout.strip()
     assert "Plain page" in fetch(local_server, url)
     assert fetch(local_server, url + "logo.svg").startswith("<svg")
     guid = url.rstrip("/").rsplit("/", 1)[-1]
@@ -124,8 +133,19 @@ def test_a_changed_content_type_is_refused(local_server, target, notebook):
 def test_source_publish_renders_with_env_vars_and_requirements_as_is(local_server, target, notebook):
     secret = "greeting-" + uuid.uuid4().hex
     (notebook.parent / "requirements.txt").write_text("# exactly these bytes\n")
-    result = ok(cli("deploy", "notebook", "-E", "GREETING=" + secret, "-E", "COPIED", *target, notebook,
-                    env={"COPIED": "copied-" + secret}))
+    result = ok(
+        cli(
+            "deploy",
+            "notebook",
+            "-E",
+            "GREETING=" + secret,
+            "-E",
+            "COPIED",
+            *target,
+            notebook,
+            env={"COPIED": "copied-" + secret},
+        )
+    )
     output = result.stdout + result.stderr
     assert secret not in output and local_server.api_key not in output
     url = [line for line in result.stdout.splitlines() if line.startswith("Content URL:")][0].split()[-1]
@@ -154,8 +174,9 @@ def pyenv_pythons():
 
 
 def version_of(python):
-    return subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.mark.slow
@@ -188,12 +209,14 @@ def test_python_mismatch_is_refused_before_upload(server_with_one_python, notebo
     server = server_with_one_python
     available = {".".join(v.split(".")[:2]) for v in server_pythons(server)}
     assert available == {"%d.%d" % sys.version_info[:2]}
-    missing = [p for p in pyenv_pythons() if ".".join(version_of(p).split(".")[:2]) not in available
-               and version_of(p) >= "3.9"]
+    missing = [
+        p for p in pyenv_pythons() if ".".join(version_of(p).split(".")[:2]) not in available and version_of(p) >= "3.9"
+    ]
     assert missing, "another Python 3.9+ is needed for this test"
     before = content_guids(server)
-    last = one_sentence_failure(cli("deploy", "notebook", "-p", missing[0], "-s", server.url, "-k", server.api_key,
-                                    notebook))
+    last = one_sentence_failure(
+        cli("deploy", "notebook", "-p", missing[0], "-s", server.url, "-k", server.api_key, notebook)
+    )
     assert "has no Python %s" % ".".join(version_of(missing[0]).split(".")[:2]) in last
     assert "--ignore-python-version" in last
     for version in server_pythons(server):
@@ -225,8 +248,12 @@ def test_failures_are_one_sentence_and_leave_state_intact(local_server, saved_se
         notebook.write_text('{"cells": "not a list"}')
         args += [notebook]
     last = one_sentence_failure(cli(*args))
-    expected = {"bad-key": "rejected the API key", "viewer": "cannot publish", "missing-file": "does not exist",
-                "invalid-notebook": "is not a valid notebook"}[case]
+    expected = {
+        "bad-key": "rejected the API key",
+        "viewer": "cannot publish",
+        "missing-file": "does not exist",
+        "invalid-notebook": "is not a valid notebook",
+    }[case]
     assert expected in last
     assert (saved_server.read_bytes(), records.read_bytes(), content_guids(local_server)) == before
 
@@ -243,8 +270,14 @@ def test_first_publish_works_out_of_the_box_with_the_saved_local_server(local_se
     assert MEAN_LINE in fetch(server, url.strip())
     # The record's server is used next time, even when another server becomes the default.
     servers = json.loads((config / "rsconnect-python" / "servers.json").read_text())
-    servers["other"] = {"name": "other", "url": "http://127.0.0.1:9/", "api_key": "x", "insecure": False,
-                        "ca_cert": None, "default": True}
+    servers["other"] = {
+        "name": "other",
+        "url": "http://127.0.0.1:9/",
+        "api_key": "x",
+        "insecure": False,
+        "ca_cert": None,
+        "default": True,
+    }
     (config / "rsconnect-python" / "servers.json").write_text(json.dumps(servers))
     again = ok(cli("deploy", "notebook", "--static", "-q", notebook, env={"XDG_CONFIG_HOME": str(config)})).stdout
     assert again == url

@@ -1,14 +1,15 @@
 """Start-up stays light: commands that need no server, no HTML and no local server import none of
 requests, tornado, nbformat/nbconvert (jsonschema's format checkers alone can take over a second)."""
+
 import json
 import subprocess
 import sys
 
 import click
 import pytest
-from project_copies import copy_example
 
 from rsconnect_jupyter import cli as rsconnect_cli
+from tests.project_copies import copy_example
 
 HEAVY = ("requests", "tornado", "nbformat", "nbconvert", "jsonschema")
 
@@ -24,10 +25,15 @@ print("IMPORTED", " ".join(m for m in %r if m in sys.modules))
 
 
 def imported_by(args, tmp_path):
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True,
-                            env=env, timeout=300)
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout.strip().splitlines()[-1].split()[1:]
 
@@ -44,8 +50,17 @@ def test_write_manifest_notebook_imports_nothing_heavy(tmp_path, with_requiremen
     assert set(manifest["files"]) == {"hello.ipynb", "requirements.txt"}
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["deploy", "--help"], ["deploy", "notebook", "--help"],
-                                  ["write-manifest", "--help"], ["remove", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["deploy", "--help"],
+        ["deploy", "notebook", "--help"],
+        ["write-manifest", "--help"],
+        ["remove", "--help"],
+    ],
+)
 def test_help_and_local_commands_import_nothing_heavy(tmp_path, args):
     assert imported_by(args, tmp_path) == []
 

@@ -2,7 +2,7 @@ import subprocess
 
 import pytest
 
-from fixture_server import FixtureServer  # tests/core is on sys.path (pytest prepend mode)
+from tests.core.fixture_server import FixtureServer
 
 
 @pytest.fixture
@@ -19,9 +19,26 @@ def tls_cert(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     pem = folder / "server.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
-         "-out", str(folder / "cert.pem")],
-        check=True, capture_output=True)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     pem.write_text((folder / "cert.pem").read_text() + (folder / "key.pem").read_text())
     return {"cert": folder / "cert.pem", "pem": pem}

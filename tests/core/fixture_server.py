@@ -2,6 +2,7 @@
 tests/fixtures/connect-api/ (a copy of ../shared/connect-api/fixtures/) (real HTTP, so the client's
 parsing and error mapping are tested end to end). The route table is the contract's; the API key
 picks the user fixture."""
+
 import http.server
 import json
 import re
@@ -79,25 +80,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self._body()
         # A proxy receives absolute URLs: keep only the path.
         path = re.sub(r"^[a-z]+://[^/]+", "", self.path)
-        server.requests.append({"method": self.command, "path": path, "headers": dict(self.headers),
-                                "body": body})
+        server.requests.append({"method": self.command, "path": path, "headers": dict(self.headers), "body": body})
         route, _, _query = path.partition("?")
         prefix = server.prefix + "__api__/"
         if server.html or not route.startswith(prefix):
-            return self._send(200 if server.html else 404, b"<!DOCTYPE html><html><body>Welcome</body></html>",
-                              "text/html")
-        api_path = route[len(prefix):]
+            return self._send(
+                200 if server.html else 404, b"<!DOCTYPE html><html><body>Welcome</body></html>", "text/html"
+            )
+        api_path = route[len(prefix) :]
         key = (self.headers.get("Authorization") or "").replace("Key ", "", 1)
         if api_path == "v1/user":
             if key not in USERS:
                 return self._send(401, {"code": 30, "error": "The requested API key is invalid.", "payload": None})
             return self._send(200, json.loads((FIXTURES / USERS[key]).read_text()))
         if api_path == "v1/tasks/task-running":  # never finishes (not a recorded fixture)
-            return self._send(200, {"id": "task-running", "output": ["still working"], "finished": False, "code": 0,
-                                    "error": "", "last": 1, "result": None})
+            return self._send(
+                200,
+                {
+                    "id": "task-running",
+                    "output": ["still working"],
+                    "finished": False,
+                    "code": 0,
+                    "error": "",
+                    "last": 1,
+                    "result": None,
+                },
+            )
         if api_path.startswith("v1/content/") and api_path.endswith("/forbidden"):
-            return self._send(403, {"code": 22, "error": "You do not have permission to perform this operation.",
-                                    "payload": None})
+            return self._send(
+                403, {"code": 22, "error": "You do not have permission to perform this operation.", "payload": None}
+            )
         for method, pattern, fixture in ROUTES:
             if method == self.command and re.fullmatch(pattern, api_path):
                 status = 500 if api_path == "boom" else 202 if api_path.endswith("/deploy") else 200

@@ -4,6 +4,7 @@ As tests/localserver/test_public_client.py does (uv's cache keeps re-creating it
 pinned version, so a new release that changes its files shows up as a deliberate version bump.
 Its console script is also called `rsconnect`: it runs with its own HOME and config folder.
 """
+
 import functools
 import os
 import subprocess
@@ -25,8 +26,18 @@ def venv():
     """The folder of a virtualenv holding rsconnect-python VERSION (one per test session)."""
     folder = Path(tempfile.mkdtemp(prefix="rsconnect-python-")) / "venv"
     subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(folder)], check=True)
-    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(folder / "bin" / "python"),
-                    "rsconnect-python==%s" % VERSION], check=True)
+    subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(folder / "bin" / "python"),
+            "rsconnect-python==%s" % VERSION,
+        ],
+        check=True,
+    )
     return folder
 
 
@@ -39,15 +50,22 @@ def environ(config):
 
 def run(config, *args, cwd=None):
     """`rsconnect ARGS` of rsconnect-python; fails the test if it fails."""
-    proc = subprocess.run([str(venv() / "bin" / "rsconnect"), *map(str, args)], capture_output=True, text=True,
-                          env=environ(config), cwd=cwd, timeout=300)
+    proc = subprocess.run(
+        [str(venv() / "bin" / "rsconnect"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environ(config),
+        cwd=cwd,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
 
 
 def python(config, code):
     """Run `code` with rsconnect-python's own Python (its modules, e.g. rsconnect.metadata)."""
-    proc = subprocess.run([str(venv() / "bin" / "python"), "-c", code], capture_output=True, text=True,
-                          env=environ(config), timeout=300)
+    proc = subprocess.run(
+        [str(venv() / "bin" / "python"), "-c", code], capture_output=True, text=True, env=environ(config), timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout

@@ -1,4 +1,5 @@
 """APIs and apps: excludes, entrypoint detection, directory and manifest bundles, on real files."""
+
 import gzip
 import hashlib
 import io
@@ -7,14 +8,19 @@ import subprocess
 import tarfile
 
 import pytest
-import rsconnect_python  # tests/core is on sys.path
 
 from rsconnect_jupyter import apps, bundle, deploy
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
 from rsconnect_jupyter.store import DeploymentStore
+from tests.core import rsconnect_python
 
-SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
-            "requirements": "flask==3.0.0\n", "source": "generated"}
+SNAPSHOT = {
+    "python": "3.11.7",
+    "package_manager": {"name": "pip", "version": "23.2.1"},
+    "locale": "en_US.UTF-8",
+    "requirements": "flask==3.0.0\n",
+    "source": "generated",
+}
 
 
 def make_tree(base, paths):
@@ -40,19 +46,22 @@ def read_bundle(b):
 # Excludes
 
 
-@pytest.mark.parametrize("pattern, excluded, kept", [
-    ("**/*.csv", ["top.csv", "data/a.csv", "data/deep/er/b.csv"], ["app.py", "data/notes.txt"]),
-    ("*.csv", ["top.csv"], ["data/a.csv", "data/deep/er/b.csv"]),
-    ("data", ["data/a.csv", "data/notes.txt", "data/deep/er/b.csv"], ["top.csv", "app.py"]),
-    ("data/", ["data/a.csv", "data/deep/er/b.csv"], ["top.csv"]),
-    ("data/**", ["data/a.csv", "data/deep/er/b.csv"], ["top.csv"]),
-    ("**/er", ["data/deep/er/b.csv"], ["data/a.csv"]),
-    ("data/**/b.csv", ["data/deep/er/b.csv"], ["data/a.csv", "top.csv"]),
-    ("./top.csv", ["top.csv"], ["data/a.csv"]),
-    ("data/?.csv", ["data/a.csv"], ["top.csv", "data/notes.txt"]),
-    ("data/[ab].csv", ["data/a.csv"], ["data/notes.txt"]),
-    ("**", ["app.py", "top.csv", "data/a.csv"], []),
-])
+@pytest.mark.parametrize(
+    "pattern, excluded, kept",
+    [
+        ("**/*.csv", ["top.csv", "data/a.csv", "data/deep/er/b.csv"], ["app.py", "data/notes.txt"]),
+        ("*.csv", ["top.csv"], ["data/a.csv", "data/deep/er/b.csv"]),
+        ("data", ["data/a.csv", "data/notes.txt", "data/deep/er/b.csv"], ["top.csv", "app.py"]),
+        ("data/", ["data/a.csv", "data/deep/er/b.csv"], ["top.csv"]),
+        ("data/**", ["data/a.csv", "data/deep/er/b.csv"], ["top.csv"]),
+        ("**/er", ["data/deep/er/b.csv"], ["data/a.csv"]),
+        ("data/**/b.csv", ["data/deep/er/b.csv"], ["data/a.csv", "top.csv"]),
+        ("./top.csv", ["top.csv"], ["data/a.csv"]),
+        ("data/?.csv", ["data/a.csv"], ["top.csv", "data/notes.txt"]),
+        ("data/[ab].csv", ["data/a.csv"], ["data/notes.txt"]),
+        ("**", ["app.py", "top.csv", "data/a.csv"], []),
+    ],
+)
 def test_exclude_globs(tmp_path, pattern, excluded, kept):
     make_tree(tmp_path, ["app.py", "top.csv", "data/a.csv", "data/notes.txt", "data/deep/er/b.csv"])
     files = listed(tmp_path, [pattern])
@@ -73,20 +82,44 @@ def test_star_stays_within_one_folder():
 
 
 def test_default_excluded_folders_at_any_depth(tmp_path):
-    make_tree(tmp_path, [
-        "app.py", "pkg/mod.py", ".git/HEAD", "pkg/__pycache__/mod.cpython-311.pyc", ".ipynb_checkpoints/x.py",
-        "sub/.ipynb_checkpoints/y.py", "rsconnect-python/app.json", "sub/rsconnect-python/s.json",
-        ".rsconnect-python/servers.json", "venv/lib/site.py", ".venv/lib/site.py", "env/lib/site.py",
-        "manifest.json", "pkg/manifest.json", ".DS_Store", ".hidden/kept.txt",
-    ])
+    make_tree(
+        tmp_path,
+        [
+            "app.py",
+            "pkg/mod.py",
+            ".git/HEAD",
+            "pkg/__pycache__/mod.cpython-311.pyc",
+            ".ipynb_checkpoints/x.py",
+            "sub/.ipynb_checkpoints/y.py",
+            "rsconnect-python/app.json",
+            "sub/rsconnect-python/s.json",
+            ".rsconnect-python/servers.json",
+            "venv/lib/site.py",
+            ".venv/lib/site.py",
+            "env/lib/site.py",
+            "manifest.json",
+            "pkg/manifest.json",
+            ".DS_Store",
+            ".hidden/kept.txt",
+        ],
+    )
     assert listed(tmp_path) == [".hidden/kept.txt", "app.py", "pkg/manifest.json", "pkg/mod.py"]
 
 
 def test_virtual_environments_are_found_by_their_marks_whatever_their_name(tmp_path):
-    make_tree(tmp_path, ["app.py", "myenv/lib/python3.11/site-packages/flask/__init__.py",
-                         "tools/conda/conda-meta/history", "tools/conda/lib/x.py",
-                         "nested/deeper/pyenv/bin/python", "nested/deeper/pyenv/lib/y.py",
-                         "nested/deeper/keep.py", "notanenv/bin/tool.sh"])
+    make_tree(
+        tmp_path,
+        [
+            "app.py",
+            "myenv/lib/python3.11/site-packages/flask/__init__.py",
+            "tools/conda/conda-meta/history",
+            "tools/conda/lib/x.py",
+            "nested/deeper/pyenv/bin/python",
+            "nested/deeper/pyenv/lib/y.py",
+            "nested/deeper/keep.py",
+            "notanenv/bin/tool.sh",
+        ],
+    )
     (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     assert apps.is_virtualenv(tmp_path / "myenv")
     assert apps.is_virtualenv(tmp_path / "tools" / "conda")
@@ -103,8 +136,9 @@ def test_the_config_folder_is_left_out_wherever_it_is(tmp_path):
 
 def test_extra_files_are_included_even_when_excluded_and_requirements_come_from_the_snapshot(tmp_path):
     make_tree(tmp_path, ["app.py", "data/big.csv", "data/small.csv", "requirements.txt"])
-    files = bundle.app_files(tmp_path, SNAPSHOT, extra_files=[str(tmp_path / "data" / "small.csv")],
-                             excludes=["**/*.csv"])
+    files = bundle.app_files(
+        tmp_path, SNAPSHOT, extra_files=[str(tmp_path / "data" / "small.csv")], excludes=["**/*.csv"]
+    )
     names = [f.arcname for f in files]
     assert names == ["requirements.txt", "app.py", "data/small.csv"]
     assert files[0].data == b"flask==3.0.0\n"
@@ -133,13 +167,16 @@ def test_env_files_are_warned_about_once(tmp_path):
 # Entrypoint
 
 
-@pytest.mark.parametrize("present, expected", [
-    (["app.py", "application.py", "main.py", "api.py"], "app"),
-    (["application.py", "main.py", "api.py", "zz.py"], "application"),
-    (["main.py", "api.py", "helpers.py"], "main"),
-    (["api.py", "helpers.py"], "api"),
-    (["dashboard.py", "README.md"], "dashboard"),
-])
+@pytest.mark.parametrize(
+    "present, expected",
+    [
+        (["app.py", "application.py", "main.py", "api.py"], "app"),
+        (["application.py", "main.py", "api.py", "zz.py"], "application"),
+        (["main.py", "api.py", "helpers.py"], "main"),
+        (["api.py", "helpers.py"], "api"),
+        (["dashboard.py", "README.md"], "dashboard"),
+    ],
+)
 def test_default_entrypoint_rules(tmp_path, present, expected):
     make_tree(tmp_path, present)
     assert apps.default_module(tmp_path) == expected
@@ -200,17 +237,22 @@ def test_records_and_titles_follow_rsconnect_python(tmp_path):
     # rsconnect-python itself names the file a directory's record is kept for, writes the record
     # as its `deploy fastapi DIR` does, and derives the title: we find the same record and title.
     folder = make_tree(tmp_path / "sales-api", ["app.py"])
-    out = rsconnect_python.python(tmp_path / "config", (
-        "import json, sys\n"
-        "from rsconnect.bundle import _default_title\n"
-        "from rsconnect.environment import fake_module_file_from_directory\n"
-        "from rsconnect.metadata import AppStore\n"
-        "path = fake_module_file_from_directory(%r)\n"
-        "store = AppStore(path)\n"
-        "store.set('http://127.0.0.1:3939/', path, 'http://127.0.0.1:3939/content/g-1/', '7', 'g-1', 'Sales',"
-        " 'python-fastapi')\n"
-        "store.save()\n"
-        "print(json.dumps([path, _default_title(path)]))\n") % str(folder))
+    out = rsconnect_python.python(
+        tmp_path / "config",
+        (
+            "import json, sys\n"
+            "from rsconnect.bundle import _default_title\n"
+            "from rsconnect.environment import fake_module_file_from_directory\n"
+            "from rsconnect.metadata import AppStore\n"
+            "path = fake_module_file_from_directory(%r)\n"
+            "store = AppStore(path)\n"
+            "store.set('http://127.0.0.1:3939/', path, 'http://127.0.0.1:3939/content/g-1/', '7', 'g-1', 'Sales',"
+            " 'python-fastapi')\n"
+            "store.save()\n"
+            "print(json.dumps([path, _default_title(path)]))\n"
+        )
+        % str(folder),
+    )
     their_path, their_title = json.loads(out)
     path = deploy.app_deployed_path(folder)
     assert path == folder / "sales-api.py" and str(path) == their_path
@@ -219,7 +261,11 @@ def test_records_and_titles_follow_rsconnect_python(tmp_path):
     record = DeploymentStore(path).get("http://127.0.0.1:3939")  # trailing slash or not
     assert record is not None
     assert (record["app_guid"], record["app_id"], record["app_mode"], record["title"]) == (
-        "g-1", "7", "python-fastapi", "Sales")
+        "g-1",
+        "7",
+        "python-fastapi",
+        "Sales",
+    )
     assert record["app_url"] == "http://127.0.0.1:3939/content/g-1/"
 
 
@@ -290,7 +336,8 @@ def test_write_manifest_then_the_manifest_bundle_matches(tmp_path):
     # With requirements.txt present (source "file"), it is kept and only the manifest is rewritten.
     as_file = dict(SNAPSHOT, source="file")
     assert bundle.write_app_manifest(folder, "python-dash", "app:app", as_file, overwrite=True) == [
-        folder / "manifest.json"]
+        folder / "manifest.json"
+    ]
 
 
 def test_manifest_bundle_reports_changed_files_and_refuses_missing_or_outside_ones(tmp_path):
@@ -310,11 +357,14 @@ def test_manifest_bundle_reports_changed_files_and_refuses_missing_or_outside_on
         deploy.check_manifest(folder / "manifest.json")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{not json", "is not valid JSON"),
-    ('{"version": 1, "files": {"a.py": {}}}', "no metadata.appmode"),
-    ('{"version": 1, "metadata": {"appmode": "python-api"}, "files": {}}', "lists no files"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"version": 1, "files": {"a.py": {}}}', "no metadata.appmode"),
+        ('{"version": 1, "metadata": {"appmode": "python-api"}, "files": {}}', "lists no files"),
+    ],
+)
 def test_invalid_manifests_are_one_sentence(tmp_path, text, message):
     (tmp_path / "manifest.json").write_text(text)
     with pytest.raises(InvalidInput, match=message):
@@ -326,8 +376,10 @@ def test_invalid_manifests_are_one_sentence(tmp_path, text, message):
 def test_manifest_titles(tmp_path):
     folder = make_tree(tmp_path / "quarterly", ["report.ipynb", "index.html", "app.py"])
     path = folder / "manifest.json"
-    assert deploy.manifest_title(path, {"metadata": {"appmode": "jupyter-static", "entrypoint": "report.ipynb"}}) \
+    assert (
+        deploy.manifest_title(path, {"metadata": {"appmode": "jupyter-static", "entrypoint": "report.ipynb"}})
         == "report"
+    )
     assert deploy.manifest_title(path, {"metadata": {"appmode": "static", "primary_html": "index.html"}}) == "index"
     assert deploy.manifest_title(path, {"metadata": {"appmode": "python-api", "entrypoint": "app:app"}}) == "quarterly"
     assert deploy.manifest_title(path, {"metadata": {"appmode": "python-streamlit", "entrypoint": "app.py"}}) == "app"
@@ -352,7 +404,7 @@ def test_parallel_gzip_is_one_valid_stream_whatever_the_thread_count(tmp_path):
         out = io.BytesIO()
         with bundle._ParallelGzip(out, 6, 0, threads=threads) as gz:
             for start in range(0, len(text), 700000):  # writes that do not line up with the blocks
-                gz.write(memoryview(text)[start:start + 700000])
+                gz.write(memoryview(text)[start : start + 700000])
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
     assert gzip.decompress(outputs[0]) == text

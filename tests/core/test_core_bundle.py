@@ -1,4 +1,5 @@
 """Manifests and bundles built from real notebooks on disk."""
+
 import hashlib
 import json
 import subprocess
@@ -12,22 +13,35 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from rsconnect_jupyter import bundle, manifest
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
 
-SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
-            "requirements": "click==8.1.7\n", "source": "generated"}
+SNAPSHOT = {
+    "python": "3.11.7",
+    "package_manager": {"name": "pip", "version": "23.2.1"},
+    "locale": "en_US.UTF-8",
+    "requirements": "click==8.1.7\n",
+    "source": "generated",
+}
 
 
 @pytest.fixture
 def notebook(tmp_path):
     folder = tmp_path / "report"
     folder.mkdir()
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Quarterly report"),
-        new_code_cell("secret_input_code = 6 * 7\nprint(secret_input_code)",
-                      outputs=[new_output("stream", name="stdout", text="42\n")], execution_count=1),
-        new_code_cell("tagged_input_code = 'shown output'\nprint(tagged_input_code)",
-                      outputs=[new_output("stream", name="stdout", text="shown output\n")], execution_count=2,
-                      metadata={"tags": ["hide_input"]}),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Quarterly report"),
+            new_code_cell(
+                "secret_input_code = 6 * 7\nprint(secret_input_code)",
+                outputs=[new_output("stream", name="stdout", text="42\n")],
+                execution_count=1,
+            ),
+            new_code_cell(
+                "tagged_input_code = 'shown output'\nprint(tagged_input_code)",
+                outputs=[new_output("stream", name="stdout", text="shown output\n")],
+                execution_count=2,
+                metadata={"tags": ["hide_input"]},
+            ),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / "report.ipynb"
     nbformat.write(nb, str(path))
@@ -54,8 +68,10 @@ def test_notebook_source_bundle(notebook):
         m = json.loads(data["manifest.json"])
         assert m == b.manifest
         assert m["metadata"] == {"appmode": "jupyter-static", "entrypoint": "report.ipynb"}
-        assert m["python"] == {"version": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1",
-                                                                        "package_file": "requirements.txt"}}
+        assert m["python"] == {
+            "version": "3.11.7",
+            "package_manager": {"name": "pip", "version": "23.2.1", "package_file": "requirements.txt"},
+        }
         assert m["environment"] == {"python": {"requires": "~=3.11.0"}}
         assert m["locale"] == "en_US.UTF-8" and "jupyter" not in m
         for name in names[1:]:
@@ -169,8 +185,11 @@ def test_source_bundles_check_the_notebook_with_json_alone(notebook, tmp_path):
     checked = bundle.check_notebook_file(notebook)
     assert checked["nbformat"] == 4 and len(checked["cells"]) == 3
     no_source = tmp_path / "no-source.ipynb"
-    no_source.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                     "cells": [{"cell_type": "code", "metadata": {}}]}))
+    no_source.write_text(
+        json.dumps(
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}}]}
+        )
+    )
     for bad in (no_source, tmp_path / "broken.ipynb"):
         if bad.name == "broken.ipynb":
             bad.write_text("{ not json")
@@ -187,19 +206,27 @@ def test_source_bundles_check_the_notebook_with_json_alone(notebook, tmp_path):
 
 def test_older_notebook_formats_are_still_read_through_nbformat(tmp_path):
     v3 = tmp_path / "old.ipynb"
-    v3.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "old"},
-                              "worksheets": [{"cells": [{"cell_type": "markdown", "source": "# Old"}],
-                                              "metadata": {}}]}))
+    v3.write_text(
+        json.dumps(
+            {
+                "nbformat": 3,
+                "nbformat_minor": 0,
+                "metadata": {"name": "old"},
+                "worksheets": [{"cells": [{"cell_type": "markdown", "source": "# Old"}], "metadata": {}}],
+            }
+        )
+    )
     assert bundle.check_notebook_file(v3)["nbformat"] == 4  # converted, as before
     names = [f.arcname for f in bundle.notebook_source_files(v3, SNAPSHOT)]
     assert names == ["old.ipynb", "requirements.txt"]
 
 
 def test_writing_a_notebook_manifest_does_not_import_nbformat(notebook):
-    code = ("import sys; from rsconnect_jupyter import bundle, deploy; "
-            "bundle.write_notebook_manifest(sys.argv[1], %r); deploy.check_notebook(sys.argv[1]); "
-            "print(sorted(m for m in ('nbformat', 'nbconvert', 'jsonschema', 'requests') if m in sys.modules))"
-            % SNAPSHOT)
+    code = (
+        "import sys; from rsconnect_jupyter import bundle, deploy; "
+        "bundle.write_notebook_manifest(sys.argv[1], %r); deploy.check_notebook(sys.argv[1]); "
+        "print(sorted(m for m in ('nbformat', 'nbconvert', 'jsonschema', 'requests') if m in sys.modules))" % SNAPSHOT
+    )
     out = subprocess.run([sys.executable, "-c", code, str(notebook)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert (notebook.parent / "manifest.json").exists()

@@ -3,6 +3,7 @@
 The end-to-end tests that render content live in tests/cli/ against the local server; here the
 order of requests, the checks before upload and the saved state are verified in detail.
 """
+
 import json
 import os
 import subprocess
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fixture_server import PUB_GUID
-from project_copies import copy_example
+from tests.core.fixture_server import PUB_GUID
+from tests.project_copies import copy_example
 
 
 def run(args, env_home, extra_env=None, cwd=None):
@@ -20,8 +21,9 @@ def run(args, env_home, extra_env=None, cwd=None):
     for k in ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT"):
         env.pop(k, None)
     env.update(extra_env or {})
-    return subprocess.run([sys.executable, "-m", "rsconnect_jupyter", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", *args], capture_output=True, text=True, env=env, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -71,26 +73,54 @@ def test_add_with_a_bad_key_saves_nothing(fixture_server, home):
 
 
 def test_publish_flow_order_and_record(fixture_server, home, notebook):
-    result = run(["deploy", "notebook", "-s", fixture_server.url, "-k", "good", "-E", "GREETING=top secret value",
-                  "-E", "FROM_ENV", "-q", str(notebook)], home, {"FROM_ENV": "copied-secret"})
+    result = run(
+        [
+            "deploy",
+            "notebook",
+            "-s",
+            fixture_server.url,
+            "-k",
+            "good",
+            "-E",
+            "GREETING=top secret value",
+            "-E",
+            "FROM_ENV",
+            "-q",
+            str(notebook),
+        ],
+        home,
+        {"FROM_ENV": "copied-secret"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "https://connect.example.com/content/%s/\n" % PUB_GUID
     for secret in ("top secret value", "copied-secret", "good"):
         assert secret not in result.stdout + result.stderr
     steps = paths(fixture_server)
-    assert steps.index(("PATCH", "v1/content/%s/environment" % PUB_GUID)) < steps.index(
-        ("POST", "v1/content/%s/bundles" % PUB_GUID)) < steps.index(("POST", "v1/content/%s/deploy" % PUB_GUID))
+    assert (
+        steps.index(("PATCH", "v1/content/%s/environment" % PUB_GUID))
+        < steps.index(("POST", "v1/content/%s/bundles" % PUB_GUID))
+        < steps.index(("POST", "v1/content/%s/deploy" % PUB_GUID))
+    )
     env_patch = next(r for r in fixture_server.requests if r["method"] == "PATCH")
-    assert json.loads(env_patch["body"]) == [{"name": "GREETING", "value": "top secret value"},
-                                             {"name": "FROM_ENV", "value": "copied-secret"}]
+    assert json.loads(env_patch["body"]) == [
+        {"name": "GREETING", "value": "top secret value"},
+        {"name": "FROM_ENV", "value": "copied-secret"},
+    ]
     create = next(r for r in fixture_server.requests if r["method"] == "POST" and r["path"].endswith("v1/content"))
     assert json.loads(create["body"]) == {"name": "hello", "title": "hello"}
     record = json.loads((notebook.parent / "rsconnect-python" / "hello.json").read_text())
-    assert record == {fixture_server.url: {
-        "server_url": fixture_server.url, "filename": str(notebook),
-        "app_url": "https://connect.example.com/content/%s/" % PUB_GUID, "app_id": "42", "app_guid": PUB_GUID,
-        "title": "My FastAPI App", "app_mode": "jupyter-static",
-        "app_store_version": 1}}
+    assert record == {
+        fixture_server.url: {
+            "server_url": fixture_server.url,
+            "filename": str(notebook),
+            "app_url": "https://connect.example.com/content/%s/" % PUB_GUID,
+            "app_id": "42",
+            "app_guid": PUB_GUID,
+            "title": "My FastAPI App",
+            "app_mode": "jupyter-static",
+            "app_store_version": 1,
+        }
+    }
 
 
 def test_a_changed_app_mode_is_refused_with_a_hint(fixture_server, home, notebook):
@@ -102,8 +132,15 @@ def test_a_changed_app_mode_is_refused_with_a_hint(fixture_server, home, noteboo
     assert ("POST", "v1/content/%s/bundles" % PUB_GUID) not in paths(fixture_server)
 
 
-@pytest.mark.parametrize("key, words", [("viewer", "cannot publish"), ("locked", "is locked"),
-                                        ("unconfirmed", "not confirmed"), ("wrong", "rejected the API key")])
+@pytest.mark.parametrize(
+    "key, words",
+    [
+        ("viewer", "cannot publish"),
+        ("locked", "is locked"),
+        ("unconfirmed", "not confirmed"),
+        ("wrong", "rejected the API key"),
+    ],
+)
 def test_refused_users_change_nothing(fixture_server, home, notebook, key, words):
     run(["add", "-n", "fx", "-s", fixture_server.url, "-k", "good"], home)
     before = saved_state(home, notebook)
@@ -121,8 +158,21 @@ def test_python_mismatch_is_refused_before_upload(fixture_server, home, notebook
     assert result.returncode == 1
     assert "has no Python 3.12 (it has 3.11.6, 3.10.12)" in result.stderr and "--ignore-python-version" in result.stderr
     assert not [p for p in paths(fixture_server) if p[0] != "GET"]
-    forced = run(["deploy", "notebook", "-s", fixture_server.url, "-k", "good", "-p", python,
-                  "--ignore-python-version", str(notebook)], home)
+    forced = run(
+        [
+            "deploy",
+            "notebook",
+            "-s",
+            fixture_server.url,
+            "-k",
+            "good",
+            "-p",
+            python,
+            "--ignore-python-version",
+            str(notebook),
+        ],
+        home,
+    )
     assert forced.returncode == 0, forced.stderr
     upload = next(r for r in fixture_server.requests if r["path"].endswith("/bundles"))
     import io
@@ -161,10 +211,13 @@ def test_input_errors_are_one_sentence_and_send_nothing(fixture_server, home, no
 
 def test_failed_task_keeps_the_record_as_it_was(fixture_server, home, notebook, monkeypatch):
     # Point the deploy at the failing task by rewriting the fixture route for this server only.
-    import fixture_server as fs
+    from tests.core import fixture_server as fs
 
-    monkeypatch.setattr(fs, "ROUTES", [(m, p, "publisher/task-failed.json" if p == "v1/tasks/task-abc123-def456"
-                                        else f) for m, p, f in fs.ROUTES])
+    monkeypatch.setattr(
+        fs,
+        "ROUTES",
+        [(m, p, "publisher/task-failed.json" if p == "v1/tasks/task-abc123-def456" else f) for m, p, f in fs.ROUTES],
+    )
     result = run(["deploy", "notebook", "-s", fixture_server.url, "-k", "good", str(notebook)], home)
     assert result.returncode == 1
     assert "Error code: python-package-install-failed" in result.stderr  # the task log was streamed
@@ -183,7 +236,7 @@ def test_write_manifest_notebook(home, notebook):
 
 
 def test_tls_options_on_the_command_line(tls_cert, home):
-    from fixture_server import FixtureServer
+    from tests.core.fixture_server import FixtureServer
 
     server = FixtureServer(prefix="/", certfile=str(tls_cert["pem"]))
     try:

@@ -1,4 +1,5 @@
 """ConnectClient against Connect's recorded responses, over real HTTP on 127.0.0.1."""
+
 import hashlib
 import io
 import json
@@ -7,7 +8,6 @@ import tarfile
 
 import pytest
 
-from fixture_server import FIXTURES, PUB_GUID, SDK_GUID, FixtureServer
 from rsconnect_jupyter.connect import ConnectClient, api_url
 from rsconnect_jupyter.exceptions import (
     AuthenticationError,
@@ -17,6 +17,7 @@ from rsconnect_jupyter.exceptions import (
     PermissionDenied,
     ServerUnreachable,
 )
+from tests.core.fixture_server import FIXTURES, PUB_GUID, SDK_GUID, FixtureServer
 
 
 def fixture(name):
@@ -24,7 +25,7 @@ def fixture(name):
 
 
 def test_every_fixture_file_is_exercised_by_the_routes():
-    from fixture_server import ROUTES, USERS
+    from tests.core.fixture_server import ROUTES, USERS
 
     used = {f for _, _, f in ROUTES} | set(USERS.values())
     on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json")}
@@ -120,8 +121,10 @@ def test_environment_variables(fixture_server):
     client = ConnectClient(fixture_server.url, "good")
     assert client.environment_get(PUB_GUID) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
     assert client.environment_patch(PUB_GUID, {"A": "1", "B": None}) == ["DATABASE_URL", "SECRET_KEY", "API_TOKEN"]
-    assert json.loads(fixture_server.requests[-1]["body"]) == [{"name": "A", "value": "1"},
-                                                               {"name": "B", "value": None}]
+    assert json.loads(fixture_server.requests[-1]["body"]) == [
+        {"name": "A", "value": "1"},
+        {"name": "B", "value": None},
+    ]
 
 
 def test_errors_are_typed(fixture_server):
@@ -221,8 +224,11 @@ class Chunks(io.BytesIO):
 def static_bundle_with(blob):
     """A static bundle (manifest first) holding `blob`: the .tar.gz's bytes."""
     files = {"index.html": b"<h1>Download me</h1>", "blob.bin": blob}
-    manifest = {"version": 1, "metadata": {"appmode": "static", "primary_html": "index.html"},
-                "files": {n: {"checksum": hashlib.md5(d).hexdigest()} for n, d in files.items()}}
+    manifest = {
+        "version": 1,
+        "metadata": {"appmode": "static", "primary_html": "index.html"},
+        "files": {n: {"checksum": hashlib.md5(d).hexdigest()} for n, d in files.items()},
+    }
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
         for name, data in [("manifest.json", json.dumps(manifest).encode())] + sorted(files.items()):

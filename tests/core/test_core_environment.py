@@ -1,4 +1,5 @@
 """The environment snapshot, taken by other interpreters in fresh virtual environments."""
+
 import glob
 import json
 import subprocess
@@ -32,8 +33,9 @@ def make_venv(python, folder):
 def fake_distribution(site, name, version, direct_url=None):
     info = site / ("%s-%s.dist-info" % (name.replace("-", "_"), version))
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: x\n\nLong text\nName: no\n"
-                                   % (name, version))
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: x\n\nLong text\nName: no\n" % (name, version)
+    )
     if direct_url:
         (info / "direct_url.json").write_text(json.dumps(direct_url))
 
@@ -58,8 +60,9 @@ def bare_venv(tmp_path_factory):
 def test_snapshot_of_a_venv_without_pip_or_this_package(bare_venv, tmp_path, monkeypatch):
     monkeypatch.delenv("PYTHONPATH", raising=False)
     result = snapshot(python=str(bare_venv), directory=tmp_path)
-    expected_python = subprocess.run([str(bare_venv), "-c", "import platform; print(platform.python_version())"],
-                                     capture_output=True, text=True).stdout.strip()
+    expected_python = subprocess.run(
+        [str(bare_venv), "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
+    ).stdout.strip()
     assert result["python"] == expected_python and expected_python.startswith("3.9."), expected_python
     assert result["source"] == "generated"
     lines = result["requirements"].splitlines()
@@ -104,8 +107,11 @@ def test_snapshot_of_this_python_matches_pip_freeze(tmp_path):
 
 def test_kernel_code_prints_the_same_snapshot_and_leaves_the_namespace_alone(tmp_path):
     (tmp_path / "requirements.txt").write_text("click\n")
-    code = ("x = 1\n" + kernel_code(tmp_path)
-            + "\nprint('namespace', sorted(k for k in globals() if not k.startswith('__')))")
+    code = (
+        "x = 1\n"
+        + kernel_code(tmp_path)
+        + "\nprint('namespace', sorted(k for k in globals() if not k.startswith('__')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "namespace ['x']" in out
     data = parse_snapshot(out)
@@ -148,9 +154,12 @@ def test_kernel_code_in_a_real_kernel(tmp_path):
         data = parse_snapshot("".join(chunks))
         assert data["requirements"] == "pandas==2.2.2\n" and data["source"] == "file"
         assert data["python"] == "%d.%d.%d" % sys.version_info[:3]
-        check = kc.execute_interactive("print(sorted(k for k in dir() if not k.startswith('_') and k not in "
-                                       "('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')))",
-                                       timeout=30, output_hook=collect)
+        check = kc.execute_interactive(
+            "print(sorted(k for k in dir() if not k.startswith('_') and k not in "
+            "('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')))",
+            timeout=30,
+            output_hook=collect,
+        )
         assert check["content"]["status"] == "ok" and chunks[-1].strip() == "['user_value']"
     finally:
         kc.stop_channels()

@@ -5,6 +5,7 @@ names always follow Connect's rules, a bundle always extracts to the bytes that 
 the requirements read from an environment never lose a package to a name that merely looks
 like ours.
 """
+
 import hashlib
 import json
 import os
@@ -35,8 +36,13 @@ SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthChe
 
 titles = st.text(min_size=0, max_size=200)
 
-SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
-            "requirements": "click==8.1.7\n", "source": "generated"}
+SNAPSHOT = {
+    "python": "3.11.7",
+    "package_manager": {"name": "pip", "version": "23.2.1"},
+    "locale": "en_US.UTF-8",
+    "requirements": "click==8.1.7\n",
+    "source": "generated",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,15 +114,17 @@ def name_client(local_server):
 
 
 @SLOW
-@given(title=st.text(min_size=3, max_size=90).filter(lambda t: len(t.strip()) >= 3),
-       taken=st.integers(min_value=0, max_value=3))
+@given(
+    title=st.text(min_size=3, max_size=90).filter(lambda t: len(t.strip()) >= 3),
+    taken=st.integers(min_value=0, max_value=3),
+)
 def test_unique_names_are_free_and_accepted_by_the_server(name_client, title, taken):
     client, owner = name_client
     title = deploy.validate_title(title)  # what every publish does first
     # Take the plain name and the first suffixes, as earlier publishes of the same title would have.
     base = deploy.name_from_title(title)
     for n in range(taken):
-        name = base if n == 0 else base[:64 - len("-%d" % (n + 1))] + "-%d" % (n + 1)
+        name = base if n == 0 else base[: 64 - len("-%d" % (n + 1))] + "-%d" % (n + 1)
         if not client.content_list(name=name, owner_guid=owner):
             client.content_create(name=name, title=title)
     existing = {c["name"] for c in client.content_list(owner_guid=owner)}
@@ -139,8 +147,9 @@ class RacedClient:
     def content_list(self, name=None, owner_guid=None):
         listed = self.client.content_list(name=name, owner_guid=owner_guid)
         taken = {c["name"] for c in listed}
-        self.other = self.client.content_create(name=deploy.unique_name(self.client, self.title, self.owner),
-                                                title=self.title)
+        self.other = self.client.content_create(
+            name=deploy.unique_name(self.client, self.title, self.owner), title=self.title
+        )
         assert self.other["name"] not in taken
         return listed
 
@@ -207,16 +216,19 @@ def test_environment_variable_names_are_checked_whole(name):
 # One path component: anything a file system takes, but not "." or ".." (never in a bundle).
 component = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\"),
-    min_size=1, max_size=20,
+    min_size=1,
+    max_size=20,
 ).filter(lambda s: s not in (".", "..") and len(s.encode("utf-8")) <= 60)
 relative_paths = st.lists(component, min_size=1, max_size=3).map("/".join).filter(lambda p: p != "manifest.json")
 
 
 def file_trees(max_files=8, max_size=2000):
     """{relative path: bytes}, with no path that is also a folder of another."""
+
     def consistent(tree):
         folders = {"/".join(p.split("/")[:i]) for p in tree for i in range(1, p.count("/") + 1)}
         return not folders & set(tree)
+
     return st.dictionaries(relative_paths, st.binary(max_size=max_size), max_size=max_files).filter(consistent)
 
 
@@ -249,8 +261,7 @@ def check_bundle(built, tree, manifest_in):
     for rel, data in tree.items():
         assert written["files"][rel]["checksum"] == hashlib.md5(data).hexdigest()
     # Everything else of the manifest went in unchanged.
-    assert {k: v for k, v in written.items() if k != "files"} == {k: v for k, v in manifest_in.items()
-                                                                  if k != "files"}
+    assert {k: v for k, v in written.items() if k != "files"} == {k: v for k, v in manifest_in.items() if k != "files"}
     return written
 
 
@@ -271,8 +282,9 @@ def test_notebook_bundle_of_any_file_tree(tree, entrypoint):
 def test_static_bundle_of_any_file_tree(tree, primary, in_memory):
     m = manifest.static_manifest(primary)
     with tempfile.TemporaryDirectory() as folder:
-        files = ([bundle.BundleFile(rel, data=data) for rel, data in tree.items()] if in_memory
-                 else write_tree(folder, tree))
+        files = (
+            [bundle.BundleFile(rel, data=data) for rel, data in tree.items()] if in_memory else write_tree(folder, tree)
+        )
         with bundle.write_bundle(m, files) as built:
             written = check_bundle(built, tree, m)
             path = built.path
@@ -281,8 +293,10 @@ def test_static_bundle_of_any_file_tree(tree, primary, in_memory):
 
 
 @SLOW
-@given(sizes=st.lists(st.integers(min_value=0, max_value=(1 << 20) + 70000), min_size=1, max_size=4),
-       seed=st.integers(min_value=0, max_value=2 ** 32))
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=(1 << 20) + 70000), min_size=1, max_size=4),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
 def test_files_larger_than_one_compression_block_come_back_intact(sizes, seed):
     # 1 MiB blocks are compressed on several threads: bytes across block edges must survive.
     rng = random.Random(seed)
@@ -325,14 +339,19 @@ def test_executable_files_stay_executable(tree, executable):
 
 requirement_lines = st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,20}(==[0-9]{1,3}(\.[0-9]{1,3}){0,2})?", fullmatch=True)
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every character str.splitlines() splits at
-comment_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=LINE_BREAKS),
-                       max_size=30)
+comment_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=LINE_BREAKS), max_size=30
+)
 comment_lines = st.one_of(st.just(""), st.just("   "), comment_text.map(lambda s: "#" + s))
 
 
 @FAST
-@given(lines=st.lists(requirement_lines, max_size=10), noise=st.lists(comment_lines, max_size=10),
-       seed=st.integers(min_value=0, max_value=1000), python=st.sampled_from(["3.11.7", "3.12.1"]))
+@given(
+    lines=st.lists(requirement_lines, max_size=10),
+    noise=st.lists(comment_lines, max_size=10),
+    seed=st.integers(min_value=0, max_value=1000),
+    python=st.sampled_from(["3.11.7", "3.12.1"]),
+)
 def test_environment_key_ignores_comments_and_blank_lines(lines, noise, seed, python):
     plain = "".join(line + "\n" for line in lines).encode()
     # The same requirements with comments and blank lines spread among them, and stray spaces.
@@ -355,14 +374,17 @@ def test_environment_key_changes_when_a_package_line_changes(lines, extra):
     assert env_key("3.11.7", text.encode()) != env_key("3.12.1", text.encode())
 
 
-snapshots = st.fixed_dictionaries({
-    "python": st.from_regex(r"3\.(9|1[0-3])\.[0-9]{1,2}", fullmatch=True),
-    "package_manager": st.fixed_dictionaries({"name": st.sampled_from(["pip", "uv", "none"]),
-                                              "version": st.one_of(st.none(), st.text(max_size=8))}),
-    "locale": st.text(max_size=20),
-    "requirements": st.text(max_size=300),
-    "source": st.sampled_from(["file", "generated"]),
-})
+snapshots = st.fixed_dictionaries(
+    {
+        "python": st.from_regex(r"3\.(9|1[0-3])\.[0-9]{1,2}", fullmatch=True),
+        "package_manager": st.fixed_dictionaries(
+            {"name": st.sampled_from(["pip", "uv", "none"]), "version": st.one_of(st.none(), st.text(max_size=8))}
+        ),
+        "locale": st.text(max_size=20),
+        "requirements": st.text(max_size=300),
+        "source": st.sampled_from(["file", "generated"]),
+    }
+)
 # What a kernel may print before the snapshot (a user's startup code, warnings).
 printed = st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=4)
 
@@ -390,11 +412,23 @@ def normalize(name):
 OWN = "rsconnect-jupyter"
 FREEZE_SKIP = {"pip"} if sys.version_info >= (3, 12) else {"pip", "setuptools", "wheel", "distribute"}
 # Names that look like ours or like pip's but are other packages; and spellings of ours.
-LOOKALIKES = ["rsconnect-jupyter-extra", "rsconnect_jupyter_tools", "my-rsconnect-jupyter", "rsconnect",
-              "jupyter", "rsconnect-python", "pipx", "pip-tools", "setuptools-scm", "wheel-filename"]
+LOOKALIKES = [
+    "rsconnect-jupyter-extra",
+    "rsconnect_jupyter_tools",
+    "my-rsconnect-jupyter",
+    "rsconnect",
+    "jupyter",
+    "rsconnect-python",
+    "pipx",
+    "pip-tools",
+    "setuptools-scm",
+    "wheel-filename",
+]
 OUR_SPELLINGS = ["rsconnect-jupyter", "rsconnect_jupyter", "RSConnect.Jupyter", "rsconnect__jupyter"]
-package_names = st.one_of(st.sampled_from(LOOKALIKES + OUR_SPELLINGS + sorted(FREEZE_SKIP)),
-                          st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}([-_.][A-Za-z0-9]{1,8}){0,2}", fullmatch=True))
+package_names = st.one_of(
+    st.sampled_from(LOOKALIKES + OUR_SPELLINGS + sorted(FREEZE_SKIP)),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}([-_.][A-Za-z0-9]{1,8}){0,2}", fullmatch=True),
+)
 versions = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
 
 
@@ -402,25 +436,29 @@ def generated_requirements(site):
     """The snapshot program's generated list for a folder of installed distributions, run for real
     in a Python that sees only that folder (-S: no site-packages, -I would drop PYTHONPATH)."""
     env = dict(os.environ, PYTHONPATH=site)
-    proc = subprocess.run([sys.executable, "-S", "-c", SNAPSHOT_PROGRAM, "", "1"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", SNAPSHOT_PROGRAM, "", "1"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     return parse_snapshot(proc.stdout)["requirements"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(package_names, versions, max_size=8).filter(
-    lambda d: len({normalize(n) for n in d}) == len(d)))
+@given(st.dictionaries(package_names, versions, max_size=8).filter(lambda d: len({normalize(n) for n in d}) == len(d)))
 def test_generated_requirements_drop_only_this_package_and_pips_own(installed):
     with tempfile.TemporaryDirectory() as site:
         for name, version in installed.items():
             info = Path(site, "%s-%s.dist-info" % (re.sub(r"[-.]+", "_", name), version))
             info.mkdir()
-            (info / "METADATA").write_text("Metadata-Version: 2.1\nName: %s\nVersion: %s\n\nA package.\n"
-                                           % (name, version))
+            (info / "METADATA").write_text(
+                "Metadata-Version: 2.1\nName: %s\nVersion: %s\n\nA package.\n" % (name, version)
+            )
         text = generated_requirements(site)
-    kept = sorted((normalize(n), "%s==%s" % (n, v)) for n, v in installed.items()
-                  if normalize(n) != OWN and normalize(n) not in FREEZE_SKIP)
+    kept = sorted(
+        (normalize(n), "%s==%s" % (n, v))
+        for n, v in installed.items()
+        if normalize(n) != OWN and normalize(n) not in FREEZE_SKIP
+    )
     assert text == "".join(line + "\n" for _, line in kept)
     for name in installed:
         if OWN in normalize(name) and normalize(name) != OWN:

@@ -1,14 +1,15 @@
 """Saved servers and deployment records: rsconnect-python's files and keys, atomic, 0600."""
+
 import json
 import multiprocessing
 import os
 import stat
 
 import pytest
-import rsconnect_python  # tests/core is on sys.path
 
 from rsconnect_jupyter.exceptions import InvalidInput
 from rsconnect_jupyter.store import DeploymentStore, Server, ServerStore, config_dir
+from tests.core import rsconnect_python
 
 
 def test_config_dir_follows_xdg_and_falls_back_to_home(monkeypatch, tmp_path):
@@ -24,8 +25,13 @@ def test_servers_round_trip_in_rsconnect_python_layout(tmp_path):
     store.add(Server("prod", "https://connect.example.com/", "secret-key", ca_cert="-----BEGIN CERTIFICATE-----x"))
     store.add(Server("dev", "http://127.0.0.1:3939/rsc/", "dev-key", insecure=True))
     data = json.loads((tmp_path / "servers.json").read_text())
-    assert data["prod"] == {"name": "prod", "url": "https://connect.example.com/", "api_key": "secret-key",
-                            "insecure": False, "ca_cert": "-----BEGIN CERTIFICATE-----x"}
+    assert data["prod"] == {
+        "name": "prod",
+        "url": "https://connect.example.com/",
+        "api_key": "secret-key",
+        "insecure": False,
+        "ca_cert": "-----BEGIN CERTIFICATE-----x",
+    }
     assert [s.name for s in store.list()] == ["dev", "prod"]
     assert store.get("http://127.0.0.1:3939/rsc").name == "dev"  # by URL, trailing slash or not
     assert "secret-key" not in repr(store.get("prod"))
@@ -40,12 +46,16 @@ def test_reads_servers_saved_by_rsconnect_python(local_server, tmp_path):
     # ServerStore saves one with a CA certificate and one with verification off (no server needed).
     config = tmp_path / "config"
     rsconnect_python.run(config, "add", "-n", "work", "-s", local_server.url, "-k", local_server.api_key)
-    rsconnect_python.python(config, (
-        "from rsconnect.metadata import ServerStore\n"
-        "store = ServerStore()\n"
-        "store.set('tls', 'https://connect.example.com/rsc/', 'tls-key', ca_data='-----BEGIN CERTIFICATE-----x')\n"
-        "store.set('lab', 'https://lab.example.com/', 'lab-key', insecure=True)\n"
-        "store.save()\n"))
+    rsconnect_python.python(
+        config,
+        (
+            "from rsconnect.metadata import ServerStore\n"
+            "store = ServerStore()\n"
+            "store.set('tls', 'https://connect.example.com/rsc/', 'tls-key', ca_data='-----BEGIN CERTIFICATE-----x')\n"
+            "store.set('lab', 'https://lab.example.com/', 'lab-key', insecure=True)\n"
+            "store.save()\n"
+        ),
+    )
     path = config / "rsconnect-python" / "servers.json"
     store = ServerStore(path)
     assert [s.name for s in store.list()] == ["lab", "tls", "work"]
@@ -54,7 +64,11 @@ def test_reads_servers_saved_by_rsconnect_python(local_server, tmp_path):
     assert store.get(local_server.url).name == "work"  # by URL too
     tls = store.get("tls")
     assert (tls.url, tls.api_key, tls.ca_cert, tls.insecure) == (
-        "https://connect.example.com/rsc/", "tls-key", "-----BEGIN CERTIFICATE-----x", False)
+        "https://connect.example.com/rsc/",
+        "tls-key",
+        "-----BEGIN CERTIFICATE-----x",
+        False,
+    )
     lab = store.get("https://lab.example.com")
     assert (lab.name, lab.api_key, lab.insecure) == ("lab", "lab-key", True)
 
@@ -110,13 +124,28 @@ def test_deployment_records_beside_the_file(tmp_path):
     records = DeploymentStore(notebook)
     assert records.path == tmp_path / "rsconnect-python" / "report.json"
     assert records.get("http://h/") is None
-    records.save("http://h/", {"app_url": "http://h/content/g/", "app_id": "7", "app_guid": "g", "title": "Report",
-                               "app_mode": "jupyter-static"})
+    records.save(
+        "http://h/",
+        {
+            "app_url": "http://h/content/g/",
+            "app_id": "7",
+            "app_guid": "g",
+            "title": "Report",
+            "app_mode": "jupyter-static",
+        },
+    )
     records.save("https://other/", {"app_url": "u", "app_id": "1", "app_guid": "o", "title": "R", "app_mode": "static"})
     data = json.loads(records.path.read_text())
-    assert data["http://h/"] == {"app_url": "http://h/content/g/", "app_id": "7", "app_guid": "g", "title": "Report",
-                                 "app_mode": "jupyter-static", "server_url": "http://h/",
-                                 "filename": str(notebook), "app_store_version": 1}
+    assert data["http://h/"] == {
+        "app_url": "http://h/content/g/",
+        "app_id": "7",
+        "app_guid": "g",
+        "title": "Report",
+        "app_mode": "jupyter-static",
+        "server_url": "http://h/",
+        "filename": str(notebook),
+        "app_store_version": 1,
+    }
     assert records.get("http://h")["app_guid"] == "g"
     assert {r["app_guid"] for r in records.all()} == {"g", "o"}
     assert sorted(os.listdir(records.path.parent)) == ["report.json"]
@@ -132,20 +161,29 @@ def test_reads_records_written_by_rsconnect_python(tmp_path, monkeypatch):
         notebook.parent.mkdir()
         notebook.write_text("{}")
     (elsewhere.parent / "rsconnect-python").write_text("not a folder")
-    rsconnect_python.python(config, (
-        "from rsconnect.metadata import AppStore\n"
-        "for path, guid in ((%r, 'g-a'), (%r, 'g-b')):\n"
-        "    store = AppStore(path)\n"
-        "    store.set('http://h:3939/', path, 'http://h:3939/content/%%s/' %% guid, '7', guid, 'Report',"
-        " 'jupyter-static')\n"
-        "    store.save()\n") % (str(beside), str(elsewhere)))
+    rsconnect_python.python(
+        config,
+        (
+            "from rsconnect.metadata import AppStore\n"
+            "for path, guid in ((%r, 'g-a'), (%r, 'g-b')):\n"
+            "    store = AppStore(path)\n"
+            "    store.set('http://h:3939/', path, 'http://h:3939/content/%%s/' %% guid, '7', guid, 'Report',"
+            " 'jupyter-static')\n"
+            "    store.save()\n"
+        )
+        % (str(beside), str(elsewhere)),
+    )
     assert (beside.parent / "rsconnect-python" / "report.json").is_file()
     assert len(list((config / "rsconnect-python" / "applications").glob("*.json"))) == 1
     for notebook, guid in ((beside, "g-a"), (elsewhere, "g-b")):
         record = DeploymentStore(notebook).get("http://h:3939")
         assert record is not None, notebook
         assert (record["app_guid"], record["app_url"], record["app_mode"], record["filename"]) == (
-            guid, "http://h:3939/content/%s/" % guid, "jupyter-static", str(notebook))
+            guid,
+            "http://h:3939/content/%s/" % guid,
+            "jupyter-static",
+            str(notebook),
+        )
 
 
 def test_records_fall_back_to_the_config_dir_when_the_folder_is_read_only(tmp_path):
@@ -159,8 +197,9 @@ def test_records_fall_back_to_the_config_dir_when_the_folder_is_read_only(tmp_pa
             folder.chmod(0o755)
             (folder / "rsconnect-python").write_text("not a folder")
         records = DeploymentStore(notebook)
-        written = records.save("http://h/", {"app_guid": "g", "app_id": "1", "app_url": "u", "title": "t",
-                                             "app_mode": "static"})
+        written = records.save(
+            "http://h/", {"app_guid": "g", "app_id": "1", "app_url": "u", "title": "t", "app_mode": "static"}
+        )
         assert written == records.secondary_path
         assert str(written).startswith(str(config_dir() / "applications"))
         assert records.get("http://h/")["app_guid"] == "g"
@@ -205,8 +244,9 @@ def test_writing_records_never_changes_the_umask_of_other_threads(tmp_path):
     import subprocess
     import sys
 
-    created = subprocess.run([sys.executable, "-c", UMASK_RACE, str(tmp_path)], check=True, capture_output=True,
-                             text=True).stdout
+    created = subprocess.run(
+        [sys.executable, "-c", UMASK_RACE, str(tmp_path)], check=True, capture_output=True, text=True
+    ).stdout
     others = list((tmp_path / "other").iterdir())
     assert len(others) == int(created) > 0
     modes = {oct(stat.S_IMODE(p.stat().st_mode)) for p in others}

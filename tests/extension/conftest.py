@@ -1,7 +1,8 @@
 """Fixtures for the notebook extension: real Jupyter servers (both kinds); the browser is in tests/conftest.py."""
+
 import pytest
 
-from jupyter_servers import KINDS, start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
 
 
 @pytest.fixture(scope="session", params=KINDS)

@@ -1,5 +1,6 @@
 """A minimal non-Python kernel (it echoes its input), standing in for R or Julia, which are not
 installed here: the extension must refuse a source publish from it with a clear sentence."""
+
 from ipykernel.kernelapp import IPKernelApp
 from ipykernel.kernelbase import Kernel
 

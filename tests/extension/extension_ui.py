@@ -1,4 +1,5 @@
 """Driving the notebook page: open a notebook, use the extension's dialogs (by their element ids)."""
+
 import json
 
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
@@ -14,7 +15,9 @@ def wait_notebook_ready(page):
     """The classic notebook page (at any address) is loaded, with a connected kernel and our button."""
     page.wait_for_function(
         "window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded"
-        " && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()", timeout=60000)
+        " && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()",
+        timeout=60000,
+    )
     page.wait_for_selector("#rsc-publish-button")
 
 
@@ -38,7 +41,8 @@ def wait_publish_dialog(page):
     """The publish dialog, ready for input; fails at once with the add-server dialog's sentence
     if that refused the server."""
     page.wait_for_function(
-        "$('.rsc-publish-modal.rsc-ready #rsc-publish-form').is(':visible') || $('#rsc-add-error').is(':visible')")
+        "$('.rsc-publish-modal.rsc-ready #rsc-publish-form').is(':visible') || $('#rsc-add-error').is(':visible')"
+    )
     if page.is_visible("#rsc-add-error"):
         raise AssertionError("the add-server dialog refused: %s" % page.inner_text("#rsc-add-error"))
 
@@ -60,9 +64,10 @@ def wait_published(page):
     try:
         page.wait_for_function(
             "$('#notification_rsconnect.rsc-published').is(':visible') || $('#rsc-error').is(':visible')",
-            timeout=PUBLISH_TIMEOUT_MS)
-    except Exception:
-        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page))
+            timeout=PUBLISH_TIMEOUT_MS,
+        )
+    except Exception as e:
+        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page)) from e
     if page.is_visible("#rsc-error"):
         raise AssertionError("publishing failed: %s" % dialog_text(page))
     return page.get_attribute("#notification_rsconnect", "data-url")

@@ -7,6 +7,7 @@ config files enable the extension. After an editable install those files are not
 temporary user config folder instead, which is what `pip install .` would have provided.
 The nbextension folder is copied from the working tree so the JavaScript under test is this one.
 """
+
 import json
 import os
 import shutil
@@ -51,17 +52,19 @@ def jupyter_home(base):
     shutil.copytree(REPO / "nbextension", target)
     install_echo_kernel(data)
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
-    env.update({
-        "JUPYTER_CONFIG_DIR": str(config),
-        "JUPYTER_DATA_DIR": str(data),
-        "JUPYTER_RUNTIME_DIR": str(runtime),
-        "IPYTHONDIR": str(base / "ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        # The copied nbextension first: in a virtualenv, jupyter_core 5 puts sys.prefix (an installed copy) first.
-        "JUPYTER_PREFER_ENV_PATH": "0",
-        # The code under test is this working tree, even when an older copy is installed.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-    })
+    env.update(
+        {
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_DATA_DIR": str(data),
+            "JUPYTER_RUNTIME_DIR": str(runtime),
+            "IPYTHONDIR": str(base / "ipython"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            # The copied nbextension first: in a virtualenv, jupyter_core 5 puts sys.prefix (an installed copy) first.
+            "JUPYTER_PREFER_ENV_PATH": "0",
+            # The code under test is this working tree, even when an older copy is installed.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        }
+    )
     env.pop("JUPYTER_PATH", None)
     env.pop("JUPYTER_CONFIG_PATH", None)
     return env
@@ -71,9 +74,15 @@ def install_echo_kernel(data):
     """A non-Python kernel for the tests (see echo_kernel.py)."""
     spec = data / "kernels" / "echo"
     spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, str(Path(__file__).with_name("echo_kernel.py")), "-f", "{connection_file}"],
-        "display_name": "Echo", "language": "echo"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, str(Path(__file__).with_name("echo_kernel.py")), "-f", "{connection_file}"],
+                "display_name": "Echo",
+                "language": "echo",
+            }
+        )
+    )
 
 
 @dataclass
@@ -103,14 +112,25 @@ class JupyterServer:
 def command(kind, port, token, root):
     common = ["--no-browser", "--allow-root", "--ip=127.0.0.1", "--port=%d" % port]
     if kind == "notebook":
-        return [sys.executable, "-m", "notebook", *common, "--NotebookApp.token=" + token,
-                "--notebook-dir=" + str(root)]
-    return [sys.executable, "-m", "nbclassic", *common, "--IdentityProvider.token=" + token,
-            "--ServerApp.root_dir=" + str(root)]
+        return [
+            sys.executable,
+            "-m",
+            "notebook",
+            *common,
+            "--NotebookApp.token=" + token,
+            "--notebook-dir=" + str(root),
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "nbclassic",
+        *common,
+        "--IdentityProvider.token=" + token,
+        "--ServerApp.root_dir=" + str(root),
+    ]
 
 
-def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupyter_home,
-                  server_class=JupyterServer):
+def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupyter_home, server_class=JupyterServer):
     """A server of `kind` with `base` for its root, user folders and log, once our handlers answer.
     tests/lab passes its own command, user folders and class (JupyterLab 4, Notebook 7)."""
     base = Path(base)
@@ -120,12 +140,14 @@ def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupy
     port = free_port()
     log_path = base / ("%s.log" % kind)
     with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT,
-                                   env=env, cwd=str(root))
+        process = subprocess.Popen(
+            command(kind, port, token, root), stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(root)
+        )
     server = server_class(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
     try:
-        launch.wait_until_serving(process, lambda: server.api("GET", "servers", timeout=2).status_code == 200,
-                                  log_path, what=kind)
+        launch.wait_until_serving(
+            process, lambda: server.api("GET", "servers", timeout=2).status_code == 200, log_path, what=kind
+        )
     except RuntimeError:
         stop_jupyter(server)
         raise

@@ -2,14 +2,15 @@
 
 Every flow runs under notebook 6.5 and under nbclassic (the `jupyter` fixture's two params).
 """
+
 import json
 import uuid
 
 import pytest
 import requests
 
-import extension_ui as ui
-from extension_notebooks import ECHO_KERNEL, write_notebook
+from tests.extension import extension_ui as ui
+from tests.extension.extension_notebooks import ECHO_KERNEL, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +47,10 @@ def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
     assert record["app_mode"] == "static" and record["title"] == "sales" and url.startswith(local_server.url)
     page.wait_for_function("!Jupyter.notebook.dirty")
     on_disk = saved_notebook(jupyter, path)
-    assert on_disk["metadata"]["rsconnect"]["servers"][local_server.url.rstrip("/")]["content_guid"] == \
-        record["content_guid"]
+    assert (
+        on_disk["metadata"]["rsconnect"]["servers"][local_server.url.rstrip("/")]["content_guid"]
+        == record["content_guid"]
+    )
     assert key not in (jupyter.root / path).read_text()
 
     # The toolbar notification opens the published document.
@@ -58,8 +61,9 @@ def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
 
 def test_republish_with_source(jupyter, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("sam"), "publisher")
-    path = write_notebook(jupyter.root, unique("source") + "/model.ipynb", heading="Model run",
-                          requirements="# no packages needed\n")
+    path = write_notebook(
+        jupyter.root, unique("source") + "/model.ipynb", heading="Model run", requirements="# no packages needed\n"
+    )
     ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     assert page.is_checked("#rsc-packages-file")  # requirements.txt is there, so it is the default
@@ -160,8 +164,12 @@ def test_collaborator_republishes_with_own_key(jupyter, local_server, page, brow
     collaborator = unique("bruno")
     collaborator_key = local_server.add_user(collaborator, "publisher")
     bruno = local_server.api("GET", "v1/user", key=collaborator_key).json()
-    r = local_server.api("POST", "v1/content/%s/permissions" % guid, key=owner_key,
-                         json={"principal_guid": bruno["guid"], "principal_type": "user", "role": "owner"})
+    r = local_server.api(
+        "POST",
+        "v1/content/%s/permissions" % guid,
+        key=owner_key,
+        json={"principal_guid": bruno["guid"], "principal_type": "user", "role": "owner"},
+    )
     assert r.status_code in (200, 201), r.text
 
     # The collaborator opens the shared notebook with their own saved server for the same URL.
@@ -194,6 +202,7 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
     assert sorted(manifest["files"]) == ["etl.ipynb", "lookup.csv", "requirements.txt"]
     # The snapshot came from the kernel's Python (the same interpreter as the Jupyter server here).
     import sys
+
     assert manifest["python"]["version"] == "%d.%d.%d" % sys.version_info[:3]
     assert "rsconnect" not in (jupyter.root / folder / "requirements.txt").read_text().lower()
 
@@ -208,14 +217,17 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
 
 def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("nora"), "publisher")
-    path = write_notebook(jupyter.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
-                          kernelspec=ECHO_KERNEL)
+    path = write_notebook(
+        jupyter.root, unique("echo") + "/summary.ipynb", heading="Echo summary", kernelspec=ECHO_KERNEL
+    )
     ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
-    assert message == ('Publishing with source code needs a Python kernel, and this notebook runs echo; choose '
-                       '"Publish finished document only" or switch to a Python kernel.')
+    assert message == (
+        "Publishing with source code needs a Python kernel, and this notebook runs echo; choose "
+        '"Publish finished document only" or switch to a Python kernel.'
+    )
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
     assert_serves(ui.wait_published(page), "Echo summary")
@@ -223,9 +235,13 @@ def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, pa
 
 def test_failed_render_shows_the_log_and_one_sentence(jupyter, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("fred"), "publisher")
-    path = write_notebook(jupyter.root, unique("broken") + "/broken.ipynb", heading="Broken",
-                          requirements="# no packages needed\n",
-                          code="raise RuntimeError('the data file is missing')")
+    path = write_notebook(
+        jupyter.root,
+        unique("broken") + "/broken.ipynb",
+        heading="Broken",
+        requirements="# no packages needed\n",
+        code="raise RuntimeError('the data file is missing')",
+    )
     ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)

@@ -1,4 +1,5 @@
 """The extension's handlers over real HTTP: auth, XSRF, input validation, secrets never returned."""
+
 import os
 import re
 import time
@@ -6,8 +7,8 @@ import time
 import pytest
 import requests
 
-from extension_notebooks import write_notebook
 from rsconnect_jupyter.jupyter import handlers
+from tests.extension.extension_notebooks import write_notebook
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -20,8 +21,12 @@ def example_route(pattern):
 
 
 # Generated from the handler table, so a new handler is covered (or this fails) without editing here.
-ROUTES = [(method, example_route(pattern)) for pattern, handler in handlers.ROUTES
-          for method in METHODS if method.lower() in vars(handler)]
+ROUTES = [
+    (method, example_route(pattern))
+    for pattern, handler in handlers.ROUTES
+    for method in METHODS
+    if method.lower() in vars(handler)
+]
 
 
 def test_the_route_list_covers_the_handler_table():
@@ -52,8 +57,13 @@ def test_every_change_needs_xsrf_with_a_login_cookie(jupyter, method, route):
     s = login_session(jupyter)
     r = s.request(method, jupyter.url + "rsconnect_jupyter/" + route, json={}, timeout=30)
     assert r.status_code == 403
-    r = s.request(method, jupyter.url + "rsconnect_jupyter/" + route, json={}, timeout=30,
-                  headers={"X-XSRFToken": "not-the-cookie-value"})
+    r = s.request(
+        method,
+        jupyter.url + "rsconnect_jupyter/" + route,
+        json={},
+        timeout=30,
+        headers={"X-XSRFToken": "not-the-cookie-value"},
+    )
     assert r.status_code == 403
 
 
@@ -74,8 +84,13 @@ def notebook(jupyter):
     return write_notebook(jupyter.root, "handlers/report.ipynb", extra={"data.csv": "a,b\n1,2\n"})
 
 
-SNAPSHOT = {"python": "3.11.7", "package_manager": {"name": "pip", "version": "23.2.1"}, "locale": "en_US.UTF-8",
-            "requirements": "", "source": "generated"}
+SNAPSHOT = {
+    "python": "3.11.7",
+    "package_manager": {"name": "pip", "version": "23.2.1"},
+    "locale": "en_US.UTF-8",
+    "requirements": "",
+    "source": "generated",
+}
 
 BAD_REQUESTS = [
     ("servers/add", {"api_key": "k"}, "'url' is missing"),
@@ -89,31 +104,79 @@ BAD_REQUESTS = [
     ("publish", {"server": "x", "notebook_path": "../outside.ipynb", "mode": "static"}, "outside the Jupyter root"),
     ("publish", {"server": "x", "notebook_path": "/etc/passwd", "mode": "static"}, "relative"),
     ("publish", {"server": "x", "notebook_path": "handlers/missing.ipynb", "mode": "static"}, "does not exist"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
-                 "extra_files": ["../other/secret.txt"]}, "outside the notebook's folder"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
-                 "extra_files": ["../secret.txt"]}, "Extra file ../secret.txt is outside the notebook's folder"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
-                 "extra_files": ["/etc/passwd"]}, "Extra file /etc/passwd must be relative to the notebook's folder"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
-                 "extra_files": ["data.csv", "sub/../../secret.txt"]}, "outside the notebook's folder"),
-    ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["../secret.txt"]},
-     "outside the notebook's folder"),
-    ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["/etc/passwd"]},
-     "must be relative to the notebook's folder"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static",
-                 "extra_files": "data.csv"}, "must be a list"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static",
-                 "environment": {"BAD NAME": "1"}}, "not a valid environment variable name"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "new": "yes"},
-     "'new' must be true or false"),
-    ("publish", {"server": "never-saved", "notebook_path": "handlers/report.ipynb", "mode": "static"},
-     "No saved server"),
+    (
+        "publish",
+        {
+            "server": "x",
+            "notebook_path": "handlers/report.ipynb",
+            "mode": "static",
+            "extra_files": ["../other/secret.txt"],
+        },
+        "outside the notebook's folder",
+    ),
+    (
+        "publish",
+        {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "extra_files": ["../secret.txt"]},
+        "Extra file ../secret.txt is outside the notebook's folder",
+    ),
+    (
+        "publish",
+        {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "extra_files": ["/etc/passwd"]},
+        "Extra file /etc/passwd must be relative to the notebook's folder",
+    ),
+    (
+        "publish",
+        {
+            "server": "x",
+            "notebook_path": "handlers/report.ipynb",
+            "mode": "static",
+            "extra_files": ["data.csv", "sub/../../secret.txt"],
+        },
+        "outside the notebook's folder",
+    ),
+    (
+        "manifest",
+        {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["../secret.txt"]},
+        "outside the notebook's folder",
+    ),
+    (
+        "manifest",
+        {"notebook_path": "handlers/report.ipynb", "snapshot": SNAPSHOT, "extra_files": ["/etc/passwd"]},
+        "must be relative to the notebook's folder",
+    ),
+    (
+        "publish",
+        {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "extra_files": "data.csv"},
+        "must be a list",
+    ),
+    (
+        "publish",
+        {
+            "server": "x",
+            "notebook_path": "handlers/report.ipynb",
+            "mode": "jupyter-static",
+            "environment": {"BAD NAME": "1"},
+        },
+        "not a valid environment variable name",
+    ),
+    (
+        "publish",
+        {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "static", "new": "yes"},
+        "'new' must be true or false",
+    ),
+    (
+        "publish",
+        {"server": "never-saved", "notebook_path": "handlers/report.ipynb", "mode": "static"},
+        "No saved server",
+    ),
     ("manifest", {"notebook_path": "handlers/report.ipynb"}, "'snapshot' is missing"),
     # What a kernel prints that is not a snapshot (nothing at all, or stray text).
     ("manifest", {"notebook_path": "handlers/report.ipynb", "snapshot": ""}, "printed no result"),
-    ("publish", {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static",
-                 "snapshot": "hello\n"}, "Python environment"),
+    (
+        "publish",
+        {"server": "x", "notebook_path": "handlers/report.ipynb", "mode": "jupyter-static", "snapshot": "hello\n"},
+        "Python environment",
+    ),
 ]
 
 
@@ -171,14 +234,30 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
 
     r = call("POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": key})
     assert r.status_code == 200, r.text
-    assert r.json()["server"] == {"name": "local", "url": local_server.url, "insecure": False, "ca_cert": None,
-                                  "has_api_key": True}
+    assert r.json()["server"] == {
+        "name": "local",
+        "url": local_server.url,
+        "insecure": False,
+        "ca_cert": None,
+        "has_api_key": True,
+    }
     assert call("GET", "servers").json()["servers"][0]["has_api_key"] is True
     assert call("POST", "servers/verify", json={"server": "local"}).json()["user"]["user_role"] == "administrator"
     assert call("POST", "content/search", json={"server": "local", "title": "no such title here"}).json() == {
-        "content": []}
-    r = call("POST", "publish", json={"server": "local", "notebook_path": notebook, "mode": "static",
-                                      "title": title, "new": True, "extra_files": ["data.csv"]})
+        "content": []
+    }
+    r = call(
+        "POST",
+        "publish",
+        json={
+            "server": "local",
+            "notebook_path": notebook,
+            "mode": "static",
+            "title": title,
+            "new": True,
+            "extra_files": ["data.csv"],
+        },
+    )
     assert r.status_code == 202, r.text
     state, lines = wait_job(jupyter, r.json()["job_id"])
     responses.append(repr(state) + repr(lines))
@@ -198,12 +277,22 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
     # 3 MB that do not compress, so the upload has something to count.
     notebook = write_notebook(jupyter.root, "progress/big.ipynb")
     (jupyter.root / "progress" / "data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
-    r = jupyter.api("POST", "servers/add", json={"url": local_server.url, "name": "local",
-                                                 "api_key": local_server.api_key})
+    r = jupyter.api(
+        "POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": local_server.api_key}
+    )
     assert r.status_code == 200, r.text
-    r = jupyter.api("POST", "publish", json={"server": "local", "notebook_path": notebook, "mode": "static",
-                                             "title": "Progress " + jupyter.kind, "new": True,
-                                             "extra_files": ["data.bin"]})
+    r = jupyter.api(
+        "POST",
+        "publish",
+        json={
+            "server": "local",
+            "notebook_path": notebook,
+            "mode": "static",
+            "title": "Progress " + jupyter.kind,
+            "new": True,
+            "extra_files": ["data.bin"],
+        },
+    )
     assert r.status_code == 202, r.text
     job_id = r.json()["job_id"]
     seen = []
@@ -231,9 +320,13 @@ def test_symlinks_out_of_the_root_are_refused(jupyter, notebook, tmp_path, no_sa
     link = jupyter.root / "handlers" / "escape"
     if not link.exists():
         link.symlink_to(outside, target_is_directory=True)
-    r = jupyter.api("POST", "publish", json={"server": "x", "notebook_path": "handlers/escape/stolen.ipynb",
-                                             "mode": "static"})
+    r = jupyter.api(
+        "POST", "publish", json={"server": "x", "notebook_path": "handlers/escape/stolen.ipynb", "mode": "static"}
+    )
     assert r.status_code == 400 and "outside the Jupyter root" in r.json()["message"]
-    r = jupyter.api("POST", "publish", json={"server": "x", "notebook_path": notebook, "mode": "static",
-                                             "extra_files": ["escape/secret.txt"]})
+    r = jupyter.api(
+        "POST",
+        "publish",
+        json={"server": "x", "notebook_path": notebook, "mode": "static", "extra_files": ["escape/secret.txt"]},
+    )
     assert r.status_code == 400 and "outside the notebook's folder" in r.json()["message"]

@@ -1,13 +1,14 @@
 """The classic publish dialog shows the bundle's build and upload as a <progress> bar with its bytes
 (headless Chromium, notebook 6.5 and nbclassic, against the local server)."""
+
 import os
 import re
 import uuid
 
 import pytest
 
-import extension_ui as ui
-from extension_notebooks import write_notebook
+from tests.extension import extension_ui as ui
+from tests.extension.extension_notebooks import write_notebook
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,15 @@
 """The input rules have one source, rsconnect_jupyter/rules.py: the handler serves them as they are,
 and the classic dialog checks with what it is served (no copy of its own), in the same sentences."""
+
 import json
 import re
 import uuid
 
-import extension_ui as ui
 import pytest
-from extension_notebooks import write_notebook
 
 from rsconnect_jupyter import deploy, rules
+from tests.extension import extension_ui as ui
+from tests.extension.extension_notebooks import write_notebook
 
 # Names either side of the rule, including the ones a loose pattern lets through ($ before a newline,
 # a partial match, an empty name).
@@ -20,11 +21,15 @@ def test_the_served_rules_are_rules_py(jupyter):
     r = jupyter.api("GET", "rules")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("application/json")
-    assert r.json() == rules.dialog_rules() == {
-        "env_name_pattern": rules.ENV_NAME_PATTERN,
-        "title_min_length": rules.TITLE_MIN_LENGTH,
-        "title_max_length": rules.TITLE_MAX_LENGTH,
-    }
+    assert (
+        r.json()
+        == rules.dialog_rules()
+        == {
+            "env_name_pattern": rules.ENV_NAME_PATTERN,
+            "title_min_length": rules.TITLE_MIN_LENGTH,
+            "title_max_length": rules.TITLE_MAX_LENGTH,
+        }
+    )
 
 
 def test_the_rules_need_a_login(jupyter):
@@ -64,7 +69,8 @@ def test_the_dialog_checks_with_the_served_rules(jupyter, local_server, page, no
 
     # The served pattern, anchored as the dialog anchors it, agrees with Python's on every name.
     in_browser = page.evaluate(
-        "([p, names]) => names.map(n => new RegExp('^(?:' + p + ')$').test(n))", [rules.ENV_NAME_PATTERN, NAMES])
+        "([p, names]) => names.map(n => new RegExp('^(?:' + p + ')$').test(n))", [rules.ENV_NAME_PATTERN, NAMES]
+    )
     assert in_browser == [rules.is_env_name(n) for n in NAMES]
 
     # The sentences as before.
@@ -91,4 +97,5 @@ def test_the_dialog_checks_with_the_served_rules(jupyter, local_server, page, no
     assert refusal(other, "abcd", "GOOD") == "Enter a title of 5 to 8 characters."
     assert refusal(other, "abcdefghi", "GOOD") == "Enter a title of 5 to 8 characters."
     assert refusal(other, "abcde", "GOOD_1") == (
-        '"GOOD_1" is not a valid environment variable name; use letters, digits and _.')
+        '"GOOD_1" is not a valid environment variable name; use letters, digits and _.'
+    )

@@ -1,5 +1,6 @@
 """A fresh checkout, fresh virtual environments and the README's install blocks, for the tests that
 install the package the way a user does (tests/install)."""
+
 import os
 import re
 import shutil
@@ -16,8 +17,12 @@ def clean_copy(dest):
 
     Nothing built (no lab extension, no node_modules, no .venv) comes along; file times are kept.
     """
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
     dest = Path(dest)
     for name in filter(None, listed.decode().split("\0")):
         source = REPO / name
@@ -38,14 +43,18 @@ def user_env(venv, home, path=None):
     """The environment of a user whose shell has `venv` activated; Jupyter's user folders in home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV"))}
     home = Path(home)
-    env.update({
-        "VIRTUAL_ENV": str(venv),
-        "PATH": os.pathsep.join(filter(None, [str(Path(venv) / "bin"), os.environ["PATH"] if path is None else path])),
-        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    })
+    env.update(
+        {
+            "VIRTUAL_ENV": str(venv),
+            "PATH": os.pathsep.join(
+                filter(None, [str(Path(venv) / "bin"), os.environ["PATH"] if path is None else path])
+            ),
+            "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
+            "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+        }
+    )
     return env
 
 

@@ -1,6 +1,7 @@
 """`python -m build` from a clean copy makes an sdist that carries the built lab extension and a
 wheel that lays out everything as data; both install where Node.js is absent, and the wheel's
 Publish button shows in JupyterLab 4 and Notebook 7 (Debian's Chromium)."""
+
 import re
 import shutil
 import sys
@@ -10,14 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from install_helpers import LAB_EXTENSION, clean_copy, fresh_venv, plain, run, user_env
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "extension"))  # jupyter_servers.py
-sys.path.insert(0, str(Path(__file__).parents[1] / "lab"))  # lab_servers.py, lab_ui.py
-
-import lab_servers  # noqa: E402
-from jupyter_servers import start_jupyter, stop_jupyter  # noqa: E402
-from lab_ui import open_notebook  # noqa: E402
+from tests.extension.jupyter_servers import start_jupyter, stop_jupyter
+from tests.install.install_helpers import LAB_EXTENSION, clean_copy, fresh_venv, plain, run, user_env
+from tests.lab import lab_servers
+from tests.lab.lab_ui import open_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +38,18 @@ def test_the_sdist_carries_the_sources_and_the_built_lab_extension(dists):
     sdist, _ = dists
     with tarfile.open(sdist) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
-    for name in ("LICENSE", "README.md", "pyproject.toml", "setup.py", "package.json", "yarn.lock",
-                 "nbextension/main.js", "labextension/src/index.ts",
-                 "jupyter-config/nbconfig/notebook.d/rsconnect_jupyter.json",
-                 "rsconnect_jupyter/labextension/package.json"):
+    for name in (
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        "setup.py",
+        "package.json",
+        "yarn.lock",
+        "nbextension/main.js",
+        "labextension/src/index.ts",
+        "jupyter-config/nbconfig/notebook.d/rsconnect_jupyter.json",
+        "rsconnect_jupyter/labextension/package.json",
+    ):
         assert name in names, name
     assert not [n for n in names if "node_modules" in n or "rsconnect-python" in n or "__pycache__" in n]
 
@@ -53,14 +58,20 @@ def test_the_wheel_lays_out_every_front_end_as_data(dists):
     _, wheel = dists
     names = set(zipfile.ZipFile(wheel).namelist())
     data = next(n.split("/", 1)[0] for n in names if ".data/" in n)
-    for name in ("etc/jupyter/jupyter_server_config.d/rsconnect_jupyter.json",
-                 "etc/jupyter/jupyter_notebook_config.d/rsconnect_jupyter.json",
-                 "etc/jupyter/nbconfig/notebook.d/rsconnect_jupyter.json",
-                 "share/jupyter/nbextensions/rsconnect_jupyter/main.js",
-                 "share/jupyter/labextensions/%s/package.json" % LAB_EXTENSION):
+    for name in (
+        "etc/jupyter/jupyter_server_config.d/rsconnect_jupyter.json",
+        "etc/jupyter/jupyter_notebook_config.d/rsconnect_jupyter.json",
+        "etc/jupyter/nbconfig/notebook.d/rsconnect_jupyter.json",
+        "share/jupyter/nbextensions/rsconnect_jupyter/main.js",
+        "share/jupyter/labextensions/%s/package.json" % LAB_EXTENSION,
+    ):
         assert "%s/data/%s" % (data, name) in names, name
-    assert any(re.match(r"share/jupyter/labextensions/%s/static/remoteEntry\.\w+\.js$" % LAB_EXTENSION,
-                        n.split("/data/", 1)[-1]) for n in names)
+    assert any(
+        re.match(
+            r"share/jupyter/labextensions/%s/static/remoteEntry\.\w+\.js$" % LAB_EXTENSION, n.split("/data/", 1)[-1]
+        )
+        for n in names
+    )
     # `jupyter nbextension install --py rsconnect_jupyter` copies from inside the package.
     assert "rsconnect_jupyter/nbextension/main.js" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
@@ -85,8 +96,11 @@ def wheel_venv(dists, tmp_path_factory):
     base = tmp_path_factory.mktemp("wheel-venv")
     venv = fresh_venv(base / "venv")
     env = user_env(venv, base / "home", path=NO_NODE_PATH)
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel), "jupyterlab>=4,<5", "notebook>=7,<8"],
-        env=env, cwd=base)
+    run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel), "jupyterlab>=4,<5", "notebook>=7,<8"],
+        env=env,
+        cwd=base,
+    )
     labs = plain(run([str(venv / "bin" / "jupyter"), "labextension", "list"], env=env))
     assert re.search(r"%s v\S+ enabled OK" % LAB_EXTENSION, labs), labs
     return venv
@@ -107,11 +121,15 @@ def test_the_wheel_shows_the_publish_button_without_nodejs(kind, wheel_venv, pag
         env["VIRTUAL_ENV"] = str(wheel_venv)
         return env
 
-    server = start_jupyter(kind, tmp_path, "rsc-wheel-token", command=command, home=home,
-                           server_class=lab_servers.LabServer)
+    server = start_jupyter(
+        kind, tmp_path, "rsc-wheel-token", command=command, home=home, server_class=lab_servers.LabServer
+    )
     try:
-        environ = dict(item.split(b"=", 1) for item in Path("/proc/%d/environ" % server.process.pid)
-                       .read_bytes().split(b"\0") if b"=" in item)
+        environ = dict(
+            item.split(b"=", 1)
+            for item in Path("/proc/%d/environ" % server.process.pid).read_bytes().split(b"\0")
+            if b"=" in item
+        )
         assert shutil.which("node", path=environ[b"PATH"].decode()) is None
         (server.root / "from-wheel.ipynb").write_text(NOTEBOOK)
         open_notebook(page, server, "from-wheel.ipynb")

@@ -5,11 +5,12 @@ one names, as Jupyter's own list commands report it.
 A clean copy has no built lab extension: `pip install .` builds it with jlpm (Node.js is on this
 machine's PATH), which is what a user of a fresh clone gets.
 """
+
 import re
 
 import pytest
 
-from install_helpers import REPO, clean_copy, fresh_venv, plain, readme_install_blocks, run, user_env
+from tests.install.install_helpers import REPO, clean_copy, fresh_venv, plain, readme_install_blocks, run, user_env
 
 pytestmark = pytest.mark.slow
 

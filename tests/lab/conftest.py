@@ -1,14 +1,9 @@
 """Fixtures for the JupyterLab 4 / Notebook 7 extension: a real server of each kind from
 .venv-lab; the browser fixtures (Debian's Chromium through Playwright) are in tests/conftest.py."""
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "extension"))  # extension_notebooks.py
-
-from lab_servers import KINDS, start_lab, stop_lab  # noqa: E402
+from tests.lab.lab_servers import KINDS, start_lab, stop_lab
 
 
 @pytest.fixture(scope="session", params=sorted(KINDS))

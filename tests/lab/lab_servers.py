@@ -7,17 +7,25 @@ wheel data put the lab extension and the server-extension config in place, as a 
 `pip install` does. User-level Jupyter folders point into a temporary directory (as in
 tests/extension/jupyter_servers.py), so only that installed configuration enables anything.
 """
+
 import os
 import subprocess
 from pathlib import Path
 
-from jupyter_servers import JupyterServer, install_echo_kernel, start_jupyter, stop_jupyter  # tests/extension
+from tests.extension.jupyter_servers import (  # tests/extension
+    JupyterServer,
+    install_echo_kernel,
+    start_jupyter,
+    stop_jupyter,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_VENV = REPO / ".venv-lab"
 LAB_PYTHON = LAB_VENV / "bin" / "python"
-MISSING = ("%s is missing: run scripts/test once, which builds the lab extension and creates .venv-lab "
-           "with JupyterLab 4 and Notebook 7." % LAB_PYTHON)
+MISSING = (
+    "%s is missing: run scripts/test once, which builds the lab extension and creates .venv-lab "
+    "with JupyterLab 4 and Notebook 7." % LAB_PYTHON
+)
 
 # kind -> (module that starts it, the notebook page's path)
 KINDS = {
@@ -35,8 +43,7 @@ def lab_python():
 
 def run_jupyter(*args, env=None):
     """`jupyter ARGS` in .venv-lab; returns stdout + stderr (the list commands print to stderr)."""
-    out = subprocess.run([lab_python(), "-m", "jupyter", *args], capture_output=True, text=True,
-                         env=env, timeout=120)
+    out = subprocess.run([lab_python(), "-m", "jupyter", *args], capture_output=True, text=True, env=env, timeout=120)
     return out.stdout + out.stderr
 
 
@@ -48,16 +55,18 @@ def jupyter_home(base):
         d.mkdir(parents=True, exist_ok=True)
     install_echo_kernel(data)  # a non-Python kernel, for the source publish it must refuse
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
-    env.update({
-        "JUPYTER_CONFIG_DIR": str(config),
-        "JUPYTER_DATA_DIR": str(data),
-        "JUPYTER_RUNTIME_DIR": str(runtime),
-        "IPYTHONDIR": str(base / "ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        # Lab's settings and workspaces too, so no earlier session's layout comes back.
-        "JUPYTERLAB_SETTINGS_DIR": str(base / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(base / "lab-workspaces"),
-    })
+    env.update(
+        {
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_DATA_DIR": str(data),
+            "JUPYTER_RUNTIME_DIR": str(runtime),
+            "IPYTHONDIR": str(base / "ipython"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            # Lab's settings and workspaces too, so no earlier session's layout comes back.
+            "JUPYTERLAB_SETTINGS_DIR": str(base / "lab-settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(base / "lab-workspaces"),
+        }
+    )
     for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "PYTHONPATH", "VIRTUAL_ENV"):
         env.pop(name, None)
     return env
@@ -73,11 +82,20 @@ class LabServer(JupyterServer):
 
 
 def command(kind, port, token, root):
-    return [lab_python(), "-m", KINDS[kind][0], "--no-browser", "--allow-root", "--ip=127.0.0.1",
-            "--port=%d" % port, "--IdentityProvider.token=" + token, "--ServerApp.root_dir=" + str(root),
-            # No calls out of the machine: no update check, no news.
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.news_url=None"]
+    return [
+        lab_python(),
+        "-m",
+        KINDS[kind][0],
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        "--port=%d" % port,
+        "--IdentityProvider.token=" + token,
+        "--ServerApp.root_dir=" + str(root),
+        # No calls out of the machine: no update check, no news.
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]
 
 
 def start_lab(kind, base, token="rsc-lab-token"):

@@ -1,5 +1,6 @@
 """Driving JupyterLab 4 / Notebook 7's notebook page and the extension's dialogs (by element ids;
 dialog buttons by the class names the extension gives them), and what the notebook file remembers."""
+
 import json
 import time
 
@@ -39,8 +40,10 @@ def submit_publish(page):
 
 def dialog_text(page):
     """Status, error and deploy log of the publish dialog, and the page's console errors."""
-    shown = page.evaluate("['#rsc-status', '#rsc-error', '#rsc-log'].map("
-                          "s => (document.querySelector(s) || {}).textContent || '').join('\\n')")
+    shown = page.evaluate(
+        "['#rsc-status', '#rsc-error', '#rsc-log'].map("
+        "s => (document.querySelector(s) || {}).textContent || '').join('\\n')"
+    )
     return "%s\nconsole errors: %s" % (shown, getattr(page, "console_errors", []))
 
 
@@ -54,8 +57,8 @@ def wait_published(page):
     """The toolbar link appears when the publish succeeded; returns its URL."""
     try:
         page.wait_for_function(FINISHED, timeout=PUBLISH_TIMEOUT_MS)
-    except Exception:
-        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page))
+    except Exception as e:
+        raise AssertionError("publishing did not finish; the dialog said: %s" % dialog_text(page)) from e
     if page.locator(".rsc-published").count() == 0:
         raise AssertionError("publishing did not succeed; the dialog said: %s" % dialog_text(page))
     return page.get_attribute(".rsc-published", "href")
@@ -94,8 +97,9 @@ def dialog_error(page, selector="#rsc-error"):
 
 def wait_status(page, text):
     """The publish dialog's status line says `text` (e.g. after "Create manifest")."""
-    page.wait_for_function("(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text,
-                           timeout=PUBLISH_TIMEOUT_MS)
+    page.wait_for_function(
+        "(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text, timeout=PUBLISH_TIMEOUT_MS
+    )
 
 
 # -- what the notebook file remembers ------------------------------------------------------------

@@ -2,13 +2,14 @@
 fixture's two params) and the local Connect server: first publish (add a server, finished
 document only), publish with source code, the conflict question (overwrite), and what the
 notebook file remembers."""
+
 import uuid
 
 import pytest
 import requests
 
-import lab_ui as ui
-from extension_notebooks import write_notebook
+from tests.extension.extension_notebooks import write_notebook
+from tests.lab import lab_ui as ui
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +47,9 @@ def test_first_publish_static(lab, local_server, page, no_saved_servers):
 
 def test_publish_with_source(lab, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("sam"), "publisher")
-    path = write_notebook(lab.root, unique("source") + "/model.ipynb", heading="Model run",
-                          requirements="# no packages needed\n")
+    path = write_notebook(
+        lab.root, unique("source") + "/model.ipynb", heading="Model run", requirements="# no packages needed\n"
+    )
     ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     assert page.is_checked("#rsc-packages-file")  # requirements.txt is there, so it is the default
@@ -62,8 +64,9 @@ def test_publish_with_source(lab, local_server, page, no_saved_servers):
     md = ui.saved_metadata(lab, path)
     assert record["app_mode"] == "jupyter-static" and record["content_url"] == url
     assert md["environment_names"] == ["REPORT_COLOR"]
-    assert "REPORT_COLOR" in local_server.api("GET", "v1/content/%s/environment" % record["content_guid"],
-                                              key=key).json()
+    assert (
+        "REPORT_COLOR" in local_server.api("GET", "v1/content/%s/environment" % record["content_guid"], key=key).json()
+    )
     text = (lab.root / path).read_text()
     assert "teal-secret-value" not in text and key not in text
 

@@ -3,17 +3,18 @@
 conflict question, Remove server, a collaborator and a non-collaborator republishing with their
 own key, a non-Python kernel, and a failed render. Each test checks what the user sees and the
 state behind it (files, notebook metadata, what the local server holds)."""
+
 import json
 import subprocess
 import uuid
 
 import pytest
 
-import lab_ui as ui
-from extension_notebooks import ECHO_KERNEL, write_notebook
-from lab_servers import lab_python
-from test_lab_browser import assert_serves
-from test_lab_layout import CONTRAST, shoot
+from tests.extension.extension_notebooks import ECHO_KERNEL, write_notebook
+from tests.lab import lab_ui as ui
+from tests.lab.lab_servers import lab_python
+from tests.lab.test_lab_browser import assert_serves
+from tests.lab.test_lab_layout import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +52,12 @@ def test_create_manifest_from_the_kernel_snapshot(lab, local_server, page, no_sa
     assert manifest["metadata"] == {"appmode": "jupyter-static", "entrypoint": "etl.ipynb"}
     assert sorted(manifest["files"]) == ["etl.ipynb", "lookup.csv", "requirements.txt"]
     # The snapshot came from the kernel's Python: .venv-lab's interpreter, which runs the kernel.
-    kernel_python = subprocess.run([lab_python(), "-c", "import platform; print(platform.python_version())"],
-                                   capture_output=True, text=True, check=True).stdout.strip()
+    kernel_python = subprocess.run(
+        [lab_python(), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert manifest["python"]["version"] == kernel_python
     requirements = (lab.root / folder / "requirements.txt").read_text()
     assert "jupyterlab" in requirements.lower()  # .venv-lab's packages, read in the kernel
@@ -106,8 +111,10 @@ def test_remove_server(lab, local_server, page, no_saved_servers):
     ui.open_notebook(page, lab, path)
     ui.click_publish_button(page)
     ui.wait_publish_dialog(page)
-    assert page.eval_on_selector_all("#rsc-server option", "os => os.map(o => o.value)") == \
-        ["first-connect", "second-connect"]
+    assert page.eval_on_selector_all("#rsc-server option", "os => os.map(o => o.value)") == [
+        "first-connect",
+        "second-connect",
+    ]
 
     page.select_option("#rsc-server", "second-connect")
     page.click("#rsc-remove-server")
@@ -131,8 +138,12 @@ def test_collaborator_republishes_with_own_key(lab, local_server, page, browser,
 
     collaborator_key = local_server.add_user(unique("bruno"), "publisher")
     bruno = local_server.api("GET", "v1/user", key=collaborator_key).json()
-    r = local_server.api("POST", "v1/content/%s/permissions" % guid, key=owner_key,
-                         json={"principal_guid": bruno["guid"], "principal_type": "user", "role": "owner"})
+    r = local_server.api(
+        "POST",
+        "v1/content/%s/permissions" % guid,
+        key=owner_key,
+        json={"principal_guid": bruno["guid"], "principal_type": "user", "role": "owner"},
+    )
     assert r.status_code in (200, 201), r.text
 
     # The collaborator opens the shared notebook with their own saved server for the same URL.
@@ -191,14 +202,15 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
 
 def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("nora"), "publisher")
-    path = write_notebook(lab.root, unique("echo") + "/summary.ipynb", heading="Echo summary",
-                          kernelspec=ECHO_KERNEL)
+    path = write_notebook(lab.root, unique("echo") + "/summary.ipynb", heading="Echo summary", kernelspec=ECHO_KERNEL)
     ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)
     message = ui.dialog_error(page)
-    assert message == ('Publishing with source code needs a Python kernel, and this notebook runs echo; choose '
-                       '"Publish finished document only" or switch to a Python kernel.')
+    assert message == (
+        "Publishing with source code needs a Python kernel, and this notebook runs echo; choose "
+        '"Publish finished document only" or switch to a Python kernel.'
+    )
     assert content_titled(local_server, key, "summary") == []  # refused before any request
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
@@ -210,9 +222,13 @@ def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, 
 
 def test_failed_render_shows_the_log_and_one_sentence(lab, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("fred"), "publisher")
-    path = write_notebook(lab.root, unique("broken") + "/broken.ipynb", heading="Broken",
-                          requirements="# no packages needed\n",
-                          code="raise RuntimeError('the data file is missing')")
+    path = write_notebook(
+        lab.root,
+        unique("broken") + "/broken.ipynb",
+        heading="Broken",
+        requirements="# no packages needed\n",
+        code="raise RuntimeError('the data file is missing')",
+    )
     ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     ui.submit_publish(page)

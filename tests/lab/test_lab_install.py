@@ -1,11 +1,12 @@
 """What `pip install` of the package put into .venv-lab: the prebuilt lab extension and the
 server extension, both enabled, as Jupyter's own list commands report them."""
+
 import re
 
 import pytest
 
-import lab_servers
-from lab_servers import lab_python, run_jupyter
+from tests.lab import lab_servers
+from tests.lab.lab_servers import lab_python, run_jupyter
 
 
 def plain(text):

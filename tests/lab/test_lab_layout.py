@@ -1,14 +1,15 @@
 """The lab extension's dialogs and toolbar link at 1280x900 in JupyterLab 4 and Notebook 7: they fit
 the window, nothing overflows, the server row's controls line up, and text is readable.
 Screenshots go to $RSC_SCREENSHOTS (a folder) when set, for a person to look at."""
+
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 
-import lab_ui as ui
-from extension_notebooks import write_notebook
+from tests.extension.extension_notebooks import write_notebook
+from tests.lab import lab_ui as ui
 
 pytestmark = pytest.mark.browser
 
@@ -53,8 +54,11 @@ def assert_fits(page, dialog):
 
 def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_servers):
     key = local_server.add_user("lay" + uuid.uuid4().hex[:6], "publisher")
-    path = write_notebook(lab.root, "layout%s/a rather long notebook name for the title field.ipynb"
-                          % uuid.uuid4().hex[:6], extra={"data.csv": "a\n", "lookup table.csv": "b\n"})
+    path = write_notebook(
+        lab.root,
+        "layout%s/a rather long notebook name for the title field.ipynb" % uuid.uuid4().hex[:6],
+        extra={"data.csv": "a\n", "lookup table.csv": "b\n"},
+    )
     ui.open_notebook(page, lab, path)
     ui.click_publish_button(page)
     page.wait_for_selector("#rsc-server-url", state="visible")
@@ -72,8 +76,9 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     boxes = [page.locator(s).bounding_box() for s in ("#rsc-server", "#rsc-add-server", "#rsc-remove-server")]
     assert len({round(b["y"]) for b in boxes}) == 1 and len({round(b["height"]) for b in boxes}) == 1, boxes
     # The environment row: name, value and remove button on one line.
-    row = [page.locator(".rsc-env-row " + s).bounding_box() for s in (".rsc-env-name", ".rsc-env-value",
-                                                                      ".rsc-env-remove")]
+    row = [
+        page.locator(".rsc-env-row " + s).bounding_box() for s in (".rsc-env-name", ".rsc-env-value", ".rsc-env-remove")
+    ]
     assert max(b["y"] for b in row) - min(b["y"] for b in row) < 4, row
     for selector in (".rsc-help", "label[for=rsc-title]"):
         assert page.evaluate(CONTRAST, selector) >= 4.5, selector
@@ -89,8 +94,9 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     assert page.inner_text("#rsc-status").strip() == ""  # no stale "Looking for content…" under it
     shoot(page, lab, "conflict")
     assert_fits(page, ".jp-Dialog-content")
-    buttons = [page.locator(s).bounding_box() for s in ("#rsc-conflict-cancel", "#rsc-conflict-new",
-                                                        "#rsc-conflict-overwrite")]
+    buttons = [
+        page.locator(s).bounding_box() for s in ("#rsc-conflict-cancel", "#rsc-conflict-new", "#rsc-conflict-overwrite")
+    ]
     assert len({round(b["y"]) for b in buttons}) == 1 and len({round(b["height"]) for b in buttons}) == 1, buttons
     page.click("#rsc-conflict-new")
     ui.wait_published(page)
@@ -100,9 +106,11 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     assert toolbar["y"] <= link["y"] and link["y"] + link["height"] <= toolbar["y"] + toolbar["height"] + 1
     assert page.evaluate(CONTRAST, ".rsc-published") >= 4.5
     # It looks like a link: underlined, and not in the toolbar's text color.
-    style = page.evaluate("[getComputedStyle(document.querySelector('.rsc-published')).textDecorationLine,"
-                          " getComputedStyle(document.querySelector('.rsc-published')).color,"
-                          " getComputedStyle(document.querySelector('.jp-NotebookPanel-toolbar')).color]")
+    style = page.evaluate(
+        "[getComputedStyle(document.querySelector('.rsc-published')).textDecorationLine,"
+        " getComputedStyle(document.querySelector('.rsc-published')).color,"
+        " getComputedStyle(document.querySelector('.jp-NotebookPanel-toolbar')).color]"
+    )
     assert style[0] == "underline" and style[1] != style[2], style
     assert page.evaluate(OVERFLOWING, ".rsc-published-item") == []
 

@@ -3,6 +3,7 @@
 dialog, the dialog's TLS choices (a missing CA bundle, a CA bundle, no check), hiding the input
 and adding an extra file in a publish with source, and the dialogs and toolbar link under
 JupyterLab's dark theme. Each test checks what the user sees and the state behind it."""
+
 import io
 import json
 import tarfile
@@ -13,10 +14,10 @@ import nbformat
 import pytest
 import requests
 
-import lab_ui as ui
-from extension_notebooks import PYTHON_KERNEL, write_notebook
-from test_lab_browser import assert_serves
-from test_lab_layout import CONTRAST, shoot
+from tests.extension.extension_notebooks import PYTHON_KERNEL, write_notebook
+from tests.lab import lab_ui as ui
+from tests.lab.test_lab_browser import assert_serves
+from tests.lab.test_lab_layout import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -108,8 +109,13 @@ def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_save
     fill_add_server(page, local_server.url, key, "trusted-net", tls="insecure")
     ui.wait_publish_dialog(page)
     [server] = lab.api("GET", "servers").json()["servers"]
-    assert server == {"name": "trusted-net", "url": local_server.url, "insecure": True, "ca_cert": None,
-                      "has_api_key": True}
+    assert server == {
+        "name": "trusted-net",
+        "url": local_server.url,
+        "insecure": True,
+        "ca_cert": None,
+        "has_api_key": True,
+    }
     saved = saved_servers_file(isolated_config)["trusted-net"]
     assert saved["insecure"] is True and not saved.get("ca_cert")
 
@@ -140,10 +146,14 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     key = local_server.add_user(unique("hana"), "publisher")
     folder = unique("hidden")
     extra = {"lookup.csv": "lookup-value-5150\n", "unused.csv": "not sent\n"}
-    path = write_notebook(lab.root, folder + "/report.ipynb", heading="Hidden code report",
-                          requirements="# no packages needed\n", extra=extra,
-                          code="secret_source_marker = open('lookup.csv').read().strip()\n"
-                               "print('read:', secret_source_marker)")
+    path = write_notebook(
+        lab.root,
+        folder + "/report.ipynb",
+        heading="Hidden code report",
+        requirements="# no packages needed\n",
+        extra=extra,
+        code="secret_source_marker = open('lookup.csv').read().strip()\nprint('read:', secret_source_marker)",
+    )
     ui.open_publish_dialog(page, lab, path, local_server.url, key)
     ui.choose_mode(page, source=True)
     page.check("#rsc-files input[data-file='lookup.csv']")
@@ -172,11 +182,17 @@ def test_hide_tagged_input_in_a_finished_document(lab, local_server, page, no_sa
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": PYTHON_KERNEL})
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Tagged summary"),
-        nbformat.v4.new_code_cell("hidden_source_var = 'out-a'\nprint(hidden_source_var)", execution_count=1,
-                                  metadata={"tags": ["hide_input"]},
-                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-a\n")]),
-        nbformat.v4.new_code_cell("shown_source_var = 'out-b'\nprint(shown_source_var)", execution_count=2,
-                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-b\n")]),
+        nbformat.v4.new_code_cell(
+            "hidden_source_var = 'out-a'\nprint(hidden_source_var)",
+            execution_count=1,
+            metadata={"tags": ["hide_input"]},
+            outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-a\n")],
+        ),
+        nbformat.v4.new_code_cell(
+            "shown_source_var = 'out-b'\nprint(shown_source_var)",
+            execution_count=2,
+            outputs=[nbformat.v4.new_output("stream", name="stdout", text="out-b\n")],
+        ),
     ]
     (lab.root / path).parent.mkdir(parents=True)
     nbformat.write(nb, str(lab.root / path))
@@ -195,8 +211,7 @@ THEMES = "lab/api/settings/@jupyterlab/apputils-extension:themes"
 
 
 def set_theme(lab, raw):
-    r = requests.put(lab.url + THEMES, headers={"Authorization": "token " + lab.token},
-                     json={"raw": raw}, timeout=30)
+    r = requests.put(lab.url + THEMES, headers={"Authorization": "token " + lab.token}, json={"raw": raw}, timeout=30)
     assert r.status_code == 204, (r.status_code, r.text[:300])
 
 
@@ -226,8 +241,17 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     page.wait_for_selector("#rsc-add-error", state="visible")
     page.fill("#rsc-server-url", "https://connect.example.com/")
     shoot(page, lab, "dark-add-server")
-    assert_readable(page, ["#rsc-add-server-form p", "label[for=rsc-server-url]", "#rsc-server-url",
-                           "#rsc-add-server-form .rsc-help a", "label[for=rsc-tls-system]", "#rsc-add-error"])
+    assert_readable(
+        page,
+        [
+            "#rsc-add-server-form p",
+            "label[for=rsc-server-url]",
+            "#rsc-server-url",
+            "#rsc-add-server-form .rsc-help a",
+            "label[for=rsc-tls-system]",
+            "#rsc-add-error",
+        ],
+    )
 
     page.fill("#rsc-server-url", "")
     ui.add_server(page, local_server.url, key, name="local")
@@ -239,8 +263,19 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     page.fill("#rsc-title", "")
     ui.submit_publish(page)  # too short a title: the error sentence shows
     assert ui.dialog_error(page).startswith("Enter a title")
-    assert_readable(page, ["label[for=rsc-title]", "#rsc-title", "label[for=rsc-mode-static]", ".rsc-help",
-                           "#rsc-files label", "label[for=rsc-hide-all-input]", ".rsc-env-name", "#rsc-error"])
+    assert_readable(
+        page,
+        [
+            "label[for=rsc-title]",
+            "#rsc-title",
+            "label[for=rsc-mode-static]",
+            ".rsc-help",
+            "#rsc-files label",
+            "label[for=rsc-hide-all-input]",
+            ".rsc-env-name",
+            "#rsc-error",
+        ],
+    )
     page.fill("#rsc-title", title)
 
     ui.choose_mode(page, source=False)

@@ -1,14 +1,15 @@
 """The classic extension beside JupyterLab 4 and Notebook 7: with nbclassic installed in the same
 environment, a notebook opened at /nbclassic/notebooks/... has the classic Publish button, and it
 publishes through the same handlers as every other front end (what README.md promises)."""
+
 import uuid
 
 import pytest
 
-import extension_ui as classic  # tests/extension: the classic dialogs, by their element ids
-import lab_ui
-from extension_notebooks import write_notebook
-from test_lab_browser import assert_serves
+from tests.extension import extension_ui as classic  # tests/extension: the classic dialogs, by their element ids
+from tests.extension.extension_notebooks import write_notebook
+from tests.lab import lab_ui
+from tests.lab.test_lab_browser import assert_serves
 
 pytestmark = pytest.mark.browser
 

@@ -1,13 +1,14 @@
 """The lab publish dialog shows the bundle's build and upload as a <progress> bar with its bytes
 (JupyterLab 4 and Notebook 7, against the local server)."""
+
 import os
 import re
 import uuid
 
 import pytest
 
-import lab_ui as ui
-from extension_notebooks import write_notebook
+from tests.extension.extension_notebooks import write_notebook
+from tests.lab import lab_ui as ui
 
 pytestmark = pytest.mark.browser
 

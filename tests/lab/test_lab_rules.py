@@ -1,14 +1,15 @@
 """The lab dialog checks the input rules it is served (rsconnect_jupyter/rules.py through GET
 rsconnect_jupyter/rules), in the same sentences as before, and holds no copy of its own."""
+
 import json
 import re
 import uuid
 
-import lab_ui as ui
 import pytest
-from extension_notebooks import write_notebook
 
 from rsconnect_jupyter import rules
+from tests.extension.extension_notebooks import write_notebook
+from tests.lab import lab_ui as ui
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +40,13 @@ def test_the_dialog_checks_with_the_served_rules(lab, local_server, page, no_sav
     ui.open_publish_dialog(page, lab, path, local_server.url, key)
 
     in_browser = page.evaluate(
-        "([p, names]) => names.map(n => new RegExp('^(?:' + p + ')$').test(n))", [rules.ENV_NAME_PATTERN, NAMES])
+        "([p, names]) => names.map(n => new RegExp('^(?:' + p + ')$').test(n))", [rules.ENV_NAME_PATTERN, NAMES]
+    )
     assert in_browser == [rules.is_env_name(n) for n in NAMES]
 
     assert refusal(page, "Quarterly report", "1BAD") == (
-        '"1BAD" is not a valid environment variable name; use letters, digits and _.')
+        '"1BAD" is not a valid environment variable name; use letters, digits and _.'
+    )
     assert refusal(page, "ab", "GOOD_NAME") == "Enter a title of 3 to 1024 characters."
     assert refusal(page, "x" * 1025, "GOOD_NAME") == "Enter a title of 3 to 1024 characters."
 
@@ -64,4 +67,5 @@ def test_the_dialog_checks_with_the_served_rules(lab, local_server, page, no_sav
     assert refusal(other, "abcd", "GOOD") == "Enter a title of 5 to 8 characters."
     assert refusal(other, "abcdefghi", "GOOD") == "Enter a title of 5 to 8 characters."
     assert refusal(other, "abcde", "GOOD_1") == (
-        '"GOOD_1" is not a valid environment variable name; use letters, digits and _.')
+        '"GOOD_1" is not a valid environment variable name; use letters, digits and _.'
+    )

@@ -1,7 +1,8 @@
 """Fixtures of the local server's tests: a client per role on the session server."""
+
 import pytest
 
-from localserver_helpers import Client
+from tests.localserver.localserver_helpers import Client
 
 
 @pytest.fixture(scope="session")

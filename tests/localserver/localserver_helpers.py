@@ -1,4 +1,5 @@
 """Helpers for the local server's tests: bundles built by hand with tarfile, deploys over plain HTTP."""
+
 import hashlib
 import io
 import json
@@ -29,9 +30,14 @@ def tar_bytes(files, extra_members=()):
 
 
 def manifest(appmode, files, **extra):
-    m = {"version": 1, "locale": "en_US.UTF-8", "metadata": {"appmode": appmode},
-         "files": {n: {"checksum": hashlib.md5(d.encode() if isinstance(d, str) else d).hexdigest()}
-                   for n, d in files.items()}}
+    m = {
+        "version": 1,
+        "locale": "en_US.UTF-8",
+        "metadata": {"appmode": appmode},
+        "files": {
+            n: {"checksum": hashlib.md5(d.encode() if isinstance(d, str) else d).hexdigest()} for n, d in files.items()
+        },
+    }
     for key, value in extra.items():
         if key == "metadata":
             m["metadata"].update(value)
@@ -60,9 +66,13 @@ def notebook_json(*cells):
 
 def notebook_bundle(*cells, python=PY_VERSION, requirements="", jupyter=None):
     files = {"report.ipynb": notebook_json(*cells), "requirements.txt": requirements}
-    extra = {"python": {"version": python, "package_manager": {"name": "pip", "version": "23.0",
-                                                               "package_file": "requirements.txt"}},
-             "metadata": {"entrypoint": "report.ipynb"}}
+    extra = {
+        "python": {
+            "version": python,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": "report.ipynb"},
+    }
     if jupyter:
         extra["jupyter"] = jupyter
     return tar_bytes({**files, "manifest.json": manifest("jupyter-static", files, **extra)})

@@ -1,4 +1,5 @@
 """Every endpoint of the contract over real HTTP: shapes, errors with Connect's codes, permissions."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from localserver_helpers import static_bundle
+from tests.localserver.localserver_helpers import static_bundle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "connect-api"
 
@@ -37,6 +38,7 @@ def test_python_settings_lists_interpreters(admin):
     versions = [i["version"] for i in data["installations"]]
     assert versions and all(len(v.split(".")) == 3 for v in versions)
     import sys
+
     assert "%d.%d" % sys.version_info[:2] in {v.rsplit(".", 1)[0] for v in versions}
 
 
@@ -134,8 +136,12 @@ def test_non_collaborator_is_refused(publisher, other_publisher):
     def state():
         """What the refused requests would have changed, as the owner reads it."""
         found = {}
-        for path in ("v1/content/" + guid, "v1/content/%s/environment" % guid, "v1/content/%s/bundles" % guid,
-                     "v1/content/%s/permissions" % guid):
+        for path in (
+            "v1/content/" + guid,
+            "v1/content/%s/environment" % guid,
+            "v1/content/%s/bundles" % guid,
+            "v1/content/%s/permissions" % guid,
+        ):
             r = publisher("GET", path)
             assert r.status_code == 200, (path, r.text)
             found[path] = r.json()
@@ -161,8 +167,11 @@ def test_collaborator_editor_may_deploy(publisher, other_publisher, viewer):
     item = publisher.create("shared-item")
     guid = item["guid"]
     olga = other_publisher("GET", "v1/user").json()["guid"]
-    r = publisher("POST", "v1/content/%s/permissions" % guid,
-                  json={"principal_guid": olga, "principal_type": "user", "role": "owner"})
+    r = publisher(
+        "POST",
+        "v1/content/%s/permissions" % guid,
+        json={"principal_guid": olga, "principal_type": "user", "role": "owner"},
+    )
     assert r.status_code == 200, r.text
     perms = publisher("GET", "v1/content/%s/permissions" % guid).json()
     assert [(p["principal_guid"], p["role"]) for p in perms] == [(olga, "owner")]
@@ -174,8 +183,15 @@ def test_collaborator_editor_may_deploy(publisher, other_publisher, viewer):
     # Collaborators may not delete; a viewer can't be made a collaborator.
     assert_error(other_publisher("DELETE", "v1/content/" + guid), 403, 19)
     vic = viewer("GET", "v1/user").json()["guid"]
-    assert_error(publisher("POST", "v1/content/%s/permissions" % guid,
-                           json={"principal_guid": vic, "principal_type": "user", "role": "owner"}), 400, 3)
+    assert_error(
+        publisher(
+            "POST",
+            "v1/content/%s/permissions" % guid,
+            json={"principal_guid": vic, "principal_type": "user", "role": "owner"},
+        ),
+        400,
+        3,
+    )
     # Removing the permission takes the access away again.
     assert publisher("DELETE", "v1/content/%s/permissions/%s" % (guid, perms[0]["id"])).status_code == 204
     assert_error(other_publisher("GET", "v1/content/" + guid), 403, 19)
@@ -210,8 +226,12 @@ def test_bundle_upload_list_get_download(publisher):
     b1 = publisher.upload(guid, data)
     r = publisher("POST", "v1/content/%s/bundles" % guid, data=data, headers={"Content-Type": "application/gzip"})
     b2 = r.json()
-    r = publisher("POST", "v1/content/%s/bundles" % guid, data=(data[i:i + 100] for i in range(0, len(data), 100)),
-                  headers={"Content-Type": "application/x-gzip"})
+    r = publisher(
+        "POST",
+        "v1/content/%s/bundles" % guid,
+        data=(data[i : i + 100] for i in range(0, len(data), 100)),
+        headers={"Content-Type": "application/x-gzip"},
+    )
     assert r.status_code == 200, r.text
     b3 = r.json()
     assert fixture_keys("publisher/bundle-upload.json") <= set(b1)
@@ -236,16 +256,18 @@ def test_upload_of_nothing_is_refused(publisher):
 
 
 def test_upload_to_missing_content_is_404(publisher):
-    assert_error(publisher("POST", "v1/content/00000000-0000-0000-0000-000000000000/bundles",
-                           data=static_bundle()), 404, 4)
+    assert_error(
+        publisher("POST", "v1/content/00000000-0000-0000-0000-000000000000/bundles", data=static_bundle()), 404, 4
+    )
 
 
 # -- deploy, tasks and serving --------------------------------------------------------------------
 def test_static_deploy_serves_primary_html_and_other_files(publisher, local_server):
     item = publisher.create("static-site")
     guid = item["guid"]
-    data = static_bundle("<h1>Static one</h1><img src='img/dot.txt'>", primary="report.html",
-                         more={"img/dot.txt": "a dot"})
+    data = static_bundle(
+        "<h1>Static one</h1><img src='img/dot.txt'>", primary="report.html", more={"img/dot.txt": "a dot"}
+    )
     bundle = publisher.upload(guid, data)
     r = publisher("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle["id"]})
     assert r.status_code == 202 and set(r.json()) >= {"task_id"}
@@ -272,7 +294,8 @@ def test_static_deploy_serves_primary_html_and_other_files(publisher, local_serv
     task, lines = publisher.publish(guid, static_bundle("<h1>Static two</h1>", primary="report.html"))
     assert task["code"] == 0, lines
     assert "Static two" in requests.get(item["content_url"]).text
-    from localserver_helpers import notebook_bundle
+    from tests.localserver.localserver_helpers import notebook_bundle
+
     other_mode = publisher.upload(guid, notebook_bundle("1"))
     assert_error(publisher("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": other_mode["id"]}), 403, 48)
 
@@ -296,7 +319,8 @@ def test_deploy_errors(publisher):
 
 def test_static_bundle_without_its_primary_file_fails_the_task(publisher):
     item = publisher.create("missing-primary")
-    from localserver_helpers import manifest, tar_bytes
+    from tests.localserver.localserver_helpers import manifest, tar_bytes
+
     data = tar_bytes({"other.html": "x", "manifest.json": manifest("static", {}, metadata={"primary_html": "no.html"})})
     task, lines = publisher.publish(item["guid"], data)
     assert task["finished"] and task["code"] != 0
@@ -307,7 +331,8 @@ def test_static_bundle_without_its_primary_file_fails_the_task(publisher):
 @pytest.mark.parametrize("mode", ["jupyter-voila"])
 def test_app_modes_not_supported_yet_fail_clearly(publisher, mode):
     item = publisher.create("unsupported-" + mode)
-    from localserver_helpers import manifest, tar_bytes
+    from tests.localserver.localserver_helpers import manifest, tar_bytes
+
     files = {"app.py": "app = None\n", "requirements.txt": ""}
     data = tar_bytes({**files, "manifest.json": manifest(mode, files, metadata={"entrypoint": "app:app"})})
     task, lines = publisher.publish(item["guid"], data)
@@ -365,7 +390,8 @@ def test_server_log_has_requests_but_no_keys(local_server, publisher, viewer):
 
 @pytest.mark.parametrize("mode", ["python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh"])
 def test_app_bundles_without_python_version_or_entrypoint_fail_clearly(publisher, mode):
-    from localserver_helpers import manifest, tar_bytes
+    from tests.localserver.localserver_helpers import manifest, tar_bytes
+
     item = publisher.create("no-python-" + mode)
     files = {"app.py": "app = None\n", "requirements.txt": ""}
     data = tar_bytes({**files, "manifest.json": manifest(mode, files, metadata={"entrypoint": "app:app"})})

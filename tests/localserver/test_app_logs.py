@@ -1,5 +1,6 @@
 """App logs are rotated: an app that prints fast (tests/apps/chatty) cannot fill the disk, and its
 newest lines are always kept (DATA/content/GUID/app-logs/bundle-ID-TIME.log, .1, .2, .3)."""
+
 import re
 import time
 from pathlib import Path
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
 from rsconnect_jupyter.localconnect.apps import APP_LOG_KEEP, APP_LOG_MAX_BYTES, RotatingLog, log_limits
+from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
 LINE = re.compile(rb"^chatty line (\d{7}) x+$")
@@ -16,9 +17,13 @@ LINE = re.compile(rb"^chatty line (\d{7}) x+$")
 
 def chatty_bundle():
     files = {p.name: p.read_bytes() for p in sorted((APPS / "chatty").iterdir()) if p.is_file()}
-    extra = {"python": {"version": PY_VERSION, "package_manager": {"name": "pip", "version": "23.0",
-                                                                   "package_file": "requirements.txt"}},
-             "metadata": {"entrypoint": "app:app"}}
+    extra = {
+        "python": {
+            "version": PY_VERSION,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": "app:app"},
+    }
     return tar_bytes({**files, "manifest.json": manifest("python-api", files, **extra)})
 
 
@@ -41,7 +46,7 @@ def test_rotating_log_keeps_the_newest_lines_in_bounded_files(tmp_path):
     out = RotatingLog(path, max_bytes=4096, keep=3)
     data = b"".join(b"chatty line %07d xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" % n for n in range(5000))
     for start in range(0, len(data), 1000):  # pieces that cut lines, as a pipe delivers them
-        out.write(data[start:start + 1000])
+        out.write(data[start : start + 1000])
     out.close()
     files = log_files(tmp_path)
     assert [p.name for p in files] == ["app.log.3", "app.log.2", "app.log.1", "app.log"]
@@ -66,8 +71,9 @@ def test_an_app_that_prints_fast_keeps_bounded_logs_and_its_newest_lines(tmp_pat
     import os
 
     env = dict(os.environ, RSCONNECT_APP_LOG_MAX_BYTES="65536", RSCONNECT_APP_LOG_KEEP="3")
-    server = local_servers.start(tmp_path / "data", env=env,
-                                 extra_args=["--environments-dir", str(local_server.data_dir / "environments")])
+    server = local_servers.start(
+        tmp_path / "data", env=env, extra_args=["--environments-dir", str(local_server.data_dir / "environments")]
+    )
     admin = Client(server)
     item = admin.create("chatty-app")
     task, lines = admin.publish(item["guid"], chatty_bundle())

@@ -3,6 +3,7 @@
 Each framework's environment is built once per session (one requirements set per framework) and
 reused by its redeploys.
 """
+
 import asyncio
 import json
 import os
@@ -17,7 +18,7 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
+from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +29,22 @@ SECRET = "app-secret-5c9e1"
 def app_bundle(folder, appmode, entrypoint, replace=None):
     files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
     files.update(replace or {})
-    extra = {"python": {"version": PY_VERSION, "package_manager": {"name": "pip", "version": "23.0",
-                                                                   "package_file": "requirements.txt"}},
-             "metadata": {"entrypoint": entrypoint}}
+    extra = {
+        "python": {
+            "version": PY_VERSION,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": entrypoint},
+    }
     return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
 
 
 def deployed(publisher, name, folder, appmode, entrypoint, env=None):
     item = publisher.create(name)
     if env:
-        r = publisher("PATCH", "v1/content/%s/environment" % item["guid"],
-                      json=[{"name": k, "value": v} for k, v in env.items()])
+        r = publisher(
+            "PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": k, "value": v} for k, v in env.items()]
+        )
         assert r.status_code == 200, r.text
     task, lines = publisher.publish(item["guid"], app_bundle(folder, appmode, entrypoint))
     assert task["code"] == 0, "\n".join(lines)
@@ -58,9 +64,11 @@ def assert_scripts_load(page):
 
 def ws_conversation(url, subprotocols, send, until, timeout=30):
     """Open a WebSocket through the proxy, send one binary message, read until `until` arrives."""
+
     async def go():
         conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols)
+            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols
+        )
         selected, received = conn.selected_subprotocol, b""
         await conn.write_message(send, binary=True)
         deadline = time.time() + timeout
@@ -74,6 +82,7 @@ def ws_conversation(url, subprotocols, send, until, timeout=30):
             received += msg if isinstance(msg, bytes) else msg.encode()
         conn.close()
         return selected, received
+
     return asyncio.run(go())
 
 
@@ -92,8 +101,12 @@ def test_flask_answers_through_the_proxy(flask_app):
     r = requests.post(item["content_url"] + "echo?x=1&y=two", data=b"payload-bytes", timeout=30)
     assert r.status_code == 200, r.text
     echo = r.json()
-    assert echo == {"method": "POST", "args": {"x": "1", "y": "two"}, "body": "payload-bytes",
-                    "script_root": "/content/%s" % item["guid"]}
+    assert echo == {
+        "method": "POST",
+        "args": {"x": "1", "y": "two"},
+        "body": "payload-bytes",
+        "script_root": "/content/%s" % item["guid"],
+    }
     assert requests.put(item["content_url"] + "echo", data="p", timeout=30).json()["method"] == "PUT"
     assert requests.get(item["content_url"] + "missing", timeout=30).status_code == 404
     assert requests.delete(item["content_url"] + "echo", timeout=30).status_code == 405
@@ -110,8 +123,9 @@ def test_secret_env_values_stay_out_of_logs(flask_app, local_server):
 def test_flask_redeploy_switches_to_the_new_version(flask_app, publisher):
     item, _ = flask_app
     new_app = (APPS / "flask" / "app.py").read_text().replace("sample Flask API", "second Flask API")
-    task, lines = publisher.publish(item["guid"], app_bundle("flask", "python-api", "app:app",
-                                                             {"app.py": new_app.encode()}))
+    task, lines = publisher.publish(
+        item["guid"], app_bundle("flask", "python-api", "app:app", {"app.py": new_app.encode()})
+    )
     assert task["code"] == 0, "\n".join(lines)
     assert any(line.startswith("Reusing the Python environment") for line in lines)
     assert requests.get(item["content_url"], timeout=30).text.startswith("Hello from the second Flask API")
@@ -149,8 +163,9 @@ def test_broken_first_deploy_leaves_nothing_live(publisher):
 
 # -- ASGI ---------------------------------------------------------------------------------------
 def test_fastapi(publisher):
-    item, lines = deployed(publisher, "sample-fastapi", "fastapi", "python-fastapi", "main:app",
-                           env={"SAMPLE_GREETING": "hi fastapi"})
+    item, lines = deployed(
+        publisher, "sample-fastapi", "fastapi", "python-fastapi", "main:app", env={"SAMPLE_GREETING": "hi fastapi"}
+    )
     r = requests.get(item["content_url"], timeout=30)
     assert r.status_code == 200, r.text
     assert r.json() == {"message": "Hello from the sample FastAPI app", "greeting": "hi fastapi"}
@@ -167,8 +182,9 @@ def test_dash(publisher):
     item, _ = deployed(publisher, "sample-dash", "dash", "python-dash", "app:app")
     page = requests.get(item["content_url"], timeout=30)
     assert page.status_code == 200
-    config = json.loads(page.text.split('<script id="_dash-config" type="application/json">', 1)[1]
-                        .split("</script>", 1)[0])
+    config = json.loads(
+        page.text.split('<script id="_dash-config" type="application/json">', 1)[1].split("</script>", 1)[0]
+    )
     assert config["requests_pathname_prefix"] == "/content/%s/" % item["guid"], config
     assert_scripts_load(page)
     layout = requests.get(item["content_url"] + "_dash-layout", timeout=30)
@@ -213,15 +229,17 @@ def test_bokeh(publisher):
         while time.time() < deadline and not any(text in f for f in frames):
             msg = await asyncio.wait_for(conn.read_message(), 30)
             if msg is None:
-                raise AssertionError("the socket closed (%s %s) after %r"
-                                     % (conn.close_code, conn.close_reason, frames))
+                raise AssertionError(
+                    "the socket closed (%s %s) after %r" % (conn.close_code, conn.close_reason, frames)
+                )
             frames.append(msg if isinstance(msg, str) else msg.decode())
         assert any(text in f for f in frames), "no %s within 30 s: %r" % (text, frames)
 
     async def pull_doc():
         conn = await tornado.websocket.websocket_connect(
             tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30),
-            subprotocols=["bokeh", token])
+            subprotocols=["bokeh", token],
+        )
         selected, frames = conn.selected_subprotocol, []
         await read_until(conn, frames, '"ACK"')
         for frame in ('{"msgid": "1", "msgtype": "PULL-DOC-REQ"}', "{}", "{}"):
@@ -229,13 +247,14 @@ def test_bokeh(publisher):
         await read_until(conn, frames, "sample Bokeh app")
         conn.close()
         return selected, frames
+
     selected, frames = asyncio.run(pull_doc())
     assert selected == "bokeh"
     assert any("Hello from the sample Bokeh app (no greeting)" in f for f in frames), frames
 
 
 # -- process lifecycle --------------------------------------------------------------------------
-PID_APP = '''import os, time
+PID_APP = """import os, time
 VERSION = %r
 
 
@@ -246,7 +265,7 @@ def app(environ, start_response):
             os.environ.get("SAMPLE_GREETING"))).encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
-'''
+"""
 
 
 def pid_bundle(version):
@@ -356,7 +375,7 @@ def test_an_app_that_never_answers_fails_after_the_start_timeout(tmp_path, local
     local_servers.stop(server)
 
 
-STREAMING_APP = '''import os
+STREAMING_APP = """import os
 import time
 
 GO_ON = %r  # the test creates this file once it has read the first part
@@ -374,7 +393,7 @@ def app(environ, start_response):
             time.sleep(0.1)
         yield b"the client never got the first part"
     return body()
-'''
+"""
 
 
 def test_answers_stream_through_the_proxy(publisher, tmp_path):
@@ -383,8 +402,9 @@ def test_answers_stream_through_the_proxy(publisher, tmp_path):
     # app's "never got" line.
     go_on = tmp_path / "go-on"
     item = publisher.create("streaming-app")
-    task, lines = publisher.publish(item["guid"], app_bundle("wsgi", "python-api", "app:app",
-                                                             {"app.py": (STREAMING_APP % str(go_on)).encode()}))
+    task, lines = publisher.publish(
+        item["guid"], app_bundle("wsgi", "python-api", "app:app", {"app.py": (STREAMING_APP % str(go_on)).encode()})
+    )
     assert task["code"] == 0, "\n".join(lines)
     with requests.get(item["content_url"], stream=True, timeout=120) as r:
         assert r.status_code == 200

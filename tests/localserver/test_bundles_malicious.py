@@ -1,6 +1,7 @@
 """Untrusted bundles: each trick is refused, at upload and again at extraction, and nothing is
 written outside the content's folder (the server's folder and a sentinel folder beside it are
 compared file by file before and after)."""
+
 import gzip
 import io
 import os
@@ -9,8 +10,8 @@ import tarfile
 import pytest
 import requests
 
-from localserver_helpers import Client, changes, manifest, snapshot, static_bundle, tar_bytes
 from rsconnect_jupyter.localconnect import bundles
+from tests.localserver.localserver_helpers import Client, changes, manifest, snapshot, static_bundle, tar_bytes
 
 MAX_UNPACKED = 4 * 1024 * 1024
 MAX_FILES = 50
@@ -24,9 +25,17 @@ def world(tmp_path_factory, local_servers):
     sentinel = root / "sentinel"  # a folder of someone else's, beside the server's
     sentinel.mkdir()
     (sentinel / "precious.txt").write_text("do not touch")
-    server = local_servers.start(root / "data", extra_args=[
-        "--max-bundle-size", str(MAX_UPLOAD), "--max-bundle-files", str(MAX_FILES),
-        "--max-unpacked-size", str(MAX_UNPACKED)])
+    server = local_servers.start(
+        root / "data",
+        extra_args=[
+            "--max-bundle-size",
+            str(MAX_UPLOAD),
+            "--max-bundle-files",
+            str(MAX_FILES),
+            "--max-unpacked-size",
+            str(MAX_UNPACKED),
+        ],
+    )
     yield root, server
     local_servers.stop(server)
 
@@ -37,11 +46,16 @@ def tree(root):
 
 def written_outside(before, after, guid):
     """Paths that changed outside the content's own folder (the server's log and database may)."""
-    own = (os.path.join("data", "content", guid), os.path.join("data", "server.log"),
-           os.path.join("data", "connect.db"))
-    return [p for p in changes(before, after)
-            if not p.startswith(own)
-            and not (p == os.path.join("data", "content") and after.get(p) == "dir")]  # the first upload
+    own = (
+        os.path.join("data", "content", guid),
+        os.path.join("data", "server.log"),
+        os.path.join("data", "connect.db"),
+    )
+    return [
+        p
+        for p in changes(before, after)
+        if not p.startswith(own) and not (p == os.path.join("data", "content") and after.get(p) == "dir")
+    ]  # the first upload
 
 
 def member(name, kind=tarfile.REGTYPE, data=b"", linkname=""):
@@ -62,8 +76,9 @@ TRICKS = {
     "absolute path": lambda root: with_manifest(member(str(root / "escaped-absolute.txt"), data=b"x")),
     "dot-dot path": lambda root: with_manifest(member("../../../../../../escaped-dotdot.txt", data=b"x")),
     "dot-dot inside a path": lambda root: with_manifest(member("a/../../escaped-mid.txt", data=b"x")),
-    "symlink outside": lambda root: with_manifest(member("up", tarfile.SYMTYPE, linkname="../../../../../.."),
-                                                  member("up/escaped-via-link.txt", data=b"x")),
+    "symlink outside": lambda root: with_manifest(
+        member("up", tarfile.SYMTYPE, linkname="../../../../../.."), member("up/escaped-via-link.txt", data=b"x")
+    ),
     "absolute symlink": lambda root: with_manifest(member("passwd", tarfile.SYMTYPE, linkname="/etc/passwd")),
     "hardlink outside": lambda root: with_manifest(member("hard", tarfile.LNKTYPE, linkname="../../admin-api-key")),
     "character device": lambda root: with_manifest(member("dev-null", tarfile.CHRTYPE)),
@@ -71,11 +86,14 @@ TRICKS = {
     "fifo": lambda root: with_manifest(member("a-fifo", tarfile.FIFOTYPE)),
     "gzip bomb": lambda root: with_manifest(member("zeros.bin", data=b"\0" * (MAX_UNPACKED + 1))),
     "gzip bomb spread over files": lambda root: with_manifest(
-        *[member("zeros%d.bin" % i, data=b"\0" * (MAX_UNPACKED // 4 + 1)) for i in range(4)]),
-    "hardlink to an absolute path": lambda root: with_manifest(member("shadow", tarfile.LNKTYPE,
-                                                                      linkname="/etc/shadow")),
-    "symlink chain out": lambda root: with_manifest(member("a", tarfile.SYMTYPE, linkname="b"),
-                                                    member("b", tarfile.SYMTYPE, linkname="../escaped-chain")),
+        *[member("zeros%d.bin" % i, data=b"\0" * (MAX_UNPACKED // 4 + 1)) for i in range(4)]
+    ),
+    "hardlink to an absolute path": lambda root: with_manifest(
+        member("shadow", tarfile.LNKTYPE, linkname="/etc/shadow")
+    ),
+    "symlink chain out": lambda root: with_manifest(
+        member("a", tarfile.SYMTYPE, linkname="b"), member("b", tarfile.SYMTYPE, linkname="../escaped-chain")
+    ),
     "absolute path in a PAX header": lambda root: pax_escape(root),
     "backslash path": lambda root: with_manifest(member("..\\..\\escaped-backslash.txt", data=b"x")),
     "too many files": lambda root: with_manifest(*[member("f%03d.txt" % i, data=b"x") for i in range(MAX_FILES)]),
@@ -115,8 +133,9 @@ def test_trick_is_refused_at_upload(world, trick):
     assert written_outside(before, after, item["guid"]) == []
     assert not [p for p in after if "escaped" in p]
     # Inside its own folder nothing stays either: no archive, no half-received upload.
-    assert not [p for p, kind in after.items() if p.startswith(os.path.join("data", "content", item["guid"]))
-                and kind != "dir"]
+    assert not [
+        p for p, kind in after.items() if p.startswith(os.path.join("data", "content", item["guid"])) and kind != "dir"
+    ]
 
 
 @pytest.mark.parametrize("trick", sorted(TRICKS))
@@ -173,28 +192,34 @@ def test_trick_is_refused_at_extraction(tmp_path, trick):
     archive = tmp_path / "bundle.tar.gz"
     archive.write_bytes(TRICKS[trick](tmp_path))
     with pytest.raises(bundles.BundleRefused):
-        bundles.extract(str(archive), str(tmp_path / "out" / "bundle"), max_files=MAX_FILES,
-                        max_unpacked=MAX_UNPACKED)
+        bundles.extract(str(archive), str(tmp_path / "out" / "bundle"), max_files=MAX_FILES, max_unpacked=MAX_UNPACKED)
     assert not [p for p in tree(tmp_path) if "escaped" in p]
 
 
 def test_links_inside_the_bundle_are_copied_not_linked(tmp_path):
     archive = tmp_path / "bundle.tar.gz"
-    archive.write_bytes(with_manifest(member("alias.html", tarfile.SYMTYPE, linkname="index.html"),
-                                      member("sub/hard.html", tarfile.LNKTYPE, linkname="index.html")))
+    archive.write_bytes(
+        with_manifest(
+            member("alias.html", tarfile.SYMTYPE, linkname="index.html"),
+            member("sub/hard.html", tarfile.LNKTYPE, linkname="index.html"),
+        )
+    )
     out = tmp_path / "out"
     bundles.extract(str(archive), str(out))
     for name in ("alias.html", "sub/hard.html"):
         assert not os.path.islink(out / name) and (out / name).read_text() == "<p>hi</p>"
 
 
-@pytest.mark.parametrize("case,contents", [
-    ("missing", None),
-    ("not json", "{this is not json"),
-    ("no metadata", '{"version": 1}'),
-    ("no appmode", '{"version": 1, "metadata": {"primary_html": "index.html"}}'),
-    ("not an object", '["static"]'),
-])
+@pytest.mark.parametrize(
+    "case,contents",
+    [
+        ("missing", None),
+        ("not json", "{this is not json"),
+        ("no metadata", '{"version": 1}'),
+        ("no appmode", '{"version": 1, "metadata": {"primary_html": "index.html"}}'),
+        ("not an object", '["static"]'),
+    ],
+)
 def test_missing_or_invalid_manifest_is_code_38(world, case, contents):
     _, server = world
     client = Client(server)
@@ -215,8 +240,9 @@ def test_oversized_upload_is_413(world):
     r = client("POST", "v1/content/%s/bundles" % item["guid"], data=big)
     assert r.status_code == 413 and r.json()["code"] == 40
     # Streamed in chunks without a Content-Length: cut off the same way.
-    r = client("POST", "v1/content/%s/bundles" % item["guid"],
-               data=(big[i:i + 8192] for i in range(0, len(big), 8192)))
+    r = client(
+        "POST", "v1/content/%s/bundles" % item["guid"], data=(big[i : i + 8192] for i in range(0, len(big), 8192))
+    )
     assert r.status_code == 413 and r.json()["code"] == 40
     assert client("GET", "v1/content/%s/bundles" % item["guid"]).json() == []
     uploads = os.path.join(server.data_dir, "content", item["guid"], "uploads")

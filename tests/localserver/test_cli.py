@@ -1,4 +1,5 @@
 """`rsconnect local-server`: first start, the admin key file, saved servers, add-user."""
+
 import json
 import os
 import stat
@@ -7,14 +8,15 @@ import sys
 
 import requests
 
-from localserver_helpers import Client
 from rsconnect_jupyter.localconnect import interpreters
 from rsconnect_jupyter.localconnect.app import default_data_dir
+from tests.localserver.localserver_helpers import Client
 
 
 def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "rsconnect_jupyter", "local-server", *args],
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", "local-server", *args], capture_output=True, text=True, env=env
+    )
 
 
 def test_first_start_writes_the_admin_key_and_saves_the_server(tmp_path, local_servers):

@@ -1,25 +1,47 @@
 """uv does not read pip's configuration: the local server hands it pip's index settings, unless
 the administrator configured uv itself. The server then builds from the same packages pip would."""
+
 from rsconnect_jupyter.localconnect.environments import pip_settings, uv_index_options
 
-PIP = {"index-url": "https://mirror.invalid/simple", "extra-index-url": "file:///srv/a file:///srv/b",
-       "find-links": "/srv/wheels", "constraint": "/srv/constraints.txt", "timeout": "60"}
+PIP = {
+    "index-url": "https://mirror.invalid/simple",
+    "extra-index-url": "file:///srv/a file:///srv/b",
+    "find-links": "/srv/wheels",
+    "constraint": "/srv/constraints.txt",
+    "timeout": "60",
+}
 
 
 def test_pips_index_settings_become_uv_options():
     args, env = uv_index_options(settings=PIP, environ={})
-    assert args == ["--index-url", "https://mirror.invalid/simple",
-                    "--extra-index-url", "file:///srv/a", "--extra-index-url", "file:///srv/b",
-                    "--find-links", "/srv/wheels", "--constraint", "/srv/constraints.txt",
-                    # pip's rule: the best version over every index and link, as pip would install
-                    "--index-strategy", "unsafe-best-match"]
+    assert args == [
+        "--index-url",
+        "https://mirror.invalid/simple",
+        "--extra-index-url",
+        "file:///srv/a",
+        "--extra-index-url",
+        "file:///srv/b",
+        "--find-links",
+        "/srv/wheels",
+        "--constraint",
+        "/srv/constraints.txt",
+        # pip's rule: the best version over every index and link, as pip would install
+        "--index-strategy",
+        "unsafe-best-match",
+    ]
     assert env == {}  # no cert setting, and nothing of pip's that is not about where packages come from
 
 
 def test_a_uv_variable_wins_over_pips_setting():
-    args, _ = uv_index_options(settings=PIP, environ={"UV_INDEX_URL": "https://other.invalid/simple",
-                                                      "UV_EXTRA_INDEX_URL": "x", "UV_FIND_LINKS": "y",
-                                                      "UV_INDEX_STRATEGY": "first-index"})
+    args, _ = uv_index_options(
+        settings=PIP,
+        environ={
+            "UV_INDEX_URL": "https://other.invalid/simple",
+            "UV_EXTRA_INDEX_URL": "x",
+            "UV_FIND_LINKS": "y",
+            "UV_INDEX_STRATEGY": "first-index",
+        },
+    )
     assert args == ["--constraint", "/srv/constraints.txt"]
 
 
@@ -33,8 +55,10 @@ def test_pips_certificate_bundle_reaches_uv_only_when_it_exists(tmp_path):
 
 def test_pip_settings_follow_pips_order_files_then_sections_then_variables(monkeypatch, tmp_path):
     conf = tmp_path / "pip.conf"
-    conf.write_text("[global]\nextra-index-url = file:///srv/a\nindex-url = https://global.invalid/simple\n"
-                    "[install]\nindex-url = https://install.invalid/simple\nfind-links = /srv/from-file\n")
+    conf.write_text(
+        "[global]\nextra-index-url = file:///srv/a\nindex-url = https://global.invalid/simple\n"
+        "[install]\nindex-url = https://install.invalid/simple\nfind-links = /srv/from-file\n"
+    )
     monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
     monkeypatch.setenv("PIP_FIND_LINKS", "/srv/from-variable")
     settings = pip_settings.__wrapped__()  # the server reads it once per process: the uncached reader

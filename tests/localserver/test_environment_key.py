@@ -1,4 +1,5 @@
 """The environment key decides reuse: same installs, same key; different installs, another key."""
+
 from rsconnect_jupyter.localconnect.environments import env_key
 
 

@@ -3,12 +3,13 @@
 These share the session server so the environment (empty requirements.txt + ipykernel) is built
 once; later deploys reuse it.
 """
+
 import threading
 
 import pytest
 import requests
 
-from localserver_helpers import PY_VERSION, notebook_bundle
+from tests.localserver.localserver_helpers import PY_VERSION, notebook_bundle
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +22,7 @@ def report(publisher):
     item = publisher.create("notebook-report", "Notebook report")
     r = publisher("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "GREETING", "value": SECRET}])
     assert r.status_code == 200
-    data = notebook_bundle("import os\nprint('greeting:', os.environ['GREETING'])",
-                           "print('the answer is', 6 * 7)")
+    data = notebook_bundle("import os\nprint('greeting:', os.environ['GREETING'])", "print('the answer is', 6 * 7)")
     task, lines = publisher.publish(item["guid"], data)
     assert task["code"] == 0, "\n".join(lines)
     return item, lines
@@ -32,7 +32,7 @@ def test_notebook_is_executed_and_served_as_html(report, publisher, local_server
     item, lines = report
     page = requests.get(item["content_url"])
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert "the answer is 42" in page.text           # executed output, not just source
+    assert "the answer is 42" in page.text  # executed output, not just source
     assert "jp-InputArea" in page.text and "environ" in page.text  # the source is shown too
     assert "<title>report</title>" in page.text  # named like the notebook, as Connect does
     after = publisher("GET", "v1/content/" + item["guid"]).json()
@@ -75,8 +75,9 @@ def test_failing_cell_fails_the_task_and_keeps_the_previous_bundle(publisher):
 
 def test_hide_all_input(publisher):
     item = publisher.create("notebook-hide-all")
-    data = notebook_bundle("marker_in_source = 'visible-output-1'\nprint(marker_in_source)",
-                           jupyter={"hide_all_input": True})
+    data = notebook_bundle(
+        "marker_in_source = 'visible-output-1'\nprint(marker_in_source)", jupyter={"hide_all_input": True}
+    )
     task, lines = publisher.publish(item["guid"], data)
     assert task["code"] == 0, "\n".join(lines)
     html = requests.get(item["content_url"]).text
@@ -85,9 +86,11 @@ def test_hide_all_input(publisher):
 
 def test_hide_tagged_input(publisher):
     item = publisher.create("notebook-hide-tagged")
-    data = notebook_bundle(("hidden_source_var = 'out-a'\nprint(hidden_source_var)", ["hide_input"]),
-                           "shown_source_var = 'out-b'\nprint(shown_source_var)",
-                           jupyter={"hide_tagged_input": True})
+    data = notebook_bundle(
+        ("hidden_source_var = 'out-a'\nprint(hidden_source_var)", ["hide_input"]),
+        "shown_source_var = 'out-b'\nprint(shown_source_var)",
+        jupyter={"hide_tagged_input": True},
+    )
     task, lines = publisher.publish(item["guid"], data)
     assert task["code"] == 0, "\n".join(lines)
     html = requests.get(item["content_url"]).text
@@ -100,8 +103,10 @@ def test_concurrent_deploys_build_one_environment(publisher):
     # A requirement no other test uses (a new environment key) that the server installs anyway.
     requirements = "ipykernel>=6.0.0\n"
     items = [publisher.create("concurrent-%d" % i) for i in range(3)]
-    bundles = [publisher.upload(it["guid"], notebook_bundle("print('run %d')" % i, requirements=requirements))
-               for i, it in enumerate(items)]
+    bundles = [
+        publisher.upload(it["guid"], notebook_bundle("print('run %d')" % i, requirements=requirements))
+        for i, it in enumerate(items)
+    ]
     task_ids = [publisher.deploy(it["guid"], b["id"]) for it, b in zip(items, bundles)]
     results = [None] * 3
 

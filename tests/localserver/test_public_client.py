@@ -4,6 +4,7 @@ source to the local server, and the content URL shows the executed notebook.
 The client gets its own virtualenv (uv's cache keeps re-creating it cheap) and its own HOME and
 config folder: its console script is also called `rsconnect`, and it writes its own servers.json.
 """
+
 import os
 import subprocess
 import sys
@@ -12,13 +13,14 @@ import nbformat
 import pytest
 import requests
 
-from localserver_helpers import Client
+from tests.localserver.localserver_helpers import Client
 
 pytestmark = pytest.mark.slow
 
 
 def uv():
     from uv import find_uv_bin
+
     return find_uv_bin()
 
 
@@ -27,8 +29,9 @@ def rsconnect_python(tmp_path_factory):
     """The path of rsconnect-python's `rsconnect` in a fresh virtualenv."""
     venv = tmp_path_factory.mktemp("rsconnect-python") / "venv"
     subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "rsconnect-python"],
-                   check=True)
+    subprocess.run(
+        [uv(), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "rsconnect-python"], check=True
+    )
     return venv / "bin" / "rsconnect"
 
 
@@ -43,12 +46,28 @@ def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local
     (project / "requirements.txt").write_text("")  # beside the notebook: no pip freeze of a big env
 
     key = local_server.add_user("public-client", "publisher")
-    env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               RSCONNECT_DISABLE_VERSION_CHECK="1")
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        RSCONNECT_DISABLE_VERSION_CHECK="1",
+    )
     out = subprocess.run(
-        [str(rsconnect_python), "deploy", "notebook", "--server", local_server.url, "--api-key", key,
-         str(project / "public-report.ipynb")],
-        capture_output=True, text=True, env=env, cwd=str(project), timeout=900,
+        [
+            str(rsconnect_python),
+            "deploy",
+            "notebook",
+            "--server",
+            local_server.url,
+            "--api-key",
+            key,
+            str(project / "public-report.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(project),
+        timeout=900,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Deployment completed successfully" in out.stdout + out.stderr
@@ -66,9 +85,21 @@ def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local
 
     # Redeploying updates the same content (the client found its deployment record).
     out = subprocess.run(
-        [str(rsconnect_python), "deploy", "notebook", "--server", local_server.url, "--api-key", key,
-         str(project / "public-report.ipynb")],
-        capture_output=True, text=True, env=env, cwd=str(project), timeout=900,
+        [
+            str(rsconnect_python),
+            "deploy",
+            "notebook",
+            "--server",
+            local_server.url,
+            "--api-key",
+            key,
+            str(project / "public-report.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(project),
+        timeout=900,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert [c["guid"] for c in client("GET", "v1/content").json()] == [item["guid"]]

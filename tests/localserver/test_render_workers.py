@@ -1,5 +1,6 @@
 """Render workers: real worker processes and real kernels (the dev environment's python stands in
 for a content environment), then the server's workers and kernels when the server dies."""
+
 import json
 import os
 import re
@@ -12,18 +13,20 @@ import time
 import pytest
 import requests
 
-from localserver_helpers import Client, notebook_bundle, notebook_json
 from rsconnect_jupyter.localconnect.renderers import RenderWorkers
+from tests.localserver.localserver_helpers import Client, notebook_bundle, notebook_json
 
 pytestmark = pytest.mark.slow
 
 # Prints what a kernel knows about itself as one JSON line after "STATE ".
-PROBE = ("import json as _j, os as _o, time as _t\n"
-         "print('STATE ' + _j.dumps({'pid': _o.getpid(), 'cwd': _o.getcwd(), 'foo': _o.environ.get('FOO'),\n"
-         "    'utc_offset': _t.timezone,\n"
-         "    'only_a': _o.environ.get('ONLY_A'), 'start_var': _o.environ.get('PYTHONLOCALCONNECT_MARK'),\n"
-         "    'leak': 'leaked_name' in globals(), 'os_predefined': 'os' in globals()}))\n"
-         "leaked_name = 1")
+PROBE = (
+    "import json as _j, os as _o, time as _t\n"
+    "print('STATE ' + _j.dumps({'pid': _o.getpid(), 'cwd': _o.getcwd(), 'foo': _o.environ.get('FOO'),\n"
+    "    'utc_offset': _t.timezone,\n"
+    "    'only_a': _o.environ.get('ONLY_A'), 'start_var': _o.environ.get('PYTHONLOCALCONNECT_MARK'),\n"
+    "    'leak': 'leaked_name' in globals(), 'os_predefined': 'os' in globals()}))\n"
+    "leaked_name = 1"
+)
 
 
 def proc_stat(pid):
@@ -81,8 +84,14 @@ def render(pool, folder, env=None, python=sys.executable, timeout=60, **options)
     notebook = os.path.join(str(folder), "report.ipynb")
     output = os.path.join(str(folder), "report.html")
     lines = []
-    answer = pool.render(python, dict({"notebook": notebook, "output": output, "cwd": str(folder), "env": env or {},
-                                       "timeout": timeout}, **options), lines.append)
+    answer = pool.render(
+        python,
+        dict(
+            {"notebook": notebook, "output": output, "cwd": str(folder), "env": env or {}, "timeout": timeout},
+            **options,
+        ),
+        lines.append,
+    )
     html = open(output).read() if answer["status"] == 0 else ""
     states = [json.loads(m) for m in re.findall(r"STATE (\{.*?\})", html.replace("&quot;", '"'))]
     return answer, lines, states
@@ -197,7 +206,7 @@ def test_a_crashed_worker_is_replaced(pool, tmp_path):
 
 def test_idle_workers_stop_and_at_most_n_live(tmp_path):
     other_python = tmp_path / "python"  # another "environment": a wrapper around the same python
-    other_python.write_text("#!/bin/sh\nexec %s \"$@\"\n" % sys.executable)
+    other_python.write_text('#!/bin/sh\nexec %s "$@"\n' % sys.executable)
     other_python.chmod(0o755)
     write_notebook(tmp_path, PROBE)
     pool = RenderWorkers(max_workers=1, idle_seconds=1.5)
@@ -226,8 +235,9 @@ def test_server_killed_leaves_no_worker_or_kernel(tmp_path, local_servers, local
     assert task["code"] == 0, "\n".join(lines)
     assert "warm render" in requests.get(item["content_url"]).text
 
-    workers = wait_until(lambda: [p for p in children(server.process.pid) if b"render_worker" in cmdline(p)],
-                         what="the render worker")
+    workers = wait_until(
+        lambda: [p for p in children(server.process.pid) if b"render_worker" in cmdline(p)], what="the render worker"
+    )
     kernels = wait_until(lambda: [k for w in workers for k in children(w)], what="the spare kernel")
     server.process.kill()
     server.process.wait()
@@ -237,6 +247,7 @@ def test_server_killed_leaves_no_worker_or_kernel(tmp_path, local_servers, local
 
 def test_worker_limits_come_from_the_environment(monkeypatch):
     from rsconnect_jupyter.localconnect.runner import _render_worker_settings
+
     monkeypatch.delenv("RSCONNECT_LOCAL_RENDER_WORKERS", raising=False)
     monkeypatch.delenv("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", raising=False)
     assert _render_worker_settings() == {"max_workers": 3, "idle_seconds": 600.0}

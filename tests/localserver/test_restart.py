@@ -1,5 +1,6 @@
 """State survives a restart; a deploy or an upload cut off by the server dying (SIGKILL or SIGTERM)
 is marked failed, the previously deployed bundle stays live, and the next deploy succeeds."""
+
 import os
 import signal
 import threading
@@ -8,7 +9,7 @@ import time
 import pytest
 import requests
 
-from localserver_helpers import Client, notebook_bundle, static_bundle
+from tests.localserver.localserver_helpers import Client, notebook_bundle, static_bundle
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +27,10 @@ def wait_for_line(client, task_id, text, timeout=600):
 def assert_interrupted(task):
     """Failed, with the one sentence that says what happened and what to do."""
     assert task["finished"] and task["code"] != 0
-    assert task["error"] == ("The local server stopped before this task finished; the deploy did not complete "
-                             "and the previously deployed bundle stays live. Deploy again.")
+    assert task["error"] == (
+        "The local server stopped before this task finished; the deploy did not complete "
+        "and the previously deployed bundle stays live. Deploy again."
+    )
 
 
 def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_servers, local_server):
@@ -78,8 +81,7 @@ def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_se
     assert "version two of the report" in requests.get(after["content_url"]).text
 
 
-def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle(tmp_path, local_servers,
-                                                                                 local_server):
+def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle(tmp_path, local_servers, local_server):
     data = tmp_path / "data"
     args = ["--environments-dir", str(local_server.data_dir / "environments")]
     server = local_servers.start(data, extra_args=args)

@@ -1,5 +1,6 @@
 """Fixtures of the reliability tests: the CLI as a subprocess with its own config folder and temp
 folder, a fault-injecting proxy in front of the session's local server, and every saved byte."""
+
 import os
 import signal
 import subprocess
@@ -8,13 +9,18 @@ import uuid
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tests.project_copies import copy_example
+from tests.reliability.fault_proxy import FaultProxy
 
-from fault_proxy import FaultProxy  # noqa: E402
-from project_copies import copy_example  # noqa: E402
-
-CLEARED = ("CONNECT_SERVER", "CONNECT_API_KEY", "RETICULATE_PYTHON", "CONNECT_TASK_TIMEOUT", "CONNECT_RETRIES",
-           "CONNECT_RETRY_BACKOFF", "CONNECT_REQUEST_TIMEOUT")
+CLEARED = (
+    "CONNECT_SERVER",
+    "CONNECT_API_KEY",
+    "RETICULATE_PYTHON",
+    "CONNECT_TASK_TIMEOUT",
+    "CONNECT_RETRIES",
+    "CONNECT_RETRY_BACKOFF",
+    "CONNECT_REQUEST_TIMEOUT",
+)
 
 
 class CLI:
@@ -40,15 +46,22 @@ class CLI:
         return [sys.executable, "-m", "rsconnect_jupyter", *map(str, args)]
 
     def run(self, *args, env=None, cwd=None):
-        return subprocess.run(self.command(*args), capture_output=True, text=True, env=self.env(env), cwd=cwd,
-                              timeout=600)
+        return subprocess.run(
+            self.command(*args), capture_output=True, text=True, env=self.env(env), cwd=cwd, timeout=600
+        )
 
     def start(self, *args, env=None):
         # Ctrl-C reaches the command as it reaches a user's: a test run started in the background
         # (`cmd &` in a script) ignores SIGINT, children inherit that, and Python then never raises
         # KeyboardInterrupt.
-        return subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=self.env(env), preexec_fn=_default_sigint)
+        return subprocess.Popen(
+            self.command(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.env(env),
+            preexec_fn=_default_sigint,
+        )
 
     def ok(self, *args, env=None):
         result = self.run(*args, env=env)

@@ -18,6 +18,7 @@ Everything runs over real sockets; `seen` lists each request with what the proxy
 (`at`, time.monotonic), and `wait_for` lets a test act at the moment a request arrives.
 `partial_uploads` and `wait_for_partial_upload` look at the local server's uploads in progress.
 """
+
 import http.client
 import json
 import re
@@ -30,12 +31,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection",
-               "te", "trailer", "upgrade"}
+HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "host",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+}
 
-LOGIN_PAGE = (b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method='post' "
-              b"action='/login'><input name='user'><input type='password' name='password'>"
-              b"<button>Sign in</button></form></body></html>")
+LOGIN_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method='post' "
+    b"action='/login'><input name='user'><input type='password' name='password'>"
+    b"<button>Sign in</button></form></body></html>"
+)
 
 
 @dataclass
@@ -111,8 +123,10 @@ class FaultProxy:
 
     def gateway_error(self, path, status=503, **kw):
         """What nginx says when the server behind it is gone or restarting."""
-        page = ("<html><head><title>%d</title></head><body><center><h1>%d</h1></center><hr><center>nginx"
-                "</center></body></html>" % (status, status)).encode()
+        page = (
+            "<html><head><title>%d</title></head><body><center><h1>%d</h1></center><hr><center>nginx"
+            "</center></body></html>" % (status, status)
+        ).encode()
         return self.answer(path, status, page, **kw)
 
     def login_page(self, path, **kw):
@@ -160,8 +174,10 @@ class FaultProxy:
                         return s
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError("no %s %s reached the proxy in %s s; it saw %s"
-                                         % (method, path, timeout, [(s.method, s.path) for s in self.seen]))
+                    raise AssertionError(
+                        "no %s %s reached the proxy in %s s; it saw %s"
+                        % (method, path, timeout, [(s.method, s.path) for s in self.seen])
+                    )
                 self._changed.wait(left)
 
     def close(self):
@@ -190,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         if rule.action == "reset":
             part, complete = self._read_part(rule.after_bytes)
             if complete:  # a short body: the server still gets only part of it
-                part = part[:len(part) // 2]
+                part = part[: len(part) // 2]
             seen = Seen(self.command, self.path, "reset", sent=len(part))
             upstream = self._send_part(part)
             try:
@@ -300,8 +316,11 @@ class _Handler(BaseHTTPRequestHandler):
             upstream.request(self.command, self.path, body=body or None, headers=headers)
             answer = upstream.getresponse()
             data = answer.read()
-            kept = [(k, v.replace("http://%s:%d/" % proxy.upstream, proxy.url))
-                    for k, v in answer.getheaders() if k.lower() not in HOP_HEADERS | {"server", "date"}]
+            kept = [
+                (k, v.replace("http://%s:%d/" % proxy.upstream, proxy.url))
+                for k, v in answer.getheaders()
+                if k.lower() not in HOP_HEADERS | {"server", "date"}
+            ]
         except OSError:
             proxy._note(Seen(self.command, self.path, "upstream failed"))
             return self._reset()

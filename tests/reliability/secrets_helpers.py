@@ -7,20 +7,19 @@ as `\\/`) and its HTML-escaped forms (each of `& < > " '` as a named or a numeri
 Python's html.escape, tornado and Jinja write them), since a value rendered into a page reaches
 it escaped. Archives (.tar.gz, .gz, .zip) are searched inside too.
 """
+
 import base64
 import gzip
 import io
 import json
 import os
 import re
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 # The extension's fixtures (a real Jupyter server, notebooks) live in tests/extension.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extension"))
 
 
 def base64_forms(secret):

@@ -5,6 +5,7 @@ read), leaves saved servers, deployment records and the notebook byte-identical,
 publish succeeds. Reads are retried on 429/502/503/504 and broken connections, waiting at least
 what a Retry-After asks (the proxy's arrival times show the wait); writes never are.
 """
+
 import email.utils
 import re
 import signal
@@ -14,10 +15,10 @@ import time
 import pytest
 import requests
 
-from fault_proxy import FaultProxy, wait_for_no_partial_upload, wait_for_partial_upload
 from rsconnect_jupyter import connect
 from rsconnect_jupyter.connect import ConnectClient, retry_after, retry_schedule, retry_wait
 from rsconnect_jupyter.exceptions import ConnectAPIError, InvalidInput, ServerUnreachable
+from tests.reliability.fault_proxy import FaultProxy, wait_for_no_partial_upload, wait_for_partial_upload
 
 TASKS = r"/__api__/v1/tasks/"
 UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
@@ -61,8 +62,14 @@ def bundles(local_server, url):
 
 def cut_mid_upload(proxy, local_server):
     """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
-    return proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1,
-                     while_cut=lambda: wait_for_partial_upload(local_server.data_dir))
+    return proxy.add(
+        "reset",
+        UPLOAD,
+        method="POST",
+        after_bytes=4096,
+        times=1,
+        while_cut=lambda: wait_for_partial_upload(local_server.data_dir),
+    )
 
 
 def assert_the_server_dropped_the_half_upload(proxy, local_server):
@@ -76,8 +83,7 @@ def assert_the_server_dropped_the_half_upload(proxy, local_server):
 # -- retried reads ---------------------------------------------------------------------------
 
 
-def test_reads_failing_a_few_times_are_retried_and_the_publish_succeeds(cli, proxy, local_server, notebook,
-                                                                        published):
+def test_reads_failing_a_few_times_are_retried_and_the_publish_succeeds(cli, proxy, local_server, notebook, published):
     proxy.gateway_error(TASKS, 503, method="GET", times=2)
     proxy.gateway_error(TASKS, 502, method="GET", times=1)
     proxy.add("drop", TASKS, method="GET", times=1)
@@ -141,8 +147,9 @@ def test_server_dying_mid_upload_changes_nothing(cli, proxy, local_server, noteb
     publishes_again(cli, proxy, notebook, published)
 
 
-def test_server_dying_mid_upload_of_new_content_leaves_no_empty_content(cli, proxy, local_server, notebook,
-                                                                        saved_state):
+def test_server_dying_mid_upload_of_new_content_leaves_no_empty_content(
+    cli, proxy, local_server, notebook, saved_state
+):
     cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
     before = saved_state()
     contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}
@@ -192,8 +199,9 @@ def test_an_upload_redirected_to_a_login_page_is_not_followed(cli, proxy, notebo
 
 def test_a_task_that_never_finishes_stops_at_connect_task_timeout(cli, proxy, notebook, published, saved_state):
     before = saved_state()
-    proxy.answer(TASKS, 200, {"id": "t", "output": [], "finished": False, "code": 0, "error": "", "last": 0},
-                 method="GET")
+    proxy.answer(
+        TASKS, 200, {"id": "t", "output": [], "finished": False, "code": 0, "error": "", "last": 0}, method="GET"
+    )
     result = deploy(cli, notebook, env={"CONNECT_TASK_TIMEOUT": "2"})
     message = one_sentence_failure(result)
     assert "did not finish within 2 seconds" in message and "CONNECT_TASK_TIMEOUT" in message
@@ -224,15 +232,22 @@ def test_ctrl_c_during_a_deploy_changes_nothing_locally(cli, proxy, notebook, pu
             process.kill()
     assert process.returncode == 130, err
     assert "Traceback" not in err and "Aborted!" not in err
-    assert err.strip().splitlines()[-1].startswith("Interrupted: nothing was changed locally; the content on the "
-                                                   "server may have been created or partly updated")
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith(
+            "Interrupted: nothing was changed locally; the content on the "
+            "server may have been created or partly updated"
+        )
+    )
     assert saved_state() == before
     assert list(cli.tmp.iterdir()) == []  # the bundle's temporary file is gone
     publishes_again(cli, proxy, notebook, published)
 
 
-def test_ctrl_c_during_a_first_publish_leaves_no_record_and_no_empty_content(cli, proxy, local_server, notebook,
-                                                                             saved_state):
+def test_ctrl_c_during_a_first_publish_leaves_no_record_and_no_empty_content(
+    cli, proxy, local_server, notebook, saved_state
+):
     cli.ok("add", "-n", "proxy", "-s", proxy.url, "-k", local_server.api_key)
     before = saved_state()
     contents = {c["guid"] for c in local_server.api("GET", "v1/content").json()}
@@ -262,8 +277,11 @@ def test_retry_schedule_comes_from_the_environment():
     assert retry_schedule({"CONNECT_RETRY_BACKOFF": "0.05"}) == [0.05, 0.1, 0.2, 0.4]
     assert retry_schedule({"CONNECT_RETRIES": "6", "CONNECT_RETRY_BACKOFF": "1"}) == [1, 2, 4, 4, 4, 4]
     assert retry_schedule({"CONNECT_RETRIES": "0"}) == []
-    with pytest.raises(InvalidInput, match=r"^CONNECT_RETRY_BACKOFF must be a number of seconds \(0 or more\), "
-                                           r"not 'soon'\.$"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"^CONNECT_RETRY_BACKOFF must be a number of seconds \(0 or more\), "
+        r"not 'soon'\.$",
+    ):
         retry_schedule({"CONNECT_RETRY_BACKOFF": "soon"})
 
 
@@ -285,8 +303,11 @@ def test_a_server_that_goes_away_is_retried_then_named(local_server, monkeypatch
     proxy.close()
     with pytest.raises(ServerUnreachable) as e:
         client.me()
-    assert re.fullmatch(r"%s did not answer GET v1/user five times over \d+ s \(Connection refused\): the server "
-                        r"or the network is failing; try again later\." % re.escape(proxy.url), str(e.value))
+    assert re.fullmatch(
+        r"%s did not answer GET v1/user five times over \d+ s \(Connection refused\): the server "
+        r"or the network is failing; try again later\." % re.escape(proxy.url),
+        str(e.value),
+    )
 
 
 def test_reads_that_time_out_every_time_end_in_one_sentence(proxy, local_server, monkeypatch):
@@ -296,8 +317,11 @@ def test_reads_that_time_out_every_time_end_in_one_sentence(proxy, local_server,
     proxy.add("stall", r"/__api__/v1/user$", method="GET", delay=30)
     with pytest.raises(ServerUnreachable) as e:
         client.me()
-    assert re.fullmatch(r"%s did not answer GET v1/user five times over \d+ s \(timed out\): the server or the "
-                        r"network is failing; try again later\." % re.escape(proxy.url), str(e.value))
+    assert re.fullmatch(
+        r"%s did not answer GET v1/user five times over \d+ s \(timed out\): the server or the "
+        r"network is failing; try again later\." % re.escape(proxy.url),
+        str(e.value),
+    )
     assert len(proxy.requests("GET", r"/v1/user$")) == 5
 
 
@@ -372,8 +396,10 @@ def test_a_429_with_no_retry_left_is_said_at_once(proxy, local_server, monkeypat
     proxy.too_many_requests(r"/__api__/v1/user$", retry_after=600, method="GET")
     with pytest.raises(ServerUnreachable) as e:
         client.me()
-    assert str(e.value) == ("%s answered GET v1/user with HTTP 429 once: the server is asking for fewer requests; "
-                            "wait a minute and try again." % proxy.url)
+    assert str(e.value) == (
+        "%s answered GET v1/user with HTTP 429 once: the server is asking for fewer requests; "
+        "wait a minute and try again." % proxy.url
+    )
     assert len(proxy.requests("GET", r"/v1/user$")) == 1  # no wait for the asked 600 s, no retry
 
 

@@ -3,6 +3,7 @@
 Records and saved servers are rewritten under an exclusive lock by an atomic replace, so a reader
 sees the old file or the new one, and concurrent writers each keep the others' changes.
 """
+
 import json
 import os
 import stat
@@ -86,8 +87,10 @@ def test_cli_processes_adding_and_removing_servers_at_once(cli, local_server, wo
         steps = ["add -n w%d-%d -s %s -k %s" % (w, i, local_server.url, local_server.api_key) for i in range(3)]
         steps.append("remove -n w%d-0" % w)
         scripts.append(" && ".join("%s %s" % (" ".join(cli.command()), step) for step in steps))
-    processes = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=cli.env()) for script in scripts]
+    processes = [
+        subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli.env())
+        for script in scripts
+    ]
     with Watcher(cli.servers_json, writing=lambda ps=processes: any(p.poll() is None for p in ps)) as watcher:
         results = finish(processes)
     for code, _out, err in results:

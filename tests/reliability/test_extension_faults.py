@@ -6,9 +6,9 @@ where JSON was expected) ends the publish job with one sentence and no traceback
 saved servers, the deployment records and the notebook file byte-identical, and the next publish
 (proxy healthy) goes to the same content. One browser test shows the same in the dialog.
 """
+
 import json
 import os
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 
 # The extension's helpers (a real Jupyter server, notebooks, page helpers) live in tests/extension.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extension"))
-
-import extension_ui as ui  # noqa: E402
-from extension_notebooks import write_notebook  # noqa: E402
-from fault_proxy import wait_for_no_partial_upload, wait_for_partial_upload  # noqa: E402
-from jupyter_servers import KINDS, start_jupyter, stop_jupyter  # noqa: E402
+from tests.extension import extension_ui as ui
+from tests.extension.extension_notebooks import write_notebook
+from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
+from tests.reliability.fault_proxy import wait_for_no_partial_upload, wait_for_partial_upload
 
 TASKS = r"/__api__/v1/tasks/"
 UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
@@ -67,8 +65,11 @@ class Target:
         self.server = unique("faults-")
         self.path = write_notebook(jupyter.root, unique("faults-") + "/report.ipynb", heading="Faults report")
         self.folder = jupyter.root / Path(self.path).parent
-        r = jupyter.api("POST", "servers/add", json={"url": proxy.url, "name": self.server,
-                                                     "api_key": local_server.add_user(unique("fay"))})
+        r = jupyter.api(
+            "POST",
+            "servers/add",
+            json={"url": proxy.url, "name": self.server, "api_key": local_server.add_user(unique("fay"))},
+        )
         assert r.status_code == 200, r.text
         state = self.publish()
         assert state["error"] is None, state
@@ -79,9 +80,18 @@ class Target:
     def publish(self):
         """Publish as the dialog does for a notebook published before (its content GUID, same title)."""
         known = getattr(self, "result", None)
-        r = self.jupyter.api("POST", "publish", json={
-            "server": self.server, "notebook_path": self.path, "mode": "static", "title": "Faults report",
-            "new": False, "app_id": known["content_guid"] if known else None})
+        r = self.jupyter.api(
+            "POST",
+            "publish",
+            json={
+                "server": self.server,
+                "notebook_path": self.path,
+                "mode": "static",
+                "title": "Faults report",
+                "new": False,
+                "app_id": known["content_guid"] if known else None,
+            },
+        )
         assert r.status_code == 202, r.text
         return wait_job(self.jupyter, r.json()["job_id"])
 
@@ -103,8 +113,14 @@ def bundles(local_server, guid):
 
 def cut_mid_upload(proxy, local_server):
     """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
-    return proxy.add("reset", UPLOAD, method="POST", after_bytes=4096, times=1,
-                     while_cut=lambda: wait_for_partial_upload(local_server.data_dir))
+    return proxy.add(
+        "reset",
+        UPLOAD,
+        method="POST",
+        after_bytes=4096,
+        times=1,
+        while_cut=lambda: wait_for_partial_upload(local_server.data_dir),
+    )
 
 
 def assert_the_server_dropped_the_half_upload(proxy, local_server):
@@ -123,10 +139,14 @@ def assert_one_sentence(message):
 FAULTS = {
     # fault: (set it up on the proxy, what the sentence says)
     "upload reset": (cut_mid_upload, ["broke during POST v1/content/", "publish again"]),
-    "task polls 503": (lambda proxy, _: proxy.gateway_error(TASKS, 503, method="GET"),
-                       ["answered GET v1/tasks/", "HTTP 503 five times over", "try again later"]),
-    "login page": (lambda proxy, _: proxy.login_page(TASKS, method="GET"),
-                   ["answered GET v1/tasks/", "with a login page where Connect answers JSON"]),
+    "task polls 503": (
+        lambda proxy, _: proxy.gateway_error(TASKS, 503, method="GET"),
+        ["answered GET v1/tasks/", "HTTP 503 five times over", "try again later"],
+    ),
+    "login page": (
+        lambda proxy, _: proxy.login_page(TASKS, method="GET"),
+        ["answered GET v1/tasks/", "with a login page where Connect answers JSON"],
+    ),
 }
 
 

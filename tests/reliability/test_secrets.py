@@ -7,6 +7,7 @@ content's process environment; the test notebook proves it got there by printing
 never the value. The local server keeps the value in its own database (it must, to hand it to
 the content on every start), which is the one other place allowed, like Connect's own database.
 """
+
 import hashlib
 import json
 import os
@@ -20,16 +21,16 @@ import uuid
 import pytest
 import requests
 
-from secrets_helpers import Secrets, archive_members, scan_folder  # also puts tests/extension on sys.path
-from extension_notebooks import write_notebook  # noqa: E402
-from jupyter_servers import KINDS, start_jupyter, stop_jupyter  # noqa: E402
-
 from rsconnect_jupyter import environment
+from tests.extension.extension_notebooks import write_notebook
+from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
+from tests.reliability.secrets_helpers import Secrets, archive_members, scan_folder
 
 VAR = "SECRET_TOKEN"
 # The notebook shows a digest of the value: proof that the content's process had it.
-DIGEST_CODE = ("import hashlib, os\n"
-               "print('token digest:', hashlib.sha256(os.environ.get('%s', '').encode()).hexdigest())" % VAR)
+DIGEST_CODE = (
+    "import hashlib, os\nprint('token digest:', hashlib.sha256(os.environ.get('%s', '').encode()).hexdigest())" % VAR
+)
 FAILING_CODE = "import os\nassert os.environ.get('%s'), 'no token'\nraise RuntimeError('this notebook fails')" % VAR
 REQUIREMENTS = "# nothing beyond what the server adds\n"
 # The local server's database holds environment variable values (Connect's does too, encrypted).
@@ -43,16 +44,26 @@ def publisher(local_server):
     key = local_server.add_user(name)
     value = "s3cr3t-VALUE-%s +&/=%%" % uuid.uuid4().hex  # characters that URL-encoding changes
     wrong_key = "wr0ng-KEY-%s" % uuid.uuid4().hex
-    return dict(name=name, key=key, value=value, wrong_key=wrong_key,
-                secrets=Secrets(api_key=key, env_value=value, wrong_key=wrong_key))
+    return dict(
+        name=name,
+        key=key,
+        value=value,
+        wrong_key=wrong_key,
+        secrets=Secrets(api_key=key, env_value=value, wrong_key=wrong_key),
+    )
 
 
 def cli(config, *args, env=None):
     """`rsconnect` in a subprocess with its own config folder; its stdout and stderr."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     environ.update(XDG_CONFIG_HOME=str(config), **(env or {}))
-    proc = subprocess.run([sys.executable, "-m", "rsconnect_jupyter", *map(str, args)], capture_output=True,
-                          text=True, env=environ, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=900,
+    )
     return proc
 
 
@@ -116,11 +127,12 @@ def local_server_places(local_server, secrets):
 def allowed_in_local_server(found):
     """What remains once the database's copy of the environment variable value is set aside."""
     # A positive control: the search does find the value where it is known to be.
-    assert any("env_value" in hits for place, hits in found.items()
-               if place[len("data dir: "):] in DATABASE_FILES), found
+    assert any("env_value" in hits for place, hits in found.items() if place[len("data dir: ") :] in DATABASE_FILES), (
+        found
+    )
     left = {}
     for place, hits in found.items():
-        if place.startswith("data dir: ") and place[len("data dir: "):] in DATABASE_FILES:
+        if place.startswith("data dir: ") and place[len("data dir: ") :] in DATABASE_FILES:
             hits = [h for h in hits if h != "env_value"]
         if hits:
             left[place] = hits
@@ -148,20 +160,66 @@ def test_cli_never_shows_the_key_or_the_value(local_server, publisher, tmp_path)
     run("add", "add", "-n", "sec", "-s", local_server.url, "-k", key)
     run("list", "list")
     run("details", "details", "-n", "sec")
-    run("deploy -E NAME=VALUE --verbose", "deploy", "notebook", "-n", "sec", "--verbose", "-t", "Secrets CLI",
-        "-E", "%s=%s" % (VAR, value), folder / "report.ipynb")
+    run(
+        "deploy -E NAME=VALUE --verbose",
+        "deploy",
+        "notebook",
+        "-n",
+        "sec",
+        "--verbose",
+        "-t",
+        "Secrets CLI",
+        "-E",
+        "%s=%s" % (VAR, value),
+        folder / "report.ipynb",
+    )
     # The value reached the content's process: the page rendered on the server shows its digest.
     page = rendered_digest(content_url(folder / "report.ipynb"))
     assert hashlib.sha256(value.encode()).hexdigest() in page
     assert secrets.find(page) == []
     # -E NAME copies the local value; this deploy fails on the server (the notebook raises).
-    run("failing deploy -E NAME --verbose", "deploy", "notebook", "-n", "sec", "--verbose", "-E", VAR,
-        folder / "failing.ipynb", env={VAR: value}, ok=False)
-    run("deploy with a wrong key", "deploy", "notebook", "-s", local_server.url, "-k", publisher["wrong_key"],
-        "--static", "-E", "%s=%s" % (VAR, value), folder / "report.ipynb", ok=False)
-    run("deploy with the key in CONNECT_API_KEY", "deploy", "notebook", "-s", local_server.url, "--static", "--new",
-        "-t", "Secrets CLI static", "-E", "%s=%s" % (VAR, value), folder / "report.ipynb",
-        env={"CONNECT_API_KEY": key})
+    run(
+        "failing deploy -E NAME --verbose",
+        "deploy",
+        "notebook",
+        "-n",
+        "sec",
+        "--verbose",
+        "-E",
+        VAR,
+        folder / "failing.ipynb",
+        env={VAR: value},
+        ok=False,
+    )
+    run(
+        "deploy with a wrong key",
+        "deploy",
+        "notebook",
+        "-s",
+        local_server.url,
+        "-k",
+        publisher["wrong_key"],
+        "--static",
+        "-E",
+        "%s=%s" % (VAR, value),
+        folder / "report.ipynb",
+        ok=False,
+    )
+    run(
+        "deploy with the key in CONNECT_API_KEY",
+        "deploy",
+        "notebook",
+        "-s",
+        local_server.url,
+        "--static",
+        "--new",
+        "-t",
+        "Secrets CLI static",
+        "-E",
+        "%s=%s" % (VAR, value),
+        folder / "report.ipynb",
+        env={"CONNECT_API_KEY": key},
+    )
 
     assert "this notebook fails" in outputs["failing deploy -E NAME --verbose"]  # the log did come through
     leaks = {label: secrets.find(text) for label, text in outputs.items() if secrets.find(text)}
@@ -222,8 +280,11 @@ def test_extension_never_shows_the_key_or_the_value(jupyter_server, local_server
     r = call("POST", "servers/add", json={"url": local_server.url, "name": nickname, "api_key": key})
     assert r.status_code == 200, r.text
     # A wrong key is refused when the server is added (the key is checked first).
-    r = call("POST", "servers/add", json={"url": local_server.url, "name": nickname + "-wrong",
-                                          "api_key": publisher["wrong_key"]})
+    r = call(
+        "POST",
+        "servers/add",
+        json={"url": local_server.url, "name": nickname + "-wrong", "api_key": publisher["wrong_key"]},
+    )
     assert r.status_code == 400, r.text
     assert call("GET", "servers").status_code == 200
     assert call("POST", "servers/verify", json={"server": nickname}).status_code == 200
@@ -233,10 +294,18 @@ def test_extension_never_shows_the_key_or_the_value(jupyter_server, local_server
     snapshot = environment.snapshot(directory=jupyter.root / folder)
     results = {}
     for name, mode, server in [("report", "jupyter-static", nickname), ("failing", "jupyter-static", nickname)]:
-        r = call("POST", "publish", json={
-            "server": server, "notebook_path": "%s/%s.ipynb" % (folder, name), "mode": mode,
-            "title": "Secrets extension %s %s %s" % (jupyter.kind, name, mode), "snapshot": snapshot,
-            "environment": {VAR: value}})
+        r = call(
+            "POST",
+            "publish",
+            json={
+                "server": server,
+                "notebook_path": "%s/%s.ipynb" % (folder, name),
+                "mode": mode,
+                "title": "Secrets extension %s %s %s" % (jupyter.kind, name, mode),
+                "snapshot": snapshot,
+                "environment": {VAR: value},
+            },
+        )
         assert r.status_code == 202, r.text
         results[(name, server)] = wait_job(call, r.json()["job_id"])
         responses.append(("job " + name, json.dumps(results[(name, server)])))

@@ -5,6 +5,7 @@ A finder that misses a form makes every "no leak" check pass for that form, so e
 one the real pages and answers use (html.escape, tornado's and Jinja's escaping, json.dumps,
 urlencode, an Authorization: Basic header, a .tar.gz).
 """
+
 import base64
 import gzip
 import html
@@ -18,7 +19,8 @@ from urllib.parse import quote, urlencode
 import markupsafe
 import pytest
 import tornado.escape
-from secrets_helpers import Secrets, scan_folder
+
+from tests.reliability.secrets_helpers import Secrets, scan_folder
 
 # The same characters as the secrets tests' value, and every one HTML escapes.
 VALUE = "s3cr3t-VALUE-0123abcd +&/=%<>\"'"
@@ -91,5 +93,9 @@ def test_a_folder_is_searched_inside_its_archives(secrets, tmp_path):
         z.writestr("inner/page.html", page(tornado.escape.xhtml_escape(VALUE)))
     hits, count = scan_folder(tmp_path, secrets)
     assert count == 5
-    assert hits == {"index.html": ["env_value"], "bundle.tar.gz!bundle/manifest.json": ["env_value"],
-                    "log.gz!%s" % (tmp_path / "log"): ["env_value"], "pkg.zip!inner/page.html": ["env_value"]}
+    assert hits == {
+        "index.html": ["env_value"],
+        "bundle.tar.gz!bundle/manifest.json": ["env_value"],
+        "log.gz!%s" % (tmp_path / "log"): ["env_value"],
+        "pkg.zip!inner/page.html": ["env_value"],
+    }

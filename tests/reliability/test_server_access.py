@@ -5,6 +5,7 @@ method without a decision here fails `test_every_route_has_an_access_rule`. Each
 with no key, with wrong keys, and as users without rights to the content; refused requests must
 change nothing.
 """
+
 import hashlib
 import os
 import re
@@ -17,8 +18,8 @@ import pytest
 import requests
 import tornado.web
 
-from server_helpers import Client, changes, snapshot, static_bundle
 from rsconnect_jupyter.localconnect import app as server_app
+from tests.reliability.server_helpers import Client, changes, snapshot, static_bundle
 
 API = "/__api__/"
 GUID = r"(?P<guid>[0-9a-fA-F-]{36})"
@@ -44,17 +45,26 @@ ACCESS = {
     C + "/deploy": {"POST": "content-change"},
     C + "/environment": {"GET": "content-change", "PATCH": "content-change", "PUT": "content-change"},
     C + "/permissions": {"GET": "content-read", "POST": "content-change", "DELETE": "content-change"},
-    C + r"/permissions/(?P<permission_id>\d+)": {"GET": "content-read", "POST": "content-change",
-                                                 "DELETE": "content-change"},
+    C + r"/permissions/(?P<permission_id>\d+)": {
+        "GET": "content-read",
+        "POST": "content-change",
+        "DELETE": "content-change",
+    },
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
     API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
-    API + ".*": {m: ("public", "answers 404 'No such API endpoint' to everyone; no data")
-                 for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
+    API + ".*": {
+        m: ("public", "answers 404 'No such API endpoint' to everyone; no data")
+        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    },
     "/content/" + GUID: {"GET": ("public", "redirects to /content/GUID/")},
     "/content/" + GUID + "/(?P<path>.*)": {
-        m: ("public", "published content: the server listens on 127.0.0.1 by default, so only this "
-                      "machine sees it (docs/local-server.md)")
-        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
+        m: (
+            "public",
+            "published content: the server listens on 127.0.0.1 by default, so only this "
+            "machine sees it (docs/local-server.md)",
+        )
+        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    },
 }
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -88,7 +98,8 @@ def test_every_route_has_an_access_rule():
     for rules in ACCESS.values():
         for rule in rules.values():
             assert rule in ("user", "publisher", "content-read", "content-change", "task") or (
-                rule[0] == "public" and len(rule[1]) > 20), rule  # a public route says why
+                rule[0] == "public" and len(rule[1]) > 20
+            ), rule  # a public route says why
 
 
 # -- one server with an owner, an outsider publisher, a viewer, and a viewer the content is shared with
@@ -105,16 +116,34 @@ def world(tmp_path_factory, local_servers):
     assert task["code"] == 0, lines
     spare = owner.upload(item["guid"], static_bundle("<p>an inactive bundle</p>"))
     users = {u["username"]: u["guid"] for u in admin("GET", "v1/users").json()["results"]}
-    r = owner("POST", "v1/content/%s/permissions" % item["guid"],
-              json={"principal_guid": users["sam"], "principal_type": "user", "role": "viewer"})
+    r = owner(
+        "POST",
+        "v1/content/%s/permissions" % item["guid"],
+        json={"principal_guid": users["sam"], "principal_type": "user", "role": "viewer"},
+    )
     assert r.status_code == 200, r.text
     owner("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "KEPT", "value": "v"}])
     item = owner("GET", "v1/content/" + item["guid"]).json()
-    values = {"guid": item["guid"], "bundle_id": spare["id"], "permission_id": str(r.json()["id"]),
-              "task_id": task["id"], "app_id": str(item["id"]), "path": "index.html",
-              "user_guid": users["ada"]}
-    world = dict(server=server, admin=admin, owner=owner, outsider=outsider, viewer=viewer, shared=shared,
-                 item=item, values=values, users=users)
+    values = {
+        "guid": item["guid"],
+        "bundle_id": spare["id"],
+        "permission_id": str(r.json()["id"]),
+        "task_id": task["id"],
+        "app_id": str(item["id"]),
+        "path": "index.html",
+        "user_guid": users["ada"],
+    }
+    world = dict(
+        server=server,
+        admin=admin,
+        owner=owner,
+        outsider=outsider,
+        viewer=viewer,
+        shared=shared,
+        item=item,
+        values=values,
+        users=users,
+    )
     yield world
     local_servers.stop(server)
 
@@ -152,8 +181,9 @@ def body_for(pattern, method, world):
 def call(world, pattern, method, authorization=None):
     url = world["server"].url.rstrip("/") + example_path(pattern, world["values"])
     headers = {"Authorization": authorization} if authorization is not None else {}
-    return requests.request(method, url, headers=headers, timeout=60, allow_redirects=False,
-                            **body_for(pattern, method, world))
+    return requests.request(
+        method, url, headers=headers, timeout=60, allow_redirects=False, **body_for(pattern, method, world)
+    )
 
 
 def key_of(client):
@@ -165,10 +195,11 @@ def state(world):
     owner, guid = world["owner"], world["item"]["guid"]
     server = world["server"]
     with sqlite3.connect("file:%s?mode=ro" % (server.data_dir / "connect.db"), uri=True) as db:
-        rows = {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
-                for t in ("users", "api_keys", "content", "permissions", "bundles", "tasks", "environment")}
-    files = {p: v for p, v in snapshot(server.data_dir).items()
-             if not p.startswith(("server.log", "connect.db"))}
+        rows = {
+            t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
+            for t in ("users", "api_keys", "content", "permissions", "bundles", "tasks", "environment")
+        }
+    files = {p: v for p, v in snapshot(server.data_dir).items() if not p.startswith(("server.log", "connect.db"))}
     return {
         "content": owner("GET", "v1/content/" + guid).json(),
         "bundles": owner("GET", "v1/content/%s/bundles" % guid).json(),
@@ -321,7 +352,10 @@ def test_the_database_and_a_new_data_folder_are_private(world, tmp_path):
         assert path.exists(), name
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, name
     fresh = tmp_path / "new-data"
-    subprocess.run([sys.executable, "-m", "rsconnect_jupyter", "local-server", "add-user", "newbie",
-                    "--data-dir", str(fresh)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", "local-server", "add-user", "newbie", "--data-dir", str(fresh)],
+        check=True,
+        capture_output=True,
+    )
     assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(fresh / "connect.db").st_mode) == 0o600

@@ -1,13 +1,14 @@
 """Hostile requests to the local server's API (bundles have their own file,
 tests/localserver/test_bundles_malicious.py): each gets a 4xx with Connect's code and one sentence,
 never a 500 or a traceback, and nothing changes on disk outside the content's folder."""
+
 import http.client
 import os
 from urllib.parse import urlparse
 
 import pytest
 
-from server_helpers import Client, changes, snapshot, static_bundle
+from tests.reliability.server_helpers import Client, changes, snapshot, static_bundle
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +39,30 @@ REQUESTS = [
     ("description that is a list", "PATCH", "v1/content/{guid}", {"json": {"description": ["x"]}}, 400, 3),
     ("access_type that is a list", "PATCH", "v1/content/{guid}", {"json": {"access_type": ["acl"]}}, 400, 3),
     ("application id past SQLite's integers", "GET", "applications/" + BIG, {}, 404, 4),
-    ("principal that is a list", "POST", "v1/content/{guid}/permissions",
-     {"json": {"principal_guid": ["x"], "principal_type": "user", "role": "owner"}}, 404, 4),
-    ("principal that is an object", "POST", "v1/content/{guid}/permissions",
-     {"json": {"principal_guid": {"a": 1}, "principal_type": "user", "role": "viewer"}}, 404, 4),
-    ("permission role that is not one", "POST", "v1/content/{guid}/permissions",
-     {"json": {"principal_guid": "x", "role": "administrator"}}, 400, 3),
+    (
+        "principal that is a list",
+        "POST",
+        "v1/content/{guid}/permissions",
+        {"json": {"principal_guid": ["x"], "principal_type": "user", "role": "owner"}},
+        404,
+        4,
+    ),
+    (
+        "principal that is an object",
+        "POST",
+        "v1/content/{guid}/permissions",
+        {"json": {"principal_guid": {"a": 1}, "principal_type": "user", "role": "viewer"}},
+        404,
+        4,
+    ),
+    (
+        "permission role that is not one",
+        "POST",
+        "v1/content/{guid}/permissions",
+        {"json": {"principal_guid": "x", "role": "administrator"}},
+        400,
+        3,
+    ),
     ("removing a permission that does not exist", "DELETE", "v1/content/{guid}/permissions/" + BIG, {}, 404, 4),
     ("bundle_id that is an object", "POST", "v1/content/{guid}/deploy", {"json": {"bundle_id": {"x": 1}}}, 400, 3),
     ("bundle_id that is true", "POST", "v1/content/{guid}/deploy", {"json": {"bundle_id": True}}, 400, 3),
@@ -53,16 +72,46 @@ REQUESTS = [
     ("downloading a bundle that does not exist", "GET", "v1/content/{guid}/bundles/" + BIG + "/download", {}, 404, 4),
     ("deleting the live bundle", "DELETE", "v1/content/{guid}/bundles/{bundle_id}", {}, 400, 3),
     ("environment that is an object", "PUT", "v1/content/{guid}/environment", {"json": {"A": "1"}}, 400, 121),
-    ("environment name with a space", "PATCH", "v1/content/{guid}/environment",
-     {"json": [{"name": "A B", "value": "1"}]}, 400, 3),
-    ("environment name with a NUL", "PATCH", "v1/content/{guid}/environment",
-     {"json": [{"name": "A\x00B", "value": "1"}]}, 400, 3),
-    ("environment name with a trailing newline", "PATCH", "v1/content/{guid}/environment",
-     {"json": [{"name": "A\n", "value": "1"}]}, 400, 3),
-    ("environment value with a NUL", "PATCH", "v1/content/{guid}/environment",
-     {"json": [{"name": "A", "value": "x\x00y"}]}, 400, 3),
-    ("environment value that is a number", "PATCH", "v1/content/{guid}/environment",
-     {"json": [{"name": "A", "value": 1}]}, 400, 3),
+    (
+        "environment name with a space",
+        "PATCH",
+        "v1/content/{guid}/environment",
+        {"json": [{"name": "A B", "value": "1"}]},
+        400,
+        3,
+    ),
+    (
+        "environment name with a NUL",
+        "PATCH",
+        "v1/content/{guid}/environment",
+        {"json": [{"name": "A\x00B", "value": "1"}]},
+        400,
+        3,
+    ),
+    (
+        "environment name with a trailing newline",
+        "PATCH",
+        "v1/content/{guid}/environment",
+        {"json": [{"name": "A\n", "value": "1"}]},
+        400,
+        3,
+    ),
+    (
+        "environment value with a NUL",
+        "PATCH",
+        "v1/content/{guid}/environment",
+        {"json": [{"name": "A", "value": "x\x00y"}]},
+        400,
+        3,
+    ),
+    (
+        "environment value that is a number",
+        "PATCH",
+        "v1/content/{guid}/environment",
+        {"json": [{"name": "A", "value": 1}]},
+        400,
+        3,
+    ),
     ("task that does not exist", "GET", "v1/tasks/" + "x" * 5000, {}, 404, 4),
     ("task poll with a wait that is not a number", "GET", "v1/tasks/{task_id}?wait=soon", {}, 400, 3),
     ("endpoint that does not exist", "GET", "v1/%2e%2e/%2e%2e/admin-api-key", {}, 404, 4),
@@ -74,8 +123,9 @@ REQUESTS = [
 def test_hostile_request_is_refused_with_a_sentence(world, name, method, path, kwargs, status, code):
     root, server, owner, item = world
     before = snapshot(root)
-    task_id = owner("POST", "v1/content/%s/deploy" % item["guid"], json={}).json()["task_id"] \
-        if "{task_id}" in path else None
+    task_id = (
+        owner("POST", "v1/content/%s/deploy" % item["guid"], json={}).json()["task_id"] if "{task_id}" in path else None
+    )
     if task_id:
         owner.wait(task_id)
         before = snapshot(root)
@@ -84,8 +134,9 @@ def test_hostile_request_is_refused_with_a_sentence(world, name, method, path, k
     assert r.json()["error"].endswith(".") and "Traceback" not in r.text
     assert "Traceback" not in server.log() and " 500 " not in server.log()
     # Nothing on disk changed but the server's own log and database.
-    assert [p for p in changes(before, snapshot(root))
-            if not p.startswith(("data/server.log", "data/connect.db"))] == []
+    assert [
+        p for p in changes(before, snapshot(root)) if not p.startswith(("data/server.log", "data/connect.db"))
+    ] == []
     # The content is still there and still serves its page.
     after = owner("GET", "v1/content/" + item["guid"]).json()
     assert after["bundle_id"] == item["bundle_id"] and after["title"] == "The target"
@@ -110,8 +161,10 @@ def test_content_paths_cannot_leave_the_bundle(world, path):
     root, server, owner, item = world
     sentinel = root / "sentinel.txt"
     sentinel.write_text("a file beside the server's folder")
-    target = "/content/%s/%s" % (item["guid"], path.format(data=str(server.data_dir).lstrip("/"),
-                                                           sentinel="sentinel.txt"))
+    target = "/content/%s/%s" % (
+        item["guid"],
+        path.format(data=str(server.data_dir).lstrip("/"), sentinel="sentinel.txt"),
+    )
     url = urlparse(server.url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     conn.request("GET", target)
@@ -151,12 +204,14 @@ def test_large_bodies_are_refused_before_they_are_read(world):
     assert status in (None, 400, 413), (status, body)
     status, body = raw_answer(server, "POST", "v1/content/%s/bundles" % item["guid"], {})
     assert status == 401, (status, body)
-    status, body = raw_answer(server, "POST", "v1/content/%s/bundles" % item["guid"],
-                              {"Authorization": "Key not-a-key-at-all"})
+    status, body = raw_answer(
+        server, "POST", "v1/content/%s/bundles" % item["guid"], {"Authorization": "Key not-a-key-at-all"}
+    )
     assert status == 401, (status, body)
     assert len(owner("GET", "v1/content").json()) == count
-    assert [p for p in changes(before, snapshot(root))
-            if not p.startswith(("data/server.log", "data/connect.db"))] == []
+    assert [
+        p for p in changes(before, snapshot(root)) if not p.startswith(("data/server.log", "data/connect.db"))
+    ] == []
     # The content's publisher still uploads a bundle far past 1 MB, and it goes live.
     big = static_bundle("<p>big</p>", more={"data.bin": os.urandom(3 * 1024 * 1024)})
     task, lines = owner.publish(item["guid"], big)

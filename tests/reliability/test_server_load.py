@@ -1,5 +1,6 @@
 """50 publishers upload different bundles at the same moment: every bundle lands intact (the archive
 downloaded back has the MD5 that was sent), every deploy serves its own content, no request fails."""
+
 import hashlib
 import os
 import re
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from server_helpers import Client, manifest, tar_bytes
+from tests.reliability.server_helpers import Client, manifest, tar_bytes
 
 UPLOADS = 50
 USERS = 5
@@ -68,8 +69,15 @@ def test_fifty_concurrent_uploads_land_intact_and_deploy(server):
         r = rec.call(client, "POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle["id"]})
         assert r.status_code == 202, r.text
         task, lines = client.wait(r.json()["task_id"], timeout=300)
-        return {"guid": guid, "bundle": bundle, "download_md5": download_md5, "task": task, "lines": lines,
-                "noise": noise, "sent": data}
+        return {
+            "guid": guid,
+            "bundle": bundle,
+            "download_md5": download_md5,
+            "task": task,
+            "lines": lines,
+            "noise": noise,
+            "sent": data,
+        }
 
     with ThreadPoolExecutor(UPLOADS) as pool:
         results = list(pool.map(one, range(UPLOADS)))

@@ -2,6 +2,7 @@
 
 The local server's app log rotation is tested with it (no framework, empty requirements.txt).
 """
+
 import sys
 from urllib.parse import parse_qs
 

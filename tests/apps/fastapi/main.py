@@ -7,8 +7,10 @@ app = FastAPI()
 
 @app.get("/")
 def index():
-    return {"message": "Hello from the sample FastAPI app",
-            "greeting": os.environ.get("SAMPLE_GREETING", "no greeting")}
+    return {
+        "message": "Hello from the sample FastAPI app",
+        "greeting": os.environ.get("SAMPLE_GREETING", "no greeting"),
+    }
 
 
 @app.post("/echo")

@@ -12,5 +12,9 @@ def index():
 
 @app.route("/echo", methods=["GET", "POST", "PUT"])
 def echo():
-    return {"method": request.method, "args": request.args.to_dict(), "body": request.get_data(as_text=True),
-            "script_root": request.script_root}
+    return {
+        "method": request.method,
+        "args": request.args.to_dict(),
+        "body": request.get_data(as_text=True),
+        "script_root": request.script_root,
+    }

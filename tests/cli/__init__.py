@@ -1,0 +1,1 @@
+"""Tests of cli (a package: helpers are imported as tests.cli....)."""

@@ -1,0 +1,1 @@
+"""Tests of core (a package: helpers are imported as tests.core....)."""

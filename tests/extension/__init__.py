@@ -1,0 +1,1 @@
+"""Tests of extension (a package: helpers are imported as tests.extension....)."""

@@ -1,0 +1,1 @@
+"""Tests of install (a package: helpers are imported as tests.install....)."""

@@ -1,0 +1,1 @@
+"""Tests of lab (a package: helpers are imported as tests.lab....)."""

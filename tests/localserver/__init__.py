@@ -1,0 +1,1 @@
+"""Tests of localserver (a package: helpers are imported as tests.localserver....)."""

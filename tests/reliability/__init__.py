@@ -1,0 +1,1 @@
+"""Tests of reliability (a package: helpers are imported as tests.reliability....)."""
