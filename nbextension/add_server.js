@@ -1,7 +1,12 @@
 // The add-server dialog: URL, nickname, API key, TLS choice. The handler checks the key against
 // the server before saving anything, so a wrong key or a viewer account is refused right here.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './focus'],
-function ($, Jupyter, dialog, api, focus) {
+define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './focus'], function (
+    $,
+    Jupyter,
+    dialog,
+    api,
+    focus
+) {
     'use strict';
 
     var API_KEY_HELP = 'https://docs.posit.co/connect/user/api-keys/';
@@ -17,26 +22,55 @@ function ($, Jupyter, dialog, api, focus) {
     }
 
     function tlsChoice(value, id, label) {
-        return $('<div class="radio"/>').append($('<label/>')
-            .append($('<input type="radio" name="rsc-tls"/>').attr('id', id).val(value))
-            .append(document.createTextNode(' ' + label)));
+        return $('<div class="radio"/>').append(
+            $('<label/>')
+                .append($('<input type="radio" name="rsc-tls"/>').attr('id', id).val(value))
+                .append(document.createTextNode(' ' + label))
+        );
     }
 
     function body(prefill) {
         var form = $('<form id="rsc-add-server-form" class="rsc-dialog" autocomplete="off"/>');
-        form.append($('<p/>').text('Enter the location of your Posit Connect server, a nickname for it, and your API key. ' +
-            'The key is kept on the Jupyter server and never shown again.'));
-        form.append(field('rsc-server-url', 'Server URL',
-            $('<input type="text"/>').attr('placeholder', 'https://connect.example.com/').val(prefill.url || '')));
-        form.append(field('rsc-nickname', 'Nickname', $('<input type="text"/>').attr('placeholder', 'my-connect')
-            .val(prefill.name || '')));
-        form.append(field('rsc-api-key', 'API key', $('<input type="password" autocomplete="new-password"/>'),
-            $('<a target="_blank" rel="noopener"/>').attr('href', API_KEY_HELP).text('How to create an API key')));
+        form.append(
+            $('<p/>').text(
+                'Enter the location of your Posit Connect server, a nickname for it, and your API key. ' +
+                    'The key is kept on the Jupyter server and never shown again.'
+            )
+        );
+        form.append(
+            field(
+                'rsc-server-url',
+                'Server URL',
+                $('<input type="text"/>')
+                    .attr('placeholder', 'https://connect.example.com/')
+                    .val(prefill.url || '')
+            )
+        );
+        form.append(
+            field(
+                'rsc-nickname',
+                'Nickname',
+                $('<input type="text"/>')
+                    .attr('placeholder', 'my-connect')
+                    .val(prefill.name || '')
+            )
+        );
+        form.append(
+            field(
+                'rsc-api-key',
+                'API key',
+                $('<input type="password" autocomplete="new-password"/>'),
+                $('<a target="_blank" rel="noopener"/>').attr('href', API_KEY_HELP).text('How to create an API key')
+            )
+        );
         var tls = $('<div class="form-group"/>').append($('<label/>').text('TLS certificates'));
-        tls.append(tlsChoice('system', 'rsc-tls-system', 'Check with the system\'s certificates'));
+        tls.append(tlsChoice('system', 'rsc-tls-system', "Check with the system's certificates"));
         tls.append(tlsChoice('ca_bundle', 'rsc-tls-ca', 'Check with this CA bundle (a file on the Jupyter server):'));
-        tls.append($('<input type="text" id="rsc-ca-path" class="form-control"/>')
-            .attr('placeholder', '/etc/ssl/my-ca.pem').prop('disabled', true));
+        tls.append(
+            $('<input type="text" id="rsc-ca-path" class="form-control"/>')
+                .attr('placeholder', '/etc/ssl/my-ca.pem')
+                .prop('disabled', true)
+        );
         tls.append(tlsChoice('insecure', 'rsc-tls-insecure', 'Do not check the certificate (insecure)'));
         form.append(tls);
         form.append($('<div id="rsc-add-error" class="alert alert-danger rsc-error" role="alert"/>').hide());
@@ -44,7 +78,9 @@ function ($, Jupyter, dialog, api, focus) {
         form.on('change', 'input[name=rsc-tls]', function () {
             form.find('#rsc-ca-path').prop('disabled', form.find('#rsc-tls-ca').prop('checked') !== true);
         });
-        form.on('submit', function () { return false; });
+        form.on('submit', function () {
+            return false;
+        });
         return form;
     }
 
@@ -61,7 +97,7 @@ function ($, Jupyter, dialog, api, focus) {
                 keyboard_manager: Jupyter.notebook.keyboard_manager,
                 open: focus.afterOpen(form, '#rsc-server-url'),
                 buttons: {
-                    'Cancel': {id: 'rsc-add-cancel'},
+                    Cancel: { id: 'rsc-add-cancel' },
                     'Add server': {
                         id: 'rsc-add-submit',
                         class: 'btn-primary',
@@ -70,7 +106,7 @@ function ($, Jupyter, dialog, api, focus) {
                                 settled = true;
                                 resolve(result);
                             });
-                            return false;  // keep the dialog open until the server is saved
+                            return false; // keep the dialog open until the server is saved
                         }
                     }
                 }
@@ -107,14 +143,17 @@ function ($, Jupyter, dialog, api, focus) {
             api_key: key,
             tls: tls,
             ca_cert: $.trim(form.find('#rsc-ca-path').val())
-        }).then(function (result) {
-            done(result);
-            modal.modal('hide');
-        }, function (err) {
-            error.text(err.message).show();
-            button.prop('disabled', false).text('Add server');
-        });
+        }).then(
+            function (result) {
+                done(result);
+                modal.modal('hide');
+            },
+            function (err) {
+                error.text(err.message).show();
+                button.prop('disabled', false).text('Add server');
+            }
+        );
     }
 
-    return {open: open};
+    return { open: open };
 });

@@ -21,8 +21,9 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
         if (xhr.status === 404) {
             return 'The rsconnect_jupyter server extension is not enabled; run "jupyter-serverextension enable --sys-prefix --py rsconnect_jupyter" and restart Jupyter.';
         }
-        return 'The Jupyter server answered ' + xhr.status + ' ' + (xhr.statusText || '') +
-            '; see its log for details.';
+        return (
+            'The Jupyter server answered ' + xhr.status + ' ' + (xhr.statusText || '') + '; see its log for details.'
+        );
     }
 
     function request(method, route, body, query) {
@@ -30,13 +31,15 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
         if (query) {
             target += '?' + $.param(query);
         }
-        var settings = {type: method, dataType: 'json', cache: false};
+        var settings = { type: method, dataType: 'json', cache: false };
         if (body !== undefined) {
             settings.data = JSON.stringify(body);
             settings.contentType = 'application/json';
         }
         return new Promise(function (resolve, reject) {
-            settings.success = function (data) { resolve(data); };
+            settings.success = function (data) {
+                resolve(data);
+            };
             settings.error = function (xhr) {
                 var err = new Error(sentence(xhr));
                 err.status = xhr.status;
@@ -52,7 +55,7 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
     function rules() {
         if (!rulesRequest) {
             rulesRequest = request('GET', 'rules').then(null, function (err) {
-                rulesRequest = null;  // ask again next time
+                rulesRequest = null; // ask again next time
                 throw err;
             });
         }
@@ -61,21 +64,44 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
 
     return {
         rules: rules,
-        listServers: function () { return request('GET', 'servers').then(function (r) { return r.servers; }); },
-        addServer: function (server) { return request('POST', 'servers/add', server); },
-        removeServer: function (name) { return request('POST', 'servers/remove', {server: name}); },
-        verifyServer: function (name) { return request('POST', 'servers/verify', {server: name}); },
+        listServers: function () {
+            return request('GET', 'servers').then(function (r) {
+                return r.servers;
+            });
+        },
+        addServer: function (server) {
+            return request('POST', 'servers/add', server);
+        },
+        removeServer: function (name) {
+            return request('POST', 'servers/remove', { server: name });
+        },
+        verifyServer: function (name) {
+            return request('POST', 'servers/verify', { server: name });
+        },
         searchContent: function (name, title) {
-            return request('POST', 'content/search', {server: name, title: title})
-                .then(function (r) { return r.content; });
+            return request('POST', 'content/search', { server: name, title: title }).then(function (r) {
+                return r.content;
+            });
         },
-        folderFiles: function (path) { return request('GET', 'files', undefined, {path: path}); },
+        folderFiles: function (path) {
+            return request('GET', 'files', undefined, { path: path });
+        },
         kernelCode: function (path, forceGenerate) {
-            return request('GET', 'environment', undefined, {path: path, force_generate: forceGenerate ? '1' : '0'})
-                .then(function (r) { return r.code; });
+            return request('GET', 'environment', undefined, {
+                path: path,
+                force_generate: forceGenerate ? '1' : '0'
+            }).then(function (r) {
+                return r.code;
+            });
         },
-        publish: function (options) { return request('POST', 'publish', options); },
-        job: function (jobId, cursor) { return request('GET', 'jobs/' + jobId, undefined, {cursor: cursor}); },
-        writeManifest: function (options) { return request('POST', 'manifest', options); }
+        publish: function (options) {
+            return request('POST', 'publish', options);
+        },
+        job: function (jobId, cursor) {
+            return request('GET', 'jobs/' + jobId, undefined, { cursor: cursor });
+        },
+        writeManifest: function (options) {
+            return request('POST', 'manifest', options);
+        }
     };
 });

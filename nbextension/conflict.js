@@ -5,9 +5,9 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
     'use strict';
 
     var MODE_NAMES = {
-        'static': 'finished document only',
+        static: 'finished document only',
         'jupyter-static': 'document with source code',
-        'unknown': 'never deployed'
+        unknown: 'never deployed'
     };
 
     function describe(item) {
@@ -24,22 +24,35 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
         return new Promise(function (resolve) {
             var settled = false;
             var form = $('<form id="rsc-conflict-form" class="rsc-dialog"/>');
-            form.append($('<p/>').text('Content with this title already exists on ' + serverName +
-                '. Overwrite it, or choose "New location" to create a new document.'));
+            form.append(
+                $('<p/>').text(
+                    'Content with this title already exists on ' +
+                        serverName +
+                        '. Overwrite it, or choose "New location" to create a new document.'
+                )
+            );
             var first = true;
             matches.forEach(function (item) {
                 var ok = usable(item, mode);
-                var input = $('<input type="radio" name="rsc-conflict"/>').val(item.guid)
-                    .attr('data-guid', item.guid).prop('disabled', !ok);
+                var input = $('<input type="radio" name="rsc-conflict"/>')
+                    .val(item.guid)
+                    .attr('data-guid', item.guid)
+                    .prop('disabled', !ok);
                 if (ok && first) {
                     input.prop('checked', true);
                     first = false;
                 }
-                var row = $('<div class="radio"/>').append($('<label/>').append(input)
-                    .append(document.createTextNode(' ' + describe(item))));
+                var row = $('<div class="radio"/>').append(
+                    $('<label/>')
+                        .append(input)
+                        .append(document.createTextNode(' ' + describe(item)))
+                );
                 if (!ok) {
-                    row.append($('<p class="help-block"/>').text(
-                        'Published in the other mode; updating it cannot change its mode.'));
+                    row.append(
+                        $('<p class="help-block"/>').text(
+                            'Published in the other mode; updating it cannot change its mode.'
+                        )
+                    );
                 }
                 form.append(row);
             });
@@ -52,9 +65,14 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
                 body: form,
                 open: focus.afterOpen(form, null),
                 buttons: {
-                    'Cancel': {id: 'rsc-conflict-cancel'},
-                    'New location': {id: 'rsc-conflict-new', click: function () { finish({action: 'new'}); }},
-                    'Overwrite': {
+                    Cancel: { id: 'rsc-conflict-cancel' },
+                    'New location': {
+                        id: 'rsc-conflict-new',
+                        click: function () {
+                            finish({ action: 'new' });
+                        }
+                    },
+                    Overwrite: {
                         id: 'rsc-conflict-overwrite',
                         class: 'btn-primary',
                         click: function () {
@@ -62,13 +80,14 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
                             if (!guid) {
                                 return false;
                             }
-                            finish({action: 'overwrite', guid: guid});
+                            finish({ action: 'overwrite', guid: guid });
                         }
                     }
                 }
             });
             modal.addClass('rsc-modal rsc-conflict-modal');
-            if (first) {  // nothing can be overwritten
+            if (first) {
+                // nothing can be overwritten
                 modal.find('#rsc-conflict-overwrite').prop('disabled', true);
             }
             modal.on('hidden.bs.modal', function () {
@@ -83,5 +102,5 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
         });
     }
 
-    return {open: open};
+    return { open: open };
 });

@@ -8,7 +8,9 @@ define(['jquery'], function ($) {
     // Call before dialog.modal(); returns the `open` option to pass to it.
     function afterOpen(form, defaultField) {
         var chosen = null;
-        form.on('focusin', 'input, select, textarea', function () { chosen = this; });
+        form.on('focusin', 'input, select, textarea', function () {
+            chosen = this;
+        });
         return function () {
             var target = chosen || (defaultField ? form.find(defaultField)[0] : null);
             if (target) {
@@ -18,5 +20,5 @@ define(['jquery'], function ($) {
         };
     }
 
-    return {afterOpen: afterOpen};
+    return { afterOpen: afterOpen };
 });

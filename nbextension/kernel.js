@@ -17,14 +17,20 @@ define(['base/js/namespace'], function (Jupyter) {
 
     function whenConnected(kernel) {
         if (!kernel) {
-            return Promise.reject(new Error('This notebook has no running kernel; start one (Kernel > Restart) and publish again.'));
+            return Promise.reject(
+                new Error('This notebook has no running kernel; start one (Kernel > Restart) and publish again.')
+            );
         }
         if (kernel.is_connected()) {
             return Promise.resolve(kernel);
         }
         return new Promise(function (resolve, reject) {
             var timer = setTimeout(function () {
-                reject(new Error('The notebook\'s kernel did not start within a minute; restart it (Kernel > Restart) and publish again.'));
+                reject(
+                    new Error(
+                        "The notebook's kernel did not start within a minute; restart it (Kernel > Restart) and publish again."
+                    )
+                );
             }, READY_TIMEOUT_MS);
             Jupyter.notebook.events.one('kernel_ready.Kernel', function () {
                 clearTimeout(timer);
@@ -36,8 +42,11 @@ define(['base/js/namespace'], function (Jupyter) {
     function checkPython(kernel) {
         var language = kernelLanguage(kernel);
         if (language && language.toLowerCase() !== 'python') {
-            throw new Error('Publishing with source code needs a Python kernel, and this notebook runs ' +
-                language + '; choose "Publish finished document only" or switch to a Python kernel.');
+            throw new Error(
+                'Publishing with source code needs a Python kernel, and this notebook runs ' +
+                    language +
+                    '; choose "Publish finished document only" or switch to a Python kernel.'
+            );
         }
         return kernel;
     }
@@ -49,8 +58,12 @@ define(['base/js/namespace'], function (Jupyter) {
             var reply = null;
             var idle = false;
             var timer = setTimeout(function () {
-                reject(new Error('The kernel is busy and did not describe its environment within two minutes; ' +
-                    'wait for running cells to finish (or interrupt them) and publish again.'));
+                reject(
+                    new Error(
+                        'The kernel is busy and did not describe its environment within two minutes; ' +
+                            'wait for running cells to finish (or interrupt them) and publish again.'
+                    )
+                );
             }, RUN_TIMEOUT_MS);
             // The shell reply and the printed output travel on different channels, so the reply
             // may come first: finish only once the kernel is also idle (all output delivered).
@@ -60,44 +73,57 @@ define(['base/js/namespace'], function (Jupyter) {
                 }
                 clearTimeout(timer);
                 if (reply.content.status !== 'ok' || failure) {
-                    reject(new Error('Reading the Python environment in the kernel failed (' +
-                        (failure || reply.content.status) + '); restart the kernel and publish again.'));
+                    reject(
+                        new Error(
+                            'Reading the Python environment in the kernel failed (' +
+                                (failure || reply.content.status) +
+                                '); restart the kernel and publish again.'
+                        )
+                    );
                 } else {
                     resolve(stdout);
                 }
             }
-            kernel.execute(code, {
-                iopub: {
-                    output: function (msg) {
-                        if (msg.msg_type === 'stream' && msg.content.name === 'stdout') {
-                            stdout += msg.content.text;
-                        } else if (msg.msg_type === 'error') {
-                            failure = msg.content.ename + ': ' + msg.content.evalue;
+            kernel.execute(
+                code,
+                {
+                    iopub: {
+                        output: function (msg) {
+                            if (msg.msg_type === 'stream' && msg.content.name === 'stdout') {
+                                stdout += msg.content.text;
+                            } else if (msg.msg_type === 'error') {
+                                failure = msg.content.ename + ': ' + msg.content.evalue;
+                            }
+                        },
+                        status: function (msg) {
+                            if (msg.content.execution_state === 'idle') {
+                                idle = true;
+                                finish();
+                            }
                         }
                     },
-                    status: function (msg) {
-                        if (msg.content.execution_state === 'idle') {
-                            idle = true;
+                    shell: {
+                        reply: function (msg) {
+                            reply = msg;
                             finish();
                         }
                     }
                 },
-                shell: {
-                    reply: function (msg) {
-                        reply = msg;
-                        finish();
-                    }
-                }
-            }, {silent: false, store_history: false, stop_on_error: false});
+                { silent: false, store_history: false, stop_on_error: false }
+            );
         });
     }
 
     // Resolves with the snapshot's printed text (the handler parses and checks it).
     function snapshot(codePromise) {
-        return whenConnected(Jupyter.notebook.kernel).then(checkPython).then(function (kernel) {
-            return codePromise.then(function (code) { return run(kernel, code); });
-        });
+        return whenConnected(Jupyter.notebook.kernel)
+            .then(checkPython)
+            .then(function (kernel) {
+                return codePromise.then(function (code) {
+                    return run(kernel, code);
+                });
+            });
     }
 
-    return {snapshot: snapshot, kernelLanguage: kernelLanguage};
+    return { snapshot: snapshot, kernelLanguage: kernelLanguage };
 });

@@ -1,29 +1,43 @@
 // rsconnect_jupyter: the "Publish to Posit Connect" toolbar button of the classic Notebook.
 // First use asks for a server (add_server.js); then the publish dialog (publish_dialog.js);
 // success shows a toolbar notification that opens the published document.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', 'require',
-        './api', './add_server', './publish_dialog'],
-function ($, Jupyter, dialog, require, api, addServer, publishDialog) {
+define([
+    'jquery',
+    'base/js/namespace',
+    'base/js/dialog',
+    'require',
+    './api',
+    './add_server',
+    './publish_dialog'
+], function ($, Jupyter, dialog, require, api, addServer, publishDialog) {
     'use strict';
 
     function loadCss() {
-        $('<link rel="stylesheet" type="text/css"/>').attr('href', require.toUrl('./main.css'))
-            .appendTo('head');
+        $('<link rel="stylesheet" type="text/css"/>').attr('href', require.toUrl('./main.css')).appendTo('head');
     }
 
     function showError(err) {
-        dialog.modal({
-            title: 'Publish to Posit Connect',
-            body: $('<div class="alert alert-danger rsc-error" id="rsc-fatal-error"/>').text(err.message || String(err)),
-            buttons: {'Close': {class: 'btn-primary'}}
-        }).addClass('rsc-modal');
+        dialog
+            .modal({
+                title: 'Publish to Posit Connect',
+                body: $('<div class="alert alert-danger rsc-error" id="rsc-fatal-error"/>').text(
+                    err.message || String(err)
+                ),
+                buttons: { Close: { class: 'btn-primary' } }
+            })
+            .addClass('rsc-modal');
     }
 
     function notifyPublished(result) {
         var widget = Jupyter.notification_area.widget('rsconnect');
-        widget.set_message('Published to Posit Connect: open it', undefined, function () {
-            window.open(result.content_url, '_blank', 'noopener');
-        }, {title: result.content_url, icon: 'fa fa-external-link'});
+        widget.set_message(
+            'Published to Posit Connect: open it',
+            undefined,
+            function () {
+                window.open(result.content_url, '_blank', 'noopener');
+            },
+            { title: result.content_url, icon: 'fa fa-external-link' }
+        );
         widget.element.attr('data-url', result.content_url).addClass('rsc-published');
     }
 
@@ -57,22 +71,30 @@ function ($, Jupyter, dialog, require, api, addServer, publishDialog) {
     }
 
     function onClick() {
-        api.listServers().then(function (servers) {
-            return servers.length ? publishWith(servers, {}) : addThenPublish({});
-        }).catch(showError);
+        api.listServers()
+            .then(function (servers) {
+                return servers.length ? publishWith(servers, {}) : addThenPublish({});
+            })
+            .catch(showError);
     }
 
     function load() {
         loadCss();
-        var name = Jupyter.notebook.keyboard_manager.actions.register({
-            help: 'Publish to Posit Connect',
-            icon: 'fa-cloud-upload',
-            handler: onClick
-        }, 'publish', 'rsconnect_jupyter');
-        Jupyter.toolbar.add_buttons_group([{action: name, label: ''}], 'rsconnect_jupyter');
-        $('#rsconnect_jupyter button').addClass('rsc-publish-button').attr('id', 'rsc-publish-button')
+        var name = Jupyter.notebook.keyboard_manager.actions.register(
+            {
+                help: 'Publish to Posit Connect',
+                icon: 'fa-cloud-upload',
+                handler: onClick
+            },
+            'publish',
+            'rsconnect_jupyter'
+        );
+        Jupyter.toolbar.add_buttons_group([{ action: name, label: '' }], 'rsconnect_jupyter');
+        $('#rsconnect_jupyter button')
+            .addClass('rsc-publish-button')
+            .attr('id', 'rsc-publish-button')
             .attr('title', 'Publish to Posit Connect');
     }
 
-    return {load_ipython_extension: load};
+    return { load_ipython_extension: load };
 });

@@ -46,5 +46,5 @@ define(['base/js/namespace'], function (Jupyter) {
         write(md);
     }
 
-    return {read: read, deployment: deployment, remember: remember, normalizeUrl: normalizeUrl};
+    return { read: read, deployment: deployment, remember: remember, normalizeUrl: normalizeUrl };
 });

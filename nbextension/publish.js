@@ -2,8 +2,13 @@
 // save the notebook, snapshot the kernel's environment (source mode), pick the target (the
 // remembered content, or ask when the title matches existing content), run the publish job
 // and stream its log. Resolves with the deployment, or null when the user cancels.
-define(['base/js/namespace', './api', './kernel', './metadata', './conflict'],
-function (Jupyter, api, kernel, metadata, conflict) {
+define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], function (
+    Jupyter,
+    api,
+    kernel,
+    metadata,
+    conflict
+) {
     'use strict';
 
     var POLL_MS = 400;
@@ -18,21 +23,21 @@ function (Jupyter, api, kernel, metadata, conflict) {
     // {app_id} for known content, {new: true} for a new document, or null if cancelled.
     function chooseTarget(choices) {
         if (choices.new_location) {
-            return Promise.resolve({new: true});
+            return Promise.resolve({ new: true });
         }
         var known = metadata.deployment(choices.server.url);
         if (known && known.content_guid && known.app_mode === choices.mode) {
-            return Promise.resolve({app_id: known.content_guid, new: false});
+            return Promise.resolve({ app_id: known.content_guid, new: false });
         }
         return api.searchContent(choices.server.name, choices.title).then(function (matches) {
             if (!matches.length) {
-                return {new: true};
+                return { new: true };
             }
             return conflict.open(matches, choices.mode, choices.server.name).then(function (choice) {
                 if (!choice) {
                     return null;
                 }
-                return choice.action === 'overwrite' ? {app_id: choice.guid, new: false} : {new: true};
+                return choice.action === 'overwrite' ? { app_id: choice.guid, new: false } : { new: true };
             });
         });
     }
@@ -46,7 +51,8 @@ function (Jupyter, api, kernel, metadata, conflict) {
                     if (state.lines.length) {
                         view.log(state.lines);
                     }
-                    if (state.progress) {  // the bundle's build or upload: {phase, done, total} bytes
+                    if (state.progress) {
+                        // the bundle's build or upload: {phase, done, total} bytes
                         view.progress(state.progress);
                     }
                     if (!state.finished) {
@@ -66,7 +72,7 @@ function (Jupyter, api, kernel, metadata, conflict) {
         if (choices.mode !== 'jupyter-static') {
             return Promise.resolve(null);
         }
-        view.status('Reading the Python environment in the notebook\'s kernel…');
+        view.status("Reading the Python environment in the notebook's kernel…");
         var path = Jupyter.notebook.notebook_path;
         return kernel.snapshot(api.kernelCode(path, choices.force_generate));
     }
@@ -74,57 +80,68 @@ function (Jupyter, api, kernel, metadata, conflict) {
     function run(choices, view) {
         var snapshot = null;
         view.status('Saving the notebook…');
-        return saveNotebook().then(function () {
-            return takeSnapshot(choices, view);
-        }).then(function (text) {
-            snapshot = text;
-            view.status('Looking for content titled "' + choices.title + '"…');
-            return chooseTarget(choices);
-        }).then(function (target) {
-            if (!target) {
-                return null;
-            }
-            view.status('Publishing to ' + choices.server.name + '…');
-            return api.publish({
-                server: choices.server.name,
-                notebook_path: Jupyter.notebook.notebook_path,
-                mode: choices.mode,
-                title: choices.title,
-                new: target.new,
-                app_id: target.app_id || null,
-                extra_files: choices.extra_files,
-                environment: choices.environment,
-                snapshot: snapshot,
-                force_generate: choices.force_generate,
-                hide_all_input: choices.hide_all_input,
-                hide_tagged_input: choices.hide_tagged_input
-            }).then(function (started) {
-                return follow(started.job_id, view);
-            }).then(function (result) {
-                metadata.remember(result, choices);
-                // Keep the remembered target in the file (best effort: the content is published).
-                return Promise.resolve(Jupyter.notebook.save_notebook()).catch(function () {})
-                    .then(function () { return result; });
+        return saveNotebook()
+            .then(function () {
+                return takeSnapshot(choices, view);
+            })
+            .then(function (text) {
+                snapshot = text;
+                view.status('Looking for content titled "' + choices.title + '"…');
+                return chooseTarget(choices);
+            })
+            .then(function (target) {
+                if (!target) {
+                    return null;
+                }
+                view.status('Publishing to ' + choices.server.name + '…');
+                return api
+                    .publish({
+                        server: choices.server.name,
+                        notebook_path: Jupyter.notebook.notebook_path,
+                        mode: choices.mode,
+                        title: choices.title,
+                        new: target.new,
+                        app_id: target.app_id || null,
+                        extra_files: choices.extra_files,
+                        environment: choices.environment,
+                        snapshot: snapshot,
+                        force_generate: choices.force_generate,
+                        hide_all_input: choices.hide_all_input,
+                        hide_tagged_input: choices.hide_tagged_input
+                    })
+                    .then(function (started) {
+                        return follow(started.job_id, view);
+                    })
+                    .then(function (result) {
+                        metadata.remember(result, choices);
+                        // Keep the remembered target in the file (best effort: the content is published).
+                        return Promise.resolve(Jupyter.notebook.save_notebook())
+                            .catch(function () {})
+                            .then(function () {
+                                return result;
+                            });
+                    });
             });
-        });
     }
 
     function writeManifest(choices, overwrite, view) {
         view.status('Saving the notebook…');
-        return saveNotebook().then(function () {
-            return takeSnapshot({mode: 'jupyter-static', force_generate: choices.force_generate}, view);
-        }).then(function (snapshot) {
-            view.status('Writing manifest.json…');
-            return api.writeManifest({
-                notebook_path: Jupyter.notebook.notebook_path,
-                snapshot: snapshot,
-                extra_files: choices.extra_files,
-                hide_all_input: choices.hide_all_input,
-                hide_tagged_input: choices.hide_tagged_input,
-                overwrite: overwrite
+        return saveNotebook()
+            .then(function () {
+                return takeSnapshot({ mode: 'jupyter-static', force_generate: choices.force_generate }, view);
+            })
+            .then(function (snapshot) {
+                view.status('Writing manifest.json…');
+                return api.writeManifest({
+                    notebook_path: Jupyter.notebook.notebook_path,
+                    snapshot: snapshot,
+                    extra_files: choices.extra_files,
+                    hide_all_input: choices.hide_all_input,
+                    hide_tagged_input: choices.hide_tagged_input,
+                    overwrite: overwrite
+                });
             });
-        });
     }
 
-    return {run: run, writeManifest: writeManifest};
+    return { run: run, writeManifest: writeManifest };
 });

@@ -1,7 +1,14 @@
 // The publish dialog: server, title, mode, packages, environment variables, extra files.
 // It stays open while publishing and shows the deploy log; errors appear as one sentence.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish', './focus'],
-function ($, Jupyter, dialog, api, metadata, publish, focus) {
+define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish', './focus'], function (
+    $,
+    Jupyter,
+    dialog,
+    api,
+    metadata,
+    publish,
+    focus
+) {
     'use strict';
 
     function notebookTitle() {
@@ -9,9 +16,11 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
     }
 
     function radio(name, value, id, label, help) {
-        var row = $('<div class="radio"/>').append($('<label/>')
-            .append($('<input type="radio"/>').attr({name: name, id: id}).val(value))
-            .append(document.createTextNode(' ' + label)));
+        var row = $('<div class="radio"/>').append(
+            $('<label/>')
+                .append($('<input type="radio"/>').attr({ name: name, id: id }).val(value))
+                .append(document.createTextNode(' ' + label))
+        );
         if (help) {
             row.append($('<p class="help-block"/>').text(help));
         }
@@ -19,94 +28,194 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
     }
 
     function checkbox(id, label) {
-        return $('<div class="checkbox"/>').append($('<label/>')
-            .append($('<input type="checkbox"/>').attr('id', id))
-            .append(document.createTextNode(' ' + label)));
+        return $('<div class="checkbox"/>').append(
+            $('<label/>')
+                .append($('<input type="checkbox"/>').attr('id', id))
+                .append(document.createTextNode(' ' + label))
+        );
     }
 
     function envRow(name) {
         return $('<div class="rsc-env-row form-inline"/>')
-            .append($('<input type="text" class="form-control input-sm rsc-env-name" placeholder="NAME"/>').val(name || ''))
+            .append(
+                $('<input type="text" class="form-control input-sm rsc-env-name" placeholder="NAME"/>').val(name || '')
+            )
             .append(' = ')
-            .append($('<input type="password" class="form-control input-sm rsc-env-value" autocomplete="new-password"/>')
-                .attr('placeholder', name ? 'unchanged' : 'value'))
-            .append($('<button type="button" class="btn btn-default btn-xs rsc-env-remove" title="Remove">&times;</button>'));
+            .append(
+                $(
+                    '<input type="password" class="form-control input-sm rsc-env-value" autocomplete="new-password"/>'
+                ).attr('placeholder', name ? 'unchanged' : 'value')
+            )
+            .append(
+                $('<button type="button" class="btn btn-default btn-xs rsc-env-remove" title="Remove">&times;</button>')
+            );
     }
 
     function build(servers, folder, md, draft) {
         var form = $('<form id="rsc-publish-form" class="rsc-dialog" autocomplete="off"/>');
         var select = $('<select id="rsc-server" class="form-control"/>');
         servers.forEach(function (s) {
-            select.append($('<option/>').val(s.name).attr('data-url', s.url).text(s.name + ' (' + s.url + ')'));
+            select.append(
+                $('<option/>')
+                    .val(s.name)
+                    .attr('data-url', s.url)
+                    .text(s.name + ' (' + s.url + ')')
+            );
         });
-        form.append($('<div class="form-group"/>')
-            .append($('<label for="rsc-server"/>').text('Publish to'))
-            .append($('<div class="input-group"/>').append(select).append($('<span class="input-group-btn"/>')
-                .append($('<button type="button" id="rsc-add-server" class="btn btn-default"/>').text('Add server…'))
-                .append($('<button type="button" id="rsc-remove-server" class="btn btn-default"/>').text('Remove')))));
-        form.append($('<div class="form-group"/>')
-            .append($('<label for="rsc-title"/>').text('Title'))
-            .append($('<input type="text" id="rsc-title" class="form-control"/>')));
-        form.append(checkbox('rsc-new-location', 'Publish to a new location instead of updating the content ' +
-            'this notebook was published to').attr('id', 'rsc-new-location-row'));
-        form.append($('<div class="form-group"/>')
-            .append(radio('rsc-mode', 'static', 'rsc-mode-static', 'Publish finished document only',
-                'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'))
-            .append(radio('rsc-mode', 'jupyter-static', 'rsc-mode-source', 'Publish document with source code',
-                'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.')));
+        form.append(
+            $('<div class="form-group"/>')
+                .append($('<label for="rsc-server"/>').text('Publish to'))
+                .append(
+                    $('<div class="input-group"/>')
+                        .append(select)
+                        .append(
+                            $('<span class="input-group-btn"/>')
+                                .append(
+                                    $('<button type="button" id="rsc-add-server" class="btn btn-default"/>').text(
+                                        'Add server…'
+                                    )
+                                )
+                                .append(
+                                    $('<button type="button" id="rsc-remove-server" class="btn btn-default"/>').text(
+                                        'Remove'
+                                    )
+                                )
+                        )
+                )
+        );
+        form.append(
+            $('<div class="form-group"/>')
+                .append($('<label for="rsc-title"/>').text('Title'))
+                .append($('<input type="text" id="rsc-title" class="form-control"/>'))
+        );
+        form.append(
+            checkbox(
+                'rsc-new-location',
+                'Publish to a new location instead of updating the content ' + 'this notebook was published to'
+            ).attr('id', 'rsc-new-location-row')
+        );
+        form.append(
+            $('<div class="form-group"/>')
+                .append(
+                    radio(
+                        'rsc-mode',
+                        'static',
+                        'rsc-mode-static',
+                        'Publish finished document only',
+                        'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'
+                    )
+                )
+                .append(
+                    radio(
+                        'rsc-mode',
+                        'jupyter-static',
+                        'rsc-mode-source',
+                        'Publish document with source code',
+                        'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.'
+                    )
+                )
+        );
 
         var source = $('<div id="rsc-source-options"/>');
         var packages = $('<div class="form-group"/>').append($('<label/>').text('Python packages'));
-        packages.append(radio('rsc-packages', 'file', 'rsc-packages-file',
-            folder.has_requirements ? 'Use requirements.txt from the notebook\'s folder'
-                : 'Use requirements.txt from the notebook\'s folder (there is none)'));
-        packages.append(radio('rsc-packages', 'generate', 'rsc-packages-generate',
-            'Generate the list from the packages installed in the kernel\'s environment'));
+        packages.append(
+            radio(
+                'rsc-packages',
+                'file',
+                'rsc-packages-file',
+                folder.has_requirements
+                    ? "Use requirements.txt from the notebook's folder"
+                    : "Use requirements.txt from the notebook's folder (there is none)"
+            )
+        );
+        packages.append(
+            radio(
+                'rsc-packages',
+                'generate',
+                'rsc-packages-generate',
+                "Generate the list from the packages installed in the kernel's environment"
+            )
+        );
         source.append(packages);
         var env = $('<div class="form-group"/>').append($('<label/>').text('Environment variables'));
-        env.append($('<p class="help-block"/>').text('Values go to the server only and are never saved in the notebook; ' +
-            'leave a value empty to keep the one already set on the server.'));
+        env.append(
+            $('<p class="help-block"/>').text(
+                'Values go to the server only and are never saved in the notebook; ' +
+                    'leave a value empty to keep the one already set on the server.'
+            )
+        );
         var rows = $('<div id="rsc-env-rows"/>');
-        md.environment_names.forEach(function (n) { rows.append(envRow(n)); });
-        env.append(rows).append($('<button type="button" id="rsc-env-add" class="btn btn-default btn-xs"/>')
-            .text('Add variable'));
+        md.environment_names.forEach(function (n) {
+            rows.append(envRow(n));
+        });
+        env.append(rows).append(
+            $('<button type="button" id="rsc-env-add" class="btn btn-default btn-xs"/>').text('Add variable')
+        );
         source.append(env);
         form.append(source);
 
         var files = $('<div id="rsc-files" class="rsc-files"/>');
         if (!folder.files.length) {
-            files.append($('<p class="help-block"/>').text('No other files in the notebook\'s folder.'));
+            files.append($('<p class="help-block"/>').text("No other files in the notebook's folder."));
         }
         folder.files.forEach(function (f) {
-            files.append($('<div class="checkbox"/>').append($('<label/>')
-                .append($('<input type="checkbox" class="rsc-file"/>').val(f).attr('data-file', f)
-                    .prop('checked', md.extra_files.indexOf(f) >= 0))
-                .append(document.createTextNode(' ' + f))));
+            files.append(
+                $('<div class="checkbox"/>').append(
+                    $('<label/>')
+                        .append(
+                            $('<input type="checkbox" class="rsc-file"/>')
+                                .val(f)
+                                .attr('data-file', f)
+                                .prop('checked', md.extra_files.indexOf(f) >= 0)
+                        )
+                        .append(document.createTextNode(' ' + f))
+                )
+            );
         });
-        form.append($('<div class="form-group"/>').append($('<label/>').text('Extra files from the notebook\'s folder'))
-            .append(files));
+        form.append(
+            $('<div class="form-group"/>')
+                .append($('<label/>').text("Extra files from the notebook's folder"))
+                .append(files)
+        );
         form.append(checkbox('rsc-hide-all-input', 'Hide all input code'));
         form.append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'));
         form.append($('<div id="rsc-status" class="rsc-status"/>'));
-        form.append($('<div id="rsc-progress-row" class="rsc-progress-row"/>')
-            .append($('<progress id="rsc-progress" class="rsc-progress" max="1" value="0"/>'))
-            .append($('<span id="rsc-progress-text" class="rsc-progress-text" aria-live="polite"/>')).hide());
+        form.append(
+            $('<div id="rsc-progress-row" class="rsc-progress-row"/>')
+                .append($('<progress id="rsc-progress" class="rsc-progress" max="1" value="0"/>'))
+                .append($('<span id="rsc-progress-text" class="rsc-progress-text" aria-live="polite"/>'))
+                .hide()
+        );
         form.append($('<pre id="rsc-log" class="rsc-log"/>').hide());
         form.append($('<div id="rsc-error" class="alert alert-danger rsc-error" role="alert"/>').hide());
 
         // Defaults: what this notebook remembers for the chosen server, else the notebook's name.
-        var preferred = draft.server || (servers.filter(function (s) {
-            return metadata.normalizeUrl(s.url) === md.last_server_url;
-        })[0] || servers[0]).name;
+        var preferred =
+            draft.server ||
+            (
+                servers.filter(function (s) {
+                    return metadata.normalizeUrl(s.url) === md.last_server_url;
+                })[0] || servers[0]
+            ).name;
         select.val(preferred);
         applyServerDefaults(form, draft);
         form.find(folder.has_requirements ? '#rsc-packages-file' : '#rsc-packages-generate').prop('checked', true);
         form.find('#rsc-packages-file').prop('disabled', !folder.has_requirements);
-        form.on('change', 'input[name=rsc-mode]', function () { showModeOptions(form); });
-        form.on('change', '#rsc-server', function () { applyServerDefaults(form, {}); });
-        form.on('click', '#rsc-env-add', function () { rows.append(envRow('')); });
-        form.on('click', '.rsc-env-remove', function () { $(this).closest('.rsc-env-row').remove(); });
-        form.on('submit', function () { return false; });
+        form.on('change', 'input[name=rsc-mode]', function () {
+            showModeOptions(form);
+        });
+        form.on('change', '#rsc-server', function () {
+            applyServerDefaults(form, {});
+        });
+        form.on('click', '#rsc-env-add', function () {
+            rows.append(envRow(''));
+        });
+        form.on('click', '.rsc-env-remove', function () {
+            $(this).closest('.rsc-env-row').remove();
+        });
+        form.on('submit', function () {
+            return false;
+        });
         return form;
     }
 
@@ -130,15 +239,18 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
     function read(form, servers, rules) {
         var envName = new RegExp('^(?:' + rules.env_name_pattern + ')$');
         var name = form.find('#rsc-server').val();
-        var server = servers.filter(function (s) { return s.name === name; })[0];
+        var server = servers.filter(function (s) {
+            return s.name === name;
+        })[0];
         var title = $.trim(form.find('#rsc-title').val());
         var mode = form.find('input[name=rsc-mode]:checked').val();
         if (!server) {
             return new Error('Choose a server, or add one with "Add server…".');
         }
         if (title.length < rules.title_min_length || title.length > rules.title_max_length) {
-            return new Error('Enter a title of ' + rules.title_min_length + ' to ' + rules.title_max_length +
-                ' characters.');
+            return new Error(
+                'Enter a title of ' + rules.title_min_length + ' to ' + rules.title_max_length + ' characters.'
+            );
         }
         var environment = {};
         var names = [];
@@ -170,7 +282,12 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
             force_generate: form.find('#rsc-packages-generate').prop('checked') === true,
             environment: environment,
             environment_names: names,
-            extra_files: form.find('.rsc-file:checked').map(function () { return $(this).val(); }).get(),
+            extra_files: form
+                .find('.rsc-file:checked')
+                .map(function () {
+                    return $(this).val();
+                })
+                .get(),
             hide_all_input: form.find('#rsc-hide-all-input').prop('checked') === true,
             hide_tagged_input: form.find('#rsc-hide-tagged-input').prop('checked') === true
         };
@@ -187,7 +304,7 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         return (i === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)) + ' ' + units[i];
     }
 
-    var PHASES = {build: 'Building the bundle', upload: 'Uploading'};
+    var PHASES = { build: 'Building the bundle', upload: 'Uploading' };
 
     function view(form) {
         return {
@@ -196,11 +313,14 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                     return;
                 }
                 form.find('#rsc-progress-row').show();
-                form.find('#rsc-progress').attr({max: p.total, value: p.done});
-                form.find('#rsc-progress-text').text((PHASES[p.phase] || p.phase) + ' ' + humanBytes(p.done) +
-                    ' of ' + humanBytes(p.total));
+                form.find('#rsc-progress').attr({ max: p.total, value: p.done });
+                form.find('#rsc-progress-text').text(
+                    (PHASES[p.phase] || p.phase) + ' ' + humanBytes(p.done) + ' of ' + humanBytes(p.total)
+                );
             },
-            status: function (text) { form.find('#rsc-status').text(text); },
+            status: function (text) {
+                form.find('#rsc-status').text(text);
+            },
             log: function (lines) {
                 var pre = form.find('#rsc-log').show();
                 pre.append(document.createTextNode(lines.join('\n') + '\n'));
@@ -235,7 +355,9 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                 function fail(err) {
                     setBusy(false);
                     form.find('#rsc-status').text('');
-                    form.find('#rsc-error').text(err.message || String(err)).show();
+                    form.find('#rsc-error')
+                        .text(err.message || String(err))
+                        .show();
                 }
                 function start(action) {
                     var choices = read(form, servers, rules);
@@ -253,41 +375,45 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                     body: form,
                     notebook: Jupyter.notebook,
                     keyboard_manager: Jupyter.notebook.keyboard_manager,
-                    open: focus.afterOpen(form, null),  // no field: Enter publishes
+                    open: focus.afterOpen(form, null), // no field: Enter publishes
                     buttons: {
-                        'Cancel': {id: 'rsc-publish-cancel'},
+                        Cancel: { id: 'rsc-publish-cancel' },
                         'Create manifest': {
                             id: 'rsc-write-manifest',
                             click: function () {
                                 start(function (choices) {
-                                    return publish.writeManifest(choices, manifestExists, view(form)).then(function (r) {
-                                        setBusy(false);
-                                        manifestExists = false;
-                                        modal.find('#rsc-write-manifest').text('Create manifest');
-                                        form.find('#rsc-status').text('Wrote ' + r.written.join(', ') + '.');
-                                    }, function (err) {
-                                        if (/already exists/.test(err.message)) {
-                                            manifestExists = true;
-                                            modal.find('#rsc-write-manifest').text('Replace manifest');
+                                    return publish.writeManifest(choices, manifestExists, view(form)).then(
+                                        function (r) {
+                                            setBusy(false);
+                                            manifestExists = false;
+                                            modal.find('#rsc-write-manifest').text('Create manifest');
+                                            form.find('#rsc-status').text('Wrote ' + r.written.join(', ') + '.');
+                                        },
+                                        function (err) {
+                                            if (/already exists/.test(err.message)) {
+                                                manifestExists = true;
+                                                modal.find('#rsc-write-manifest').text('Replace manifest');
+                                            }
+                                            throw err;
                                         }
-                                        throw err;
-                                    });
+                                    );
                                 });
                                 return false;
                             }
                         },
-                        'Publish': {
+                        Publish: {
                             id: 'rsc-publish-submit',
                             class: 'btn-primary',
                             click: function () {
                                 start(function (choices) {
                                     return publish.run(choices, view(form)).then(function (result) {
-                                        if (!result) {  // the user cancelled the conflict dialog
+                                        if (!result) {
+                                            // the user cancelled the conflict dialog
                                             setBusy(false);
                                             form.find('#rsc-status').text('Publishing cancelled.');
                                             return;
                                         }
-                                        finish({result: result});
+                                        finish({ result: result });
                                     });
                                 });
                                 return false;
@@ -308,18 +434,28 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
                     }
                 });
                 form.on('click', '#rsc-add-server', function () {
-                    finish({addServer: {title: form.find('#rsc-title').val(),
-                        mode: form.find('input[name=rsc-mode]:checked').val()}});
+                    finish({
+                        addServer: {
+                            title: form.find('#rsc-title').val(),
+                            mode: form.find('input[name=rsc-mode]:checked').val()
+                        }
+                    });
                 });
                 form.on('click', '#rsc-remove-server', function () {
                     var name = form.find('#rsc-server').val();
                     setBusy(true);
                     api.removeServer(name).then(function () {
-                        servers = servers.filter(function (s) { return s.name !== name; });
-                        form.find('#rsc-server option').filter(function () { return $(this).val() === name; }).remove();
+                        servers = servers.filter(function (s) {
+                            return s.name !== name;
+                        });
+                        form.find('#rsc-server option')
+                            .filter(function () {
+                                return $(this).val() === name;
+                            })
+                            .remove();
                         setBusy(false);
                         if (!servers.length) {
-                            finish({addServer: {}});
+                            finish({ addServer: {} });
                         } else {
                             applyServerDefaults(form, {});
                         }
@@ -329,5 +465,5 @@ function ($, Jupyter, dialog, api, metadata, publish, focus) {
         });
     }
 
-    return {open: open};
+    return { open: open };
 });

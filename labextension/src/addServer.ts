@@ -17,22 +17,56 @@ function form(prefill: { url?: string; name?: string }): HTMLElement {
     ])
   );
   root.append(
-    field('rsc-server-url', 'Server URL', el('input', { type: 'text', placeholder: 'https://connect.example.com/' }))
+    field(
+      'rsc-server-url',
+      'Server URL',
+      el('input', { type: 'text', placeholder: 'https://connect.example.com/' })
+    )
   );
-  root.append(field('rsc-nickname', 'Nickname', el('input', { type: 'text', placeholder: 'my-connect' })));
+  root.append(
+    field('rsc-nickname', 'Nickname', el('input', { type: 'text', placeholder: 'my-connect' }))
+  );
   root.append(
     field(
       'rsc-api-key',
       'API key',
       el('input', { type: 'password', autocomplete: 'new-password' }),
-      el('a', { href: API_KEY_HELP, target: '_blank', rel: 'noopener' }, ['How to create an API key'])
+      el('a', { href: API_KEY_HELP, target: '_blank', rel: 'noopener' }, [
+        'How to create an API key'
+      ])
     )
   );
   const tls = el('div', { class: 'rsc-field' }, [el('label', {}, ['TLS certificates'])]);
-  tls.append(choice('radio', 'rsc-tls', 'system', 'rsc-tls-system', "Check with the system's certificates"));
-  tls.append(choice('radio', 'rsc-tls', 'ca_bundle', 'rsc-tls-ca', 'Check with this CA bundle (a file on the Jupyter server):'));
-  tls.append(el('input', { type: 'text', id: 'rsc-ca-path', class: 'jp-mod-styled rsc-input', placeholder: '/etc/ssl/my-ca.pem', disabled: true }));
-  tls.append(choice('radio', 'rsc-tls', 'insecure', 'rsc-tls-insecure', 'Do not check the certificate (insecure)'));
+  tls.append(
+    choice('radio', 'rsc-tls', 'system', 'rsc-tls-system', "Check with the system's certificates")
+  );
+  tls.append(
+    choice(
+      'radio',
+      'rsc-tls',
+      'ca_bundle',
+      'rsc-tls-ca',
+      'Check with this CA bundle (a file on the Jupyter server):'
+    )
+  );
+  tls.append(
+    el('input', {
+      type: 'text',
+      id: 'rsc-ca-path',
+      class: 'jp-mod-styled rsc-input',
+      placeholder: '/etc/ssl/my-ca.pem',
+      disabled: true
+    })
+  );
+  tls.append(
+    choice(
+      'radio',
+      'rsc-tls',
+      'insecure',
+      'rsc-tls-insecure',
+      'Do not check the certificate (insecure)'
+    )
+  );
   root.append(tls);
   const error = el('div', { id: 'rsc-add-error', class: 'rsc-error', role: 'alert' });
   show(error, false);
@@ -48,7 +82,9 @@ function form(prefill: { url?: string; name?: string }): HTMLElement {
 }
 
 /** Resolves with {server} once saved, or null when the user cancels. */
-export function open(prefill: { url?: string; name?: string } = {}): Promise<{ server: api.IServer } | null> {
+export function open(
+  prefill: { url?: string; name?: string } = {}
+): Promise<{ server: api.IServer } | null> {
   const root = form(prefill);
   const body = new Widget({ node: root });
   let added: { server: api.IServer } | null = null;
@@ -83,7 +119,10 @@ export function open(prefill: { url?: string; name?: string } = {}): Promise<{ s
   );
 }
 
-async function submit(root: HTMLElement, dialog: KeepOpenDialog): Promise<{ server: api.IServer } | null> {
+async function submit(
+  root: HTMLElement,
+  dialog: KeepOpenDialog
+): Promise<{ server: api.IServer } | null> {
   const error = root.querySelector('#rsc-add-error') as HTMLElement;
   const say = (text: string) => {
     error.textContent = text;

@@ -90,7 +90,9 @@ async function request<T>(
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
   } catch {
-    throw new Error('The Jupyter server did not answer; check that it is still running, then try again.');
+    throw new Error(
+      'The Jupyter server did not answer; check that it is still running, then try again.'
+    );
   }
   let data: unknown = null;
   try {
@@ -125,7 +127,8 @@ export function removeServer(name: string): Promise<unknown> {
 }
 
 export async function searchContent(name: string, title: string): Promise<IContent[]> {
-  return (await request<{ content: IContent[] }>('POST', 'content/search', { server: name, title })).content;
+  return (await request<{ content: IContent[] }>('POST', 'content/search', { server: name, title }))
+    .content;
 }
 
 let rulesRequest: Promise<IRules> | null = null;

@@ -23,7 +23,12 @@ function usable(item: IContent, mode: string): boolean {
 }
 
 /** Shows the question in `area` and resolves with the user's choice (null: cancelled). */
-export function ask(area: HTMLElement, matches: IContent[], mode: string, serverName: string): Promise<Choice> {
+export function ask(
+  area: HTMLElement,
+  matches: IContent[],
+  mode: string,
+  serverName: string
+): Promise<Choice> {
   area.replaceChildren();
   const box = el('div', { id: 'rsc-conflict-form', class: 'rsc-conflict' }, [
     el('p', {}, [
@@ -34,22 +39,39 @@ export function ask(area: HTMLElement, matches: IContent[], mode: string, server
   let first = true;
   for (const item of matches) {
     const ok = usable(item, mode);
-    const radio = el('input', { type: 'radio', name: 'rsc-conflict', value: item.guid, 'data-guid': item.guid }) as HTMLInputElement;
+    const radio = el('input', {
+      type: 'radio',
+      name: 'rsc-conflict',
+      value: item.guid,
+      'data-guid': item.guid
+    }) as HTMLInputElement;
     radio.disabled = !ok;
     if (ok && first) {
       radio.checked = true;
       first = false;
     }
-    const row = el('div', { class: 'rsc-choice' }, [el('label', {}, [radio, ' ' + describe(item)])]);
+    const row = el('div', { class: 'rsc-choice' }, [
+      el('label', {}, [radio, ' ' + describe(item)])
+    ]);
     if (!ok) {
-      row.append(el('div', { class: 'rsc-help' }, ['Published in the other mode; updating it cannot change its mode.']));
+      row.append(
+        el('div', { class: 'rsc-help' }, [
+          'Published in the other mode; updating it cannot change its mode.'
+        ])
+      );
     }
     box.append(row);
   }
   const button = (id: string, label: string, accept: boolean) =>
-    el('button', { type: 'button', id, class: `jp-Dialog-button jp-mod-styled ${accept ? 'jp-mod-accept' : 'jp-mod-reject'}` }, [
-      el('div', { class: 'jp-Dialog-buttonLabel' }, [label])
-    ]) as HTMLButtonElement;
+    el(
+      'button',
+      {
+        type: 'button',
+        id,
+        class: `jp-Dialog-button jp-mod-styled ${accept ? 'jp-mod-accept' : 'jp-mod-reject'}`
+      },
+      [el('div', { class: 'jp-Dialog-buttonLabel' }, [label])]
+    ) as HTMLButtonElement;
   const cancel = button('rsc-conflict-cancel', 'Cancel', false);
   const fresh = button('rsc-conflict-new', 'New location', false);
   const overwrite = button('rsc-conflict-overwrite', 'Overwrite', true);
@@ -66,7 +88,9 @@ export function ask(area: HTMLElement, matches: IContent[], mode: string, server
     cancel.addEventListener('click', () => done(null));
     fresh.addEventListener('click', () => done({ action: 'new' }));
     overwrite.addEventListener('click', () => {
-      const picked = box.querySelector('input[name=rsc-conflict]:checked') as HTMLInputElement | null;
+      const picked = box.querySelector(
+        'input[name=rsc-conflict]:checked'
+      ) as HTMLInputElement | null;
       if (picked) {
         done({ action: 'overwrite', guid: picked.value });
       }

@@ -2,7 +2,12 @@
 // notebook toolbar and a command in the palette. First use asks for a server (addServer.ts);
 // then the publish dialog (publishDialog.ts); success puts a link to the document in the toolbar.
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, IToolbarWidgetRegistry, showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  showErrorMessage,
+  ToolbarButton
+} from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
@@ -15,8 +20,18 @@ const COMMAND = 'rsconnect:publish';
 const LABEL = 'Publish to Posit Connect';
 
 function notifyPublished(panel: NotebookPanel, result: api.IResult): void {
-  const link = el('a', { class: 'rsc-published', href: result.content_url, target: '_blank', rel: 'noopener',
-    title: result.content_url, 'data-url': result.content_url }, ['Published to Posit Connect: open it']);
+  const link = el(
+    'a',
+    {
+      class: 'rsc-published',
+      href: result.content_url,
+      target: '_blank',
+      rel: 'noopener',
+      title: result.content_url,
+      'data-url': result.content_url
+    },
+    ['Published to Posit Connect: open it']
+  );
   const existing = panel.node.querySelector('.rsc-published-item');
   if (existing) {
     existing.replaceChildren(link);
@@ -36,7 +51,11 @@ async function addThenPublish(panel: NotebookPanel, draft: publishDialog.IDraft)
 }
 
 // The dialogs hand control back here to switch between "add a server" and "publish".
-async function publishWith(panel: NotebookPanel, servers: api.IServer[], draft: publishDialog.IDraft): Promise<void> {
+async function publishWith(
+  panel: NotebookPanel,
+  servers: api.IServer[],
+  draft: publishDialog.IDraft
+): Promise<void> {
   const outcome = await publishDialog.open(panel, servers, draft);
   if (!outcome) {
     return;
@@ -63,8 +82,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ICommandPalette, IToolbarWidgetRegistry, ISettingRegistry],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null,
-    toolbars: IToolbarWidgetRegistry | null, settings: ISettingRegistry | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    toolbars: IToolbarWidgetRegistry | null,
+    settings: ISettingRegistry | null
+  ) => {
     app.commands.addCommand(COMMAND, {
       label: LABEL,
       caption: 'Publish this notebook to a Posit Connect server',

@@ -8,7 +8,10 @@ export class KeepOpenDialog extends Dialog<unknown> {
   /** While busy, Escape, the close button and clicks outside do nothing. */
   busy = false;
 
-  constructor(options: Partial<Dialog.IOptions<unknown>>, private defaultIndex: number) {
+  constructor(
+    options: Partial<Dialog.IOptions<unknown>>,
+    private defaultIndex: number
+  ) {
     super({ ...options, defaultButton: defaultIndex });
   }
 

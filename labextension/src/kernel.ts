@@ -22,7 +22,9 @@ async function connectedKernel(session: ISessionContext): Promise<Kernel.IKernel
   );
   const kernel = session.session?.kernel;
   if (!kernel) {
-    throw new Error('This notebook has no running kernel; choose one (Kernel > Change Kernel) and publish again.');
+    throw new Error(
+      'This notebook has no running kernel; choose one (Kernel > Change Kernel) and publish again.'
+    );
   }
   return kernel;
 }
@@ -41,7 +43,12 @@ async function checkPython(kernel: Kernel.IKernelConnection): Promise<void> {
 async function run(kernel: Kernel.IKernelConnection, code: string): Promise<string> {
   let stdout = '';
   let failure: string | null = null;
-  const future = kernel.requestExecute({ code, silent: false, store_history: false, stop_on_error: false });
+  const future = kernel.requestExecute({
+    code,
+    silent: false,
+    store_history: false,
+    stop_on_error: false
+  });
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     if (KernelMessage.isStreamMsg(msg) && msg.content.name === 'stdout') {
       stdout += msg.content.text;

@@ -27,7 +27,8 @@ export function normalizeUrl(url: string | undefined | null): string {
 
 export function read(model: INotebookModel): IRemembered {
   const stored: unknown = model.getMetadata(KEY);
-  const md: Partial<IRemembered> = stored && typeof stored === 'object' ? JSON.parse(JSON.stringify(stored)) : {};
+  const md: Partial<IRemembered> =
+    stored && typeof stored === 'object' ? JSON.parse(JSON.stringify(stored)) : {};
   md.servers = md.servers && typeof md.servers === 'object' ? md.servers : {};
   md.extra_files = Array.isArray(md.extra_files) ? md.extra_files : [];
   md.environment_names = Array.isArray(md.environment_names) ? md.environment_names : [];

@@ -34,7 +34,9 @@ async function saveNotebook(panel: NotebookPanel): Promise<void> {
   try {
     await panel.context.save();
   } catch {
-    throw new Error('The notebook could not be saved; fix the problem shown by Jupyter, then publish again.');
+    throw new Error(
+      'The notebook could not be saved; fix the problem shown by Jupyter, then publish again.'
+    );
   }
 }
 
@@ -98,7 +100,11 @@ async function takeSnapshot(
   return kernel.snapshot(panel.sessionContext, api.kernelCode(panel.context.path, forceGenerate));
 }
 
-export async function run(panel: NotebookPanel, choices: IChoices, view: IView): Promise<api.IResult | null> {
+export async function run(
+  panel: NotebookPanel,
+  choices: IChoices,
+  view: IView
+): Promise<api.IResult | null> {
   view.status('Saving the notebook…');
   await saveNotebook(panel);
   const snapshot = await takeSnapshot(panel, choices.mode, choices.force_generate, view);

@@ -18,11 +18,18 @@ export interface IDraft {
 export type Outcome = { result: api.IResult } | { addServer: IDraft } | null;
 
 function notebookTitle(panel: NotebookPanel): string {
-  return panel.context.path.split('/').pop()!.replace(/\.ipynb$/i, '');
+  return panel.context.path
+    .split('/')
+    .pop()!
+    .replace(/\.ipynb$/i, '');
 }
 
 function envRow(name: string): HTMLElement {
-  const nameInput = el('input', { type: 'text', class: 'jp-mod-styled rsc-env-name', placeholder: 'NAME' }) as HTMLInputElement;
+  const nameInput = el('input', {
+    type: 'text',
+    class: 'jp-mod-styled rsc-env-name',
+    placeholder: 'NAME'
+  }) as HTMLInputElement;
   nameInput.value = name;
   const value = el('input', {
     type: 'password',
@@ -30,13 +37,20 @@ function envRow(name: string): HTMLElement {
     autocomplete: 'new-password',
     placeholder: name ? 'unchanged' : 'value'
   });
-  const remove = el('button', { type: 'button', class: 'jp-mod-styled rsc-env-remove', title: 'Remove' }, ['×']);
+  const remove = el(
+    'button',
+    { type: 'button', class: 'jp-mod-styled rsc-env-remove', title: 'Remove' },
+    ['×']
+  );
   return el('div', { class: 'rsc-env-row' }, [nameInput, ' = ', value, remove]);
 }
 
 function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRemembered): HTMLElement {
   const form = el('form', { id: 'rsc-publish-form', class: 'rsc-dialog', autocomplete: 'off' });
-  const select = el('select', { id: 'rsc-server', class: 'jp-mod-styled rsc-input' }) as HTMLSelectElement;
+  const select = el('select', {
+    id: 'rsc-server',
+    class: 'jp-mod-styled rsc-input'
+  }) as HTMLSelectElement;
   for (const s of servers) {
     select.append(el('option', { value: s.name, 'data-url': s.url }, [`${s.name} (${s.url})`]));
   }
@@ -45,8 +59,16 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
       el('label', { for: 'rsc-server' }, ['Publish to']),
       el('div', { class: 'rsc-server-row' }, [
         select,
-        el('button', { type: 'button', id: 'rsc-add-server', class: 'jp-mod-styled rsc-busy-off' }, ['Add server…']),
-        el('button', { type: 'button', id: 'rsc-remove-server', class: 'jp-mod-styled rsc-busy-off' }, ['Remove'])
+        el(
+          'button',
+          { type: 'button', id: 'rsc-add-server', class: 'jp-mod-styled rsc-busy-off' },
+          ['Add server…']
+        ),
+        el(
+          'button',
+          { type: 'button', id: 'rsc-remove-server', class: 'jp-mod-styled rsc-busy-off' },
+          ['Remove']
+        )
       ])
     ])
   );
@@ -56,16 +78,33 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
       el('input', { type: 'text', id: 'rsc-title', class: 'jp-mod-styled rsc-input' })
     ])
   );
-  const fresh = choice('checkbox', 'rsc-new-location', 'yes', 'rsc-new-location',
-    'Publish to a new location instead of updating the content this notebook was published to');
+  const fresh = choice(
+    'checkbox',
+    'rsc-new-location',
+    'yes',
+    'rsc-new-location',
+    'Publish to a new location instead of updating the content this notebook was published to'
+  );
   fresh.id = 'rsc-new-location-row';
   form.append(fresh);
   form.append(
     el('div', { class: 'rsc-field' }, [
-      choice('radio', 'rsc-mode', 'static', 'rsc-mode-static', 'Publish finished document only',
-        'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'),
-      choice('radio', 'rsc-mode', 'jupyter-static', 'rsc-mode-source', 'Publish document with source code',
-        'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.')
+      choice(
+        'radio',
+        'rsc-mode',
+        'static',
+        'rsc-mode-static',
+        'Publish finished document only',
+        'An HTML snapshot of the notebook as saved. It cannot be scheduled or re-run on the server.'
+      ),
+      choice(
+        'radio',
+        'rsc-mode',
+        'jupyter-static',
+        'rsc-mode-source',
+        'Publish document with source code',
+        'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.'
+      )
     ])
   );
 
@@ -73,11 +112,22 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
   source.append(
     el('div', { class: 'rsc-field' }, [
       el('label', {}, ['Python packages']),
-      choice('radio', 'rsc-packages', 'file', 'rsc-packages-file', folder.has_requirements
-        ? "Use requirements.txt from the notebook's folder"
-        : "Use requirements.txt from the notebook's folder (there is none)"),
-      choice('radio', 'rsc-packages', 'generate', 'rsc-packages-generate',
-        "Generate the list from the packages installed in the kernel's environment")
+      choice(
+        'radio',
+        'rsc-packages',
+        'file',
+        'rsc-packages-file',
+        folder.has_requirements
+          ? "Use requirements.txt from the notebook's folder"
+          : "Use requirements.txt from the notebook's folder (there is none)"
+      ),
+      choice(
+        'radio',
+        'rsc-packages',
+        'generate',
+        'rsc-packages-generate',
+        "Generate the list from the packages installed in the kernel's environment"
+      )
     ])
   );
   const rows = el('div', { id: 'rsc-env-rows' }, md.environment_names.map(envRow));
@@ -99,14 +149,33 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
     files.append(el('div', { class: 'rsc-help' }, ["No other files in the notebook's folder."]));
   }
   for (const f of folder.files) {
-    const box = el('input', { type: 'checkbox', class: 'rsc-file', value: f, 'data-file': f }) as HTMLInputElement;
+    const box = el('input', {
+      type: 'checkbox',
+      class: 'rsc-file',
+      value: f,
+      'data-file': f
+    }) as HTMLInputElement;
     box.checked = md.extra_files.indexOf(f) >= 0;
     files.append(el('div', { class: 'rsc-choice' }, [el('label', {}, [box, ' ' + f])]));
   }
-  form.append(el('div', { class: 'rsc-field' }, [el('label', {}, ["Extra files from the notebook's folder"]), files]));
-  form.append(choice('checkbox', 'rsc-hide-all-input', 'yes', 'rsc-hide-all-input', 'Hide all input code'));
-  form.append(choice('checkbox', 'rsc-hide-tagged-input', 'yes', 'rsc-hide-tagged-input',
-    'Hide the input of cells tagged "hide_input"'));
+  form.append(
+    el('div', { class: 'rsc-field' }, [
+      el('label', {}, ["Extra files from the notebook's folder"]),
+      files
+    ])
+  );
+  form.append(
+    choice('checkbox', 'rsc-hide-all-input', 'yes', 'rsc-hide-all-input', 'Hide all input code')
+  );
+  form.append(
+    choice(
+      'checkbox',
+      'rsc-hide-tagged-input',
+      'yes',
+      'rsc-hide-tagged-input',
+      'Hide the input of cells tagged "hide_input"'
+    )
+  );
   const conflictArea = el('div', { id: 'rsc-conflict-area' });
   show(conflictArea, false);
   form.append(conflictArea);
@@ -139,7 +208,9 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
 function applyServerDefaults(panel: NotebookPanel, form: HTMLElement, draft: IDraft): void {
   const select = form.querySelector('#rsc-server') as HTMLSelectElement;
   const option = select.selectedOptions[0];
-  const known = option ? metadata.deployment(panel.model!, option.getAttribute('data-url') || '') : null;
+  const known = option
+    ? metadata.deployment(panel.model!, option.getAttribute('data-url') || '')
+    : null;
   input(form, '#rsc-title').value = draft.title || (known && known.title) || notebookTitle(panel);
   input(form, '#rsc-new-location').checked = false;
   show(form.querySelector('#rsc-new-location-row') as HTMLElement, !!(known && known.content_guid));
@@ -149,14 +220,21 @@ function applyServerDefaults(panel: NotebookPanel, form: HTMLElement, draft: IDr
 }
 
 function showModeOptions(form: HTMLElement): void {
-  show(form.querySelector('#rsc-source-options') as HTMLElement, input(form, '#rsc-mode-source').checked);
+  show(
+    form.querySelector('#rsc-source-options') as HTMLElement,
+    input(form, '#rsc-mode-source').checked
+  );
 }
 
 /**
  * The user's choices, or an Error whose message says what to fix. `rules` are the server's
  * (GET rsconnect_jupyter/rules, from rsconnect_jupyter/rules.py): no copy of them lives here.
  */
-function read(form: HTMLElement, servers: api.IServer[], rules: api.IRules): publish.IChoices | Error {
+function read(
+  form: HTMLElement,
+  servers: api.IServer[],
+  rules: api.IRules
+): publish.IChoices | Error {
   const envName = new RegExp(`^(?:${rules.env_name_pattern})$`);
   const name = (form.querySelector('#rsc-server') as HTMLSelectElement).value;
   const server = servers.filter(s => s.name === name)[0];
@@ -166,7 +244,9 @@ function read(form: HTMLElement, servers: api.IServer[], rules: api.IRules): pub
     return new Error('Choose a server, or add one with "Add server…".');
   }
   if (title.length < rules.title_min_length || title.length > rules.title_max_length) {
-    return new Error(`Enter a title of ${rules.title_min_length} to ${rules.title_max_length} characters.`);
+    return new Error(
+      `Enter a title of ${rules.title_min_length} to ${rules.title_max_length} characters.`
+    );
   }
   const environment: { [name: string]: string } = {};
   const names: string[] = [];
@@ -178,7 +258,9 @@ function read(form: HTMLElement, servers: api.IServer[], rules: api.IRules): pub
         continue;
       }
       if (!envName.test(n)) {
-        return new Error(`"${n}" is not a valid environment variable name; use letters, digits and _.`);
+        return new Error(
+          `"${n}" is not a valid environment variable name; use letters, digits and _.`
+        );
       }
       names.push(n);
       if (v !== '') {
@@ -249,16 +331,23 @@ const PUBLISH = 2;
  * Resolves with {result} after a publish, {addServer: draft} when the user wants to add a
  * server, or null when closed.
  */
-export async function open(panel: NotebookPanel, servers: api.IServer[], draft: IDraft = {}): Promise<Outcome> {
+export async function open(
+  panel: NotebookPanel,
+  servers: api.IServer[],
+  draft: IDraft = {}
+): Promise<Outcome> {
   const [folder, rules] = await Promise.all([api.folderFiles(panel.context.path), api.rules()]);
   const md = metadata.read(panel.model!);
   const form = build(servers, folder, md);
   const select = form.querySelector('#rsc-server') as HTMLSelectElement;
   const preferred =
-    draft.server || (servers.filter(s => metadata.normalizeUrl(s.url) === md.last_server_url)[0] || servers[0]).name;
+    draft.server ||
+    (servers.filter(s => metadata.normalizeUrl(s.url) === md.last_server_url)[0] || servers[0])
+      .name;
   select.value = preferred;
   applyServerDefaults(panel, form, draft);
-  input(form, folder.has_requirements ? '#rsc-packages-file' : '#rsc-packages-generate').checked = true;
+  input(form, folder.has_requirements ? '#rsc-packages-file' : '#rsc-packages-generate').checked =
+    true;
   input(form, '#rsc-packages-file').disabled = !folder.has_requirements;
   form.addEventListener('change', e => {
     const target = e.target as HTMLElement;
@@ -287,7 +376,8 @@ export async function open(panel: NotebookPanel, servers: api.IServer[], draft: 
   dialog.addClass('rsc-modal');
   dialog.addClass('rsc-publish-modal');
   const errorBox = form.querySelector('#rsc-error') as HTMLElement;
-  const manifestLabel = () => dialog.node.querySelector('.rsc-write-manifest .jp-Dialog-buttonLabel');
+  const manifestLabel = () =>
+    dialog.node.querySelector('.rsc-write-manifest .jp-Dialog-buttonLabel');
   const fail = (err: Error) => {
     dialog.setBusy(false);
     view(form).status('');
@@ -351,7 +441,12 @@ export async function open(panel: NotebookPanel, servers: api.IServer[], draft: 
     const target = e.target as HTMLElement;
     if (target.id === 'rsc-add-server') {
       const checked = form.querySelector('input[name=rsc-mode]:checked') as HTMLInputElement | null;
-      finish({ addServer: { title: input(form, '#rsc-title').value, mode: checked ? checked.value : undefined } });
+      finish({
+        addServer: {
+          title: input(form, '#rsc-title').value,
+          mode: checked ? checked.value : undefined
+        }
+      });
     } else if (target.id === 'rsc-remove-server') {
       const name = select.value;
       dialog.setBusy(true);
