@@ -1,4 +1,4 @@
-"""manifest.json for each app mode (see ../shared/connect-api/README.md, "Bundle and manifest.json").
+"""manifest.json for each app mode (see docs/connect-api.md, "Bundle and manifest.json").
 
 A manifest says what the bundle is (`metadata.appmode`), where it starts (`entrypoint` or
 `primary_html`), which Python and packages it needs, and the MD5 of every file. The checksums

@@ -1,4 +1,4 @@
-"""Connect's JSON shapes for the rows of `db.py` (the keys of ../shared/connect-api/fixtures/)."""
+"""Connect's JSON shapes for the rows of `db.py` (the keys of tests/fixtures/connect-api/)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A tiny HTTP server on 127.0.0.1 that answers with the recorded Connect responses of
-tests/fixtures/connect-api/ (a copy of ../shared/connect-api/fixtures/) (real HTTP, so the client's
+tests/fixtures/connect-api/ (responses of a real Connect) (real HTTP, so the client's
 parsing and error mapping are tested end to end). The route table is the contract's; the API key
 picks the user fixture."""
 

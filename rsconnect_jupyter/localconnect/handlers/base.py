@@ -1,6 +1,6 @@
 """What every handler shares: the server's state, who is calling, JSON in and out, Connect's error body.
 
-The contract is ../shared/connect-api/README.md: paths under /__api__/, `Authorization: Key ...`,
+The contract is docs/connect-api.md: paths under /__api__/, `Authorization: Key ...`,
 errors as `{"code", "error", "payload"}` with Connect's codes.
 """
 
