@@ -1,0 +1,101 @@
+"""Publishing a notebook (an HTML snapshot, or its source for jupyter-static) and an existing HTML file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import bundle as bundles
+from .exceptions import InvalidInput
+from .options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
+from .publish_flow import Deployment, Publication, log_snapshot, publish, take_snapshot
+from .target import StrPath, with_server
+
+
+def check_notebook(notebook_path: StrPath, extra_files: Iterable[StrPath] = ()) -> None:
+    """Fail before any request on a missing or invalid notebook, or an extra file outside its folder."""
+    path = Path(notebook_path)
+    bundles.check_notebook_file(path)
+    bundles.collect_files(path.parent, extra_files)
+
+
+def publish_notebook(
+    target: Target,
+    notebook_path: StrPath,
+    notebook: NotebookOptions,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    env: EnvironmentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
+    """Publish a notebook as an HTML snapshot (`notebook.static`) or with its source (jupyter-static).
+
+    The snapshot is `env.snapshot` (taken elsewhere: the notebook's kernel), else one taken with
+    `env.python`.
+    """
+    files = files or FilesOptions()
+    env = env or EnvironmentOptions()
+    feedback = feedback or Feedback()
+    path = Path(notebook_path)
+    target = with_server(target, path)
+    check_notebook(path, files.extra_files)
+    extra, progress = files.extra_files, feedback.progress
+    if notebook.static:
+        return publish(
+            target,
+            Publication(
+                path,
+                "static",
+                lambda: bundles.html_snapshot_bundle(
+                    path,
+                    extra,
+                    notebook.hide_all_input,
+                    notebook.hide_tagged_input,
+                    notebook.execute,
+                    progress=progress,
+                ),
+            ),
+            content,
+            feedback,
+        )
+    snapshot = take_snapshot(env, path.parent, feedback)
+    log_snapshot(snapshot, feedback.log, "notebook")
+    return publish(
+        target,
+        Publication(
+            path,
+            "jupyter-static",
+            lambda: bundles.notebook_source_bundle(
+                path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress
+            ),
+            python_version=snapshot["python"],
+        ),
+        content,
+        feedback,
+        ignore_python_version=env.ignore_python_version,
+    )
+
+
+def publish_html(
+    target: Target,
+    html_path: StrPath,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Deployment:
+    """Publish an existing HTML file (and the files it needs) as static content."""
+    files = files or FilesOptions()
+    feedback = feedback or Feedback()
+    path = Path(html_path)
+    target = with_server(target, path)
+    bundles.collect_files(path.parent, files.extra_files)
+    if not path.is_file():
+        raise InvalidInput("The file %s does not exist." % html_path)
+    progress = feedback.progress
+    extra = files.extra_files
+    return publish(
+        target,
+        Publication(path, "static", lambda: bundles.html_bundle(path, extra, progress=progress)),
+        content,
+        feedback,
+    )
