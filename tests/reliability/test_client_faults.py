@@ -381,7 +381,7 @@ def test_a_429_on_task_polls_is_retried_after_the_date_it_names(cli, proxy, note
 
 def test_a_retry_after_beyond_the_cap_is_cut_to_it(proxy, local_server, monkeypatch):
     monkeypatch.setenv("CONNECT_RETRY_BACKOFF", "0.05")
-    monkeypatch.setattr(connect, "MAX_RETRY_AFTER", 1.0)  # the 30 s cap, made short for the test
+    monkeypatch.setattr(connect.retry, "MAX_RETRY_AFTER", 1.0)  # the 30 s cap, made short for the test
     client = ConnectClient(proxy.url, local_server.api_key)
     proxy.too_many_requests(r"/__api__/v1/user$", retry_after=3600, method="GET", times=1)
     assert client.me()["username"]

@@ -1,0 +1,55 @@
+"""Bundles (the uploaded versions of a content item's source) and their deploys."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import BinaryIO, cast
+
+import requests
+
+from ..progress import UPLOAD, CountingReader, Meter, ProgressCallback
+from .session import Session
+from .types import BundleItem, DeployStarted
+
+
+class BundlesAPI(Session):
+    """`v1/content/{guid}/bundles` and `v1/content/{guid}/deploy`."""
+
+    def bundle_upload(self, guid: str, fileobj: BinaryIO, progress: ProgressCallback | None = None) -> BundleItem:
+        """Upload a .tar.gz from an open binary file; requests streams it (never read into memory).
+
+        `progress` hears of the bytes sent (phase "upload"), counted as requests reads them.
+        """
+        path, headers = "v1/content/%s/bundles" % guid, {"Content-Type": "application/gzip"}
+        try:
+            length = os.fstat(fileobj.fileno()).st_size - fileobj.tell()
+        except (AttributeError, OSError, ValueError):  # an unsized stream: sent chunked, its size unknown
+            return cast(BundleItem, self.request("POST", path, data=fileobj, headers=headers))
+        meter = Meter(progress, UPLOAD, length)
+        meter.start()
+        answer = cast(
+            BundleItem, self.request("POST", path, data=CountingReader(fileobj, meter, length), headers=headers)
+        )
+        meter.finish()
+        return answer
+
+    def bundle_list(self, guid: str) -> list[BundleItem]:
+        return cast("list[BundleItem]", self.get("v1/content/%s/bundles" % guid) or [])
+
+    def bundle_get(self, guid: str, bundle_id: str | int) -> BundleItem:
+        return cast(BundleItem, self.get("v1/content/%s/bundles/%s" % (guid, bundle_id)))
+
+    def bundle_download(self, guid: str, bundle_id: str | int, fileobj: BinaryIO) -> None:
+        """Write the bundle's .tar.gz to an open binary file, in chunks."""
+        response: requests.Response = self.get("v1/content/%s/bundles/%s/download" % (guid, bundle_id), stream=True)
+        with contextlib.closing(response):
+            for chunk in response.iter_content(64 * 1024):
+                fileobj.write(chunk)
+
+    def deploy(self, guid: str, bundle_id: str | int) -> str:
+        """Start deploying a bundle; returns the task id."""
+        answer = cast(
+            DeployStarted, self.request("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": str(bundle_id)})
+        )
+        return answer["task_id"]
