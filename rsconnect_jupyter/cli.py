@@ -4,7 +4,7 @@ The commands live in `commands/`: servers.py (add, list, remove, details), deplo
 (deploy notebook|html, write-manifest notebook) and apps.py (deploy and write-manifest
 api|flask|fastapi|dash|streamlit|bokeh, deploy manifest).
 
-Start-up stays light: nothing here imports requests (connect.py, imported by the commands that
+Start-up stays light: nothing here imports requests (connect/, imported by the commands that
 talk to a server), nbformat/nbconvert (HTML snapshots only) or tornado. `local-server` is loaded
 only when it runs; its module imports the server application (tornado, the runner) for its options.
 """

@@ -2,7 +2,7 @@
 
 A manifest says what the bundle is (`metadata.appmode`), where it starts (`entrypoint` or
 `primary_html`), which Python and packages it needs, and the MD5 of every file. The checksums
-are filled in by bundle.py, which reads each file once.
+are filled in by bundle/ (writer.py), which reads each file once.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class _ManifestKeys(TypedDict):
 class Manifest(_ManifestKeys, total=False):
     """manifest.json (`environment` and `jupyter` only when they apply)."""
 
-    files: dict[str, FileEntry]  # by name in the bundle; bundle.py fills in the checksums
+    files: dict[str, FileEntry]  # by name in the bundle; bundle/writer.py fills in the checksums
     locale: str
     python: PythonSection
     environment: EnvironmentSection
