@@ -52,23 +52,27 @@ def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         RSCONNECT_DISABLE_VERSION_CHECK="1",
     )
-    out = subprocess.run(
-        [
-            str(rsconnect_python),
-            "deploy",
-            "notebook",
-            "--server",
-            local_server.url,
-            "--api-key",
-            key,
-            str(project / "public-report.ipynb"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(project),
-        timeout=900,
-    )
+
+    def deploy():
+        return subprocess.run(
+            [
+                str(rsconnect_python),
+                "deploy",
+                "notebook",
+                "--server",
+                local_server.url,
+                "--api-key",
+                key,
+                str(project / "public-report.ipynb"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(project),
+            timeout=900,
+        )
+
+    out = deploy()
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Deployment completed successfully" in out.stdout + out.stderr
 
@@ -84,23 +88,7 @@ def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local
     assert "Published by a public client" in page.text
 
     # Redeploying updates the same content (the client found its deployment record).
-    out = subprocess.run(
-        [
-            str(rsconnect_python),
-            "deploy",
-            "notebook",
-            "--server",
-            local_server.url,
-            "--api-key",
-            key,
-            str(project / "public-report.ipynb"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(project),
-        timeout=900,
-    )
+    out = deploy()
     assert out.returncode == 0, out.stdout + out.stderr
     assert [c["guid"] for c in client("GET", "v1/content").json()] == [item["guid"]]
     assert len(client("GET", "v1/content/%s/bundles" % item["guid"]).json()) == 2

@@ -377,3 +377,27 @@ def wait_for_no_partial_upload(data_dir, timeout=30):
     while partial_uploads(data_dir) and time.monotonic() < deadline:
         time.sleep(0.05)
     return partial_uploads(data_dir)
+
+
+# What the mid-upload tests (test_client_faults.py, test_extension_faults.py) share.
+UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
+
+
+def cut_mid_upload(proxy, local_server):
+    """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
+    return proxy.add(
+        "reset",
+        UPLOAD,
+        method="POST",
+        after_bytes=4096,
+        times=1,
+        while_cut=lambda: wait_for_partial_upload(local_server.data_dir),
+    )
+
+
+def assert_the_server_dropped_the_half_upload(proxy, local_server):
+    """The server did get part of the bundle, and kept none of it."""
+    (cut,) = proxy.requests("POST", UPLOAD)
+    assert cut.action == "reset" and cut.sent > 0
+    assert cut.cut, "the server never started the upload it was sent %d bytes of" % cut.sent
+    assert wait_for_no_partial_upload(local_server.data_dir) == {}

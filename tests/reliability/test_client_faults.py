@@ -18,10 +18,14 @@ import requests
 from rsconnect_jupyter import connect
 from rsconnect_jupyter.connect import ConnectClient, retry_after, retry_schedule, retry_wait
 from rsconnect_jupyter.exceptions import ConnectAPIError, InvalidInput, ServerUnreachable
-from tests.reliability.fault_proxy import FaultProxy, wait_for_no_partial_upload, wait_for_partial_upload
+from tests.reliability.fault_proxy import (
+    UPLOAD,
+    FaultProxy,
+    assert_the_server_dropped_the_half_upload,
+    cut_mid_upload,
+)
 
 TASKS = r"/__api__/v1/tasks/"
-UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
 DEPLOY = r"/__api__/v1/content/[^/?]+/deploy$"
 
 
@@ -58,26 +62,6 @@ def publishes_again(cli, proxy, notebook, url):
 
 def bundles(local_server, url):
     return local_server.api("GET", "v1/content/%s/bundles" % url.rstrip("/").rsplit("/", 1)[-1]).json()
-
-
-def cut_mid_upload(proxy, local_server):
-    """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
-    return proxy.add(
-        "reset",
-        UPLOAD,
-        method="POST",
-        after_bytes=4096,
-        times=1,
-        while_cut=lambda: wait_for_partial_upload(local_server.data_dir),
-    )
-
-
-def assert_the_server_dropped_the_half_upload(proxy, local_server):
-    """The server did get part of the bundle, and kept none of it."""
-    (cut,) = proxy.requests("POST", UPLOAD)
-    assert cut.action == "reset" and cut.sent > 0
-    assert cut.cut, "the server never started the upload it was sent %d bytes of" % cut.sent
-    assert wait_for_no_partial_upload(local_server.data_dir) == {}
 
 
 # -- retried reads ---------------------------------------------------------------------------

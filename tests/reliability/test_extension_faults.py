@@ -19,10 +19,9 @@ import pytest
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
 from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
-from tests.reliability.fault_proxy import wait_for_no_partial_upload, wait_for_partial_upload
+from tests.reliability.fault_proxy import assert_the_server_dropped_the_half_upload, cut_mid_upload
 
 TASKS = r"/__api__/v1/tasks/"
-UPLOAD = r"/__api__/v1/content/[^/?]+/bundles$"
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -109,26 +108,6 @@ def target(jupyter, proxy, local_server, isolated_config):
 
 def bundles(local_server, guid):
     return local_server.api("GET", "v1/content/%s/bundles" % guid).json()
-
-
-def cut_mid_upload(proxy, local_server):
-    """The connection breaks once part of the bundle reached the server (it holds half an upload)."""
-    return proxy.add(
-        "reset",
-        UPLOAD,
-        method="POST",
-        after_bytes=4096,
-        times=1,
-        while_cut=lambda: wait_for_partial_upload(local_server.data_dir),
-    )
-
-
-def assert_the_server_dropped_the_half_upload(proxy, local_server):
-    """The server did get part of the bundle, and kept none of it."""
-    (cut,) = proxy.requests("POST", UPLOAD)
-    assert cut.action == "reset" and cut.sent > 0
-    assert cut.cut, "the server never started the upload it was sent %d bytes of" % cut.sent
-    assert wait_for_no_partial_upload(local_server.data_dir) == {}
 
 
 def assert_one_sentence(message):
