@@ -1,35 +1,46 @@
-# JupyterHub with the classic Notebook UI and rsconnect_jupyter, to try publishing to Posit
-# Connect with several users (adapted from the rsconnect_jupyter user guide's example).
+# JupyterHub with rsconnect_jupyter, to try publishing to Posit Connect with several users: the hub
+# of docs/jupyterhub.md, from the same configuration file (examples/jupyterhub/jupyterhub_config.py).
 #
 # Build from the root of this repository, then start it:
 #   docker build -t jupyterhub:rsconnect_jupyter .
 #   docker run --rm -p 8000:8000 --name jupyterhub jupyterhub:rsconnect_jupyter
-# Log in on http://localhost:8000 as user1, user2 or user3 (password: password).
-FROM jupyterhub/jupyterhub:5.2
+# Sign in on http://localhost:8000 as user1 or user2 (password: password).
+FROM python:3.12-slim-bookworm
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# The single-user servers: jupyter_server with the classic Notebook UI (nbclassic) and a Python
-# kernel, installed in the same environment as JupyterHub (jupyterhub-singleuser runs there).
-RUN python3 -m pip install --no-cache-dir "nbclassic==1.3.3" "jupyter_server==2.21.1" "ipykernel==6.29.5"
+# Node.js and npm for configurable-http-proxy, and for building the JupyterLab extension from this
+# checkout. Debian's versions: the image follows bookworm's security updates.
+# hadolint ignore=DL3008
+RUN apt-get update && \
+    apt-get install -y --no-install-recommends nodejs npm && \
+    rm -rf /var/lib/apt/lists/*
 
-# rsconnect_jupyter from this checkout. To install a released wheel instead, copy it in and
-# `pip install rsconnect_jupyter-VERSION-py3-none-any.whl`. The pip install alone enables the
-# extension (it ships the Jupyter config files); the explicit commands below are the classic
-# ones for jupyter_server + nbclassic and are harmless when repeated.
-COPY . /tmp/rsconnect_jupyter
-RUN python3 -m pip install --no-cache-dir /tmp/rsconnect_jupyter && \
-    rm -rf /tmp/rsconnect_jupyter && \
-    jupyter nbclassic-extension install --sys-prefix --py rsconnect_jupyter && \
-    jupyter nbclassic-extension enable --sys-prefix --py rsconnect_jupyter && \
-    jupyter server extension enable --sys-prefix rsconnect_jupyter
+ENV HUB_ENV=/opt/jupyterhub
+ENV PATH=/opt/jupyterhub/bin:$PATH
 
-# Test users, each with their own saved servers (~/.rsconnect-python) and notebooks.
-RUN for user in user1 user2 user3; do \
-        useradd -m -s /bin/bash "$user" && echo "$user:password" | chpasswd; \
+# The hub's environment, which the single-user servers run from too (docs/jupyterhub.md, step 1).
+RUN python3 -m venv "$HUB_ENV" && \
+    "$HUB_ENV/bin/pip" install --no-cache-dir "jupyterhub==6.1.1" "jupyterlab==4.6.*" "notebook==7.6.*" \
+        "nbclassic==1.3.*" "ipykernel==7.*" && \
+    npm install --silent --prefix="$HUB_ENV/proxy" configurable-http-proxy@5.3.0 && \
+    npm cache clean --force && \
+    ln -sf "$HUB_ENV/proxy/node_modules/.bin/configurable-http-proxy" "$HUB_ENV/bin/"
+
+# rsconnect_jupyter from this checkout; `pip install` alone enables every part of it.
+COPY . /tmp/rsconnect-jupyter
+RUN "$HUB_ENV/bin/pip" install --no-cache-dir /tmp/rsconnect-jupyter && \
+    rm -rf /tmp/rsconnect-jupyter
+
+# Test users (docs/jupyterhub.md, step 2), each with their own home and saved servers.
+RUN groupadd --force jupyterhub-users && \
+    for user in user1 user2; do \
+        useradd --create-home --groups jupyterhub-users "$user" && echo "$user:password" | chpasswd; \
     done
+
+WORKDIR /srv/jupyterhub
+COPY examples/jupyterhub/jupyterhub_config.py /srv/jupyterhub/jupyterhub_config.py
 
 EXPOSE 8000
 
-# allow_all: JupyterHub 5 lets nobody in unless told; /tree is the classic UI's file list.
-CMD ["jupyterhub", "--Authenticator.allow_all=True", "--Spawner.default_url=/tree"]
+CMD ["jupyterhub", "-f", "/srv/jupyterhub/jupyterhub_config.py"]

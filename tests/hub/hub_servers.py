@@ -1,0 +1,228 @@
+"""A real JupyterHub for the tests: installed by docs/jupyterhub.md's own commands, configured by
+examples/jupyterhub/jupyterhub_config.py as it is, with real Unix users who sign in through PAM.
+
+The hub runs as root (as the guide says) and starts each person's Jupyter server as their Unix user,
+so the hub's environment must be readable by everybody: it goes to a folder of its own under /tmp
+(mode 0755), built from the system's Python. Users and the group are created for the session and
+removed afterwards.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from rsconnect_jupyter.localconnect.launch import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+GUIDE = REPO / "docs" / "jupyterhub.md"
+CONFIG = REPO / "examples" / "jupyterhub" / "jupyterhub_config.py"
+GROUP = "jupyterhub-users"  # the configuration's allowed_groups
+INSTALL_MARK = "<!-- hub-install"
+
+
+def guide_install_block() -> str:
+    """The guide's install commands: the bash block right after the `hub-install` mark."""
+    text = GUIDE.read_text()
+    at = text.index(INSTALL_MARK)
+    match = re.search(r"```bash\n(.*?)```", text[at:], re.S)
+    assert match, "docs/jupyterhub.md has no bash block after %s" % INSTALL_MARK
+    return match.group(1)
+
+
+def with_paths(block: str, hub_env: Path, checkout: Path) -> str:
+    """The block with the two paths an administrator sets (its first two assignments) set to ours."""
+    lines = block.splitlines()
+    for name, value in (("HUB_ENV", hub_env), ("RSCONNECT_JUPYTER", checkout)):
+        found = [i for i, line in enumerate(lines) if line.startswith(name + "=")]
+        assert len(found) == 1, "docs/jupyterhub.md's install block must set %s once" % name
+        lines[found[0]] = "%s=%s" % (name, value)
+    return "\n".join(lines) + "\n"
+
+
+def install_hub(base: Path) -> Path:
+    """Run the guide's install block into `base`/env; returns the hub's environment."""
+    base.chmod(0o755)  # the single-user servers run from here as other users
+    hub_env = base / "env"
+    script = with_paths(guide_install_block(), hub_env, REPO)
+    out = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=1200, cwd=str(base)
+    )
+    assert out.returncode == 0, "the guide's install block failed:\n%s\n%s" % (out.stdout[-3000:], out.stderr[-3000:])
+    for tool in ("jupyterhub", "jupyterhub-singleuser", "configurable-http-proxy"):
+        assert os.access(hub_env / "bin" / tool, os.X_OK), "%s is missing after the guide's install block" % tool
+    return hub_env
+
+
+# -- Unix users ------------------------------------------------------------------------------------
+@dataclass
+class HubUser:
+    name: str
+    password: str
+    home: Path
+
+    def run_as(self, *command: str) -> subprocess.CompletedProcess[str]:
+        """A command run as this Unix user (what they could do in a terminal of the hub)."""
+        return subprocess.run(["runuser", "-u", self.name, "--", *command], capture_output=True, text=True, timeout=60)
+
+
+class HubUsers:
+    """Unix users for one test session, in the hub's group; all removed by `remove_all`."""
+
+    def __init__(self) -> None:
+        self.users: list[HubUser] = []
+        self.made_group = False
+        try:
+            grp.getgrnam(GROUP)
+        except KeyError:
+            subprocess.run(["groupadd", GROUP], check=True)
+            self.made_group = True
+
+    def add(self, label: str) -> HubUser:
+        # Unique names: a run that died earlier may have left its users behind.
+        name = "%s%s" % (label, uuid.uuid4().hex[:6])
+        password = secrets.token_urlsafe(12)
+        subprocess.run(["useradd", "--create-home", "--groups", GROUP, name], check=True)
+        subprocess.run(["chpasswd"], input="%s:%s\n" % (name, password), text=True, check=True)
+        user = HubUser(name, password, Path(pwd.getpwnam(name).pw_dir))
+        self.users.append(user)
+        return user
+
+    def remove_all(self) -> None:
+        for user in self.users:
+            # userdel refuses while the user has processes: end them first (SIGKILL is not instant).
+            for _ in range(50):
+                subprocess.run(["pkill", "-KILL", "-u", user.name], capture_output=True)
+                if subprocess.run(["pgrep", "-u", user.name], capture_output=True).returncode != 0:
+                    break
+                time.sleep(0.1)
+            subprocess.run(["userdel", "--remove", user.name], capture_output=True)
+        if self.made_group:
+            subprocess.run(["groupdel", GROUP], capture_output=True)
+
+
+def give_file(user: HubUser, source: Path, relative: str) -> Path:
+    """Copy `source` into the user's home (as a colleague's e-mailed copy would arrive)."""
+    target = user.home / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    entry = pwd.getpwnam(user.name)
+    for path in (target, *target.relative_to(user.home).parents):
+        os.chown(user.home / path, entry.pw_uid, entry.pw_gid)
+    return target
+
+
+# -- the hub ---------------------------------------------------------------------------------------
+@dataclass
+class Hub:
+    url: str  # ends with "/"
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        """The hub's output: its own log, the proxy's and every single-user server's (they inherit it)."""
+        return self.log_path.read_text(errors="replace")
+
+    def user_url(self, user: HubUser) -> str:
+        return "%suser/%s/" % (self.url, user.name)
+
+
+def start_hub(hub_env: Path, workdir: Path) -> Hub:
+    """Start JupyterHub as the guide's step 3 does (the configuration copied in, as it is), on
+    127.0.0.1 with free ports for the hub, its internal API and the proxy's API."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CONFIG, workdir / "jupyterhub_config.py")
+    port, hub_port, proxy_api = free_port(), free_port(), free_port()
+    log_path = workdir / "hub.log"
+    env = {
+        "PATH": "%s:/usr/sbin:/usr/bin:/sbin:/bin" % (hub_env / "bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8",
+    }
+    command = [
+        str(hub_env / "bin" / "jupyterhub"),
+        "-f",
+        "jupyterhub_config.py",
+        "--ip=127.0.0.1",
+        "--port=%d" % port,
+        "--JupyterHub.hub_port=%d" % hub_port,
+        "--ConfigurableHTTPProxy.api_url=http://127.0.0.1:%d" % proxy_api,
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=str(workdir), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    hub = Hub("http://127.0.0.1:%d/" % port, process, log_path)
+    deadline = time.time() + 120
+    while True:
+        if process.poll() is not None:
+            raise AssertionError("JupyterHub exited with %s:\n%s" % (process.returncode, hub.log()[-4000:]))
+        try:
+            if requests.get(hub.url + "hub/api", timeout=5).status_code == 200:
+                return hub
+        except requests.ConnectionError:
+            pass
+        if time.time() > deadline:
+            stop_hub(hub)
+            raise AssertionError("JupyterHub did not answer within 120 s:\n%s" % hub.log()[-4000:])
+        time.sleep(0.5)
+
+
+def stop_hub(hub: Hub) -> None:
+    """Stop the hub (it stops the single-user servers and the proxy), then anything left of its group."""
+    if hub.process.poll() is None:
+        hub.process.send_signal(signal.SIGTERM)
+        try:
+            hub.process.wait(60)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(hub.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    hub.process.wait(10)
+
+
+# -- in the browser --------------------------------------------------------------------------------
+def sign_in(page, hub: Hub, user: HubUser) -> None:
+    """Sign in on the hub's login page; JupyterLab (the configuration's default_url) opens."""
+    page.goto(hub.url + "hub/login")
+    page.fill("#username_input", user.name)
+    page.fill("#password_input", user.password)
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(r".*/user/%s/lab.*" % re.escape(user.name)), timeout=180000)
+
+
+@dataclass
+class HubLab:
+    """A user's JupyterLab behind the hub, shaped like tests/lab's servers for tests/lab/lab_ui.py."""
+
+    url: str
+    root: Path
+    kind: str = "jupyterlab4"
+
+    def notebook_url(self, path: str) -> str:
+        return "%slab/tree/%s?reset" % (self.url, path)
+
+
+@dataclass
+class HubClassic:
+    """The same user's classic Notebook UI (nbclassic) behind the hub, for tests/extension's helpers."""
+
+    url: str
+    root: Path
+
+    def notebook_url(self, path: str) -> str:
+        return "%snbclassic/notebooks/%s" % (self.url, path)

@@ -1,0 +1,179 @@
+"""Two people publishing through one JupyterHub (examples/jupyterhub/jupyterhub_config.py, installed by
+docs/jupyterhub.md's commands), in headless Chromium, to the local Connect-compatible server.
+
+user1 signs in on the hub's login page and publishes a notebook from JupyterLab (the finished
+document), then with its source from the classic UI (to a new location: content keeps its mode).
+user2 gets a copy of the notebook (same metadata), saves the same server with their own key, is
+told to publish a copy until user1 makes them a collaborator, then republishes to the same content.
+Neither key reaches a page, a response or the hub's log (which holds the proxy's and the
+single-user servers' output too), and user2 cannot read user1's saved servers.
+"""
+
+import os
+import pwd
+import stat
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.extension import extension_ui as classic
+from tests.extension.extension_notebooks import write_notebook
+from tests.hub.conftest import Recorder
+from tests.hub.hub_servers import HubClassic, HubLab, give_file, sign_in
+from tests.lab import lab_ui
+from tests.lab.test_lab_browser import assert_serves
+from tests.reliability.secrets_helpers import Secrets
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def bundles_of(local_server, key, guid):
+    return local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
+
+
+def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_server, browsers, tmp_path):
+    user1, user2 = two_users
+    key1 = local_server.add_user(unique("ann"), "publisher")
+    key2 = local_server.add_user(unique("ben"), "publisher")
+    keys = Secrets(key1=key1, key2=key2)
+    seen1, seen2 = Recorder(), Recorder()
+
+    # user1: a notebook in their home, published from JupyterLab (the hub's default UI).
+    path = "reports/sales.ipynb"
+    give_file(user1, tmp_path / write_notebook(tmp_path, "sales.ipynb", heading="Quarterly sales"), path)
+    page1 = browsers(seen1)
+    sign_in(page1, hub, user1)
+    lab1 = HubLab(hub.user_url(user1), user1.home)
+    first_url = lab_ui.publish_first_time(page1, lab1, path, local_server.url, key1, name="team-connect")
+    assert first_url.startswith(local_server.url)
+    assert_serves(first_url, "Quarterly sales")
+    record = lab_ui.wait_saved(lab1, path, local_server.url, first_url)
+    assert record["app_mode"] == "static"
+    guid = record["content_guid"]
+
+    # ...then with its source, from the classic UI of the same single-user server.
+    classic1 = HubClassic(hub.user_url(user1), user1.home)
+    classic.open_notebook(page1, classic1, path)
+    classic.click_publish_button(page1)
+    classic.wait_publish_dialog(page1)  # the saved server: no add-server dialog this time
+    classic.choose_mode(page1, source=True)
+    classic.submit_publish(page1)
+    # Content keeps its mode, so the dialog asks: that content can't be overwritten in this mode,
+    # and user1 publishes to a new location.
+    classic.wait_conflict_dialog(page1)
+    assert "sales" in page1.inner_text("#rsc-conflict-form")
+    assert page1.is_disabled("input[data-guid='%s']" % guid)
+    page1.click("#rsc-conflict-new")
+    url = classic.wait_published(page1)
+    assert url.startswith(local_server.url) and url != first_url
+    assert_serves(url, "Quarterly sales")
+    record = lab_ui.wait_saved(lab1, path, local_server.url, url)
+    assert record["app_mode"] == "jupyter-static" and record["content_guid"] != guid
+    guid = record["content_guid"]
+    assert len(bundles_of(local_server, key1, guid)) == 1
+
+    # user1's saved servers: in their home, theirs alone.
+    servers = user1.home / ".rsconnect-python" / "servers.json"
+    info = servers.stat()
+    assert info.st_uid == pwd.getpwnam(user1.name).pw_uid
+    assert stat.S_IMODE(info.st_mode) == 0o600
+    peek = user2.run_as("cat", str(servers))
+    assert peek.returncode != 0 and "Permission denied" in peek.stderr, peek
+    assert keys.find(servers.read_bytes()) == ["key1"]
+
+    # user2: a copy of the notebook (its metadata names the content), their own key.
+    copy = give_file(user2, user1.home / path, "from-user1/sales.ipynb")
+    page2 = browsers(seen2)
+    sign_in(page2, hub, user2)
+    lab2 = HubLab(hub.user_url(user2), user2.home)
+    lab_ui.open_publish_dialog(page2, lab2, "from-user1/sales.ipynb", local_server.url, key2, name="my-connect")
+    assert page2.is_visible("#rsc-new-location")  # the notebook was published to this server
+    lab_ui.submit_publish(page2)
+    message = lab_ui.dialog_error(page2)
+    assert "collaborator" in message and '"Publish to a new location"' in message, message
+    assert len(bundles_of(local_server, key1, guid)) == 1  # nothing reached the content
+
+    # user1 makes user2 a collaborator (as Connect's Sharing panel does); user2 publishes again.
+    ben = local_server.api("GET", "v1/user", key=key2).json()
+    granted = local_server.api(
+        "POST",
+        "v1/content/%s/permissions" % guid,
+        key=key1,
+        json={"principal_guid": ben["guid"], "principal_type": "user", "role": "owner"},
+    )
+    assert granted.status_code in (200, 201), granted.text
+    lab_ui.submit_publish(page2)
+    assert lab_ui.wait_published(page2) == url
+    assert lab_ui.wait_saved(lab2, "from-user1/sales.ipynb", local_server.url, url)["content_guid"] == guid
+    assert len(bundles_of(local_server, key1, guid)) == 2
+    assert_serves(url, "Quarterly sales")
+
+    # No key anywhere it should not be: the notebooks, the pages, every response, the hub's log.
+    user2_servers = user2.home / ".rsconnect-python" / "servers.json"
+    assert keys.find(user2_servers.read_bytes()) == ["key2"]
+    assert stat.S_IMODE(user2_servers.stat().st_mode) == 0o600
+    assert keys.find((user1.home / path).read_bytes()) == []
+    assert keys.find(copy.read_bytes()) == []
+    assert keys.find(page1.content()) == [] and keys.find(page2.content()) == []
+    responses = seen1.responses + seen2.responses
+    assert len(responses) > 50  # the pages, the hub's API, our handlers' answers
+    leaks = {address: keys.find(body) for address, body in responses if keys.find(body)}
+    assert leaks == {}
+    log = hub.log()
+    assert "/user/%s/rsconnect_jupyter/publish" % user2.name in log  # the single-user servers log here
+    assert keys.find(log) == []
+
+
+def test_the_hub_guards_the_publishing_handlers(hub, two_users):
+    """Our handlers sit behind the hub's sign-in and XSRF check: a POST without the XSRF token, or
+    from another person's session, changes nothing."""
+    user1, user2 = two_users
+
+    def signed_in(user):
+        s = requests.Session()
+        s.get(hub.url + "hub/login", timeout=30)
+        r = s.post(
+            hub.url + "hub/login?next=",
+            data={"username": user.name, "password": user.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
+            timeout=180,
+        )
+        assert r.status_code == 200, r.status_code
+        # Wait for the single-user server (it may be starting).
+        for _ in range(120):
+            r = s.get(hub.user_url(user) + "rsconnect_jupyter/rules", timeout=30)
+            if r.status_code == 200 and "env_name_pattern" in r.text:
+                return s
+            time.sleep(1)
+        raise AssertionError(
+            "the single-user server of %s did not answer (%s %s); the hub's log:\n%s"
+            % (user.name, r.status_code, r.url, hub.log()[-3000:])
+        )
+
+    servers = user1.home / ".rsconnect-python" / "servers.json"
+    before = servers.read_bytes() if servers.exists() else None
+    add = hub.user_url(user1) + "rsconnect_jupyter/servers/add"
+    body = {"url": "http://127.0.0.1:9/", "name": "planted", "api_key": "k" * 32}
+
+    own = signed_in(user1)
+    r = own.post(add, json=body, timeout=30)  # signed in, but no X-XSRFToken header
+    assert r.status_code == 403, (r.status_code, r.text[:300])
+    other = signed_in(user2)
+    r = other.post(
+        add,
+        json=body,
+        headers={"X-XSRFToken": other.cookies.get("_xsrf", path="/user/%s/" % user2.name) or ""},
+        timeout=30,
+    )
+    assert r.status_code in (302, 403), (r.status_code, r.text[:300])
+    r = requests.post(add, json=body, timeout=30, allow_redirects=False)  # nobody signed in
+    assert r.status_code in (302, 403), r.status_code
+    assert (servers.read_bytes() if servers.exists() else None) == before
+    listed = own.get(hub.user_url(user1) + "rsconnect_jupyter/servers", timeout=30).json()
+    assert "planted" not in [s["name"] for s in listed["servers"]]
+    assert os.path.exists(user1.home)
