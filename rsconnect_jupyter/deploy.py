@@ -13,19 +13,14 @@ This module is the flow's front door; the code lives in one module per job:
 publish_flow.py (`publish()` with a `Publication`, following the task, writing the record, the
 environment snapshot), publish_notebooks.py (notebooks and HTML files), publish_apps.py (APIs and
 apps from a directory, and existing manifests), and target.py (which server, which content).
+publish_apps.py is imported when one of its names is first used (`__getattr__` below): a
+notebook's deploy does not need it, and every module costs the CLI start-up time.
 """
 
 from __future__ import annotations
 
-from .publish_apps import (
-    app_deployed_path,
-    app_files,
-    check_app,
-    check_manifest,
-    manifest_title,
-    publish_app,
-    publish_manifest,
-)
+from typing import TYPE_CHECKING
+
 from .publish_flow import (
     DEFAULT_TASK_TIMEOUT,
     POLL_WAIT,
@@ -57,6 +52,41 @@ from .target import (
     validate_title,
     verify_server,
 )
+
+if TYPE_CHECKING:
+    from .publish_apps import (
+        app_deployed_path,
+        app_files,
+        check_app,
+        check_manifest,
+        manifest_title,
+        publish_app,
+        publish_manifest,
+    )
+
+_FROM_PUBLISH_APPS = frozenset(
+    {
+        "app_deployed_path",
+        "app_files",
+        "check_app",
+        "check_manifest",
+        "manifest_title",
+        "publish_app",
+        "publish_manifest",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """publish_apps.py's names, imported on first use (PEP 562)."""
+    if name not in _FROM_PUBLISH_APPS:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    from . import publish_apps
+
+    value: object = getattr(publish_apps, name)
+    globals()[name] = value  # next time, found without this function
+    return value
+
 
 # The publish flow's own names, and target.py's that callers (the CLI, the handlers, tests) reach here.
 __all__ = [

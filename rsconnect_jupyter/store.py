@@ -16,7 +16,6 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -153,7 +152,7 @@ def _write_json(path: Path, data: Mapping[str, object], private: bool = False) -
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o600 if private else 0o666  # saved servers hold keys; records are shared files
-    tmp = path.parent / (".%s.%s.tmp" % (path.name, secrets.token_hex(6)))
+    tmp = path.parent / (".%s.%s.tmp" % (path.name, os.urandom(6).hex()))  # as secrets.token_hex(6), minus an import
     fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -20,15 +20,19 @@ Modules, one job each:
   static         an existing HTML file
   app            an API's or app's directory; its bundle and write-manifest
   manifest_file  an existing manifest.json and exactly the files it lists
+
+static, app and manifest_file are imported when one of their names is first used (`__getattr__`
+below): a notebook's deploy needs none of them, and every module costs the CLI start-up time.
 """
 
 from __future__ import annotations
 
-from .app import app_bundle, app_files, app_manifest, write_app_manifest
+import importlib
+from typing import TYPE_CHECKING
+
 from .archive import Bundle, BundleFile
 from .compress import COPY_CHUNK, GZIP_LEVEL, ParallelGzip
 from .files import EXCLUDED_DIRS, EXCLUDED_FILES, collect_files, walk_directory
-from .manifest_file import changed_files, find_manifest, manifest_bundle, manifest_files, read_manifest
 from .notebook import (
     check_notebook_file,
     html_snapshot_bundle,
@@ -38,8 +42,31 @@ from .notebook import (
     render_html,
     write_notebook_manifest,
 )
-from .static import html_bundle
 from .writer import md5_of, write_bundle
+
+if TYPE_CHECKING:
+    from .app import app_bundle, app_files, app_manifest, write_app_manifest
+    from .manifest_file import changed_files, find_manifest, manifest_bundle, manifest_files, read_manifest
+    from .static import html_bundle
+
+# name -> the module that defines it, imported on first use
+_LAZY = {
+    "html_bundle": ".static",
+    **dict.fromkeys(("app_bundle", "app_files", "app_manifest", "write_app_manifest"), ".app"),
+    **dict.fromkeys(
+        ("changed_files", "find_manifest", "manifest_bundle", "manifest_files", "read_manifest"), ".manifest_file"
+    ),
+}
+
+
+def __getattr__(name: str) -> object:
+    """The names of static, app and manifest_file, imported on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    value: object = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value  # next time, found without this function
+    return value
+
 
 _ParallelGzip = ParallelGzip  # the name tests/core/test_core_apps.py knows it by
 

@@ -1,4 +1,8 @@
-"""`rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|manifest` and `write-manifest` for each type."""
+"""`rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|manifest` and `write-manifest` for each type.
+
+Imported only when one of them runs (or their group's help is shown): the groups in deploy.py
+find them in DEPLOY_COMMANDS and WRITE_MANIFEST_COMMANDS.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
@@ -28,7 +31,6 @@ from .common import (
     server_options,
     start_publish,
 )
-from .deploy import deploy_group, write_manifest_group
 
 IGNORE_PYTHON_VERSION = "Deploy even when the server has no Python with this MAJOR.MINOR."
 
@@ -106,7 +108,7 @@ def make_deploy_command(app_type: str) -> click.Command:
         "caches, virtual environments and -x globs; EXTRA_FILES (inside DIRECTORY) are always included."
         % (apps.APP_TYPE_HELP[app_type], app_mode)
     )
-    return _add(deploy_group, app_type, command)
+    return click.command(app_type)(command)
 
 
 def make_write_manifest_command(app_type: str) -> click.Command:
@@ -145,19 +147,10 @@ def make_write_manifest_command(app_type: str) -> click.Command:
         "Write manifest.json for %s in DIRECTORY (requirements.txt too, if missing), for "
         '"rsconnect deploy manifest" or Git-backed publishing.' % apps.APP_TYPE_HELP[app_type]
     )
-    return _add(write_manifest_group, app_type, command)
+    return click.command(app_type)(command)
 
 
-def _add(group: click.Group, name: str, callback: Callable[..., Any]) -> click.Command:
-    return group.command(name)(callback)
-
-
-for _type in apps.APP_TYPES:
-    make_deploy_command(_type)
-    make_write_manifest_command(_type)
-
-
-@deploy_group.command("manifest")
+@click.command("manifest")
 @click.argument("manifest", type=click.Path())
 @server_options
 @content_options(title_default="the primary file's name without extension, or the folder's name for an API or app")
@@ -182,3 +175,8 @@ def deploy_manifest(
         out.feedback(),
     )
     report(out, deployment)
+
+
+# By command name, for the groups' LazyGroup (commands/deploy.py).
+DEPLOY_COMMANDS = {**{name: make_deploy_command(name) for name in apps.APP_TYPES}, "manifest": deploy_manifest}
+WRITE_MANIFEST_COMMANDS = {name: make_write_manifest_command(name) for name in apps.APP_TYPES}

@@ -1,4 +1,5 @@
-"""`rsconnect deploy notebook | html`."""
+"""`rsconnect deploy notebook | html`, `write-manifest notebook`; both groups, which load the app
+commands (commands/apps.py) only when one of them runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .. import apps
 from .. import deploy as core
 from ..exceptions import InvalidInput
 from ..options import EnvironmentOptions, FilesOptions, NotebookOptions, ServerChoice
@@ -23,6 +25,7 @@ from .common import (
     server_options,
     start_publish,
 )
+from .lazy import LazyCommand, LazyGroup
 
 HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
 HIDE_TAGGED_INPUT = click.option(
@@ -30,7 +33,12 @@ HIDE_TAGGED_INPUT = click.option(
 )
 
 
-@click.group("deploy")
+# `deploy TYPE` and `write-manifest TYPE` for each app type, and `deploy manifest`.
+APP_COMMANDS = {name: LazyCommand(".commands.apps", "DEPLOY_COMMANDS") for name in (*apps.APP_TYPES, "manifest")}
+APP_MANIFEST_COMMANDS = {name: LazyCommand(".commands.apps", "WRITE_MANIFEST_COMMANDS") for name in apps.APP_TYPES}
+
+
+@click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)
 def deploy_group() -> None:
     """Publish content to Connect."""
 
@@ -99,7 +107,7 @@ def deploy_html(
     report(out, deployment)
 
 
-@click.group("write-manifest")
+@click.group("write-manifest", cls=LazyGroup, lazy=APP_MANIFEST_COMMANDS)
 def write_manifest_group() -> None:
     """Write manifest.json (and requirements.txt) for content, without publishing it."""
 
