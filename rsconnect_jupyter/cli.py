@@ -13,6 +13,8 @@ line is given here): its module imports the server application (tornado, the run
 
 from __future__ import annotations
 
+import atexit
+import gc
 from typing import Any
 
 import click
@@ -35,6 +37,12 @@ class MainGroup(LazyGroup):
             click.echo(INTERRUPTED_DEPLOY if ctx.invoked_subcommand == "deploy" else INTERRUPTED, err=True)
             ctx.exit(130)
 
+
+# At exit, Python runs its cycle collector over every object still alive before releasing them all
+# anyway: about 20 ms after a deploy (requests and the core loaded). gc.freeze() exempts them. atexit
+# runs this after the handlers registered later (last in, first out); objects are still finalized by
+# reference counting as the modules are torn down.
+atexit.register(gc.freeze)
 
 # Records and saved servers are written only after a deploy succeeded, in one atomic replace.
 INTERRUPTED_DEPLOY = (
