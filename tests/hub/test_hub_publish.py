@@ -26,7 +26,9 @@ from tests.lab import lab_ui
 from tests.lab.test_lab_browser import assert_serves
 from tests.reliability.secrets_helpers import Secrets
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The first test also installs the hub with pip (the guide's commands): more than the default 600 s
+# on a cold package cache.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
 def unique(prefix):
@@ -144,11 +146,14 @@ def test_the_hub_guards_the_publishing_handlers(hub, two_users):
             timeout=180,
         )
         assert r.status_code == 200, r.status_code
-        # Wait for the single-user server (it may be starting).
+        # Wait for the single-user server (it may be starting). Its first page takes the session
+        # through the hub's OAuth (API requests without that cookie get a 403, not a redirect).
         for _ in range(120):
-            r = s.get(hub.user_url(user) + "rsconnect_jupyter/rules", timeout=30)
-            if r.status_code == 200 and "env_name_pattern" in r.text:
-                return s
+            r = s.get(hub.user_url(user) + "lab", timeout=30)
+            if r.status_code == 200 and r.url.startswith(hub.user_url(user)):
+                r = s.get(hub.user_url(user) + "rsconnect_jupyter/rules", timeout=30)
+                if r.status_code == 200 and "env_name_pattern" in r.text:
+                    return s
             time.sleep(1)
         raise AssertionError(
             "the single-user server of %s did not answer (%s %s); the hub's log:\n%s"
