@@ -1,6 +1,7 @@
 """Fixtures for the hub tests: the hub's environment (the guide's install block), two Unix users,
 a running hub, and browser contexts that keep every response they received (to search for keys)."""
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,6 +24,9 @@ def hub_env():
 
 @pytest.fixture(scope="session")
 def hub_users():
+    # As a real hub: JupyterHub starts each person's server as their Unix user, and the tests add
+    # those users. A failure that says so, rather than a skip.
+    assert os.geteuid() == 0, "tests/hub need root (useradd, and a hub that starts servers as other users)"
     users = HubUsers()
     try:
         yield users

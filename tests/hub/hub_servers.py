@@ -90,11 +90,12 @@ class HubUsers:
             subprocess.run(["groupadd", GROUP], check=True)
             self.made_group = True
 
-    def add(self, label: str) -> HubUser:
+    def add(self, label: str, in_group: bool = True) -> HubUser:
         # Unique names: a run that died earlier may have left its users behind.
         name = "%s%s" % (label, uuid.uuid4().hex[:6])
         password = secrets.token_urlsafe(12)
-        subprocess.run(["useradd", "--create-home", "--groups", GROUP, name], check=True)
+        groups = ["--groups", GROUP] if in_group else []
+        subprocess.run(["useradd", "--create-home", *groups, name], check=True)
         subprocess.run(["chpasswd"], input="%s:%s\n" % (name, password), text=True, check=True)
         user = HubUser(name, password, Path(pwd.getpwnam(name).pw_dir))
         self.users.append(user)

@@ -182,3 +182,21 @@ def test_the_hub_guards_the_publishing_handlers(hub, two_users):
     listed = own.get(hub.user_url(user1) + "rsconnect_jupyter/servers", timeout=30).json()
     assert "planted" not in [s["name"] for s in listed["servers"]]
     assert os.path.exists(user1.home)
+
+
+def test_only_the_hub_group_signs_in(hub, hub_users):
+    """The configuration lets in members of jupyterhub-users: another Unix account, with its right
+    password, stays on the login page and gets no server."""
+    outsider = hub_users.add("outsider", in_group=False)
+    s = requests.Session()
+    s.get(hub.url + "hub/login", timeout=30)
+    r = s.post(
+        hub.url + "hub/login?next=",
+        data={"username": outsider.name, "password": outsider.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
+        timeout=60,
+    )
+    assert r.status_code == 403 and "/hub/login" in r.url, (r.status_code, r.url)
+    assert "Invalid username or password" in r.text
+    r = s.get(hub.user_url(outsider) + "lab", timeout=30)
+    assert "/hub/login" in r.url  # sent back to sign in
+    assert not (outsider.home / ".rsconnect-python").exists()
