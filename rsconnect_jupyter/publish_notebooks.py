@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from . import bundle as bundles
+from . import checks
 from .exceptions import InvalidInput
 from .options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .publish_flow import Deployment, Publication, log_snapshot, publish, take_snapshot
@@ -27,20 +30,23 @@ def publish_notebook(
     content: ContentOptions | None = None,
     env: EnvironmentOptions | None = None,
     feedback: Feedback | None = None,
+    before_upload: checks.CheckOptions | None = None,
 ) -> Deployment:
     """Publish a notebook as an HTML snapshot (`notebook.static`) or with its source (jupyter-static).
 
     The snapshot is `env.snapshot` (taken elsewhere: the notebook's kernel), else one taken with
-    `env.python`.
+    `env.python`. The checks before upload (checks.py) warn, or refuse with `before_upload.strict`.
     """
     files = files or FilesOptions()
     env = env or EnvironmentOptions()
     feedback = feedback or Feedback()
+    before_upload = before_upload or checks.CheckOptions()
     path = Path(notebook_path)
     target = with_server(target, path)
     check_notebook(path, files.extra_files)
     extra, progress = files.extra_files, feedback.progress
     if notebook.static:
+        checks.enforce(checks.static_findings(path), feedback.log, before_upload)
         return publish(
             target,
             Publication(
@@ -60,6 +66,7 @@ def publish_notebook(
         )
     snapshot = take_snapshot(env, path.parent, feedback)
     log_snapshot(snapshot, feedback.log, "notebook")
+    checks.enforce(source_findings(path, snapshot, extra, env), feedback.log, before_upload)
     return publish(
         target,
         Publication(
@@ -74,6 +81,19 @@ def publish_notebook(
         feedback,
         ignore_python_version=env.ignore_python_version,
     )
+
+
+def source_findings(
+    path: Path, snapshot: Mapping[str, Any], extra: Iterable[StrPath], env: EnvironmentOptions
+) -> list[checks.Finding]:
+    """The checks for a publish with source, against the packages the bundle will list."""
+    bundled = [f.arcname for f in bundles.collect_files(path.parent, extra)]
+    python = snapshot.get("executable") or env.python or sys.executable
+    if snapshot.get("source") == "generated":
+        listed_in = "the environment's packages"
+    else:
+        listed_in = snapshot.get("requirements_file") or "requirements.txt"
+    return checks.source_findings(path, snapshot["requirements"], python, bundled, listed_in)
 
 
 def publish_html(

@@ -4,13 +4,16 @@ commands (commands/apps.py) only when one of them runs."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import apps
 from .. import deploy as core
+from ..checks import CheckOptions
 from ..exceptions import InvalidInput
 from ..options import EnvironmentOptions, FilesOptions, NotebookOptions, ServerChoice
 from .common import (
@@ -31,6 +34,17 @@ HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the i
 HIDE_TAGGED_INPUT = click.option(
     "--hide-tagged-input", is_flag=True, help='Hide the input of code cells tagged "hide_input".'
 )
+
+
+def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--strict, handed to the command as `before_upload: CheckOptions`: the checks before upload
+    (checks.py) warn; with it they refuse, before any request."""
+    flag = click.option(
+        "--strict",
+        is_flag=True,
+        help="Refuse to publish when the checks before upload find a problem (else they warn).",
+    )
+    return flag(_grouped("before_upload", ("strict",), CheckOptions)(func))
 
 
 # `deploy TYPE` and `write-manifest TYPE` for each app type, and `deploy manifest`.
@@ -57,6 +71,7 @@ def deploy_group() -> None:
 @click.option(
     "--ignore-python-version", is_flag=True, help="Deploy even when the server has no Python with this MAJOR.MINOR."
 )
+@strict_option
 @output_options
 @handle_errors
 def deploy_notebook(
@@ -67,6 +82,7 @@ def deploy_notebook(
     env: EnvironmentOptions,
     rendering: NotebookOptions,
     ignore_python_version: bool,
+    before_upload: CheckOptions,
     out: Output,
 ) -> None:
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
@@ -85,6 +101,7 @@ def deploy_notebook(
         content_options_,
         replace(env, ignore_python_version=ignore_python_version),
         out.feedback(),
+        before_upload,
     )
     report(out, deployment)
 
