@@ -33,7 +33,18 @@ class Snapshot(_SnapshotKeys, total=False):
     executable: str
     package_manager: PackageManager
     locale: str
-    source: Literal["file", "generated"]  # requirements.txt beside the content, or the installed packages
+    # requirements.txt beside the content, another project file (project_files.py), or the installed packages
+    source: Literal["file", "project", "generated"]
+    # Filled in by project_files.complete(): which file the packages come from, of which kind
+    # ("uv.lock", ...), how many lines, whether pinned; the Python version constraint and its file;
+    # the installer the user chose (--package-installer).
+    requirements_file: str
+    requirements_kind: str
+    requirements_count: int
+    locked: bool
+    python_requires: str
+    python_requires_file: str
+    package_installer: Literal["uv", "pip"]
 
 
 # The program that runs in the target interpreter. Stdlib only; keep it fast (it runs inside
@@ -168,7 +179,10 @@ def snapshot(directory, force_generate):
         "locale": current_locale(),
     }
     path = os.path.join(directory, "requirements.txt") if directory else None
-    if path and not force_generate and os.path.isfile(path):
+    if force_generate == "skip":  # the packages come from a project file, read by the caller
+        result["requirements"] = ""
+        result["source"] = "project"
+    elif path and not force_generate and os.path.isfile(path):
         with open(path, encoding="utf-8", newline="") as f:
             result["requirements"] = f.read()
         result["source"] = "file"
@@ -180,7 +194,8 @@ def snapshot(directory, force_generate):
 
 def main(args):
     directory = args[0] if args else ""
-    force_generate = len(args) > 1 and args[1] == "1"
+    mode = args[1] if len(args) > 1 else "0"
+    force_generate = "skip" if mode == "2" else mode == "1"
     try:
         if sys.version_info < (3, 8):
             raise RuntimeError("Python %d.%d is too old: use Python 3.9 or newer" % sys.version_info[:2])
@@ -196,8 +211,9 @@ if __name__ == "__main__":
 '''
 
 
-def _args(directory: str | os.PathLike[str] | None, force_generate: bool) -> list[str]:
-    return [os.path.abspath(str(directory)) if directory else "", "1" if force_generate else "0"]
+def _args(directory: str | os.PathLike[str] | None, force_generate: bool, list_packages: bool = True) -> list[str]:
+    mode = "1" if force_generate else "0" if list_packages else "2"
+    return [os.path.abspath(str(directory)) if directory else "", mode]
 
 
 def kernel_code(directory: str | os.PathLike[str] | None, force_generate: bool = False) -> str:
@@ -234,8 +250,18 @@ def snapshot(
     directory: str | os.PathLike[str] | None = None,
     force_generate: bool = False,
     timeout: float = 120,
+    requirements_file: str | os.PathLike[str] | None = None,
+    package_installer: str | None = None,
 ) -> Snapshot:
-    """Snapshot the environment of `python` (default: this interpreter) for content in `directory`."""
+    """Snapshot the environment of `python` (default: this interpreter) for content in `directory`.
+
+    The packages come from the project's files when it has one (project_files.py: requirements.txt,
+    pylock.toml, uv.lock, pyproject.toml, or `requirements_file`), else from the installed ones;
+    `force_generate` lists the installed ones regardless."""
+    from . import project_files
+
+    project_files.check_options(force_generate, requirements_file, package_installer)
+    project = None if force_generate else project_files.find(directory, requirements_file)  # errors first
     python = python or sys.executable
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         found = None
@@ -252,7 +278,7 @@ def snapshot(
     try:
         # The content folder is the working directory, as when the code runs.
         proc = subprocess.run(
-            [python, "-c", SNAPSHOT_PROGRAM] + _args(directory, force_generate),
+            [python, "-c", SNAPSHOT_PROGRAM] + _args(directory, force_generate, list_packages=project is None),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -269,7 +295,9 @@ def snapshot(
         raise SnapshotError(
             "%s could not describe its environment (%s): it must be Python 3.9 or newer." % (python, last.rstrip("."))
         )
-    return parse_snapshot(proc.stdout)
+    return project_files.complete(
+        parse_snapshot(proc.stdout), directory, force_generate, requirements_file, package_installer, project
+    )
 
 
 def python_major_minor(version: str) -> str:

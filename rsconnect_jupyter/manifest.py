@@ -49,6 +49,7 @@ class PackageManagerSection(TypedDict, total=False):
     name: str  # "pip" or "uv"
     version: str
     package_file: str  # REQUIREMENTS_FILE
+    allow_uv: bool  # --package-installer: True for uv, False for pip (absent: the server decides)
 
 
 class PythonSection(TypedDict):
@@ -93,16 +94,28 @@ def describe_mode(app_mode: str) -> str:
 
 
 def python_section(snapshot: Snapshot) -> PythonSection:
-    """`python` of the manifest: exact version and the package manager that reads requirements.txt."""
+    """`python` of the manifest: exact version and the package manager that reads requirements.txt.
+
+    With --package-installer (the snapshot's `package_installer`), its name and `allow_uv`, as
+    rsconnect-python records them."""
     manager: PackageManager = snapshot.get("package_manager") or {}
     # Connect installs with its own tools; "none" (no pip in the environment) still means pip there.
     given, version = manager.get("name"), manager.get("version")
-    name = given if given == "pip" or given == "uv" else "pip"
+    chosen = snapshot.get("package_installer")
+    name = chosen or (given if given == "pip" or given == "uv" else "pip")
     package_manager: PackageManagerSection = {"name": name}
     if version and name == given:
         package_manager["version"] = version
     package_manager["package_file"] = REQUIREMENTS_FILE
+    if chosen:
+        package_manager["allow_uv"] = chosen == "uv"
     return {"version": snapshot["python"], "package_manager": package_manager}
+
+
+def python_requires(snapshot: Snapshot) -> str:
+    """`environment.python.requires`: the project's constraint (.python-version, requires-python),
+    else this Python's MAJOR.MINOR ("~=3.11.0")."""
+    return snapshot.get("python_requires") or "~=%s.0" % python_major_minor(snapshot["python"])
 
 
 def static_manifest(primary_html: str) -> Manifest:
@@ -135,7 +148,7 @@ def python_manifest(
         "python": python_section(snapshot),
     }
     if requires_python:
-        manifest["environment"] = {"python": {"requires": "~=%s.0" % python_major_minor(snapshot["python"])}}
+        manifest["environment"] = {"python": {"requires": python_requires(snapshot)}}
     jupyter: JupyterOptions = {}
     if hide_all_input:
         jupyter["hide_all_input"] = True

@@ -69,11 +69,15 @@ class ContentOptions:
 @dataclass(frozen=True)
 class EnvironmentOptions:
     """Where the Python version and the packages come from: `snapshot`, taken elsewhere (the
-    notebook's kernel), else one taken with `python` (default: this Python); `force_generate`
-    lists the installed packages even beside a requirements.txt."""
+    notebook's kernel), else one taken with `python` (default: this Python). The packages come
+    from the project's files (project_files.py: requirements.txt, pylock.toml, uv.lock,
+    pyproject.toml, or `requirements_file`); `force_generate` lists the installed packages even
+    beside them. `package_installer` ("uv" or "pip") is the installer the server is asked to use."""
 
     python: str | None = None
     force_generate: bool = False
+    requirements_file: str | None = None
+    package_installer: str | None = None
     snapshot: Snapshot | None = None
     ignore_python_version: bool = False  # deploy even when the server has no such MAJOR.MINOR
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
-from . import environment
+from . import environment, project_files
 from .exceptions import DeployFailed, InvalidInput, RSConnectError
 from .manifest import describe_mode
 from .options import ContentOptions, EnvironmentOptions, Feedback, Target
@@ -244,17 +244,21 @@ def _file_list(names: Iterable[str], shown: int = 12) -> str:
 def take_snapshot(env: EnvironmentOptions, directory: Path, feedback: Feedback) -> Snapshot:
     """The snapshot taken elsewhere (the notebook's kernel), else one taken with `env.python`."""
     if env.snapshot is not None:
-        return env.snapshot
+        return project_files.complete(
+            env.snapshot, directory, env.force_generate, env.requirements_file, env.package_installer
+        )
     feedback.log("Reading the Python environment of %s ..." % (env.python or "this Python"))
-    snapshot = environment_snapshot(env.python, directory, env.force_generate)
+    snapshot = environment_snapshot(
+        env.python, directory, env.force_generate, env.requirements_file, env.package_installer
+    )
     feedback.detail("requirements.txt:\n" + snapshot["requirements"])
     return snapshot
 
 
 def log_snapshot(snapshot: Mapping[str, Any], log: Log, what: str) -> None:
     """Say where the requirements come from, and warn about packages that cannot be listed."""
-    source = "requirements.txt" if snapshot.get("source") == "file" else "the installed packages"
-    log("Python %s; requirements from %s." % (snapshot["python"], source))
+    log(project_files.describe_python(snapshot))
+    log(project_files.describe(snapshot))
     left_out = [
         line[2:].split(":")[0]
         for line in snapshot["requirements"].splitlines()
@@ -267,5 +271,17 @@ def log_snapshot(snapshot: Mapping[str, Any], log: Log, what: str) -> None:
         )
 
 
-def environment_snapshot(python: str | None, directory: StrPath | None, force_generate: bool = False) -> Snapshot:
-    return environment.snapshot(python=python, directory=directory, force_generate=force_generate)
+def environment_snapshot(
+    python: str | None,
+    directory: StrPath | None,
+    force_generate: bool = False,
+    requirements_file: str | None = None,
+    package_installer: str | None = None,
+) -> Snapshot:
+    return environment.snapshot(
+        python=python,
+        directory=directory,
+        force_generate=force_generate,
+        requirements_file=requirements_file,
+        package_installer=package_installer,
+    )

@@ -133,7 +133,9 @@ def make_write_manifest_command(app_type: str) -> click.Command:
         manifest_path = Path(directory) / "manifest.json"
         if manifest_path.exists() and not overwrite:  # before the (slower) environment snapshot
             raise InvalidInput("%s already exists: pass --overwrite to replace it." % manifest_path)
-        snapshot = core.environment_snapshot(env.python, Path(directory), env.force_generate)
+        snapshot = core.environment_snapshot(
+            env.python, Path(directory), env.force_generate, env.requirements_file, env.package_installer
+        )
         core.app_files(directory, snapshot, extra_files, app.excludes, log=lambda m: click.echo(m, err=True))
         written = bundle.write_app_manifest(
             directory, app_mode, resolved, snapshot, extra_files, app.excludes, overwrite

@@ -1,7 +1,7 @@
 """What the commands share: server options, turning errors into one sentence, progress output.
 
 Each group of options reaches a command as one typed object (see `_grouped`): -n/-s/-k/-i/-c as
-a `ServerChoice`, -t/-E/-N/-a as `ContentArgs`, -p/-g as `EnvironmentOptions`, -v/-q as the
+a `ServerChoice`, -t/-E/-N/-a as `ContentArgs`, -p/-g/-r/--package-installer as `EnvironmentOptions`, -v/-q as the
 `Output`. The command hands them to the core, which alone checks the input.
 """
 
@@ -127,16 +127,31 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
 
 
 def python_options(what: str = "the notebook", beside: str = "beside the notebook") -> Callable[[F], F]:
-    """-p/--python and -g/--force-generate, as `env: EnvironmentOptions`: where the package list
-    and Python version come from."""
+    """-p/--python, -g/--force-generate, -r/--requirements-file and --package-installer, as
+    `env: EnvironmentOptions`: where the package list and Python version come from."""
 
     def decorate(func: F) -> F:
-        func = _grouped("env", ("python", "force_generate"), EnvironmentOptions)(func)
+        names = ("python", "force_generate", "requirements_file", "package_installer")
+        func = _grouped("env", names, EnvironmentOptions)(func)
+        func = click.option(
+            "--package-installer",
+            type=click.Choice(["uv", "pip"]),
+            help="The installer the server uses for the packages (recorded in manifest.json; default: the server's).",
+        )(func)
+        func = click.option(
+            "-r",
+            "--requirements-file",
+            metavar="PATH",
+            help="The file that lists the packages: a requirements.txt-style file, pylock.toml, uv.lock or "
+            "pyproject.toml (default: the first of requirements.txt, pylock.toml, uv.lock, pyproject.toml "
+            "%s, else the installed packages)." % beside,
+        )(func)
         func = click.option(
             "-g",
             "--force-generate",
             is_flag=True,
-            help="List the installed packages even if a requirements.txt is %s." % beside,
+            help="List the installed packages even if a requirements.txt, pylock.toml, uv.lock or "
+            "pyproject.toml is %s." % beside,
         )(func)
         func = click.option(
             "-p",

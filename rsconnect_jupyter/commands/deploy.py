@@ -150,7 +150,9 @@ def write_manifest_notebook(
     """Write manifest.json for a notebook with source, beside it (requirements.txt too, if missing)."""
     from .. import bundle
 
-    snapshot = core.environment_snapshot(env.python, Path(notebook).parent, env.force_generate)
+    snapshot = core.environment_snapshot(
+        env.python, Path(notebook).parent, env.force_generate, env.requirements_file, env.package_installer
+    )
     written = bundle.write_notebook_manifest(
         notebook, snapshot, extra_files, hide_all_input, hide_tagged_input, overwrite
     )

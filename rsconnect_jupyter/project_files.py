@@ -1,0 +1,526 @@
+"""Where a content's packages and Python version constraint come from: the project's files.
+
+The one home of that decision, for notebooks and apps, the CLI and the dialogs alike. In this
+order, the first file of the content's folder that exists wins:
+
+    requirements.txt   as-is
+    pylock.toml        (PEP 751) its [[packages]], each pinned to its locked version
+    uv.lock            `uv export` of it: every locked version, no development dependencies
+    pyproject.toml     [project] dependencies, as given (not pinned: the server resolves them)
+
+then the environment snapshot of the target Python (environment.py); `--force-generate` takes
+the snapshot even beside those files, `-r/--requirements-file PATH` names the file (any of those
+kinds, told apart by name). The Python version constraint comes from `.python-version`, else
+`[project] requires-python`. `--package-installer uv|pip` says which installer the server uses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from .exceptions import InvalidInput, SnapshotError
+
+if TYPE_CHECKING:
+    from .environment import Snapshot
+
+Kind = Literal["requirements.txt", "pylock.toml", "uv.lock", "pyproject.toml"]
+ORDER: tuple[Kind, ...] = ("requirements.txt", "pylock.toml", "uv.lock", "pyproject.toml")
+INSTALLERS = ("uv", "pip")
+PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")  # PEP 751: pylock.toml or pylock.<name>.toml
+OWN_NAMES = {"rsconnect-jupyter"}  # this package is never a requirement of the content
+
+
+@dataclass(frozen=True)
+class ProjectRequirements:
+    """The packages a project file lists: `requirements` is the text of the bundle's requirements.txt."""
+
+    kind: Kind
+    path: Path
+    requirements: str
+    count: int  # requirement lines
+    locked: bool  # every line pins the exact version (pylock.toml, uv.lock)
+
+
+@dataclass(frozen=True)
+class PythonConstraint:
+    """The Python versions the content accepts (PEP 440, "~=3.11.0", ">=3.10") and where it was written."""
+
+    requires: str
+    path: Path
+
+
+# ---------------------------------------------------------------------------------------------
+# Which file
+
+
+def kind_of(path: str | os.PathLike[str]) -> Kind:
+    """The kind of a file named with -r, by its name: anything else is in requirements.txt format."""
+    name = os.path.basename(str(path))
+    if name == "uv.lock":
+        return "uv.lock"
+    if PYLOCK_NAME.match(name):
+        return "pylock.toml"
+    if name == "pyproject.toml":
+        return "pyproject.toml"
+    return "requirements.txt"
+
+
+def find(
+    directory: str | os.PathLike[str] | None,
+    requirements_file: str | os.PathLike[str] | None = None,
+    kinds: tuple[Kind, ...] = ORDER,
+) -> ProjectRequirements | None:
+    """The packages of the first project file of `kinds` found in `directory` (or of
+    `requirements_file`), else None."""
+    if requirements_file:
+        path = Path(requirements_file)
+        if not path.is_absolute() and directory and (Path(directory) / path).is_file():
+            path = Path(directory) / path  # the content's folder first, as rsconnect-python reads it
+        if not path.is_file():
+            raise InvalidInput(
+                "The requirements file %s does not exist: give an existing requirements.txt, pylock.toml, "
+                "uv.lock or pyproject.toml to -r/--requirements-file." % requirements_file
+            )
+        return read(path, kind_of(path), explicit=True)
+    if not directory:
+        return None
+    for kind in kinds:
+        path = Path(directory) / kind
+        if path.is_file():
+            found = read(path, kind)
+            if found is not None:
+                return found
+    return None
+
+
+def read(path: Path, kind: Kind, explicit: bool = False) -> ProjectRequirements | None:
+    """The packages `path` lists. A pyproject.toml without [project] dependencies lists none: None,
+    or an error when it was named with -r."""
+    if kind == "requirements.txt":
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()  # as given, line endings too
+        return ProjectRequirements(kind, path, text, _count(text), locked=False)
+    if kind == "pylock.toml":
+        text = _pylock_requirements(path)
+        return ProjectRequirements(kind, path, text, _count(text), locked=True)
+    if kind == "uv.lock":
+        text = _uv_export(path)
+        return ProjectRequirements(kind, path, text, _count(text), locked=True)
+    project = _table(load_toml(path), "project")
+    dependencies = project.get("dependencies")
+    if dependencies is None:
+        if explicit:
+            raise InvalidInput(
+                "%s has no [project] dependencies: list the packages there, or name another file with "
+                "-r/--requirements-file." % path
+            )
+        return None
+    if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
+        raise InvalidInput('%s: [project] dependencies must be a list of strings, such as ["pandas>=2"].' % path)
+    text = "".join(d.strip() + "\n" for d in dependencies)
+    return ProjectRequirements(kind, path, text, _count(text), locked=False)
+
+
+def _count(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "-")))
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pylock_requirements(path: Path) -> str:
+    """`name==version` (with its marker) for each of pylock.toml's [[packages]]; one from a VCS or
+    an archive URL as `name @ URL`; one from a local folder is left out with a comment."""
+    packages = load_toml(path).get("packages")
+    if not isinstance(packages, list):
+        raise InvalidInput(
+            "%s has no [[packages]]: write it with a PEP 751 locker (such as `uv export --format pylock.toml`)." % path
+        )
+    lines = []
+    for package in packages:
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            raise InvalidInput(
+                "%s: every [[packages]] entry needs a name: write the file again with your locker." % path
+            )
+        name = package["name"]
+        if _normalize(name) in OWN_NAMES:
+            continue
+        version, vcs, archive = package.get("version"), package.get("vcs"), package.get("archive")
+        if isinstance(version, str):
+            line = "%s==%s" % (name, version)
+        elif isinstance(vcs, dict) and vcs.get("url") and vcs.get("commit-id"):
+            line = "%s @ %s+%s@%s" % (name, vcs.get("type", "git"), vcs["url"], vcs["commit-id"])
+        elif isinstance(archive, dict) and archive.get("url"):
+            line = "%s @ %s" % (name, archive["url"])
+        else:
+            lines.append("# %s: left out, installed from a local folder or file\n" % name)
+            continue
+        marker = package.get("marker")
+        lines.append(line + ("; %s" % marker if isinstance(marker, str) and marker else "") + "\n")
+    return "".join(lines)
+
+
+def find_uv() -> str | None:
+    """The uv executable: the `uv` package's (a dependency), else one on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except Exception:
+        return shutil.which("uv")
+
+
+def _uv_export(path: Path) -> str:
+    """Every version uv.lock pins (no development dependencies, not the project itself)."""
+    uv = find_uv()
+    if not uv:
+        raise SnapshotError("Reading uv.lock needs uv: install it (pip install uv), or export a requirements.txt.")
+    argv = [uv, "export", "--format", "requirements-txt", "--no-hashes", "--no-dev", "--frozen"]
+    argv += ["--no-header", "--no-annotate", "--no-emit-project", "--offline", "--quiet"]
+    try:
+        proc = subprocess.run(argv, cwd=str(path.parent), capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise SnapshotError("Could not run uv to read %s (%s): check your uv installation." % (path, e)) from e
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[-1].strip()
+        raise SnapshotError(
+            "uv could not read %s (%s): run `uv lock` in %s and try again." % (path, last.rstrip("."), path.parent)
+        )
+    lines = [
+        line + "\n"
+        for line in proc.stdout.splitlines()
+        if line.strip() and _normalize(re.split(r"[ =<>!~;@\[]", line.strip(), maxsplit=1)[0]) not in OWN_NAMES
+    ]
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Python version constraint
+
+PYTHON_VERSION = re.compile(r"^(?:cpython[-@])?(\d+(?:\.\d+){0,2})$")
+
+
+def python_constraint(directory: str | os.PathLike[str] | None) -> PythonConstraint | None:
+    """`.python-version` (a version: "3.11" means ~=3.11.0), else `[project] requires-python`."""
+    if not directory:
+        return None
+    version_file = Path(directory) / ".python-version"
+    if version_file.is_file():
+        requires = adapt_python_version(version_file.read_text(encoding="utf-8"))
+        if requires:
+            return PythonConstraint(requires, version_file)
+    pyproject = Path(directory) / "pyproject.toml"
+    if pyproject.is_file():
+        requires = _table(load_toml(pyproject), "project").get("requires-python")
+        if isinstance(requires, str) and requires.strip():
+            return PythonConstraint(requires.strip(), pyproject)
+    return None
+
+
+def adapt_python_version(text: str) -> str | None:
+    """A .python-version's first version as a PEP 440 constraint, as rsconnect-python writes it:
+    "3.11" or "3.11.7" -> "~=3.11.0", "3" -> "~=3.0"; None for a name (a pyenv virtualenv)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = PYTHON_VERSION.match(line)
+        if not match:
+            return None
+        parts = match.group(1).split(".")
+        return "~=%s" % ".".join(parts[:2] + ["0"])
+    return None
+
+
+def python_satisfies(version: str, requires: str) -> bool | None:
+    """Whether Python `version` meets `requires`; None when the constraint cannot be read."""
+    try:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    except ImportError:  # pragma: no cover - packaging comes with jupyter_server
+        return None
+    try:
+        return SpecifierSet(requires).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The snapshot, completed
+
+
+def check_options(force_generate: bool, requirements_file: object, package_installer: str | None) -> None:
+    if force_generate and requirements_file:
+        raise InvalidInput(
+            "--force-generate and --requirements-file contradict each other: pass one of them "
+            "(-g lists the installed packages, -r names the file that lists them)."
+        )
+    if package_installer is not None and package_installer not in INSTALLERS:
+        raise InvalidInput("--package-installer must be uv or pip, not %r." % package_installer)
+
+
+def complete(
+    snapshot: Snapshot,
+    directory: str | os.PathLike[str] | None,
+    force_generate: bool = False,
+    requirements_file: str | os.PathLike[str] | None = None,
+    package_installer: str | None = None,
+    project: ProjectRequirements | None = None,
+) -> Snapshot:
+    """The snapshot with the packages of the project's files (unless `force_generate`), the
+    Python version constraint and the chosen installer. `project` is the file already read."""
+    check_options(force_generate, requirements_file, package_installer)
+    result = cast("Snapshot", dict(snapshot))
+    if project is None and not force_generate:
+        # A kernel's snapshot has looked for requirements.txt itself: "generated" means there was none.
+        kinds = ORDER[1:] if snapshot.get("source") == "generated" else ORDER
+        project = find(directory, requirements_file, kinds)
+    if project is not None:
+        result["requirements"] = project.requirements
+        beside = bool(directory) and project.path.resolve() == (Path(str(directory)) / "requirements.txt").resolve()
+        result["source"] = "file" if beside else "project"  # "file": the folder's requirements.txt as-is
+        result["requirements_file"] = project.path.name
+        result["requirements_kind"] = project.kind
+        result["requirements_count"] = project.count
+        result["locked"] = project.locked
+    else:
+        result["requirements_kind"] = "forced" if force_generate else "installed"
+    constraint = python_constraint(directory)
+    if constraint is not None:
+        result["python_requires"] = constraint.requires
+        result["python_requires_file"] = constraint.path.name
+    if package_installer:
+        result["package_installer"] = cast(Literal["uv", "pip"], package_installer)
+    return result
+
+
+def describe(snapshot: Mapping[str, Any], force_generate: bool = False) -> str:
+    """One line: where the packages came from, e.g. "Packages: from uv.lock (12 locked)."."""
+    count = snapshot.get("requirements_count")
+    kind, name = snapshot.get("requirements_kind"), snapshot.get("requirements_file")
+    if kind == "pyproject.toml":
+        return "Packages: from %s [project] dependencies (%d, not pinned: the server picks their versions)." % (
+            name,
+            count or 0,
+        )
+    if kind in ("uv.lock", "pylock.toml"):
+        return "Packages: from %s (%d locked)." % (name, count or 0)
+    if kind == "requirements.txt":
+        return "Packages: from %s (%d listed)." % (name, count or 0)
+    listed = _count(str(snapshot.get("requirements") or ""))
+    why = (
+        "--force-generate"
+        if force_generate or kind == "forced"
+        else "no requirements.txt, pylock.toml, uv.lock or pyproject.toml dependencies beside the content"
+    )
+    return "Packages: the %d installed in %s (%s)." % (listed, snapshot.get("executable") or "the kernel", why)
+
+
+def describe_python(snapshot: Mapping[str, Any]) -> str:
+    """ "Python 3.11.7." and, with a constraint, where it comes from and whether this Python meets it."""
+    version = str(snapshot.get("python"))
+    requires = snapshot.get("python_requires")
+    if not requires:
+        return "Python %s." % version
+    line = "Python %s; the content needs Python %s (%s)." % (version, requires, snapshot.get("python_requires_file"))
+    if python_satisfies(version, requires) is False:
+        line += " Warning: this Python does not meet it."
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# TOML: tomllib from Python 3.11; before that, a reader of the part of TOML these files use
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ImportError:  # Python 3.9 and 3.10
+        try:
+            return MiniToml(text).parse()
+        except ValueError as e:
+            raise InvalidInput("%s is not valid TOML (%s): fix the file." % (path, e)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput("%s is not valid TOML (%s): fix the file." % (path, e)) from None
+
+
+def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = data.get(name)
+    return table if isinstance(table, dict) else {}
+
+
+class MiniToml:
+    """Tables, arrays of tables, dotted keys, strings (basic, literal, multi-line), arrays, inline
+    tables, integers, floats, booleans; dates come back as strings. Enough for pyproject.toml and
+    pylock.toml on Pythons without tomllib."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.replace("\r\n", "\n")
+        self.pos = 0
+
+    def parse(self) -> dict[str, Any]:
+        root: dict[str, Any] = {}
+        current = root
+        while True:
+            self._skip(newlines=True)
+            if self.pos >= len(self.text):
+                return root
+            if self.text.startswith("[[", self.pos):
+                self.pos += 2
+                keys = self._key()
+                self._expect("]]")
+                parent = self._descend(root, keys[:-1])
+                array = parent.setdefault(keys[-1], [])
+                if not isinstance(array, list):
+                    raise ValueError("%s is not an array of tables" % ".".join(keys))
+                current = {}
+                array.append(current)
+            elif self.text[self.pos] == "[":
+                self.pos += 1
+                keys = self._key()
+                self._expect("]")
+                current = self._descend(root, keys)
+            else:
+                keys = self._key()
+                self._expect("=")
+                self._descend(current, keys[:-1])[keys[-1]] = self._value()
+            self._skip()
+            if self.pos < len(self.text) and self.text[self.pos] != "\n":
+                raise ValueError("unexpected %r at line %d" % (self.text[self.pos], self._line()))
+
+    def _line(self) -> int:
+        return self.text.count("\n", 0, self.pos) + 1
+
+    def _skip(self, newlines: bool = False) -> None:
+        while self.pos < len(self.text):
+            c = self.text[self.pos]
+            if c in " \t" or (newlines and c == "\n"):
+                self.pos += 1
+            elif c == "#":
+                end = self.text.find("\n", self.pos)
+                self.pos = len(self.text) if end < 0 else end
+            else:
+                return
+
+    def _expect(self, token: str) -> None:
+        self._skip()
+        if not self.text.startswith(token, self.pos):
+            raise ValueError("expected %r at line %d" % (token, self._line()))
+        self.pos += len(token)
+
+    def _descend(self, table: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+        for key in keys:
+            value = table.setdefault(key, {})
+            if isinstance(value, list) and value and isinstance(value[-1], dict):
+                value = value[-1]
+            if not isinstance(value, dict):
+                raise ValueError("%s is not a table" % key)
+            table = value
+        return table
+
+    def _key(self) -> list[str]:
+        keys = []
+        while True:
+            self._skip()
+            c = self.text[self.pos : self.pos + 1]
+            if c in ('"', "'"):
+                keys.append(self._string())
+            else:
+                match = re.compile(r"[A-Za-z0-9_-]+").match(self.text, self.pos)
+                if not match:
+                    raise ValueError("expected a key at line %d" % self._line())
+                keys.append(match.group(0))
+                self.pos = match.end()
+            self._skip()
+            if self.text.startswith(".", self.pos):
+                self.pos += 1
+                continue
+            return keys
+
+    def _string(self) -> str:
+        text, pos = self.text, self.pos
+        for quote in ('"""', "'''"):
+            if text.startswith(quote, pos):
+                end = text.find(quote, pos + 3)
+                if end < 0:
+                    raise ValueError("unterminated string at line %d" % self._line())
+                while text.startswith(quote[0], end + 3):  # up to two quotes may end the string
+                    end += 1
+                body = text[pos + 3 : end]
+                self.pos = end + 3
+                body = body[1:] if body.startswith("\n") else body
+                return self._unescape(re.sub(r"\\\s*\n\s*", "", body)) if quote == '"""' else body
+        quote = text[pos]
+        i = pos + 1
+        while i < len(text) and text[i] != quote and text[i] != "\n":
+            i += 2 if quote == '"' and text[i] == "\\" else 1
+        if i >= len(text) or text[i] != quote:
+            raise ValueError("unterminated string at line %d" % self._line())
+        self.pos = i + 1
+        body = text[pos + 1 : i]
+        return self._unescape(body) if quote == '"' else body
+
+    @staticmethod
+    def _unescape(body: str) -> str:
+        simple = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
+
+        def one(m: re.Match[str]) -> str:
+            s = m.group(1)
+            return simple[s] if s in simple else chr(int(s[1:], 16))
+
+        return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr\"\\e])", one, body)
+
+    def _value(self) -> Any:
+        self._skip()
+        c = self.text[self.pos : self.pos + 1]
+        if c in ('"', "'"):
+            return self._string()
+        if c == "[":
+            self.pos += 1
+            items: list[Any] = []
+            while True:
+                self._skip(newlines=True)
+                if self.text.startswith("]", self.pos):
+                    self.pos += 1
+                    return items
+                items.append(self._value())
+                self._skip(newlines=True)
+                if self.text.startswith(",", self.pos):
+                    self.pos += 1
+        if c == "{":
+            self.pos += 1
+            table: dict[str, Any] = {}
+            while True:
+                self._skip()
+                if self.text.startswith("}", self.pos):
+                    self.pos += 1
+                    return table
+                keys = self._key()
+                self._expect("=")
+                self._descend(table, keys[:-1])[keys[-1]] = self._value()
+                self._skip()
+                if self.text.startswith(",", self.pos):
+                    self.pos += 1
+        match = re.compile(r"[^\s,\]}#]+").match(self.text, self.pos)
+        if not match:
+            raise ValueError("expected a value at line %d" % self._line())
+        self.pos = match.end()
+        word = match.group(0)
+        if word in ("true", "false"):
+            return word == "true"
+        for convert in (lambda w: int(w.replace("_", ""), 0), lambda w: float(w.replace("_", ""))):
+            try:
+                return convert(word)
+            except ValueError:
+                pass
+        return word

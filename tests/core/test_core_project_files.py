@@ -1,0 +1,265 @@
+"""Where the packages come from (project_files.py): requirements.txt, pylock.toml, uv.lock,
+pyproject.toml, then the environment snapshot; -r; the Python version constraint; the installer."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import tomllib
+
+from rsconnect_jupyter import bundle, environment, project_files
+from rsconnect_jupyter.exceptions import InvalidInput, SnapshotError
+from rsconnect_jupyter.manifest import python_manifest
+from rsconnect_jupyter.project_files import MiniToml
+
+OLD_SIX = "1.16.0"  # not the newest release: a lock that pins it must be followed exactly
+
+PYPROJECT = (
+    """\
+# a uv project
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = [
+    "six==%s",  # pinned, and older than the newest
+]
+
+[tool.uv]
+dev-dependencies = []
+"""
+    % OLD_SIX
+)
+
+PYLOCK = """\
+lock-version = "1.0"
+created-by = "hand"
+requires-python = ">=3.9"
+
+[[packages]]
+name = "idna"
+version = "3.6"
+marker = 'python_version >= "3.9"'
+
+[[packages.wheels]]
+url = "https://files.example/idna-3.6-py3-none-any.whl"
+hashes = {sha256 = "c05567e9c24a6b9faaa835c4821bad0590fbb9d5779e7caa6e1cc4978e7eb24f"}
+
+[[packages]]
+name = "Rsconnect_Jupyter"
+version = "2.0.0"
+
+[[packages]]
+name = "mine"
+directory = {path = "./mine", editable = true}
+"""
+
+
+def uv_lock(folder):
+    """A real uv.lock for PYPROJECT, made by `uv lock` in folder."""
+    from uv import find_uv_bin
+
+    (folder / "pyproject.toml").write_text(PYPROJECT)
+    proc = subprocess.run([find_uv_bin(), "lock", "--quiet"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return folder / "uv.lock"
+
+
+@pytest.fixture(scope="module")
+def locked_project(tmp_path_factory):
+    return uv_lock(tmp_path_factory.mktemp("uvproject"))
+
+
+@pytest.fixture
+def project(tmp_path, locked_project):
+    """A folder with all four files: requirements.txt, pylock.toml, uv.lock, pyproject.toml."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(locked_project.parent / "pyproject.toml", folder)
+    shutil.copy(locked_project, folder)
+    (folder / "pylock.toml").write_text(PYLOCK)
+    (folder / "requirements.txt").write_text("click>=8\r\n# a comment\n")
+    return folder
+
+
+def take(folder, **kwargs):
+    return environment.snapshot(sys.executable, folder, **kwargs)
+
+
+def test_order_requirements_pylock_uvlock_pyproject_then_the_snapshot(project):
+    first = take(project)
+    assert first["requirements"] == "click>=8\r\n# a comment\n"  # as given, line endings too
+    assert first["source"] == "file" and first["requirements_kind"] == "requirements.txt"
+    assert project_files.describe(first) == "Packages: from requirements.txt (1 listed)."
+
+    (project / "requirements.txt").unlink()
+    second = take(project)
+    assert second["requirements"] == (
+        'idna==3.6; python_version >= "3.9"\n# mine: left out, installed from a local folder or file\n'
+    )
+    assert second["source"] == "project" and second["locked"] is True
+    assert project_files.describe(second) == "Packages: from pylock.toml (1 locked)."
+
+    (project / "pylock.toml").unlink()
+    third = take(project)
+    assert third["requirements"] == "six==%s\n" % OLD_SIX
+    assert project_files.describe(third) == "Packages: from uv.lock (1 locked)."
+
+    (project / "uv.lock").unlink()
+    fourth = take(project)
+    assert fourth["requirements"] == "six==%s\n" % OLD_SIX and fourth["locked"] is False
+    assert project_files.describe(fourth) == (
+        "Packages: from pyproject.toml [project] dependencies (1, not pinned: the server picks their versions)."
+    )
+
+    (project / "pyproject.toml").write_text('[project]\nname = "demo"\n\n[tool.ruff]\nline-length = 100\n')
+    fifth = take(project)  # a pyproject.toml without dependencies lists no packages: the snapshot does
+    assert fifth["source"] == "generated" and "click==" in fifth["requirements"].lower()
+    assert project_files.describe(fifth).startswith("Packages: the ")
+    assert "(no requirements.txt, pylock.toml, uv.lock or pyproject.toml dependencies" in project_files.describe(fifth)
+
+
+def test_force_generate_lists_the_installed_packages_beside_every_file(project):
+    forced = take(project, force_generate=True)
+    assert forced["source"] == "generated" and "six==%s" % OLD_SIX not in forced["requirements"]
+    assert "click==" in forced["requirements"].lower()
+    assert project_files.describe(forced).endswith("(--force-generate).")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("requirements-prod.txt", "tornado>=6\n"),
+        ("pylock.toml", 'idna==3.6; python_version >= "3.9"\n'),
+        ("uv.lock", "six==%s\n" % OLD_SIX),
+        ("pyproject.toml", "six==%s\n" % OLD_SIX),
+    ],
+)
+def test_requirements_file_names_the_file_of_any_kind(project, name, expected):
+    (project / "requirements-prod.txt").write_text("tornado>=6\n")
+    result = take(project, requirements_file=str(project / name))
+    assert result["requirements"].startswith(expected)
+    assert result["requirements_file"] == name and result["source"] == "project"
+    relative = take(project, requirements_file=name)  # relative to the content's folder too
+    assert relative["requirements"] == result["requirements"]
+
+
+def test_requirements_file_errors_are_one_sentence(project, tmp_path):
+    with pytest.raises(InvalidInput, match=r"^The requirements file nope.txt does not exist: .*\.$"):
+        take(project, requirements_file="nope.txt")
+    with pytest.raises(InvalidInput, match="contradict each other"):
+        take(project, requirements_file="uv.lock", force_generate=True)
+    with pytest.raises(InvalidInput, match=r"has no \[project\] dependencies"):
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+        take(project, requirements_file=str(tmp_path / "pyproject.toml"))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "pyproject.toml").write_text("[project\n")
+    with pytest.raises(InvalidInput, match="is not valid TOML"):
+        take(tmp_path / "broken")
+    (tmp_path / "nolock").mkdir()
+    (tmp_path / "nolock" / "uv.lock").write_text("version = 1\n")  # a lock without its pyproject.toml
+    with pytest.raises(SnapshotError, match=r"^uv could not read .*: run `uv lock` in .*\.$"):
+        take(tmp_path / "nolock")
+
+
+def test_python_constraint_from_python_version_then_requires_python(project):
+    snapshot = take(project)
+    assert snapshot["python_requires"] == ">=3.10" and snapshot["python_requires_file"] == "pyproject.toml"
+    manifest = python_manifest("python-api", "app:app", snapshot)
+    assert manifest["environment"]["python"]["requires"] == ">=3.10"
+    assert manifest["python"]["version"] == "%d.%d.%d" % sys.version_info[:3]  # the interpreter's, as before
+
+    (project / ".python-version").write_text("3.11\n")
+    snapshot = take(project)
+    assert snapshot["python_requires"] == "~=3.11.0" and snapshot["python_requires_file"] == ".python-version"
+    (project / ".python-version").write_text("my-pyenv-virtualenv\n")  # a name: not a version constraint
+    assert take(project)["python_requires"] == ">=3.10"
+
+    (project / "pyproject.toml").unlink()
+    (project / ".python-version").unlink()
+    plain = take(project)
+    assert "python_requires" not in plain
+    assert (
+        python_manifest("python-api", "app:app", plain)["environment"]["python"]["requires"]
+        == "~=%d.%d.0" % (sys.version_info[:2])
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3.12\n", "~=3.12.0"),
+        ("3.12.1", "~=3.12.0"),
+        ("3", "~=3.0"),
+        ("# pinned\n3.9\n", "~=3.9.0"),
+        ("pypy3.10", None),
+    ],
+)
+def test_python_version_file_as_rsconnect_python_adapts_it(text, expected):
+    assert project_files.adapt_python_version(text) == expected
+
+
+def test_describe_python_warns_when_this_python_does_not_meet_the_constraint():
+    snapshot = {"python": "3.11.7", "python_requires": ">=3.12", "python_requires_file": "pyproject.toml"}
+    assert project_files.describe_python(snapshot) == (
+        "Python 3.11.7; the content needs Python >=3.12 (pyproject.toml). Warning: this Python does not meet it."
+    )
+    assert project_files.describe_python({"python": "3.11.7"}) == "Python 3.11.7."
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_package_installer_in_the_manifest_as_rsconnect_python_records_it(project, installer):
+    snapshot = take(project, package_installer=installer)
+    section = python_manifest("jupyter-static", "n.ipynb", snapshot)["python"]["package_manager"]
+    assert section["name"] == installer and section["allow_uv"] is (installer == "uv")
+    assert section["package_file"] == "requirements.txt"
+    default = python_manifest("jupyter-static", "n.ipynb", take(project))["python"]["package_manager"]
+    assert "allow_uv" not in default  # the server decides
+    with pytest.raises(InvalidInput, match="must be uv or pip"):
+        take(project, package_installer="conda")
+
+
+def test_the_bundle_carries_the_locked_versions_and_writes_requirements_txt(project):
+    for name in ("requirements.txt", "pylock.toml"):
+        (project / name).unlink()
+    (project / "app.py").write_text("app = None\n")
+    snapshot = take(project)
+    files = bundle.app_files(project, snapshot)
+    assert [f.data for f in files if f.arcname == "requirements.txt"] == [("six==%s\n" % OLD_SIX).encode()]
+    written = bundle.write_app_manifest(project, "python-api", "app:app", snapshot)
+    assert (project / "requirements.txt").read_text() == "six==%s\n" % OLD_SIX
+    manifest = json.loads(written[-1].read_text())
+    assert manifest["environment"]["python"]["requires"] == ">=3.10"
+
+
+def test_kernel_snapshots_are_completed_the_same_way(project):
+    """The dialogs' snapshot, taken in the kernel, gets the project's packages in the core."""
+    (project / "requirements.txt").unlink()
+    (project / "pylock.toml").unlink()
+    kernel = subprocess.run(
+        [sys.executable, "-c", environment.kernel_code(project)], capture_output=True, text=True, cwd=project
+    ).stdout
+    completed = project_files.complete(environment.parse_snapshot(kernel), project)
+    assert completed["requirements"] == "six==%s\n" % OLD_SIX and completed["requirements_file"] == "uv.lock"
+
+
+TOML_SAMPLES = [
+    PYPROJECT,
+    PYLOCK,
+    '[a.b]\nc = { d = 1, "e f" = [1, 2.5, true] }\n"q.k" = \'lit\\eral\'\n[[x.y]]\nz = """\nline\\n "two"\n"""\n'
+    "[[x.y]]\nz = '''raw\\n'''\nn = -3_000\nesc = \"tab\\there \\u00e9\"\n",
+]
+
+
+@pytest.mark.parametrize("text", TOML_SAMPLES)
+def test_the_toml_reader_for_python_before_3_11_reads_what_tomllib_reads(text):
+    assert MiniToml(text).parse() == tomllib.loads(text)
+
+
+def test_the_toml_reader_reads_this_repository_s_pyproject():
+    from tests.project_copies import REPO
+
+    text = (REPO / "pyproject.toml").read_text()
+    assert MiniToml(text).parse() == tomllib.loads(text)
