@@ -91,6 +91,7 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) 
     limits = state.limits
     loop = asyncio.get_running_loop()
     manifest = await loop.run_in_executor(None, lambda: bundles.read_manifest(upload.path, **limits))
+    refuse_unsupported_mode(state, guid, manifest["metadata"]["appmode"])
     bundle_id = state.db.add_bundle(
         guid,
         user_guid,
@@ -105,6 +106,24 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) 
     os.rename(upload.path, archive)
     log.info("content %s: bundle %s received (%d bytes)", guid, bundle_id, upload.size)
     return bundle_id
+
+
+def refuse_unsupported_mode(state: State, guid: str, mode: str) -> None:
+    """A bundle of an app mode this server cannot run is refused at upload, and the content item it
+    was sent to is removed if it holds nothing else (the client created it just before)."""
+    from .runner import SUPPORTED
+
+    if mode in SUPPORTED:
+        return
+    sentence = "The local server cannot run app mode %r (it runs %s): publish it to Posit Connect." % (
+        mode,
+        ", ".join(SUPPORTED),
+    )
+    if not state.db.bundles(guid):
+        delete_content(state, guid)
+        log.info("content %s removed: its first bundle has app mode %s, which this server cannot run", guid, mode)
+        sentence += " The empty content item was removed."
+    raise errors.invalid_value(sentence)
 
 
 def delete_bundle(state: State, guid: str, bundle_id: str) -> None:

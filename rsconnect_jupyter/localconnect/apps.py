@@ -22,13 +22,22 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import IO, cast
 
 from .settings import env_number
 
 log = logging.getLogger("localconnect.apps")
 
-APP_MODES = ("python-api", "python-fastapi", "python-dash", "python-streamlit", "python-bokeh")
+APP_MODES = (
+    "python-api",
+    "python-fastapi",
+    "python-dash",
+    "python-streamlit",
+    "python-bokeh",
+    "python-shiny",
+    "jupyter-voila",
+)
 # Packages the server adds to the content's environment to serve it (unpinned: a pin in
 # requirements.txt wins).
 SERVER_PACKAGES: dict[str, tuple[str, ...]] = {
@@ -37,7 +46,11 @@ SERVER_PACKAGES: dict[str, tuple[str, ...]] = {
     "python-fastapi": ("uvicorn",),
     "python-streamlit": (),
     "python-bokeh": (),
+    "python-shiny": (),  # shiny brings uvicorn
+    "jupyter-voila": ("ipykernel",),  # the notebook's kernel
 }
+# Modes whose process checks the Host and Origin it is called with against its own address.
+OWN_HOST_MODES = ("python-streamlit", "python-bokeh", "jupyter-voila")
 APPHOST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apphost.py")
 APP_LOG_MAX_BYTES = 10 * 1024 * 1024  # per file; env RSCONNECT_APP_LOG_MAX_BYTES (read at each app start)
 APP_LOG_KEEP = 3  # older files kept beside it; env RSCONNECT_APP_LOG_KEEP
@@ -58,6 +71,15 @@ def script_path(entrypoint: str) -> str:
     if entrypoint.endswith(".py"):
         return entrypoint
     return entrypoint.split(":", 1)[0].replace(".", "/") + ".py"
+
+
+def health_path(mode: str, prefix: str) -> str:
+    """The path a starting app is asked for until it answers (below the prefix unless stripped).
+
+    Voila renders the notebook, and starts a kernel, for its root: its own script is cheaper."""
+    if mode == "jupyter-voila":
+        return prefix + "voila/static/voila.js"
+    return prefix
 
 
 def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> tuple[list[str], bool]:
@@ -104,7 +126,30 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
             "--prefix",
             prefix.rstrip("/"),
         ], False
+    if mode == "python-shiny":
+        # Shiny's pages use relative URLs: the proxy strips the prefix, uvicorn's root_path says it.
+        return [python, APPHOST, "asgi", shiny_entrypoint(entrypoint), str(port), prefix], True
+    if mode == "jupyter-voila":
+        # metadata.entrypoint is the notebook; empty (rsconnect-python's --multi-notebook) serves
+        # the folder's notebooks.
+        return [
+            python,
+            "-m",
+            "voila",
+            *([entrypoint] if entrypoint else []),
+            "--no-browser",
+            "--port=%d" % port,
+            "--Voila.ip=127.0.0.1",
+            "--base_url=%s" % prefix,
+        ], False
     raise AppFailed("App mode %r cannot run as a process." % mode)
+
+
+def shiny_entrypoint(entrypoint: str) -> str:
+    """`app`, `app:app` or `app.py` (rsconnect-python writes the module form) as MODULE:OBJECT."""
+    if entrypoint.endswith(".py"):
+        entrypoint = entrypoint[: -len(".py")].replace("/", ".")
+    return entrypoint if ":" in entrypoint else entrypoint + ":app"
 
 
 def log_limits() -> tuple[int, int]:
@@ -205,7 +250,7 @@ class AppProcess:
 
     def answers(self) -> bool:
         """True when GET of its root answers with a status below 500."""
-        path = "/" if self.strip_prefix else self.prefix
+        path = health_path(self.mode, "/" if self.strip_prefix else self.prefix)
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
         try:
             conn.request("GET", path, headers={"Host": "127.0.0.1:%d" % self.port})
@@ -232,6 +277,21 @@ class AppProcess:
             self.proc.wait()
 
 
+@dataclass(frozen=True)
+class AppLaunch:
+    """What `Apps.start` runs: the content's bundle (`folder`, extracted), its app mode and
+    entrypoint, the environment's bin folder, the process's environment variables, its log file."""
+
+    guid: str
+    bundle_id: int | str
+    mode: str
+    folder: str
+    venv_bin: str
+    entrypoint: str
+    env: Mapping[str, str]
+    log_path: str
+
+
 class Apps:
     def __init__(self, start_timeout: float = 120, grace: float = 30) -> None:
         self.start_timeout = start_timeout
@@ -250,27 +310,17 @@ class Apps:
         proc = self._live.get(guid)
         return proc if proc is not None and proc.alive() else None
 
-    def start(
-        self,
-        guid: str,
-        bundle_id: int | str,
-        mode: str,
-        folder: str,
-        venv_bin: str,
-        entrypoint: str,
-        env: Mapping[str, str],
-        say: Callable[[str], None],
-        log_path: str,
-    ) -> AppProcess:
+    def start(self, launch: AppLaunch, say: Callable[[str], None]) -> AppProcess:
         """Start the app and wait until it answers; `say(line)` gets its output meanwhile.
 
         Raises AppFailed (after stopping it) when it exits or does not answer in time.
         """
+        guid, mode, venv_bin, log_path = launch.guid, launch.mode, launch.venv_bin, launch.log_path
         python = os.path.join(venv_bin, "python")
         port = free_port()
         prefix = "/content/%s/" % guid
-        argv, strip = command(mode, python, entrypoint, port, prefix)
-        env = dict(env)
+        argv, strip = command(mode, python, launch.entrypoint, port, prefix)
+        env = dict(launch.env)
         env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
         env["VIRTUAL_ENV"] = os.path.dirname(venv_bin)
         env["PYTHONUNBUFFERED"] = "1"
@@ -290,7 +340,7 @@ class Apps:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                cwd=folder,
+                cwd=launch.folder,
                 env=env,
                 start_new_session=True,
             )
@@ -300,7 +350,7 @@ class Apps:
         threading.Thread(
             target=copy_output, args=(cast(IO[bytes], proc.stdout), out), daemon=True, name="app-log-%s" % guid[:8]
         ).start()
-        app = AppProcess(guid, bundle_id, mode, port, strip, proc, log_path)
+        app = AppProcess(guid, launch.bundle_id, mode, port, strip, proc, log_path)
         with open(log_path + ".pid", "w") as f:  # so a server that was killed can clean up at next start
             f.write(str(proc.pid))
         with self._lock:

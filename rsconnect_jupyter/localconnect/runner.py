@@ -172,17 +172,17 @@ class Runner:
         if activate and mode in apps.APP_MODES:
             # The new process must answer before the content switches to it; the old one keeps
             # serving meanwhile, and on failure.
-            app = self.apps.start(
-                guid,
-                bundle_id,
-                mode,
-                final,
-                os.path.dirname(environments.venv_python(venv)),
-                primary,
-                self._app_env(guid),
-                task.log,
-                self._app_log(guid, bundle_id),
+            launch = apps.AppLaunch(
+                guid=guid,
+                bundle_id=bundle_id,
+                mode=mode,
+                folder=final,
+                venv_bin=os.path.dirname(environments.venv_python(venv)),
+                entrypoint=primary,
+                env=self._app_env(guid),
+                log_path=self._app_log(guid, bundle_id),
             )
+            app = self.apps.start(launch, task.log)
             if self.stopping:
                 self.apps.stop_all()
                 raise DeployStepFailed(INTERRUPTED)
@@ -273,7 +273,11 @@ class Runner:
     def _build_app(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> tuple[str, str, str]:
         mode = manifest["metadata"]["appmode"]
         entry = (manifest["metadata"].get("entrypoint") or "").strip()
-        if not entry:
+        if mode == "jupyter-voila":
+            notebook = bundles.safe_join(folder, entry) if entry else folder  # none: the folder's notebooks
+            if not notebook or not os.path.exists(notebook):
+                raise DeployStepFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
+        elif not entry:
             raise DeployStepFailed("The bundle's manifest.json has no metadata.entrypoint (module or module:object).")
         if mode in ("python-streamlit", "python-bokeh"):
             script = bundles.safe_join(folder, apps.script_path(entry))
@@ -327,17 +331,17 @@ class Runner:
                     if app is not None:
                         return app
                     entry, _, venv = self._build_app(task, manifest, folder)
-                    app = self.apps.start(
-                        guid,
-                        bundle_id,
-                        content["app_mode"],
-                        folder,
-                        os.path.dirname(environments.venv_python(venv)),
-                        entry,
-                        self._app_env(guid),
-                        task.log,
-                        self._app_log(guid, bundle_id),
+                    launch = apps.AppLaunch(
+                        guid=guid,
+                        bundle_id=bundle_id,
+                        mode=content["app_mode"],
+                        folder=folder,
+                        venv_bin=os.path.dirname(environments.venv_python(venv)),
+                        entrypoint=entry,
+                        env=self._app_env(guid),
+                        log_path=self._app_log(guid, bundle_id),
                     )
+                    app = self.apps.start(launch, task.log)
                     self.apps.switch(app)
             except Exception as e:
                 log.error("could not start the app of content %s: %s", guid, e)

@@ -328,16 +328,25 @@ def test_static_bundle_without_its_primary_file_fails_the_task(publisher):
     assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is None
 
 
-@pytest.mark.parametrize("mode", ["jupyter-voila"])
-def test_app_modes_not_supported_yet_fail_clearly(publisher, mode):
-    item = publisher.create("unsupported-" + mode)
-    from tests.localserver.localserver_helpers import manifest, tar_bytes
+@pytest.mark.parametrize("mode", ["rmd-static"])
+def test_app_modes_not_supported_are_refused_at_upload_and_leave_no_empty_item(publisher, mode):
+    from tests.localserver.localserver_helpers import manifest, static_bundle, tar_bytes
 
     files = {"app.py": "app = None\n", "requirements.txt": ""}
     data = tar_bytes({**files, "manifest.json": manifest(mode, files, metadata={"entrypoint": "app:app"})})
-    task, lines = publisher.publish(item["guid"], data)
-    assert task["code"] == 1
-    assert "not supported yet by the local server" in task["error"] and mode in task["error"]
+    item = publisher.create("unsupported-" + mode)
+    r = publisher("POST", "v1/content/%s/bundles" % item["guid"], data=data)
+    assert r.status_code == 400 and r.json()["code"] == 3, r.text
+    assert "cannot run app mode %r" % mode in r.json()["error"]
+    assert "The empty content item was removed." in r.json()["error"]
+    assert publisher("GET", "v1/content/" + item["guid"]).status_code == 404
+    # An item that already holds a bundle keeps it, and stays.
+    item = publisher.create("unsupported-later-" + mode)
+    task, lines = publisher.publish(item["guid"], static_bundle())
+    assert task["code"] == 0, lines
+    r = publisher("POST", "v1/content/%s/bundles" % item["guid"], data=data)
+    assert r.status_code == 400 and "removed" not in r.json()["error"]
+    assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is not None
 
 
 def test_task_first_and_long_poll(publisher, other_publisher):

@@ -158,7 +158,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             self.request.host,
             app.guid,
         )
-        if app.mode in ("python-streamlit", "python-bokeh"):
+        if app.mode in apps.OWN_HOST_MODES:
             headers["Host"] = "127.0.0.1:%d" % app.port  # they check origins against their own address
         return headers
 
@@ -226,7 +226,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             header_callback=on_header,
             streaming_callback=on_chunk,
         )
-        if self.live_app().mode not in ("python-streamlit", "python-bokeh"):
+        if self.live_app().mode not in apps.OWN_HOST_MODES:
             request.headers["Host"] = self.request.host
         response = await proxy_client().fetch(request, raise_error=False)
         if self._finished or self.http1_connection().stream.closed():

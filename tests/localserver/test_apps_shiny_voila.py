@@ -1,0 +1,114 @@
+"""Python Shiny and Voila on the local server (tests/apps/shiny, tests/apps/voila): built into a venv,
+run as a process behind /content/{guid}/, answering with their own output over HTTP and WebSocket.
+
+The sample requirements are pinned, so the session's environments come from uv's cache.
+"""
+
+import asyncio
+import json
+import time
+import uuid
+
+import pytest
+import requests
+import tornado.httpclient
+import tornado.websocket
+
+from tests.localserver.test_apps import app_bundle, assert_scripts_load, deployed
+
+pytestmark = pytest.mark.slow
+
+VOILA_OUTPUT = "computed by the kernel: 45042"  # sum(range(1, 10)) * 1000 + 6 * 7, not in the source
+
+
+def shiny_session(ws_url, n):
+    """Shiny's own protocol: `init` with the inputs and the outputs shown (`.clientdata_output_ID_hidden`);
+    the outputs' values come back in a `values` message."""
+
+    async def go():
+        conn = await tornado.websocket.websocket_connect(
+            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30)
+        )
+        inputs = {"n": n, ".clientdata_output_square_hidden": False}
+        await conn.write_message(json.dumps({"method": "init", "data": inputs}))
+        messages, deadline = [], time.time() + 30
+        while time.time() < deadline and not any("values" in m and m["values"] for m in messages):
+            msg = await asyncio.wait_for(conn.read_message(), 30)
+            if msg is None:
+                break
+            messages.append(json.loads(msg))
+        conn.close()
+        return messages
+
+    return asyncio.run(go())
+
+
+def test_shiny(publisher):
+    item, lines = deployed(publisher, "sample-shiny", "shiny", "python-shiny", "app:app", env={"SAMPLE_GREETING": "hi"})
+    page = requests.get(item["content_url"], timeout=30)
+    assert page.status_code == 200, page.text
+    assert "Hello from the sample Shiny app" in page.text and "<p>hi</p>" in page.text
+    assert_scripts_load(page)
+    ws_url = item["content_url"].replace("http://", "ws://") + "websocket/"
+    messages = shiny_session(ws_url, 7)
+    values = [m["values"] for m in messages if m.get("values")]
+    assert values and values[-1].get("square") == "square of 7 is 49", messages
+
+
+def test_shiny_entrypoint_as_a_file_name(publisher):
+    item, _ = deployed(publisher, "sample-shiny-file", "shiny", "python-shiny", "app.py")
+    assert "Hello from the sample Shiny app" in requests.get(item["content_url"], timeout=30).text
+
+
+def voila_kernel_info(ws_url):
+    """Ask the page's kernel, over Voila's kernel WebSocket, for its kernel_info_reply (Voila lets a
+    page send kernel_info and comm messages, never code)."""
+
+    async def go():
+        conn = await tornado.websocket.websocket_connect(
+            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30)
+        )
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": "kernel_info_request", "username": "", "version": "5.3"}
+        header.update(session=uuid.uuid4().hex, date="")
+        await conn.write_message(
+            json.dumps({"header": header, "parent_header": {}, "metadata": {}, "channel": "shell", "content": {}})
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            msg = await asyncio.wait_for(conn.read_message(), 30)
+            if msg is None:
+                break
+            reply = json.loads(msg)
+            if reply["header"]["msg_type"] == "kernel_info_reply":
+                conn.close()
+                return reply["content"]
+        conn.close()
+        return None
+
+    return asyncio.run(go())
+
+
+def test_voila(publisher):
+    item, lines = deployed(
+        publisher, "sample-voila", "voila", "jupyter-voila", "dashboard.ipynb", env={"SAMPLE_GREETING": "hello"}
+    )
+    assert any("ipykernel" in line for line in lines)
+    page = requests.get(item["content_url"], timeout=120)
+    assert page.status_code == 200, page.text[:2000]
+    assert "Hello from the sample Voila dashboard" in page.text
+    assert VOILA_OUTPUT + " (hello)" in page.text, page.text[-3000:]
+    assert requests.get(item["content_url"] + "voila/static/voila.js", timeout=30).status_code == 200
+    config = json.loads(
+        page.text.split('<script id="jupyter-config-data" type="application/json">', 1)[1].split("<")[0]
+    )
+    assert config["baseUrl"] == "/content/%s/" % item["guid"]
+    ws_url = item["content_url"].replace("http://", "ws://") + "api/kernels/%s/channels" % config["kernelId"]
+    info = voila_kernel_info(ws_url)
+    assert info and info["status"] == "ok" and info["language_info"]["name"] == "python", info
+
+
+def test_voila_notebook_missing_from_the_bundle_fails_the_deploy(publisher):
+    item = publisher.create("voila-missing-notebook")
+    task, lines = publisher.publish(item["guid"], app_bundle("voila", "jupyter-voila", "other.ipynb"))
+    assert task["code"] != 0
+    assert "'other.ipynb'" in task["error"] and "not in the bundle" in task["error"]
