@@ -113,10 +113,9 @@ class Session(ErrorMapping):
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         timeout: float | None = None,
-        expect_json: bool = True,
     ) -> Any:
-        """The decoded JSON answer (None for an empty one), or the `requests.Response` itself with
-        `stream` or without `expect_json`. The resource classes (content.py, ...) give the JSON its shape."""
+        """The decoded JSON answer (None for an empty one), or with `stream` the `requests.Response`
+        itself. The resource classes (content.py, ...) give the JSON its shape."""
         response = self._send(
             method,
             path,
@@ -124,7 +123,7 @@ class Session(ErrorMapping):
         )
         if response.status_code >= 400:
             raise self._error(response, method, path)
-        if stream or not expect_json:
+        if stream:
             return response
         if response.status_code == 204 or not response.content:
             return None

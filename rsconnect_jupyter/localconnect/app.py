@@ -8,13 +8,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import tornado.httpserver
 import tornado.web
 
 from .. import __version__
-from . import apps, auth, handlers, interpreters
+from . import apps, auth, bundles, handlers, interpreters
 from .bundles import BundleLimits
 from .db import Database
 from .layout import Layout
@@ -37,27 +38,43 @@ def open_database(data_dir: str) -> Database:
     return Database(Layout(data_dir).database)
 
 
+@dataclass(frozen=True)
+class ServerOptions:
+    """How the server runs: `rsconnect local-server`'s options (localconnect/cli.py), by their names."""
+
+    host: str = "127.0.0.1"
+    port: int = 3939
+    data_dir: str | None = None  # default: default_data_dir()
+    pythons: Sequence[str] = ()  # offered besides those on PATH and under ~/.pyenv
+    max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE
+    environments_dir: str | None = None  # default: DATA_DIR/environments
+    max_bundle_files: int = bundles.DEFAULT_MAX_FILES
+    max_unpacked_size: int = bundles.DEFAULT_MAX_UNPACKED
+    app_start_timeout: float = 120
+
+    @property
+    def limits(self) -> BundleLimits:
+        return {"max_files": self.max_bundle_files, "max_unpacked": self.max_unpacked_size}
+
+
 class State:
     """Everything the handlers share."""
 
-    def __init__(
-        self,
-        data_dir: str,
-        extra_pythons: Sequence[str] = (),
-        max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE,
-        environments_dir: str | None = None,
-        limits: BundleLimits | None = None,
-        app_start_timeout: float = 120,
-    ) -> None:
-        self.layout = Layout(data_dir, environments_dir)
+    def __init__(self, options: ServerOptions) -> None:
+        self.layout = Layout(options.data_dir or default_data_dir(), options.environments_dir)
         os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
         self.db = Database(self.layout.database)
         self.tasks = Tasks(self.db)
-        self.interpreters = interpreters.discover(extra_pythons)
-        self.max_bundle_size = max_bundle_size
-        self.limits: BundleLimits = limits or {}
+        self.interpreters = interpreters.discover(options.pythons)
+        self.max_bundle_size = options.max_bundle_size
+        self.limits: BundleLimits = options.limits
         self.runner = Runner(
-            self.db, self.layout, self.tasks, self.interpreters, self.limits, app_start_timeout=app_start_timeout
+            self.db,
+            self.layout,
+            self.tasks,
+            self.interpreters,
+            self.limits,
+            app_start_timeout=options.app_start_timeout,
         )
 
     def recover(self) -> None:
@@ -168,22 +185,12 @@ def save_server(url: str, key: str, say: Callable[[str], Any]) -> None:
         say('Could not save this server as "local": %s' % e)
 
 
-def serve(
-    data_dir: str,
-    host: str,
-    port: int,
-    extra_pythons: Sequence[str] = (),
-    max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE,
-    environments_dir: str | None = None,
-    limits: BundleLimits | None = None,
-    say: Callable[[str], Any] = print,
-    app_start_timeout: float = 120,
-) -> None:
+def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
-    state = State(data_dir, extra_pythons, max_bundle_size, environments_dir, limits, app_start_timeout)
+    state = State(options)
     state.recover()
     try:
-        asyncio.run(_serve(state, host, port, say))
+        asyncio.run(_serve(state, options.host, options.port, say))
     finally:
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for

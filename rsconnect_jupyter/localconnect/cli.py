@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from . import bundles
-from .app import DEFAULT_MAX_BUNDLE_SIZE, default_data_dir
+from .app import DEFAULT_MAX_BUNDLE_SIZE, ServerOptions, default_data_dir
 
 DATA_DIR_HELP = "Folder for the server's state, bundles and environments [default: %s]." % default_data_dir()
 
@@ -57,18 +59,7 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     help="Seconds an API or app may take to answer after it starts before its deploy fails.",
 )
 @click.pass_context
-def local_server(
-    ctx: click.Context,
-    host: str,
-    port: int,
-    data_dir: str | None,
-    pythons: tuple[str, ...],
-    max_bundle_size: int,
-    environments_dir: str | None,
-    max_bundle_files: int,
-    max_unpacked_size: int,
-    app_start_timeout: float,
-) -> None:
+def local_server(ctx: click.Context, **options: Any) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
@@ -78,22 +69,13 @@ def local_server(
         return
     from .app import serve
 
+    settings = ServerOptions(**options)  # the options above, by their names
     try:
-        serve(
-            data_dir or default_data_dir(),
-            host,
-            port,
-            pythons,
-            max_bundle_size,
-            environments_dir,
-            limits={"max_files": max_bundle_files, "max_unpacked": max_unpacked_size},
-            say=click.echo,
-            app_start_timeout=app_start_timeout,
-        )
+        serve(settings, say=click.echo)
     except ValueError as e:
         raise click.ClickException(str(e)) from e
     except OSError as e:
-        raise click.ClickException("Cannot start the server on %s:%d: %s" % (host, port, e)) from e
+        raise click.ClickException("Cannot start the server on %s:%d: %s" % (settings.host, settings.port, e)) from e
 
 
 @local_server.command("add-user")
