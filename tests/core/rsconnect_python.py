@@ -1,8 +1,9 @@
 """rsconnect-python, the public client whose files we share, installed in a virtualenv of its own.
 
-As tests/localserver/test_public_client.py does (uv's cache keeps re-creating it cheap), but at a
-pinned version, so a new release that changes its files shows up as a deliberate version bump.
-Its console script is also called `rsconnect`: it runs with its own HOME and config folder.
+Every test that runs it takes it from here (tests/core, tests/localserver/test_public_client*.py),
+at one pinned version, so a new release that changes its files or its requests shows up as a
+deliberate version bump. uv's cache keeps re-creating the virtualenv cheap. Its console script is
+also called `rsconnect`: it runs with its own HOME and config folder.
 """
 
 import functools

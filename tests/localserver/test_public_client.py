@@ -1,38 +1,28 @@
-"""A public Connect client (rsconnect-python, from the package index) deploys a notebook with its
-source to the local server, and the content URL shows the executed notebook.
+"""A public Connect client (rsconnect-python, at the version tests/core/rsconnect_python.py pins)
+deploys a notebook with its source to the local server, and the content URL shows the executed notebook.
 
-The client gets its own virtualenv (uv's cache keeps re-creating it cheap) and its own HOME and
-config folder: its console script is also called `rsconnect`, and it writes its own servers.json.
+The client gets its own virtualenv (tests/core/rsconnect_python.py's, one per session) and its own
+HOME and config folder: its console script is also called `rsconnect`, and it writes its own
+servers.json.
 """
 
 import os
 import subprocess
-import sys
 
 import nbformat
 import pytest
 import requests
 
+from tests.core import rsconnect_python as pinned
 from tests.localserver.localserver_helpers import Client
 
 pytestmark = pytest.mark.slow
 
 
-def uv():
-    from uv import find_uv_bin
-
-    return find_uv_bin()
-
-
 @pytest.fixture(scope="session")
-def rsconnect_python(tmp_path_factory):
-    """The path of rsconnect-python's `rsconnect` in a fresh virtualenv."""
-    venv = tmp_path_factory.mktemp("rsconnect-python") / "venv"
-    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [uv(), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "rsconnect-python"], check=True
-    )
-    return venv / "bin" / "rsconnect"
+def rsconnect_python():
+    """The path of rsconnect-python's `rsconnect`, at the pinned version."""
+    return pinned.venv() / "bin" / "rsconnect"
 
 
 def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local_server, tmp_path):
