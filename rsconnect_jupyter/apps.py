@@ -1,6 +1,6 @@
 """Python APIs and apps: their types, entrypoint detection, and which files of the directory go.
 
-    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh DIRECTORY
+    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|shiny DIRECTORY
 
 The directory is bundled whole, minus what never belongs in a bundle (version control, caches,
 virtual environments, our own records and config) and what the user excludes with `-x GLOB`.
@@ -8,6 +8,7 @@ virtual environments, our own records and config) and what the user excludes wit
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ APP_TYPES = {
     "dash": "python-dash",
     "streamlit": "python-streamlit",
     "bokeh": "python-bokeh",
+    "shiny": "python-shiny",
 }
 
 # What `deploy TYPE --help` says the type is.
@@ -37,10 +39,15 @@ APP_TYPE_HELP = {
     "dash": "a Dash app",
     "streamlit": "a Streamlit app",
     "bokeh": "a Bokeh app",
+    "shiny": "a Python Shiny app (Shiny Express too)",
 }
 
 # Modes whose entrypoint is a script file rather than `module:object`.
 SCRIPT_MODES = {"python-streamlit", "python-bokeh"}
+
+# Shiny Express apps have no app object: Connect runs them as an attribute of this module, named
+# after the file (escaped), as rsconnect-python and Shiny itself write it.
+SHINY_EXPRESS_MODULE = "shiny.express.app"
 
 # rsconnect-python's order: the first of these modules that exists is the entrypoint.
 DEFAULT_MODULES = ("app", "application", "main", "api")
@@ -147,12 +154,56 @@ def resolve_entrypoint(directory: StrPath, entrypoint: str | None = None, app_mo
         )
     if app_mode in SCRIPT_MODES:
         return path.relative_to(directory).as_posix()
+    if app_mode == "python-shiny" and is_shiny_express(path):
+        return "%s:%s" % (SHINY_EXPRESS_MODULE, escape_to_var_name(path.relative_to(directory).as_posix()))
     return "%s:%s" % (module, obj)
+
+
+def is_shiny_express(path: StrPath) -> bool:
+    """A Shiny Express app: a `# shiny_mode: express` comment near the top, or a top-level import of
+    shiny.express (`# shiny_mode: core` says it is not), as Shiny decides it."""
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    forced = re.search(r"^#[ \t]*shiny_mode:[ \t]*(\S*)[ \t]*$", source[:1000], re.MULTILINE)
+    if forced and forced.group(1) in ("express", "core"):
+        return forced.group(1) == "express"
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.Import) and any(alias.name == "shiny.express" for alias in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (
+            node.module == "shiny.express"
+            or (node.module == "shiny" and any(alias.name == "express" for alias in node.names))
+        ):
+            return True
+    return False
+
+
+def escape_to_var_name(name: str) -> str:
+    """A file name as a Python name, Shiny's way: letters and digits kept (a leading digit escaped),
+    every other character as `_<hex>_` (`app.py` -> `app_2e_py`)."""
+    out = []
+    for i, char in enumerate(name):
+        keep = char.isascii() and char.isalnum() and not (i == 0 and char.isdigit())
+        out.append(char if keep else "_%x_" % ord(char))
+    return "".join(out)
+
+
+def unescape_var_name(name: str) -> str:
+    return re.sub(r"_([0-9a-fA-F]+?)_", lambda m: chr(int(m.group(1), 16)), name)
 
 
 def entrypoint_file(directory: StrPath, entrypoint: str | None) -> Path | None:
     """The file an entrypoint (`module:object` or `script.py`) starts, or None."""
     entrypoint = entrypoint or ""
+    module, _, obj = entrypoint.partition(":")
+    if module == SHINY_EXPRESS_MODULE and obj:  # the file is named in the object
+        entrypoint = unescape_var_name(obj)
     if entrypoint.endswith(".py"):
         path = Path(directory) / entrypoint
         return path if path.is_file() else None

@@ -32,7 +32,7 @@ from .publish_flow import (
     publish,
     task_timeout,
 )
-from .publish_notebooks import check_notebook, publish_html, publish_notebook
+from .publish_notebooks import check_notebook, publish_html, publish_notebook, publish_voila
 from .target import (
     DEPLOYER_APP_ROLES,
     ENV_NAME,
@@ -122,6 +122,7 @@ __all__ = [
     "publish_html",
     "publish_manifest",
     "publish_notebook",
+    "publish_voila",
     "task_timeout",
     "unique_name",
     "validate_title",

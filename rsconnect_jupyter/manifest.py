@@ -20,6 +20,7 @@ APP_MODES = {
     "python-streamlit": 10,
     "python-bokeh": 11,
     "python-fastapi": 12,
+    "python-shiny": 15,
     "jupyter-voila": 16,
 }
 
@@ -32,6 +33,7 @@ APP_MODE_NAMES = {
     "python-streamlit": "a Streamlit app",
     "python-bokeh": "a Bokeh app",
     "python-fastapi": "an ASGI API (python-fastapi)",
+    "python-shiny": "a Python Shiny app",
     "jupyter-voila": "a Voila dashboard",
     "unknown": "content never deployed",
 }

@@ -1,4 +1,5 @@
-"""Publishing a notebook (an HTML snapshot, or its source for jupyter-static) and an existing HTML file."""
+"""Publishing a notebook (an HTML snapshot, its source for jupyter-static, or a Voila dashboard) and an
+existing HTML file."""
 
 from __future__ import annotations
 
@@ -75,6 +76,54 @@ def publish_notebook(
             lambda: bundles.notebook_source_bundle(
                 path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress
             ),
+            python_version=snapshot["python"],
+        ),
+        content,
+        feedback,
+        ignore_python_version=env.ignore_python_version,
+    )
+
+
+def publish_voila(
+    target: Target,
+    notebook_path: StrPath,
+    files: FilesOptions | None = None,
+    content: ContentOptions | None = None,
+    env: EnvironmentOptions | None = None,
+    feedback: Feedback | None = None,
+    before_upload: checks.CheckOptions | None = None,
+) -> Deployment:
+    """Publish a notebook as a Voila dashboard (jupyter-voila): Connect installs its requirements and
+    serves it with Voila, running it for each visitor. The bundle is the notebook, requirements.txt,
+    voila.json if beside it, and the extra files (bundle/voila.py). Requirements without voila are
+    one more finding of the checks before upload (a warning; a refusal with `before_upload.strict`)."""
+    from .bundle import voila
+
+    files = files or FilesOptions()
+    env = env or EnvironmentOptions()
+    feedback = feedback or Feedback()
+    before_upload = before_upload or checks.CheckOptions()
+    path = Path(notebook_path)
+    target = with_server(target, path)
+    check_notebook(path, files.extra_files)
+    extra, progress = files.extra_files, feedback.progress
+    snapshot = take_snapshot(env, path.parent, feedback)
+    log_snapshot(snapshot, feedback.log, "notebook")
+    findings = source_findings(path, snapshot, extra, env)
+    if voila.voila_missing(snapshot["requirements"]):
+        if snapshot.get("source") == "generated":
+            sentence = "The packages installed here do not include voila, which serves the dashboard: install it."
+        else:
+            listed_in = snapshot.get("requirements_file") or "requirements.txt"
+            sentence = "%s does not list voila, which serves the dashboard: add voila to it." % listed_in
+        findings.insert(0, checks.Finding("missing-package", "voila", sentence))
+    checks.enforce(findings, feedback.log, before_upload)
+    return publish(
+        target,
+        Publication(
+            path,
+            voila.APP_MODE,
+            lambda: voila.voila_bundle(path, snapshot, extra, progress=progress),
             python_version=snapshot["python"],
         ),
         content,

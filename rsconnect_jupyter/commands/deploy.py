@@ -47,9 +47,11 @@ def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return flag(_grouped("before_upload", ("strict",), CheckOptions)(func))
 
 
-# `deploy TYPE` and `write-manifest TYPE` for each app type, and `deploy manifest`.
+# `deploy TYPE` and `write-manifest TYPE` for each app type, `deploy manifest`, and Voila's.
 APP_COMMANDS = {name: LazyCommand(".commands.apps", "DEPLOY_COMMANDS") for name in (*apps.APP_TYPES, "manifest")}
 APP_MANIFEST_COMMANDS = {name: LazyCommand(".commands.apps", "WRITE_MANIFEST_COMMANDS") for name in apps.APP_TYPES}
+APP_COMMANDS["voila"] = LazyCommand(".commands.voila", "deploy_voila")  # a notebook, not a directory
+APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_voila")
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)
