@@ -135,7 +135,7 @@ def python_options(what: str = "the notebook", beside: str = "beside the noteboo
         func = _grouped("env", names, EnvironmentOptions)(func)
         func = click.option(
             "--package-installer",
-            type=click.Choice(["uv", "pip"]),
+            type=click.Choice(["uv", "pip"], case_sensitive=False),  # rsconnect-python 1.32 asks for UV or PIP
             help="The installer the server uses for the packages (recorded in manifest.json; default: the server's).",
         )(func)
         func = click.option(

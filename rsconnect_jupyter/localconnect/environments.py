@@ -18,7 +18,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 try:
     import fcntl
@@ -138,7 +138,21 @@ def uv_index_options(
 NOTEBOOK_EXTRAS = ("ipykernel",)
 
 
-def env_key(python_version: str, requirements: bytes, extras: Sequence[str] = NOTEBOOK_EXTRAS) -> str:
+def installer_of(manifest: Mapping[str, Any]) -> str | None:
+    """The installer the bundle asks for: "pip" or "uv" from python.package_manager.allow_uv, which
+    rsconnect-python (and our CLI) write for --package-installer; None (absent) lets the server
+    choose: uv when it has it."""
+    python = manifest.get("python")
+    manager = python.get("package_manager") if isinstance(python, Mapping) else None
+    allow_uv = manager.get("allow_uv") if isinstance(manager, Mapping) else None
+    if allow_uv is None:
+        return None
+    return "uv" if allow_uv else "pip"
+
+
+def env_key(
+    python_version: str, requirements: bytes, extras: Sequence[str] = NOTEBOOK_EXTRAS, installer: str | None = None
+) -> str:
     """The environment's name: Python version, the requirements and the server's own packages.
 
     Comment and blank lines are left out of the hash: they change nothing that gets installed,
@@ -148,7 +162,8 @@ def env_key(python_version: str, requirements: bytes, extras: Sequence[str] = NO
     significant = "\n".join(line for line in lines if line and not line.startswith("#"))
     data = significant + "\n# server packages: " + " ".join(extras)
     digest = hashlib.sha256(data.encode()).hexdigest()
-    return "py%s-%s" % (python_version, digest[:20])
+    # An environment pip built is kept apart from uv's (the default: those keep their names).
+    return "py%s-%s%s" % (python_version, digest[:20], "-pip" if installer == "pip" else "")
 
 
 def venv_python(venv: str) -> str:
@@ -168,15 +183,17 @@ def ensure(
     log: Log,
     run: RunCommand,
     extras: Sequence[str] = NOTEBOOK_EXTRAS,
+    installer: str | None = None,
 ) -> str:
-    """The environment's folder, built if needed.
+    """The environment's folder, built if needed, with `installer` ("uv" or "pip"; None: uv when
+    found, else pip).
 
     `log(line)` receives progress; `run(argv, env=None)` runs a command, streams its output to the
     log and returns its exit status (the runner's, so a stopping server can kill it). `extras` are
     the packages the server itself needs in the environment (ipykernel for notebooks, an HTTP server
     for apps); unpinned, so a pin in the requirements wins.
     """
-    key = env_key(interpreter.version, requirements, extras)
+    key = env_key(interpreter.version, requirements, extras, installer)
     final = os.path.join(root, key)
     os.makedirs(root, exist_ok=True)
     with _thread_lock(key):
@@ -190,7 +207,7 @@ def ensure(
             log("Building a new Python environment %s with Python %s." % (key, interpreter.version))
             building = os.path.join(root, ".building-%s-%s" % (key, uuid.uuid4().hex[:8]))
             try:
-                _build(building, interpreter, requirements, log, run, extras)
+                _build(building, interpreter, requirements, log, run, extras, installer)
                 os.rename(building, final)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
@@ -204,9 +221,15 @@ def ensure(
 
 
 def _build(
-    venv: str, interpreter: Interpreter, requirements: bytes, log: Log, run: RunCommand, extras: Sequence[str]
+    venv: str,
+    interpreter: Interpreter,
+    requirements: bytes,
+    log: Log,
+    run: RunCommand,
+    extras: Sequence[str],
+    installer: str | None = None,
 ) -> None:
-    uv = find_uv()
+    uv = find_uv() if installer != "pip" else None
     req_file = os.path.join(os.path.dirname(venv), os.path.basename(venv) + ".requirements.txt")
     with open(req_file, "wb") as f:
         f.write(requirements)
@@ -221,7 +244,11 @@ def _build(
                 [uv, "pip", "install", "--python", venv_python(venv), *index_args, "-r", req_file, *extras],
             ]
         else:
-            log("Installing packages with pip (uv was not found).")
+            log(
+                "Installing packages with pip (the bundle asks for pip)."
+                if installer == "pip"
+                else "Installing packages with pip (uv was not found)."
+            )
             steps = [
                 [interpreter.path, "-m", "venv", venv],
                 [venv_python(venv), "-m", "pip", "install", "--disable-pip-version-check", "-r", req_file, *extras],

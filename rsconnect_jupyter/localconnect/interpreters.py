@@ -11,9 +11,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
 NAMES = re.compile(r"^python3(\.\d+)?$")
@@ -81,15 +82,70 @@ def discover(extra: Sequence[str] = ()) -> list[Interpreter]:
     return found
 
 
-def choose(interpreters: Iterable[Interpreter], requested: object) -> Interpreter | None:
+class BadConstraint(ValueError):
+    """The manifest's environment.python.requires is not a PEP 440 version constraint."""
+
+
+def requires_of(manifest: Mapping[str, Any]) -> str | None:
+    """The bundle's Python version constraint: manifest.json's environment.python.requires."""
+    environment = manifest.get("environment")
+    python = environment.get("python") if isinstance(environment, Mapping) else None
+    requires = python.get("requires") if isinstance(python, Mapping) else None
+    return requires.strip() if isinstance(requires, str) and requires.strip() else None
+
+
+def meets(version: str, requires: str) -> bool:
+    """Whether Python `version` meets the PEP 440 constraint `requires` (BadConstraint if unreadable)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return SpecifierSet(requires).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        raise BadConstraint(requires) from None
+
+
+def choose(interpreters: Iterable[Interpreter], requested: object, requires: str | None = None) -> Interpreter | None:
     """The interpreter whose MAJOR.MINOR equals the requested version, or None.
 
-    An exact MAJOR.MINOR.PATCH match wins; else the newest of that MAJOR.MINOR."""
-    for interp in interpreters:
+    An exact MAJOR.MINOR.PATCH match wins; else the newest of that MAJOR.MINOR. With `requires`
+    (the bundle's environment.python.requires), only interpreters that meet it count, and when
+    none has the requested MAJOR.MINOR the newest that meets it is taken (as Connect does).
+    None too when `requires` cannot be read (`no_match` says so)."""
+    pool = list(interpreters)
+    if requires:
+        try:
+            pool = [interp for interp in pool if meets(interp.version, requires)]
+        except BadConstraint:
+            return None
+    for interp in pool:
         if interp.version == str(requested):
             return interp
     wanted = ".".join(str(requested).split(".")[:2])
-    for interp in interpreters:
+    for interp in pool:
         if interp.minor == wanted:
             return interp
+    if requires and pool:
+        return pool[0]  # newest first
     return None
+
+
+def no_match(interpreters: Sequence[Interpreter], requested: object, requires: str | None = None) -> str:
+    """The sentence a deploy fails with when `choose` found nothing."""
+    available = ", ".join(i.version for i in interpreters) or "none"
+    if not requires:
+        return "No Python on this server matches the requested version %s; available versions: %s." % (
+            requested,
+            available,
+        )
+    try:
+        meets("3", requires)
+    except BadConstraint:
+        return (
+            "The bundle's Python version constraint %r (environment.python.requires in manifest.json) is not a "
+            "version constraint: write one such as >=3.10 in requires-python or .python-version." % requires
+        )
+    return (
+        "No Python on this server meets the bundle's constraint %s (from requires-python or .python-version); "
+        "available versions: %s: relax the constraint, or start the server with --python PATH of a Python "
+        "that meets it." % (requires, available)
+    )

@@ -216,7 +216,14 @@ class Runner:
             raise DeployStepFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
         interp = self._interpreter(task, manifest)
         requirements = self._requirements(task, manifest, folder)
-        venv = environments.ensure(self.layout.environments, interp, requirements, task.log, self._run(task))
+        venv = environments.ensure(
+            self.layout.environments,
+            interp,
+            requirements,
+            task.log,
+            self._run(task),
+            installer=environments.installer_of(manifest),
+        )
         jupyter = manifest.get("jupyter") or {}
         output = os.path.splitext(notebook)[0] + ".html"
         request: RenderRequest = {
@@ -251,12 +258,10 @@ class Runner:
                 "The bundle's manifest.json has no python.version; this server has Python %s." % available
             )
         task.log("Bundle requested Python version %s." % requested)
-        interp = interpreters.choose(self.interpreters, requested)
+        requires = interpreters.requires_of(manifest)
+        interp = interpreters.choose(self.interpreters, requested, requires)
         if interp is None:
-            raise DeployStepFailed(
-                "No Python on this server matches the requested version %s; available versions: %s."
-                % (requested, available)
-            )
+            raise DeployStepFailed(interpreters.no_match(self.interpreters, requested, requires))
         task.log("Using Python %s (%s)." % (interp.version, interp.path))
         return interp
 
@@ -292,7 +297,13 @@ class Runner:
         if extras:
             task.log("The server adds %s to the environment to serve the app." % ", ".join(extras))
         venv = environments.ensure(
-            self.layout.environments, interp, requirements, task.log, self._run(task), extras=extras
+            self.layout.environments,
+            interp,
+            requirements,
+            task.log,
+            self._run(task),
+            extras=extras,
+            installer=environments.installer_of(manifest),
         )
         return entry, interp.version, venv
 
