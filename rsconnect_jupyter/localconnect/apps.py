@@ -54,6 +54,10 @@ OWN_HOST_MODES = ("python-streamlit", "python-bokeh", "jupyter-voila")
 APPHOST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apphost.py")
 APP_LOG_MAX_BYTES = 10 * 1024 * 1024  # per file; env RSCONNECT_APP_LOG_MAX_BYTES (read at each app start)
 APP_LOG_KEEP = 3  # older files kept beside it; env RSCONNECT_APP_LOG_KEEP
+# A Voila page's kernel runs until the page says goodbye; a page that never connects to it (a
+# fetch without a browser) or a browser that vanished leaves it: Voila culls such kernels, with no
+# connection, after this many idle seconds. Env RSCONNECT_VOILA_IDLE_SECONDS (read at each start).
+VOILA_IDLE_SECONDS = 600
 
 
 class AppFailed(Exception):
@@ -132,6 +136,7 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
     if mode == "jupyter-voila":
         # metadata.entrypoint is the notebook; empty (rsconnect-python's --multi-notebook) serves
         # the folder's notebooks.
+        idle = env_number("RSCONNECT_VOILA_IDLE_SECONDS", VOILA_IDLE_SECONDS, minimum=1)
         return [
             python,
             "-m",
@@ -141,6 +146,8 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
             "--port=%d" % port,
             "--Voila.ip=127.0.0.1",
             "--base_url=%s" % prefix,
+            "--MappingKernelManager.cull_idle_timeout=%d" % idle,
+            "--MappingKernelManager.cull_interval=%d" % max(1, min(60, idle // 2)),
         ], False
     raise AppFailed("App mode %r cannot run as a process." % mode)
 

@@ -6,6 +6,7 @@ The sample requirements are pinned, so the session's environments come from uv's
 
 import asyncio
 import json
+import os
 import time
 import uuid
 
@@ -14,6 +15,7 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
+from tests.localserver.localserver_helpers import Client
 from tests.localserver.test_apps import app_bundle, assert_scripts_load, deployed
 
 pytestmark = pytest.mark.slow
@@ -112,3 +114,48 @@ def test_voila_notebook_missing_from_the_bundle_fails_the_deploy(publisher):
     task, lines = publisher.publish(item["guid"], app_bundle("voila", "jupyter-voila", "other.ipynb"))
     assert task["code"] != 0
     assert "'other.ipynb'" in task["error"] and "not in the bundle" in task["error"]
+
+
+def children(pid):
+    """The pids whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def wait_for(condition, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_voila_kernels_of_pages_left_unconnected_are_culled_and_deleting_stops_all(
+    tmp_path, local_servers, local_server
+):
+    env = dict(os.environ, RSCONNECT_VOILA_IDLE_SECONDS="2")
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(tmp_path / "data", env=env, extra_args=args)
+    admin = Client(server)
+    item, _ = deployed(admin, "voila-culled", "voila", "jupyter-voila", "dashboard.ipynb")
+    (pid_file,) = (tmp_path / "data" / "content" / item["guid"] / "app-logs").glob("*.pid")
+    voila_pid = int(pid_file.read_text())
+    assert VOILA_OUTPUT in requests.get(item["content_url"], timeout=120).text  # a kernel, no browser
+    assert children(voila_pid)
+    assert wait_for(lambda: not children(voila_pid)), "the page's kernel was not culled"
+    requests.get(item["content_url"], timeout=120)
+    kernels = children(voila_pid)
+    assert kernels
+    assert admin("DELETE", "v1/content/" + item["guid"]).status_code == 204
+    assert wait_for(lambda: not any(os.path.exists("/proc/%d" % p) for p in [voila_pid, *kernels]), 30)
+    local_servers.stop(server)
