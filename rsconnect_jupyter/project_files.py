@@ -100,6 +100,24 @@ def find(
     return None
 
 
+def source_file(directory: str | os.PathLike[str]) -> str | None:
+    """The name of the project file the packages would come from, without reading a lock (for a
+    dialog that shows it); a pyproject.toml counts with [project] dependencies, or when unreadable
+    (the publish then says what is wrong with it)."""
+    for kind in ORDER:
+        path = Path(directory) / kind
+        if not path.is_file():
+            continue
+        if kind != "pyproject.toml":
+            return kind
+        try:
+            if "dependencies" in _table(load_toml(path), "project"):
+                return kind
+        except InvalidInput:
+            return kind
+    return None
+
+
 def read(path: Path, kind: Kind, explicit: bool = False) -> ProjectRequirements | None:
     """The packages `path` lists. A pyproject.toml without [project] dependencies lists none: None,
     or an error when it was named with -r."""
@@ -324,15 +342,30 @@ def describe(snapshot: Mapping[str, Any], force_generate: bool = False) -> str:
 
 
 def describe_python(snapshot: Mapping[str, Any]) -> str:
-    """ "Python 3.11.7." and, with a constraint, where it comes from and whether this Python meets it."""
+    """The Python the snapshot describes and, with a constraint, the constraint and its file."""
     version = str(snapshot.get("python"))
     requires = snapshot.get("python_requires")
     if not requires:
         return "Python %s." % version
-    line = "Python %s; the content needs Python %s (%s)." % (version, requires, snapshot.get("python_requires_file"))
-    if python_satisfies(version, requires) is False:
-        line += " Warning: this Python does not meet it."
-    return line
+    return "Python %s; the content needs Python %s (%s)." % (version, requires, snapshot.get("python_requires_file"))
+
+
+def python_warning(snapshot: Mapping[str, Any]) -> str | None:
+    """A warning when the Python the snapshot describes does not meet the content's constraint."""
+    version, requires = str(snapshot.get("python")), snapshot.get("python_requires")
+    if not requires or python_satisfies(version, requires) is not False:
+        return None
+    return (
+        "Warning: Python %s does not meet the content's constraint %s (%s): the server runs it with a Python "
+        "that does, if it has one; to test with the same Python here, pass one that meets it with -p/--python."
+        % (version, requires, snapshot.get("python_requires_file"))
+    )
+
+
+def describe_lines(snapshot: Mapping[str, Any]) -> list[str]:
+    """What a publish logs about the environment: the Python, where the packages come from, a warning."""
+    warning = python_warning(snapshot)
+    return [describe_python(snapshot), describe(snapshot)] + ([warning] if warning else [])
 
 
 # ---------------------------------------------------------------------------------------------

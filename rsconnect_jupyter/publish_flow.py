@@ -257,8 +257,8 @@ def take_snapshot(env: EnvironmentOptions, directory: Path, feedback: Feedback) 
 
 def log_snapshot(snapshot: Mapping[str, Any], log: Log, what: str) -> None:
     """Say where the requirements come from, and warn about packages that cannot be listed."""
-    log(project_files.describe_python(snapshot))
-    log(project_files.describe(snapshot))
+    for line in project_files.describe_lines(snapshot):
+        log(line)
     left_out = [
         line[2:].split(":")[0]
         for line in snapshot["requirements"].splitlines()

@@ -153,11 +153,14 @@ class FolderFilesHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def get(self) -> None:
+        from .. import project_files
+
         notebook = self.root.notebook(self.get_query_argument("path", ""))
         await self.respond(
             lambda: {
                 "files": list_folder_files(notebook),
-                "has_requirements": os.path.isfile(os.path.join(os.path.dirname(notebook), "requirements.txt")),
+                # requirements.txt, pylock.toml, uv.lock or pyproject.toml: "use the folder's file" applies
+                "has_requirements": project_files.source_file(os.path.dirname(notebook)) is not None,
             }
         )
 

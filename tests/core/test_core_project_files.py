@@ -201,12 +201,30 @@ def test_python_version_file_as_rsconnect_python_adapts_it(text, expected):
     assert project_files.adapt_python_version(text) == expected
 
 
-def test_describe_python_warns_when_this_python_does_not_meet_the_constraint():
+def test_a_warning_when_this_python_does_not_meet_the_constraint():
     snapshot = {"python": "3.11.7", "python_requires": ">=3.12", "python_requires_file": "pyproject.toml"}
-    assert project_files.describe_python(snapshot) == (
-        "Python 3.11.7; the content needs Python >=3.12 (pyproject.toml). Warning: this Python does not meet it."
+    lines = project_files.describe_lines(snapshot)
+    assert lines[0] == "Python 3.11.7; the content needs Python >=3.12 (pyproject.toml)."
+    assert lines[2] == (
+        "Warning: Python 3.11.7 does not meet the content's constraint >=3.12 (pyproject.toml): the server runs "
+        "it with a Python that does, if it has one; to test with the same Python here, pass one that meets it "
+        "with -p/--python."
     )
+    assert project_files.describe_lines({"python": "3.11.7", "python_requires": "~=3.11.0"})[2:] == []
     assert project_files.describe_python({"python": "3.11.7"}) == "Python 3.11.7."
+
+
+def test_source_file_names_the_file_without_reading_a_lock(project):
+    assert project_files.source_file(project) == "requirements.txt"
+    for name, following in [
+        ("requirements.txt", "pylock.toml"),
+        ("pylock.toml", "uv.lock"),
+        ("uv.lock", "pyproject.toml"),
+    ]:
+        (project / name).unlink()
+        assert project_files.source_file(project) == following
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert project_files.source_file(project) is None
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
