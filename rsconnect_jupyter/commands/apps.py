@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -25,14 +25,13 @@ from .common import (
     _with_options,
     content_options,
     handle_errors,
+    ignore_python_version_option,
     output_options,
     python_options,
     report,
     server_options,
     start_publish,
 )
-
-IGNORE_PYTHON_VERSION = "Deploy even when the server has no Python with this MAJOR.MINOR."
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def make_deploy_command(app_type: str) -> click.Command:
     @content_options(title_default="the directory's name")
     @app_options
     @python_options("the app", "in DIRECTORY")
-    @click.option("--ignore-python-version", is_flag=True, help=IGNORE_PYTHON_VERSION)
+    @ignore_python_version_option
     @output_options
     @handle_errors
     def command(
@@ -88,7 +87,6 @@ def make_deploy_command(app_type: str) -> click.Command:
         content: ContentArgs,
         app: AppArgs,
         env: EnvironmentOptions,
-        ignore_python_version: bool,
         out: Output,
     ) -> None:
         target, content_options_ = start_publish(out, server, content)
@@ -98,7 +96,7 @@ def make_deploy_command(app_type: str) -> click.Command:
             AppOptions(app_mode, app.entrypoint),
             FilesOptions(extra_files=extra_files, excludes=app.excludes),
             content_options_,
-            replace(env, ignore_python_version=ignore_python_version),
+            env,
             out.feedback(),
         )
         report(out, deployment)

@@ -12,7 +12,7 @@ import importlib
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -124,6 +124,21 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
             click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
         ],
     )
+
+
+IGNORE_PYTHON_VERSION = "Deploy even when the server has no Python with this MAJOR.MINOR."
+
+
+def ignore_python_version_option(func: F) -> F:
+    """--ignore-python-version, handed to the command inside `env: EnvironmentOptions` (so give
+    `python_options` above it, which builds `env`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["env"] = replace(kwargs["env"], ignore_python_version=kwargs.pop("ignore_python_version"))
+        return func(*args, **kwargs)
+
+    return click.option("--ignore-python-version", is_flag=True, help=IGNORE_PYTHON_VERSION)(wrapper)  # type: ignore[return-value]
 
 
 def python_options(what: str = "the notebook", beside: str = "beside the notebook") -> Callable[[F], F]:

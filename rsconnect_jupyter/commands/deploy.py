@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from .common import (
     _grouped,
     content_options,
     handle_errors,
+    ignore_python_version_option,
     output_options,
     python_options,
     report,
@@ -70,9 +70,7 @@ def deploy_group() -> None:
 @HIDE_ALL_INPUT
 @HIDE_TAGGED_INPUT
 @_grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
-@click.option(
-    "--ignore-python-version", is_flag=True, help="Deploy even when the server has no Python with this MAJOR.MINOR."
-)
+@ignore_python_version_option
 @strict_option
 @output_options
 @handle_errors
@@ -83,7 +81,6 @@ def deploy_notebook(
     content: ContentArgs,
     env: EnvironmentOptions,
     rendering: NotebookOptions,
-    ignore_python_version: bool,
     before_upload: CheckOptions,
     out: Output,
 ) -> None:
@@ -101,7 +98,7 @@ def deploy_notebook(
         rendering,
         FilesOptions(extra_files=extra_files),
         content_options_,
-        replace(env, ignore_python_version=ignore_python_version),
+        env,
         out.feedback(),
         before_upload,
     )
