@@ -45,6 +45,7 @@ class Snapshot(_SnapshotKeys, total=False):
     python_requires: str
     python_requires_file: str
     package_installer: Literal["uv", "pip"]
+    forced: bool  # the program listed the installed packages because it was told to (-g, the dialog's choice)
 
 
 # The program that runs in the target interpreter. Stdlib only; keep it fast (it runs inside
@@ -189,6 +190,8 @@ def snapshot(directory, force_generate):
     else:
         result["requirements"] = installed_requirements()
         result["source"] = "generated"
+        if force_generate is True:
+            result["forced"] = True  # asked for: the project's files must not replace the list
     return result
 
 

@@ -295,6 +295,7 @@ def complete(
     """The snapshot with the packages of the project's files (unless `force_generate`), the
     Python version constraint and the chosen installer. `project` is the file already read."""
     check_options(force_generate, requirements_file, package_installer)
+    force_generate = force_generate or bool(snapshot.get("forced"))  # a kernel told to list them
     result = cast("Snapshot", dict(snapshot))
     if project is None and not force_generate:
         # A kernel's snapshot has looked for requirements.txt itself: "generated" means there was none.

@@ -191,13 +191,14 @@ def write_manifest(
     """manifest.json (and requirements.txt when missing) beside the notebook, for git-backed publishing."""
     import os
 
+    from .. import project_files
     from ..bundle import write_notebook_manifest
 
     if os.path.exists(os.path.join(os.path.dirname(notebook_path), "manifest.json")) and not overwrite:
         raise InvalidField("manifest.json already exists beside the notebook; confirm to replace it.")
     written = write_notebook_manifest(
         notebook_path,
-        snapshot,
+        project_files.complete(snapshot, os.path.dirname(notebook_path)),  # uv.lock and the others, as publish
         extra_files=extra_files,
         hide_all_input=rendering.hide_all_input,
         hide_tagged_input=rendering.hide_tagged_input,

@@ -135,10 +135,10 @@ def test_package_installer_pip_is_recorded_and_the_server_installs_with_pip(loca
 def test_requirements_file_option_and_help(tmp_path):
     folder = uv_project(tmp_path / "named")
     path = notebook(folder)
-    (folder / "requirements.txt").write_text("tornado\n")  # first in the order, but -r names another file
-    ok(cli("write-manifest", "notebook", "-r", "uv.lock", "--package-installer", "uv", path))
+    (folder / "pylock.toml").write_text('lock-version = "1.0"\n[[packages]]\nname = "idna"\nversion = "3.6"\n')
+    ok(cli("write-manifest", "notebook", "-r", "uv.lock", "--package-installer", "uv", path))  # not pylock.toml
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert (folder / "requirements.txt").read_text() == "tornado\n"  # an existing one is kept
+    assert (folder / "requirements.txt").read_text() == "six==%s\n" % OLD_SIX
     assert manifest["python"]["package_manager"]["name"] == "uv" and manifest["python"]["package_manager"]["allow_uv"]
     usage = ok(cli("deploy", "notebook", "--help")).stdout
     assert "-r, --requirements-file PATH" in usage and "--package-installer [uv|pip]" in usage

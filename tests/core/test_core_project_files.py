@@ -261,6 +261,15 @@ def test_kernel_snapshots_are_completed_the_same_way(project):
     ).stdout
     completed = project_files.complete(environment.parse_snapshot(kernel), project)
     assert completed["requirements"] == "six==%s\n" % OLD_SIX and completed["requirements_file"] == "uv.lock"
+    forced = subprocess.run(
+        [sys.executable, "-c", environment.kernel_code(project, force_generate=True)],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    ).stdout
+    kept = project_files.complete(environment.parse_snapshot(forced), project)  # told to list them: kept
+    assert kept["source"] == "generated" and "click==" in kept["requirements"].lower()
+    assert project_files.describe(kept).endswith("(--force-generate).")
 
 
 TOML_SAMPLES = [

@@ -1,6 +1,7 @@
 """The dialogs' path for a uv project (pyproject.toml + uv.lock, no requirements.txt): the folder
 counts as having its packages file, and a kernel's snapshot is completed from uv.lock by the core."""
 
+import json
 import subprocess
 import sys
 import uuid
@@ -44,3 +45,29 @@ def test_a_uv_project_publishes_its_locked_versions_from_the_dialog(jupyter, loc
     assert "Packages: from uv.lock (1 locked)." in lines
     page = requests.get(state["result"]["content_url"], timeout=60)
     assert "six is %s" % OLD_SIX in page.text
+
+
+def kernel_snapshot(jupyter, notebook, folder, force_generate):
+    """What the dialog gets from the notebook's kernel (run here with this Python, in the folder)."""
+    query = {"path": notebook, "force_generate": "1" if force_generate else "0"}
+    code = jupyter.api("GET", "environment", params=query).json()["code"]
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=folder).stdout
+
+
+def test_create_manifest_takes_the_lock_unless_the_dialog_asked_to_generate(jupyter):
+    name = "uvmanifest-" + uuid.uuid4().hex[:6]
+    folder = uv_project(jupyter.root / name)
+    notebook = write_notebook(jupyter.root, name + "/versions.ipynb", code=REPORT)
+    body = {"notebook_path": notebook, "snapshot": kernel_snapshot(jupyter, notebook, folder, False)}
+    r = jupyter.api("POST", "manifest", json=body)
+    assert r.status_code == 200, r.text
+    assert (folder / "requirements.txt").read_text() == "six==%s\n" % OLD_SIX
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["environment"]["python"]["requires"] == ">=3.10"
+
+    (folder / "requirements.txt").unlink()
+    body = {"notebook_path": notebook, "snapshot": kernel_snapshot(jupyter, notebook, folder, True), "overwrite": True}
+    r = jupyter.api("POST", "manifest", json=body)
+    assert r.status_code == 200, r.text
+    generated = (folder / "requirements.txt").read_text()
+    assert "six==%s" % OLD_SIX not in generated and "click==" in generated.lower()  # the kernel's packages
