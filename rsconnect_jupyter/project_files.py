@@ -212,11 +212,15 @@ def _uv_export(path: Path) -> str:
         raise SnapshotError(
             "uv could not read %s (%s): run `uv lock` in %s and try again." % (path, last.rstrip("."), path.parent)
         )
-    lines = [
-        line + "\n"
-        for line in proc.stdout.splitlines()
-        if line.strip() and _normalize(re.split(r"[ =<>!~;@\[]", line.strip(), maxsplit=1)[0]) not in OWN_NAMES
-    ]
+    lines = []
+    for line in proc.stdout.splitlines():
+        text = line.strip()
+        if not text or _normalize(re.split(r"[ =<>!~;@\[]", text, maxsplit=1)[0]) in OWN_NAMES:
+            continue
+        if text.startswith(("-e ", "./", "../", "/", "file:")) or " @ file:" in text:  # a path dependency
+            lines.append("# %s: left out, installed from a local folder or file\n" % text)
+            continue
+        lines.append(text + "\n")
     return "".join(lines)
 
 

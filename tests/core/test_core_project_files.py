@@ -290,3 +290,19 @@ def test_the_toml_reader_reads_this_repository_s_pyproject():
 
     text = (REPO / "pyproject.toml").read_text()
     assert MiniToml(text).parse() == tomllib.loads(text)
+
+
+def test_a_path_dependency_of_a_uv_lock_is_left_out_and_named(tmp_path):
+    from uv import find_uv_bin
+
+    (tmp_path / "mylib").mkdir()
+    (tmp_path / "mylib" / "pyproject.toml").write_text('[project]\nname = "mylib"\nversion = "0.1"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["six==%s", "mylib"]\n\n[tool.uv.sources]\nmylib = { path = "mylib" }\n' % OLD_SIX
+    )
+    proc = subprocess.run([find_uv_bin(), "lock", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = take(tmp_path)
+    assert result["requirements"] == ("# ./mylib: left out, installed from a local folder or file\nsix==%s\n" % OLD_SIX)
+    assert project_files.describe(result) == "Packages: from uv.lock (1 locked)."
