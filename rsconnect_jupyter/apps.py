@@ -1,6 +1,6 @@
 """Python APIs and apps: their types, entrypoint detection, and which files of the directory go.
 
-    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|shiny DIRECTORY
+    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|shiny|gradio DIRECTORY
 
 The directory is bundled whole, minus what never belongs in a bundle (version control, caches,
 virtual environments, our own records and config) and what the user excludes with `-x GLOB`.
@@ -29,6 +29,7 @@ APP_TYPES = {
     "streamlit": "python-streamlit",
     "bokeh": "python-bokeh",
     "shiny": "python-shiny",
+    "gradio": "python-gradio",
 }
 
 # What `deploy TYPE --help` says the type is.
@@ -40,10 +41,11 @@ APP_TYPE_HELP = {
     "streamlit": "a Streamlit app",
     "bokeh": "a Bokeh app",
     "shiny": "a Python Shiny app (Shiny Express too)",
+    "gradio": "a Gradio app",
 }
 
 # Modes whose entrypoint is a script file rather than `module:object`.
-SCRIPT_MODES = {"python-streamlit", "python-bokeh"}
+SCRIPT_MODES = {"python-streamlit", "python-bokeh", "python-gradio"}
 
 # Shiny Express apps have no app object: Connect runs them as an attribute of this module, named
 # after the file (escaped), as rsconnect-python and Shiny itself write it.
@@ -126,7 +128,7 @@ def module_file(directory: StrPath, module: str) -> Path | None:
 def resolve_entrypoint(directory: StrPath, entrypoint: str | None = None, app_mode: str | None = None) -> str:
     """The manifest's `metadata.entrypoint` from `-e` (module, module:object, or a file name) or the default.
 
-    APIs and Dash apps get `module:object`, the object defaulting to `app`. Streamlit and Bokeh run
+    APIs and Dash apps get `module:object`, the object defaulting to `app`. Streamlit, Bokeh and Gradio run
     a script, so they get its file name (`app.py`), as Posit Connect's own publishing tools write
     it. The module must exist in the directory.
     """

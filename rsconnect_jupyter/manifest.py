@@ -22,6 +22,7 @@ APP_MODES = {
     "python-fastapi": 12,
     "python-shiny": 15,
     "jupyter-voila": 16,
+    "python-gradio": 17,
 }
 
 # What the user calls each mode in messages.
@@ -35,6 +36,7 @@ APP_MODE_NAMES = {
     "python-fastapi": "an ASGI API (python-fastapi)",
     "python-shiny": "a Python Shiny app",
     "jupyter-voila": "a Voila dashboard",
+    "python-gradio": "a Gradio app",
     "unknown": "content never deployed",
 }
 

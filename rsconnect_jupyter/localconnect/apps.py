@@ -37,6 +37,7 @@ APP_MODES = (
     "python-bokeh",
     "python-shiny",
     "jupyter-voila",
+    "python-gradio",
 )
 # Packages the server adds to the content's environment to serve it (unpinned: a pin in
 # requirements.txt wins).
@@ -48,6 +49,7 @@ SERVER_PACKAGES: dict[str, tuple[str, ...]] = {
     "python-bokeh": (),
     "python-shiny": (),  # shiny brings uvicorn
     "jupyter-voila": ("ipykernel",),  # the notebook's kernel
+    "python-gradio": (),
 }
 # Modes whose process checks the Host and Origin it is called with against its own address.
 OWN_HOST_MODES = ("python-streamlit", "python-bokeh", "jupyter-voila")
@@ -71,7 +73,7 @@ def free_port() -> int:
 
 
 def script_path(entrypoint: str) -> str:
-    """Streamlit and Bokeh run a script: `app.py`, or a module name `app` (`app:obj` too)."""
+    """Streamlit, Bokeh and Gradio run a script: `app.py`, or a module name `app` (`app:obj` too)."""
     if entrypoint.endswith(".py"):
         return entrypoint
     return entrypoint.split(":", 1)[0].replace(".", "/") + ".py"
@@ -149,6 +151,10 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
             "--MappingKernelManager.cull_idle_timeout=%d" % idle,
             "--MappingKernelManager.cull_interval=%d" % max(1, min(60, idle // 2)),
         ], False
+    if mode == "python-gradio":
+        # The script runs as __main__ with GRADIO_SERVER_NAME/PORT/ROOT_PATH set, so its own
+        # launch() serves on our port under the prefix, which the proxy strips.
+        return [python, APPHOST, "gradio", entrypoint, str(port), prefix], True
     raise AppFailed("App mode %r cannot run as a process." % mode)
 
 

@@ -142,3 +142,17 @@ def test_deploy_manifest_of_a_written_voila_manifest(local_server, target, tmp_p
     ok(cli("write-manifest", "voila", voila / "dashboard.ipynb"))
     url = ok(cli("deploy", "manifest", "-q", *target, voila / "manifest.json")).stdout.strip()
     assert VOILA_OUTPUT + " (no greeting)" in get(local_server, url)
+
+
+@pytest.mark.slow
+def test_deploy_gradio(local_server, target, tmp_path):
+    from tests.localserver.test_apps_gradio import gradio_call
+
+    folder = copy_sample(tmp_path, "gradio")
+    url = ok(cli("deploy", "gradio", "-q", "-E", "SAMPLE_GREETING=cli", *target, folder)).stdout.strip()
+    assert "Hello from the sample Gradio app" in get(local_server, url)
+    assert gradio_call(url, "greet", "Bo") == ["Hello Bo, from the sample Gradio app (cli)"]
+    _, manifest = bundle_names(local_server, url.rstrip("/").rsplit("/", 1)[-1])
+    assert manifest["metadata"] == {"appmode": "python-gradio", "entrypoint": "app.py"}
+    ok(cli("write-manifest", "gradio", folder))
+    assert json.loads((folder / "manifest.json").read_text())["metadata"]["appmode"] == "python-gradio"

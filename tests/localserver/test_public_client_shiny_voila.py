@@ -1,4 +1,4 @@
-"""rsconnect-python 1.32 (tests/core/rsconnect_python.py) deploys a Python Shiny app and a Voila
+"""rsconnect-python 1.32 (tests/core/rsconnect_python.py) deploys a Python Shiny app, a Gradio app and a Voila
 notebook to the local server, and their URLs answer with the apps' own output; a mode the server
 cannot run is refused at upload and leaves no content item behind.
 """
@@ -75,3 +75,13 @@ def test_rsconnect_python_unsupported_mode_leaves_no_empty_item(local_server, tm
     assert "The local server cannot run app mode 'rmd-static'" in proc.stdout + proc.stderr
     assert "The empty content item was removed." in proc.stdout + proc.stderr
     assert client("GET", "v1/content").json() == []
+
+
+def test_rsconnect_python_deploys_gradio(local_server, tmp_path):
+    from tests.localserver.test_apps_gradio import gradio_call
+
+    project = copy_source(APPS / "gradio", tmp_path / "gradio")
+    out = rsconnect_python.run(tmp_path / "config", "deploy", "gradio", project, *login(local_server, "rp-gradio"))
+    assert "Deployment completed successfully" in out
+    url = deployed_url(out)
+    assert gradio_call(url, "greet", "Cy") == ["Hello Cy, from the sample Gradio app (no greeting)"]
