@@ -159,3 +159,22 @@ def test_voila_kernels_of_pages_left_unconnected_are_culled_and_deleting_stops_a
     assert admin("DELETE", "v1/content/" + item["guid"]).status_code == 204
     assert wait_for(lambda: not any(os.path.exists("/proc/%d" % p) for p in [voila_pid, *kernels]), 30)
     local_servers.stop(server)
+
+
+def test_voila_and_shiny_start_again_after_a_server_restart(tmp_path, local_servers, local_server):
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    voila, _ = deployed(admin, "voila-restart", "voila", "jupyter-voila", "dashboard.ipynb")
+    shiny, _ = deployed(admin, "shiny-restart", "shiny", "python-shiny", "app:app")
+    pids = [int(p.read_text()) for p in (tmp_path / "data" / "content").glob("*/app-logs/*.pid")]
+    assert len(pids) == 2
+    local_servers.stop(server)
+    assert wait_for(lambda: not any(os.path.exists("/proc/%d" % p) for p in pids), 30)
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    url = server.url + "content/%s/" % voila["guid"]
+    assert VOILA_OUTPUT + " (no greeting)" in requests.get(url, timeout=120).text
+    url = server.url + "content/%s/" % shiny["guid"]
+    assert "Hello from the sample Shiny app" in requests.get(url, timeout=120).text
+    assert shiny_session(url.replace("http://", "ws://") + "websocket/", 4)
+    local_servers.stop(server)
