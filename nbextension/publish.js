@@ -58,7 +58,9 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
                     if (!state.finished) {
                         setTimeout(poll, POLL_MS);
                     } else if (state.error) {
-                        reject(new Error(state.error));
+                        var error = new Error(state.error);
+                        error.fix = state.fix; // the control the dialog can offer ("publish-anyway")
+                        reject(error);
                     } else {
                         resolve(state.result);
                     }
@@ -107,7 +109,9 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
                         snapshot: snapshot,
                         force_generate: choices.force_generate,
                         hide_all_input: choices.hide_all_input,
-                        hide_tagged_input: choices.hide_tagged_input
+                        hide_tagged_input: choices.hide_tagged_input,
+                        // The checks before upload refuse until the user has seen their warnings.
+                        strict: !choices.publish_anyway
                     })
                     .then(function (started) {
                         return follow(started.job_id, view);

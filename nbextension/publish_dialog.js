@@ -124,8 +124,8 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 'file',
                 'rsc-packages-file',
                 folder.has_requirements
-                    ? "Use requirements.txt from the notebook's folder"
-                    : "Use requirements.txt from the notebook's folder (there is none)"
+                    ? 'Use ' + (folder.packages_file || 'requirements.txt') + " from the notebook's folder"
+                    : "Use the notebook folder's requirements.txt, pylock.toml, uv.lock or pyproject.toml (there is none)"
             )
         );
         packages.append(
@@ -186,6 +186,8 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 .append($('<span id="rsc-progress-text" class="rsc-progress-text" aria-live="polite"/>'))
                 .hide()
         );
+        // What the checks before upload found (the log's "Warning: " lines), above the log.
+        form.append($('<ul id="rsc-warnings" class="rsc-warnings" role="status"/>').hide());
         form.append($('<pre id="rsc-log" class="rsc-log"/>').hide());
         form.append($('<div id="rsc-error" class="alert alert-danger rsc-error" role="alert"/>').hide());
 
@@ -325,6 +327,13 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 var pre = form.find('#rsc-log').show();
                 pre.append(document.createTextNode(lines.join('\n') + '\n'));
                 pre.scrollTop(pre[0].scrollHeight);
+                lines.forEach(function (line) {
+                    if (line.indexOf('Warning: ') === 0) {
+                        form.find('#rsc-warnings')
+                            .append($('<li/>').text(line.slice('Warning: '.length)))
+                            .show();
+                    }
+                });
             }
         };
     }
@@ -352,7 +361,13 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                     busy = on;
                     modal.find('.modal-footer button, #rsc-add-server, #rsc-remove-server').prop('disabled', on);
                 }
+                var publishAnyway = false;
                 function fail(err) {
+                    if (err.fix === 'publish-anyway') {
+                        // The warnings are listed above; the next click publishes regardless.
+                        publishAnyway = true;
+                        modal.find('#rsc-publish-submit').text('Publish anyway');
+                    }
                     setBusy(false);
                     form.find('#rsc-status').text('');
                     form.find('#rsc-error')
@@ -367,6 +382,7 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                     }
                     setBusy(true);
                     form.find('#rsc-log').empty().hide();
+                    form.find('#rsc-warnings').empty().hide();
                     form.find('#rsc-progress-row').hide();
                     action(choices).catch(fail);
                 }
@@ -406,6 +422,7 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                             class: 'btn-primary',
                             click: function () {
                                 start(function (choices) {
+                                    choices.publish_anyway = publishAnyway;
                                     return publish.run(choices, view(form)).then(function (result) {
                                         if (!result) {
                                             // the user cancelled the conflict dialog

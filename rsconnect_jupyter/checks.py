@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .exceptions import InvalidInput
+from .exceptions import Fix, Hint, InvalidInput
 
 Kind = Literal["missing-package", "left-out-file", "widgets"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -39,7 +39,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    strict: bool = False  # --strict: findings refuse the publish instead of warning
+    strict: bool = False  # --strict (the dialogs: before "Publish anyway"): findings refuse the publish
 
 
 class ChecksFailed(InvalidInput):
@@ -281,7 +281,5 @@ def enforce(findings: Sequence[Finding], log: Any, options: CheckOptions) -> Non
     for finding in findings:
         log("Warning: " + finding.message)
     if findings and options.strict:
-        raise ChecksFailed(
-            "The checks before upload found %d problem%s (above) and --strict is on: fix them, or leave "
-            "out --strict to publish anyway." % (len(findings), "" if len(findings) == 1 else "s")
-        )
+        count = "%d problem%s" % (len(findings), "" if len(findings) == 1 else "s")
+        raise ChecksFailed("The checks before upload found %s" % count, hint=Hint(Fix.PUBLISH_ANYWAY))

@@ -26,6 +26,7 @@ class Fix(enum.Enum):
     MATCH_PYTHON = "match-python"  # use a Python the server has, or deploy anyway
     TRUST_SERVER_CA = "trust-server-ca"  # name the server's CA, or skip the certificate check
     GIVE_API_KEY = "give-api-key"  # give the server's API key
+    PUBLISH_ANYWAY = "publish-anyway"  # the checks before upload found problems: fix them, or go on
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ COMMAND_LINE_ADVICE: Mapping[Fix, str] = {
     Fix.MATCH_PYTHON: "use a matching Python with --python PATH, or pass --ignore-python-version to deploy anyway",
     Fix.TRUST_SERVER_CA: "pass --cacert FILE with the server's CA, or --insecure if you trust this network",
     Fix.GIVE_API_KEY: 'pass -k/--api-key (or set CONNECT_API_KEY), or save the server with "rsconnect add"',
+    Fix.PUBLISH_ANYWAY: "fix what the warnings above name, or leave out --strict to publish anyway",
 }
 
 

@@ -30,6 +30,7 @@ export interface IRules {
 export interface IFolder {
   files: string[];
   has_requirements: boolean;
+  packages_file: string | null; // requirements.txt, pylock.toml, uv.lock or pyproject.toml: where packages come from
 }
 
 /** The bundle's build or upload, in bytes (the latest the job saw). */
@@ -45,6 +46,7 @@ export interface IJobState {
   finished: boolean;
   result: IResult | null;
   error: string | null;
+  fix: string | null; // the error's hint, e.g. 'publish-anyway' after the checks before upload
   progress: IProgress | null;
 }
 

@@ -21,6 +21,17 @@ export interface IChoices {
   extra_files: string[];
   hide_all_input: boolean;
   hide_tagged_input: boolean;
+  publish_anyway?: boolean; // the user saw the checks' warnings and goes on
+}
+
+/** A publish job's error, with the control the dialog can offer (api.IJobState.fix). */
+export class JobError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string | null
+  ) {
+    super(message);
+  }
 }
 
 export interface IView {
@@ -77,7 +88,7 @@ function follow(jobId: string, view: IView): Promise<api.IResult> {
         if (!state.finished) {
           window.setTimeout(poll, POLL_MS);
         } else if (state.error) {
-          reject(new Error(state.error));
+          reject(new JobError(state.error, state.fix));
         } else {
           resolve(state.result!);
         }
@@ -126,7 +137,9 @@ export async function run(
     snapshot,
     force_generate: choices.force_generate,
     hide_all_input: choices.hide_all_input,
-    hide_tagged_input: choices.hide_tagged_input
+    hide_tagged_input: choices.hide_tagged_input,
+    // The checks before upload refuse until the user has seen their warnings.
+    strict: !choices.publish_anyway
   });
   const result = await follow(started.job_id, view);
   metadata.remember(panel.model!, result, choices);

@@ -118,8 +118,8 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
         'file',
         'rsc-packages-file',
         folder.has_requirements
-          ? "Use requirements.txt from the notebook's folder"
-          : "Use requirements.txt from the notebook's folder (there is none)"
+          ? `Use ${folder.packages_file || 'requirements.txt'} from the notebook's folder`
+          : "Use the notebook folder's requirements.txt, pylock.toml, uv.lock or pyproject.toml (there is none)"
       ),
       choice(
         'radio',
@@ -186,6 +186,10 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
   ]);
   show(progressRow, false);
   form.append(progressRow);
+  // What the checks before upload found (the log's "Warning: " lines), above the log.
+  const warnings = el('ul', { id: 'rsc-warnings', class: 'rsc-warnings', role: 'status' });
+  show(warnings, false);
+  form.append(warnings);
   const log = el('pre', { id: 'rsc-log', class: 'rsc-log' });
   show(log, false);
   form.append(log);
@@ -318,6 +322,11 @@ function view(form: HTMLElement): publish.IView {
       show(pre, true);
       pre.append(document.createTextNode(lines.join('\n') + '\n'));
       pre.scrollTop = pre.scrollHeight;
+      const warnings = form.querySelector('#rsc-warnings') as HTMLElement;
+      for (const line of lines.filter(l => l.startsWith('Warning: '))) {
+        warnings.append(el('li', {}, [line.slice('Warning: '.length)]));
+        show(warnings, true);
+      }
     },
     conflictArea: form.querySelector('#rsc-conflict-area') as HTMLElement
   };
@@ -378,7 +387,15 @@ export async function open(
   const errorBox = form.querySelector('#rsc-error') as HTMLElement;
   const manifestLabel = () =>
     dialog.node.querySelector('.rsc-write-manifest .jp-Dialog-buttonLabel');
+  const publishLabel = () =>
+    dialog.node.querySelector('.rsc-publish-submit .jp-Dialog-buttonLabel');
+  let publishAnyway = false;
   const fail = (err: Error) => {
+    if (err instanceof publish.JobError && err.fix === 'publish-anyway') {
+      // The warnings are listed above; the next click publishes regardless.
+      publishAnyway = true;
+      publishLabel()!.textContent = 'Publish anyway';
+    }
     dialog.setBusy(false);
     view(form).status('');
     errorBox.textContent = err.message || String(err);
@@ -395,6 +412,9 @@ export async function open(
     const log = form.querySelector('#rsc-log') as HTMLElement;
     log.replaceChildren();
     show(log, false);
+    const warnings = form.querySelector('#rsc-warnings') as HTMLElement;
+    warnings.replaceChildren();
+    show(warnings, false);
     show(form.querySelector('#rsc-progress-row') as HTMLElement, false);
     action(choices).catch(fail);
   };
@@ -424,7 +444,11 @@ export async function open(
     }
     if (index === PUBLISH) {
       start(async choices => {
-        const result = await publish.run(panel, choices, view(form));
+        const result = await publish.run(
+          panel,
+          { ...choices, publish_anyway: publishAnyway },
+          view(form)
+        );
         if (!result) {
           // The user cancelled the conflict question.
           dialog.setBusy(false);

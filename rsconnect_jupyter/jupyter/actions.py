@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import deploy, environment, store
+from ..checks import CheckOptions
 from ..exceptions import Fix, InvalidField, NotFound, PermissionDenied, RSConnectError
 from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
@@ -146,6 +147,8 @@ class NotebookPublish:
     env: EnvironmentOptions
     new: bool = False
     app_id: str | None = None
+    # The dialogs ask for strict checks first, and for warnings only after "Publish anyway".
+    before_upload: CheckOptions = field(default_factory=CheckOptions)
 
 
 def publish(request: NotebookPublish, server: store.Server, feedback: Feedback) -> dict[str, Any]:
@@ -154,7 +157,14 @@ def publish(request: NotebookPublish, server: store.Server, feedback: Feedback) 
     target = Target(server=server, app_id=request.app_id, new=request.new)
     try:
         deployment = deploy.publish_notebook(
-            target, request.notebook_path, request.rendering, request.files, request.content, request.env, feedback
+            target,
+            request.notebook_path,
+            request.rendering,
+            request.files,
+            request.content,
+            request.env,
+            feedback,
+            request.before_upload,
         )
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.

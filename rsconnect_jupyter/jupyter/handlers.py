@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from tornado import web
 
 from .. import rules
+from ..checks import CheckOptions
 from ..exceptions import InvalidField, RSConnectError
 from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions
 from ..progress import ProgressCallback
@@ -156,13 +157,17 @@ class FolderFilesHandler(JSONHandlerMixin):
         from .. import project_files
 
         notebook = self.root.notebook(self.get_query_argument("path", ""))
-        await self.respond(
-            lambda: {
+
+        def answer() -> dict[str, Any]:
+            # requirements.txt, pylock.toml, uv.lock or pyproject.toml: the dialog's "use the folder's file"
+            source = project_files.source_file(os.path.dirname(notebook))
+            return {
                 "files": list_folder_files(notebook),
-                # requirements.txt, pylock.toml, uv.lock or pyproject.toml: "use the folder's file" applies
-                "has_requirements": project_files.source_file(os.path.dirname(notebook)) is not None,
+                "has_requirements": source is not None,
+                "packages_file": source,
             }
-        )
+
+        await self.respond(answer)
 
 
 class KernelCodeHandler(JSONHandlerMixin):
@@ -205,6 +210,7 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
         ),
         new=new,
         app_id=app_id,
+        before_upload=CheckOptions(strict=f.boolean("strict")),
     )
 
 

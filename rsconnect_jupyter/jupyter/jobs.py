@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypedDict
 
+from ..exceptions import Hint
 from ..progress import ProgressUpdate
 
 Log = Callable[[str], None]
@@ -38,6 +39,7 @@ class JobState(TypedDict):
     finished: bool
     result: Any
     error: str | None
+    fix: str | None  # the error's hint (exceptions.Fix), for the dialog to offer that control
     progress: ProgressState | None
 
 
@@ -57,6 +59,7 @@ class Job:
         self.finished = False
         self.result: Any = None
         self.error: str | None = None
+        self.fix: str | None = None
         self._progress: ProgressState | None = None
 
     def scrub(self, message: object) -> str:
@@ -86,6 +89,7 @@ class Job:
                 "finished": self.finished,
                 "result": self.result,
                 "error": self.error,
+                "fix": self.fix,
                 "progress": self._progress,
             }
 
@@ -97,8 +101,10 @@ class Job:
         except BaseException as exc:  # every failure must reach the dialog as a sentence
             message = self.scrub(describe_error(exc))  # the dialog shows it: scrubbed like the log
             self.log(message)
+            hint = getattr(exc, "hint", None)
             with self._lock:
                 self.error = message
+                self.fix = hint.fix.value if isinstance(hint, Hint) else None
                 self.finished = True
         else:
             with self._lock:

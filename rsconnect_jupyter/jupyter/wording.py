@@ -16,6 +16,7 @@ DIALOG_ADVICE: Mapping[Fix, str] = {
     Fix.TRUST_SERVER_CA: 'add the server again with its CA bundle, or with "Do not check the certificate" if you '
     "trust this network",
     Fix.GIVE_API_KEY: "add the server again with your API key",
+    Fix.PUBLISH_ANYWAY: 'fix what the warnings name, or click "Publish anyway"',
 }
 
 # Advice that leads to "Publish to a new location": an error that gives it needs no more said.

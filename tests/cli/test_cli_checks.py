@@ -32,7 +32,7 @@ def test_strict_refuses_a_notebook_importing_an_unlisted_package(local_server, t
     result = cli("deploy", "notebook", path, "-s", local_server.url, "-k", key, "--strict")
     last = one_sentence_failure(result)
     assert last == (
-        "Error: The checks before upload found 1 problem (above) and --strict is on: fix them, or leave out "
+        "Error: The checks before upload found 1 problem: fix what the warnings above name, or leave out "
         "--strict to publish anyway."
     )
     assert (

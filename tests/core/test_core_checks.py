@@ -7,6 +7,7 @@ import sys
 import nbformat
 
 from rsconnect_jupyter import checks
+from rsconnect_jupyter.jupyter.wording import for_dialog
 
 
 def notebook(folder, *cells, outputs=None, name="report.ipynb"):
@@ -97,8 +98,12 @@ def test_strict_refuses_and_says_how_to_publish_anyway(tmp_path):
         checks.enforce(found, lines.append, checks.CheckOptions(strict=True))
     except checks.ChecksFailed as e:
         assert str(e) == (
-            "The checks before upload found 1 problem (above) and --strict is on: fix them, or leave out "
+            "The checks before upload found 1 problem: fix what the warnings above name, or leave out "
             "--strict to publish anyway."
+        )
+        # The dialogs name their own control: the same error, their words.
+        assert for_dialog(e) == (
+            'The checks before upload found 1 problem: fix what the warnings name, or click "Publish anyway".'
         )
     else:
         raise AssertionError("--strict did not refuse")

@@ -1,0 +1,28 @@
+"""The checks before upload in JupyterLab 4 and Notebook 7's dialog: the first Publish stops before
+any request to Connect and lists the warnings; "Publish anyway" then publishes."""
+
+import uuid
+
+import pytest
+
+from tests.checks_notebooks import REFUSAL, WIDGET_WARNING, write_widget_notebook
+from tests.lab import lab_ui as ui
+from tests.lab.test_lab_browser import assert_serves
+
+pytestmark = pytest.mark.browser
+
+
+def test_warnings_before_upload_then_publish_anyway(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user("wilma" + uuid.uuid4().hex[:6], "publisher")
+    path = write_widget_notebook(lab.root, "checks%s/sliders.ipynb" % uuid.uuid4().hex[:6], "Sliders")
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    assert ui.dialog_error(page) == REFUSAL
+    assert page.inner_text("#rsc-warnings li") == WIDGET_WARNING
+    assert page.inner_text(".jp-Dialog button.rsc-publish-submit").strip() == "Publish anyway"
+    assert local_server.api("GET", "v1/content", key=key).json() == []  # nothing reached Connect
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert_serves(url, "Sliders")
+    assert [c["content_url"] for c in local_server.api("GET", "v1/content", key=key).json()] == [url]
