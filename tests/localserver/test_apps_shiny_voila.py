@@ -178,3 +178,21 @@ def test_voila_and_shiny_start_again_after_a_server_restart(tmp_path, local_serv
     assert "Hello from the sample Shiny app" in requests.get(url, timeout=120).text
     assert shiny_session(url.replace("http://", "ws://") + "websocket/", 4)
     local_servers.stop(server)
+
+
+def test_voila_page_shutting_its_kernel_down_is_same_origin_through_the_proxy(publisher):
+    # What the page does when it closes: a form POST with the _xsrf cookie's value and the Origin of
+    # the page (the local server's). Voila checks the Origin against its Host, so the proxy must
+    # present a same-origin request to it as same-origin; another site's Origin stays refused.
+    item, _ = deployed(publisher, "voila-shutdown", "voila", "jupyter-voila", "dashboard.ipynb")
+    page = requests.get(item["content_url"], timeout=120)
+    kernel = json.loads(
+        page.text.split('<script id="jupyter-config-data" type="application/json">', 1)[1].split("<")[0]
+    )["kernelId"]
+    url = item["content_url"] + "voila/api/shutdown/" + kernel
+    own_origin = item["content_url"].split("/content/")[0]
+    form, cookies = {"_xsrf": "token-of-this-page"}, {"_xsrf": "token-of-this-page"}
+    other = requests.post(url, data=form, cookies=cookies, headers={"Origin": "http://elsewhere.example"}, timeout=30)
+    assert other.status_code in (403, 404), other.text  # Voila refuses another site
+    done = requests.post(url, data=form, cookies=cookies, headers={"Origin": own_origin}, timeout=30)
+    assert done.status_code == 204, done.text

@@ -160,6 +160,9 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         )
         if app.mode in apps.OWN_HOST_MODES:
             headers["Host"] = "127.0.0.1:%d" % app.port  # they check origins against their own address
+            origin = self.request.headers.get("Origin", "")
+            if origin.split("://", 1)[-1] == self.request.host:  # the app's own page: same origin for it too
+                headers["Origin"] = "http://127.0.0.1:%d" % app.port
         return headers
 
     # -- HTTP ----------------------------------------------------------------------------------
