@@ -156,3 +156,17 @@ def test_deploy_gradio(local_server, target, tmp_path):
     assert manifest["metadata"] == {"appmode": "python-gradio", "entrypoint": "app.py"}
     ok(cli("write-manifest", "gradio", folder))
     assert json.loads((folder / "manifest.json").read_text())["metadata"]["appmode"] == "python-gradio"
+
+
+@pytest.mark.slow
+def test_a_notebook_published_with_source_becomes_a_dashboard_only_with_new(local_server, target, tmp_path):
+    folder = copy_sample(tmp_path, "voila")
+    notebook = folder / "dashboard.ipynb"
+    first = ok(cli("deploy", "notebook", "-q", *target, notebook)).stdout.strip()
+    last = one_sentence_failure(cli("deploy", "voila", *target, notebook))
+    assert "--new" in last, last
+    second = ok(cli("deploy", "voila", "-q", "--new", *target, notebook)).stdout.strip()
+    assert second != first
+    assert VOILA_OUTPUT in get(local_server, second)
+    # The record now points at the dashboard: the next deploy updates it.
+    assert ok(cli("deploy", "voila", "-q", *target, notebook)).stdout.strip() == second
