@@ -7,6 +7,7 @@ define(['jquery', 'base/js/dialog', './focus'], function ($, dialog, focus) {
     var MODE_NAMES = {
         static: 'finished document only',
         'jupyter-static': 'document with source code',
+        'jupyter-voila': 'Voila dashboard',
         unknown: 'never deployed'
     };
 

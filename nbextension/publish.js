@@ -71,8 +71,8 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
     }
 
     function takeSnapshot(choices, view) {
-        if (choices.mode !== 'jupyter-static') {
-            return Promise.resolve(null);
+        if (choices.mode === 'static') {
+            return Promise.resolve(null); // an HTML snapshot needs no packages; source and Voila modes do
         }
         view.status("Reading the Python environment in the notebook's kernel…");
         var path = Jupyter.notebook.notebook_path;

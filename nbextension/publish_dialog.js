@@ -114,6 +114,15 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                         'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.'
                     )
                 )
+                .append(
+                    radio(
+                        'rsc-mode',
+                        'jupyter-voila',
+                        'rsc-mode-voila',
+                        'Interactive dashboard (Voila)',
+                        'The notebook runs for each visitor with Voila, as an app: its widgets work and its code stays hidden. Its packages must include voila.'
+                    )
+                )
         );
 
         var source = $('<div id="rsc-source-options"/>');
@@ -177,8 +186,12 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 .append($('<label/>').text("Extra files from the notebook's folder"))
                 .append(files)
         );
-        form.append(checkbox('rsc-hide-all-input', 'Hide all input code'));
-        form.append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'));
+        // Voila never shows code: these apply to the two document modes.
+        form.append(
+            $('<div id="rsc-hide-options"/>')
+                .append(checkbox('rsc-hide-all-input', 'Hide all input code'))
+                .append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'))
+        );
         form.append($('<div id="rsc-status" class="rsc-status"/>'));
         form.append(
             $('<div id="rsc-progress-row" class="rsc-progress-row"/>')
@@ -228,12 +241,22 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
         form.find('#rsc-new-location').prop('checked', false);
         form.find('#rsc-new-location-row').toggle(!!(known && known.content_guid));
         var mode = draft.mode || (known && known.app_mode) || 'static';
-        form.find(mode === 'jupyter-static' ? '#rsc-mode-source' : '#rsc-mode-static').prop('checked', true);
+        form.find(MODE_INPUTS[mode] || '#rsc-mode-static').prop('checked', true);
         showModeOptions(form);
     }
 
+    // Each publication mode (the content's app_mode) and its radio button.
+    var MODE_INPUTS = {
+        static: '#rsc-mode-static',
+        'jupyter-static': '#rsc-mode-source',
+        'jupyter-voila': '#rsc-mode-voila'
+    };
+
     function showModeOptions(form) {
-        form.find('#rsc-source-options').toggle(form.find('#rsc-mode-source').prop('checked'));
+        var mode = form.find('input[name=rsc-mode]:checked').val() || 'static';
+        // Packages and variables matter wherever the server runs the notebook.
+        form.find('#rsc-source-options').toggle(mode !== 'static');
+        form.find('#rsc-hide-options').toggle(mode !== 'jupyter-voila');
     }
 
     // The user's choices, or an Error whose message says what to fix. `rules` are the server's
@@ -257,7 +280,7 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
         var environment = {};
         var names = [];
         var bad = null;
-        if (mode === 'jupyter-static') {
+        if (mode !== 'static') {
             form.find('.rsc-env-row').each(function () {
                 var n = $.trim($(this).find('.rsc-env-name').val());
                 var v = $(this).find('.rsc-env-value').val();
@@ -290,8 +313,8 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                     return $(this).val();
                 })
                 .get(),
-            hide_all_input: form.find('#rsc-hide-all-input').prop('checked') === true,
-            hide_tagged_input: form.find('#rsc-hide-tagged-input').prop('checked') === true
+            hide_all_input: mode !== 'jupyter-voila' && form.find('#rsc-hide-all-input').prop('checked') === true,
+            hide_tagged_input: mode !== 'jupyter-voila' && form.find('#rsc-hide-tagged-input').prop('checked') === true
         };
     }
 

@@ -10,6 +10,7 @@ export type Choice = { action: 'overwrite'; guid: string } | { action: 'new' } |
 const MODE_NAMES: { [mode: string]: string } = {
   static: 'finished document only',
   'jupyter-static': 'document with source code',
+  'jupyter-voila': 'Voila dashboard',
   unknown: 'never deployed'
 };
 

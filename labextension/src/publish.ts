@@ -104,8 +104,8 @@ async function takeSnapshot(
   forceGenerate: boolean,
   view: IView
 ): Promise<string | null> {
-  if (mode !== 'jupyter-static') {
-    return null;
+  if (mode === 'static') {
+    return null; // an HTML snapshot needs no packages; source and Voila modes do
   }
   view.status("Reading the Python environment in the notebook's kernel…");
   return kernel.snapshot(panel.sessionContext, api.kernelCode(panel.context.path, forceGenerate));

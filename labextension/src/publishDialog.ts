@@ -104,6 +104,14 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
         'rsc-mode-source',
         'Publish document with source code',
         'The notebook and the list of its Python packages, so Connect can recreate the environment and re-run it.'
+      ),
+      choice(
+        'radio',
+        'rsc-mode',
+        'jupyter-voila',
+        'rsc-mode-voila',
+        'Interactive dashboard (Voila)',
+        'The notebook runs for each visitor with Voila, as an app: its widgets work and its code stays hidden. Its packages must include voila.'
       )
     ])
   );
@@ -164,17 +172,18 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
       files
     ])
   );
+  // Voila never shows code: these apply to the two document modes.
   form.append(
-    choice('checkbox', 'rsc-hide-all-input', 'yes', 'rsc-hide-all-input', 'Hide all input code')
-  );
-  form.append(
-    choice(
-      'checkbox',
-      'rsc-hide-tagged-input',
-      'yes',
-      'rsc-hide-tagged-input',
-      'Hide the input of cells tagged "hide_input"'
-    )
+    el('div', { id: 'rsc-hide-options' }, [
+      choice('checkbox', 'rsc-hide-all-input', 'yes', 'rsc-hide-all-input', 'Hide all input code'),
+      choice(
+        'checkbox',
+        'rsc-hide-tagged-input',
+        'yes',
+        'rsc-hide-tagged-input',
+        'Hide the input of cells tagged "hide_input"'
+      )
+    ])
   );
   const conflictArea = el('div', { id: 'rsc-conflict-area' });
   show(conflictArea, false);
@@ -219,15 +228,27 @@ function applyServerDefaults(panel: NotebookPanel, form: HTMLElement, draft: IDr
   input(form, '#rsc-new-location').checked = false;
   show(form.querySelector('#rsc-new-location-row') as HTMLElement, !!(known && known.content_guid));
   const mode = draft.mode || (known && known.app_mode) || 'static';
-  input(form, mode === 'jupyter-static' ? '#rsc-mode-source' : '#rsc-mode-static').checked = true;
+  input(form, MODE_INPUTS[mode] || '#rsc-mode-static').checked = true;
   showModeOptions(form);
 }
 
+// Each publication mode (the content's app_mode) and its radio button.
+const MODE_INPUTS: { [mode: string]: string } = {
+  static: '#rsc-mode-static',
+  'jupyter-static': '#rsc-mode-source',
+  'jupyter-voila': '#rsc-mode-voila'
+};
+
+function checkedMode(form: HTMLElement): string {
+  const checked = form.querySelector('input[name=rsc-mode]:checked') as HTMLInputElement | null;
+  return checked ? checked.value : 'static';
+}
+
 function showModeOptions(form: HTMLElement): void {
-  show(
-    form.querySelector('#rsc-source-options') as HTMLElement,
-    input(form, '#rsc-mode-source').checked
-  );
+  const mode = checkedMode(form);
+  // Packages and variables matter wherever the server runs the notebook.
+  show(form.querySelector('#rsc-source-options') as HTMLElement, mode !== 'static');
+  show(form.querySelector('#rsc-hide-options') as HTMLElement, mode !== 'jupyter-voila');
 }
 
 /**
@@ -243,7 +264,7 @@ function read(
   const name = (form.querySelector('#rsc-server') as HTMLSelectElement).value;
   const server = servers.filter(s => s.name === name)[0];
   const title = input(form, '#rsc-title').value.trim();
-  const mode = input(form, '#rsc-mode-source').checked ? 'jupyter-static' : 'static';
+  const mode = checkedMode(form);
   if (!server) {
     return new Error('Choose a server, or add one with "Add server…".');
   }
@@ -254,7 +275,7 @@ function read(
   }
   const environment: { [name: string]: string } = {};
   const names: string[] = [];
-  if (mode === 'jupyter-static') {
+  if (mode !== 'static') {
     for (const row of Array.from(form.querySelectorAll('.rsc-env-row'))) {
       const n = (row.querySelector('.rsc-env-name') as HTMLInputElement).value.trim();
       const v = (row.querySelector('.rsc-env-value') as HTMLInputElement).value;
@@ -283,8 +304,8 @@ function read(
     extra_files: Array.from(form.querySelectorAll('.rsc-file'))
       .filter(b => (b as HTMLInputElement).checked)
       .map(b => (b as HTMLInputElement).value),
-    hide_all_input: input(form, '#rsc-hide-all-input').checked,
-    hide_tagged_input: input(form, '#rsc-hide-tagged-input').checked
+    hide_all_input: mode !== 'jupyter-voila' && input(form, '#rsc-hide-all-input').checked,
+    hide_tagged_input: mode !== 'jupyter-voila' && input(form, '#rsc-hide-tagged-input').checked
   };
 }
 

@@ -147,6 +147,7 @@ class NotebookPublish:
     env: EnvironmentOptions
     new: bool = False
     app_id: str | None = None
+    dashboard: bool = False  # "Interactive dashboard (Voila)": jupyter-voila instead of `rendering`
     # The dialogs ask for strict checks first, and for warnings only after "Publish anyway".
     before_upload: CheckOptions = field(default_factory=CheckOptions)
 
@@ -156,16 +157,27 @@ def publish(request: NotebookPublish, server: store.Server, feedback: Feedback) 
     (the job keeps them)."""
     target = Target(server=server, app_id=request.app_id, new=request.new)
     try:
-        deployment = deploy.publish_notebook(
-            target,
-            request.notebook_path,
-            request.rendering,
-            request.files,
-            request.content,
-            request.env,
-            feedback,
-            request.before_upload,
-        )
+        if request.dashboard:
+            deployment = deploy.publish_voila(
+                target,
+                request.notebook_path,
+                request.files,
+                request.content,
+                request.env,
+                feedback,
+                request.before_upload,
+            )
+        else:
+            deployment = deploy.publish_notebook(
+                target,
+                request.notebook_path,
+                request.rendering,
+                request.files,
+                request.content,
+                request.env,
+                feedback,
+                request.before_upload,
+            )
     except (PermissionDenied, NotFound) as exc:
         # The content this notebook remembers is gone or not this user's: say how to go on.
         if request.app_id and not offers_new_location(exc):

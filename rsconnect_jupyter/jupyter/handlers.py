@@ -184,7 +184,7 @@ class KernelCodeHandler(JSONHandlerMixin):
 def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish:
     """The publish the dialog asks for, every field checked (in the order the dialog lists them)."""
     notebook = root.notebook(f.string("notebook_path"))
-    mode = f.string("mode", choices={"static", "jupyter-static"})
+    mode = f.string("mode", choices={"static", "jupyter-static", "jupyter-voila"})
     env = f.string_map("environment")
     actions.check_environment_names(env)
     snapshot = f.body.get("snapshot")  # the kernel's printed text, or its parsed JSON object
@@ -210,6 +210,7 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
         ),
         new=new,
         app_id=app_id,
+        dashboard=(mode == "jupyter-voila"),
         before_upload=CheckOptions(strict=f.boolean("strict")),
     )
 

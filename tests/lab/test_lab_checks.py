@@ -1,11 +1,17 @@
-"""The checks before upload in JupyterLab 4 and Notebook 7's dialog: the first Publish stops before
+"""The Voila mode and the checks before upload in JupyterLab 4 and Notebook 7's dialog: the first Publish stops before
 any request to Connect and lists the warnings; "Publish anyway" then publishes."""
 
 import uuid
 
 import pytest
 
-from tests.checks_notebooks import REFUSAL, WIDGET_WARNING, write_widget_notebook
+from tests.checks_notebooks import (
+    REFUSAL,
+    WIDGET_WARNING,
+    assert_serves_dashboard,
+    write_dashboard_notebook,
+    write_widget_notebook,
+)
 from tests.lab import lab_ui as ui
 from tests.lab.test_lab_browser import assert_serves
 
@@ -26,3 +32,19 @@ def test_warnings_before_upload_then_publish_anyway(lab, local_server, page, no_
     url = ui.wait_published(page)
     assert_serves(url, "Sliders")
     assert [c["content_url"] for c in local_server.api("GET", "v1/content", key=key).json()] == [url]
+
+
+def test_publish_an_interactive_dashboard_with_voila(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user("vera" + uuid.uuid4().hex[:6], "publisher")
+    path = write_dashboard_notebook(lab.root, "voila%s/board.ipynb" % uuid.uuid4().hex[:6], "Team board")
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
+    page.check("#rsc-mode-voila")
+    assert page.is_visible("#rsc-source-options") and not page.is_visible("#rsc-hide-options")
+    assert page.is_checked("#rsc-packages-file")  # the requirements.txt beside it, with voila
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert_serves_dashboard(url, "Team board")
+    record = ui.wait_saved(lab, path, local_server.url, url)
+    assert record["app_mode"] == "jupyter-voila"
+    [item] = local_server.api("GET", "v1/content", key=key).json()
+    assert item["app_mode"] == "jupyter-voila" and item["content_url"] == url
