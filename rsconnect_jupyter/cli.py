@@ -1,8 +1,9 @@
 """`rsconnect`: the command line. Commands read their input, call the core, format the answer.
 
 The commands live in `commands/`: servers.py (add, list, remove, details), deploy.py
-(deploy notebook|html, write-manifest notebook) and apps.py (deploy and write-manifest
-api|flask|fastapi|dash|streamlit|bokeh, deploy manifest).
+(deploy notebook|html, write-manifest notebook), voila.py, apps.py (deploy and write-manifest
+api|flask|fastapi|dash|streamlit|bokeh|shiny|gradio, deploy manifest) and content.py (content
+versions|activate|remove-version).
 
 Start-up stays light: every command is imported only when it runs (commands/lazy.py), so
 `rsconnect deploy notebook` imports neither the app commands nor the app publishers; nothing here
@@ -53,6 +54,7 @@ INTERRUPTED = "Interrupted: nothing was changed locally."
 
 LAZY_COMMANDS = {
     "add": LazyCommand(".commands.servers", "add"),
+    "content": LazyCommand(".commands.content", "content_group"),
     "deploy": LazyCommand(".commands.deploy", "deploy_group"),
     "details": LazyCommand(".commands.servers", "details"),
     "list": LazyCommand(".commands.servers", "list_servers"),

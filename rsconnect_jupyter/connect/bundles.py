@@ -47,6 +47,10 @@ class BundlesAPI(Session):
             for chunk in response.iter_content(64 * 1024):
                 fileobj.write(chunk)
 
+    def bundle_delete(self, guid: str, bundle_id: str | int) -> None:
+        """Delete a bundle that is not live (Connect refuses the live one)."""
+        self.request("DELETE", "v1/content/%s/bundles/%s" % (guid, bundle_id))
+
     def deploy(self, guid: str, bundle_id: str | int) -> str:
         """Start deploying a bundle; returns the task id."""
         answer = cast(

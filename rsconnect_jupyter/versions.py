@@ -1,0 +1,108 @@
+"""Source versions of published content: list its bundles, make an older one live again (rollback),
+remove one that is not live. What the command-line guide sends users to Connect's dashboard for.
+
+TARGET names the content: its GUID, its numeric id, or a file deployed before (its record for the
+chosen server gives the GUID, as a redeploy would).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .exceptions import InvalidInput, NotFound
+from .options import ServerChoice
+from .publish_flow import follow_task
+from .store import DeploymentStore, normalize_url
+from .target import GUID_RE, Log, choose_server, client_for
+
+if TYPE_CHECKING:
+    from .connect import BundleItem, ConnectClient, ContentItem
+
+
+@dataclass(frozen=True)
+class Version:
+    """One bundle of the content, as `rsconnect content versions` lists it."""
+
+    bundle_id: str
+    created: str
+    size: int | None
+    python: str | None
+    live: bool
+
+
+@dataclass(frozen=True)
+class Content:
+    """The content TARGET named, on the server chosen for it."""
+
+    client: ConnectClient
+    item: ContentItem
+
+    @property
+    def guid(self) -> str:
+        return self.item["guid"]
+
+
+def find_content(target: str, server: ServerChoice) -> Content:
+    """The content for TARGET (GUID, numeric id, or a deployed file) on the chosen server."""
+    deployed = target if os.path.exists(target) else None
+    client = client_for(choose_server(server, deployed))
+    if deployed is not None:
+        record = DeploymentStore(deployed).get(normalize_url(client.url))
+        if not record or not record.get("app_guid"):
+            raise InvalidInput(
+                "%s was never deployed to %s: name the content by its GUID or numeric id instead."
+                % (target, client.url)
+            )
+        return Content(client, client.content_get(str(record["app_guid"])))
+    if GUID_RE.match(target):
+        return Content(client, client.content_get(target))
+    if target.isdigit():
+        return Content(client, client.content_get_by_id(target))
+    raise InvalidInput(
+        "%s is neither a file deployed before, a content GUID nor a numeric content id: check the name." % target
+    )
+
+
+def versions(content: Content) -> list[Version]:
+    """The content's bundles, newest first, with the live one marked."""
+    live = str(content.item.get("bundle_id") or "")
+    bundles = content.client.bundle_list(content.guid)
+    listed = [
+        Version(
+            bundle_id=str(b.get("id")),
+            created=str(b.get("created_time") or ""),
+            size=b.get("size"),
+            python=b.get("py_version"),
+            live=str(b.get("id")) == live or bool(b.get("active")) and not live,
+        )
+        for b in bundles
+    ]
+    return sorted(listed, key=lambda v: int(v.bundle_id) if v.bundle_id.isdigit() else 0, reverse=True)
+
+
+def _bundle(content: Content, bundle_id: str) -> BundleItem:
+    known = [b for b in content.client.bundle_list(content.guid) if str(b.get("id")) == str(bundle_id)]
+    if not known:
+        raise NotFound(
+            "The content %s has no version %s: list them with `rsconnect content versions`." % (content.guid, bundle_id)
+        )
+    return known[0]
+
+
+def activate(content: Content, bundle_id: str, log: Log) -> Content:
+    """Deploy an existing bundle again, so it is live; follows the task. Returns the content after."""
+    _bundle(content, bundle_id)
+    log("Activating version %s of %s ..." % (bundle_id, content.item.get("title") or content.guid))
+    task_id = content.client.deploy(content.guid, bundle_id)
+    follow_task(content.client, task_id, log, dashboard_url=content.item.get("dashboard_url"))
+    return Content(content.client, content.client.content_get(content.guid))
+
+
+def remove(content: Content, bundle_id: str) -> None:
+    """Delete a bundle that is not live (the live one must be replaced first)."""
+    _bundle(content, bundle_id)
+    if str(content.item.get("bundle_id") or "") == str(bundle_id):
+        raise InvalidInput("Version %s is the live one: activate another version first, then remove it." % bundle_id)
+    content.client.bundle_delete(content.guid, bundle_id)
