@@ -202,7 +202,7 @@ def test_body_that_is_not_json_is_400(jupyter):
 def test_query_paths_are_checked(jupyter, notebook):
     assert jupyter.api("GET", "files?path=../../etc/passwd").status_code == 400
     r = jupyter.api("GET", "files", params={"path": notebook})
-    assert r.json() == {"files": ["data.csv"], "has_requirements": False}
+    assert r.json() == {"files": ["data.csv"], "has_requirements": False, "packages_file": None}
     r = jupyter.api("GET", "environment", params={"path": notebook})
     compile(r.json()["code"], "<kernel>", "exec")  # Python the kernel can run
     assert jupyter.api("GET", "jobs/" + "f" * 32).status_code == 404

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 import requests
 
 from tests.cli.test_cli_project_files import OLD_SIX, REPORT, uv_project
+from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
 from tests.extension.test_extension_handlers import wait_job
 
@@ -71,3 +73,20 @@ def test_create_manifest_takes_the_lock_unless_the_dialog_asked_to_generate(jupy
     assert r.status_code == 200, r.text
     generated = (folder / "requirements.txt").read_text()
     assert "six==%s" % OLD_SIX not in generated and "click==" in generated.lower()  # the kernel's packages
+
+
+@pytest.mark.browser
+def test_the_classic_dialog_names_the_lock_and_publishes_its_versions(jupyter, local_server, page, no_saved_servers):
+    name = "uvbrowser-" + uuid.uuid4().hex[:6]
+    uv_project(jupyter.root / name)
+    notebook = write_notebook(jupyter.root, name + "/versions.ipynb", code=REPORT)
+    ui.open_publish_dialog(page, jupyter, notebook, local_server.url, local_server.api_key)
+    ui.choose_mode(page, source=True)
+    page.fill("#rsc-title", name)  # one local server serves both kinds of Jupyter: no title conflict
+    assert page.is_checked("#rsc-packages-file")
+    label = page.inner_text("label:has(#rsc-packages-file)").strip()
+    assert label == "Use uv.lock from the notebook's folder"
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert "Packages: from uv.lock (1 locked)." in page.inner_text("#rsc-log")
+    assert "six is %s" % OLD_SIX in requests.get(url, timeout=60).text
