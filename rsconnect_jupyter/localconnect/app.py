@@ -138,7 +138,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"v1/content/" + guid + r"/deploy", handlers.DeployHandler),
         (api + r"v1/content/" + guid + r"/environment", handlers.EnvironmentHandler),
         (api + r"v1/content/" + guid + r"/permissions", handlers.PermissionsHandler),
-        (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionsHandler),
+        (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionHandler),
         (api + r"v1/tasks/(?P<task_id>[^/]+)", handlers.TaskHandler),
         (api + r"applications/(?P<app_id>[^/]+)", handlers.ApplicationHandler),
         (api + r".*", handlers.ApiNotFoundHandler),

@@ -237,6 +237,17 @@ class Database:
             ),
         )
 
+    def permission(self, content_guid: str, permission_id: int | str) -> PermissionRow | None:
+        return cast(
+            "PermissionRow | None",
+            self.one("SELECT * FROM permissions WHERE content_guid = ? AND id = ?", (content_guid, permission_id)),
+        )
+
+    def remove_permission_of(self, content_guid: str, principal_guid: str) -> None:
+        self.execute(
+            "DELETE FROM permissions WHERE content_guid = ? AND principal_guid = ?", (content_guid, principal_guid)
+        )
+
     def delete_permission(self, content_guid: str, permission_id: int | str) -> None:
         self.execute("DELETE FROM permissions WHERE content_guid = ? AND id = ?", (content_guid, permission_id))
 

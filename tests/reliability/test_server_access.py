@@ -44,10 +44,10 @@ ACCESS = {
     C + r"/bundles/(?P<bundle_id>\d+)/download": {"GET": "content-change"},
     C + "/deploy": {"POST": "content-change"},
     C + "/environment": {"GET": "content-change", "PATCH": "content-change", "PUT": "content-change"},
-    C + "/permissions": {"GET": "content-read", "POST": "content-change", "DELETE": "content-change"},
+    C + "/permissions": {"GET": "content-read", "POST": "content-change"},
     C + r"/permissions/(?P<permission_id>\d+)": {
         "GET": "content-read",
-        "POST": "content-change",
+        "PUT": "content-change",
         "DELETE": "content-change",
     },
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},

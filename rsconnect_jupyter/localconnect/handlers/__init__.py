@@ -10,7 +10,7 @@ from .bundles import BundleDownloadHandler, BundleHandler, BundlesHandler
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
 from .environment import EnvironmentHandler
-from .permissions import PermissionsHandler
+from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
 from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
 from .tasks import DeployHandler, TaskHandler
@@ -31,6 +31,7 @@ __all__ = [
     "DashboardHandler",
     "DeployHandler",
     "EnvironmentHandler",
+    "PermissionHandler",
     "PermissionsHandler",
     "PythonSettingsHandler",
     "RootHandler",

@@ -9,13 +9,18 @@ from .. import actions, auth, errors, models
 from .base import BaseHandler
 
 if TYPE_CHECKING:
-    from ..rows import ContentRow
+    from ..rows import ContentRow, UserRow
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
 ACCESS_TYPES = ("acl", "logged_in", "all")
-# Fields of a content item a client may send; other known fields are read-only and ignored.
+# Fields of a content item a client may send and this server stores.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
-READ_ONLY_FIELDS = set(models._UNMANAGED) | {
+# Settings Connect stores but this server does not (timeouts, processes, resources, images): always
+# shown as null. Sending null (as a client that sends back what it read does) changes nothing; any
+# other value is refused, never accepted and dropped.
+UNSTORED_SETTINGS = frozenset(models._UNMANAGED)
+# Fields Connect computes itself: a client sending them back (as read) is ignored, as on Connect.
+READ_ONLY_FIELDS = {
     "guid",
     "created_time",
     "last_deployed_time",
@@ -26,7 +31,6 @@ READ_ONLY_FIELDS = set(models._UNMANAGED) | {
     "py_version",
     "py_environment_management",
     "run_as_current_user",
-    "owner_guid",
     "content_url",
     "dashboard_url",
     "app_role",
@@ -42,11 +46,20 @@ READ_ONLY_FIELDS = set(models._UNMANAGED) | {
 }
 
 
-def check_content_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """The fields a client may set, checked; unknown fields are an error, read-only ones are dropped."""
-    unknown = [k for k in body if k not in CONTENT_FIELDS and k not in READ_ONLY_FIELDS]
+def check_content_fields(body: dict[str, Any], owner: bool = False) -> dict[str, Any]:
+    """The fields a client may set, checked; unknown fields are an error, read-only ones are dropped,
+    settings this server does not store are refused unless null. `owner`: owner_guid may be sent."""
+    allowed = set(CONTENT_FIELDS) | READ_ONLY_FIELDS | UNSTORED_SETTINGS | ({"owner_guid"} if owner else set())
+    unknown = [k for k in body if k not in allowed]
     if unknown:
         raise errors.bad_json("Unknown field(s): %s." % ", ".join(sorted(unknown)))
+    unstored = sorted(k for k in body if k in UNSTORED_SETTINGS and body[k] is not None)
+    if unstored:
+        raise errors.invalid_value(
+            "The local server does not store %s (it runs every item with its own defaults): "
+            "leave %s out, or set %s on Posit Connect."
+            % (", ".join(unstored), "it" if len(unstored) == 1 else "them", "it" if len(unstored) == 1 else "them")
+        )
     fields = {k: body[k] for k in CONTENT_FIELDS if k in body}
     if "name" in fields and (not isinstance(fields["name"], str) or not NAME_RE.match(fields["name"])):
         raise errors.invalid_name("The content name must be 3 to 64 letters, digits, '-', '_' or '.'.")
@@ -86,12 +99,32 @@ class ContentHandler(BaseHandler):
     def patch(self, guid: str) -> None:
         user = self.user()
         content = self.content_for(user, guid, change=True)
-        fields = check_content_fields(self.json_object())
-        if "name" in fields and fields["name"] != content["name"]:
-            if self.db.content_list(name=fields["name"], owner_guid=content["owner_guid"]):
-                raise errors.name_in_use("Content named %r already exists." % fields["name"])
+        body = self.json_object()
+        fields = check_content_fields(body, owner=True)
+        owner_guid = content["owner_guid"]
+        if "owner_guid" in body and body["owner_guid"] != owner_guid:
+            owner_guid = self.new_owner(user, body["owner_guid"])
+            fields["owner_guid"] = owner_guid
+        name = fields.get("name", content["name"])
+        if name != content["name"] or owner_guid != content["owner_guid"]:
+            if [c for c in self.db.content_list(name=name, owner_guid=owner_guid) if c["guid"] != guid]:
+                raise errors.name_in_use("Content named %r already exists." % name)
         self.db.update_content(guid, **fields)
+        if owner_guid != content["owner_guid"]:
+            self.db.remove_permission_of(guid, owner_guid)  # the owner needs no entry of their own
         self.send_json(self.content_out(user, cast("ContentRow", self.db.content(guid))))
+
+    def new_owner(self, user: UserRow, owner_guid: Any) -> str:
+        """The GUID of the new owner a PATCH names, checked: administrators only, a publisher or
+        administrator who exists."""
+        if user["user_role"] != "administrator":
+            raise errors.forbidden("Only an administrator may change who owns content.")
+        found = self.db.user(owner_guid) if isinstance(owner_guid, str) else None
+        if found is None:
+            raise errors.not_found("User %s" % owner_guid)
+        if found["user_role"] == "viewer":
+            raise errors.invalid_value("A viewer cannot own content: make %s a publisher first." % found["username"])
+        return found["guid"]
 
     def delete(self, guid: str) -> None:
         user = self.user()
