@@ -166,3 +166,22 @@ def test_python_section_and_constraint_as_rsconnect_python_writes_them(tmp_path)
     assert ours["environment"]["python"] == theirs["environment"]["python"] == {"requires": "~=3.11.0"}
     for key in ("name", "allow_uv", "package_file"):
         assert ours["python"]["package_manager"][key] == theirs["python"]["package_manager"][key], key
+
+
+WSGI_REPORT = """import importlib.metadata
+
+
+def app(environ, start_response):
+    body = ("six is %s" % importlib.metadata.version("six")).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+"""
+
+
+def test_an_app_from_a_uv_project_runs_with_exactly_the_locked_versions(local_server, target, tmp_path):
+    folder = uv_project(tmp_path / "uvapi")
+    (folder / "app.py").write_text(WSGI_REPORT)
+    result = ok(cli("deploy", "api", *target, folder))
+    assert "Packages: from uv.lock (1 locked)." in result.stderr.splitlines()
+    assert fetch(local_server, content_url(result)) == "six is %s" % OLD_SIX
+    assert not (folder / "requirements.txt").exists()
