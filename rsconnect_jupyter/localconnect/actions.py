@@ -137,6 +137,46 @@ def delete_bundle(state: State, guid: str, bundle_id: str) -> None:
             os.unlink(path)
 
 
+def check_draft_app(state: State, guid: str, bundle_id: str) -> list[str]:
+    """Start the app of a built bundle that is not live (a draft) with its own process, wait until it
+    answers, then stop it: what previewing a draft of an app checks (Connect starts it cold). Returns
+    the start's log lines; raises apps.AppFailed when it does not answer."""
+    import json
+
+    from . import apps, environments
+
+    runner = state.runner
+    folder = state.layout.bundle_dir(guid, bundle_id)
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    lines: list[str] = []
+    with runner._content_lock(guid):  # not while a deploy of this content changes its folders
+        entry, _, venv = runner._build_app(_Lines(lines), manifest, folder)
+        launch = apps.AppLaunch(
+            guid=guid,
+            bundle_id=bundle_id,
+            mode=manifest["metadata"]["appmode"],
+            folder=folder,
+            venv_bin=os.path.dirname(environments.venv_python(venv)),
+            entrypoint=entry,
+            env=runner._app_env(guid),
+            log_path=runner._app_log(guid, bundle_id),
+        )
+        app = runner.apps.start(launch, lines.append)
+        runner.apps._stop(app)
+    return lines
+
+
+class _Lines:
+    """A deploy log that keeps its lines in a list."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def log(self, line: str) -> None:
+        self.lines.append(line)
+
+
 # -- tasks ----------------------------------------------------------------------------------------
 async def task_progress(state: State, task_id: str, first: int, wait: float) -> tuple[list[str], bool, int, str]:
     """Long poll: (output, finished, code, error) as soon as there are lines past `first`, the task

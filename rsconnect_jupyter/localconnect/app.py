@@ -25,7 +25,9 @@ from .tasks import Tasks
 log = logging.getLogger("localconnect")
 
 DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
-CONNECT_VERSION = "2024.08.0"  # the Connect release whose API this server speaks
+# The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
+# "activate": false, previews at /content/{guid}/_bundle{id}/); public clients check it to use them.
+CONNECT_VERSION = "2025.06.0"
 
 
 def default_data_dir() -> str:
@@ -143,6 +145,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"applications/(?P<app_id>[^/]+)", handlers.ApplicationHandler),
         (api + r".*", handlers.ApiNotFoundHandler),
         (r"/content/" + guid, handlers.ContentRedirectHandler),
+        (r"/content/" + guid + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)", handlers.BundlePreviewHandler),
         (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
     ]
 

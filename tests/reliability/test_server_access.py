@@ -57,6 +57,9 @@ ACCESS = {
         for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
     "/content/" + GUID: {"GET": ("public", "redirects to /content/GUID/")},
+    "/content/" + GUID + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)": {
+        "GET": ("public", "a bundle's preview (a draft), open like the published content it may become")
+    },
     "/content/" + GUID + "/(?P<path>.*)": {
         m: (
             "public",
@@ -310,6 +313,8 @@ def test_public_routes_answer_without_a_key_and_show_no_private_data(world, patt
     r = call(world, pattern, method)
     if pattern == API + ".*":
         assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
+    elif "/_bundle" in pattern:  # the spare bundle was never deployed: nothing to preview
+        assert r.status_code == 404 and "has not been built" in r.text, r.text
     elif pattern.endswith("(?P<path>.*)"):
         assert r.status_code in (200, 405), r.text  # static content answers GET and HEAD only
         if method == "GET":

@@ -6,7 +6,7 @@ Each handler reads the request, checks who may do it, calls db.py or actions.py,
 from __future__ import annotations
 
 from .base import API_BODY_LIMIT, BaseHandler
-from .bundles import BundleDownloadHandler, BundleHandler, BundlesHandler
+from .bundles import BundleDownloadHandler, BundleHandler, BundlePreviewHandler, BundlesHandler
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
 from .environment import EnvironmentHandler
@@ -23,6 +23,7 @@ __all__ = [
     "BaseHandler",
     "BundleDownloadHandler",
     "BundleHandler",
+    "BundlePreviewHandler",
     "BundlesHandler",
     "ContentFilesHandler",
     "ContentHandler",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
+import mimetypes
+import os
 from typing import TYPE_CHECKING, cast
 
 import tornado.web
 
-from .. import actions, errors, models
+from .. import actions, apps, bundles, errors, models
 from .base import BaseHandler, send_file
 
 if TYPE_CHECKING:
@@ -91,3 +95,59 @@ class BundleDownloadHandler(BaseHandler):
         self.set_header("Content-Type", "application/gzip")
         self.set_header("Content-Disposition", 'attachment; filename="bundle-%s.tar.gz"' % bundle_id)
         await send_file(self, self.state.layout.bundle_archive(guid, bundle_id))
+
+
+class BundlePreviewHandler(BaseHandler):
+    """/content/{guid}/_bundle{id}/: a built bundle whether live or not, as Connect previews a draft
+    (rsconnect-python opens it to check a draft before activating it). Open like /content/{guid}/:
+    the server listens on 127.0.0.1 by default.
+
+    Documents (static, notebooks) are served from the bundle's own folder. An app's live bundle
+    redirects to /content/{guid}/; a draft of an app is started with a process of its own, checked to
+    answer, and stopped: the page says so (its process is not kept to browse; activate it for that)."""
+
+    async def get(self, guid: str, bundle_id: str, path: str) -> None:
+        content = self.db.content(guid)
+        bundle = self.db.bundle(guid, bundle_id) if len(bundle_id) < 19 else None
+        if content is None or bundle is None:
+            raise tornado.web.HTTPError(404, "This content has no bundle %s." % bundle_id)
+        folder = self.state.layout.bundle_dir(guid, bundle_id)
+        if not bundle["primary_file"] or not os.path.isdir(folder):
+            raise tornado.web.HTTPError(
+                404, "Bundle %s has not been built: deploy it (as a draft, activate false) first." % bundle_id
+            )
+        live = str(content["bundle_id"]) == str(bundle_id)
+        if bundle["app_mode"] in apps.APP_MODES:
+            if live:
+                return self.redirect("/content/%s/%s" % (guid, path.lstrip("/")), permanent=False)
+            return await self.check_app(guid, bundle_id)
+        target = bundles.safe_join(folder, path.lstrip("/") or bundle["primary_file"])
+        if target and os.path.isdir(target):
+            target = os.path.join(target, "index.html")
+        if not target or not os.path.isfile(target):
+            raise tornado.web.HTTPError(404, "No such file in bundle %s." % bundle_id)
+        ctype = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype == "application/javascript":
+            ctype += "; charset=utf-8"
+        self.set_header("Content-Type", ctype)
+        self.set_header("Cache-Control", "no-store")  # a draft's files change when it is deployed again
+        await send_file(self, target)
+
+    async def check_app(self, guid: str, bundle_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, actions.check_draft_app, self.state, guid, bundle_id)
+        except apps.AppFailed as e:
+            raise tornado.web.HTTPError(502, "Bundle %s of this app did not start: %s" % (bundle_id, e)) from None
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            "<!doctype html><title>Draft bundle %(id)s</title><p>Bundle %(id)s of this app started and answered, "
+            "then was stopped: it is a draft, not live. Activate it to serve it at "
+            '<a href="/content/%(guid)s/">/content/%(guid)s/</a>.</p>' % {"id": html.escape(bundle_id), "guid": guid}
+        )
+
+    def write_error(self, status_code: int, **kwargs: object) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        exc = cast("tuple[object, object, object]", kwargs.get("exc_info", (None, None, None)))[1]
+        self.finish(getattr(exc, "log_message", None) or self._reason)

@@ -15,6 +15,11 @@ class DeployHandler(BaseHandler):
         user = self.user()
         content = self.content_for(user, guid, change=True)
         body = self.json_object()
+        unknown = sorted(k for k in body if k not in ("bundle_id", "activate"))
+        if unknown:
+            raise errors.bad_json(
+                'Unknown field(s): %s. Send {"bundle_id": "<id>", "activate": true or false}.' % ", ".join(unknown)
+            )
         bundle_id = body.get("bundle_id")
         if bundle_id is not None and (
             isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int)) or not str(bundle_id).isdigit()
@@ -32,7 +37,10 @@ class DeployHandler(BaseHandler):
                 "Cannot change the app mode of content from %s to %s after its first "
                 "deploy." % (content["app_mode"], bundle["app_mode"])
             )
-        task = self.state.runner.deploy(content, bundle, user, activate=body.get("activate", True) is not False)
+        activate = body.get("activate", True)
+        if not isinstance(activate, bool):
+            raise errors.invalid_value("activate must be true (go live, the default) or false (a draft).")
+        task = self.state.runner.deploy(content, bundle, user, activate=activate)
         log.info("content %s: deploying bundle %s (task %s)", guid, bundle["id"], task.id)
         self.send_json({"task_id": task.id}, status=202)
 
