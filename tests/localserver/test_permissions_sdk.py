@@ -19,7 +19,8 @@ def people(local_server):
     owner = Client(local_server, local_server.add_user("perm-owner", "publisher"))
     local_server.add_user("perm-ann", "viewer")
     local_server.add_user("perm-bob", "publisher")
-    users = {u["username"]: u["guid"] for u in Client(local_server)("GET", "v1/users").json()["results"]}
+    answer = Client(local_server)("GET", "v1/users", params={"prefix": "perm-", "page_size": 500}).json()
+    users = {u["username"]: u["guid"] for u in answer["results"]}
     return owner, users
 
 
