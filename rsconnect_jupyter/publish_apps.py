@@ -114,6 +114,7 @@ def publish_app(
             app.app_mode,
             lambda: bundles.app_bundle(directory, app.app_mode, resolved, snapshot, files=bundled, progress=progress),
             python_version=snapshot["python"],
+            python_requires=snapshot.get("python_requires"),
         ),
         content,
         feedback,

@@ -67,6 +67,7 @@ class Publication:
     build_bundle: Callable[[], Bundle]
     python_version: str | None = None
     fallback_title: str | None = None
+    python_requires: str | None = None  # the content's constraint (.python-version, requires-python)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,7 +163,9 @@ def publish(
     log("Checking %s ..." % client.url)
     user = verify_server(client)
     if publication.python_version:
-        check_python_version(client, publication.python_version, ignore_python_version, log)
+        check_python_version(
+            client, publication.python_version, ignore_python_version, log, requires=publication.python_requires
+        )
 
     content = find_target(client, target, records, record_key, log)
     if content is not None:

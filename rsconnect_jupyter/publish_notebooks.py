@@ -77,6 +77,7 @@ def publish_notebook(
                 path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress
             ),
             python_version=snapshot["python"],
+            python_requires=snapshot.get("python_requires"),
         ),
         content,
         feedback,
@@ -125,6 +126,7 @@ def publish_voila(
             voila.APP_MODE,
             lambda: voila.voila_bundle(path, snapshot, extra, progress=progress),
             python_version=snapshot["python"],
+            python_requires=snapshot.get("python_requires"),
         ),
         content,
         feedback,

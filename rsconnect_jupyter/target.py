@@ -95,10 +95,31 @@ def verify_server(server: Server | ConnectClient) -> User:
 
 
 def check_python_version(
-    client: ConnectClient, version: str, ignore: bool = False, log: Log | None = None
+    client: ConnectClient, version: str, ignore: bool = False, log: Log | None = None, requires: str | None = None
 ) -> list[str]:
-    """Refuse early when the server has no Python with the same MAJOR.MINOR as `version`."""
+    """Refuse early when the server has no Python with the same MAJOR.MINOR as `version`; with
+    `requires`, the content's constraint (.python-version, requires-python), when it has none that
+    meets it: the server then runs the content with one that does."""
     available = client.python_versions()
+    if requires:
+        from .project_files import python_satisfies
+
+        met = [python_satisfies(v, requires) for v in available]
+        if any(met):
+            return available
+        if None not in met:  # a constraint that can be read, and none meets it
+            if ignore:
+                if log:
+                    log(
+                        "Warning: the server has no Python that meets %s (it has %s); deploying anyway."
+                        % (requires, _join(available))
+                    )
+                return available
+            raise PythonVersionMismatch(
+                "The server has no Python that meets the content's constraint %s (it has %s)"
+                % (requires, _join(available) or "none"),
+                hint=Hint(Fix.MATCH_PYTHON, first="change requires-python or .python-version"),
+            )
     wanted = environment.python_major_minor(version)
     if any(environment.python_major_minor(v) == wanted for v in available):
         return available

@@ -4,6 +4,7 @@ the manifest."""
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import nbformat
 import pytest
 
 from rsconnect_jupyter.localconnect import interpreters
-from tests.cli.test_cli_publish import cli, fetch, ok, record
+from tests.cli.test_cli_publish import cli, content_guids, fetch, ok, record
 from tests.core import rsconnect_python
 
 OLD_SIX = "1.16.0"  # not the newest release of six: the server must install exactly this one
@@ -102,18 +103,56 @@ def test_python_version_file_picks_the_server_s_interpreter(local_server, target
     assert "python is %s" % other in page and "six is %s" % OLD_SIX in page
 
 
-def test_a_constraint_no_server_python_meets_is_refused_in_one_sentence(local_server, target, tmp_path):
+def test_a_constraint_no_server_python_meets_is_refused_before_upload_and_by_the_server(local_server, target, tmp_path):
     folder = tmp_path / "future"
     path = notebook(folder, "print(1)")
     (folder / "requirements.txt").write_text("")
     (folder / "pyproject.toml").write_text(
         '[project]\nname = "future"\nrequires-python = ">=3.99"\ndependencies = []\n'
     )
+    before = content_guids(local_server)
     result = cli("deploy", "notebook", *target, path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: The server has no Python that meets the content's constraint >=3.99 (it has ")
+    assert last.endswith(
+        "): change requires-python or .python-version, or use a matching Python with --python PATH, or pass "
+        "--ignore-python-version to deploy anyway."
+    )
+    assert content_guids(local_server) == before  # nothing created
+
+    result = cli("deploy", "notebook", "--ignore-python-version", *target, path)  # the server refuses it too
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Warning: the server has no Python that meets >=3.99" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: The deployment failed on the server (No Python on this server meets the bundle's ")
     assert ">=3.99" in last and "start the server with --python PATH" in last
+
+
+@pytest.fixture(scope="module")
+def server_with_this_python(local_servers, tmp_path_factory):
+    """A local server that finds only this test's Python (no pyenv under its HOME, PATH = our venv)."""
+    home = tmp_path_factory.mktemp("home-this-python")
+    env = dict(os.environ, HOME=str(home), PATH=os.path.dirname(sys.executable))
+    return local_servers.start(tmp_path_factory.mktemp("this-python"), env=env)
+
+
+def test_a_constraint_lets_another_local_python_deploy_to_a_server_that_meets_it(server_with_this_python, tmp_path):
+    """Before, a local Python whose MAJOR.MINOR the server lacks was refused; with a constraint the
+    server meets, the server runs the content with its own Python."""
+    server = server_with_this_python
+    here = "%d.%d" % sys.version_info[:2]
+    other = next(
+        i for i in interpreters.discover() if i.minor != here and tuple(map(int, i.minor.split("."))) >= (3, 9)
+    )
+    folder = tmp_path / "constrained"
+    path = notebook(folder)
+    (folder / "requirements.txt").write_text("six==%s\n" % OLD_SIX)
+    (folder / "pyproject.toml").write_text('[project]\nname = "c"\nrequires-python = ">=3.9"\ndependencies = []\n')
+    result = ok(cli("deploy", "notebook", "-p", other.path, "-s", server.url, "-k", server.api_key, path))
+    assert "Bundle requested Python version %s." % other.version in result.stderr
+    page = fetch(server, content_url(result))
+    assert "python is %s" % here in page and "six is %s" % OLD_SIX in page
 
 
 def test_package_installer_pip_is_recorded_and_the_server_installs_with_pip(local_server, target, tmp_path):
