@@ -58,12 +58,30 @@ class Target:
 
 
 @dataclass(frozen=True)
+class SharingOptions:
+    """Who may see the content, set after the deploy (sharing.py): the access type, and viewers and
+    collaborators by username or e-mail address. Empty: the content's sharing stays as it is."""
+
+    access: str | None = None  # one of ACCESS_TYPES; None keeps the content's
+    viewers: tuple[str, ...] = ()
+    collaborators: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.access or self.viewers or self.collaborators)
+
+
+ACCESS_TYPES = ("all", "logged_in", "acl")
+
+
+@dataclass(frozen=True)
 class ContentOptions:
-    """`title` (default: after the file, for new content; an update keeps its title unless given)
-    and the environment variables set on the content before the upload (values never printed)."""
+    """`title` (default: after the file, for new content; an update keeps its title unless given),
+    the environment variables set on the content before the upload (values never printed), and who
+    may see it (set after the deploy)."""
 
     title: str | None = None
     environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    sharing: SharingOptions = SharingOptions()
 
 
 @dataclass(frozen=True)

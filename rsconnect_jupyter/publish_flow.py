@@ -220,6 +220,10 @@ def publish(
         "app_mode": app_mode,
     }
     records.save(record_key, record)
+    if options.sharing:  # after the record: a refused share leaves the deploy and its record in place
+        from .sharing import apply_after_deploy
+
+        apply_after_deploy(client, guid, deployment.content_url, options.sharing, log)
     return deployment
 
 

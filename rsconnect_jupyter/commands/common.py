@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import click
 
 from ..exceptions import DeployFailed, InvalidInput, RSConnectError
-from ..options import TLS, ContentOptions, EnvironmentOptions, Feedback, ServerChoice, Target
+from ..options import (
+    ACCESS_TYPES,
+    TLS,
+    ContentOptions,
+    EnvironmentOptions,
+    Feedback,
+    ServerChoice,
+    SharingOptions,
+    Target,
+)
 from .progress import for_stderr
 
 if TYPE_CHECKING:
@@ -100,13 +109,18 @@ class ContentArgs:
     environment: Sequence[str]
     new: bool
     app_id: str | None
+    access: str | None = None
+    viewer: Sequence[str] = ()
+    collaborator: Sequence[str] = ()
 
 
 def content_options(func: F | None = None, *, title_default: str = "the file name without extension") -> Any:
     """Options of every content type: title, environment variables, target; as `content: ContentArgs`."""
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
-    func = _grouped("content", ("title", "environment", "new", "app_id"), ContentArgs)(func)
+    func = _grouped(
+        "content", ("title", "environment", "new", "app_id", "access", "viewer", "collaborator"), ContentArgs
+    )(func)
     return _with_options(
         func,
         [
@@ -122,6 +136,23 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
             ),
             click.option("-N", "--new", is_flag=True, help="Publish new content instead of updating the previous one."),
             click.option("-a", "--app-id", help="Update this content (numeric id or GUID)."),
+            click.option(
+                "--access",
+                type=click.Choice(ACCESS_TYPES),
+                help="Who may see it: all (no login), logged_in, or acl (the people on its list).",
+            ),
+            click.option(
+                "--viewer",
+                multiple=True,
+                metavar="USER",
+                help="Let this user (username or e-mail) see it. Repeatable.",
+            ),
+            click.option(
+                "--collaborator",
+                multiple=True,
+                metavar="USER",
+                help="Make this user (username or e-mail) a collaborator. Repeatable.",
+            ),
         ],
     )
 
@@ -207,9 +238,12 @@ def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tu
     if content.new and content.app_id:
         raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
     values = environment_values(content.environment)
+    sharing = SharingOptions(
+        access=content.access, viewers=tuple(content.viewer), collaborators=tuple(content.collaborator)
+    )
     return (
         Target(server=server, app_id=content.app_id, new=content.new),
-        ContentOptions(title=content.title, environment=values),
+        ContentOptions(title=content.title, environment=values, sharing=sharing),
     )
 
 

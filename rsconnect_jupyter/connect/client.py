@@ -7,8 +7,9 @@ from .bundles import BundlesAPI
 from .content import ContentAPI
 from .environment import EnvironmentAPI
 from .server import ServerAPI
+from .sharing import SharingAPI
 from .tasks import TasksAPI
 
 
-class ConnectClient(ServerAPI, ContentAPI, BundlesAPI, TasksAPI, EnvironmentAPI):
+class ConnectClient(ServerAPI, ContentAPI, BundlesAPI, TasksAPI, EnvironmentAPI, SharingAPI):
     """A Connect server seen through one user's API key."""
