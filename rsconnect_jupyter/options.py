@@ -82,6 +82,7 @@ class ContentOptions:
     title: str | None = None
     environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     sharing: SharingOptions = SharingOptions()
+    draft: bool = False  # upload and build, but leave the live version live (Connect 2025.06 and later)
 
 
 @dataclass(frozen=True)

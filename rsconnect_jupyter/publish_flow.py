@@ -36,7 +36,7 @@ from .target import (
 
 if TYPE_CHECKING:
     from .bundle import Bundle
-    from .connect import ConnectClient, Task
+    from .connect import ConnectClient, ContentItem, Task
     from .environment import Snapshot
 
 DEFAULT_TASK_TIMEOUT = 1800  # seconds; CONNECT_TASK_TIMEOUT overrides
@@ -54,6 +54,7 @@ class Deployment:
     app_mode: str
     bundle_id: str | None = None
     task_id: str | None = None
+    draft_url: str | None = None  # a draft: where to preview it (the content URL still serves the live one)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ def publish(
     record_key = server.url if isinstance(server, Server) else client.url
 
     log("Checking %s ..." % client.url)
+    if options.draft:
+        check_drafts(client)
     user = verify_server(client)
     if publication.python_version:
         check_python_version(
@@ -190,8 +193,8 @@ def publish(
             with bundle.open() as f:
                 uploaded = client.bundle_upload(guid, f, progress=feedback.progress)
             bundle_id = str(uploaded["id"])
-            log("Deploying bundle %s ..." % bundle_id)
-            task_id = client.deploy(guid, bundle_id)
+            log("Deploying bundle %s%s ..." % (bundle_id, " as a draft" if options.draft else ""))
+            task_id = client.deploy(guid, bundle_id, activate=not options.draft)
         except (RSConnectError, KeyboardInterrupt) as e:
             if created:  # quickly after Ctrl-C: the user wants to stop, not wait for a hung server
                 _remove_empty_content(client, guid, log, timeout=3 if isinstance(e, KeyboardInterrupt) else 10)
@@ -209,6 +212,7 @@ def publish(
         app_mode=app_mode,
         bundle_id=bundle_id,
         task_id=task_id,
+        draft_url=draft_url(content, bundle_id) if options.draft else None,
     )
     record: DeploymentRecord = {
         "server_url": record_key,
@@ -219,12 +223,38 @@ def publish(
         "title": deployment.title,
         "app_mode": app_mode,
     }
+    if deployment.draft_url:
+        record["draft_bundle_id"] = bundle_id
+        record["draft_url"] = deployment.draft_url
     records.save(record_key, record)
     if options.sharing:  # after the record: a refused share leaves the deploy and its record in place
         from .sharing import apply_after_deploy
 
         apply_after_deploy(client, guid, deployment.content_url, options.sharing, log)
     return deployment
+
+
+DRAFTS_SINCE = (2025, 6)
+
+
+def check_drafts(client: ConnectClient) -> None:
+    """Drafts need Connect 2025.06 or later: older servers would refuse the deploy's field."""
+    version = str(client.server_settings().get("version") or "")
+    parts = version.split(".")
+    try:
+        known = (int(parts[0]), int(parts[1]))
+    except (ValueError, IndexError):
+        known = (0, 0)
+    if known < DRAFTS_SINCE:
+        raise InvalidInput(
+            "%s runs Connect %s, and drafts need 2025.06 or later: leave out --draft to publish live."
+            % (client.url, version or "of an unknown version")
+        )
+
+
+def draft_url(content: ContentItem, bundle_id: str) -> str:
+    """Where Connect shows a draft (rsconnect-python's address for it): the dashboard's draft view."""
+    return "%s/draft/%s" % (str(content.get("dashboard_url") or "").rstrip("/"), bundle_id)
 
 
 def _remove_empty_content(client: ConnectClient, guid: str, log: Log, timeout: float = 10) -> None:

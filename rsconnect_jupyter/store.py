@@ -52,6 +52,8 @@ class DeploymentRecord(TypedDict, total=False):
     title: str | None
     app_mode: str
     app_store_version: int  # RECORD_VERSION
+    draft_bundle_id: str  # ours: the last deploy was a draft (--draft), not live until activated
+    draft_url: str
 
 
 def config_dir() -> Path:

@@ -112,6 +112,7 @@ class ContentArgs:
     access: str | None = None
     viewer: Sequence[str] = ()
     collaborator: Sequence[str] = ()
+    draft: bool = False
 
 
 def content_options(func: F | None = None, *, title_default: str = "the file name without extension") -> Any:
@@ -119,7 +120,7 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
     func = _grouped(
-        "content", ("title", "environment", "new", "app_id", "access", "viewer", "collaborator"), ContentArgs
+        "content", ("title", "environment", "new", "app_id", "access", "viewer", "collaborator", "draft"), ContentArgs
     )(func)
     return _with_options(
         func,
@@ -152,6 +153,11 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
                 multiple=True,
                 metavar="USER",
                 help="Make this user (username or e-mail) a collaborator. Repeatable.",
+            ),
+            click.option(
+                "--draft",
+                is_flag=True,
+                help="Upload and build without making it live (Connect 2025.06+); activate it later.",
             ),
         ],
     )
@@ -243,12 +249,21 @@ def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tu
     )
     return (
         Target(server=server, app_id=content.app_id, new=content.new),
-        ContentOptions(title=content.title, environment=values, sharing=sharing),
+        ContentOptions(title=content.title, environment=values, sharing=sharing, draft=content.draft),
     )
 
 
 def report(out: Output, deployment: Deployment) -> None:
     """The result on stdout: the URL alone with -q, else the title and both URLs."""
+    if deployment.draft_url:
+        # A draft: the content URL still serves the live version; say how to make this one live.
+        if out.quiet:
+            out.result(deployment.draft_url)
+            return
+        out.result("Published a draft of %s (not live yet)" % deployment.title)
+        out.result("Draft URL:     %s" % deployment.draft_url)
+        out.result("Make it live:  rsconnect content activate %s %s" % (deployment.content_guid, deployment.bundle_id))
+        return
     if out.quiet:
         out.result(deployment.content_url)
         return

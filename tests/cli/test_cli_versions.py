@@ -1,6 +1,7 @@
 """`rsconnect content versions | activate | remove-version` against the local server: publish twice,
 list, roll back (the content URL serves the first version again), remove a version."""
 
+import json
 import re
 import uuid
 
@@ -64,3 +65,32 @@ def test_targets_that_name_nothing_are_refused_in_one_sentence(local_server, tmp
     assert "neither a file deployed before, a content GUID nor a numeric content id" in message
     message = one_sentence_failure(cli("content", "activate", str(uuid.uuid4()), "1", *target))
     assert message.startswith("Error: ") and "Traceback" not in message
+
+
+def test_a_draft_is_built_but_not_live_until_activated(local_server, tmp_path):
+    key = local_server.add_user("dora" + uuid.uuid4().hex[:6], "publisher")
+    target = ["-s", local_server.url, "-k", key]
+    path = tmp_path / "report.ipynb"
+    write(path, "Live version")
+    url = ok(cli("deploy", "notebook", "--static", "-q", path, *target)).stdout.strip()
+    write(path, "Draft version")
+    out = ok(cli("deploy", "notebook", "--static", "--draft", path, *target)).stdout
+    guid = url.rstrip("/").rsplit("/", 1)[1]
+    rows = listed(ok(cli("content", "versions", path, *target)).stdout)
+    assert [is_live for _, is_live in rows] == [False, True]  # the newest, the draft, is not live
+    (draft, _), (live, _) = rows
+    assert "Published a draft of report (not live yet)" in out
+    assert "Make it live:  rsconnect content activate %s %s" % (guid, draft) in out
+    record = list(json.loads((tmp_path / "rsconnect-python" / "report.json").read_text()).values())[0]
+    assert record["draft_bundle_id"] == draft and record["draft_url"].endswith("/draft/%s" % draft)
+    assert record["draft_url"] in out
+    page = requests.get(url, timeout=30).text
+    assert "Live version" in page and "Draft version" not in page  # the draft is not live
+    preview = requests.get("%s_bundle%s/" % (url, draft), timeout=30)
+    assert preview.status_code == 200 and "Draft version" in preview.text
+    ok(cli("content", "activate", guid, draft, *target))
+    assert "Draft version" in requests.get(url, timeout=30).text
+    # A live deploy afterwards forgets the draft in the record.
+    ok(cli("deploy", "notebook", "--static", path, *target))
+    record = list(json.loads((tmp_path / "rsconnect-python" / "report.json").read_text()).values())[0]
+    assert "draft_url" not in record and live != draft
