@@ -141,12 +141,20 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"v1/content/" + guid + r"/environment", handlers.EnvironmentHandler),
         (api + r"v1/content/" + guid + r"/permissions", handlers.PermissionsHandler),
         (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionHandler),
+        (api + r"v1/content/" + guid + r"/vanity", handlers.VanityHandler),
+        (api + r"v1/vanities", handlers.VanitiesHandler),
+        (api + r"v1/content/" + guid + r"/tags", handlers.ContentTagsHandler),
+        (api + r"v1/content/" + guid + r"/tags/(?P<tag_id>\d+)", handlers.ContentTagHandler),
+        (api + r"v1/tags", handlers.TagsHandler),
+        (api + r"v1/tags/(?P<tag_id>\d+)", handlers.TagHandler),
+        (api + r"v1/tags/(?P<tag_id>\d+)/content", handlers.TagContentHandler),
         (api + r"v1/tasks/(?P<task_id>[^/]+)", handlers.TaskHandler),
         (api + r"applications/(?P<app_id>[^/]+)", handlers.ApplicationHandler),
         (api + r".*", handlers.ApiNotFoundHandler),
         (r"/content/" + guid, handlers.ContentRedirectHandler),
         (r"/content/" + guid + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)", handlers.BundlePreviewHandler),
         (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
+        (r"/(?P<vpath>.+)", handlers.VanityPathHandler),
     ]
 
 

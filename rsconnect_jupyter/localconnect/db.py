@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, Union, cast
 
-from .rows import BundleRow, ContentRow, PermissionRow, TaskRow, UnfinishedTaskRow, UserRow
+from .rows import BundleRow, ContentRow, PermissionRow, TagRow, TaskRow, UnfinishedTaskRow, UserRow, VanityRow
 
 # What a statement's parameters may be (SQLite's types).
 SqlValue = Union[str, int, float, bytes, None]
@@ -79,6 +79,24 @@ CREATE TABLE IF NOT EXISTS tasks (
     code INTEGER NOT NULL DEFAULT 0,
     error TEXT NOT NULL DEFAULT '',
     created_time TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vanities (
+    content_guid TEXT PRIMARY KEY,       -- one vanity path per content item
+    path TEXT UNIQUE NOT NULL,           -- "/q4/": a leading and a trailing slash
+    created_time TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    parent_id INTEGER,                   -- NULL: a top-level tag (a category)
+    created_time TEXT NOT NULL,
+    updated_time TEXT NOT NULL,
+    UNIQUE (name, parent_id)
+);
+CREATE TABLE IF NOT EXISTS content_tags (
+    content_guid TEXT NOT NULL,
+    tag_id INTEGER NOT NULL,
+    PRIMARY KEY (content_guid, tag_id)
 );
 CREATE TABLE IF NOT EXISTS environment (
     content_guid TEXT NOT NULL,
@@ -206,6 +224,8 @@ class Database:
                 ("DELETE FROM permissions WHERE content_guid = ?", (guid,)),
                 ("DELETE FROM bundles WHERE content_guid = ?", (guid,)),
                 ("DELETE FROM environment WHERE content_guid = ?", (guid,)),
+                ("DELETE FROM vanities WHERE content_guid = ?", (guid,)),
+                ("DELETE FROM content_tags WHERE content_guid = ?", (guid,)),
             ]
         )
 
@@ -349,3 +369,76 @@ class Database:
 
     def delete_bundle(self, bundle_id: int | str) -> None:
         self.execute("DELETE FROM bundles WHERE id = ?", (bundle_id,))
+
+    # -- vanity paths -----------------------------------------------------------------------------
+    def vanity(self, content_guid: str) -> VanityRow | None:
+        return cast("VanityRow | None", self.one("SELECT * FROM vanities WHERE content_guid = ?", (content_guid,)))
+
+    def vanities(self) -> list[VanityRow]:
+        return cast("list[VanityRow]", self.query("SELECT * FROM vanities ORDER BY path"))
+
+    def set_vanity(self, content_guid: str, path: str, replace_other: bool = False) -> VanityRow:
+        """Give the content `path` (its previous one goes); replace_other: take it from any other."""
+        statements: list[tuple[str, Params]] = []
+        if replace_other:
+            statements.append(("DELETE FROM vanities WHERE path = ? AND content_guid != ?", (path, content_guid)))
+        statements.append(
+            (
+                "INSERT INTO vanities (content_guid, path, created_time) VALUES (?, ?, ?)"
+                " ON CONFLICT (content_guid) DO UPDATE SET path = excluded.path, created_time = excluded.created_time",
+                (content_guid, path, now()),
+            )
+        )
+        self.transaction(statements)
+        return cast(VanityRow, self.vanity(content_guid))  # just written
+
+    def delete_vanity(self, content_guid: str) -> None:
+        self.execute("DELETE FROM vanities WHERE content_guid = ?", (content_guid,))
+
+    # -- tags -------------------------------------------------------------------------------------
+    def tags(self) -> list[TagRow]:
+        return cast("list[TagRow]", self.query("SELECT * FROM tags ORDER BY id"))
+
+    def tag(self, tag_id: int | str) -> TagRow | None:
+        return cast("TagRow | None", self.one("SELECT * FROM tags WHERE id = ?", (tag_id,)))
+
+    def add_tag(self, name: str, parent_id: int | None) -> int:
+        t = now()
+        return cast(
+            int,
+            self.execute(
+                "INSERT INTO tags (name, parent_id, created_time, updated_time) VALUES (?, ?, ?, ?)",
+                (name, parent_id, t, t),
+            ),
+        )
+
+    def update_tag(self, tag_id: int | str, name: str, parent_id: int | None) -> None:
+        self.execute(
+            "UPDATE tags SET name = ?, parent_id = ?, updated_time = ? WHERE id = ?", (name, parent_id, now(), tag_id)
+        )
+
+    def delete_tags(self, tag_ids: Sequence[int]) -> None:
+        """Remove these tags and their use on content."""
+        statements: list[tuple[str, Params]] = []
+        for tag_id in tag_ids:
+            statements.append(("DELETE FROM content_tags WHERE tag_id = ?", (tag_id,)))
+            statements.append(("DELETE FROM tags WHERE id = ?", (tag_id,)))
+        self.transaction(statements)
+
+    def content_tags(self, content_guid: str) -> list[TagRow]:
+        return cast(
+            "list[TagRow]",
+            self.query(
+                "SELECT t.* FROM tags t JOIN content_tags c ON c.tag_id = t.id WHERE c.content_guid = ? ORDER BY t.id",
+                (content_guid,),
+            ),
+        )
+
+    def tag_content(self, content_guid: str, tag_id: int | str) -> None:
+        self.execute(
+            "INSERT INTO content_tags (content_guid, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (content_guid, tag_id),
+        )
+
+    def untag_content(self, content_guid: str, tag_id: int | str) -> None:
+        self.execute("DELETE FROM content_tags WHERE content_guid = ? AND tag_id = ?", (content_guid, tag_id))

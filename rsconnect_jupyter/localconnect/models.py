@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from .rows import BundleRow, ContentRow, PermissionRow, UserRow
+from .rows import BundleRow, ContentRow, PermissionRow, TagRow, UserRow, VanityRow
 
 APP_MODE_ORDINALS = {
     "unknown": 0,
@@ -260,4 +260,19 @@ def permission_json(row: PermissionRow) -> PermissionJSON:
         "principal_guid": row["principal_guid"],
         "principal_type": "user",
         "role": row["role"],
+    }
+
+
+def vanity_json(row: VanityRow) -> dict[str, str]:
+    return {"content_guid": row["content_guid"], "path": row["path"], "created_time": row["created_time"]}
+
+
+def tag_json(row: TagRow) -> dict[str, str | None]:
+    """Connect's tag: ids as strings (fixture v1_tags_33.json)."""
+    return {
+        "id": str(row["id"]),
+        "name": row["name"],
+        "parent_id": str(row["parent_id"]) if row["parent_id"] is not None else None,
+        "created_time": row["created_time"],
+        "updated_time": row["updated_time"],
     }

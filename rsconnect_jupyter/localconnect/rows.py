@@ -67,3 +67,17 @@ class TaskRow(TypedDict):
 class UnfinishedTaskRow(TypedDict):
     id: str
     output: str  # the column's JSON text, as stored
+
+
+class VanityRow(TypedDict):
+    content_guid: str
+    path: str  # "/q4/"
+    created_time: str
+
+
+class TagRow(TypedDict):
+    id: int
+    name: str
+    parent_id: int | None
+    created_time: str
+    updated_time: str

@@ -50,6 +50,13 @@ ACCESS = {
         "PUT": "content-change",
         "DELETE": "content-change",
     },
+    C + "/vanity": {"GET": "content-read", "PUT": "content-change", "DELETE": "content-change"},
+    API + "v1/vanities": {"GET": "administrator"},
+    C + "/tags": {"GET": "content-read", "POST": "content-change"},
+    C + r"/tags/(?P<tag_id>\d+)": {"DELETE": "content-change"},
+    API + "v1/tags": {"GET": "user", "POST": "administrator"},
+    API + r"v1/tags/(?P<tag_id>\d+)": {"GET": "user", "PATCH": "administrator", "DELETE": "administrator"},
+    API + r"v1/tags/(?P<tag_id>\d+)/content": {"GET": "user"},
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
     API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
     API + ".*": {
@@ -68,6 +75,7 @@ ACCESS = {
         )
         for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
+    "/(?P<vpath>.+)": {"GET": ("public", "a vanity path redirects to its content's URL; others answer 404")},
 }
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -100,7 +108,7 @@ def test_every_route_has_an_access_rule():
     assert not stale, "access rules for routes that no longer exist: %s" % stale
     for rules in ACCESS.values():
         for rule in rules.values():
-            assert rule in ("user", "publisher", "content-read", "content-change", "task") or (
+            assert rule in ("user", "publisher", "administrator", "content-read", "content-change", "task") or (
                 rule[0] == "public" and len(rule[1]) > 20
             ), rule  # a public route says why
 
@@ -126,6 +134,9 @@ def world(tmp_path_factory, local_servers):
     )
     assert r.status_code == 200, r.text
     owner("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "KEPT", "value": "v"}])
+    tag = admin("POST", "v1/tags", json={"name": "guarded-tag"}).json()
+    assert owner("POST", "v1/content/%s/tags" % item["guid"], json={"tag_id": tag["id"]}).status_code == 200
+    assert owner("PUT", "v1/content/%s/vanity" % item["guid"], json={"path": "/guarded/"}).status_code == 200
     item = owner("GET", "v1/content/" + item["guid"]).json()
     values = {
         "guid": item["guid"],
@@ -135,6 +146,8 @@ def world(tmp_path_factory, local_servers):
         "app_id": str(item["id"]),
         "path": "index.html",
         "user_guid": users["ada"],
+        "tag_id": tag["id"],
+        "vpath": "guarded/",
     }
     world = dict(
         server=server,
@@ -174,6 +187,12 @@ def body_for(pattern, method, world):
         return {"json": [{"name": "HIJACKED", "value": "1"}]}
     if pattern.endswith("/deploy"):
         return {"json": {"bundle_id": world["values"]["bundle_id"]}}
+    if pattern.endswith("/vanity"):
+        return {"json": {"path": "/hijacked/"}}
+    if pattern.endswith("/tags"):
+        return {"json": {"tag_id": world["values"]["tag_id"]} if "v1/content/" in pattern else {"name": "hijacked"}}
+    if "v1/tags/" in pattern:
+        return {"json": {"name": "hijacked"}}
     if "/permissions" in pattern:
         return {"json": {"principal_guid": world["users"]["olga"], "principal_type": "user", "role": "owner"}}
     if pattern == API + "v1/content":
@@ -200,7 +219,18 @@ def state(world):
     with sqlite3.connect("file:%s?mode=ro" % (server.data_dir / "connect.db"), uri=True) as db:
         rows = {
             t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
-            for t in ("users", "api_keys", "content", "permissions", "bundles", "tasks", "environment")
+            for t in (
+                "users",
+                "api_keys",
+                "content",
+                "permissions",
+                "bundles",
+                "tasks",
+                "environment",
+                "vanities",
+                "tags",
+                "content_tags",
+            )
         }
     files = {p: v for p, v in snapshot(server.data_dir).items() if not p.startswith(("server.log", "connect.db"))}
     return {
@@ -223,7 +253,9 @@ def assert_unchanged(before, after):
 
 
 # -- the tests ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("pattern,method", by_kind("user", "publisher", "content-read", "content-change", "task"))
+@pytest.mark.parametrize(
+    "pattern,method", by_kind("user", "publisher", "administrator", "content-read", "content-change", "task")
+)
 def test_missing_key_is_refused(world, pattern, method):
     before = state(world)
     r = call(world, pattern, method)
@@ -242,7 +274,9 @@ WRONG_KEYS = {
 
 
 @pytest.mark.parametrize("wrong", sorted(WRONG_KEYS))
-@pytest.mark.parametrize("pattern,method", by_kind("user", "publisher", "content-read", "content-change", "task"))
+@pytest.mark.parametrize(
+    "pattern,method", by_kind("user", "publisher", "administrator", "content-read", "content-change", "task")
+)
 def test_wrong_key_is_refused(world, pattern, method, wrong):
     before = state(world)
     r = call(world, pattern, method, WRONG_KEYS[wrong](world))
@@ -298,6 +332,16 @@ def test_a_viewer_cannot_publish(world, pattern, method):
     r = call(world, pattern, method, key_of(world["viewer"]))
     assert r.status_code == 403 and r.json()["code"] == 19, r.text
     assert "viewer" in r.json()["error"]
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+@pytest.mark.parametrize("pattern,method", by_kind("administrator"))
+def test_only_an_administrator_may(world, pattern, method, who):
+    before = state(world)
+    r = call(world, pattern, method, key_of(world[who]))
+    assert r.status_code == 403 and r.json()["code"] == 19, r.text
+    assert "administrator" in r.json()["error"]
     assert_unchanged(before, state(world))
 
 

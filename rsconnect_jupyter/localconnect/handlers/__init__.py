@@ -13,8 +13,10 @@ from .environment import EnvironmentHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
 from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
+from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
 from .tasks import DeployHandler, TaskHandler
 from .users import UserHandler, UsersHandler
+from .vanity import VanitiesHandler, VanityHandler, VanityPathHandler
 
 __all__ = [
     "API_BODY_LIMIT",
@@ -29,6 +31,8 @@ __all__ = [
     "ContentHandler",
     "ContentListHandler",
     "ContentRedirectHandler",
+    "ContentTagHandler",
+    "ContentTagsHandler",
     "DashboardHandler",
     "DeployHandler",
     "EnvironmentHandler",
@@ -37,7 +41,13 @@ __all__ = [
     "PythonSettingsHandler",
     "RootHandler",
     "ServerSettingsHandler",
+    "TagContentHandler",
+    "TagHandler",
+    "TagsHandler",
     "TaskHandler",
     "UserHandler",
     "UsersHandler",
+    "VanitiesHandler",
+    "VanityHandler",
+    "VanityPathHandler",
 ]
