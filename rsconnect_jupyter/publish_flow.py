@@ -253,8 +253,9 @@ def check_drafts(client: ConnectClient) -> None:
 
 
 def draft_url(content: ContentItem, bundle_id: str) -> str:
-    """Where Connect shows a draft (rsconnect-python's address for it): the dashboard's draft view."""
-    return "%s/draft/%s" % (str(content.get("dashboard_url") or "").rstrip("/"), bundle_id)
+    """Where a draft is previewed: Connect serves a built bundle at {content}/_bundle{id}/ (the
+    dashboard's draft view, which rsconnect-python prints, needs a browser signed in to Connect)."""
+    return "%s/_bundle%s/" % (str(content.get("content_url") or "").rstrip("/"), bundle_id)
 
 
 def _remove_empty_content(client: ConnectClient, guid: str, log: Log, timeout: float = 10) -> None:

@@ -82,7 +82,7 @@ def test_a_draft_is_built_but_not_live_until_activated(local_server, tmp_path):
     assert "Published a draft of report (not live yet)" in out
     assert "Make it live:  rsconnect content activate %s %s" % (guid, draft) in out
     record = list(json.loads((tmp_path / "rsconnect-python" / "report.json").read_text()).values())[0]
-    assert record["draft_bundle_id"] == draft and record["draft_url"].endswith("/draft/%s" % draft)
+    assert record["draft_bundle_id"] == draft and record["draft_url"] == "%s_bundle%s/" % (url, draft)
     assert record["draft_url"] in out
     page = requests.get(url, timeout=30).text
     assert "Live version" in page and "Draft version" not in page  # the draft is not live
