@@ -224,3 +224,23 @@ def test_an_app_from_a_uv_project_runs_with_exactly_the_locked_versions(local_se
     assert "Packages: from uv.lock (1 locked)." in result.stderr.splitlines()
     assert fetch(local_server, content_url(result)) == "six is %s" % OLD_SIX
     assert not (folder / "requirements.txt").exists()
+
+
+def test_rsconnect_python_with_r_uv_lock_gets_the_environment_our_cli_built(
+    local_server, target, tmp_path, monkeypatch
+):
+    """rsconnect-python 1.32 reads uv.lock only with -r (as requirements.txt.lock, through the uv on
+    PATH); the same project deployed by both tools ends in the same server environment."""
+    folder = uv_project(tmp_path / "both")
+    path = notebook(folder)
+    ours = ok(cli("deploy", "notebook", *target, path)).stderr
+    built = re.search(r"(?:Building a new|Reusing the) Python environment (\S+)", ours).group(1)
+    monkeypatch.setenv("PATH", os.path.dirname(rsconnect_python.uv()) + os.pathsep + os.environ["PATH"])
+    key = local_server.add_user("uv-lock-" + folder.name[:4], "publisher")
+    theirs = rsconnect_python.run(
+        tmp_path / "config", "deploy", "notebook", "-r", "uv.lock", "--server", local_server.url, "--api-key", key, path
+    )
+    theirs = re.sub(r"\x1b\[[0-9;]*m", "", theirs)  # its colours
+    assert "Reusing the Python environment %s " % built in theirs
+    url = re.search(r"Direct content URL: (\S+)", theirs).group(1)
+    assert "six is %s" % OLD_SIX in fetch(local_server, url)
