@@ -65,9 +65,11 @@ class SharingOptions:
     access: str | None = None  # one of ACCESS_TYPES; None keeps the content's
     viewers: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
+    vanity: str | None = None  # a path on the server, "/sales/q4/"
+    tags: tuple[str, ...] = ()  # tag names, or paths "Parent/Child" in Connect's tag tree
 
     def __bool__(self) -> bool:
-        return bool(self.access or self.viewers or self.collaborators)
+        return bool(self.access or self.viewers or self.collaborators or self.vanity or self.tags)
 
 
 ACCESS_TYPES = ("all", "logged_in", "acl")

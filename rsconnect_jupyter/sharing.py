@@ -11,7 +11,7 @@ from .options import ACCESS_TYPES, SharingOptions
 
 if TYPE_CHECKING:
     from .connect import ConnectClient, User
-    from .connect.sharing import Permission
+    from .connect.sharing import Permission, Tag
 
 __all__ = ["ACCESS_TYPES", "SharingFailed", "SharingOptions", "apply", "apply_after_deploy", "find_user"]
 
@@ -42,8 +42,45 @@ def find_user(client: ConnectClient, who: str) -> User:
     return matches[0]
 
 
+def vanity_path(path: str) -> str:
+    """Connect's form of a vanity path: one leading and one trailing slash."""
+    return "/" + path.strip().strip("/") + "/"
+
+
+def find_tag(tags: list[Tag], name: str) -> Tag | None:
+    """The tag `name` names: a plain name anywhere in the tree (when only one has it), or a path
+    "Parent/Child" from the top."""
+    if "/" in name:
+        parent: str | None = None
+        found: Tag | None = None
+        for part in [p.strip() for p in name.split("/") if p.strip()]:
+            found = next((t for t in tags if t.get("name") == part and (t.get("parent_id") or None) == parent), None)
+            if found is None:
+                return None
+            parent = str(found["id"])
+        return found
+    named = [t for t in tags if t.get("name") == name]
+    if len(named) > 1:
+        raise SharingFailed("Several tags are called %s; name one by its path, PARENT/%s" % (name, name))
+    return named[0] if named else None
+
+
+def apply_tags(client: ConnectClient, guid: str, names: tuple[str, ...], log: Callable[[str], None]) -> None:
+    tags = client.tags()
+    has = {str(t.get("id")) for t in client.content_tags(guid)}
+    for name in names:
+        tag = find_tag(tags, name)
+        if tag is None:  # a new top-level tag (Connect lets administrators create tags)
+            tag = client.tag_create(name.strip("/"))
+            tags.append(tag)
+        if str(tag["id"]) not in has:
+            client.content_tag_add(guid, str(tag["id"]))
+            has.add(str(tag["id"]))
+        log("Tagged %s." % name)
+
+
 def apply(client: ConnectClient, guid: str, sharing: SharingOptions, log: Callable[[str], None]) -> None:
-    """Set the access type and add (or change) viewers and collaborators, as asked."""
+    """Set the access type, add (or change) viewers and collaborators, the vanity path and tags, as asked."""
     people = [(who, "viewer") for who in sharing.viewers] + [(who, "owner") for who in sharing.collaborators]
     users = [(find_user(client, who), who, role) for who, role in people]  # all found before any change
     if sharing.access:
@@ -60,6 +97,12 @@ def apply(client: ConnectClient, guid: str, sharing: SharingOptions, log: Callab
         elif held.get("role") != role:
             current[user["guid"]] = client.permission_update(guid, held, role)
         log("Shared with %s as a %s." % (who, word))
+    if sharing.vanity:
+        path = vanity_path(sharing.vanity)
+        client.vanity_set(guid, path)
+        log("Also at %s%s." % (client.url.rstrip("/"), path))
+    if sharing.tags:
+        apply_tags(client, guid, sharing.tags, log)
 
 
 def apply_after_deploy(

@@ -112,6 +112,8 @@ class ContentArgs:
     access: str | None = None
     viewer: Sequence[str] = ()
     collaborator: Sequence[str] = ()
+    vanity: str | None = None
+    tag: Sequence[str] = ()
     draft: bool = False
 
 
@@ -120,7 +122,9 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
     func = _grouped(
-        "content", ("title", "environment", "new", "app_id", "access", "viewer", "collaborator", "draft"), ContentArgs
+        "content",
+        ("title", "environment", "new", "app_id", "access", "viewer", "collaborator", "vanity", "tag", "draft"),
+        ContentArgs,
     )(func)
     return _with_options(
         func,
@@ -153,6 +157,13 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
                 multiple=True,
                 metavar="USER",
                 help="Make this user (username or e-mail) a collaborator. Repeatable.",
+            ),
+            click.option("--vanity", metavar="PATH", help="Serve it at this path of the server too, e.g. /sales/q4/."),
+            click.option(
+                "--tag",
+                multiple=True,
+                metavar="NAME",
+                help="Tag it (a tag name, or PARENT/NAME in the tag tree). Repeatable.",
             ),
             click.option(
                 "--draft",
@@ -245,7 +256,11 @@ def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tu
         raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
     values = environment_values(content.environment)
     sharing = SharingOptions(
-        access=content.access, viewers=tuple(content.viewer), collaborators=tuple(content.collaborator)
+        access=content.access,
+        viewers=tuple(content.viewer),
+        collaborators=tuple(content.collaborator),
+        vanity=content.vanity,
+        tags=tuple(content.tag),
     )
     return (
         Target(server=server, app_id=content.app_id, new=content.new),

@@ -19,6 +19,14 @@ class Permission(TypedDict, total=False):
     role: str  # "owner" (a collaborator) or "viewer"
 
 
+class Tag(TypedDict, total=False):
+    """`v1/tags/{id}`: tags form a tree (`parent_id`); a name is unique among its siblings."""
+
+    id: str
+    name: str
+    parent_id: str | None
+
+
 class UsersPage(TypedDict, total=False):
     results: list[User]
     current_page: int
@@ -50,6 +58,23 @@ class SharingAPI(Session):
     def permission_add(self, guid: str, principal_guid: str, role: str) -> Permission:
         body = {"principal_guid": principal_guid, "principal_type": "user", "role": role}
         return cast(Permission, self.request("POST", "v1/content/%s/permissions" % guid, json=body))
+
+    def vanity_set(self, guid: str, path: str) -> dict[str, object]:
+        """`PUT v1/content/{guid}/vanity`: serve the content at `path` too (Connect refuses a taken path)."""
+        return cast("dict[str, object]", self.request("PUT", "v1/content/%s/vanity" % guid, json={"path": path}))
+
+    def tags(self) -> list[Tag]:
+        return cast("list[Tag]", self.get("v1/tags") or [])
+
+    def tag_create(self, name: str, parent_id: str | None = None) -> Tag:
+        body = {"name": name, **({"parent_id": parent_id} if parent_id else {})}
+        return cast(Tag, self.request("POST", "v1/tags", json=body))
+
+    def content_tags(self, guid: str) -> list[Tag]:
+        return cast("list[Tag]", self.get("v1/content/%s/tags" % guid) or [])
+
+    def content_tag_add(self, guid: str, tag_id: str) -> None:
+        self.request("POST", "v1/content/%s/tags" % guid, json={"tag_id": str(tag_id)})
 
     def permission_update(self, guid: str, permission: Permission, role: str) -> Permission:
         body = {"principal_guid": permission["principal_guid"], "principal_type": "user", "role": role}

@@ -6,6 +6,7 @@ import json
 import uuid
 
 import nbformat
+import requests
 
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
 
@@ -78,3 +79,33 @@ def test_an_unknown_user_is_one_sentence_and_the_deploy_stays(local_server, tmp_
     record = json.loads((tmp_path / "unknown" / "rsconnect-python" / "report.json").read_text())
     assert list(record.values())[0]["app_guid"] == item["guid"]  # the deploy is remembered
     assert local_server.api("GET", "v1/content/%s/permissions" % item["guid"], key=key).json() == []
+
+
+def test_vanity_path_and_tags(local_server, tmp_path):
+    key = local_server.add_user("tess" + uuid.uuid4().hex[:6], "publisher")
+    team = "Finance" + uuid.uuid4().hex[:4]
+    made = local_server.api("POST", "v1/tags", json={"name": team})  # administrators create tags
+    assert made.status_code in (200, 201), made.text
+    child = local_server.api("POST", "v1/tags", json={"name": "Quarterly", "parent_id": made.json()["id"]})
+    assert child.status_code in (200, 201), child.text
+    vanity = "sales-%s/q4" % uuid.uuid4().hex[:6]
+    path = write(tmp_path / "vanity", heading="Q4 numbers")
+    result = ok(
+        cli(
+            "deploy", "notebook", "--static", path, "-s", local_server.url, "-k", key,
+            "--vanity", vanity, "--tag", team, "--tag", team + "/Quarterly",
+        )
+    )  # fmt: skip
+    assert "Also at %s/%s/." % (local_server.url.rstrip("/"), vanity) in result.stderr
+    [item] = local_server.api("GET", "v1/content", key=key).json()
+    tags = local_server.api("GET", "v1/content/%s/tags" % item["guid"], key=key).json()
+    assert sorted(t["id"] for t in tags) == sorted([made.json()["id"], child.json()["id"]])
+    page = requests.get("%s%s/" % (local_server.url, vanity), timeout=30)
+    assert page.status_code == 200 and "Q4 numbers" in page.text
+
+    # A tag that does not exist: a publisher may not create it; the deploy stays.
+    message = one_sentence_failure(
+        cli("deploy", "notebook", "--static", path, "-s", local_server.url, "-k", key, "--tag", "NoSuchTag")
+    )
+    assert message.startswith("Error: Published to %s, but its sharing was not set (" % item["content_url"])
+    assert len(local_server.api("GET", "v1/content/%s/bundles" % item["guid"], key=key).json()) == 2
