@@ -132,3 +132,17 @@ print(json.dumps({"found": found, "items": items, "after": [t["name"] for t in c
         % {"guid": guid, "child": made["child"]},
     )
     assert out == {"found": ["SDK child"], "items": [guid], "after": []}
+
+
+def test_content_includes_tags_and_vanity_url_when_asked(local_server, owner):
+    admin = Client(local_server)
+    guid = owner.create("included")["guid"]
+    tag = admin("POST", "v1/tags", json={"name": "included-tag"}).json()
+    owner("POST", "v1/content/%s/tags" % guid, json={"tag_id": tag["id"]})
+    plain = owner("GET", "v1/content/" + guid).json()
+    assert "vanity_url" not in plain and "tags" not in plain
+    item = owner("GET", "v1/content/" + guid, params={"include": "tags,vanity_url"}).json()
+    assert item["vanity_url"] is None and [t["name"] for t in item["tags"]] == ["included-tag"]
+    owner("PUT", "v1/content/%s/vanity" % guid, json={"path": "/included/"})
+    listed = owner("GET", "v1/content", params={"name": "included", "include": "vanity_url"}).json()
+    assert [c["vanity_url"] for c in listed] == [local_server.url + "included/"]

@@ -38,6 +38,7 @@ READ_ONLY_FIELDS = {
     "locked",
     "owner",
     "tags",
+    "vanity_url",
     "draft_marker_enabled",
     "metrics_collection_enabled",
     "notify_on_share",
@@ -75,13 +76,26 @@ def check_content_fields(body: dict[str, Any], owner: bool = False) -> dict[str,
     return fields
 
 
-class ContentListHandler(BaseHandler):
+class _ContentBase(BaseHandler):
+    def included(self, item: dict[str, Any]) -> dict[str, Any]:
+        """What `include` asks for besides the item (comma-separated, as on Connect): `tags` (the
+        item's tags), `vanity_url` (the full URL of its vanity path, or null); `owner` is always there."""
+        include = {p.strip() for arg in self.get_arguments("include") for p in arg.split(",") if p.strip()}
+        if "tags" in include:
+            item["tags"] = [models.tag_json(t) for t in self.db.content_tags(item["guid"])]
+        if "vanity_url" in include:
+            vanity = self.db.vanity(item["guid"])
+            item["vanity_url"] = self.server_url() + vanity["path"][1:] if vanity else None
+        return item
+
+
+class ContentListHandler(_ContentBase):
     def get(self) -> None:
         user = self.user()
         rows = self.db.content_list(
             name=self.get_argument("name", None), owner_guid=self.get_argument("owner_guid", None)
         )
-        self.send_json([self.content_out(user, c) for c in rows if auth.can_see(self.db, user, c)])
+        self.send_json([self.included(self.content_out(user, c)) for c in rows if auth.can_see(self.db, user, c)])
 
     def post(self) -> None:
         user = self.user()
@@ -91,10 +105,10 @@ class ContentListHandler(BaseHandler):
         self.send_json(self.content_out(user, cast("ContentRow", self.db.content(guid))))
 
 
-class ContentHandler(BaseHandler):
+class ContentHandler(_ContentBase):
     def get(self, guid: str) -> None:
         user = self.user()
-        self.send_json(self.content_out(user, self.content_for(user, guid)))
+        self.send_json(self.included(self.content_out(user, self.content_for(user, guid))))
 
     def patch(self, guid: str) -> None:
         user = self.user()
