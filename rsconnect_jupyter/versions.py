@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .exceptions import InvalidInput, NotFound
 from .options import ServerChoice
 from .publish_flow import follow_task
-from .store import DeploymentStore, normalize_url
+from .store import DeploymentStore, Server, normalize_url
 from .target import GUID_RE, Log, choose_server, client_for
 
 if TYPE_CHECKING:
@@ -42,6 +42,19 @@ class Content:
     @property
     def guid(self) -> str:
         return self.item["guid"]
+
+
+def content_of(server: Server, guid: str) -> Content:
+    """The content with this GUID on a saved server (the dialogs name content by the notebook's record)."""
+    client = client_for(server)
+    return Content(client, client.content_get(guid))
+
+
+def as_json(rows: list[Version]) -> list[dict[str, object]]:
+    return [
+        {"bundle_id": v.bundle_id, "created": v.created, "size": v.size, "python": v.python, "live": v.live}
+        for v in rows
+    ]
 
 
 def find_content(target: str, server: ServerChoice) -> Content:

@@ -10,7 +10,7 @@ import logging
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 from .. import deploy, environment, store
 from ..checks import CheckOptions
@@ -120,6 +120,29 @@ def search_content(name: str, title: str) -> dict[str, list[dict[str, Any]]]:
     return {"content": [{k: item.get(k) for k in keys} for item in found]}
 
 
+def list_versions(name: str, guid: str) -> dict[str, Any]:
+    """The source versions of the content this notebook was published to (newest first)."""
+    from .. import versions
+
+    content = versions.content_of(saved_server(name), guid)
+    return {"title": content.item.get("title"), "versions": versions.as_json(versions.versions(content))}
+
+
+def activate_version(name: str, guid: str, bundle_id: str, log: Callable[[str], None]) -> dict[str, Any]:
+    """Make a version live (a rollback, or a draft going live); follows its task into the job's log."""
+    from .. import versions
+
+    after = versions.activate(versions.content_of(saved_server(name), guid), bundle_id, log)
+    return {"content_url": after.item.get("content_url"), "bundle_id": bundle_id}
+
+
+def remove_version(name: str, guid: str, bundle_id: str) -> dict[str, Any]:
+    from .. import versions
+
+    versions.remove(versions.content_of(saved_server(name), guid), bundle_id)
+    return {"removed": bundle_id}
+
+
 def kernel_code(notebook_path: str, force_generate: bool = False) -> dict[str, str]:
     import os
 
@@ -190,7 +213,17 @@ NEW_LOCATION_ADVICE = "; or %s." % DIALOG_ADVICE[Fix.PUBLISH_COPY]
 
 
 def deployment_json(deployment: Deployment) -> dict[str, Any]:
-    keys = ("server_url", "content_guid", "content_id", "content_url", "dashboard_url", "title", "app_mode")
+    keys = (
+        "server_url",
+        "content_guid",
+        "content_id",
+        "content_url",
+        "dashboard_url",
+        "title",
+        "app_mode",
+        "bundle_id",
+        "draft_url",
+    )
     return {k: getattr(deployment, k, None) for k in keys}
 
 

@@ -21,7 +21,15 @@ from tornado import web
 from .. import rules
 from ..checks import CheckOptions
 from ..exceptions import InvalidField, RSConnectError
-from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions
+from ..options import (
+    ACCESS_TYPES,
+    ContentOptions,
+    EnvironmentOptions,
+    Feedback,
+    FilesOptions,
+    NotebookOptions,
+    SharingOptions,
+)
 from ..progress import ProgressCallback
 from . import actions
 from .fields import Fields
@@ -191,6 +199,7 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
     if snapshot is not None and not isinstance(snapshot, (str, dict)):
         raise InvalidField("The field 'snapshot' must be the kernel's output text or a JSON object.")
     title = f.string("title", required=False, default=None, max_length=rules.TITLE_MAX_LENGTH)
+    sharing = read_sharing(f.object("sharing"))
     new = f.boolean("new")
     app_id = f.string("app_id", required=False, default=None, max_length=64)
     extra_files = tuple(root.extra_file(notebook, p) for p in f.string_list("extra_files"))
@@ -204,7 +213,7 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
         notebook_path=notebook,
         rendering=rendering,
         files=FilesOptions(extra_files=extra_files),
-        content=ContentOptions(title=title, environment=env),
+        content=ContentOptions(title=title, environment=env, sharing=sharing, draft=f.boolean("draft")),
         env=EnvironmentOptions(
             force_generate=force_generate, snapshot=None if snapshot is None else actions.parse_snapshot(snapshot)
         ),
@@ -212,6 +221,29 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
         app_id=app_id,
         dashboard=(mode == "jupyter-voila"),
         before_upload=CheckOptions(strict=f.boolean("strict")),
+    )
+
+
+SHARING_FIELDS = {"access", "viewers", "collaborators", "vanity", "tags"}
+
+
+def read_sharing(body: dict[str, Any] | None) -> SharingOptions:
+    """The dialog's Sharing section: what is not given stays as the content has it."""
+    if not body:
+        return SharingOptions()
+    unknown = sorted(set(body) - SHARING_FIELDS)
+    if unknown:  # refused, never dropped: the user would think it was applied
+        raise InvalidField("The sharing field %r is not one this server sets." % unknown[0])
+    f = Fields(body)
+    access = f.string("access", required=False, default="") or None
+    if access is not None and access not in ACCESS_TYPES:
+        raise InvalidField("The field 'access' must be one of: %s." % ", ".join(ACCESS_TYPES))
+    return SharingOptions(
+        access=access,
+        viewers=tuple(v.strip() for v in f.string_list("viewers") if v.strip()),
+        collaborators=tuple(v.strip() for v in f.string_list("collaborators") if v.strip()),
+        vanity=f.string("vanity", required=False, default="") or None,
+        tags=tuple(t.strip() for t in f.string_list("tags") if t.strip()),
     )
 
 
@@ -239,6 +271,50 @@ class PublishHandler(JSONHandlerMixin):
             work, actions.describe_error, secrets=[server.api_key, *scrubbed_values(request)], with_progress=True
         )
         self.answer({"job_id": job.id}, status=202)
+
+
+class VersionsHandler(JSONHandlerMixin):
+    """The source versions of the content the notebook was published to."""
+
+    @web.authenticated
+    @guarded
+    async def post(self) -> None:
+        f = self.fields()
+        await self.respond(actions.list_versions, f.string("server"), f.string("guid", max_length=64))
+
+
+class ActivateVersionHandler(JSONHandlerMixin):
+    """Make a version live: a job, followed like a publish (its task's log streams to the dialog)."""
+
+    @web.authenticated
+    @guarded
+    async def post(self) -> None:
+        f = self.fields()
+        name, guid, bundle_id = (
+            f.string("server"),
+            f.string("guid", max_length=64),
+            f.string("bundle_id", max_length=32),
+        )
+        server = await self.run(actions.saved_server, name)
+
+        def work(log_line: Callable[[str], None]) -> dict[str, Any]:
+            return actions.activate_version(name, guid, bundle_id, log_line)
+
+        job = JOBS.start(work, actions.describe_error, secrets=[server.api_key])
+        self.answer({"job_id": job.id}, status=202)
+
+
+class RemoveVersionHandler(JSONHandlerMixin):
+    @web.authenticated
+    @guarded
+    async def post(self) -> None:
+        f = self.fields()
+        await self.respond(
+            actions.remove_version,
+            f.string("server"),
+            f.string("guid", max_length=64),
+            f.string("bundle_id", max_length=32),
+        )
 
 
 class JobHandler(JSONHandlerMixin):
@@ -284,6 +360,9 @@ ROUTES: list[tuple[str, type[JSONHandlerMixin]]] = [
     ("files", FolderFilesHandler),
     ("environment", KernelCodeHandler),
     ("publish", PublishHandler),
+    ("content/versions", VersionsHandler),
+    ("content/activate", ActivateVersionHandler),
+    ("content/remove-version", RemoveVersionHandler),
     (r"jobs/([0-9a-f]{32})", JobHandler),
     ("manifest", ManifestHandler),
 ]
