@@ -96,7 +96,16 @@ def test_one_permission_by_id_over_http(local_server, people):
 
 
 @pytest.mark.parametrize(
-    "field, value", [("min_processes", 2), ("max_processes", 4), ("idle_timeout", 60), ("memory_limit", 10**9)]
+    "field, value",
+    [
+        ("min_processes", 2),
+        ("max_processes", 4),
+        ("idle_timeout", 60),
+        ("memory_limit", 10**9),
+        ("locked", True),
+        ("run_as_current_user", True),
+        ("notify_on_share", True),
+    ],
 )
 def test_settings_the_server_does_not_store_are_refused(local_server, people, field, value):
     owner, _ = people
@@ -105,9 +114,9 @@ def test_settings_the_server_does_not_store_are_refused(local_server, people, fi
     assert r.status_code == 400 and r.json()["code"] == 3, r.text
     assert field in r.json()["error"] and "does not store" in r.json()["error"]
     after = owner("GET", "v1/content/" + item["guid"]).json()
-    assert after[field] is None and after["title"] == item["title"]  # nothing of the request applied
-    # null, as a client sending back what it read, changes nothing and is accepted
-    assert owner("PATCH", "v1/content/" + item["guid"], json={field: None}).status_code == 200
+    assert after[field] == item[field] and after["title"] == item["title"]  # nothing of the request applied
+    # the value shown, as a client sending back what it read, changes nothing and is accepted
+    assert owner("PATCH", "v1/content/" + item["guid"], json={field: item[field]}).status_code == 200
 
 
 def test_posit_sdk_update_of_an_unstored_setting_fails_with_connects_error(local_server, people):

@@ -15,10 +15,20 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
 ACCESS_TYPES = ("acl", "logged_in", "all")
 # Fields of a content item a client may send and this server stores.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
-# Settings Connect stores but this server does not (timeouts, processes, resources, images): always
-# shown as null. Sending null (as a client that sends back what it read does) changes nothing; any
-# other value is refused, never accepted and dropped.
-UNSTORED_SETTINGS = frozenset(models._UNMANAGED)
+# Settings Connect stores but this server does not (timeouts, processes, resources, images, locking,
+# run-as, ...): always shown with the value here. Sending that value (as a client that sends back what
+# it read does) changes nothing; any other value is refused, never accepted and dropped.
+UNSTORED_SETTINGS: dict[str, Any] = {key: None for key in models._UNMANAGED}
+UNSTORED_SETTINGS.update(
+    {
+        "run_as_current_user": False,
+        "locked": False,
+        "draft_marker_enabled": False,
+        "metrics_collection_enabled": False,
+        "notify_on_share": False,
+        "otel_enabled": False,
+    }
+)
 # Fields Connect computes itself: a client sending them back (as read) is ignored, as on Connect.
 READ_ONLY_FIELDS = {
     "guid",
@@ -30,31 +40,25 @@ READ_ONLY_FIELDS = {
     "parameterized",
     "py_version",
     "py_environment_management",
-    "run_as_current_user",
     "content_url",
     "dashboard_url",
     "app_role",
     "id",
-    "locked",
     "owner",
     "tags",
     "vanity_url",
-    "draft_marker_enabled",
-    "metrics_collection_enabled",
-    "notify_on_share",
-    "otel_enabled",
     "public_content_status",
 }
 
 
 def check_content_fields(body: dict[str, Any], owner: bool = False) -> dict[str, Any]:
     """The fields a client may set, checked; unknown fields are an error, read-only ones are dropped,
-    settings this server does not store are refused unless null. `owner`: owner_guid may be sent."""
-    allowed = set(CONTENT_FIELDS) | READ_ONLY_FIELDS | UNSTORED_SETTINGS | ({"owner_guid"} if owner else set())
+    settings this server does not store are refused unless they hold the value shown here. `owner`: owner_guid may be sent."""
+    allowed = set(CONTENT_FIELDS) | READ_ONLY_FIELDS | set(UNSTORED_SETTINGS) | ({"owner_guid"} if owner else set())
     unknown = [k for k in body if k not in allowed]
     if unknown:
         raise errors.bad_json("Unknown field(s): %s." % ", ".join(sorted(unknown)))
-    unstored = sorted(k for k in body if k in UNSTORED_SETTINGS and body[k] is not None)
+    unstored = sorted(k for k in body if k in UNSTORED_SETTINGS and body[k] != UNSTORED_SETTINGS[k])
     if unstored:
         raise errors.invalid_value(
             "The local server does not store %s (it runs every item with its own defaults): "
