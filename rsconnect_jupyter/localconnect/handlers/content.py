@@ -53,7 +53,8 @@ READ_ONLY_FIELDS = {
 
 def check_content_fields(body: dict[str, Any], owner: bool = False) -> dict[str, Any]:
     """The fields a client may set, checked; unknown fields are an error, read-only ones are dropped,
-    settings this server does not store are refused unless they hold the value shown here. `owner`: owner_guid may be sent."""
+    settings this server does not store are refused unless they hold the value shown here.
+    `owner`: owner_guid may be sent."""
     allowed = set(CONTENT_FIELDS) | READ_ONLY_FIELDS | set(UNSTORED_SETTINGS) | ({"owner_guid"} if owner else set())
     unknown = [k for k in body if k not in allowed]
     if unknown:
