@@ -325,6 +325,15 @@ class Database:
             (json.dumps(output), int(finished), code, error, task_id),
         )
 
+    def bundle_in_deploy(self, content_guid: str, bundle_id: int | str) -> bool:
+        """Whether a deploy task of this bundle is still running."""
+        return bool(
+            self.one(
+                "SELECT 1 AS x FROM tasks WHERE content_guid = ? AND bundle_id = ? AND finished = 0",
+                (content_guid, str(bundle_id)),
+            )
+        )
+
     def unfinished_tasks(self) -> list[UnfinishedTaskRow]:
         return cast("list[UnfinishedTaskRow]", self.query("SELECT id, output FROM tasks WHERE finished = 0"))
 

@@ -12,7 +12,7 @@ import requests
 
 from tests.core import posit_sdk
 from tests.core import rsconnect_python as pinned
-from tests.localserver.localserver_helpers import Client, static_bundle
+from tests.localserver.localserver_helpers import Client, notebook_bundle, static_bundle
 from tests.localserver.test_apps import APPS, app_bundle
 
 pytestmark = pytest.mark.slow
@@ -177,3 +177,16 @@ def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, own
     page.goto("about:blank")
     page.goto(item["dashboard_url"])
     page.frame_locator("#view").locator("text=the live one").wait_for()
+
+
+def test_a_bundle_being_deployed_cannot_be_deleted(local_server, owner):
+    guid = owner.create("drafts-busy")["guid"]
+    bundle = owner.upload(guid, notebook_bundle("import time\ntime.sleep(4)\nprint('slow')"))
+    r = owner("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle["id"], "activate": False})
+    assert r.status_code == 202, r.text
+    busy = owner("DELETE", "v1/content/%s/bundles/%s" % (guid, bundle["id"]))  # the task runs until it ends
+    assert busy.status_code == 400 and "being deployed" in busy.json()["error"], busy.text
+    task, lines = owner.wait(r.json()["task_id"])
+    assert task["code"] == 0, lines
+    assert "slow" in page(local_server, guid, "_bundle%s/" % bundle["id"]).text
+    assert owner("DELETE", "v1/content/%s/bundles/%s" % (guid, bundle["id"])).status_code == 204

@@ -83,6 +83,10 @@ class BundleHandler(BaseHandler):
         self.bundle_of(guid, bundle_id)
         if str(content["bundle_id"]) == str(bundle_id):
             raise errors.invalid_value("The active bundle cannot be deleted.")
+        if self.db.bundle_in_deploy(guid, bundle_id):
+            raise errors.invalid_value(
+                "Bundle %s is being deployed: wait until its task finishes, then delete it." % bundle_id
+            )
         actions.delete_bundle(self.state, guid, bundle_id)
         self.send_no_content()
 
