@@ -102,6 +102,18 @@ define(['jquery', 'base/js/utils'], function ($, utils) {
         },
         writeManifest: function (options) {
             return request('POST', 'manifest', options);
+        },
+        // The source versions of published content: {title, versions: [{bundle_id, created, size,
+        // python, live}]}, newest first.
+        versions: function (name, guid) {
+            return request('POST', 'content/versions', { server: name, guid: guid });
+        },
+        // Make a version live: {job_id}, a job followed like a publish.
+        activateVersion: function (name, guid, bundleId) {
+            return request('POST', 'content/activate', { server: name, guid: guid, bundle_id: bundleId });
+        },
+        removeVersion: function (name, guid, bundleId) {
+            return request('POST', 'content/remove-version', { server: name, guid: guid, bundle_id: bundleId });
         }
     };
 });

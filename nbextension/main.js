@@ -28,17 +28,19 @@ define([
             .addClass('rsc-modal');
     }
 
+    // A draft opens its preview (the content's URL still serves the live version).
     function notifyPublished(result) {
         var widget = Jupyter.notification_area.widget('rsconnect');
+        var target = result.draft_url || result.content_url;
         widget.set_message(
-            'Published to Posit Connect: open it',
+            result.draft_url ? 'Draft published to Posit Connect: preview it' : 'Published to Posit Connect: open it',
             undefined,
             function () {
-                window.open(result.content_url, '_blank', 'noopener');
+                window.open(target, '_blank', 'noopener');
             },
-            { title: result.content_url, icon: 'fa fa-external-link' }
+            { title: target, icon: 'fa fa-external-link' }
         );
-        widget.element.attr('data-url', result.content_url).addClass('rsc-published');
+        widget.element.attr('data-url', target).toggleClass('rsc-draft', !!result.draft_url).addClass('rsc-published');
     }
 
     // The dialogs hand control back here to switch between "add a server" and "publish".

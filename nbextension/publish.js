@@ -2,7 +2,8 @@
 // save the notebook, snapshot the kernel's environment (source mode), pick the target (the
 // remembered content, or ask when the title matches existing content), run the publish job
 // and stream its log. Resolves with the deployment, or null when the user cancels.
-define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], function (
+define(['jquery', 'base/js/namespace', './api', './kernel', './metadata', './conflict'], function (
+    $,
     Jupyter,
     api,
     kernel,
@@ -79,6 +80,18 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
         return kernel.snapshot(api.kernelCode(path, choices.force_generate));
     }
 
+    // A draft and the sharing settings go only when the user gave them.
+    function extras(choices) {
+        var body = {};
+        if (choices.draft) {
+            body.draft = true;
+        }
+        if (choices.sharing && Object.keys(choices.sharing).length) {
+            body.sharing = choices.sharing;
+        }
+        return body;
+    }
+
     function run(choices, view) {
         var snapshot = null;
         view.status('Saving the notebook…');
@@ -97,22 +110,27 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
                 }
                 view.status('Publishing to ' + choices.server.name + '…');
                 return api
-                    .publish({
-                        server: choices.server.name,
-                        notebook_path: Jupyter.notebook.notebook_path,
-                        mode: choices.mode,
-                        title: choices.title,
-                        new: target.new,
-                        app_id: target.app_id || null,
-                        extra_files: choices.extra_files,
-                        environment: choices.environment,
-                        snapshot: snapshot,
-                        force_generate: choices.force_generate,
-                        hide_all_input: choices.hide_all_input,
-                        hide_tagged_input: choices.hide_tagged_input,
-                        // The checks before upload refuse until the user has seen their warnings.
-                        strict: !choices.publish_anyway
-                    })
+                    .publish(
+                        $.extend(
+                            {
+                                server: choices.server.name,
+                                notebook_path: Jupyter.notebook.notebook_path,
+                                mode: choices.mode,
+                                title: choices.title,
+                                new: target.new,
+                                app_id: target.app_id || null,
+                                extra_files: choices.extra_files,
+                                environment: choices.environment,
+                                snapshot: snapshot,
+                                force_generate: choices.force_generate,
+                                hide_all_input: choices.hide_all_input,
+                                hide_tagged_input: choices.hide_tagged_input,
+                                // The checks before upload refuse until the user has seen their warnings.
+                                strict: !choices.publish_anyway
+                            },
+                            extras(choices)
+                        )
+                    )
                     .then(function (started) {
                         return follow(started.job_id, view);
                     })
@@ -147,5 +165,5 @@ define(['base/js/namespace', './api', './kernel', './metadata', './conflict'], f
             });
     }
 
-    return { run: run, writeManifest: writeManifest };
+    return { run: run, writeManifest: writeManifest, follow: follow };
 });

@@ -1,14 +1,15 @@
 // The publish dialog: server, title, mode, packages, environment variables, extra files.
 // It stays open while publishing and shows the deploy log; errors appear as one sentence.
-define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', './publish', './focus'], function (
-    $,
-    Jupyter,
-    dialog,
-    api,
-    metadata,
-    publish,
-    focus
-) {
+define([
+    'jquery',
+    'base/js/namespace',
+    'base/js/dialog',
+    './api',
+    './metadata',
+    './publish',
+    './focus',
+    './versions'
+], function ($, Jupyter, dialog, api, metadata, publish, focus, versions) {
     'use strict';
 
     function notebookTitle() {
@@ -49,6 +50,86 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
             .append(
                 $('<button type="button" class="btn btn-default btn-xs rsc-env-remove" title="Remove">&times;</button>')
             );
+    }
+
+    function textField(id, label, placeholder, help) {
+        var group = $('<div class="form-group"/>')
+            .append($('<label/>').attr('for', id).text(label))
+            .append($('<input type="text" class="form-control input-sm"/>').attr({ id: id, placeholder: placeholder }));
+        if (help) {
+            group.append($('<p class="help-block"/>').text(help));
+        }
+        return group;
+    }
+
+    // Folded away (most users skip it): publish as a draft, and who can see the content.
+    function sharingSection() {
+        var access = $('<select id="rsc-access" class="form-control input-sm"/>')
+            .append($('<option value=""/>').text('Keep as it is'))
+            .append($('<option value="all"/>').text('Anyone, no login required'))
+            .append($('<option value="logged_in"/>').text('Everyone who can log in'))
+            .append($('<option value="acl"/>').text('Only the people listed'));
+        return $('<details id="rsc-sharing" class="rsc-sharing"/>')
+            .append($('<summary/>').text('Sharing and draft'))
+            .append(
+                checkbox('rsc-draft', 'Publish as draft').append(
+                    $('<p class="help-block"/>').text(
+                        'Builds it without making it live; preview it, then activate it from Versions.'
+                    )
+                )
+            )
+            .append($('<div class="form-group"/>').append($('<label for="rsc-access"/>').text('Access')).append(access))
+            .append(
+                textField('rsc-viewers', 'Viewers', 'ann, bob@example.com', 'Usernames or e-mails, comma-separated.')
+            )
+            .append(
+                textField(
+                    'rsc-collaborators',
+                    'Collaborators',
+                    'ann, bob@example.com',
+                    'Usernames or e-mails, comma-separated.'
+                )
+            )
+            .append(textField('rsc-vanity', 'Vanity path', '/q4-report/', null))
+            .append(
+                textField(
+                    'rsc-tags',
+                    'Tags',
+                    'finance, reports/2026',
+                    'Comma-separated; PARENT/NAME for a tag in a tree.'
+                )
+            );
+    }
+
+    // "a, b,,c " -> ["a", "b", "c"]
+    function list(text) {
+        return String(text || '')
+            .split(',')
+            .map(function (x) {
+                return $.trim(x);
+            })
+            .filter(function (x) {
+                return x !== '';
+            });
+    }
+
+    function readSharing(form) {
+        var sharing = {};
+        var access = form.find('#rsc-access').val();
+        if (access) {
+            sharing.access = access;
+        }
+        ['viewers', 'collaborators', 'tags'].forEach(function (key) {
+            var values = list(form.find('#rsc-' + key).val());
+            if (values.length) {
+                sharing[key] = values;
+            }
+        });
+        var vanity = $.trim(form.find('#rsc-vanity').val());
+        if (vanity) {
+            sharing.vanity = vanity;
+        }
+        return sharing;
     }
 
     function build(servers, folder, md, draft) {
@@ -93,6 +174,11 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 'rsc-new-location',
                 'Publish to a new location instead of updating the content ' + 'this notebook was published to'
             ).attr('id', 'rsc-new-location-row')
+        );
+        form.append(
+            $('<div id="rsc-versions-row" class="rsc-versions-row"/>').append(
+                $('<button type="button" id="rsc-versions" class="btn btn-default btn-sm"/>').text('Versions…')
+            )
         );
         form.append(
             $('<div class="form-group"/>')
@@ -192,6 +278,7 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 .append(checkbox('rsc-hide-all-input', 'Hide all input code'))
                 .append(checkbox('rsc-hide-tagged-input', 'Hide the input of cells tagged "hide_input"'))
         );
+        form.append(sharingSection());
         form.append($('<div id="rsc-status" class="rsc-status"/>'));
         form.append(
             $('<div id="rsc-progress-row" class="rsc-progress-row"/>')
@@ -240,6 +327,8 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
         form.find('#rsc-title').val(draft.title || (known && known.title) || notebookTitle());
         form.find('#rsc-new-location').prop('checked', false);
         form.find('#rsc-new-location-row').toggle(!!(known && known.content_guid));
+        // The versions of the content this notebook was published to on this server.
+        form.find('#rsc-versions-row').toggle(!!(known && known.content_guid));
         var mode = draft.mode || (known && known.app_mode) || 'static';
         form.find(MODE_INPUTS[mode] || '#rsc-mode-static').prop('checked', true);
         showModeOptions(form);
@@ -314,7 +403,9 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 })
                 .get(),
             hide_all_input: mode !== 'jupyter-voila' && form.find('#rsc-hide-all-input').prop('checked') === true,
-            hide_tagged_input: mode !== 'jupyter-voila' && form.find('#rsc-hide-tagged-input').prop('checked') === true
+            hide_tagged_input: mode !== 'jupyter-voila' && form.find('#rsc-hide-tagged-input').prop('checked') === true,
+            draft: form.find('#rsc-draft').prop('checked') === true,
+            sharing: readSharing(form)
         };
     }
 
@@ -382,7 +473,9 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                 }
                 function setBusy(on) {
                     busy = on;
-                    modal.find('.modal-footer button, #rsc-add-server, #rsc-remove-server').prop('disabled', on);
+                    modal
+                        .find('.modal-footer button, #rsc-add-server, #rsc-remove-server, #rsc-versions')
+                        .prop('disabled', on);
                 }
                 var publishAnyway = false;
                 function fail(err) {
@@ -480,6 +573,16 @@ define(['jquery', 'base/js/namespace', 'base/js/dialog', './api', './metadata', 
                             mode: form.find('input[name=rsc-mode]:checked').val()
                         }
                     });
+                });
+                form.on('click', '#rsc-versions', function () {
+                    var name = form.find('#rsc-server').val();
+                    var server = servers.filter(function (s) {
+                        return s.name === name;
+                    })[0];
+                    var known = server && metadata.deployment(server.url);
+                    if (known && known.content_guid) {
+                        versions.open(server, known.content_guid);
+                    }
                 });
                 form.on('click', '#rsc-remove-server', function () {
                     var name = form.find('#rsc-server').val();

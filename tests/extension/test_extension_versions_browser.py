@@ -1,0 +1,193 @@
+"""Sharing, drafts and source versions in the classic publish dialog, in headless Chromium against a real
+Jupyter server (notebook 6.5 and nbclassic) and the local Connect server; and the dialog's layout at 1280x800."""
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from tests.extension import extension_ui as ui
+from tests.extension.extension_notebooks import write_notebook
+
+pytestmark = pytest.mark.browser
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def served(url):
+    r = requests.get(url, timeout=30)
+    assert r.status_code == 200, (url, r.status_code)
+    return r.text
+
+
+def dismiss_notification(page):
+    """Click the toolbar notification away (it opens the document in a new tab: close that)."""
+    with page.context.expect_page() as opened:
+        page.click("#notification_rsconnect")
+    opened.value.close()
+    page.wait_for_function("!$('#notification_rsconnect.rsc-published').is(':visible')")
+
+
+def set_heading(page, heading):
+    """Edit the notebook in the page (the publish saves what the page holds)."""
+    page.evaluate(
+        "h => { var c = Jupyter.notebook.get_cell(0); c.set_text('# ' + h); c.render(); }",
+        heading,
+    )
+
+
+def open_sharing(page):
+    page.click("#rsc-sharing > summary")
+    assert page.get_attribute("#rsc-sharing", "open") is not None
+
+
+def wait_versions(page):
+    page.wait_for_selector("#rsc-versions-view[data-loaded] .rsc-version", state="visible")
+    assert not page.is_visible("#rsc-versions-error"), page.inner_text("#rsc-versions-error")
+
+
+def version_rows(page):
+    return page.evaluate(
+        "$('.rsc-version').map(function () {"
+        " return [[$(this).attr('data-bundle'), $(this).hasClass('rsc-version-live')]]; }).get()"
+    )
+
+
+def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("hana"), "publisher")
+    viewer = unique("vito")
+    local_server.add_user(viewer, "viewer")
+    path = write_notebook(jupyter.root, unique("versions") + "/report.ipynb", heading="First cut")
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
+    ui.choose_mode(page, source=False)
+
+    # The section is folded away until the user opens it.
+    assert page.get_attribute("#rsc-sharing", "open") is None
+    assert not page.is_visible("#rsc-access")
+    assert not page.is_visible("#rsc-versions")  # never published to this server
+    open_sharing(page)
+    page.select_option("#rsc-access", "acl")
+    page.fill("#rsc-viewers", " %s , " % viewer)
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert "First cut" in served(url)
+    record = ui.rsconnect_metadata(page)["servers"][local_server.url.rstrip("/")]
+    guid = record["content_guid"]
+    item = local_server.api("GET", "v1/content/%s" % guid, key=key).json()
+    assert item["access_type"] == "acl"
+    users = local_server.api("GET", "v1/users", params={"prefix": viewer}).json()["results"]
+    permissions = local_server.api("GET", "v1/content/%s/permissions" % guid, key=key).json()
+    assert [(p["principal_guid"], p["role"]) for p in permissions] == [(users[0]["guid"], "viewer")]
+    first_bundle = item["bundle_id"]
+
+    # A draft: the notification opens the preview, the content's URL keeps the live version.
+    dismiss_notification(page)
+    set_heading(page, "Second cut")
+    ui.click_publish_button(page)
+    ui.wait_publish_dialog(page)
+    assert page.get_attribute("#rsc-sharing", "open") is None  # folded again
+    open_sharing(page)
+    page.check("#rsc-draft")
+    ui.submit_publish(page)
+    preview = ui.wait_published(page)
+    assert "Draft" in page.inner_text("#notification_rsconnect")
+    match = re.match(re.escape(url) + r"_bundle(\d+)/$", preview)
+    assert match, preview
+    draft_bundle = match.group(1)
+    assert "Second cut" in served(preview)
+    assert "First cut" in served(url)
+    # The record still names the content and its live URL.
+    record = ui.rsconnect_metadata(page)["servers"][local_server.url.rstrip("/")]
+    assert record["content_guid"] == guid and record["content_url"] == url
+
+    # Versions: the draft is listed, not live; Activate streams its log and makes it live.
+    dismiss_notification(page)
+    ui.click_publish_button(page)
+    ui.wait_publish_dialog(page)
+    page.click("#rsc-versions")
+    wait_versions(page)
+    assert version_rows(page) == [[draft_bundle, False], [str(first_bundle), True]]
+    assert page.locator('.rsc-version[data-bundle="%s"] .rsc-version-activate' % first_bundle).count() == 0
+    page.click('.rsc-version[data-bundle="%s"] .rsc-version-activate' % draft_bundle)
+    page.wait_for_function(
+        "$('.rsc-version[data-bundle=\"%s\"]').hasClass('rsc-version-live') || $('#rsc-versions-error').is(':visible')"
+        % draft_bundle,
+        timeout=ui.PUBLISH_TIMEOUT_MS,
+    )
+    assert not page.is_visible("#rsc-versions-error"), page.inner_text("#rsc-versions-error")
+    assert page.inner_text("#rsc-versions-log").strip()
+    assert version_rows(page) == [[draft_bundle, True], [str(first_bundle), False]]
+    assert "Second cut" in served(url)
+
+    # Remove the older version.
+    page.click('.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_bundle)
+    page.wait_for_function(
+        "$('.rsc-version').length === 1 || $('#rsc-versions-error').is(':visible')",
+    )
+    assert not page.is_visible("#rsc-versions-error"), page.inner_text("#rsc-versions-error")
+    assert version_rows(page) == [[draft_bundle, True]]
+    bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
+    assert [str(b["id"]) for b in bundles] == [draft_bundle]
+
+    # Closing the view leaves the publish dialog usable.
+    page.click("#rsc-versions-close")
+    page.wait_for_selector("#rsc-versions-view", state="detached")
+    assert page.is_visible("#rsc-publish-submit")
+    assert page.evaluate("$('body').hasClass('modal-open')")
+
+
+def test_an_unknown_viewer_is_one_sentence(jupyter, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("ivo"), "publisher")
+    path = write_notebook(jupyter.root, unique("unknown-viewer") + "/notes.ipynb")
+    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
+    ui.choose_mode(page, source=False)
+    open_sharing(page)
+    page.fill("#rsc-viewers", "nobody-%s" % uuid.uuid4().hex[:6])
+    ui.submit_publish(page)
+    message = ui.dialog_error(page)
+    assert "nobody-" in message and "\n" not in message
+
+
+def test_footer_buttons_stay_on_screen_at_1280x800(jupyter, local_server, browser, no_saved_servers):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    try:
+        key = local_server.add_user(unique("lea"), "publisher")
+        path = write_notebook(
+            jupyter.root,
+            unique("layout") + "/long.ipynb",
+            requirements="# none\n",
+            extra={"data%d.csv" % i: "x\n" for i in range(12)},
+        )
+        ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
+        ui.choose_mode(page, source=True)
+        open_sharing(page)
+        page.click("#rsc-env-add")
+        # A publish streaming a long log, with warnings above it (as the dialog's view shows them).
+        page.evaluate(
+            "() => { var lines = ['Warning: the kernel has packages that are not in requirements.txt'];"
+            " for (var i = 0; i < 400; i++) { lines.push('Building: step ' + i); }"
+            " $('#rsc-status').text('Publishing to local…');"
+            " $('#rsc-warnings').append($('<li/>').text(lines[0].slice(9))).show();"
+            " $('#rsc-log').show().text(lines.join('\\n')); }"
+        )
+        assert page.evaluate("$('#rsc-log')[0].scrollHeight > $('#rsc-log')[0].clientHeight")
+        assert page.evaluate("document.querySelector('#rsc-publish-form').scrollHeight > 800")
+        for button in ("#rsc-publish-submit", "#rsc-publish-cancel", "#rsc-write-manifest"):
+            box = page.locator(button).bounding_box()
+            assert box is not None, button
+            assert 0 <= box["y"] and box["y"] + box["height"] <= 800, (button, box)
+            assert 0 <= box["x"] and box["x"] + box["width"] <= 1280, (button, box)
+        # The body scrolls to everything in it: the error line at its end can be reached.
+        page.evaluate("$('#rsc-error').text('Something to read.').show()")
+        page.locator("#rsc-error").scroll_into_view_if_needed()
+        box = page.locator("#rsc-error").bounding_box()
+        assert box["y"] + box["height"] <= 800
+        footer = page.locator(".rsc-publish-modal .modal-footer").bounding_box()
+        assert box["y"] + box["height"] <= footer["y"] + 1
+    finally:
+        context.close()
