@@ -56,6 +56,27 @@ export interface IResult {
   content_url: string;
   title: string;
   app_mode: string;
+  bundle_id?: string;
+  /** Set after a draft publish: the draft's preview (content_url keeps the live version). */
+  draft_url?: string | null;
+}
+
+/** Who may see the content, set after the publish; every key optional (only what is given changes). */
+export interface ISharing {
+  access?: 'all' | 'logged_in' | 'acl';
+  viewers?: string[];
+  collaborators?: string[];
+  vanity?: string;
+  tags?: string[];
+}
+
+/** One source version (bundle) of the content, newest first. */
+export interface IVersion {
+  bundle_id: string;
+  created: string;
+  size: number | null;
+  python: string | null;
+  live: boolean;
 }
 
 function sentence(status: number, body: unknown): string {
@@ -165,4 +186,24 @@ export function job(jobId: string, cursor: number): Promise<IJobState> {
 
 export function writeManifest(options: Record<string, unknown>): Promise<{ written: string[] }> {
   return request('POST', 'manifest', options);
+}
+
+export function versions(
+  server: string,
+  guid: string
+): Promise<{ title: string; versions: IVersion[] }> {
+  return request('POST', 'content/versions', { server, guid });
+}
+
+/** Makes a version live: a job polled like a publish (its result: content_url, bundle_id). */
+export function activate(
+  server: string,
+  guid: string,
+  bundleId: string
+): Promise<{ job_id: string }> {
+  return request('POST', 'content/activate', { server, guid, bundle_id: bundleId });
+}
+
+export function removeVersion(server: string, guid: string, bundleId: string): Promise<unknown> {
+  return request('POST', 'content/remove-version', { server, guid, bundle_id: bundleId });
 }

@@ -49,3 +49,14 @@ export function input(root: HTMLElement, selector: string): HTMLInputElement {
 export function show(node: HTMLElement, visible: boolean): void {
   node.style.display = visible ? '' : 'none';
 }
+
+/** 1234567 -> "1.2 MB" (decimal units, as the CLI prints them). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i += 1;
+  }
+  return `${i === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+}

@@ -20,17 +20,23 @@ const COMMAND = 'rsconnect:publish';
 const LABEL = 'Publish to Posit Connect';
 
 function notifyPublished(panel: NotebookPanel, result: api.IResult): void {
+  // A draft is not live: the link opens its preview (the content URL still serves the old version).
+  const url = result.draft_url || result.content_url;
   const link = el(
     'a',
     {
-      class: 'rsc-published',
-      href: result.content_url,
+      class: result.draft_url ? 'rsc-published rsc-published-draft' : 'rsc-published',
+      href: url,
       target: '_blank',
       rel: 'noopener',
-      title: result.content_url,
-      'data-url': result.content_url
+      title: result.draft_url ? `Draft: ${url}` : url,
+      'data-url': url
     },
-    ['Published to Posit Connect: open it']
+    [
+      result.draft_url
+        ? 'Draft on Posit Connect: preview it'
+        : 'Published to Posit Connect: open it'
+    ]
   );
   const existing = panel.node.querySelector('.rsc-published-item');
   if (existing) {

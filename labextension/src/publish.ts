@@ -22,6 +22,8 @@ export interface IChoices {
   hide_all_input: boolean;
   hide_tagged_input: boolean;
   publish_anyway?: boolean; // the user saw the checks' warnings and goes on
+  draft?: boolean; // build it without making it live (preview, then activate)
+  sharing?: api.ISharing | null; // only the fields the user filled in
 }
 
 /** A publish job's error, with the control the dialog can offer (api.IJobState.fix). */
@@ -73,7 +75,7 @@ async function chooseTarget(panel: NotebookPanel, choices: IChoices, view: IView
   return choice.action === 'overwrite' ? { app_id: choice.guid, new: false } : { new: true };
 }
 
-function follow(jobId: string, view: IView): Promise<api.IResult> {
+export function follow(jobId: string, view: Pick<IView, 'log' | 'progress'>): Promise<api.IResult> {
   return new Promise((resolve, reject) => {
     let cursor = 0;
     const poll = () => {
@@ -139,7 +141,10 @@ export async function run(
     hide_all_input: choices.hide_all_input,
     hide_tagged_input: choices.hide_tagged_input,
     // The checks before upload refuse until the user has seen their warnings.
-    strict: !choices.publish_anyway
+    strict: !choices.publish_anyway,
+    // Only what the user gave: a republish changes nothing else.
+    ...(choices.draft ? { draft: true } : {}),
+    ...(choices.sharing && Object.keys(choices.sharing).length ? { sharing: choices.sharing } : {})
   });
   const result = await follow(started.job_id, view);
   metadata.remember(panel.model!, result, choices);

@@ -4,10 +4,12 @@ import { Dialog } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import * as api from './api';
-import { choice, el, input, show } from './dom';
+import { choice, el, humanBytes, input, show } from './dom';
 import { KeepOpenDialog } from './keepOpenDialog';
 import * as metadata from './metadata';
 import * as publish from './publish';
+import * as sharing from './sharing';
+import * as versions from './versionsView';
 
 export interface IDraft {
   server?: string;
@@ -68,10 +70,21 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
           'button',
           { type: 'button', id: 'rsc-remove-server', class: 'jp-mod-styled rsc-busy-off' },
           ['Remove']
+        ),
+        el(
+          'button',
+          {
+            type: 'button',
+            id: 'rsc-versions',
+            class: 'jp-mod-styled rsc-busy-off',
+            title: 'The versions of the content this notebook was published to'
+          },
+          ['Versions…']
         )
       ])
     ])
   );
+  form.append(versions.area());
   form.append(
     el('div', { class: 'rsc-field' }, [
       el('label', { for: 'rsc-title' }, ['Title']),
@@ -185,6 +198,7 @@ function build(servers: api.IServer[], folder: api.IFolder, md: metadata.IRememb
       )
     ])
   );
+  form.append(sharing.section());
   const conflictArea = el('div', { id: 'rsc-conflict-area' });
   show(conflictArea, false);
   form.append(conflictArea);
@@ -227,6 +241,8 @@ function applyServerDefaults(panel: NotebookPanel, form: HTMLElement, draft: IDr
   input(form, '#rsc-title').value = draft.title || (known && known.title) || notebookTitle(panel);
   input(form, '#rsc-new-location').checked = false;
   show(form.querySelector('#rsc-new-location-row') as HTMLElement, !!(known && known.content_guid));
+  show(form.querySelector('#rsc-versions') as HTMLElement, !!(known && known.content_guid));
+  show(form.querySelector('#rsc-versions-view') as HTMLElement, false);
   const mode = draft.mode || (known && known.app_mode) || 'static';
   input(form, MODE_INPUTS[mode] || '#rsc-mode-static').checked = true;
   showModeOptions(form);
@@ -305,19 +321,10 @@ function read(
       .filter(b => (b as HTMLInputElement).checked)
       .map(b => (b as HTMLInputElement).value),
     hide_all_input: mode !== 'jupyter-voila' && input(form, '#rsc-hide-all-input').checked,
-    hide_tagged_input: mode !== 'jupyter-voila' && input(form, '#rsc-hide-tagged-input').checked
+    hide_tagged_input: mode !== 'jupyter-voila' && input(form, '#rsc-hide-tagged-input').checked,
+    draft: sharing.isDraft(form),
+    sharing: sharing.read(form)
   };
-}
-
-/** 1234567 -> "1.2 MB" (decimal units, as the CLI prints them). */
-function humanBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i += 1;
-  }
-  return `${i === 0 || n >= 100 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
 }
 
 const PHASES: { [phase: string]: string } = { build: 'Building the bundle', upload: 'Uploading' };
@@ -405,6 +412,10 @@ export async function open(
   );
   dialog.addClass('rsc-modal');
   dialog.addClass('rsc-publish-modal');
+  const versionsView = new versions.Versions(
+    form.querySelector('#rsc-versions-view') as HTMLElement,
+    { setBusy: on => dialog.setBusy(on) }
+  );
   const errorBox = form.querySelector('#rsc-error') as HTMLElement;
   const manifestLabel = () =>
     dialog.node.querySelector('.rsc-write-manifest .jp-Dialog-buttonLabel');
@@ -492,6 +503,12 @@ export async function open(
           mode: checked ? checked.value : undefined
         }
       });
+    } else if (target.id === 'rsc-versions') {
+      const server = servers.filter(s => s.name === select.value)[0];
+      const known = server ? metadata.deployment(panel.model!, server.url) : null;
+      if (server && known && known.content_guid) {
+        void versionsView.open(server, known.content_guid);
+      }
     } else if (target.id === 'rsc-remove-server') {
       const name = select.value;
       dialog.setBusy(true);

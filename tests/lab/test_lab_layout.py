@@ -1,7 +1,10 @@
 """The lab extension's dialogs and toolbar link at 1280x900 in JupyterLab 4 and Notebook 7: they fit
-the window, nothing overflows, the server row's controls line up, and text is readable.
+the window, nothing overflows, the server row's controls line up, and text is readable; the folded
+"Sharing and draft" section and the Versions view at 1280x800 in the light and the dark theme, the
+dialog's buttons in the window while logs stream.
 Screenshots go to $RSC_SCREENSHOTS (a folder) when set, for a person to look at."""
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -131,3 +134,142 @@ def test_publish_button_sits_with_the_notebook_actions(lab, page):
     assert names.index("rsconnect-publish") == names.index("cellType") + 1, names
     assert names.index("rsconnect-publish") < names.index("spacer"), names
     shoot(page, lab, "toolbar")
+
+
+# -- the folded "Sharing and draft" section and the Versions view, light and dark, at 1280x800 ----
+
+# Watches the publish dialog while its log streams: after every change of a log, where the dialog and
+# its buttons are (window.rscBoxes), so a test can check them once the dialog has closed.
+WATCH_LOGS = """() => {
+  window.rscBoxes = [];
+  const record = () => {
+    const content = document.querySelector('.rsc-publish-modal .jp-Dialog-content');
+    const footer = document.querySelector('.rsc-publish-modal .jp-Dialog-footer');
+    if (!content || !footer) return;
+    const c = content.getBoundingClientRect(), f = footer.getBoundingClientRect();
+    window.rscBoxes.push({top: c.top, bottom: c.bottom, footerTop: f.top, footerBottom: f.bottom,
+                          height: window.innerHeight});
+  };
+  new MutationObserver(record).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request, lab):
+    """The default light theme, or JupyterLab Dark for this test only (put back afterwards)."""
+    from tests.lab.test_lab_more_flows import set_theme
+
+    if request.param == "dark":
+        set_theme(lab, json.dumps({"theme": "JupyterLab Dark"}))
+    yield request.param
+    if request.param == "dark":
+        set_theme(lab, "{}")
+
+
+def assert_buttons_visible(page):
+    footer = page.locator(".rsc-publish-modal .jp-Dialog-footer").bounding_box()
+    assert footer["y"] >= 0 and footer["y"] + footer["height"] <= 800, footer
+    assert page.locator(".rsc-publish-modal button.rsc-publish-submit").is_visible()
+
+
+def assert_contrast(page, selectors):
+    ratios = {s: round(page.evaluate(CONTRAST, s), 2) for s in selectors}
+    low = {s: r for s, r in ratios.items() if r < 4.5}
+    assert not low, "text contrast under 4.5:1: %s" % low
+
+
+def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_server, page, no_saved_servers, theme):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    key = local_server.add_user("lays" + uuid.uuid4().hex[:6], "publisher")
+    path = write_notebook(
+        lab.root, "layout-versions%s/report.ipynb" % uuid.uuid4().hex[:6], extra={"a.csv": "a\n", "b.csv": "b\n"}
+    )
+    url = ui.publish_first_time(page, lab, path, local_server.url, key, name="local")
+    ui.wait_saved(lab, path, local_server.url, url)
+    dark = page.evaluate("document.body.dataset.jpThemeLight") == "false"
+    assert dark == (theme == "dark")
+
+    # The publish dialog with the folded section open, in source mode (the longest form).
+    ui.click_publish_button(page)
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=True)
+    page.click("#rsc-env-add")
+    page.click("#rsc-sharing > summary")
+    page.wait_for_selector("#rsc-tags", state="visible")
+    page.locator("#rsc-tags").scroll_into_view_if_needed()
+    shoot(page, lab, "%s-sharing" % theme)
+    assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
+    box = page.locator(".rsc-publish-modal .jp-Dialog-content").bounding_box()
+    assert box["y"] + box["height"] <= 800, box
+    assert_buttons_visible(page)
+    assert_contrast(
+        page,
+        [
+            "#rsc-sharing > summary",
+            "label[for=rsc-draft]",
+            "#rsc-sharing .rsc-help",
+            "label[for=rsc-access]",
+            "#rsc-access",
+            "label[for=rsc-viewers]",
+            "#rsc-viewers",
+            "label[for=rsc-collaborators]",
+            "label[for=rsc-vanity]",
+            "label[for=rsc-tags]",
+        ],
+    )
+
+    # A draft publish: while its log streams, the dialog stays in the window and its buttons show.
+    ui.choose_mode(page, source=False)
+    page.check("#rsc-draft")
+    page.evaluate(WATCH_LOGS)
+    ui.submit_publish(page)
+    # The first publish's link is still there: wait for the draft's.
+    page.wait_for_function(
+        "document.querySelector('.rsc-published-draft') !== null"
+        " || (document.querySelector('#rsc-error') || {style: {display: 'none'}}).style.display !== 'none'",
+        timeout=ui.PUBLISH_TIMEOUT_MS,
+    )
+    assert page.locator(".rsc-published-draft").count() == 1, ui.dialog_text(page)
+    preview = page.get_attribute(".rsc-published", "href")
+    boxes = page.evaluate("window.rscBoxes")
+    assert boxes, "the dialog was never seen while publishing"
+    outside = [b for b in boxes if b["top"] < 0 or b["bottom"] > 800 or b["footerBottom"] > 800]
+    assert not outside, outside[:3]
+    assert page.inner_text(".rsc-published").startswith("Draft")
+    assert_contrast(page, [".rsc-published"])
+
+    # The Versions view, then an activation streaming its log into it.
+    ui.click_publish_button(page)
+    ui.wait_publish_dialog(page)
+    page.click("#rsc-versions")
+    page.wait_for_selector("#rsc-versions-view .rsc-version-activate", state="visible")
+    shoot(page, lab, "%s-versions" % theme)
+    assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
+    assert_buttons_visible(page)
+    assert_contrast(
+        page,
+        [
+            ".rsc-versions-title",
+            ".rsc-versions-status",
+            ".rsc-versions-table th",
+            ".rsc-version td",
+            ".rsc-version-live",
+            ".rsc-version-activate",
+            ".rsc-version-remove",
+        ],
+    )
+    draft_id = preview.rstrip("/").rsplit("_bundle", 1)[1]
+    page.click('.rsc-version[data-bundle="%s"] .rsc-version-activate' % draft_id)
+    page.wait_for_function(
+        "document.querySelector('.rsc-version[data-bundle=\"%s\"] .rsc-version-live') !== null" % draft_id,
+        timeout=ui.PUBLISH_TIMEOUT_MS,
+    )
+    page.locator("#rsc-versions-log").scroll_into_view_if_needed()
+    shoot(page, lab, "%s-versions-activated" % theme)
+    assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
+    assert_buttons_visible(page)
+    assert_contrast(page, ["#rsc-versions-log"])
+    # Remove's second click asks in the error color: still readable.
+    page.click(".rsc-version-remove")
+    assert_contrast(page, [".rsc-version-remove.rsc-confirm"])
+    page.click(".jp-Dialog button.rsc-publish-cancel")
