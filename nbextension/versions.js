@@ -139,8 +139,15 @@ define(['jquery', 'base/js/dialog', './api', './publish', './focus'], function (
                     .catch(fail);
             });
             body.on('click', '.rsc-version-remove', function () {
-                var bundle = String($(this).attr('data-bundle'));
+                var button = $(this);
+                var bundle = String(button.attr('data-bundle'));
                 body.find('#rsc-versions-error').hide();
+                if (!button.hasClass('rsc-confirm')) {
+                    // Removing cannot be undone: a second click confirms.
+                    button.addClass('rsc-confirm btn-danger').removeClass('btn-default').text('Remove for good');
+                    logView.status('Click "Remove for good" to delete version ' + bundle + '.');
+                    return;
+                }
                 setBusy(true);
                 logView.status('Removing version ' + bundle + '…');
                 api.removeVersion(server.name, guid, bundle)

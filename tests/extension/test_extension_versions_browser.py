@@ -122,8 +122,12 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     assert version_rows(page) == [[draft_bundle, True], [str(first_bundle), False]]
     assert "Second cut" in served(url)
 
-    # Remove the older version.
-    page.click('.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_bundle)
+    # Remove the older version: a second click confirms.
+    remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_bundle
+    page.click(remove)
+    assert page.inner_text(remove) == "Remove for good"
+    assert len(version_rows(page)) == 2
+    page.click(remove)
     page.wait_for_function(
         "$('.rsc-version').length === 1 || $('#rsc-versions-error').is(':visible')",
     )
@@ -167,6 +171,11 @@ def test_footer_buttons_stay_on_screen_at_1280x800(jupyter, local_server, browse
         ui.choose_mode(page, source=True)
         open_sharing(page)
         page.click("#rsc-env-add")
+        # The section's fields stay inside it.
+        section = page.locator("#rsc-sharing").bounding_box()
+        for field in ("#rsc-draft", "#rsc-access", "#rsc-viewers", "#rsc-collaborators", "#rsc-vanity", "#rsc-tags"):
+            box = page.locator(field).bounding_box()
+            assert section["x"] <= box["x"] and box["x"] + box["width"] <= section["x"] + section["width"], field
         # A publish streaming a long log, with warnings above it (as the dialog's view shows them).
         page.evaluate(
             "() => { var lines = ['Warning: the kernel has packages that are not in requirements.txt'];"
