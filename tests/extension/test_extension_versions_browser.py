@@ -60,6 +60,10 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     key = local_server.add_user(unique("hana"), "publisher")
     viewer = unique("vito")
     local_server.add_user(viewer, "viewer")
+    colleague = unique("cole")
+    local_server.add_user(colleague, "publisher")
+    tag = local_server.api("POST", "v1/tags", json={"name": unique("quarterly")}).json()  # made by an admin
+    vanity = "/%s/" % unique("q4")
     path = write_notebook(jupyter.root, unique("versions") + "/report.ipynb", heading="First cut")
     ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
     ui.choose_mode(page, source=False)
@@ -71,6 +75,9 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     open_sharing(page)
     page.select_option("#rsc-access", "acl")
     page.fill("#rsc-viewers", " %s , " % viewer)
+    page.fill("#rsc-collaborators", colleague)
+    page.fill("#rsc-vanity", vanity)
+    page.fill("#rsc-tags", tag["name"])
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert "First cut" in served(url)
@@ -78,9 +85,17 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     guid = record["content_guid"]
     item = local_server.api("GET", "v1/content/%s" % guid, key=key).json()
     assert item["access_type"] == "acl"
-    users = local_server.api("GET", "v1/users", params={"prefix": viewer}).json()["results"]
+    people = {
+        name: local_server.api("GET", "v1/users", params={"prefix": name}).json()["results"][0]["guid"]
+        for name in (viewer, colleague)
+    }
     permissions = local_server.api("GET", "v1/content/%s/permissions" % guid, key=key).json()
-    assert [(p["principal_guid"], p["role"]) for p in permissions] == [(users[0]["guid"], "viewer")]
+    assert sorted((p["principal_guid"], p["role"]) for p in permissions) == sorted(
+        [(people[viewer], "viewer"), (people[colleague], "owner")]
+    )
+    assert [t["id"] for t in local_server.api("GET", "v1/content/%s/tags" % guid, key=key).json()] == [tag["id"]]
+    assert local_server.api("GET", "v1/content/%s/vanity" % guid, key=key).json()["path"] == vanity
+    assert "First cut" in served(local_server.url.rstrip("/") + vanity)
     first_bundle = item["bundle_id"]
 
     # A draft: the notification opens the preview, the content's URL keeps the live version.
@@ -153,6 +168,8 @@ def test_an_unknown_viewer_is_one_sentence(jupyter, local_server, page, no_saved
     ui.submit_publish(page)
     message = ui.dialog_error(page)
     assert "nobody-" in message and "\n" not in message
+    # The publish itself stays.
+    assert "notes" in [c["title"] for c in local_server.api("GET", "v1/content", key=key).json()]
 
 
 def test_footer_buttons_stay_on_screen_at_1280x800(jupyter, local_server, browser, no_saved_servers):
