@@ -50,6 +50,9 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     key = local_server.add_user(unique("vera"), "publisher")
     viewer = unique("vic")
     local_server.add_user(viewer, "viewer")
+    colleague = unique("col")
+    local_server.add_user(colleague, "publisher")
+    tag = local_server.api("POST", "v1/tags", json={"name": unique("quarterly")}).json()  # made by an admin
     vanity = "/%s/" % unique("q4")
     path = write_notebook(lab.root, unique("versions") + "/report.ipynb", heading="First edition")
 
@@ -62,7 +65,9 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     open_sharing(page)
     page.select_option("#rsc-access", "acl")
     page.fill("#rsc-viewers", " %s , " % viewer)
+    page.fill("#rsc-collaborators", colleague)
     page.fill("#rsc-vanity", vanity)
+    page.fill("#rsc-tags", tag["name"])
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert page.inner_text(".rsc-published").startswith("Published")
@@ -70,9 +75,15 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     guid = record["content_guid"]
     item = local_server.api("GET", "v1/content/%s" % guid, key=key).json()
     assert item["access_type"] == "acl"
-    users = local_server.api("GET", "v1/users", params={"prefix": viewer}).json()["results"]
+    people = {
+        name: local_server.api("GET", "v1/users", params={"prefix": name}).json()["results"][0]["guid"]
+        for name in (viewer, colleague)
+    }
     permissions = local_server.api("GET", "v1/content/%s/permissions" % guid, key=key).json()
-    assert [(p["principal_guid"], p["role"]) for p in permissions] == [(users[0]["guid"], "viewer")]
+    assert sorted((p["principal_guid"], p["role"]) for p in permissions) == sorted(
+        [(people[viewer], "viewer"), (people[colleague], "owner")]
+    )
+    assert [t["id"] for t in local_server.api("GET", "v1/content/%s/tags" % guid, key=key).json()] == [tag["id"]]
     assert local_server.api("GET", "v1/content/%s/vanity" % guid, key=key).json()["path"] == vanity
     assert "First edition" in served(local_server, local_server.url.rstrip("/") + vanity)
 
@@ -131,3 +142,22 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     assert [b["id"] for b in bundles] == [draft_id]
     page.click(".jp-Dialog button.rsc-publish-cancel")
     page.wait_for_selector("#rsc-publish-form", state="detached")
+
+
+def test_an_unknown_viewer_is_one_sentence_and_the_publish_stays(lab, local_server, page, no_saved_servers):
+    key = local_server.add_user(unique("uma"), "publisher")
+    title = unique("Shared report ")
+    path = write_notebook(lab.root, unique("sharing-error") + "/report.ipynb", heading="Kept anyway")
+    ui.open_publish_dialog(page, lab, path, local_server.url, key)
+    ui.choose_mode(page, source=False)
+    page.fill("#rsc-title", title)
+    open_sharing(page)
+    page.fill("#rsc-viewers", "nobody-by-this-name")
+    ui.submit_publish(page)
+    message = ui.dialog_error(page)
+    assert "nobody-by-this-name" in message and "sharing was not set" in message, message
+    assert message.endswith(".") and "\n" not in message, message
+    assert page.is_visible("#rsc-publish-form")  # the dialog stays open to fix the sharing
+    found = [c for c in local_server.api("GET", "v1/content", key=key).json() if c["title"] == title]
+    assert len(found) == 1 and found[0]["bundle_id"], found
+    assert "Kept anyway" in served(local_server, found[0]["content_url"])
