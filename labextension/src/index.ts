@@ -47,6 +47,14 @@ function notifyPublished(panel: NotebookPanel, result: api.IResult): void {
   panel.toolbar.insertAfter('rsconnect-publish', 'rsconnect-published', item);
 }
 
+/** After a version was activated from the Versions view: a draft's link now opens the content. */
+function showLive(panel: NotebookPanel, contentUrl: string): void {
+  const link = panel.node.querySelector('.rsc-published-draft');
+  if (link && contentUrl) {
+    notifyPublished(panel, { content_url: contentUrl } as api.IResult);
+  }
+}
+
 async function addThenPublish(panel: NotebookPanel, draft: publishDialog.IDraft): Promise<void> {
   const added = await addServer.open({});
   const servers = await api.listServers();
@@ -62,7 +70,9 @@ async function publishWith(
   servers: api.IServer[],
   draft: publishDialog.IDraft
 ): Promise<void> {
-  const outcome = await publishDialog.open(panel, servers, draft);
+  const outcome = await publishDialog.open(panel, servers, draft, contentUrl =>
+    showLive(panel, contentUrl)
+  );
   if (!outcome) {
     return;
   }

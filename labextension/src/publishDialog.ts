@@ -371,7 +371,8 @@ const PUBLISH = 2;
 export async function open(
   panel: NotebookPanel,
   servers: api.IServer[],
-  draft: IDraft = {}
+  draft: IDraft = {},
+  activated: (contentUrl: string) => void = () => undefined
 ): Promise<Outcome> {
   const [folder, rules] = await Promise.all([api.folderFiles(panel.context.path), api.rules()]);
   const md = metadata.read(panel.model!);
@@ -414,7 +415,7 @@ export async function open(
   dialog.addClass('rsc-publish-modal');
   const versionsView = new versions.Versions(
     form.querySelector('#rsc-versions-view') as HTMLElement,
-    { setBusy: on => dialog.setBusy(on) }
+    { setBusy: on => dialog.setBusy(on), activated }
   );
   const errorBox = form.querySelector('#rsc-error') as HTMLElement;
   const manifestLabel = () =>

@@ -8,6 +8,8 @@ import * as publish from './publish';
 export interface IHost {
   /** Disables the dialog's buttons while a version is activated or removed. */
   setBusy(on: boolean): void;
+  /** A version was made live: the content's URL now serves it. */
+  activated(contentUrl: string): void;
 }
 
 /** The (hidden) area, placed in the publish dialog's form. */
@@ -159,7 +161,7 @@ export class Versions {
     this.host.setBusy(true);
     try {
       const started = await api.activate(this.server!.name, this.guid, bundle);
-      await publish.follow(started.job_id, {
+      const result = await publish.follow(started.job_id, {
         log: lines => {
           log.append(document.createTextNode(lines.join('\n') + '\n'));
           log.scrollTop = log.scrollHeight;
@@ -167,6 +169,7 @@ export class Versions {
         progress: () => undefined
       });
       this.host.setBusy(false);
+      this.host.activated(result.content_url);
       await this.reload();
     } catch (err) {
       this.host.setBusy(false);

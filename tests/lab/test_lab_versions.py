@@ -129,6 +129,9 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     assert not page.is_visible("#rsc-versions-error")
     assert rows(page) == [[draft_id, True], [first_id, False]]
     assert "Second edition" in served(local_server, url)
+    # The toolbar's draft link now opens the content itself.
+    assert page.get_attribute(".rsc-published", "href") == url
+    assert page.inner_text(".rsc-published").startswith("Published")
 
     # Remove the older version: two clicks (it cannot be undone).
     remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_id
