@@ -145,3 +145,13 @@ def snapshot(root):
 def changes(before, after):
     """The paths added, removed or changed between two snapshots."""
     return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+
+
+def run_coroutine(coro):
+    """asyncio.run in a thread of its own: the session's Playwright (the browser tests') keeps an
+    event loop in the main thread, where asyncio.run refuses to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -18,7 +18,7 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
+from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, run_coroutine, tar_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def ws_conversation(url, subprotocols, send, until, timeout=30):
         conn.close()
         return selected, received
 
-    return asyncio.run(go())
+    return run_coroutine(go())
 
 
 # -- WSGI ---------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_bokeh(publisher):
         conn.close()
         return selected, frames
 
-    selected, frames = asyncio.run(pull_doc())
+    selected, frames = run_coroutine(pull_doc())
     assert selected == "bokeh"
     assert any("Hello from the sample Bokeh app (no greeting)" in f for f in frames), frames
 

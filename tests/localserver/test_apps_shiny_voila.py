@@ -15,7 +15,7 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from tests.localserver.localserver_helpers import Client
+from tests.localserver.localserver_helpers import Client, run_coroutine
 from tests.localserver.test_apps import app_bundle, assert_scripts_load, deployed
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def shiny_session(ws_url, n):
         conn.close()
         return messages
 
-    return asyncio.run(go())
+    return run_coroutine(go())
 
 
 def test_shiny(publisher):
@@ -87,7 +87,7 @@ def voila_kernel_info(ws_url):
         conn.close()
         return None
 
-    return asyncio.run(go())
+    return run_coroutine(go())
 
 
 def test_voila(publisher):

@@ -163,32 +163,27 @@ def test_a_draft_of_an_app_is_checked_by_its_preview_and_stays_off_the_live_url(
     assert page(local_server, guid).text.startswith("Hello from the draft")
 
 
-def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, owner):
+def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, owner, browser):
     """rsconnect-python shows `{dashboard_url}/draft/{bundle id}`: the dashboard page frames the
-    bundle's preview there, and the live content at the plain dashboard URL (in Chromium, started
-    and stopped here: a session-wide browser would keep its event loop running for later tests)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-
+    bundle's preview there, and the live content at the plain dashboard URL (in the session's
+    Chromium: a second Playwright started here fails once that one runs, as it does in the suite)."""
     guid = owner.create("drafts-dashboard")["guid"]
     live = owner.upload(guid, static_bundle("<p>the live one</p>"))
     deploy(owner, guid, live["id"])
     draft = owner.upload(guid, static_bundle("<p>the draft one</p>"))
     deploy(owner, guid, draft["id"], activate=False)
     item = owner("GET", "v1/content/" + guid).json()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30000)
-            page.goto(item["dashboard_url"] + "/draft/%s" % draft["id"])
-            page.frame_locator("#view").locator("text=the draft one").wait_for()
-            page.goto("about:blank")
-            page.goto(item["dashboard_url"])
-            page.frame_locator("#view").locator("text=the live one").wait_for()
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        page.goto(item["dashboard_url"] + "/draft/%s" % draft["id"])
+        page.frame_locator("#view").locator("text=the draft one").wait_for()
+        page.goto("about:blank")
+        page.goto(item["dashboard_url"])
+        page.frame_locator("#view").locator("text=the live one").wait_for()
+    finally:
+        context.close()
 
 
 def test_a_bundle_being_deployed_cannot_be_deleted(local_server, owner):
