@@ -27,8 +27,13 @@ class LocalServer:
     process: subprocess.Popen
     log_path: Path
 
-    def add_user(self, name, role="publisher"):
-        """Create a user with the CLI and return its API key."""
+    @property
+    def admin_password(self):
+        """The password `admin` signs in with (written at first start, like the API key)."""
+        return (self.data_dir / "admin-password").read_text().strip()
+
+    def add_user(self, name, role="publisher", password=None):
+        """Create a user with the CLI (with a password when given) and return its API key."""
         out = subprocess.run(
             [
                 sys.executable,
@@ -41,12 +46,38 @@ class LocalServer:
                 role,
                 "--data-dir",
                 str(self.data_dir),
+                *(["--password"] if password is not None else []),
             ],
             check=True,
             capture_output=True,
             text=True,
+            input=None if password is None else "%s\n%s\n" % (password, password),
         ).stdout
         return out.strip().splitlines()[-1].split()[-1]
+
+    def get(self, url, key=None, **kwargs):
+        """GET a content URL as a program does: with an API key (the administrator's unless given)."""
+        headers = kwargs.pop("headers", {})
+        headers["Authorization"] = "Key " + (key or self.api_key)
+        kwargs.setdefault("timeout", 60)
+        return requests.get(url, headers=headers, **kwargs)
+
+    def session_cookie(self, username="admin", password=None):
+        """Sign in on /__login__ and return the session cookie (a dict for Playwright's add_cookies)."""
+        session = requests.Session()
+        r = session.post(
+            self.url + "__login__",
+            data={"username": username, "password": password or self.admin_password, "next": "/connect/"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        assert r.status_code == 302, r.text[:500]
+        (cookie,) = [c for c in session.cookies if c.name.startswith("rsconnect_local_session_")]
+        return {"name": cookie.name, "value": cookie.value, "url": self.url}
+
+    def sign_in(self, context, username="admin", password=None):
+        """Sign a Playwright browser context in, as a person who signed in on the login page."""
+        context.add_cookies([self.session_cookie(username, password)])
 
     def api(self, method, path, key=None, **kwargs):
         headers = kwargs.pop("headers", {})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ import tornado.httpserver
 import tornado.web
 
 from .. import __version__
-from . import apps, auth, bundles, handlers, interpreters
+from . import apps, auth, bundles, handlers, interpreters, sessions
 from .bundles import BundleLimits
 from .db import Database
 from .layout import Layout
@@ -53,6 +55,8 @@ class ServerOptions:
     max_bundle_files: int = bundles.DEFAULT_MAX_FILES
     max_unpacked_size: int = bundles.DEFAULT_MAX_UNPACKED
     app_start_timeout: float = 120
+    certfile: str | None = None  # HTTPS with this certificate and key
+    keyfile: str | None = None
 
     @property
     def limits(self) -> BundleLimits:
@@ -66,6 +70,9 @@ class State:
         self.layout = Layout(options.data_dir or default_data_dir(), options.environments_dir)
         os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
         self.db = Database(self.layout.database)
+        self.secret = sessions.load_secret(self.layout.secret_file)
+        self.sessions = sessions.Sessions(self.db, self.secret)
+        self.cookie_name = sessions.cookie_name(options.port)
         self.tasks = Tasks(self.db)
         self.interpreters = interpreters.discover(options.pythons)
         self.max_bundle_size = options.max_bundle_size
@@ -126,6 +133,8 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
     api = r"/__api__/"
     return [
         (r"/", handlers.RootHandler),
+        (r"/__login__", handlers.LoginHandler),
+        (r"/__logout__", handlers.LogoutHandler),
         (r"/connect/?", handlers.DashboardHandler),
         (api + r"server_settings", handlers.ServerSettingsHandler),
         (api + r"v1/server_settings/python", handlers.PythonSettingsHandler),
@@ -158,9 +167,21 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
     ]
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def make_app(state: State) -> tornado.web.Application:
     # WebSocket messages relayed to apps may be large (Streamlit sends whole dataframes).
-    return tornado.web.Application(routes(), state=state, log_function=log_request, websocket_max_message_size=1024**3)
+    return tornado.web.Application(
+        routes(),
+        state=state,
+        log_function=log_request,
+        websocket_max_message_size=1024**3,
+        cookie_secret=state.secret,
+        template_path=os.path.join(HERE, "templates"),
+        static_path=os.path.join(HERE, "static"),
+        static_url_prefix="/__static__/",
+    )
 
 
 def log_request(handler: tornado.web.RequestHandler) -> None:
@@ -177,12 +198,20 @@ def first_start(state: State, url: str, say: Callable[[str], Any]) -> str | None
     if state.db.count_users():
         return None
     _, key = auth.create_user(state.db, "admin", "administrator")
-    path = state.layout.admin_key_file
+    # A password to sign in to the pages with; it is in the file, never in the output.
+    password = secrets.token_urlsafe(12)
+    sessions.set_password(state.db, "admin", password)
+    write_private(state.layout.admin_password_file, password)
+    write_private(state.layout.admin_key_file, key)  # last: launch.py waits for this file
+    return key
+
+
+def write_private(path: str, text: str) -> None:
+    """Write a secret to a file only this user may read (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
+        f.write(text + "\n")
     os.chmod(path, 0o600)
-    return key
 
 
 def save_server(url: str, key: str, say: Callable[[str], Any]) -> None:
@@ -201,7 +230,7 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     state = State(options)
     state.recover()
     try:
-        asyncio.run(_serve(state, options.host, options.port, say))
+        asyncio.run(_serve(state, options, say))
     finally:
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for
@@ -210,12 +239,38 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     say("Stopped.")
 
 
-async def _serve(state: State, host: str, port: int, say: Callable[[str], Any]) -> None:
-    server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=handlers.API_BODY_LIMIT)
+def tls_context(options: ServerOptions) -> ssl.SSLContext | None:
+    """HTTPS when --certfile is given (--keyfile when the key is not in the certificate file)."""
+    if not options.certfile:
+        if options.keyfile:
+            raise ValueError("--keyfile needs --certfile: give both, or neither for plain HTTP.")
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(options.certfile, options.keyfile)
+    except (OSError, ssl.SSLError) as e:
+        raise ValueError("Cannot use the certificate %s: %s" % (options.certfile, e)) from e
+    return context
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+
+
+async def _serve(state: State, options: ServerOptions, say: Callable[[str], Any]) -> None:
+    host, port = options.host, options.port
+    context = tls_context(options)
+    server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=handlers.API_BODY_LIMIT, ssl_options=context)
     server.listen(port, host)
-    url = "http://%s:%d/" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)
+    scheme = "https" if context else "http"
+    url = "%s://%s:%d/" % (scheme, "127.0.0.1" if host in ("", "0.0.0.0", "::") else host, port)
     key = first_start(state, url, say)
     say("rsconnect-jupyter local server (Connect-compatible) at %s" % url)
+    if not is_loopback(host) and context is None:
+        say(
+            "Warning: listening on %s without TLS: other machines can reach this server, and passwords, "
+            "API keys and sessions cross the network in the clear. Give --certfile and --keyfile for HTTPS." % host
+        )
     say("Data folder: %s" % state.layout.data_dir)
     say("Python: %s" % (", ".join(i.version for i in state.interpreters) or "none found"))
     if key is not None:
@@ -223,6 +278,7 @@ async def _serve(state: State, host: str, port: int, say: Callable[[str], Any]) 
         if sys.stdout.isatty():
             say("Administrator API key: %s" % key)
         say("The administrator's API key is in %s" % state.layout.admin_key_file)
+        say("Sign in to %sconnect/ as admin with the password in %s" % (url, state.layout.admin_password_file))
         save_server(url, key, say)
     sys.stdout.flush()
 

@@ -58,12 +58,25 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     show_default=True,
     help="Seconds an API or app may take to answer after it starts before its deploy fails.",
 )
+@click.option(
+    "--certfile",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Serve HTTPS with this certificate (PEM; it may hold the key too).",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="The certificate's private key (PEM), when it is not in --certfile.",
+)
 @click.pass_context
 def local_server(ctx: click.Context, **options: Any) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).
 
     On first start it creates an administrator, writes its API key to DATA_DIR/admin-api-key and
-    saves the server as "local" for `rsconnect deploy`.
+    its password (to sign in to /connect/) to DATA_DIR/admin-password, and saves the server as
+    "local" for `rsconnect deploy`. It listens on 127.0.0.1 unless --host says otherwise.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -83,18 +96,59 @@ def local_server(ctx: click.Context, **options: Any) -> None:
 @click.option(
     "--role", type=click.Choice(["publisher", "viewer", "administrator"]), default="publisher", show_default=True
 )
+@click.option(
+    "--password",
+    "ask_password",
+    is_flag=True,
+    help="Also ask for a password (twice), to sign in to the server's pages in a browser.",
+)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-def add_user(name: str, role: str, data_dir: str | None) -> None:
+def add_user(name: str, role: str, ask_password: bool, data_dir: str | None) -> None:
     """Create a user and print its API key (the last word of the output)."""
-    from . import auth
+    from . import auth, passwords, sessions
     from .app import open_database
 
+    password = read_password(name) if ask_password else None
     db = open_database(data_dir or default_data_dir())
     try:
         user, key = auth.create_user(db, name, role)
-    except ValueError as e:
+        if password is not None:
+            sessions.set_password(db, name, password)
+    except (ValueError, LookupError, passwords.PasswordError) as e:
         raise click.ClickException(str(e)) from e
     finally:
         db.close()
-    click.echo("Created %s %s (guid %s)." % (role, name, user["guid"]))
+    click.echo("Created %s %s (guid %s)%s." % (role, name, user["guid"], " with a password" if password else ""))
     click.echo("API key: %s" % key)
+
+
+@local_server.command("set-password")
+@click.argument("name")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+def set_password(name: str, data_dir: str | None) -> None:
+    """Set or change a user's password (asked twice; read from standard input when it is not a
+    terminal). The user's open sessions end."""
+    from . import sessions
+    from .app import open_database
+
+    password = read_password(name)
+    db = open_database(data_dir or default_data_dir())
+    try:
+        sessions.set_password(db, name, password)
+    except LookupError as e:
+        raise click.ClickException(str(e.args[0])) from e
+    finally:
+        db.close()
+    click.echo("Set the password of %s. Sign in at /__login__ (or /connect/)." % name)
+
+
+def read_password(name: str) -> str:
+    """A new password, asked twice and checked before anything is written."""
+    from . import passwords
+
+    password: str = click.prompt("Password for %s" % name, hide_input=True, confirmation_prompt=True)
+    try:
+        passwords.check_new(password)
+    except passwords.PasswordError as e:
+        raise click.ClickException(str(e)) from e
+    return password

@@ -98,6 +98,16 @@ CREATE TABLE IF NOT EXISTS content_tags (
     tag_id INTEGER NOT NULL,
     PRIMARY KEY (content_guid, tag_id)
 );
+CREATE TABLE IF NOT EXISTS passwords (
+    user_guid TEXT PRIMARY KEY,
+    hash TEXT NOT NULL                   -- passwords.hash_password(): scrypt, never the password
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,            -- sha256 of the session id: the cookie's value is never stored
+    user_guid TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    expires REAL NOT NULL                -- seconds since the epoch
+);
 CREATE TABLE IF NOT EXISTS environment (
     content_guid TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -180,6 +190,42 @@ class Database:
         self.execute(
             "INSERT INTO api_keys (key_hash, user_guid, created_time) VALUES (?, ?, ?)", (key_hash, user_guid, now())
         )
+
+    def password_hash(self, user_guid: str) -> str | None:
+        row = self.one("SELECT hash FROM passwords WHERE user_guid = ?", (user_guid,))
+        return None if row is None else cast(str, row["hash"])
+
+    def set_password_hash(self, user_guid: str, password_hash: str) -> None:
+        """A new password also ends the user's sessions: whoever knew the old one is signed out."""
+        self.transaction(
+            [
+                ("INSERT OR REPLACE INTO passwords (user_guid, hash) VALUES (?, ?)", (user_guid, password_hash)),
+                ("DELETE FROM sessions WHERE user_guid = ?", (user_guid,)),
+            ]
+        )
+
+    def add_session(self, id_hash: str, user_guid: str, expires: float) -> None:
+        self.transaction(
+            [
+                ("DELETE FROM sessions WHERE expires < strftime('%s', 'now')", ()),
+                (
+                    "INSERT INTO sessions (id_hash, user_guid, created_time, expires) VALUES (?, ?, ?, ?)",
+                    (id_hash, user_guid, now(), expires),
+                ),
+            ]
+        )
+
+    def session_user(self, id_hash: str, at: float) -> UserRow | None:
+        return cast(
+            "UserRow | None",
+            self.one(
+                "SELECT u.* FROM users u JOIN sessions s ON s.user_guid = u.guid WHERE s.id_hash = ? AND s.expires > ?",
+                (id_hash, at),
+            ),
+        )
+
+    def delete_session(self, id_hash: str) -> None:
+        self.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
 
     def count_users(self) -> int:
         return cast("dict[str, int]", self.one("SELECT COUNT(*) AS n FROM users"))["n"]  # COUNT: one row

@@ -26,6 +26,15 @@ class Layout:
         return os.path.join(self.data_dir, "connect.db")
 
     @property
+    def secret_file(self) -> str:
+        """The server's secret (signs session cookies and CSRF tokens); 0600."""
+        return os.path.join(self.data_dir, "secret")
+
+    @property
+    def admin_password_file(self) -> str:
+        return os.path.join(self.data_dir, "admin-password")
+
+    @property
     def admin_key_file(self) -> str:
         return os.path.join(self.data_dir, "admin-api-key")
 

@@ -10,6 +10,7 @@ from .bundles import BundleDownloadHandler, BundleHandler, BundlePreviewHandler,
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
 from .environment import EnvironmentHandler
+from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
 from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
@@ -36,6 +37,9 @@ __all__ = [
     "DashboardHandler",
     "DeployHandler",
     "EnvironmentHandler",
+    "LoginHandler",
+    "LogoutHandler",
+    "PageHandler",
     "PermissionHandler",
     "PermissionsHandler",
     "PythonSettingsHandler",

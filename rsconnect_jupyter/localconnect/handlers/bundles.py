@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, cast
 
 import tornado.web
 
-from .. import actions, apps, bundles, errors, models
+from .. import access, actions, apps, bundles, errors, models
 from .base import BaseHandler, send_file
+from .pages import require_view
 
 if TYPE_CHECKING:
     from ..rows import BundleRow, ContentRow, UserRow
@@ -103,8 +104,8 @@ class BundleDownloadHandler(BaseHandler):
 
 class BundlePreviewHandler(BaseHandler):
     """/content/{guid}/_bundle{id}/: a built bundle whether live or not, as Connect previews a draft
-    (rsconnect-python opens it to check a draft before activating it). Open like /content/{guid}/:
-    the server listens on 127.0.0.1 by default.
+    (rsconnect-python opens it to check a draft before activating it). The live bundle is open to
+    those who may see the content; a draft to those who may deploy it (owner, collaborators, admins).
 
     Documents (static, notebooks) are served from the bundle's own folder. An app's live bundle
     redirects to /content/{guid}/; a draft of an app is started with a process of its own, checked to
@@ -115,6 +116,7 @@ class BundlePreviewHandler(BaseHandler):
         bundle = self.db.bundle(guid, bundle_id) if len(bundle_id) < 19 else None
         if content is None or bundle is None:
             raise tornado.web.HTTPError(404, "This content has no bundle %s." % bundle_id)
+        require_view(self, content, preview=not str(content["bundle_id"]) == str(bundle_id))
         folder = self.state.layout.bundle_dir(guid, bundle_id)
         if not bundle["primary_file"] or not os.path.isdir(folder):
             raise tornado.web.HTTPError(
@@ -135,6 +137,7 @@ class BundlePreviewHandler(BaseHandler):
             ctype += "; charset=utf-8"
         self.set_header("Content-Type", ctype)
         self.set_header("Cache-Control", "no-store")  # a draft's files change when it is deployed again
+        self.set_header("Content-Security-Policy", access.DOCUMENT_CSP)
         await send_file(self, target)
 
     async def check_app(self, guid: str, bundle_id: str) -> None:

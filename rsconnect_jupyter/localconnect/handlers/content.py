@@ -6,13 +6,13 @@ import re
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import actions, auth, errors, models
+from ..access import ACCESS_TYPES
 from .base import BaseHandler
 
 if TYPE_CHECKING:
     from ..rows import ContentRow, UserRow
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
-ACCESS_TYPES = ("acl", "logged_in", "all")
 # Fields of a content item a client may send and this server stores.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
 # Settings Connect stores but this server does not (timeouts, processes, resources, images, locking,

@@ -1,6 +1,8 @@
 """/content/{guid}/...: a deployed item's files, or a proxy to its app's process (HTTP and WebSocket).
 
-Open to anyone who can reach the server, which listens on 127.0.0.1 by default.
+Every request is checked against the item's access type (access.py, pages.require_view) before a
+file is read or an app started. Documents are served in a sandbox (access.DOCUMENT_CSP); requests
+reach an app without this server's session cookie or an API key.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .. import apps, bundles
+from .. import access, apps, bundles
 from .base import BaseHandler, send_file
+from .pages import require_view
 
 if TYPE_CHECKING:
     from ..apps import AppProcess
@@ -82,9 +85,9 @@ class BodyPipe:
 
 @tornado.web.stream_request_body
 class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
-    """/content/{guid}/ and any path under it (open to anyone who can reach the server, which listens
-    on 127.0.0.1 by default): the live bundle's files, or, for APIs and apps, a proxy to the app's
-    process: HTTP (any method; bodies streamed both ways) and WebSocket."""
+    """/content/{guid}/ and any path under it, for those the item's access type lets in: the live
+    bundle's files, or, for APIs and apps, a proxy to the app's process: HTTP (any method; bodies
+    streamed both ways) and WebSocket."""
 
     app: AppProcess | None = None
     upstream: tornado.websocket.WebSocketClientConnection | None = None
@@ -102,6 +105,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if content is None or not content["bundle_id"]:
             raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
         self.content = content
+        require_view(self, content)
         if content["app_mode"] in apps.APP_MODES:
             self.app = self.state.runner.apps.get(guid)
             if self.app is None:  # not started since the server started: start it now
@@ -146,6 +150,15 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         for name, value in self.request.headers.get_all():
             if name.lower() not in drop:
                 headers.add(name, value)
+        # The viewer's credentials for this server stay here: an app never sees a session or a key.
+        if headers.get("Authorization", "")[:4].lower() == "key ":
+            del headers["Authorization"]
+        if "Cookie" in headers:
+            kept = [c for c in headers.get_list("Cookie") for c in c.split(";") if c.strip()]
+            kept = [c.strip() for c in kept if c.strip().split("=", 1)[0] != self.state.cookie_name]
+            del headers["Cookie"]
+            if kept:
+                headers["Cookie"] = "; ".join(kept)
         for token in self.request.headers.get("Connection", "").split(","):
             headers.pop(token.strip(), None)
         remote = self.request.remote_ip or ""
@@ -341,6 +354,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if ctype.startswith("text/") or ctype == "application/javascript":
             ctype += "; charset=utf-8"
         self.set_header("Content-Type", ctype)
+        self.set_header("Content-Security-Policy", access.DOCUMENT_CSP)
         if self.request.method == "HEAD":
             self.set_header("Content-Length", os.path.getsize(target))
             self.finish()

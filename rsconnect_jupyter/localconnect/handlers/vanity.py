@@ -112,7 +112,7 @@ class VanitiesHandler(BaseHandler):
 
 class VanityPathHandler(BaseHandler):
     """Any other path: a vanity path leads (302) to its content's URL, with the rest of the path and
-    the query; unknown paths answer 404. Open like /content/{guid}/."""
+    the query; unknown paths answer 404. The content's URL checks who may see it."""
 
     def get(self, vpath: str) -> None:
         path = "/" + vpath
