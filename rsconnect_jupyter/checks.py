@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .exceptions import Fix, Hint, InvalidInput
+from .options import CheckOptions
 
 Kind = Literal["missing-package", "left-out-file", "widgets"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -35,11 +36,6 @@ class Finding:
     kind: Kind
     subject: str  # the module, the file
     message: str  # one sentence: what is wrong and how to fix it
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    strict: bool = False  # --strict (the dialogs: before "Publish anyway"): findings refuse the publish
 
 
 class ChecksFailed(InvalidInput):

@@ -141,3 +141,10 @@ class Feedback:
     log: Callable[[str], None] = print
     detail: Callable[[str], None] = _ignore
     progress: ProgressCallback | None = None
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The checks before upload (checks.py)."""
+
+    strict: bool = False  # --strict (the dialogs: before "Publish anyway"): findings refuse the publish

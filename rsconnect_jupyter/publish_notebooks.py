@@ -11,7 +11,7 @@ from typing import Any
 from . import bundle as bundles
 from . import checks
 from .exceptions import InvalidInput
-from .options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
+from .options import CheckOptions, ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .publish_flow import Deployment, Publication, log_snapshot, publish, take_snapshot
 from .target import StrPath, with_server
 
@@ -31,7 +31,7 @@ def publish_notebook(
     content: ContentOptions | None = None,
     env: EnvironmentOptions | None = None,
     feedback: Feedback | None = None,
-    before_upload: checks.CheckOptions | None = None,
+    before_upload: CheckOptions | None = None,
 ) -> Deployment:
     """Publish a notebook as an HTML snapshot (`notebook.static`) or with its source (jupyter-static).
 
@@ -41,7 +41,7 @@ def publish_notebook(
     files = files or FilesOptions()
     env = env or EnvironmentOptions()
     feedback = feedback or Feedback()
-    before_upload = before_upload or checks.CheckOptions()
+    before_upload = before_upload or CheckOptions()
     path = Path(notebook_path)
     target = with_server(target, path)
     check_notebook(path, files.extra_files)
@@ -92,7 +92,7 @@ def publish_voila(
     content: ContentOptions | None = None,
     env: EnvironmentOptions | None = None,
     feedback: Feedback | None = None,
-    before_upload: checks.CheckOptions | None = None,
+    before_upload: CheckOptions | None = None,
 ) -> Deployment:
     """Publish a notebook as a Voila dashboard (jupyter-voila): Connect installs its requirements and
     serves it with Voila, running it for each visitor. The bundle is the notebook, requirements.txt,
@@ -103,7 +103,7 @@ def publish_voila(
     files = files or FilesOptions()
     env = env or EnvironmentOptions()
     feedback = feedback or Feedback()
-    before_upload = before_upload or checks.CheckOptions()
+    before_upload = before_upload or CheckOptions()
     path = Path(notebook_path)
     target = with_server(target, path)
     check_notebook(path, files.extra_files)

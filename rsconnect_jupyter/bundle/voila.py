@@ -8,7 +8,6 @@ name it: `voila_missing` tells the publish flow to warn before the upload.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,8 +23,6 @@ from .writer import md5_of, write_bundle
 
 APP_MODE = "jupyter-voila"
 VOILA_CONFIG = "voila.json"  # Voila's settings beside the notebook: rsconnect-python bundles it too
-
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def voila_files(notebook_path: PathLike, snapshot: Snapshot, extra_files: Iterable[PathLike] = ()) -> list[BundleFile]:
@@ -56,11 +53,9 @@ def voila_bundle(
 
 def voila_missing(requirements: str) -> bool:
     """True when no line of the requirements names the voila package."""
-    for line in requirements.splitlines():
-        found = _NAME.match(line)
-        if found and re.sub(r"[-_.]+", "-", found.group(1)).lower() == "voila":
-            return False
-    return True
+    from ..checks import requirement_names  # the one reading of names (PEP 503), imported when needed
+
+    return "voila" not in requirement_names(requirements)
 
 
 def write_voila_manifest(

@@ -12,9 +12,8 @@ import click
 
 from .. import apps
 from .. import deploy as core
-from ..checks import CheckOptions
 from ..exceptions import InvalidInput
-from ..options import EnvironmentOptions, FilesOptions, NotebookOptions, ServerChoice
+from ..options import CheckOptions, EnvironmentOptions, FilesOptions, NotebookOptions, ServerChoice
 from .common import (
     ContentArgs,
     Output,

@@ -12,8 +12,7 @@ from dataclasses import replace
 import click
 
 from .. import deploy as core
-from ..checks import CheckOptions
-from ..options import EnvironmentOptions, FilesOptions, ServerChoice
+from ..options import CheckOptions, EnvironmentOptions, FilesOptions, ServerChoice
 from .common import (
     ContentArgs,
     Output,

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 from .. import deploy, environment, store
-from ..checks import CheckOptions
 from ..exceptions import Fix, InvalidField, NotFound, PermissionDenied, RSConnectError
-from ..options import ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
+from ..options import CheckOptions, ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
 
 if TYPE_CHECKING:

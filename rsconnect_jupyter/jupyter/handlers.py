@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from tornado import web
 
 from .. import rules
-from ..checks import CheckOptions
 from ..exceptions import InvalidField, RSConnectError
 from ..options import (
     ACCESS_TYPES,
+    CheckOptions,
     ContentOptions,
     EnvironmentOptions,
     Feedback,
