@@ -16,13 +16,6 @@ if TYPE_CHECKING:
 
 ACCESS_TYPES = ("all", "logged_in", "acl")
 
-# Documents (rendered notebooks, static pages) run in a sandbox: a unique origin, so their scripts
-# cannot read the server's pages or cookies, or act with a viewer's session. Scripts, forms,
-# pop-ups and downloads still work.
-DOCUMENT_CSP = (
-    "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads"
-)
-
 
 def can_view(db: Database, user: UserRow | None, content: ContentRow) -> bool:
     if content["access_type"] == "all":

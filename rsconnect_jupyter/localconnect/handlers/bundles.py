@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import tornado.web
 
-from .. import access, actions, apps, bundles, errors, models
+from .. import actions, apps, bundles, errors, models
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -137,7 +137,6 @@ class BundlePreviewHandler(BaseHandler):
             ctype += "; charset=utf-8"
         self.set_header("Content-Type", ctype)
         self.set_header("Cache-Control", "no-store")  # a draft's files change when it is deployed again
-        self.set_header("Content-Security-Policy", access.DOCUMENT_CSP)
         await send_file(self, target)
 
     async def check_app(self, guid: str, bundle_id: str) -> None:

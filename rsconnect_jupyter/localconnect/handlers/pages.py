@@ -1,8 +1,9 @@
 """What the server's own HTML pages share (sign-in, the dashboard): the signed-in person, headers
 that keep published content out of them, CSRF tokens, and one page layout.
 
-Published content runs on this server's origin. Its documents are sandboxed (access.DOCUMENT_CSP),
-but an app's scripts are not, so these pages trust only what a script cannot fake:
+Published content runs on this server's origin, as on Connect, and the session cookie goes with
+its requests (a document's images and an app's calls need it). So these pages trust only what a
+script of that content cannot fake:
 - a GET answers only a top-level navigation (the browser's Sec-Fetch-Dest/Mode headers, which no
   script can set), so `fetch("/connect/")` from an app gets no page, and never in a frame;
 - a POST needs the page's CSRF token (bound to the session) and an Origin of this server;
@@ -64,10 +65,17 @@ class PageHandler(BaseHandler):
             self.check_origin()
 
     def check_origin(self) -> None:
+        """A POST is a form sent from this server's page: its Origin, and a navigation (a script's
+        fetch or XHR says Sec-Fetch-Mode cors or same-origin)."""
         origin = self.request.headers.get("Origin")
         site = self.request.headers.get("Sec-Fetch-Site")
+        mode = self.request.headers.get("Sec-Fetch-Mode")
         own = "%s://%s" % (self.request.protocol, self.request.host)
-        if (origin is not None and origin != own) or site not in (None, "same-origin"):
+        if (
+            (origin is not None and origin != own)
+            or site not in (None, "same-origin")
+            or mode not in (None, "navigate")
+        ):
             raise tornado.web.HTTPError(403, "This form may only be sent from this server's own pages.")
 
     # -- the person signed in ------------------------------------------------------------------
@@ -168,14 +176,20 @@ class LogoutHandler(PageHandler):
         self.redirect("/__login__")
 
 
-def signed_in_user(handler: BaseHandler) -> UserRow | None:
-    """The user of the session cookie, for handlers that are not pages (the content proxy)."""
+def session_of(handler: BaseHandler) -> str | None:
+    """The session id in the request's session cookie (its signature checked), or None."""
     state = handler.state
     value = handler.get_signed_cookie(state.cookie_name, max_age_days=state.sessions.seconds / 86400.0, min_version=2)
-    return state.sessions.user(value.decode("utf-8")) if value else None
+    return value.decode("utf-8") if value else None
 
 
-def content_viewer(handler: BaseHandler) -> UserRow | None:
+def signed_in_user(handler: BaseHandler) -> UserRow | None:
+    """The user of the session cookie, for handlers that are not pages (the content proxy)."""
+    session_id = session_of(handler)
+    return handler.state.sessions.user(session_id) if session_id else None
+
+
+def content_viewer(handler: BaseHandler, content: ContentRow) -> UserRow | None:
     """Who asks for a content page: an API key (as Connect takes for programs), else the session."""
     header = handler.request.headers.get("Authorization", "")
     if header[:4].lower() == "key ":
@@ -188,7 +202,7 @@ def require_view(handler: BaseHandler, content: ContentRow, preview: bool = Fals
 
     A signed-out person in a browser is sent to the sign-in page and comes back after it; anyone
     else gets a page that says why (401 or 403), never the content."""
-    user = content_viewer(handler)
+    user = content_viewer(handler, content)
     allowed = access.can_preview if preview else access.can_view
     if allowed(handler.db, user, content):
         return
@@ -217,6 +231,7 @@ __all__ = [
     "LogoutHandler",
     "PageHandler",
     "content_viewer",
+    "session_of",
     "local_path",
     "require_view",
     "signed_in_user",

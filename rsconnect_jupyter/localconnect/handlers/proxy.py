@@ -1,8 +1,8 @@
 """/content/{guid}/...: a deployed item's files, or a proxy to its app's process (HTTP and WebSocket).
 
 Every request is checked against the item's access type (access.py, pages.require_view) before a
-file is read or an app started. Documents are served in a sandbox (access.DOCUMENT_CSP); requests
-reach an app without this server's session cookie or an API key.
+file is read or an app started; requests reach an app without this server's session cookie or an
+API key.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .. import access, apps, bundles
+from .. import apps, bundles
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -354,7 +354,6 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if ctype.startswith("text/") or ctype == "application/javascript":
             ctype += "; charset=utf-8"
         self.set_header("Content-Type", ctype)
-        self.set_header("Content-Security-Policy", access.DOCUMENT_CSP)
         if self.request.method == "HEAD":
             self.set_header("Content-Length", os.path.getsize(target))
             self.finish()
