@@ -96,14 +96,17 @@ def demo_env(clone: Clone, port: int) -> dict[str, str]:
     return env
 
 
-def check_url(output: str) -> (Optional[str], Optional[int]):
+def check_url(output: str, key_file: Path) -> (Optional[str], Optional[int]):
+    """The content URL the demo printed, and its status for the administrator (content is acl:
+    without a key the server answers with its sign-in page)."""
     found = CONTENT_URL.findall(output)
     if not found:
         return None, None
     url = found[-1]
     try:
-        return url, requests.get(url, timeout=60).status_code
-    except requests.RequestException:
+        key = key_file.read_text().strip()
+        return url, requests.get(url, headers={"Authorization": "Key " + key}, timeout=60).status_code
+    except (OSError, requests.RequestException):  # requests' errors are OSErrors too
         return url, None
 
 
@@ -116,7 +119,7 @@ def run_demo(clone: Clone, kind: str, rnd: int, port: int) -> DemoRun:
         timeout=3600,
         stamp_lines=True,
     )
-    url, status = check_url(run.stdout)
+    url, status = check_url(run.stdout, clone.path / ".local-connect" / "admin-api-key")
     ok = run.returncode == 0 and status == 200
     result = DemoRun(
         clone.commit,
