@@ -7,7 +7,6 @@ import json
 import uuid
 
 import pytest
-import requests
 
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import ECHO_KERNEL, write_notebook
@@ -27,17 +26,28 @@ def record_for(metadata, server_url):
     return metadata["servers"][server_url.rstrip("/")]
 
 
-def assert_serves(url, text):
-    r = requests.get(url, timeout=30)
-    assert r.status_code == 200
+def assert_serves(local_server, url, text, key):
+    """The content URL serves `text` to a program with `key` (content is `acl` by default: a key or a
+    signed-in browser of someone who may see it)."""
+    r = local_server.get(url, key=key, timeout=30)
+    assert r.status_code == 200, (url, r.status_code)
     assert text in r.text
 
 
+def signed_in_publisher(local_server, page, prefix):
+    """A new publisher with a password, signed in to the local server in the page's browser (as a
+    person who signed in there once); returns the API key."""
+    name, password = unique(prefix), unique("pw-")
+    key = local_server.add_user(name, "publisher", password=password)
+    local_server.sign_in(page.context, name, password)
+    return key
+
+
 def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
-    key = local_server.add_user(unique("alice"), "publisher")
+    key = signed_in_publisher(local_server, page, "alice")
     path = write_notebook(jupyter.root, unique("first") + "/sales.ipynb", heading="Sales in May")
     url = ui.publish_first_time(page, jupyter, path, local_server.url, key, name="local")
-    assert_serves(url, "Sales in May")
+    assert_serves(local_server, url, "Sales in May", key)
     # The toolbar icon is blue (main.css loaded next to main.js).
     color = page.evaluate("getComputedStyle(document.querySelector('#rsc-publish-button .fa')).color")
     assert color == "rgb(68, 112, 153)"
@@ -53,14 +63,17 @@ def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
     )
     assert key not in (jupyter.root / path).read_text()
 
-    # The toolbar notification opens the published document.
+    # The toolbar notification opens the published document (alice signed in to the server before).
     with page.context.expect_page() as opened:
         page.click("#notification_rsconnect")
-    assert opened.value.url.rstrip("/") == url.rstrip("/")
+    document = opened.value
+    document.wait_for_load_state()
+    assert document.url.rstrip("/") == url.rstrip("/")
+    assert "Sales in May" in document.content()
 
 
 def test_republish_with_source(jupyter, local_server, page, no_saved_servers):
-    key = local_server.add_user(unique("sam"), "publisher")
+    key = signed_in_publisher(local_server, page, "sam")
     path = write_notebook(
         jupyter.root, unique("source") + "/model.ipynb", heading="Model run", requirements="# no packages needed\n"
     )
@@ -73,7 +86,7 @@ def test_republish_with_source(jupyter, local_server, page, no_saved_servers):
     ui.submit_publish(page)
     first_url = ui.wait_published(page)
     guid = record_for(ui.rsconnect_metadata(page), local_server.url)["content_guid"]
-    assert_serves(first_url, "Model run")
+    assert_serves(local_server, first_url, "Model run", key)
     assert "REPORT_COLOR" in local_server.api("GET", "v1/content/%s/environment" % guid, key=key).json()
 
     # Republish: the dialog opens on the remembered server, title and mode; no conflict question.
@@ -116,7 +129,7 @@ def test_conflict_overwrite(jupyter, local_server, page, no_saved_servers):
     url = ui.wait_published(page)
     assert guid in url
     assert record_for(ui.rsconnect_metadata(page), local_server.url)["content_guid"] == guid
-    assert_serves(url, "Budget 2027")
+    assert_serves(local_server, url, "Budget 2027", key)
 
 
 def test_conflict_new_location(jupyter, local_server, page, no_saved_servers):
@@ -127,7 +140,7 @@ def test_conflict_new_location(jupyter, local_server, page, no_saved_servers):
     assert new_guid != guid and new_guid in url
     titles = [c["title"] for c in local_server.api("GET", "v1/content", key=key).json()]
     assert titles.count(title) == 2
-    assert_serves(url, "Budget 2027")
+    assert_serves(local_server, url, "Budget 2027", key)
 
 
 def test_bad_key_is_one_sentence(jupyter, local_server, page, no_saved_servers):
@@ -230,7 +243,7 @@ def test_non_python_kernel_publishes_the_document_only(jupyter, local_server, pa
     )
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
-    assert_serves(ui.wait_published(page), "Echo summary")
+    assert_serves(local_server, ui.wait_published(page), "Echo summary", key)
 
 
 def test_failed_render_shows_the_log_and_one_sentence(jupyter, local_server, page, no_saved_servers):
@@ -272,6 +285,6 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(jupyter, local_server, 
         ui.submit_publish(other)
         copy_url = ui.wait_published(other)
         assert copy_url != url
-        assert_serves(copy_url, "KPIs")
+        assert_serves(local_server, copy_url, "KPIs", stranger_key)
     finally:
         context.close()
