@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import bundle as bundles
 from . import checks
@@ -14,6 +14,10 @@ from .exceptions import InvalidInput
 from .options import CheckOptions, ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .publish_flow import Deployment, Publication, log_snapshot, publish, take_snapshot
 from .target import StrPath, with_server
+
+if TYPE_CHECKING:
+    from .bundle.archive import Bundle
+    from .environment import Snapshot
 
 
 def check_notebook(notebook_path: StrPath, extra_files: Iterable[StrPath] = ()) -> None:
@@ -65,19 +69,17 @@ def publish_notebook(
             content,
             feedback,
         )
-    snapshot = take_snapshot(env, path.parent, feedback)
-    log_snapshot(snapshot, feedback.log, "notebook")
-    checks.enforce(source_findings(path, snapshot, extra, env), feedback.log, before_upload)
+    snapshot, findings = snapshot_and_findings(path, extra, env, feedback)
+    checks.enforce(findings, feedback.log, before_upload)
     return publish(
         target,
-        Publication(
+        source_publication(
             path,
             "jupyter-static",
             lambda: bundles.notebook_source_bundle(
                 path, snapshot, extra, notebook.hide_all_input, notebook.hide_tagged_input, progress=progress
             ),
-            python_version=snapshot["python"],
-            python_requires=snapshot.get("python_requires"),
+            snapshot,
         ),
         content,
         feedback,
@@ -108,30 +110,48 @@ def publish_voila(
     target = with_server(target, path)
     check_notebook(path, files.extra_files)
     extra, progress = files.extra_files, feedback.progress
-    snapshot = take_snapshot(env, path.parent, feedback)
-    log_snapshot(snapshot, feedback.log, "notebook")
-    findings = source_findings(path, snapshot, extra, env)
+    snapshot, findings = snapshot_and_findings(path, extra, env, feedback)
     if voila.voila_missing(snapshot["requirements"]):
         if snapshot.get("source") == "generated":
             sentence = "The packages installed here do not include voila, which serves the dashboard: install it."
         else:
-            listed_in = snapshot.get("requirements_file") or "requirements.txt"
-            sentence = "%s does not list voila, which serves the dashboard: add voila to it." % listed_in
+            sentence = "%s does not list voila, which serves the dashboard: add voila to it." % listed_in(snapshot)
         findings.insert(0, checks.Finding("missing-package", "voila", sentence))
     checks.enforce(findings, feedback.log, before_upload)
     return publish(
         target,
-        Publication(
-            path,
-            voila.APP_MODE,
-            lambda: voila.voila_bundle(path, snapshot, extra, progress=progress),
-            python_version=snapshot["python"],
-            python_requires=snapshot.get("python_requires"),
+        source_publication(
+            path, voila.APP_MODE, lambda: voila.voila_bundle(path, snapshot, extra, progress=progress), snapshot
         ),
         content,
         feedback,
         ignore_python_version=env.ignore_python_version,
     )
+
+
+def snapshot_and_findings(
+    path: Path, extra: Iterable[StrPath], env: EnvironmentOptions, feedback: Feedback
+) -> tuple[Snapshot, list[checks.Finding]]:
+    """A publish with source: the environment's snapshot (logged) and what the checks found."""
+    snapshot = take_snapshot(env, path.parent, feedback)
+    log_snapshot(snapshot, feedback.log, "notebook")
+    return snapshot, source_findings(path, snapshot, extra, env)
+
+
+def source_publication(
+    path: Path, app_mode: str, make_bundle: Callable[[], Bundle], snapshot: Mapping[str, Any]
+) -> Publication:
+    """What a publish with source sends: the bundle, and the Python the snapshot was taken with."""
+    return Publication(
+        path, app_mode, make_bundle, python_version=snapshot["python"], python_requires=snapshot.get("python_requires")
+    )
+
+
+def listed_in(snapshot: Mapping[str, Any]) -> str:
+    """Where the packages of a snapshot come from, in the words the checks' sentences use."""
+    if snapshot.get("source") == "generated":
+        return "the environment's packages"
+    return str(snapshot.get("requirements_file") or "requirements.txt")
 
 
 def source_findings(
@@ -140,11 +160,7 @@ def source_findings(
     """The checks for a publish with source, against the packages the bundle will list."""
     bundled = [f.arcname for f in bundles.collect_files(path.parent, extra)]
     python = snapshot.get("executable") or env.python or sys.executable
-    if snapshot.get("source") == "generated":
-        listed_in = "the environment's packages"
-    else:
-        listed_in = snapshot.get("requirements_file") or "requirements.txt"
-    return checks.source_findings(path, snapshot["requirements"], python, bundled, listed_in)
+    return checks.source_findings(path, snapshot["requirements"], python, bundled, listed_in(snapshot))
 
 
 def publish_html(
