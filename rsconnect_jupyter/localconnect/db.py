@@ -383,6 +383,15 @@ class Database:
     def unfinished_tasks(self) -> list[UnfinishedTaskRow]:
         return cast("list[UnfinishedTaskRow]", self.query("SELECT id, output FROM tasks WHERE finished = 0"))
 
+    def content_tasks(self, content_guid: str) -> list[dict[str, Any]]:
+        """The content's tasks, oldest first, without their output (jobs.py lists them as jobs):
+        number (the row's number), id, bundle_id, finished, code, created_time."""
+        return self.query(
+            "SELECT rowid AS number, id, bundle_id, finished, code, created_time FROM tasks"
+            " WHERE content_guid = ? ORDER BY rowid",
+            (content_guid,),
+        )
+
     # -- environment variables ----------------------------------------------------------------
     def env_names(self, content_guid: str) -> list[str]:
         return [

@@ -57,6 +57,9 @@ ACCESS = {
     API + "v1/tags": {"GET": "user", "POST": "administrator"},
     API + r"v1/tags/(?P<tag_id>\d+)": {"GET": "user", "PATCH": "administrator", "DELETE": "administrator"},
     API + r"v1/tags/(?P<tag_id>\d+)/content": {"GET": "user"},
+    C + "/jobs": {"GET": "content-read"},
+    C + "/jobs/(?P<key>[^/]+)": {"GET": "content-read", "DELETE": "content-change"},
+    C + "/jobs/(?P<key>[^/]+)/log": {"GET": "content-read"},
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
     API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
     API + ".*": {
@@ -143,6 +146,7 @@ def world(tmp_path_factory, local_servers):
         "bundle_id": spare["id"],
         "permission_id": str(r.json()["id"]),
         "task_id": task["id"],
+        "key": owner("GET", "v1/content/%s/jobs" % item["guid"]).json()[0]["key"],
         "app_id": str(item["id"]),
         "path": "index.html",
         "user_guid": users["ada"],

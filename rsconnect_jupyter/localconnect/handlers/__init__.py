@@ -10,6 +10,7 @@ from .bundles import BundleDownloadHandler, BundleHandler, BundlePreviewHandler,
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
 from .environment import EnvironmentHandler
+from .jobs import JobHandler, JobLogHandler, JobsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
@@ -37,6 +38,9 @@ __all__ = [
     "DashboardHandler",
     "DeployHandler",
     "EnvironmentHandler",
+    "JobHandler",
+    "JobLogHandler",
+    "JobsHandler",
     "LoginHandler",
     "LogoutHandler",
     "PageHandler",
