@@ -136,6 +136,12 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (r"/__login__", handlers.LoginHandler),
         (r"/__logout__", handlers.LogoutHandler),
         (r"/connect/?", handlers.DashboardHandler),
+        (r"/connect/apps/" + guid + r"/?", handlers.DashboardItemHandler),
+        (r"/connect/apps/" + guid + r"/tasks/(?P<task_id>[A-Za-z0-9_-]{1,64})", handlers.DashboardTaskHandler),
+        (
+            r"/connect/apps/" + guid + r"/bundles/(?P<bundle_id>\d+)/(?P<action>activate|delete)",
+            handlers.BundleActionHandler,
+        ),
         (api + r"server_settings", handlers.ServerSettingsHandler),
         (api + r"v1/server_settings/python", handlers.PythonSettingsHandler),
         (api + r"(?:v1/user|me)", handlers.UserHandler),

@@ -384,10 +384,16 @@ def test_environment_variables_names_only(publisher):
 
 # -- pages for people --------------------------------------------------------------------------
 def test_dashboard_page_is_served(publisher, local_server):
+    """The dashboard answers a signed-in person (tests/localserver/test_dashboard.py has the rest);
+    a visitor is sent to the sign-in page."""
     item = publisher.create("dash-link")
-    r = requests.get(item["dashboard_url"])
-    assert r.status_code == 200 and "local server" in r.text
-    assert requests.get(local_server.url).url.endswith("/connect/")
+    r = requests.get(item["dashboard_url"], timeout=60)
+    assert r.status_code == 200 and "/__login__" in r.url and "Sign in" in r.text
+    cookie = local_server.session_cookie()
+    r = requests.get(item["dashboard_url"], cookies={cookie["name"]: cookie["value"]}, timeout=60)
+    assert r.status_code == 200 and r.url.split("#")[0].endswith("/connect/")
+    assert 'data-guid="%s"' % item["guid"] in r.text
+    assert requests.get(local_server.url, timeout=60).url.split("?")[0].endswith("/__login__")
 
 
 def test_server_log_has_requests_but_no_keys(local_server, publisher, viewer):

@@ -28,10 +28,19 @@ C = API + "v1/content/" + GUID
 # Kinds: "public" (no key; the reason is the value's second item), "user" (any valid key),
 # "publisher" (publishers and administrators), "content-read" (anyone the content is shared
 # with), "content-change" (owner, collaborators, administrators), "task" (like content-read, but
-# an outsider gets 404 so task ids reveal nothing).
+# an outsider gets 404 so task ids reveal nothing), "signed-in" (pages for people: a session from
+# the sign-in page, never an API key; the pages check who may see and change each item).
 ACCESS = {
     "/": {"GET": ("public", "redirects to the dashboard page; no data")},
-    "/connect/?": {"GET": ("public", "a static page whose script shows /content/GUID/ in a frame; no data")},
+    "/__login__": {
+        "GET": ("public", "the sign-in form; it shows nothing of the server's content"),
+        "POST": ("public", "signs in with a user name and password; wrong ones get 403 and change nothing"),
+    },
+    "/__logout__": {"POST": "signed-in"},
+    "/connect/?": {"GET": "signed-in"},
+    "/connect/apps/" + GUID + "/?": {"GET": "signed-in"},
+    "/connect/apps/" + GUID + r"/tasks/(?P<task_id>[A-Za-z0-9_-]{1,64})": {"GET": "signed-in"},
+    "/connect/apps/" + GUID + r"/bundles/(?P<bundle_id>\d+)/(?P<action>activate|delete)": {"POST": "signed-in"},
     API + "server_settings": {"GET": ("public", "clients read it before they have a key, as on Connect")},
     API + "v1/server_settings/python": {"GET": "user"},
     API + "(?:v1/user|me)": {"GET": "user"},
@@ -111,9 +120,15 @@ def test_every_route_has_an_access_rule():
     assert not stale, "access rules for routes that no longer exist: %s" % stale
     for rules in ACCESS.values():
         for rule in rules.values():
-            assert rule in ("user", "publisher", "administrator", "content-read", "content-change", "task") or (
-                rule[0] == "public" and len(rule[1]) > 20
-            ), rule  # a public route says why
+            assert rule in (
+                "user",
+                "publisher",
+                "administrator",
+                "content-read",
+                "content-change",
+                "task",
+                "signed-in",
+            ) or (rule[0] == "public" and len(rule[1]) > 20), rule  # a public route says why
 
 
 # -- one server with an owner, an outsider publisher, a viewer, and a viewer the content is shared with
@@ -146,6 +161,7 @@ def world(tmp_path_factory, local_servers):
         "bundle_id": spare["id"],
         "permission_id": str(r.json()["id"]),
         "task_id": task["id"],
+        "action": "delete",
         "key": owner("GET", "v1/content/%s/jobs" % item["guid"]).json()[0]["key"],
         "app_id": str(item["id"]),
         "path": "index.html",
@@ -356,11 +372,27 @@ def test_content_lists_only_what_the_user_may_see(world):
     assert guid in [c["guid"] for c in world["shared"]("GET", "v1/content").json()]
 
 
+@pytest.mark.parametrize("who", ["nobody", "an API key"])
+@pytest.mark.parametrize("pattern,method", by_kind("signed-in"))
+def test_pages_need_a_session_and_never_take_an_api_key(world, pattern, method, who):
+    """Without a session a page's GET goes to the sign-in page and a POST is refused; an API key
+    signs no one in to them. Nothing changes."""
+    before = state(world)
+    r = call(world, pattern, method, None if who == "nobody" else key_of(world["owner"]))
+    if method == "GET":
+        assert r.status_code == 302 and r.headers["Location"].startswith("/__login__?next="), r.text
+    else:
+        assert r.status_code == 403, r.text
+    assert_unchanged(before, state(world))
+
+
 @pytest.mark.parametrize("pattern,method", by_kind("public"))
 def test_public_routes_answer_without_a_key_and_show_no_private_data(world, pattern, method):
     r = call(world, pattern, method)
     if pattern == API + ".*":
         assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
+    elif pattern == "/__login__" and method == "POST":  # no user name and password: refused
+        assert r.status_code == 403 and "not right" in r.text, r.text
     elif "/_bundle" in pattern:  # the spare bundle was never deployed: nothing to preview
         assert r.status_code == 404 and "has not been built" in r.text, r.text
     elif pattern.endswith("(?P<path>.*)"):

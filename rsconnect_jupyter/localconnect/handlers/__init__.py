@@ -9,6 +9,7 @@ from .base import API_BODY_LIMIT, BaseHandler
 from .bundles import BundleDownloadHandler, BundleHandler, BundlePreviewHandler, BundlesHandler
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
+from .dashboard_item import BundleActionHandler, DashboardItemHandler, DashboardTaskHandler
 from .environment import EnvironmentHandler
 from .jobs import JobHandler, JobLogHandler, JobsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
@@ -25,6 +26,7 @@ __all__ = [
     "ApiNotFoundHandler",
     "ApplicationHandler",
     "BaseHandler",
+    "BundleActionHandler",
     "BundleDownloadHandler",
     "BundleHandler",
     "BundlePreviewHandler",
@@ -36,6 +38,8 @@ __all__ = [
     "ContentTagHandler",
     "ContentTagsHandler",
     "DashboardHandler",
+    "DashboardItemHandler",
+    "DashboardTaskHandler",
     "DeployHandler",
     "EnvironmentHandler",
     "JobHandler",

@@ -1,0 +1,258 @@
+"""A content item's page in the dashboard (/connect/apps/GUID), its task log pages, and its two
+actions (Activate and Delete a source version).
+
+Who sees what follows the API: anyone who may view the content sees its page (title, type, owner,
+links); those it is shared with (auth.can_see) also see its versions, deploy logs and sharing;
+those who may change it (auth.can_change) also see the app's own log, the names of its
+environment variables (never their values), and the Activate and Delete buttons. Unknown content
+and content this person may not view get the same 404 page.
+
+The actions are POSTs from the page's forms: the Origin (PageHandler.prepare), the CSRF token and
+the right to change the content are checked on every one; then the page is shown again (303).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import tornado.web
+
+from .. import access, actions, auth
+from .dashboard import access_name, mode_name, username, when
+from .pages import PageHandler
+
+if TYPE_CHECKING:
+    from ..rows import BundleRow, ContentRow, UserRow
+
+NOT_FOUND = (
+    "There is no content at this address that you may see. Check the link, or sign in as someone it is shared with."
+)
+NOT_ALLOWED = "Only the content's owner, collaborators and administrators may change its versions."
+LOG_LINES = 300  # the newest lines of a log shown on the item page (a task's page shows all)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return ("%d %s" % (value, unit)) if unit == "bytes" else ("%.1f %s" % (value, unit))
+        value /= 1024
+    return "%d bytes" % size  # not reached
+
+
+def tail(path: str, limit: int) -> list[str]:
+    """The last `limit` lines of a file (read from its end: an app's log may be large)."""
+    try:
+        with open(path, "rb") as f:
+            end = f.seek(0, os.SEEK_END)
+            start = max(0, end - 256 * 1024)
+            f.seek(start)
+            data = f.read()
+    except OSError:
+        return []
+    lines = data.decode("utf-8", "replace").splitlines()
+    if start > 0 and lines:
+        lines = lines[1:]  # the first piece is the end of a line not read whole
+    return lines[-limit:]
+
+
+class ItemPage(PageHandler):
+    """What the item's pages share: the content, looked up for the signed-in person."""
+
+    def visible_content(self, user: UserRow, guid: str) -> ContentRow:
+        content = self.db.content(guid)
+        if content is None or not access.can_view(self.db, user, content):
+            raise tornado.web.HTTPError(404, NOT_FOUND)
+        return content
+
+    # -- what the page shows -------------------------------------------------------------------
+    def tasks(self, guid: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """The content's deploy tasks, newest first, with their logs (a running one's as it grows)."""
+        rows = self.db.query(
+            "SELECT id, bundle_id, user_guid, created_time FROM tasks WHERE content_guid = ?"
+            " ORDER BY created_time DESC, rowid DESC",
+            (guid,),
+        )
+        found = []
+        for row in rows[:limit] if limit else rows:
+            got = self.state.tasks.state(row["id"])
+            if got is None:
+                continue
+            _, output, finished, code, error = got
+            found.append(
+                {
+                    "id": row["id"],
+                    "bundle_id": row["bundle_id"],
+                    "by": username(self.db, row["user_guid"]),
+                    "created": when(row["created_time"]),
+                    "status": "running" if not finished else ("failed" if code else "done"),
+                    "error": error,
+                    "output": output,
+                    "url": "/connect/apps/%s/tasks/%s" % (guid, row["id"]),
+                }
+            )
+        return found
+
+    def app_log(self, guid: str) -> tuple[str, list[str]]:
+        """(the log file's name, its newest lines): the app process started last."""
+        folder = os.path.join(self.state.layout.content_dir(guid), "app-logs")
+        try:
+            names = [n for n in os.listdir(folder) if n.endswith(".log")]
+        except OSError:
+            return "", []
+        if not names:
+            return "", []
+        newest = max(names, key=lambda n: (os.path.getmtime(os.path.join(folder, n)), n))
+        return newest, tail(os.path.join(folder, newest), LOG_LINES)
+
+    def versions(self, content: ContentRow) -> list[dict[str, Any]]:
+        guid = content["guid"]
+        found = []
+        for b in reversed(self.db.bundles(guid)):
+            live = str(b["id"]) == str(content["bundle_id"])
+            deploying = self.db.bundle_in_deploy(guid, b["id"])
+            status = "live" if live else "deploying" if deploying else "draft" if b["primary_file"] else "not deployed"
+            found.append(
+                {
+                    "id": b["id"],
+                    "created": when(b["created_time"]),
+                    "by": username(self.db, b["created_by"]),
+                    "size": human_size(b["size"]),
+                    "status": status,
+                    "live": live,
+                    "deploying": deploying,
+                    "preview_url": "/content/%s/_bundle%s/" % (guid, b["id"]) if status == "draft" else "",
+                }
+            )
+        return found
+
+    def sharing(self, content: ContentRow) -> dict[str, Any]:
+        guid = content["guid"]
+        viewers: list[str] = []
+        collaborators: list[str] = []
+        for p in self.db.permissions(guid):
+            (collaborators if p["role"] == "owner" else viewers).append(username(self.db, p["principal_guid"]))
+        vanity = self.db.vanity(guid)
+        return {
+            "access": access_name(content["access_type"]),
+            "viewers": sorted(viewers),
+            "collaborators": sorted(collaborators),
+            "vanity": vanity["path"] if vanity else "",
+            "tags": [t["name"] for t in self.db.content_tags(guid)],
+        }
+
+    def show(self, user: UserRow, content: ContentRow, notice: str = "", status: int = 200) -> None:
+        guid = content["guid"]
+        sees = auth.can_see(self.db, user, content)
+        changes = auth.can_change(self.db, user, content)
+        log_name, log_lines = self.app_log(guid) if changes else ("", [])
+        self.page(
+            "dashboard_item.html",
+            status=status,
+            user=user,
+            notice=notice,
+            item={
+                "guid": guid,
+                "title": content["title"] or content["name"],
+                "name": content["name"],
+                "description": content["description"],
+                "type": mode_name(content["app_mode"]),
+                "owner": username(self.db, content["owner_guid"]),
+                "deployed": when(content["last_deployed_time"]) if content["bundle_id"] else "never",
+                "live_url": "/content/%s/" % guid if content["bundle_id"] else "",
+            },
+            sees=sees,
+            changes=changes,
+            versions=self.versions(content) if sees else [],
+            tasks=self.tasks(guid, limit=20) if sees else [],
+            sharing=self.sharing(content) if sees else {},
+            env_names=self.db.env_names(guid) if changes else [],
+            app_log_name=log_name,
+            app_log=log_lines,
+            log_lines=LOG_LINES,
+        )
+
+
+class DashboardItemHandler(ItemPage):
+    """/connect/apps/GUID: the item page."""
+
+    def get(self, guid: str) -> None:
+        user = self.require_signed_in()
+        self.show(user, self.visible_content(user, guid))
+
+
+class DashboardTaskHandler(ItemPage):
+    """/connect/apps/GUID/tasks/ID: one deploy task's whole log; the page reloads while it runs."""
+
+    def get(self, guid: str, task_id: str) -> None:
+        user = self.require_signed_in()
+        content = self.visible_content(user, guid)
+        row = self.db.task(task_id)
+        if row is None or row["content_guid"] != guid or not auth.can_see(self.db, user, content):
+            raise tornado.web.HTTPError(404, "This content has no such deploy task, or you may not see its logs.")
+        task = next(t for t in self.tasks(guid) if t["id"] == task_id)
+        if task["status"] == "running":
+            self.set_header("Refresh", "2")  # a header, not a script: the page shows the log as it grows
+        self.page(
+            "dashboard_task.html",
+            user=user,
+            item={"guid": guid, "title": content["title"] or content["name"]},
+            task=task,
+        )
+
+
+class BundleActionHandler(ItemPage):
+    """POST /connect/apps/GUID/bundles/ID/(activate|delete), from the item page's forms."""
+
+    def post(self, guid: str, bundle_id: str, action: str) -> None:
+        self.check_csrf()
+        user = self.signed_in()
+        if user is None:  # check_csrf needs a session; its user may have been removed since
+            raise tornado.web.HTTPError(403, "Sign in again, then retry.")
+        content = self.visible_content(user, guid)
+        if not auth.can_change(self.db, user, content):
+            raise tornado.web.HTTPError(403, NOT_ALLOWED)
+        bundle = self.db.bundle(guid, bundle_id) if len(bundle_id) < 19 else None
+        if bundle is None:
+            return self.show(
+                user, content, "This content has no version %s: it may have been deleted." % bundle_id, 404
+            )
+        if action == "activate":
+            self.activate_version(user, content, bundle)
+        else:
+            self.delete_version(user, content, bundle)
+
+    def activate_version(self, user: UserRow, content: ContentRow, bundle: BundleRow) -> None:
+        """Make this version live, as the API's deploy does (runner.deploy with activate)."""
+        if content["app_mode"] not in ("unknown", bundle["app_mode"]):
+            return self.show(
+                user,
+                content,
+                "Version %s is a %s, but this content is a %s: publish it as new content instead."
+                % (bundle["id"], mode_name(bundle["app_mode"]), mode_name(content["app_mode"])),
+                409,
+            )
+        if self.db.bundle_in_deploy(content["guid"], bundle["id"]):
+            return self.show(
+                user, content, "Version %s is being deployed: wait until its task finishes." % bundle["id"], 409
+            )
+        task = self.state.runner.deploy(content, bundle, user, activate=True)
+        self.redirect("/connect/apps/%s/tasks/%s" % (content["guid"], task.id), status=303)
+
+    def delete_version(self, user: UserRow, content: ContentRow, bundle: BundleRow) -> None:
+        """The API's rule: never the live version, nor one being deployed."""
+        guid = content["guid"]
+        if str(content["bundle_id"]) == str(bundle["id"]):
+            return self.show(
+                user, content, "Version %s is live and cannot be deleted: activate another first." % bundle["id"], 409
+            )
+        if self.db.bundle_in_deploy(guid, bundle["id"]):
+            return self.show(
+                user,
+                content,
+                "Version %s is being deployed: wait until its task finishes, then delete it." % bundle["id"],
+                409,
+            )
+        actions.delete_bundle(self.state, guid, str(bundle["id"]))
+        self.redirect("/connect/apps/%s" % guid, status=303)
