@@ -3,8 +3,6 @@ on a real Jupyter server, against the local Connect-compatible server."""
 
 import uuid
 
-import requests
-
 from tests.extension.extension_notebooks import write_notebook
 from tests.extension.test_extension_handlers import wait_job
 
@@ -44,8 +42,9 @@ def test_drafts_sharing_and_versions_through_the_handlers(jupyter, local_server,
     write_notebook(jupyter.root, folder + "/report.ipynb", heading="Second")
     draft, lines = publish(jupyter, notebook, app_id=guid, draft=True)
     assert draft["draft_url"] == "%s_bundle%s/" % (url, draft["bundle_id"])
-    assert "First" in requests.get(url, timeout=30).text  # the draft is not live
-    assert "Second" in requests.get(draft["draft_url"], timeout=30).text
+    # The publisher's key reads both (the content is `logged_in`; a draft preview is for those who deploy).
+    assert "First" in local_server.get(url, key=key, timeout=30).text  # the draft is not live
+    assert "Second" in local_server.get(draft["draft_url"], key=key, timeout=30).text
     assert versions(jupyter, guid) == [(draft["bundle_id"], False), (first["bundle_id"], True)]
 
     r = jupyter.api("POST", "content/activate", json={"server": "mine", "guid": guid, "bundle_id": draft["bundle_id"]})
@@ -53,7 +52,7 @@ def test_drafts_sharing_and_versions_through_the_handlers(jupyter, local_server,
     state, lines = wait_job(jupyter, r.json()["job_id"])
     assert state["error"] is None and state["result"]["content_url"] == url
     assert any("is live" in line for line in lines)
-    assert "Second" in requests.get(url, timeout=30).text
+    assert "Second" in local_server.get(url, key=key, timeout=30).text
 
     live = jupyter.api(
         "POST", "content/remove-version", json={"server": "mine", "guid": guid, "bundle_id": draft["bundle_id"]}

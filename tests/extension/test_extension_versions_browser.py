@@ -5,7 +5,6 @@ import re
 import uuid
 
 import pytest
-import requests
 
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
@@ -17,17 +16,29 @@ def unique(prefix):
     return "%s%s" % (prefix, uuid.uuid4().hex[:6])
 
 
-def served(url):
-    r = requests.get(url, timeout=30)
+def served(local_server, url, key):
+    """What a program with `key` gets at a content URL (content is `acl` by default)."""
+    r = local_server.get(url, key=key, timeout=30)
     assert r.status_code == 200, (url, r.status_code)
     return r.text
 
 
-def dismiss_notification(page):
-    """Click the toolbar notification away (it opens the document in a new tab: close that)."""
+def opened_document(page):
+    """Click the toolbar notification; returns the page it opened, loaded."""
     with page.context.expect_page() as opened:
         page.click("#notification_rsconnect")
-    opened.value.close()
+    document = opened.value
+    document.wait_for_load_state()
+    return document
+
+
+def dismiss_notification(page, url, text):
+    """Click the toolbar notification away: it opens `url` in a new tab, which shows `text` (the
+    publisher is signed in to the server in this browser); close that."""
+    document = opened_document(page)
+    assert document.url.rstrip("/") == url.rstrip("/"), (document.url, url)
+    assert text in document.content()
+    document.close()
     page.wait_for_function("!$('#notification_rsconnect.rsc-published').is(':visible')")
 
 
@@ -57,7 +68,9 @@ def version_rows(page):
 
 
 def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved_servers):
-    key = local_server.add_user(unique("hana"), "publisher")
+    hana, password = unique("hana"), unique("pw-")
+    key = local_server.add_user(hana, "publisher", password=password)
+    local_server.sign_in(page.context, hana, password)  # as hana signed in to the server once
     viewer = unique("vito")
     local_server.add_user(viewer, "viewer")
     colleague = unique("cole")
@@ -80,7 +93,7 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     page.fill("#rsc-tags", tag["name"])
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert "First cut" in served(url)
+    assert "First cut" in served(local_server, url, key)
     record = ui.rsconnect_metadata(page)["servers"][local_server.url.rstrip("/")]
     guid = record["content_guid"]
     item = local_server.api("GET", "v1/content/%s" % guid, key=key).json()
@@ -95,11 +108,11 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     )
     assert [t["id"] for t in local_server.api("GET", "v1/content/%s/tags" % guid, key=key).json()] == [tag["id"]]
     assert local_server.api("GET", "v1/content/%s/vanity" % guid, key=key).json()["path"] == vanity
-    assert "First cut" in served(local_server.url.rstrip("/") + vanity)
+    assert "First cut" in served(local_server, local_server.url.rstrip("/") + vanity, key)
     first_bundle = item["bundle_id"]
 
     # A draft: the notification opens the preview, the content's URL keeps the live version.
-    dismiss_notification(page)
+    dismiss_notification(page, url, "First cut")
     set_heading(page, "Second cut")
     ui.click_publish_button(page)
     ui.wait_publish_dialog(page)
@@ -112,14 +125,14 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     match = re.match(re.escape(url) + r"_bundle(\d+)/$", preview)
     assert match, preview
     draft_bundle = match.group(1)
-    assert "Second cut" in served(preview)
-    assert "First cut" in served(url)
+    assert "Second cut" in served(local_server, preview, key)
+    assert "First cut" in served(local_server, url, key)
     # The record still names the content and its live URL.
     record = ui.rsconnect_metadata(page)["servers"][local_server.url.rstrip("/")]
     assert record["content_guid"] == guid and record["content_url"] == url
 
     # Versions: the draft is listed, not live; Activate streams its log and makes it live.
-    dismiss_notification(page)
+    dismiss_notification(page, preview, "Second cut")
     ui.click_publish_button(page)
     ui.wait_publish_dialog(page)
     page.click("#rsc-versions")
@@ -135,7 +148,7 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     assert not page.is_visible("#rsc-versions-error"), page.inner_text("#rsc-versions-error")
     assert page.inner_text("#rsc-versions-log").strip()
     assert version_rows(page) == [[draft_bundle, True], [str(first_bundle), False]]
-    assert "Second cut" in served(url)
+    assert "Second cut" in served(local_server, url, key)
 
     # Remove the older version: a second click confirms.
     remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_bundle

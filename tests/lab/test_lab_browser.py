@@ -18,9 +18,12 @@ def unique(prefix):
     return "%s%s" % (prefix, uuid.uuid4().hex[:6])
 
 
-def assert_serves(url, text):
-    r = requests.get(url, timeout=30)
-    assert r.status_code == 200
+def assert_serves(url, text, key=None):
+    """The content URL serves `text` to a program with the API key `key`: new content is `acl`, so
+    it needs the key of someone who may see it (without one, only `all` content answers)."""
+    headers = {"Authorization": "Key " + key} if key else {}
+    r = requests.get(url, headers=headers, timeout=30)
+    assert r.status_code == 200, (url, r.status_code)
     assert text in r.text
 
 
@@ -29,7 +32,7 @@ def test_first_publish_static(lab, local_server, page, no_saved_servers):
     path = write_notebook(lab.root, unique("first") + "/sales.ipynb", heading="Sales in May")
     url = ui.publish_first_time(page, lab, path, local_server.url, key, name="local")
     assert url.startswith(local_server.url)
-    assert_serves(url, "Sales in May")
+    assert_serves(url, "Sales in May", key)
 
     # The notebook file remembers the target under the classic extension's keys (never the key).
     record = ui.wait_saved(lab, path, local_server.url, url)
@@ -58,7 +61,7 @@ def test_publish_with_source(lab, local_server, page, no_saved_servers):
     page.fill(".rsc-env-row:last-child .rsc-env-value", "teal-secret-value")
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves(url, "Model run")
+    assert_serves(url, "Model run", key)
 
     record = ui.wait_saved(lab, path, local_server.url, url)
     md = ui.saved_metadata(lab, path)
@@ -87,7 +90,7 @@ def test_conflict_overwrite(lab, local_server, page, no_saved_servers):
     assert page.is_checked('input[data-guid="%s"]' % guid)
     page.click("#rsc-conflict-overwrite")
     url = ui.wait_published(page)
-    assert_serves(url, "Budget 2027")
+    assert_serves(url, "Budget 2027", key)
     record = ui.wait_saved(lab, path, local_server.url, url)
     assert record["content_guid"] == guid  # the existing content, not a new one
     assert record["title"] == title

@@ -25,6 +25,6 @@ def test_classic_extension_publishes_from_nbclassic(lab, local_server, page, no_
     classic.choose_mode(page, source=False)
     classic.submit_publish(page)
     url = classic.wait_published(page)
-    assert_serves(url, "Old school")
+    assert_serves(url, "Old school", key)
     record = lab_ui.wait_saved(lab, path, local_server.url, url)
     assert record["content_url"] == url and record["app_mode"] == "static"
