@@ -343,18 +343,21 @@ def tail_lines(paths: list[str], limit: int) -> list[str]:
 
 def _file_tail(path: str, limit: int) -> list[str]:
     """The last `limit` lines of one file, read backwards in blocks (a log may be large)."""
+    blocks: list[bytes] = []  # newest first
+    newlines = 0
     try:
         with open(path, "rb") as f:
             pos = f.seek(0, os.SEEK_END)
-            data = b""
-            while pos > 0 and data.count(b"\n") <= limit:
+            while pos > 0 and newlines <= limit:
                 step = min(64 * 1024, pos)
                 pos -= step
                 f.seek(pos)
-                data = f.read(step) + data
+                block = f.read(step)
+                blocks.append(block)
+                newlines += block.count(b"\n")
     except OSError:  # not there (fewer rotations), or rotated away meanwhile
         return []
-    raw = data.split(b"\n")
+    raw = b"".join(reversed(blocks)).split(b"\n")
     if raw and raw[-1] == b"":
         raw.pop()  # the file's last newline ends a line, it starts none
     if pos > 0:

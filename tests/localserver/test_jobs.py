@@ -16,8 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from rsconnect_jupyter.localconnect.jobs import tail_lines
 from tests.core import posit_sdk
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, static_bundle, tar_bytes
+from tests.localserver.localserver_helpers import (
+    PY_VERSION,
+    Client,
+    manifest,
+    notebook_bundle,
+    static_bundle,
+    tar_bytes,
+)
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
 # The fields of one job in Connect's answer (fixture v1_content_<guid>_jobs_tHawGvHZTosJA2Dx.json).
@@ -273,3 +281,37 @@ print(json.dumps(dict(client.content.get(%(guid)r).jobs.find(%(key)r))))
     r = owner("DELETE", "v1/content/%s/jobs/%s" % (guid, build["key"]))
     assert r.status_code == 409 and r.json()["code"] == 163
     assert os.path.isdir(local_server.data_dir / "content" / guid / "app-logs")
+
+
+@pytest.mark.slow
+def test_a_notebook_deploy_is_a_build_jupyter_job(local_server, people):
+    owner = people["owner"]
+    guid = owner.create("jobs-notebook")["guid"]
+    task, lines = owner.publish(guid, notebook_bundle("print('hello from the notebook')"))
+    assert task["code"] == 0, "\n".join(lines)
+    code = """
+(job,) = client.content.get(%(guid)r).jobs
+log = client.get("v1/content/%(guid)s/jobs/%%s/log" %% job["key"]).json()
+print(json.dumps({"job": dict(job), "log": log}))
+""" % {"guid": guid}
+    out = posit_sdk.run(local_server.url, owner.key, code)
+    assert_connect_shape(out["job"])
+    assert out["job"]["tag"] == "build_jupyter" and out["job"]["exit_code"] == 0 and out["job"]["status"] == 1
+    assert [e["data"] for e in out["log"]["entries"]] == lines
+
+
+def test_a_log_is_read_from_its_end_across_its_rotations(tmp_path):
+    """The last lines of a log and its rotations (oldest first), read backwards: whole lines only,
+    blank lines kept, a missing rotation skipped, a line longer than a read block kept whole."""
+    log = tmp_path / "bundle-1-1700000000.log"
+    long_line = "y" * 200_000
+    (tmp_path / (log.name + ".2")).write_text("".join("old %d\n" % n for n in range(100_000)))
+    (tmp_path / (log.name + ".1")).write_text("middle 1\n\nmiddle 3\n%s\n" % long_line)
+    log.write_text("new 1\r\nnew 2")  # the last line not ended yet
+    paths = [str(tmp_path / (log.name + ".3")), str(tmp_path / (log.name + ".2")), str(tmp_path / (log.name + ".1"))]
+    paths.append(str(log))
+    assert tail_lines(paths, 2) == ["new 1", "new 2"]
+    assert tail_lines(paths, 6) == ["middle 1", "", "middle 3", long_line, "new 1", "new 2"]
+    got = tail_lines(paths, 5000)
+    assert len(got) == 5000 and got[:2] == ["old 95006", "old 95007"] and got[-1] == "new 2"
+    assert tail_lines(paths, 0) == [] and tail_lines([str(tmp_path / "none.log")], 10) == []
