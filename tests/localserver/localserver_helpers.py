@@ -9,6 +9,7 @@ import tarfile
 import time
 
 import nbformat
+import requests
 
 PY_VERSION = "%d.%d.%d" % sys.version_info[:3]
 
@@ -87,6 +88,20 @@ class Client:
 
     def __call__(self, method, path, **kwargs):
         return self.server.api(method, path, key=self.key, **kwargs)
+
+    @property
+    def auth(self):
+        """The header a program sends with a content URL (and its app's WebSocket): this key."""
+        return {"Authorization": "Key " + self.key}
+
+    def request(self, method, url, **kwargs):
+        """Any request on a content URL (/content/{guid}/..., a vanity path) with this client's key."""
+        kwargs["headers"] = {**kwargs.get("headers", {}), **self.auth}
+        kwargs.setdefault("timeout", 60)
+        return requests.request(method, url, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.request("GET", url, **kwargs)
 
     def create(self, name=None, title=None):
         body = {"name": name} if name else {}

@@ -179,7 +179,7 @@ def test_collaborator_editor_may_deploy(publisher, other_publisher, viewer):
     assert seen["app_role"] == "editor"
     task, lines = other_publisher.publish(guid, static_bundle("<p>by a collaborator</p>"))
     assert task["code"] == 0, lines
-    assert "by a collaborator" in requests.get(seen["content_url"]).text
+    assert "by a collaborator" in other_publisher.get(seen["content_url"]).text
     # Collaborators may not delete; a viewer can't be made a collaborator.
     assert_error(other_publisher("DELETE", "v1/content/" + guid), 403, 19)
     vic = viewer("GET", "v1/user").json()["guid"]
@@ -195,6 +195,7 @@ def test_collaborator_editor_may_deploy(publisher, other_publisher, viewer):
     # Removing the permission takes the access away again.
     assert publisher("DELETE", "v1/content/%s/permissions/%s" % (guid, perms[0]["id"])).status_code == 204
     assert_error(other_publisher("GET", "v1/content/" + guid), 403, 19)
+    assert other_publisher.get(seen["content_url"]).status_code == 403
 
 
 def test_administrator_sees_and_changes_any_content(publisher, admin):
@@ -276,15 +277,15 @@ def test_static_deploy_serves_primary_html_and_other_files(publisher, local_serv
     assert task["code"] == 0 and task["error"] == "", lines
     assert any("is live" in line for line in lines)
 
-    page = requests.get(item["content_url"])
+    page = publisher.get(item["content_url"])
     assert page.status_code == 200 and "Static one" in page.text
     assert page.headers["Content-Type"].startswith("text/html")
-    assert requests.get(item["content_url"] + "img/dot.txt").text == "a dot"
-    assert requests.get(item["content_url"] + "missing.html").status_code == 404
-    assert requests.get(item["content_url"] + "../../admin-api-key").status_code == 404
-    assert requests.get(item["content_url"] + "%2e%2e/%2e%2e/connect.db").status_code == 404
+    assert publisher.get(item["content_url"] + "img/dot.txt").text == "a dot"
+    assert publisher.get(item["content_url"] + "missing.html").status_code == 404
+    assert publisher.get(item["content_url"] + "../../admin-api-key").status_code == 404
+    assert publisher.get(item["content_url"] + "%2e%2e/%2e%2e/connect.db").status_code == 404
     # Without the slash it redirects to the content.
-    assert "Static one" in requests.get(local_server.url + "content/" + guid).text
+    assert "Static one" in publisher.get(local_server.url + "content/" + guid).text
 
     after = publisher("GET", "v1/content/" + guid).json()
     assert after["bundle_id"] == bundle["id"] and after["app_mode"] == "static"
@@ -293,7 +294,7 @@ def test_static_deploy_serves_primary_html_and_other_files(publisher, local_serv
     # A second deploy replaces it; the app mode can't change afterwards.
     task, lines = publisher.publish(guid, static_bundle("<h1>Static two</h1>", primary="report.html"))
     assert task["code"] == 0, lines
-    assert "Static two" in requests.get(item["content_url"]).text
+    assert "Static two" in publisher.get(item["content_url"]).text
     from tests.localserver.localserver_helpers import notebook_bundle
 
     other_mode = publisher.upload(guid, notebook_bundle("1"))
@@ -307,14 +308,14 @@ def test_deploy_without_bundle_id_uses_the_latest(publisher):
     r = publisher("POST", "v1/content/%s/deploy" % item["guid"], json={})
     task, lines = publisher.wait(r.json()["task_id"])
     assert task["code"] == 0, lines
-    assert "newest" in requests.get(item["content_url"]).text
+    assert "newest" in publisher.get(item["content_url"]).text
 
 
 def test_deploy_errors(publisher):
     item = publisher.create("deploy-errors")
     assert_error(publisher("POST", "v1/content/%s/deploy" % item["guid"], json={}), 400, 3)
     assert_error(publisher("POST", "v1/content/%s/deploy" % item["guid"], json={"bundle_id": "424242"}), 404, 4)
-    assert requests.get(item["content_url"]).status_code == 404
+    assert publisher.get(item["content_url"]).status_code == 404
 
 
 def test_static_bundle_without_its_primary_file_fails_the_task(publisher):

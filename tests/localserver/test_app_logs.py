@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from rsconnect_jupyter.localconnect.apps import APP_LOG_KEEP, APP_LOG_MAX_BYTES, RotatingLog, log_limits
 from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
@@ -82,7 +81,7 @@ def test_an_app_that_prints_fast_keeps_bounded_logs_and_its_newest_lines(tmp_pat
     folder = tmp_path / "data" / "content" / item["guid"] / "app-logs"
 
     for _ in range(3):  # 3 x 20000 lines of about 60 bytes: 3.6 MB through 64 KB files
-        r = requests.get(url, params={"lines": 20000}, timeout=120)
+        r = admin.get(url, params={"lines": 20000}, timeout=120)
         assert r.status_code == 200 and r.text == "printed 20000 lines"
     deadline = time.monotonic() + 60
     while b"chatty line 0019999" not in log_files(folder)[-1].read_bytes():  # the copy thread catches up
@@ -96,7 +95,7 @@ def test_an_app_that_prints_fast_keeps_bounded_logs_and_its_newest_lines(tmp_pat
     assert kept[-1] == 19999 and kept == list(range(kept[0], 20000))
     assert sum(p.stat().st_size for p in files) >= 3 * 60000  # the older files are full, not emptied
 
-    r = requests.get(url, params={"lines": 5}, timeout=60)  # the app still runs and logs
+    r = admin.get(url, params={"lines": 5}, timeout=60)  # the app still runs and logs
     assert r.text == "printed 5 lines"
     deadline = time.monotonic() + 30
     while numbers(log_files(folder)[-1].read_bytes())[-5:] != [0, 1, 2, 3, 4]:

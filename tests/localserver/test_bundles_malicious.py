@@ -8,7 +8,6 @@ import os
 import tarfile
 
 import pytest
-import requests
 
 from rsconnect_jupyter.localconnect import bundles
 from tests.localserver.localserver_helpers import Client, changes, manifest, snapshot, static_bundle, tar_bytes
@@ -159,7 +158,7 @@ def test_trick_on_disk_fails_the_deploy_and_keeps_the_live_bundle(world, trick):
     assert written_outside(before, after, item["guid"]) == []
     assert not [p for p in after if "escaped" in p or ".new-" in p]
     assert client("GET", "v1/content/" + item["guid"]).json()["bundle_id"] == live["bundle_id"]
-    assert requests.get(live["content_url"], timeout=30).text == "<p>live and well</p>"
+    assert client.get(live["content_url"], timeout=30).text == "<p>live and well</p>"
 
 
 def test_gzip_stream_of_zeros_is_refused_quickly(world):

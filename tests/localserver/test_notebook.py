@@ -7,7 +7,6 @@ once; later deploys reuse it.
 import threading
 
 import pytest
-import requests
 
 from tests.localserver.localserver_helpers import PY_VERSION, notebook_bundle
 
@@ -30,7 +29,7 @@ def report(publisher):
 
 def test_notebook_is_executed_and_served_as_html(report, publisher, local_server):
     item, lines = report
-    page = requests.get(item["content_url"])
+    page = publisher.get(item["content_url"])
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "the answer is 42" in page.text  # executed output, not just source
     assert "jp-InputArea" in page.text and "environ" in page.text  # the source is shown too
@@ -44,7 +43,7 @@ def test_notebook_is_executed_and_served_as_html(report, publisher, local_server
 
 def test_environment_variables_reach_the_notebook_but_not_the_log(report, local_server, publisher):
     item, lines = report
-    assert "greeting: " + SECRET in requests.get(item["content_url"]).text
+    assert "greeting: " + SECRET in publisher.get(item["content_url"]).text
     assert SECRET not in local_server.log()
     assert not any(SECRET in line for line in lines)
     assert SECRET not in publisher("GET", "v1/content/%s/environment" % item["guid"]).text
@@ -56,7 +55,7 @@ def test_redeploy_reuses_the_environment(report, publisher):
     assert task["code"] == 0, "\n".join(lines)
     assert any(line.startswith("Reusing the Python environment") for line in lines), lines
     assert not any(line.startswith("Building a new Python environment") for line in lines)
-    assert "second version" in requests.get(item["content_url"]).text
+    assert "second version" in publisher.get(item["content_url"]).text
 
 
 def test_failing_cell_fails_the_task_and_keeps_the_previous_bundle(publisher):
@@ -70,7 +69,7 @@ def test_failing_cell_fails_the_task_and_keeps_the_previous_bundle(publisher):
     assert any("boom-marker-91" in line for line in lines)
     assert any("ValueError" in line for line in lines)
     assert publisher("GET", "v1/content/" + item["guid"]).json()["bundle_id"] == good
-    assert "good version" in requests.get(publisher("GET", "v1/content/" + item["guid"]).json()["content_url"]).text
+    assert "good version" in publisher.get(publisher("GET", "v1/content/" + item["guid"]).json()["content_url"]).text
 
 
 def test_hide_all_input(publisher):
@@ -80,7 +79,7 @@ def test_hide_all_input(publisher):
     )
     task, lines = publisher.publish(item["guid"], data)
     assert task["code"] == 0, "\n".join(lines)
-    html = requests.get(item["content_url"]).text
+    html = publisher.get(item["content_url"]).text
     assert "visible-output-1" in html and "marker_in_source" not in html
 
 
@@ -93,7 +92,7 @@ def test_hide_tagged_input(publisher):
     )
     task, lines = publisher.publish(item["guid"], data)
     assert task["code"] == 0, "\n".join(lines)
-    html = requests.get(item["content_url"]).text
+    html = publisher.get(item["content_url"]).text
     assert "out-a" in html and "out-b" in html
     assert "hidden_source_var" not in html and "shown_source_var" in html
 
@@ -124,7 +123,7 @@ def test_concurrent_deploys_build_one_environment(publisher):
     reused = sum(any(line.startswith("Reusing the Python environment") for line in lines) for lines in logs)
     assert (built, reused) == (1, 2), logs
     for i, it in enumerate(items):
-        assert "run %d" % i in requests.get(it["content_url"]).text
+        assert "run %d" % i in publisher.get(it["content_url"]).text
 
 
 def test_python_version_mismatch_fails_naming_the_versions(publisher, local_server):

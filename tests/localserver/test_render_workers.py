@@ -11,7 +11,6 @@ import threading
 import time
 
 import pytest
-import requests
 
 from rsconnect_jupyter.localconnect.renderers import RenderWorkers
 from tests.localserver.localserver_helpers import Client, notebook_bundle, notebook_json
@@ -233,7 +232,7 @@ def test_server_killed_leaves_no_worker_or_kernel(tmp_path, local_servers, local
     item = pat.create("warm")
     task, lines = pat.publish(item["guid"], notebook_bundle("print('warm render')"))
     assert task["code"] == 0, "\n".join(lines)
-    assert "warm render" in requests.get(item["content_url"]).text
+    assert "warm render" in pat.get(item["content_url"]).text
 
     workers = wait_until(
         lambda: [p for p in children(server.process.pid) if b"render_worker" in cmdline(p)], what="the render worker"

@@ -69,8 +69,8 @@ def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_se
 
     after = pat("GET", "v1/content/" + report["guid"]).json()
     assert after["bundle_id"] == live_bundle and after["title"] == "A report"
-    assert "version one of the report" in requests.get(after["content_url"]).text
-    assert "site survives" in requests.get(pat("GET", "v1/content/" + site["guid"]).json()["content_url"]).text
+    assert "version one of the report" in pat.get(after["content_url"]).text
+    assert "site survives" in pat.get(pat("GET", "v1/content/" + site["guid"]).json()["content_url"]).text
     assert pat("GET", "v1/content/%s/environment" % report["guid"]).json() == ["KEPT"]
     assert [b["id"] for b in pat("GET", "v1/content/%s/bundles" % report["guid"]).json()][-1] == slow["id"]
     assert not list((data / "content" / report["guid"] / "bundles").glob("*.new-*"))
@@ -78,7 +78,7 @@ def test_restart_keeps_state_and_fails_the_interrupted_deploy(tmp_path, local_se
     # And it deploys again after the restart.
     task, lines = pat.publish(report["guid"], notebook_bundle("print('version two of the report')"))
     assert task["code"] == 0, "\n".join(lines)
-    assert "version two of the report" in requests.get(after["content_url"]).text
+    assert "version two of the report" in pat.get(after["content_url"]).text
 
 
 def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle(tmp_path, local_servers, local_server):
@@ -103,11 +103,11 @@ def test_stopping_the_server_mid_deploy_fails_the_task_and_keeps_the_live_bundle
     assert_interrupted(task)
     url = admin("GET", "v1/content/" + item["guid"]).json()["content_url"]  # the new port
     assert url.startswith(server.url)
-    assert "live before the stop" in requests.get(url).text
+    assert "live before the stop" in admin.get(url).text
     # And the next deploy goes through.
     task, lines = admin.publish(item["guid"], notebook_bundle("print('live after the stop')"))
     assert task["code"] == 0, "\n".join(lines)
-    assert "live after the stop" in requests.get(url).text
+    assert "live after the stop" in admin.get(url).text
 
 
 def test_killing_the_server_mid_upload_loses_nothing(tmp_path, local_servers):
@@ -155,7 +155,7 @@ def test_killing_the_server_mid_upload_loses_nothing(tmp_path, local_servers):
     assert not uploads.exists() or list(uploads.iterdir()) == []
     assert admin("GET", "v1/content/%s/bundles" % item["guid"]).json() == bundles_before
     url = admin("GET", "v1/content/" + item["guid"]).json()["content_url"]
-    assert requests.get(url, timeout=30).text == "<p>the live page</p>"
+    assert admin.get(url, timeout=30).text == "<p>the live page</p>"
     task, lines = admin.publish(item["guid"], static_bundle("<p>the next page</p>"))
     assert task["code"] == 0, lines
-    assert requests.get(url, timeout=30).text == "<p>the next page</p>"
+    assert admin.get(url, timeout=30).text == "<p>the next page</p>"

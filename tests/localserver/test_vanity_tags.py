@@ -25,11 +25,14 @@ def test_a_vanity_path_leads_to_the_content(local_server, owner):
     assert r.json()["path"] == "/q4/" and r.json()["content_guid"] == guid and r.json()["created_time"]
     assert owner("GET", "v1/content/%s/vanity" % guid).json() == r.json()
 
-    served = requests.get(local_server.url + "q4/", timeout=60)
+    served = owner.get(local_server.url + "q4/", timeout=60)
     assert served.status_code == 200 and "q4 numbers" in served.text
-    assert "notes" in requests.get(local_server.url + "q4/notes.html", timeout=60).text
-    assert "q4 numbers" in requests.get(local_server.url + "q4", timeout=60).text  # without the slash too
-    assert requests.get(local_server.url + "no-such-vanity/", timeout=60).status_code == 404
+    assert "notes" in owner.get(local_server.url + "q4/notes.html", timeout=60).text
+    assert "q4 numbers" in owner.get(local_server.url + "q4", timeout=60).text  # without the slash too
+    assert owner.get(local_server.url + "no-such-vanity/", timeout=60).status_code == 404
+    # the path leads to the content's URL, which checks access: without a key, the sign-in page
+    anonymous = requests.get(local_server.url + "q4/", timeout=60)
+    assert "/__login__?next=" in anonymous.url and "q4 numbers" not in anonymous.text
 
     # taken, overlapping, reserved, malformed: refused in one sentence
     other = owner.create("vanity-other")["guid"]
@@ -47,7 +50,7 @@ def test_a_vanity_path_leads_to_the_content(local_server, owner):
     assert owner("GET", "v1/content/%s/vanity" % guid).status_code == 404  # taken from the first
 
     assert owner("DELETE", "v1/content/%s/vanity" % other).status_code == 204
-    assert requests.get(local_server.url + "q4/", timeout=60).status_code == 404
+    assert owner.get(local_server.url + "q4/", timeout=60).status_code == 404
 
 
 def test_posit_sdk_sets_and_removes_a_vanity(local_server, owner):

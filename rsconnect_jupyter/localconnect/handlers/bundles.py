@@ -156,4 +156,8 @@ class BundlePreviewHandler(BaseHandler):
     def write_error(self, status_code: int, **kwargs: object) -> None:
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         exc = cast("tuple[object, object, object]", kwargs.get("exc_info", (None, None, None)))[1]
+        if isinstance(exc, errors.ConnectError):  # a wrong API key (pages.content_viewer): 401, not 500
+            self.set_status(exc.status)
+            self.finish(exc.message)
+            return
         self.finish(getattr(exc, "log_message", None) or self._reason)

@@ -19,7 +19,7 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .. import apps, bundles
+from .. import apps, bundles, errors
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -105,7 +105,12 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if content is None or not content["bundle_id"]:
             raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
         self.content = content
+        # A refusal (login redirect, 401, 403) ends the request before its body is read, so Tornado
+        # closes the connection after it: say so, or a client reusing it (one following the redirect
+        # to the sign-in page) gets a reset.
+        self.set_header("Connection", "close")
         require_view(self, content)
+        self.clear_header("Connection")
         if content["app_mode"] in apps.APP_MODES:
             self.app = self.state.runner.apps.get(guid)
             if self.app is None:  # not started since the server started: start it now
@@ -372,7 +377,13 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "text/plain; charset=utf-8")
+        # An error in prepare() leaves the body unread and Tornado closes the connection: say so.
+        self.set_header("Connection", "close")
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, errors.ConnectError):  # a wrong API key (pages.content_viewer): 401, not 500
+            self.set_status(exc.status)
+            self.finish(exc.message)
+            return
         self.finish(getattr(exc, "log_message", None) or self._reason)
 
 
