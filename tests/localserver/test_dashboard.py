@@ -4,11 +4,12 @@ forms cannot do. Over plain HTTP with session cookies, and in Chromium."""
 
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 import requests
 
-from tests.localserver.localserver_helpers import Client, static_bundle
+from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, static_bundle, tar_bytes
 
 SECRET_VALUE = "s3cret-value-never-shown"
 XSS_TITLE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2; alert(1)">'
@@ -120,8 +121,11 @@ def test_a_visitor_is_sent_to_the_sign_in_page(world):
 def test_the_list_shows_only_what_each_user_may_see(world):
     server = world["server"]
     everything = {world["guid"], world["public"], world["hostile"], world["own"]}
-    seen = {who: listed_guids(page_of(session(server, who), server, "/connect/").text) for who in PASSWORDS}
-    seen["admin"] = listed_guids(page_of(session(server, "admin"), server, "/connect/").text)
+    # Other tests add items of their own: only these four are looked at.
+    seen = {
+        who: listed_guids(page_of(session(server, who), server, "/connect/").text) & everything
+        for who in ("admin", *PASSWORDS)
+    }
     assert seen["admin"] == everything
     assert seen["pat"] == {world["guid"], world["public"], world["hostile"]}
     assert seen["ann"] == {world["guid"], world["public"]}  # on the list of one, `all` for the other
@@ -194,6 +198,43 @@ def test_the_dashboard_url_opens_the_item_page(world, browser):
     page.wait_for_url("**/content/%s/_bundle%s/" % (world["guid"], draft))
     assert "version one" in page.content()
     context.close()
+
+
+def test_the_app_log_is_shown_to_those_who_may_change_the_content(world):
+    """An API's own output (tests/apps/chatty prints numbered lines) on its page: pat sees it, ann
+    (a viewer on the list) does not."""
+    folder = Path(__file__).resolve().parent.parent / "apps" / "chatty"
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    extra = {
+        "python": {
+            "version": PY_VERSION,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": "app:app"},
+    }
+    pat, server = world["pat"], world["server"]
+    item = pat.create("chatty-api", "Chatty API")
+    task, lines = pat.publish(
+        item["guid"], tar_bytes({**files, "manifest.json": manifest("python-api", files, **extra)})
+    )
+    assert task["code"] == 0, "\n".join(lines)
+    users = {u["username"]: u["guid"] for u in world["admin"]("GET", "v1/users").json()["results"]}
+    r = pat(
+        "POST",
+        "v1/content/%s/permissions" % item["guid"],
+        json={"principal_guid": users["ann"], "principal_type": "user", "role": "viewer"},
+    )
+    assert r.status_code == 200, r.text
+    r = pat.get(server.url + "content/%s/?lines=3" % item["guid"])
+    assert r.status_code == 200 and r.text == "printed 3 lines", r.text
+    path = "/connect/apps/" + item["guid"]
+    html = page_of(session(server, "pat"), server, path).text
+    log = re.search(r'<section id="app-log">(.*?)</section>', html, re.S).group(1)
+    assert "chatty line 0000002" in log and "running" in log
+    assert "API (Flask)" in html
+    viewer_html = page_of(session(server, "ann"), server, path).text
+    assert 'id="app-log"' not in viewer_html and "chatty line" not in viewer_html
+    assert "Chatty API" in viewer_html
 
 
 # -- actions ---------------------------------------------------------------------------------------

@@ -13,12 +13,11 @@ the right to change the content are checked on every one; then the page is shown
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from .. import access, actions, auth
+from .. import access, actions, auth, jobs
 from .dashboard import access_name, mode_name, username, when
 from .pages import PageHandler
 
@@ -39,22 +38,6 @@ def human_size(size: int) -> str:
             return ("%d %s" % (value, unit)) if unit == "bytes" else ("%.1f %s" % (value, unit))
         value /= 1024
     return "%d bytes" % size  # not reached
-
-
-def tail(path: str, limit: int) -> list[str]:
-    """The last `limit` lines of a file (read from its end: an app's log may be large)."""
-    try:
-        with open(path, "rb") as f:
-            end = f.seek(0, os.SEEK_END)
-            start = max(0, end - 256 * 1024)
-            f.seek(start)
-            data = f.read()
-    except OSError:
-        return []
-    lines = data.decode("utf-8", "replace").splitlines()
-    if start > 0 and lines:
-        lines = lines[1:]  # the first piece is the end of a line not read whole
-    return lines[-limit:]
 
 
 class ItemPage(PageHandler):
@@ -95,16 +78,14 @@ class ItemPage(PageHandler):
         return found
 
     def app_log(self, guid: str) -> tuple[str, list[str]]:
-        """(the log file's name, its newest lines): the app process started last."""
-        folder = os.path.join(self.state.layout.content_dir(guid), "app-logs")
-        try:
-            names = [n for n in os.listdir(folder) if n.endswith(".log")]
-        except OSError:
+        """(what the log is, its newest lines): the app process started last (jobs.py: its log file
+        and that file's rotations)."""
+        started = [j for j in jobs.list_jobs(self.state, guid) if j.kind == "app"]
+        if not started:
             return "", []
-        if not names:
-            return "", []
-        newest = max(names, key=lambda n: (os.path.getmtime(os.path.join(folder, n)), n))
-        return newest, tail(os.path.join(folder, newest), LOG_LINES)
+        job = started[0]  # newest first
+        what = "version %s, started %s%s" % (job.bundle_id, when(job.start_time), ", running" if job.active else "")
+        return what, [entry.data for entry in jobs.log_of(self.state, job, LOG_LINES)]
 
     def versions(self, content: ContentRow) -> list[dict[str, Any]]:
         guid = content["guid"]
