@@ -29,7 +29,11 @@ C = API + "v1/content/" + GUID
 # "publisher" (publishers and administrators), "content-read" (anyone the content is shared
 # with), "content-change" (owner, collaborators, administrators), "task" (like content-read, but
 # an outsider gets 404 so task ids reveal nothing), "signed-in" (pages for people: a session from
-# the sign-in page, never an API key; the pages check who may see and change each item).
+# the sign-in page, never an API key; the pages check who may see and change each item),
+# "content-page" (the published content: its access type decides, here `acl`: those it is shared
+# with, by API key or session; signed out, a GET goes to the sign-in page, anything else is a 401),
+# "content-preview" (a bundle's preview: like content-page, but for the owner, collaborators and
+# administrators only).
 ACCESS = {
     "/": {"GET": ("public", "redirects to the dashboard page; no data")},
     "/__login__": {
@@ -76,16 +80,9 @@ ACCESS = {
         for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
     "/content/" + GUID: {"GET": ("public", "redirects to /content/GUID/")},
-    "/content/" + GUID + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)": {
-        "GET": ("public", "a bundle's preview (a draft), open like the published content it may become")
-    },
+    "/content/" + GUID + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)": {"GET": "content-preview"},
     "/content/" + GUID + "/(?P<path>.*)": {
-        m: (
-            "public",
-            "published content: the server listens on 127.0.0.1 by default, so only this "
-            "machine sees it (docs/local-server.md)",
-        )
-        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+        m: "content-page" for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
     "/(?P<vpath>.+)": {"GET": ("public", "a vanity path redirects to its content's URL; others answer 404")},
 }
@@ -128,6 +125,8 @@ def test_every_route_has_an_access_rule():
                 "content-change",
                 "task",
                 "signed-in",
+                "content-page",
+                "content-preview",
             ) or (rule[0] == "public" and len(rule[1]) > 20), rule  # a public route says why
 
 
@@ -258,7 +257,7 @@ def state(world):
         "bundles": owner("GET", "v1/content/%s/bundles" % guid).json(),
         "environment": owner("GET", "v1/content/%s/environment" % guid).json(),
         "permissions": owner("GET", "v1/content/%s/permissions" % guid).json(),
-        "page": requests.get(world["item"]["content_url"], timeout=60).text,
+        "page": owner.get(world["item"]["content_url"]).text,
         "rows": rows,
         "files": files,
     }
@@ -386,6 +385,66 @@ def test_pages_need_a_session_and_never_take_an_api_key(world, pattern, method, 
     assert_unchanged(before, state(world))
 
 
+CONTENT_PAGES = by_kind("content-page", "content-preview")
+PAGE_TEXT = "the owner's page"
+
+
+def assert_sent_to_sign_in_or_401(r, method):
+    """Signed out: a GET goes to the sign-in page and comes back after it; anything else is a 401."""
+    if method == "GET":
+        assert r.status_code == 302 and r.headers["Location"].startswith("/__login__?next=%2Fcontent%2F"), r.text
+    else:
+        assert r.status_code == 401, r.text
+    assert PAGE_TEXT not in r.text
+
+
+@pytest.mark.parametrize("pattern,method", CONTENT_PAGES)
+def test_content_pages_need_a_key_or_a_session(world, pattern, method):
+    before = state(world)
+    assert_sent_to_sign_in_or_401(call(world, pattern, method), method)
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("wrong", sorted(WRONG_KEYS))
+@pytest.mark.parametrize("pattern,method", CONTENT_PAGES)
+def test_content_pages_refuse_wrong_keys(world, pattern, method, wrong):
+    """A wrong `Key` is a 401 (never a fall back to a session); another scheme, or the scheme alone
+    (HTTP drops its trailing space), signs no one in."""
+    before = state(world)
+    header = WRONG_KEYS[wrong](world)
+    r = call(world, pattern, method, header)
+    if header.strip().lower().startswith("key "):
+        assert r.status_code == 401 and PAGE_TEXT not in r.text, r.text
+    else:
+        assert_sent_to_sign_in_or_401(r, method)
+    assert world["owner"].key not in r.text
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("who", ["outsider", "viewer"])
+@pytest.mark.parametrize("pattern,method", CONTENT_PAGES)
+def test_content_pages_refuse_users_it_is_not_shared_with(world, pattern, method, who):
+    before = state(world)
+    r = call(world, pattern, method, key_of(world[who]))
+    assert r.status_code == 403 and PAGE_TEXT not in r.text, r.text
+    assert_unchanged(before, state(world))
+
+
+@pytest.mark.parametrize("pattern,method", CONTENT_PAGES)
+def test_content_pages_answer_those_it_is_shared_with(world, pattern, method):
+    """The viewer on the list sees the content (static content answers GET and HEAD only) but not a
+    preview, which is for those who may deploy: the owner (the spare bundle was never built)."""
+    r = call(world, pattern, method, key_of(world["shared"]))
+    if kind_of(pattern, method) == "content-preview":
+        assert r.status_code == 403 and PAGE_TEXT not in r.text, r.text
+        r = call(world, pattern, method, key_of(world["owner"]))
+        assert r.status_code == 404 and "has not been built" in r.text, r.text
+    elif method == "GET":
+        assert r.status_code == 200 and r.text == "<p>%s</p>" % PAGE_TEXT, r.text
+    else:
+        assert r.status_code == (200 if method == "HEAD" else 405), r.text
+
+
 @pytest.mark.parametrize("pattern,method", by_kind("public"))
 def test_public_routes_answer_without_a_key_and_show_no_private_data(world, pattern, method):
     r = call(world, pattern, method)
@@ -393,12 +452,6 @@ def test_public_routes_answer_without_a_key_and_show_no_private_data(world, patt
         assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
     elif pattern == "/__login__" and method == "POST":  # no user name and password: refused
         assert r.status_code == 403 and "not right" in r.text, r.text
-    elif "/_bundle" in pattern:  # the spare bundle was never deployed: nothing to preview
-        assert r.status_code == 404 and "has not been built" in r.text, r.text
-    elif pattern.endswith("(?P<path>.*)"):
-        assert r.status_code in (200, 405), r.text  # static content answers GET and HEAD only
-        if method == "GET":
-            assert r.text == "<p>the owner's page</p>"
     else:
         assert r.status_code in (200, 301, 302), r.text
     for secret in ("KEPT", "api_key", world["owner"].key, world["server"].api_key):
