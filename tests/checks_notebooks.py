@@ -52,11 +52,12 @@ def write_dashboard_notebook(root, relative, heading):
     return relative
 
 
-def assert_serves_dashboard(url, heading):
-    """Voila ran the notebook for this visit: its heading, the kernel's output, no code."""
+def assert_serves_dashboard(url, heading, key=None):
+    """Voila ran the notebook for this visit (by a program with the API key `key`): its heading,
+    the kernel's output, no code."""
     import requests
 
-    page = requests.get(url, timeout=300)
+    page = requests.get(url, headers={"Authorization": "Key " + key} if key else {}, timeout=300)
     assert page.status_code == 200, page.text[:1000]
     assert heading in page.text and VOILA_OUTPUT in page.text, page.text[-2000:]
     assert "sum(range(1, 10))" not in page.text  # Voila shows outputs, never the code

@@ -30,7 +30,7 @@ def test_warnings_before_upload_then_publish_anyway(jupyter, local_server, page,
     assert local_server.api("GET", "v1/content", key=key).json() == []  # nothing reached Connect
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves(url, "Sliders")
+    assert_serves(url, "Sliders", key)
     assert [c["content_url"] for c in local_server.api("GET", "v1/content", key=key).json()] == [url]
 
 
@@ -42,7 +42,7 @@ def test_publish_an_interactive_dashboard_with_voila(jupyter, local_server, page
     assert page.is_visible("#rsc-source-options") and not page.is_visible("#rsc-hide-options")
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves_dashboard(url, "Team board")
+    assert_serves_dashboard(url, "Team board", key)
     assert ui.rsconnect_metadata(page)["servers"][local_server.url.rstrip("/")]["app_mode"] == "jupyter-voila"
     [item] = local_server.api("GET", "v1/content", key=key).json()
     assert item["app_mode"] == "jupyter-voila" and item["content_url"] == url

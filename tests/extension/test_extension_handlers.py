@@ -265,7 +265,7 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
     result = state["result"]
     assert result["app_mode"] == "static" and result["title"] == title
     assert re.fullmatch(r"[0-9a-f-]{36}", result["content_guid"])
-    page = requests.get(result["content_url"], timeout=30)
+    page = local_server.get(result["content_url"], timeout=30)
     assert page.status_code == 200 and "Quarterly report" in page.text
     found = call("POST", "content/search", json={"server": "local", "title": title}).json()["content"]
     assert [c["guid"] for c in found] == [result["content_guid"]]

@@ -30,7 +30,7 @@ def test_warnings_before_upload_then_publish_anyway(lab, local_server, page, no_
     assert local_server.api("GET", "v1/content", key=key).json() == []  # nothing reached Connect
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves(url, "Sliders")
+    assert_serves(url, "Sliders", key)
     assert [c["content_url"] for c in local_server.api("GET", "v1/content", key=key).json()] == [url]
 
 
@@ -43,7 +43,7 @@ def test_publish_an_interactive_dashboard_with_voila(lab, local_server, page, no
     assert page.is_checked("#rsc-packages-file")  # the requirements.txt beside it, with voila
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves_dashboard(url, "Team board")
+    assert_serves_dashboard(url, "Team board", key)
     record = ui.wait_saved(lab, path, local_server.url, url)
     assert record["app_mode"] == "jupyter-voila"
     [item] = local_server.api("GET", "v1/content", key=key).json()

@@ -8,7 +8,6 @@ import uuid
 
 import nbformat
 import pytest
-import requests
 
 from tests.extension.extension_notebooks import write_notebook
 from tests.lab import lab_ui as ui
@@ -27,8 +26,9 @@ def set_heading(lab, path, heading):
     nbformat.write(nb, str(lab.root / path))
 
 
-def served(local_server, url):
-    r = requests.get(url, headers={"Authorization": "Key " + local_server.api_key}, timeout=30)
+def served(local_server, url, key):
+    """What a program with `key` (the publisher's) gets at a content URL (content is `acl` by default)."""
+    r = local_server.get(url, key=key, timeout=30)
     assert r.status_code == 200, (url, r.status_code)
     return r.text
 
@@ -85,7 +85,7 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     )
     assert [t["id"] for t in local_server.api("GET", "v1/content/%s/tags" % guid, key=key).json()] == [tag["id"]]
     assert local_server.api("GET", "v1/content/%s/vanity" % guid, key=key).json()["path"] == vanity
-    assert "First edition" in served(local_server, local_server.url.rstrip("/") + vanity)
+    assert "First edition" in served(local_server, local_server.url.rstrip("/") + vanity, key)
 
     # 2. A draft of a second edition: the link previews it; the content URL keeps the first.
     set_heading(lab, path, "Second edition")
@@ -100,8 +100,8 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     assert preview != url and preview.startswith(url), preview
     assert page.inner_text(".rsc-published").startswith("Draft")
     assert page.get_attribute(".rsc-published", "title").startswith("Draft")
-    assert "Second edition" in served(local_server, preview)
-    assert "First edition" in served(local_server, url)
+    assert "Second edition" in served(local_server, preview, key)
+    assert "First edition" in served(local_server, url, key)
     assert ui.wait_saved(lab, path, local_server.url, url)["content_guid"] == guid  # the record keeps the URL
     # Nothing else asked: the sharing set by the first publish stays.
     assert local_server.api("GET", "v1/content/%s" % guid, key=key).json()["access_type"] == "acl"
@@ -128,7 +128,7 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     assert page.inner_text("#rsc-versions-log").strip(), "the activation's log did not show"
     assert not page.is_visible("#rsc-versions-error")
     assert rows(page) == [[draft_id, True], [first_id, False]]
-    assert "Second edition" in served(local_server, url)
+    assert "Second edition" in served(local_server, url, key)
     # The toolbar's draft link now opens the content itself.
     assert page.get_attribute(".rsc-published", "href") == url
     assert page.inner_text(".rsc-published").startswith("Published")
@@ -163,4 +163,4 @@ def test_an_unknown_viewer_is_one_sentence_and_the_publish_stays(lab, local_serv
     assert page.is_visible("#rsc-publish-form")  # the dialog stays open to fix the sharing
     found = [c for c in local_server.api("GET", "v1/content", key=key).json() if c["title"] == title]
     assert len(found) == 1 and found[0]["bundle_id"], found
-    assert "Kept anyway" in served(local_server, found[0]["content_url"])
+    assert "Kept anyway" in served(local_server, found[0]["content_url"], key)
