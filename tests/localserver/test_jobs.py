@@ -315,3 +315,34 @@ def test_a_log_is_read_from_its_end_across_its_rotations(tmp_path):
     got = tail_lines(paths, 5000)
     assert len(got) == 5000 and got[:2] == ["old 95006", "old 95007"] and got[-1] == "new 2"
     assert tail_lines(paths, 0) == [] and tail_lines([str(tmp_path / "none.log")], 10) == []
+
+
+@pytest.mark.slow
+def test_jobs_keep_their_keys_across_a_restart_and_a_stopped_server_leaves_no_running_job(
+    tmp_path, local_servers, local_server
+):
+    args = ["--environments-dir", str(local_server.data_dir / "environments")]  # the session's environments
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    guid = admin.create("jobs-restart")["guid"]
+    task, lines = admin.publish(guid, chatty_bundle())
+    assert task["code"] == 0, "\n".join(lines)
+    before = admin("GET", "v1/content/%s/jobs" % guid).json()
+    assert [(j["tag"], j["status"]) for j in before] == [("run_python_api", 0), ("python_restore", 1)]
+    pid = int(before[0]["pid"])
+    local_servers.stop(server)
+    assert not alive(pid)
+
+    server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
+    after = admin("GET", "v1/content/%s/jobs" % guid).json()
+    assert [j["key"] for j in after] == [j["key"] for j in before]  # stable keys
+    assert after[0]["status"] == 1 and after[0]["pid"] is None and after[0]["ppid"] is None
+    assert after[1] == before[1]  # the deploy, as it was
+    log = admin("GET", "v1/content/%s/jobs/%s/log" % (guid, after[0]["key"])).json()["entries"]
+    assert any("waitress" in e["data"].lower() or "serving" in e["data"].lower() for e in log), log
+    r = server.get(server.url + "content/%s/" % guid, params={"lines": 1})  # starts the app again: a new job
+    assert r.status_code == 200 and r.text == "printed 1 lines"
+    again = admin("GET", "v1/content/%s/jobs" % guid).json()
+    assert len(again) == 3 and again[0]["status"] == 0 and again[0]["key"] not in [j["key"] for j in before]
+    local_servers.stop(server)
