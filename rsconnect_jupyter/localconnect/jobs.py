@@ -23,6 +23,7 @@ caller does, as for reading the content):
     list_jobs(state, guid) -> list[Job]              newest first; [] for unknown content
     find_job(state, guid, key) -> Job | None
     job_log(state, guid, key, max_lines=5000) -> list[LogEntry]   raises NoSuchJob
+    log_of(state, job, max_lines=5000) -> list[LogEntry]           a listed job's log, oldest line first
     stop_job(state, job) -> None                     stops a running app process (blocks up to ~10 s)
 `Job.json()` and `LogEntry.json()` are Connect's JSON shapes.
 """
