@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, static_bundle, tar_bytes
+from tests.localserver.localserver_helpers import (
+    PY_VERSION,
+    Client,
+    manifest,
+    notebook_bundle,
+    static_bundle,
+    tar_bytes,
+)
 
 SECRET_VALUE = "s3cret-value-never-shown"
 XSS_TITLE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2; alert(1)">'
@@ -235,6 +242,27 @@ def test_the_app_log_is_shown_to_those_who_may_change_the_content(world):
     viewer_html = page_of(session(server, "ann"), server, path).text
     assert 'id="app-log"' not in viewer_html and "chatty line" not in viewer_html
     assert "Chatty API" in viewer_html
+
+
+def test_a_published_notebook_shows_up_with_its_versions_and_logs(local_server):
+    """On the session's server (its environments are built once): two versions of a notebook."""
+    admin = Client(local_server)
+    item = admin.create(title="Dashboard notebook")
+    for text in ("first render", "second render"):
+        task, lines = admin.publish(item["guid"], notebook_bundle("print(%r)" % text))
+        assert task["code"] == 0, "\n".join(lines)
+    s = session(local_server, "admin")
+    listing = page_of(s, local_server, "/connect/").text
+    row = re.search(r'<tr class="item" data-guid="%s">(.*?)</tr>' % item["guid"], listing, re.S).group(1)
+    assert "Dashboard notebook" in row and "Jupyter notebook" in row and "admin" in row
+    html = page_of(s, local_server, "/connect/apps/" + item["guid"]).text
+    bundles = [b["id"] for b in admin("GET", "v1/content/%s/bundles" % item["guid"]).json()]
+    assert len(bundles) == 2
+    for bundle_id in bundles:
+        assert 'data-bundle="%s"' % bundle_id in html
+        assert "Deploying bundle %s of content %s." % (bundle_id, item["guid"]) in html
+    assert html.count('<details class="task"') == 2
+    assert "second render" in local_server.get(item["content_url"]).text
 
 
 # -- actions ---------------------------------------------------------------------------------------
