@@ -180,6 +180,15 @@ def test_a_viewer_sees_sharing_and_versions_but_no_buttons_variables_or_app_log(
     assert "DB_PASSWORD" not in html and 'id="environment"' not in html and 'id="app-log"' not in html
 
 
+def test_open_content_shows_its_page_but_not_its_versions_to_others(world):
+    """bob may open the `all` item (its page and link) but is on no list: no versions, logs or sharing."""
+    server = world["server"]
+    html = page_of(session(server, "bob"), server, "/connect/apps/" + world["public"]).text
+    assert "Open page" in html and 'class="live-link" href="/content/%s/"' % world["public"] in html
+    for section in ("versions", "sharing", "deploy-logs", "app-log", "environment"):
+        assert 'id="%s"' % section not in html, section
+
+
 def test_unseen_and_unknown_content_get_the_same_404(world):
     server = world["server"]
     bob = session(server, "bob")
