@@ -163,8 +163,9 @@ def test_who_may_read_and_stop_jobs_and_what_is_refused(local_server, people):
     paths.append(paths[1] + "/log")
 
     for path in paths:
-        assert shared("GET", path).status_code == 200  # a viewer on the list reads them, as the content
-        for other in (outsider, stranger):  # as every content route: 403 for those it is not shared with
+        assert owner("GET", path).status_code == 200
+        # Jobs and logs are for those who may change the content, as on Connect: not its viewers
+        for other in (shared, outsider, stranger):
             r = other("GET", path)
             assert r.status_code == 403 and r.json()["code"] == 19, r.text
         r = local_server.api("GET", path, key="not-a-key")

@@ -70,9 +70,9 @@ ACCESS = {
     API + "v1/tags": {"GET": "user", "POST": "administrator"},
     API + r"v1/tags/(?P<tag_id>\d+)": {"GET": "user", "PATCH": "administrator", "DELETE": "administrator"},
     API + r"v1/tags/(?P<tag_id>\d+)/content": {"GET": "user"},
-    C + "/jobs": {"GET": "content-read"},
-    C + "/jobs/(?P<key>[^/]+)": {"GET": "content-read", "DELETE": "content-change"},
-    C + "/jobs/(?P<key>[^/]+)/log": {"GET": "content-read"},
+    C + "/jobs": {"GET": "content-change"},
+    C + "/jobs/(?P<key>[^/]+)": {"GET": "content-change", "DELETE": "content-change"},
+    C + "/jobs/(?P<key>[^/]+)/log": {"GET": "content-change"},
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
     API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
     API + ".*": {

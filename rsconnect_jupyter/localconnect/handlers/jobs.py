@@ -30,14 +30,15 @@ def not_stoppable(sentence: str) -> errors.ConnectError:
 
 class JobsHandler(BaseHandler):
     def get(self, guid: str) -> None:
-        self.content_for(self.user(), guid)
+        self.content_for(self.user(), guid, change=True)  # logs: owner, collaborators, admins (as Connect)
         self.send_json([job.json() for job in jobs.list_jobs(self.state, guid)])
 
 
 class _OneJob(BaseHandler):
-    def job(self, guid: str, key: str, change: bool = False) -> jobs.Job:
-        """The job, once the caller may read (or, with change, change) the content."""
-        self.content_for(self.user(), guid, change=change)
+    def job(self, guid: str, key: str) -> jobs.Job:
+        """The job, once the caller may change the content: Connect shows jobs and their logs to the
+        owner, collaborators and administrators, not to viewers."""
+        self.content_for(self.user(), guid, change=True)
         job = jobs.find_job(self.state, guid, key)
         if job is None:
             raise errors.not_found("Job %s of content %s" % (key, guid))
@@ -49,7 +50,7 @@ class JobHandler(_OneJob):
         self.send_json(self.job(guid, key).json())
 
     async def delete(self, guid: str, key: str) -> None:
-        job = self.job(guid, key, change=True)
+        job = self.job(guid, key)
         if not job.active:
             raise not_stoppable("The job %s is not running: there is nothing to stop." % key)
         if job.kind != "app":
