@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,17 @@ def start_local_server(
             env=env,
             cwd=cwd,
         )
-    url = "http://127.0.0.1:%d/" % port
+    # With --certfile the server speaks HTTPS only (its URL is then https://).
+    scheme = "https" if any(a == "--certfile" or a.startswith("--certfile=") for a in extra_args) else "http"
+    url = "%s://127.0.0.1:%d/" % (scheme, port)
     key_file = data / "admin-api-key"
 
     def ready() -> bool:
-        answered = requests.get(url + "__api__/server_settings", timeout=2).status_code == 200
+        # Only that our own child answers counts here: its certificate may be self-signed or for
+        # another name than 127.0.0.1, so it is not checked (callers check it as they see fit).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning for verify=False
+            answered = requests.get(url + "__api__/server_settings", timeout=2, verify=False).status_code == 200
         return answered and key_file.exists()
 
     wait_until_serving(process, ready, log_path, "the local server", timeout)
