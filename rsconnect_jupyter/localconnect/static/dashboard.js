@@ -1,5 +1,7 @@
 // A content item's dashboard_url is /connect/#/apps/GUID (a draft: #/apps/GUID/draft/BUNDLE_ID),
 // as on Connect: open the item's page (or the draft's preview). The list works without this.
+// Every page has it (layout.html): signed out, /connect/#/apps/GUID lands on the sign-in page with
+// the fragment, which becomes its `next` (the item's page) here, so signing in opens the item.
 (function () {
   var m = /^#\/apps\/([0-9a-fA-F-]{36})(?:\/draft\/(\d+))?\/?$/.exec(window.location.hash);
   if (m) {
