@@ -289,6 +289,12 @@ async def _serve(state: State, options: ServerOptions, say: Callable[[str], Any]
         say("The administrator's API key is in %s" % state.layout.admin_key_file)
         say("Sign in to %sconnect/ as admin with the password in %s" % (url, state.layout.admin_password_file))
         save_server(url, key, say)
+    elif state.db.one("SELECT 1 AS found FROM passwords LIMIT 1") is None:
+        # A data folder from before sign-in existed: nobody has a password yet.
+        say(
+            "No one can sign in to the pages yet: rsconnect local-server set-password admin --data-dir %s"
+            % state.layout.data_dir
+        )
     sys.stdout.flush()
 
     stopping = asyncio.Event()
