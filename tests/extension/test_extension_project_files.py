@@ -7,7 +7,6 @@ import sys
 import uuid
 
 import pytest
-import requests
 
 from tests.cli.test_cli_project_files import OLD_SIX, REPORT, uv_project
 from tests.extension import extension_ui as ui
@@ -45,7 +44,7 @@ def test_a_uv_project_publishes_its_locked_versions_from_the_dialog(jupyter, loc
     state, lines = wait_job(jupyter, r.json()["job_id"])
     assert state["error"] is None, lines
     assert "Packages: from uv.lock (1 locked)." in lines
-    page = requests.get(state["result"]["content_url"], timeout=60)
+    page = local_server.get(state["result"]["content_url"], timeout=60)
     assert "six is %s" % OLD_SIX in page.text
 
 
@@ -89,4 +88,4 @@ def test_the_classic_dialog_names_the_lock_and_publishes_its_versions(jupyter, l
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert "Packages: from uv.lock (1 locked)." in page.inner_text("#rsc-log")
-    assert "six is %s" % OLD_SIX in requests.get(url, timeout=60).text
+    assert "six is %s" % OLD_SIX in local_server.get(url, timeout=60).text

@@ -92,7 +92,7 @@ def test_conflict_new_location(lab, local_server, page, no_saved_servers):
     assert title in page.inner_text("#rsc-conflict-form")
     page.click("#rsc-conflict-new")
     url = ui.wait_published(page)
-    assert_serves(url, "Budget 2028")
+    assert_serves(url, "Budget 2028", key)
 
     ui.wait_saved(lab, path, local_server.url, url)
     new_guid = ui.record_for(lab, path, local_server.url)["content_guid"]
@@ -189,7 +189,7 @@ def test_non_collaborator_is_told_and_can_publish_a_copy(lab, local_server, page
         ui.submit_publish(other)
         copy_url = ui.wait_published(other)
         assert copy_url != url
-        assert_serves(copy_url, "KPIs")
+        assert_serves(copy_url, "KPIs", stranger_key)
         ui.wait_saved(lab, path, local_server.url, copy_url)
     finally:
         context.close()
@@ -215,7 +215,7 @@ def test_non_python_kernel_publishes_the_document_only(lab, local_server, page, 
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert_serves(url, "Echo summary")
+    assert_serves(url, "Echo summary", key)
     ui.wait_saved(lab, path, local_server.url, url)
     assert ui.record_for(lab, path, local_server.url)["app_mode"] == "static"
 

@@ -123,7 +123,7 @@ def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_save
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert url.startswith(local_server.url)
-    assert_serves(url, "Sales without TLS checks")
+    assert_serves(url, "Sales without TLS checks", key)
     assert key not in page.content()
 
 
@@ -161,7 +161,7 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     ui.submit_publish(page)
     url = ui.wait_published(page)
 
-    html = requests.get(url, timeout=30).text
+    html = local_server.get(url, key=key, timeout=30).text
     assert "Hidden code report" in html
     assert "read: lookup-value-5150" in html  # re-run on the server, with the extra file beside it
     assert "secret_source_marker" not in html  # no code input
@@ -200,7 +200,7 @@ def test_hide_tagged_input_in_a_finished_document(lab, local_server, page, no_sa
     ui.choose_mode(page, source=False)
     page.check("#rsc-hide-tagged-input")
     ui.submit_publish(page)
-    html = requests.get(ui.wait_published(page), timeout=30).text
+    html = local_server.get(ui.wait_published(page), key=key, timeout=30).text
     assert "Tagged summary" in html and "out-a" in html and "out-b" in html
     assert "hidden_source_var" not in html and "shown_source_var" in html
 
@@ -283,4 +283,4 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     url = ui.wait_published(page)
     shoot(page, lab, "dark-published")
     assert_readable(page, [".rsc-published"])
-    assert_serves(url, "Night shift")
+    assert_serves(url, "Night shift", key)
