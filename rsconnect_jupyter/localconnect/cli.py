@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -130,15 +131,20 @@ def set_password(name: str, data_dir: str | None) -> None:
     terminal). The user's open sessions end."""
     from . import sessions
     from .app import open_database
+    from .layout import Layout
 
     password = read_password(name)
-    db = open_database(data_dir or default_data_dir())
+    layout = Layout(data_dir or default_data_dir())
+    db = open_database(layout.data_dir)
     try:
         sessions.set_password(db, name, password)
     except LookupError as e:
         raise click.ClickException(str(e.args[0])) from e
     finally:
         db.close()
+    if name == "admin" and os.path.exists(layout.admin_password_file):
+        os.remove(layout.admin_password_file)  # the first password no longer works: no stale copy
+        click.echo("Removed %s (it held the first password)." % layout.admin_password_file)
     click.echo("Set the password of %s. Sign in at /__login__ (or /connect/)." % name)
 
 
