@@ -172,12 +172,18 @@ def test_the_item_page_shows_versions_logs_variable_names_and_sharing(world):
     assert 'class="vanity-link" href="/quarterly-report/"' in html
 
 
-def test_a_viewer_sees_sharing_and_versions_but_no_buttons_variables_or_app_log(world):
+def test_a_viewer_sees_sharing_and_versions_but_no_buttons_variables_or_logs(world):
     server = world["server"]
-    html = page_of(session(server, "ann"), server, "/connect/apps/" + world["guid"]).text
+    ann = session(server, "ann")
+    html = page_of(ann, server, "/connect/apps/" + world["guid"]).text
     assert 'id="versions"' in html and 'id="sharing"' in html
     assert 'class="activate"' not in html and 'class="delete"' not in html
     assert "DB_PASSWORD" not in html and 'id="environment"' not in html and 'id="app-log"' not in html
+    # Logs are for those who may change the content, as the jobs API and Connect have it
+    assert 'id="deploy-logs"' not in html and "/tasks/" not in html
+    pat_html = page_of(session(server, "pat"), server, "/connect/apps/" + world["guid"]).text
+    task_page = re.search(r'href="(/connect/apps/[^"]+/tasks/[^"]+)"', pat_html).group(1)
+    assert page_of(ann, server, task_page).status_code == 404
 
 
 def test_open_content_shows_its_page_but_not_its_versions_to_others(world):

@@ -2,8 +2,9 @@
 actions (Activate and Delete a source version).
 
 Who sees what follows the API: anyone who may view the content sees its page (title, type, owner,
-links); those it is shared with (auth.can_see) also see its versions, deploy logs and sharing;
-those who may change it (auth.can_change) also see the app's own log, the names of its
+links); those it is shared with (auth.can_see) also see its versions and sharing; those who may
+change it (auth.can_change) also see the deploy logs and the app's own log (as the jobs API and
+Connect: not viewers), the names of its
 environment variables (never their values), and the Activate and Delete buttons. Unknown content
 and content this person may not view get the same 404 page.
 
@@ -146,7 +147,7 @@ class ItemPage(PageHandler):
             sees=sees,
             changes=changes,
             versions=self.versions(content) if sees else [],
-            tasks=self.tasks(guid, limit=20) if sees else [],
+            tasks=self.tasks(guid, limit=20) if changes else [],
             sharing=self.sharing(content) if sees else {},
             env_names=self.db.env_names(guid) if changes else [],
             app_log_name=log_name,
@@ -170,7 +171,7 @@ class DashboardTaskHandler(ItemPage):
         user = self.require_signed_in()
         content = self.visible_content(user, guid)
         row = self.db.task(task_id)
-        if row is None or row["content_guid"] != guid or not auth.can_see(self.db, user, content):
+        if row is None or row["content_guid"] != guid or not auth.can_change(self.db, user, content):
             raise tornado.web.HTTPError(404, "This content has no such deploy task, or you may not see its logs.")
         task = next(t for t in self.tasks(guid) if t["id"] == task_id)
         if task["status"] == "running":
