@@ -97,7 +97,7 @@ def start_local_server(
             cwd=cwd,
         )
     # With --certfile the server speaks HTTPS only (its URL is then https://).
-    scheme = "https" if any(a == "--certfile" or a.startswith("--certfile=") for a in extra_args) else "http"
+    scheme = "https" if any(str(a).split("=", 1)[0] == "--certfile" for a in extra_args) else "http"
     url = "%s://127.0.0.1:%d/" % (scheme, port)
     key_file = data / "admin-api-key"
 

@@ -3,10 +3,11 @@ sign-in over plain HTTP, and the session cookie the server sets."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import requests
 
-from tests.localserver.localserver_helpers import Client, static_bundle
+from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, static_bundle, tar_bytes
 
 COOKIE_PREFIX = "rsconnect_local_session_"
 
@@ -113,3 +114,77 @@ def add_user_cli(server, name, role, password):
         input="%s\n%s\n" % (password, password),
         timeout=120,
     )
+
+
+# -- apps from tests/apps ------------------------------------------------------------------------
+APPS = Path(__file__).resolve().parent.parent / "apps"
+
+
+def app_bundle(folder, appmode, entrypoint, replace=None):
+    """A bundle of the sample app in tests/apps/<folder>, with some files replaced."""
+    files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
+    files.update(replace or {})
+    extra = {
+        "python": {
+            "version": PY_VERSION,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": entrypoint},
+    }
+    return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
+
+
+def published_app(server, name, folder, appmode, entrypoint, access, replace=None):
+    client = Client(server)
+    item = client.create(name)
+    task, lines = client.publish(item["guid"], app_bundle(folder, appmode, entrypoint, replace))
+    assert task["code"] == 0, "\n".join(lines)
+    set_access(server, item["guid"], access)
+    return item
+
+
+# -- Chromium ------------------------------------------------------------------------------------
+class Visit:
+    """A browser context of its own (a person's browser) that keeps every response it received."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context()
+        self.received = []  # (url, status, body) of every response, read as it arrives
+        self.context.on("requestfinished", lambda request: self.keep(request))
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(60000)
+
+    def keep(self, request):
+        response = request.response()
+        if response is None or 300 <= response.status < 400:
+            return  # redirects have no body
+        try:
+            body = response.body().decode("utf-8", "replace")
+        except Exception as e:  # a page navigated away before its body was read
+            body = "<not read: %s>" % e
+        self.received.append((response.url, response.status, body))
+
+    def close(self):
+        self.context.close()
+
+    def bodies(self):
+        """The bodies of all responses so far (redirects have none); every one was read."""
+        unread = [(url, body) for url, _, body in self.received if body.startswith("<not read: ")]
+        assert not unread, unread
+        return [body for _, _, body in self.received]
+
+    def type_sign_in(self, name, password):
+        """On the sign-in page, type the name and password into the form and send it."""
+        page = self.page
+        assert "/__login__" in page.url, page.url
+        page.locator('input[name="username"]').press_sequentially(name)
+        page.locator('input[name="password"]').press_sequentially(password)
+        with page.expect_navigation():
+            page.locator('button[type="submit"]').click()
+
+    def session(self, server):
+        """This browser's session cookie for the server (None when signed out)."""
+        for cookie in self.context.cookies(server.url):
+            if cookie["name"] == cookie_name(server):
+                return cookie["value"]
+        return None
