@@ -54,7 +54,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     lab1 = HubLab(hub.user_url(user1), user1.home)
     first_url = lab_ui.publish_first_time(page1, lab1, path, local_server.url, key1, name="team-connect")
     assert first_url.startswith(local_server.url)
-    assert_serves(first_url, "Quarterly sales")
+    assert_serves(first_url, "Quarterly sales", key1)  # new content is `acl`: user1's key
     record = lab_ui.wait_saved(lab1, path, local_server.url, first_url)
     assert record["app_mode"] == "static"
     guid = record["content_guid"]
@@ -74,7 +74,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     page1.click("#rsc-conflict-new")
     url = classic.wait_published(page1)
     assert url.startswith(local_server.url) and url != first_url
-    assert_serves(url, "Quarterly sales")
+    assert_serves(url, "Quarterly sales", key1)
     record = lab_ui.wait_saved(lab1, path, local_server.url, url)
     assert record["app_mode"] == "jupyter-static" and record["content_guid"] != guid
     guid = record["content_guid"]
@@ -114,7 +114,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     assert lab_ui.wait_published(page2) == url
     assert lab_ui.wait_saved(lab2, "from-user1/sales.ipynb", local_server.url, url)["content_guid"] == guid
     assert len(bundles_of(local_server, key1, guid)) == 2
-    assert_serves(url, "Quarterly sales")
+    assert_serves(url, "Quarterly sales", key2)  # user2, now a collaborator, sees it too
 
     # No key anywhere it should not be: the notebooks, the pages, every response, the hub's log.
     user2_servers = user2.home / ".rsconnect-python" / "servers.json"
