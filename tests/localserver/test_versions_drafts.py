@@ -163,25 +163,35 @@ def test_a_draft_of_an_app_is_checked_by_its_preview_and_stays_off_the_live_url(
     assert page(local_server, guid).text.startswith("Hello from the draft")
 
 
-def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, owner, browser):
-    """rsconnect-python shows `{dashboard_url}/draft/{bundle id}`: the dashboard page frames the
-    bundle's preview there, and the live content at the plain dashboard URL (in the session's
-    Chromium: a second Playwright started here fails once that one runs, as it does in the suite)."""
-    guid = owner.create("drafts-dashboard")["guid"]
-    live = owner.upload(guid, static_bundle("<p>the live one</p>"))
-    deploy(owner, guid, live["id"])
-    draft = owner.upload(guid, static_bundle("<p>the draft one</p>"))
-    deploy(owner, guid, draft["id"], activate=False)
-    item = owner("GET", "v1/content/" + guid).json()
+def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, browser):
+    """rsconnect-python shows `{dashboard_url}/draft/{bundle id}`: the dashboard sends the browser to
+    the bundle's preview there, and the plain dashboard URL opens the item's page, whose link is the
+    live content (in the session's Chromium: a second Playwright started here fails once that one
+    runs, as it does in the suite). The publisher has signed in to the server in that browser: a
+    draft is theirs to preview."""
+    name, password = "drafts-dashboard-owner", "drafts-dashboard-password"
+    publisher = Client(local_server, local_server.add_user(name, "publisher", password=password))
+    guid = publisher.create("drafts-dashboard")["guid"]
+    live = publisher.upload(guid, static_bundle("<p>the live one</p>"))
+    deploy(publisher, guid, live["id"])
+    draft = publisher.upload(guid, static_bundle("<p>the draft one</p>"))
+    deploy(publisher, guid, draft["id"], activate=False)
+    item = publisher("GET", "v1/content/" + guid).json()
     context = browser.new_context()
+    local_server.sign_in(context, name, password)
     try:
         page = context.new_page()
         page.set_default_timeout(30000)
         page.goto(item["dashboard_url"] + "/draft/%s" % draft["id"])
-        page.frame_locator("#view").locator("text=the draft one").wait_for()
+        page.wait_for_url("**/content/%s/_bundle%s/" % (guid, draft["id"]))
+        page.locator("text=the draft one").wait_for()
         page.goto("about:blank")
         page.goto(item["dashboard_url"])
-        page.frame_locator("#view").locator("text=the live one").wait_for()
+        page.wait_for_url("**/connect/apps/%s" % guid)
+        page.click("a.live-link")
+        page.wait_for_url("**/content/%s/" % guid)
+        page.locator("text=the live one").wait_for()
+        assert "the draft one" not in page.content()
     finally:
         context.close()
 
