@@ -143,8 +143,6 @@ def check_draft_app(state: State, guid: str, bundle_id: str) -> list[str]:
     the start's log lines; raises apps.AppFailed when it does not answer."""
     import json
 
-    from . import apps, environments
-
     runner = state.runner
     folder = state.layout.bundle_dir(guid, bundle_id)
     with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
@@ -152,16 +150,7 @@ def check_draft_app(state: State, guid: str, bundle_id: str) -> list[str]:
     lines: list[str] = []
     with runner._content_lock(guid):  # not while a deploy of this content changes its folders
         entry, _, venv = runner._build_app(_Lines(lines), manifest, folder)
-        launch = apps.AppLaunch(
-            guid=guid,
-            bundle_id=bundle_id,
-            mode=manifest["metadata"]["appmode"],
-            folder=folder,
-            venv_bin=os.path.dirname(environments.venv_python(venv)),
-            entrypoint=entry,
-            env=runner._app_env(guid),
-            log_path=runner._app_log(guid, bundle_id),
-        )
+        launch = runner.launch(guid, bundle_id, manifest["metadata"]["appmode"], folder, venv, entry)
         app = runner.apps.start(launch, lines.append)
         runner.apps._stop(app)
     return lines

@@ -172,17 +172,7 @@ class Runner:
         if activate and mode in apps.APP_MODES:
             # The new process must answer before the content switches to it; the old one keeps
             # serving meanwhile, and on failure.
-            launch = apps.AppLaunch(
-                guid=guid,
-                bundle_id=bundle_id,
-                mode=mode,
-                folder=final,
-                venv_bin=os.path.dirname(environments.venv_python(venv)),
-                entrypoint=primary,
-                env=self._app_env(guid),
-                log_path=self._app_log(guid, bundle_id),
-            )
-            app = self.apps.start(launch, task.log)
+            app = self.apps.start(self.launch(guid, bundle_id, mode, final, venv, primary), task.log)
             if self.stopping:
                 self.apps.stop_all()
                 raise DeployStepFailed(INTERRUPTED)
@@ -314,6 +304,22 @@ class Runner:
             env.pop(name, None)
         return env
 
+    def launch(
+        self, guid: str, bundle_id: int | str, mode: str, folder: str, venv: str, entrypoint: str
+    ) -> apps.AppLaunch:
+        """How to start a bundle's app: its built folder and environment, the content's variables
+        and its log file (a deploy, a start after a restart, and a draft's check all start so)."""
+        return apps.AppLaunch(
+            guid=guid,
+            bundle_id=bundle_id,
+            mode=mode,
+            folder=folder,
+            venv_bin=os.path.dirname(environments.venv_python(venv)),
+            entrypoint=entrypoint,
+            env=self._app_env(guid),
+            log_path=self._app_log(guid, bundle_id),
+        )
+
     def _app_log(self, guid: str, bundle_id: int | str) -> str:
         return os.path.join(self.layout.content_dir(guid), "app-logs", "bundle-%s-%d.log" % (bundle_id, time.time()))
 
@@ -342,16 +348,7 @@ class Runner:
                     if app is not None:
                         return app
                     entry, _, venv = self._build_app(task, manifest, folder)
-                    launch = apps.AppLaunch(
-                        guid=guid,
-                        bundle_id=bundle_id,
-                        mode=content["app_mode"],
-                        folder=folder,
-                        venv_bin=os.path.dirname(environments.venv_python(venv)),
-                        entrypoint=entry,
-                        env=self._app_env(guid),
-                        log_path=self._app_log(guid, bundle_id),
-                    )
+                    launch = self.launch(guid, bundle_id, content["app_mode"], folder, venv, entry)
                     app = self.apps.start(launch, task.log)
                     self.apps.switch(app)
             except Exception as e:
