@@ -77,8 +77,9 @@ def content_url(deployed_path):
     return record["app_url"] if "app_url" in record else next(iter(record.values()))["app_url"]
 
 
-def rendered_digest(url):
-    page = requests.get(url, timeout=60)
+def rendered_digest(url, key):
+    """The content page, read as the publisher's programs do: with its API key."""
+    page = requests.get(url, headers={"Authorization": "Key " + key}, timeout=60)
     assert page.status_code == 200, page.text[:500]
     return page.text
 
@@ -174,7 +175,7 @@ def test_cli_never_shows_the_key_or_the_value(local_server, publisher, tmp_path)
         folder / "report.ipynb",
     )
     # The value reached the content's process: the page rendered on the server shows its digest.
-    page = rendered_digest(content_url(folder / "report.ipynb"))
+    page = rendered_digest(content_url(folder / "report.ipynb"), key)
     assert hashlib.sha256(value.encode()).hexdigest() in page
     assert secrets.find(page) == []
     # -E NAME copies the local value; this deploy fails on the server (the notebook raises).
@@ -328,7 +329,7 @@ def test_extension_never_shows_the_key_or_the_value(jupyter_server, local_server
     files, count = scan_folder(jupyter.root / folder, secrets)
     assert count >= 4 and files == {}
 
-    page = rendered_digest(results[("report", nickname)]["result"]["content_url"])
+    page = rendered_digest(results[("report", nickname)]["result"]["content_url"], key)
     assert hashlib.sha256(value.encode()).hexdigest() in page
 
     assert allowed_in_local_server(local_server_places(local_server, secrets)) == {}

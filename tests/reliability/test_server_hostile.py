@@ -157,7 +157,8 @@ TRAVERSALS = [
 
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_content_paths_cannot_leave_the_bundle(world, path):
-    """Sent as raw bytes (no client-side normalisation of dots) to /content/GUID/."""
+    """Sent as raw bytes (no client-side normalisation of dots) to /content/GUID/, with the owner's
+    key (who may see the content: the path itself is what is refused)."""
     root, server, owner, item = world
     sentinel = root / "sentinel.txt"
     sentinel.write_text("a file beside the server's folder")
@@ -167,7 +168,7 @@ def test_content_paths_cannot_leave_the_bundle(world, path):
     )
     url = urlparse(server.url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-    conn.request("GET", target)
+    conn.request("GET", target, headers={"Authorization": "Key " + owner.key})
     r = conn.getresponse()
     body = r.read().decode("utf-8", "replace")
     conn.close()

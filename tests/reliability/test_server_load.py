@@ -8,7 +8,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from tests.reliability.server_helpers import Client, manifest, tar_bytes
 
@@ -103,9 +102,9 @@ def test_fifty_concurrent_uploads_land_intact_and_deploy(server):
         assert result["task"]["code"] == 0, "\n".join(result["lines"])
         item = client("GET", "v1/content/" + guid).json()
         assert item["bundle_id"] == result["bundle"]["id"]
-        page = requests.get(item["content_url"], timeout=60)
+        page = client.get(item["content_url"], timeout=60)
         assert page.status_code == 200 and page.text == "<p>load page number %d</p>" % n
-        served = requests.get(item["content_url"] + "noise.bin", timeout=60)
+        served = client.get(item["content_url"] + "noise.bin", timeout=60)
         assert served.status_code == 200 and served.content == result["noise"], n
     assert "Traceback" not in server.log()
     # Nothing left half-received.
