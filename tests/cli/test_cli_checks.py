@@ -54,4 +54,4 @@ def test_a_warning_does_not_stop_the_publish(local_server, tmp_path):
     warning = output.index("Warning: The notebook shows interactive widgets")
     assert warning < output.index("Checking %s" % local_server.url) < output.index("Uploading")
     [item] = owned(local_server, key)
-    assert_serves(item["content_url"], "Checked report")
+    assert_serves(item["content_url"], "Checked report", key)

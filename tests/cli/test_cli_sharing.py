@@ -6,7 +6,6 @@ import json
 import uuid
 
 import nbformat
-import requests
 
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
 
@@ -100,7 +99,7 @@ def test_vanity_path_and_tags(local_server, tmp_path):
     [item] = local_server.api("GET", "v1/content", key=key).json()
     tags = local_server.api("GET", "v1/content/%s/tags" % item["guid"], key=key).json()
     assert sorted(t["id"] for t in tags) == sorted([made.json()["id"], child.json()["id"]])
-    page = requests.get("%s%s/" % (local_server.url, vanity), timeout=30)
+    page = local_server.get("%s%s/" % (local_server.url, vanity), key=key, timeout=30)
     assert page.status_code == 200 and "Q4 numbers" in page.text
 
     # A tag that does not exist: a publisher may not create it; the deploy stays.

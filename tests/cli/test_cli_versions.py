@@ -6,7 +6,6 @@ import re
 import uuid
 
 import nbformat
-import requests
 
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
 
@@ -30,7 +29,7 @@ def test_versions_rollback_and_remove(local_server, tmp_path):
     url = ok(cli("deploy", "notebook", "--static", "-q", path, *target)).stdout.strip()
     write(path, "Second version")
     assert ok(cli("deploy", "notebook", "--static", "-q", path, *target)).stdout.strip() == url
-    assert "Second version" in requests.get(url, timeout=30).text
+    assert "Second version" in local_server.get(url, key=key, timeout=30).text
 
     out = ok(cli("content", "versions", path, *target)).stdout
     rows = listed(out)
@@ -43,7 +42,7 @@ def test_versions_rollback_and_remove(local_server, tmp_path):
     # Roll back: the first version is live again, and served.
     result = ok(cli("content", "activate", path, first, *target))
     assert "Version %s of report is live." % first in result.stdout
-    page = requests.get(url, timeout=30).text
+    page = local_server.get(url, key=key, timeout=30).text
     assert "First version" in page and "Second version" not in page
     assert listed(ok(cli("content", "versions", guid, *target)).stdout) == [(second, False), (first, True)]
 
@@ -52,7 +51,7 @@ def test_versions_rollback_and_remove(local_server, tmp_path):
     assert refused == "Error: Version %s is the live one: activate another version first, then remove it." % first
     ok(cli("content", "remove-version", path, second, *target))
     assert listed(ok(cli("content", "versions", path, *target)).stdout) == [(first, True)]
-    assert "First version" in requests.get(url, timeout=30).text
+    assert "First version" in local_server.get(url, key=key, timeout=30).text
 
 
 def test_targets_that_name_nothing_are_refused_in_one_sentence(local_server, tmp_path):
@@ -84,12 +83,12 @@ def test_a_draft_is_built_but_not_live_until_activated(local_server, tmp_path):
     record = list(json.loads((tmp_path / "rsconnect-python" / "report.json").read_text()).values())[0]
     assert record["draft_bundle_id"] == draft and record["draft_url"] == "%s_bundle%s/" % (url, draft)
     assert record["draft_url"] in out
-    page = requests.get(url, timeout=30).text
+    page = local_server.get(url, key=key, timeout=30).text
     assert "Live version" in page and "Draft version" not in page  # the draft is not live
-    preview = requests.get("%s_bundle%s/" % (url, draft), timeout=30)
+    preview = local_server.get("%s_bundle%s/" % (url, draft), key=key, timeout=30)
     assert preview.status_code == 200 and "Draft version" in preview.text
     ok(cli("content", "activate", guid, draft, *target))
-    assert "Draft version" in requests.get(url, timeout=30).text
+    assert "Draft version" in local_server.get(url, key=key, timeout=30).text
     # A live deploy afterwards forgets the draft in the record.
     ok(cli("deploy", "notebook", "--static", path, *target))
     record = list(json.loads((tmp_path / "rsconnect-python" / "report.json").read_text()).values())[0]
