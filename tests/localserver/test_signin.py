@@ -243,6 +243,22 @@ def test_a_session_planted_before_sign_in_is_not_carried_over(local_server, peop
     assert not signed_in(local_server, members_page, made_up)
 
 
+def test_a_browser_signed_in_is_not_switched_to_another_user(local_server, people, members_page):
+    """Login CSRF: published content runs on this origin, so its script can post the sign-in form
+    (from our own Origin). A browser signed in as someone else keeps its session; the person signs
+    out first. Signing in again as the same person works."""
+    name, own = cookie_name(local_server), {"Origin": local_server.url.rstrip("/")}
+    ann = session_value(local_server, people["ann"])
+    r = login(local_server, "si-mallory", people["mallory"].password, cookies={name: ann}, headers=own)
+    assert r.status_code == 403 and session_of(r, local_server) is None
+    assert "You are signed in as si-ann: sign out first, then sign in as another user." in r.text
+    assert signed_in(local_server, members_page, ann)
+    again = login(local_server, "si-ann", PASSWORDS["ann"], cookies={name: ann}, headers=own)
+    assert again.status_code == 302
+    assert session_of(again, local_server) not in (None, ann)
+    assert not signed_in(local_server, members_page, ann)  # the old session ended
+
+
 # -- next= and the forms' origin -----------------------------------------------------------------
 @pytest.mark.parametrize(
     "target",

@@ -151,6 +151,16 @@ class LoginHandler(PageHandler):
         username = self.get_body_argument("username", "").strip()
         password = self.get_body_argument("password", "")
         target = local_path(self.get_body_argument("next", None))
+        # Published content runs on this origin, so its script can send this form (a form
+        # navigation from our own Origin): login CSRF would end a signed-in viewer's session and
+        # sign the browser in as the script's author. A browser (it sends Origin) signed in as
+        # someone else is therefore not switched: the person signs out first.
+        old = self.session_id()
+        current = self.state.sessions.user(old) if old else None
+        if current is not None and current["username"] != username and "Origin" in self.request.headers:
+            error = "You are signed in as %s: sign out first, then sign in as another user." % current["username"]
+            self.page("login.html", status=403, next=target, error=error, username=username, user=None)
+            return
         found = self.state.sessions.sign_in(username, password) if username and password else None
         if found is None:
             error = (
@@ -159,7 +169,6 @@ class LoginHandler(PageHandler):
             )
             self.page("login.html", status=403, next=target, error=error, username=username, user=None)
             return
-        old = self.session_id()
         if old:  # a session from before is ended, never carried over
             self.state.sessions.sign_out(old)
         _, session_id = found
