@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.localserver.localserver_helpers import Client, notebook_bundle, static_bundle
-from tests.localserver.signin_helpers import Person, Visit, cookie_name, published, set_access
+from tests.localserver.signin_helpers import Person, Visit, app_bundle, cookie_name, published, set_access
 
 pytestmark = pytest.mark.slow
 
@@ -275,3 +275,67 @@ def test_a_notebook_cannot_act_with_the_viewers_session(server, browser, victim,
     assert task["code"] == 0, "\n".join(lines)
     assert client("GET", "v1/content/" + notebook["guid"]).json()["app_mode"] == "jupyter-static"
     run_attack(server, browser, notebook["content_url"], item)
+
+
+# -- an app's service worker ---------------------------------------------------------------------
+SW_APP = r'''
+PAGE = b"""<!doctype html><html><body><pre id="results">not run</pre><script>
+(async () => {
+  const out = {};
+  for (const [name, options] of [["whole server", {scope: "/"}], ["own path", undefined]]) {
+    try { out[name] = "registered " + (await navigator.serviceWorker.register("sw.js", options)).scope; }
+    catch (e) { out[name] = "refused: " + e; }
+  }
+  document.getElementById("results").textContent = JSON.stringify(out);
+  const done = document.createElement("div");
+  done.id = "done";
+  document.body.appendChild(done);
+})();
+</script></body></html>"""
+# A worker that could read every page of the server and what people type into its sign-in form.
+WORKER = b"self.addEventListener('fetch', (event) => {});"
+
+
+def app(environ, start_response):
+    if environ["PATH_INFO"].endswith("/toss"):  # replace the viewer's session with another
+        port = environ["HTTP_RSTUDIO_CONNECT_APP_BASE_URL"].split("/")[2].rsplit(":", 1)[1]
+        start_response("200 OK", [
+            ("Content-Type", "text/plain"),
+            ("Set-Cookie", "rsconnect_local_session_%s=tossed-by-the-app; Path=/" % port),
+            ("Set-Cookie", "app_cookie=kept; Path=/"),
+        ])
+        return [b"tossed"]
+    if environ["PATH_INFO"].endswith("/sw.js"):
+        start_response("200 OK", [("Content-Type", "application/javascript"), ("Service-Worker-Allowed", "/")])
+        return [WORKER]
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [PAGE]
+'''
+
+
+def test_an_app_cannot_install_a_service_worker_for_the_whole_server(server, browser, mallory):
+    """An app's script runs on the server's origin, unsandboxed. A service worker it installed for
+    `/` would see every page of the server (the dashboard and its CSRF tokens, the sign-in form's
+    password); the proxy drops the app's `Service-Worker-Allowed` header, so a worker stays under
+    the app's own /content/GUID/. Nor can the app's answer set the viewer's session cookie."""
+    client = Client(server, mallory.key)
+    item = client.create("mallory-worker")
+    task, lines = client.publish(item["guid"], app_bundle("wsgi", "python-api", "app:app", {"app.py": SW_APP.encode()}))
+    assert task["code"] == 0, "\n".join(lines)
+    set_access(server, item["guid"], "all", key=mallory.key)
+    visit = Visit(browser)
+    try:
+        visit.page.goto(server.url + "__login__")
+        visit.type_sign_in("admin", server.admin_password)
+        visit.page.goto(item["content_url"])
+        visit.page.wait_for_selector("#done", state="attached", timeout=60000)
+        found = json.loads(visit.page.inner_text("#results"))
+        session = visit.session(server)
+        visit.page.goto(item["content_url"] + "toss")
+        assert visit.page.inner_text("body") == "tossed"
+        assert visit.session(server) == session  # the app cannot replace the viewer's session
+        assert "kept" in [c["value"] for c in visit.context.cookies(server.url) if c["name"] == "app_cookie"]
+    finally:
+        visit.close()
+    assert found["own path"] == "registered " + item["content_url"], found  # the script ran
+    assert found["whole server"].startswith("refused: SecurityError"), found

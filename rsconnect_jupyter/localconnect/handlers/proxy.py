@@ -271,8 +271,15 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             self.clear_header(name)
         self.set_status(code, reason)
         for name, value in self._headers_in.get_all():
-            if name.lower() not in HOP_BY_HOP:
-                self.add_header(name, value)
+            lower = name.lower()
+            # An app's answer stays within the app: no service worker for the whole server (it
+            # would see the dashboard and the sign-in form), and no setting of this server's
+            # session cookie (it would sign the viewer out, or in as someone else).
+            if lower in HOP_BY_HOP or lower == "service-worker-allowed":
+                continue
+            if lower == "set-cookie" and value.split("=", 1)[0].strip() == self.state.cookie_name:
+                continue
+            self.add_header(name, value)
 
     def on_finish(self) -> None:
         self._release()
