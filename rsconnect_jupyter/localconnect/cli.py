@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import click
@@ -152,7 +153,14 @@ def read_password(name: str) -> str:
     """A new password, asked twice and checked before anything is written."""
     from . import passwords
 
-    password: str = click.prompt("Password for %s" % name, hide_input=True, confirmation_prompt=True)
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password for %s" % name, hide_input=True, confirmation_prompt=True)
+    else:
+        # Piped in (`printf '%s\n%s\n' "$PW" "$PW" | ...`): two lines, read without prompts (getpass
+        # would print a warning that it cannot hide the input, with its file and line).
+        password = sys.stdin.readline().rstrip("\r\n")
+        if sys.stdin.readline().rstrip("\r\n") != password:
+            raise click.ClickException("The two passwords differ: give the same password on two lines.")
     try:
         passwords.check_new(password)
     except passwords.PasswordError as e:

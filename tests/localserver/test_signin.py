@@ -11,6 +11,8 @@ import os
 import re
 import secrets
 import stat
+import subprocess
+import sys
 import time
 from email.utils import parsedate_to_datetime
 
@@ -330,8 +332,7 @@ def test_markup_in_next_username_and_titles_is_escaped(local_server, people):
 def test_short_passwords_are_refused_by_the_cli_and_nothing_is_stored(local_server, people):
     out = add_user_cli(local_server, "si-short", "viewer", "short7!")
     assert out.returncode != 0
-    errors = [line for line in out.stderr.splitlines() if line.startswith("Error")]
-    assert errors == ["Error: The password must have at least 8 characters."], out.stderr
+    assert out.stderr == "Error: The password must have at least 8 characters.\n", out.stderr
     assert "short7!" not in out.stdout + out.stderr
     # No user was made: the name is still free.
     again = add_user_cli(local_server, "si-short", "viewer", "long-enough-pass")
@@ -340,11 +341,29 @@ def test_short_passwords_are_refused_by_the_cli_and_nothing_is_stored(local_serv
 
     out = set_password_cli(local_server, "si-short", "1234567")
     assert out.returncode != 0
-    assert [line for line in out.stderr.splitlines() if line.startswith("Error")] == [
-        "Error: The password must have at least 8 characters."
-    ]
+    assert out.stderr == "Error: The password must have at least 8 characters.\n", out.stderr
     assert login(local_server, "si-short", "long-enough-pass").status_code == 302  # unchanged
     assert login(local_server, "si-short", "1234567").status_code == 403
+
+
+def test_a_piped_password_is_read_quietly_and_must_be_given_twice(local_server, people):
+    made = add_user_cli(local_server, "si-piped", "viewer", "first-password-0")
+    assert made.returncode == 0 and made.stderr == "", made.stderr
+    out = set_password_cli(local_server, "si-piped", "piped-password-1")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "" and "piped-password-1" not in out.stdout  # no getpass warning, no echo
+    assert login(local_server, "si-piped", "piped-password-1").status_code == 302
+    differ = subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", "local-server", "set-password", "si-piped"]
+        + ["--data-dir", str(local_server.data_dir)],
+        input="other-password-1\nother-password-2\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert differ.returncode == 1
+    assert differ.stderr == "Error: The two passwords differ: give the same password on two lines.\n"
+    assert login(local_server, "si-piped", "piped-password-1").status_code == 302  # unchanged
 
 
 def test_passwords_stay_out_of_the_log_and_secrets_are_private(local_server, people):
