@@ -41,8 +41,8 @@ def content_url(result):
     return [line for line in result.stdout.splitlines() if line.startswith("Content URL:")][0].split()[-1]
 
 
-def square_over_websocket(url, n):
-    messages = shiny_session(url.replace("http://", "ws://") + "websocket/", n)
+def square_over_websocket(url, n, key):
+    messages = shiny_session(url.replace("http://", "ws://") + "websocket/", n, headers={"Authorization": "Key " + key})
     values = [m["values"] for m in messages if m.get("values")]
     assert values, messages
     return values[-1]["square"]
@@ -54,7 +54,7 @@ def test_deploy_shiny(local_server, target, tmp_path):
     url = content_url(ok(cli("deploy", "shiny", "-E", "SAMPLE_GREETING=from the CLI", *target, folder)))
     page = get(local_server, url)
     assert "Hello from the sample Shiny app" in page and "from the CLI" in page
-    assert square_over_websocket(url, 9) == "square of 9 is 81"
+    assert square_over_websocket(url, 9, local_server.api_key) == "square of 9 is 81"
     guid = app_record(folder)[local_server.url]["app_guid"]
     content = local_server.api("GET", "v1/content/" + guid).json()
     assert content["app_mode"] == "python-shiny" and content["title"] == folder.name
@@ -73,7 +73,7 @@ def test_deploy_shiny_express(local_server, target, tmp_path):
     (folder / "requirements.txt").write_text((APPS / "shiny" / "requirements.txt").read_text())
     url = ok(cli("deploy", "shiny", "-q", *target, folder)).stdout.strip()
     assert "Hello from a Shiny Express app" in get(local_server, url)
-    assert square_over_websocket(url, 5) == "square of 5 is 25"
+    assert square_over_websocket(url, 5, local_server.api_key) == "square of 5 is 25"
     _, manifest = bundle_names(local_server, url.rstrip("/").rsplit("/", 1)[-1])
     assert manifest["metadata"]["entrypoint"] == "shiny.express.app:app_2e_py"  # rsconnect-python's form
 
@@ -146,12 +146,13 @@ def test_deploy_manifest_of_a_written_voila_manifest(local_server, target, tmp_p
 
 @pytest.mark.slow
 def test_deploy_gradio(local_server, target, tmp_path):
+    from tests.localserver.localserver_helpers import Client
     from tests.localserver.test_apps_gradio import gradio_call
 
     folder = copy_sample(tmp_path, "gradio")
     url = ok(cli("deploy", "gradio", "-q", "-E", "SAMPLE_GREETING=cli", *target, folder)).stdout.strip()
     assert "Hello from the sample Gradio app" in get(local_server, url)
-    assert gradio_call(url, "greet", "Bo") == ["Hello Bo, from the sample Gradio app (cli)"]
+    assert gradio_call(Client(local_server), url, "greet", "Bo") == ["Hello Bo, from the sample Gradio app (cli)"]
     _, manifest = bundle_names(local_server, url.rstrip("/").rsplit("/", 1)[-1])
     assert manifest["metadata"] == {"appmode": "python-gradio", "entrypoint": "app.py"}
     ok(cli("write-manifest", "gradio", folder))

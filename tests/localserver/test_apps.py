@@ -51,23 +51,25 @@ def deployed(publisher, name, folder, appmode, entrypoint, env=None):
     return item, lines
 
 
-def assert_scripts_load(page):
-    """The page's own scripts load through the proxy (so its prefix is right)."""
+def assert_scripts_load(page, reader):
+    """The page's own scripts load through the proxy (so its prefix is right), read with `reader`'s key."""
     srcs = re.findall(r'<script[^>]+src="([^"]+)"', page.text)
     assert srcs, page.text[:2000]
     for src in srcs:
         url = urljoin(page.url, src)
         assert url.startswith(page.url.split("/content/")[0] + "/content/"), url
-        r = requests.get(url, timeout=30)
+        r = reader.get(url, timeout=30)
         assert r.status_code == 200 and len(r.content) > 1000, (url, r.status_code)
 
 
-def ws_conversation(url, subprotocols, send, until, timeout=30):
-    """Open a WebSocket through the proxy, send one binary message, read until `until` arrives."""
+def ws_conversation(url, subprotocols, send, until, timeout=30, headers=None):
+    """Open a WebSocket through the proxy (with `headers`: a key), send one binary message, read until
+    `until` arrives."""
 
     async def go():
         conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(url, connect_timeout=20, request_timeout=30), subprotocols=subprotocols
+            tornado.httpclient.HTTPRequest(url, headers=headers, connect_timeout=20, request_timeout=30),
+            subprotocols=subprotocols,
         )
         selected, received = conn.selected_subprotocol, b""
         await conn.write_message(send, binary=True)
@@ -92,13 +94,13 @@ def flask_app(publisher):
     return deployed(publisher, "sample-flask", "flask", "python-api", "app:app", env={"SAMPLE_GREETING": SECRET})
 
 
-def test_flask_answers_through_the_proxy(flask_app):
+def test_flask_answers_through_the_proxy(flask_app, publisher):
     item, lines = flask_app
-    r = requests.get(item["content_url"], timeout=30)
+    r = publisher.get(item["content_url"], timeout=30)
     assert r.status_code == 200
     assert r.text == "Hello from the sample Flask API (%s)" % SECRET  # env var reached the app
     assert any("waitress" in line for line in lines)
-    r = requests.post(item["content_url"] + "echo?x=1&y=two", data=b"payload-bytes", timeout=30)
+    r = publisher.request("POST", item["content_url"] + "echo?x=1&y=two", data=b"payload-bytes", timeout=30)
     assert r.status_code == 200, r.text
     echo = r.json()
     assert echo == {
@@ -107,10 +109,10 @@ def test_flask_answers_through_the_proxy(flask_app):
         "body": "payload-bytes",
         "script_root": "/content/%s" % item["guid"],
     }
-    assert requests.put(item["content_url"] + "echo", data="p", timeout=30).json()["method"] == "PUT"
-    assert requests.get(item["content_url"] + "missing", timeout=30).status_code == 404
-    assert requests.delete(item["content_url"] + "echo", timeout=30).status_code == 405
-    head = requests.head(item["content_url"], timeout=30)
+    assert publisher.request("PUT", item["content_url"] + "echo", data="p", timeout=30).json()["method"] == "PUT"
+    assert publisher.get(item["content_url"] + "missing", timeout=30).status_code == 404
+    assert publisher.request("DELETE", item["content_url"] + "echo", timeout=30).status_code == 405
+    head = publisher.request("HEAD", item["content_url"], timeout=30)
     assert head.status_code == 200
 
 
@@ -128,12 +130,12 @@ def test_flask_redeploy_switches_to_the_new_version(flask_app, publisher):
     )
     assert task["code"] == 0, "\n".join(lines)
     assert any(line.startswith("Reusing the Python environment") for line in lines)
-    assert requests.get(item["content_url"], timeout=30).text.startswith("Hello from the second Flask API")
+    assert publisher.get(item["content_url"], timeout=30).text.startswith("Hello from the second Flask API")
 
 
 def test_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answering(flask_app, publisher):
     item, _ = flask_app
-    before = requests.get(item["content_url"], timeout=30).text
+    before = publisher.get(item["content_url"], timeout=30).text
     broken = (APPS / "broken" / "app.py").read_bytes()
     task, lines = publisher.publish(item["guid"], app_bundle("flask", "python-api", "app:app", {"app.py": broken}))
     assert task["code"] != 0
@@ -141,14 +143,14 @@ def test_broken_app_fails_with_its_traceback_and_the_previous_version_keeps_answ
     assert "Traceback (most recent call last)" in text
     assert "RuntimeError: sample app broken on purpose" in text
     assert "exited with status" in task["error"]
-    assert requests.get(item["content_url"], timeout=30).text == before
+    assert publisher.get(item["content_url"], timeout=30).text == before
     content = publisher("GET", "v1/content/" + item["guid"]).json()
     assert content["bundle_id"] != task.get("bundle_id")
 
 
 def test_plain_wsgi_app_sees_its_mount_point(publisher):
     item, _ = deployed(publisher, "sample-wsgi", "wsgi", "python-api", "app")
-    r = requests.get(item["content_url"] + "some/path?q=1", timeout=30)
+    r = publisher.get(item["content_url"] + "some/path?q=1", timeout=30)
     assert r.status_code == 200
     assert r.text == "Hello from the sample WSGI API (no greeting) at /content/%s/some/path" % item["guid"]
 
@@ -158,7 +160,7 @@ def test_broken_first_deploy_leaves_nothing_live(publisher):
     task, lines = publisher.publish(item["guid"], app_bundle("broken", "python-api", "app:app"))
     assert task["code"] != 0
     assert "RuntimeError: sample app broken on purpose" in "\n".join(lines)
-    assert requests.get(item["content_url"], timeout=30).status_code == 404
+    assert publisher.get(item["content_url"], timeout=30).status_code == 404
 
 
 # -- ASGI ---------------------------------------------------------------------------------------
@@ -166,45 +168,47 @@ def test_fastapi(publisher):
     item, lines = deployed(
         publisher, "sample-fastapi", "fastapi", "python-fastapi", "main:app", env={"SAMPLE_GREETING": "hi fastapi"}
     )
-    r = requests.get(item["content_url"], timeout=30)
+    r = publisher.get(item["content_url"], timeout=30)
     assert r.status_code == 200, r.text
     assert r.json() == {"message": "Hello from the sample FastAPI app", "greeting": "hi fastapi"}
     big = 3 * 1024 * 1024  # past the server's 1 MB limit for API bodies: apps get theirs whole
-    r = requests.post(item["content_url"] + "echo", data=b"x" * big, timeout=60)
+    r = publisher.request("POST", item["content_url"] + "echo", data=b"x" * big, timeout=60)
     assert r.json() == {"body": "x" * big, "root_path": "/content/%s" % item["guid"]}
-    docs = requests.get(item["content_url"] + "docs", timeout=30)
+    docs = publisher.get(item["content_url"] + "docs", timeout=30)
     assert docs.status_code == 200 and "/content/%s/openapi.json" % item["guid"] in docs.text
-    assert requests.get(item["content_url"] + "openapi.json", timeout=30).status_code == 200
+    assert publisher.get(item["content_url"] + "openapi.json", timeout=30).status_code == 200
 
 
 # -- Dash ---------------------------------------------------------------------------------------
 def test_dash(publisher):
     item, _ = deployed(publisher, "sample-dash", "dash", "python-dash", "app:app")
-    page = requests.get(item["content_url"], timeout=30)
+    page = publisher.get(item["content_url"], timeout=30)
     assert page.status_code == 200
     config = json.loads(
         page.text.split('<script id="_dash-config" type="application/json">', 1)[1].split("</script>", 1)[0]
     )
     assert config["requests_pathname_prefix"] == "/content/%s/" % item["guid"], config
-    assert_scripts_load(page)
-    layout = requests.get(item["content_url"] + "_dash-layout", timeout=30)
+    assert_scripts_load(page, publisher)
+    layout = publisher.get(item["content_url"] + "_dash-layout", timeout=30)
     assert layout.status_code == 200
     assert "Hello from the sample Dash app" in layout.text
-    assert requests.get(item["content_url"] + "_dash-dependencies", timeout=30).status_code == 200
+    assert publisher.get(item["content_url"] + "_dash-dependencies", timeout=30).status_code == 200
 
 
 # -- Streamlit ----------------------------------------------------------------------------------
 def test_streamlit(publisher, local_server):
     item, _ = deployed(publisher, "sample-streamlit", "streamlit", "python-streamlit", "app.py")
-    page = requests.get(item["content_url"], timeout=30)
+    page = publisher.get(item["content_url"], timeout=30)
     assert page.status_code == 200 and "<title>Streamlit</title>" in page.text
-    assert_scripts_load(page)
-    health = requests.get(item["content_url"] + "_stcore/health", timeout=30)
+    assert_scripts_load(page, publisher)
+    health = publisher.get(item["content_url"] + "_stcore/health", timeout=30)
     assert health.status_code == 200 and health.text == "ok"
     ws_url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
     # A BackMsg asking for a run (field rerun_script = 11, an empty ClientState), encoded by hand:
     # the app's own text then comes back in the ForwardMsgs.
-    selected, received = ws_conversation(ws_url, ["streamlit"], b"Z\x00", b"Hello from the sample Streamlit app")
+    selected, received = ws_conversation(
+        ws_url, ["streamlit"], b"Z\x00", b"Hello from the sample Streamlit app", headers=publisher.auth
+    )
     assert selected == "streamlit"
     assert b"Hello from the sample Streamlit app" in received
 
@@ -212,11 +216,11 @@ def test_streamlit(publisher, local_server):
 # -- Bokeh --------------------------------------------------------------------------------------
 def test_bokeh(publisher):
     item, _ = deployed(publisher, "sample-bokeh", "bokeh", "python-bokeh", "app.py")
-    page = requests.get(item["content_url"], timeout=30)  # redirects to the app's own path
+    page = publisher.get(item["content_url"], timeout=30)  # redirects to the app's own path
     assert page.status_code == 200
     assert "<title>Hello from the sample Bokeh app</title>" in page.text
     assert page.url.startswith(item["content_url"])
-    assert_scripts_load(page)
+    assert_scripts_load(page, publisher)
     ws_url = page.url.replace("http://", "ws://").split("?")[0].rstrip("/") + "/ws"
     token = json.loads(page.text.split('"token":', 1)[1].split(",", 1)[0]) if '"token":' in page.text else None
     assert token, page.text[:2000]
@@ -237,7 +241,7 @@ def test_bokeh(publisher):
 
     async def pull_doc():
         conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30),
+            tornado.httpclient.HTTPRequest(ws_url, headers=publisher.auth, connect_timeout=20, request_timeout=30),
             subprotocols=["bokeh", token],
         )
         selected, frames = conn.selected_subprotocol, []
@@ -272,8 +276,9 @@ def pid_bundle(version):
     return app_bundle("wsgi", "python-api", "app:app", {"app.py": (PID_APP % version).encode()})
 
 
-def answer(url):
-    r = requests.get(url, timeout=60)
+def answer(url, reader):
+    """The PID app's answer, read with `reader`'s key."""
+    r = reader.get(url, timeout=60)
     assert r.status_code == 200, r.text
     return dict(part.split("=", 1) for part in r.text.split())
 
@@ -293,7 +298,7 @@ def test_redeploy_loses_no_request_and_stops_the_old_process(publisher):
     item = publisher.create("pid-app")
     task, lines = publisher.publish(item["guid"], pid_bundle("one"))
     assert task["code"] == 0, "\n".join(lines)
-    first = answer(item["content_url"])
+    first = answer(item["content_url"], publisher)
     assert first["version"] == "one"
 
     failures, seen, stop = [], set(), threading.Event()
@@ -301,7 +306,7 @@ def test_redeploy_loses_no_request_and_stops_the_old_process(publisher):
     def hammer():
         while not stop.is_set():
             try:
-                r = requests.get(item["content_url"] + "slow", timeout=60)
+                r = publisher.get(item["content_url"] + "slow", timeout=60)
                 if r.status_code != 200:
                     failures.append(r.status_code)
                 else:
@@ -321,7 +326,7 @@ def test_redeploy_loses_no_request_and_stops_the_old_process(publisher):
             t.join()
     assert task["code"] == 0, "\n".join(lines)
     assert not failures, failures
-    assert answer(item["content_url"])["version"] == "two"
+    assert answer(item["content_url"], publisher)["version"] == "two"
     assert "version=one" in seen
     assert gone(int(first["pid"]), timeout=40)  # stopped once its requests were done
 
@@ -330,10 +335,10 @@ def test_deleting_content_stops_its_app(publisher):
     item = publisher.create("pid-app-deleted")
     task, lines = publisher.publish(item["guid"], pid_bundle("deleted"))
     assert task["code"] == 0, "\n".join(lines)
-    pid = int(answer(item["content_url"])["pid"])
+    pid = int(answer(item["content_url"], publisher)["pid"])
     assert publisher("DELETE", "v1/content/" + item["guid"]).status_code == 204
     assert gone(pid)
-    assert requests.get(item["content_url"], timeout=30).status_code == 404
+    assert publisher.get(item["content_url"], timeout=30).status_code == 404
 
 
 def test_server_stop_stops_apps_and_restart_starts_them_on_first_request(tmp_path, local_servers, local_server):
@@ -345,14 +350,14 @@ def test_server_stop_stops_apps_and_restart_starts_them_on_first_request(tmp_pat
     assert r.status_code == 200
     task, lines = admin.publish(item["guid"], pid_bundle("restart"))
     assert task["code"] == 0, "\n".join(lines)
-    before = answer(item["content_url"])
+    before = answer(item["content_url"], admin)
     assert before["greeting"] == "kept"
     local_servers.stop(server)  # SIGTERM: a graceful stop
     assert gone(int(before["pid"]))
 
     server = local_servers.start(tmp_path / "data", extra_args=args)
     url = server.url + "content/%s/" % item["guid"]
-    after = answer(url)
+    after = answer(url, Client(server))
     assert after["version"] == "restart" and after["greeting"] == "kept" and after["pid"] != before["pid"]
     local_servers.stop(server)
     assert gone(int(after["pid"]))
@@ -371,7 +376,7 @@ def test_an_app_that_never_answers_fails_after_the_start_timeout(tmp_path, local
     assert "did not answer within 4 seconds" in task["error"]
     pid = int(next(line for line in lines if line.startswith("hanging pid")).split()[-1])
     assert gone(pid)
-    assert answer(item["content_url"].replace(local_server.url, server.url))["version"] == "answers"
+    assert answer(item["content_url"].replace(local_server.url, server.url), admin)["version"] == "answers"
     local_servers.stop(server)
 
 
@@ -406,7 +411,7 @@ def test_answers_stream_through_the_proxy(publisher, tmp_path):
         item["guid"], app_bundle("wsgi", "python-api", "app:app", {"app.py": (STREAMING_APP % str(go_on)).encode()})
     )
     assert task["code"] == 0, "\n".join(lines)
-    with requests.get(item["content_url"], stream=True, timeout=120) as r:
+    with publisher.get(item["content_url"], stream=True, timeout=120) as r:
         assert r.status_code == 200
         chunks = r.iter_content(1024)
         first = next(chunks)
@@ -423,12 +428,12 @@ def test_apps_left_by_a_killed_server_are_stopped_at_its_next_start(tmp_path, lo
     item = admin.create("pid-app-killed")
     task, lines = admin.publish(item["guid"], pid_bundle("orphan"))
     assert task["code"] == 0, "\n".join(lines)
-    pid = int(answer(item["content_url"])["pid"])
+    pid = int(answer(item["content_url"], admin)["pid"])
     server.process.kill()  # no chance to stop its apps
     server.process.wait()
     local_servers.stop(server)
     assert not gone(pid, timeout=1)
     server = local_servers.start(tmp_path / "data", extra_args=args)
     assert gone(pid)
-    assert answer(server.url + "content/%s/" % item["guid"])["version"] == "orphan"
+    assert answer(server.url + "content/%s/" % item["guid"], Client(server))["version"] == "orphan"
     local_servers.stop(server)

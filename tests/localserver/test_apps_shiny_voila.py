@@ -23,13 +23,13 @@ pytestmark = pytest.mark.slow
 VOILA_OUTPUT = "computed by the kernel: 45042"  # sum(range(1, 10)) * 1000 + 6 * 7, not in the source
 
 
-def shiny_session(ws_url, n):
+def shiny_session(ws_url, n, headers=None):
     """Shiny's own protocol: `init` with the inputs and the outputs shown (`.clientdata_output_ID_hidden`);
-    the outputs' values come back in a `values` message."""
+    the outputs' values come back in a `values` message. `headers`: a key for the content's access."""
 
     async def go():
         conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30)
+            tornado.httpclient.HTTPRequest(ws_url, headers=headers, connect_timeout=20, request_timeout=30)
         )
         inputs = {"n": n, ".clientdata_output_square_hidden": False}
         await conn.write_message(json.dumps({"method": "init", "data": inputs}))
@@ -47,28 +47,28 @@ def shiny_session(ws_url, n):
 
 def test_shiny(publisher):
     item, lines = deployed(publisher, "sample-shiny", "shiny", "python-shiny", "app:app", env={"SAMPLE_GREETING": "hi"})
-    page = requests.get(item["content_url"], timeout=30)
+    page = publisher.get(item["content_url"], timeout=30)
     assert page.status_code == 200, page.text
     assert "Hello from the sample Shiny app" in page.text and "<p>hi</p>" in page.text
-    assert_scripts_load(page)
+    assert_scripts_load(page, publisher)
     ws_url = item["content_url"].replace("http://", "ws://") + "websocket/"
-    messages = shiny_session(ws_url, 7)
+    messages = shiny_session(ws_url, 7, headers=publisher.auth)
     values = [m["values"] for m in messages if m.get("values")]
     assert values and values[-1].get("square") == "square of 7 is 49", messages
 
 
 def test_shiny_entrypoint_as_a_file_name(publisher):
     item, _ = deployed(publisher, "sample-shiny-file", "shiny", "python-shiny", "app.py")
-    assert "Hello from the sample Shiny app" in requests.get(item["content_url"], timeout=30).text
+    assert "Hello from the sample Shiny app" in publisher.get(item["content_url"], timeout=30).text
 
 
-def voila_kernel_info(ws_url):
+def voila_kernel_info(ws_url, headers=None):
     """Ask the page's kernel, over Voila's kernel WebSocket, for its kernel_info_reply (Voila lets a
-    page send kernel_info and comm messages, never code)."""
+    page send kernel_info and comm messages, never code). `headers`: a key for the content's access."""
 
     async def go():
         conn = await tornado.websocket.websocket_connect(
-            tornado.httpclient.HTTPRequest(ws_url, connect_timeout=20, request_timeout=30)
+            tornado.httpclient.HTTPRequest(ws_url, headers=headers, connect_timeout=20, request_timeout=30)
         )
         header = {"msg_id": uuid.uuid4().hex, "msg_type": "kernel_info_request", "username": "", "version": "5.3"}
         header.update(session=uuid.uuid4().hex, date="")
@@ -95,17 +95,17 @@ def test_voila(publisher):
         publisher, "sample-voila", "voila", "jupyter-voila", "dashboard.ipynb", env={"SAMPLE_GREETING": "hello"}
     )
     assert any("ipykernel" in line for line in lines)
-    page = requests.get(item["content_url"], timeout=120)
+    page = publisher.get(item["content_url"], timeout=120)
     assert page.status_code == 200, page.text[:2000]
     assert "Hello from the sample Voila dashboard" in page.text
     assert VOILA_OUTPUT + " (hello)" in page.text, page.text[-3000:]
-    assert requests.get(item["content_url"] + "voila/static/voila.js", timeout=30).status_code == 200
+    assert publisher.get(item["content_url"] + "voila/static/voila.js", timeout=30).status_code == 200
     config = json.loads(
         page.text.split('<script id="jupyter-config-data" type="application/json">', 1)[1].split("<")[0]
     )
     assert config["baseUrl"] == "/content/%s/" % item["guid"]
     ws_url = item["content_url"].replace("http://", "ws://") + "api/kernels/%s/channels" % config["kernelId"]
-    info = voila_kernel_info(ws_url)
+    info = voila_kernel_info(ws_url, headers=publisher.auth)
     assert info and info["status"] == "ok" and info["language_info"]["name"] == "python", info
 
 
@@ -150,10 +150,10 @@ def test_voila_kernels_of_pages_left_unconnected_are_culled_and_deleting_stops_a
     item, _ = deployed(admin, "voila-culled", "voila", "jupyter-voila", "dashboard.ipynb")
     (pid_file,) = (tmp_path / "data" / "content" / item["guid"] / "app-logs").glob("*.pid")
     voila_pid = int(pid_file.read_text())
-    assert VOILA_OUTPUT in requests.get(item["content_url"], timeout=120).text  # a kernel, no browser
+    assert VOILA_OUTPUT in admin.get(item["content_url"], timeout=120).text  # a kernel, no browser
     assert children(voila_pid)
     assert wait_for(lambda: not children(voila_pid)), "the page's kernel was not culled"
-    requests.get(item["content_url"], timeout=120)
+    admin.get(item["content_url"], timeout=120)
     kernels = children(voila_pid)
     assert kernels
     assert admin("DELETE", "v1/content/" + item["guid"]).status_code == 204
@@ -172,26 +172,30 @@ def test_voila_and_shiny_start_again_after_a_server_restart(tmp_path, local_serv
     local_servers.stop(server)
     assert wait_for(lambda: not any(os.path.exists("/proc/%d" % p) for p in pids), 30)
     server = local_servers.start(tmp_path / "data", extra_args=args)
+    admin = Client(server)
     url = server.url + "content/%s/" % voila["guid"]
-    assert VOILA_OUTPUT + " (no greeting)" in requests.get(url, timeout=120).text
+    assert VOILA_OUTPUT + " (no greeting)" in admin.get(url, timeout=120).text
     url = server.url + "content/%s/" % shiny["guid"]
-    assert "Hello from the sample Shiny app" in requests.get(url, timeout=120).text
-    assert shiny_session(url.replace("http://", "ws://") + "websocket/", 4)
+    assert "Hello from the sample Shiny app" in admin.get(url, timeout=120).text
+    assert shiny_session(url.replace("http://", "ws://") + "websocket/", 4, headers=admin.auth)
     local_servers.stop(server)
 
 
-def test_voila_page_shutting_its_kernel_down_is_same_origin_through_the_proxy(publisher):
+def test_voila_page_shutting_its_kernel_down_is_same_origin_through_the_proxy(publisher, local_server):
     # What the page does when it closes: a form POST with the _xsrf cookie's value and the Origin of
     # the page (the local server's). Voila checks the Origin against its Host, so the proxy must
-    # present a same-origin request to it as same-origin; another site's Origin stays refused.
+    # present a same-origin request to it as same-origin; another site's Origin stays refused. The
+    # browser also sends its session cookie (a signed-in viewer's), which the proxy keeps from Voila.
     item, _ = deployed(publisher, "voila-shutdown", "voila", "jupyter-voila", "dashboard.ipynb")
-    page = requests.get(item["content_url"], timeout=120)
+    page = publisher.get(item["content_url"], timeout=120)
     kernel = json.loads(
         page.text.split('<script id="jupyter-config-data" type="application/json">', 1)[1].split("<")[0]
     )["kernelId"]
     url = item["content_url"] + "voila/api/shutdown/" + kernel
     own_origin = item["content_url"].split("/content/")[0]
-    form, cookies = {"_xsrf": "token-of-this-page"}, {"_xsrf": "token-of-this-page"}
+    session = local_server.session_cookie()
+    form = {"_xsrf": "token-of-this-page"}
+    cookies = {"_xsrf": "token-of-this-page", session["name"]: session["value"]}
     other = requests.post(url, data=form, cookies=cookies, headers={"Origin": "http://elsewhere.example"}, timeout=30)
     assert other.status_code in (403, 404), other.text  # Voila refuses another site
     done = requests.post(url, data=form, cookies=cookies, headers={"Origin": own_origin}, timeout=30)

@@ -11,7 +11,6 @@ import subprocess
 
 import nbformat
 import pytest
-import requests
 
 from tests.core import rsconnect_python as pinned
 from tests.localserver.localserver_helpers import Client
@@ -72,7 +71,7 @@ def test_rsconnect_python_deploys_a_notebook_with_source(rsconnect_python, local
     item = items[0]
     assert item["app_mode"] == "jupyter-static" and item["title"] == "public-report"
     assert item["content_url"] in out.stdout + out.stderr
-    page = requests.get(item["content_url"])
+    page = client.get(item["content_url"])  # the publisher's key sees its own content
     assert page.status_code == 200
     assert "executed on the server: 42" in page.text
     assert "Published by a public client" in page.text

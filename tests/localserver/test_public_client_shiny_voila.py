@@ -8,7 +8,6 @@ import re
 import subprocess
 
 import pytest
-import requests
 
 from tests.core import rsconnect_python
 from tests.localserver.localserver_helpers import Client
@@ -31,22 +30,23 @@ def login(local_server, name):
 
 def test_rsconnect_python_deploys_shiny(local_server, tmp_path):
     project = copy_source(APPS / "shiny", tmp_path / "shiny")
-    out = rsconnect_python.run(tmp_path / "config", "deploy", "shiny", project, *login(local_server, "rp-shiny"))
+    args = login(local_server, "rp-shiny")
+    out = rsconnect_python.run(tmp_path / "config", "deploy", "shiny", project, *args)
     assert "Deployment completed successfully" in out
     url = deployed_url(out)
-    page = requests.get(url, timeout=60)
+    owner = Client(local_server, args[-1])  # the publisher's key sees its own content
+    page = owner.get(url, timeout=60)
     assert page.status_code == 200 and "Hello from the sample Shiny app" in page.text
-    messages = shiny_session(url.replace("http://", "ws://") + "websocket/", 12)
+    messages = shiny_session(url.replace("http://", "ws://") + "websocket/", 12, headers=owner.auth)
     assert [m["values"] for m in messages if m.get("values")][-1]["square"] == "square of 12 is 144", messages
 
 
 def test_rsconnect_python_deploys_voila(local_server, tmp_path):
     project = copy_source(APPS / "voila", tmp_path / "voila")
-    out = rsconnect_python.run(
-        tmp_path / "config", "deploy", "voila", project / "dashboard.ipynb", *login(local_server, "rp-voila")
-    )
+    args = login(local_server, "rp-voila")
+    out = rsconnect_python.run(tmp_path / "config", "deploy", "voila", project / "dashboard.ipynb", *args)
     assert "Deployment completed successfully" in out
-    page = requests.get(deployed_url(out), timeout=120)
+    page = Client(local_server, args[-1]).get(deployed_url(out), timeout=120)
     assert page.status_code == 200 and VOILA_OUTPUT + " (no greeting)" in page.text, page.text[-2000:]
 
 
@@ -81,7 +81,9 @@ def test_rsconnect_python_deploys_gradio(local_server, tmp_path):
     from tests.localserver.test_apps_gradio import gradio_call
 
     project = copy_source(APPS / "gradio", tmp_path / "gradio")
-    out = rsconnect_python.run(tmp_path / "config", "deploy", "gradio", project, *login(local_server, "rp-gradio"))
+    args = login(local_server, "rp-gradio")
+    out = rsconnect_python.run(tmp_path / "config", "deploy", "gradio", project, *args)
     assert "Deployment completed successfully" in out
     url = deployed_url(out)
-    assert gradio_call(url, "greet", "Cy") == ["Hello Cy, from the sample Gradio app (no greeting)"]
+    owner = Client(local_server, args[-1])
+    assert gradio_call(owner, url, "greet", "Cy") == ["Hello Cy, from the sample Gradio app (no greeting)"]
