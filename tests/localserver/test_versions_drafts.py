@@ -18,8 +18,9 @@ from tests.localserver.test_apps import APPS, app_bundle
 pytestmark = pytest.mark.slow
 
 
-def page(server, guid, suffix=""):
-    return requests.get("%scontent/%s/%s" % (server.url, guid, suffix), timeout=60)
+def page(reader, guid, suffix=""):
+    """A content page (or a bundle's preview) read with `reader`'s key: the owner's sees its drafts."""
+    return reader.get("%scontent/%s/%s" % (reader.server.url, guid, suffix), timeout=60)
 
 
 def deploy(client, guid, bundle_id, **extra):
@@ -49,10 +50,10 @@ def test_a_draft_builds_without_going_live_then_activates_and_rolls_back(local_s
     assert any("not activated" in line for line in lines), lines
 
     # the draft is built: its preview serves it; the public URL still serves the live one
-    assert "version one" in page(local_server, guid).text
-    preview = page(local_server, guid, "_bundle%s/" % second["id"])
+    assert "version one" in page(owner, guid).text
+    preview = page(owner, guid, "_bundle%s/" % second["id"])
     assert preview.status_code == 200 and "version two" in preview.text
-    assert "version one" in page(local_server, guid, "_bundle%s/index.html" % first["id"]).text
+    assert "version one" in page(owner, guid, "_bundle%s/index.html" % first["id"]).text
     item = owner("GET", "v1/content/" + guid).json()
     assert item["bundle_id"] == first["id"]
     listed = {b["id"]: b["active"] for b in owner("GET", "v1/content/%s/bundles" % guid).json()}
@@ -64,26 +65,26 @@ def test_a_draft_builds_without_going_live_then_activates_and_rolls_back(local_s
 
     # activating the draft (a deploy of it, activate defaults to true) makes it live
     deploy(owner, guid, second["id"])
-    assert "version two" in page(local_server, guid).text
+    assert "version two" in page(owner, guid).text
     assert owner("GET", "v1/content/" + guid).json()["bundle_id"] == second["id"]
 
     # rollback: the older bundle deployed again is live again
     deploy(owner, guid, first["id"])
-    assert "version one" in page(local_server, guid).text
+    assert "version one" in page(owner, guid).text
     listed = {b["id"]: b["active"] for b in owner("GET", "v1/content/%s/bundles" % guid).json()}
     assert listed == {first["id"]: True, second["id"]: False}
     assert owner("DELETE", "v1/content/%s/bundles/%s" % (guid, second["id"])).status_code == 204
     assert [b["id"] for b in owner("GET", "v1/content/%s/bundles" % guid).json()] == [first["id"]]
-    assert page(local_server, guid, "_bundle%s/" % second["id"]).status_code == 404
-    assert "version one" in page(local_server, guid).text
+    assert page(owner, guid, "_bundle%s/" % second["id"]).status_code == 404
+    assert "version one" in page(owner, guid).text
 
 
 def test_a_bundle_never_deployed_has_no_preview_and_bad_bodies_are_refused(local_server, owner):
     guid = owner.create("drafts-unbuilt")["guid"]
     bundle = owner.upload(guid, static_bundle("<p>never built</p>"))
-    r = page(local_server, guid, "_bundle%s/" % bundle["id"])
+    r = page(owner, guid, "_bundle%s/" % bundle["id"])
     assert r.status_code == 404 and "has not been built" in r.text
-    assert page(local_server, guid, "_bundle999999/").status_code == 404
+    assert page(owner, guid, "_bundle999999/").status_code == 404
     r = owner("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle["id"], "activate": "no"})
     assert r.status_code == 400 and r.json()["code"] == 3 and "activate" in r.json()["error"]
     r = owner("POST", "v1/content/%s/deploy" % guid, json={"bundle_id": bundle["id"], "draft": True})
@@ -116,23 +117,23 @@ def test_rsconnect_python_deploys_a_draft_then_activates(local_server, tmp_path)
     config = tmp_path / "config"
     login = ["--server", local_server.url, "--api-key", key]
     out = pinned.run(config, "deploy", "html", project / "index.html", *login, cwd=project)
-    guid = next(c["guid"] for c in Client(local_server, key)("GET", "v1/content").json())
-    assert "rp version one" in page(local_server, guid).text
+    client = Client(local_server, key)
+    guid = next(c["guid"] for c in client("GET", "v1/content").json())
+    assert "rp version one" in page(client, guid).text
     (project / "index.html").write_text("<p>rp version two</p>")
     out = pinned.run(config, "deploy", "html", project / "index.html", *login, "--draft", cwd=project)
     assert "draft" in out.lower(), out
-    assert "rp version one" in page(local_server, guid).text  # the draft is not live
-    client = Client(local_server, key)
+    assert "rp version one" in page(client, guid).text  # the draft is not live
     bundles = client("GET", "v1/content/%s/bundles" % guid).json()
     draft = max(bundles, key=lambda b: int(b["id"]))
     assert draft["active"] is False
-    assert "rp version two" in page(local_server, guid, "_bundle%s/" % draft["id"]).text
+    assert "rp version two" in page(client, guid, "_bundle%s/" % draft["id"]).text
     deploy(client, guid, draft["id"])
-    assert "rp version two" in page(local_server, guid).text
+    assert "rp version two" in page(client, guid).text
     # a plain deploy (draft, check of the preview, activation) goes live
     (project / "index.html").write_text("<p>rp version three</p>")
     out = pinned.run(config, "deploy", "html", project / "index.html", *login, cwd=project)
-    assert "rp version three" in page(local_server, guid).text, out
+    assert "rp version three" in page(client, guid).text, out
 
 
 def test_a_draft_of_an_app_is_checked_by_its_preview_and_stays_off_the_live_url(local_server, owner):
@@ -140,27 +141,27 @@ def test_a_draft_of_an_app_is_checked_by_its_preview_and_stays_off_the_live_url(
     guid = owner.create("drafts-app")["guid"]
     first = owner.upload(guid, app_bundle("wsgi", "python-api", "app"))
     deploy(owner, guid, first["id"])
-    assert page(local_server, guid).text.startswith("Hello from the sample WSGI API")
+    assert page(owner, guid).text.startswith("Hello from the sample WSGI API")
     renamed = wsgi.replace("Hello from the sample WSGI API", "Hello from the draft")
     draft = owner.upload(guid, app_bundle("wsgi", "python-api", "app", {"app.py": renamed.encode()}))
     deploy(owner, guid, draft["id"], activate=False)
-    preview = page(local_server, guid, "_bundle%s/" % draft["id"])
+    preview = page(owner, guid, "_bundle%s/" % draft["id"])
     assert preview.status_code == 200 and "started and answered" in preview.text, preview.text
-    assert page(local_server, guid).text.startswith("Hello from the sample WSGI API")  # still the live one
+    assert page(owner, guid).text.startswith("Hello from the sample WSGI API")  # still the live one
     # the live bundle's preview is the live URL
-    r = page(local_server, guid, "_bundle%s/" % first["id"])
+    r = page(owner, guid, "_bundle%s/" % first["id"])
     assert r.url.endswith("/content/%s/" % guid) and r.text.startswith("Hello from the sample WSGI API")
     # a draft that cannot start builds (nothing runs it) but its preview says it did not start
     broken = owner.upload(
         guid, app_bundle("wsgi", "python-api", "app", {"app.py": (APPS / "broken" / "app.py").read_bytes()})
     )
     deploy(owner, guid, broken["id"], activate=False)
-    r = page(local_server, guid, "_bundle%s/" % broken["id"])
+    r = page(owner, guid, "_bundle%s/" % broken["id"])
     assert r.status_code == 502 and "did not start" in r.text, r.text
-    assert page(local_server, guid).text.startswith("Hello from the sample WSGI API")
+    assert page(owner, guid).text.startswith("Hello from the sample WSGI API")
     # activating the good draft makes it live
     deploy(owner, guid, draft["id"])
-    assert page(local_server, guid).text.startswith("Hello from the draft")
+    assert page(owner, guid).text.startswith("Hello from the draft")
 
 
 def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, browser):
@@ -205,5 +206,5 @@ def test_a_bundle_being_deployed_cannot_be_deleted(local_server, owner):
     assert busy.status_code == 400 and "being deployed" in busy.json()["error"], busy.text
     task, lines = owner.wait(r.json()["task_id"])
     assert task["code"] == 0, lines
-    assert "slow" in page(local_server, guid, "_bundle%s/" % bundle["id"]).text
+    assert "slow" in page(owner, guid, "_bundle%s/" % bundle["id"]).text
     assert owner("DELETE", "v1/content/%s/bundles/%s" % (guid, bundle["id"])).status_code == 204
