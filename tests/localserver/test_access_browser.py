@@ -13,7 +13,7 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
-from tests.localserver.localserver_helpers import Client, run_coroutine
+from tests.localserver.localserver_helpers import Client, run_coroutine, static_bundle
 from tests.localserver.signin_helpers import (
     APPS,
     Person,
@@ -51,6 +51,13 @@ def server(local_servers, local_server, tmp_path_factory):
     )
     yield s
     local_servers.stop(s)
+
+
+class Admin:
+    """The administrator, as a person who signs in (the password written at first start)."""
+
+    def __init__(self, server):
+        self.name, self.password = "admin", server.admin_password
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +170,37 @@ def test_vanity_path_leads_only_those_who_may_see(server, people, items, visits)
     bob = visits()
     signed_in_from(bob, vanity, people["bob"], server)
     assert_refused(bob, vanity, ACL_TEXT)
+
+
+def test_draft_preview_only_for_those_who_may_deploy(server, people, visits):
+    """A draft (built, not live) is previewed at /content/GUID/_bundleID/ by its owner,
+    collaborators and administrators; a viewer on the list sees the live version only."""
+    admin = Client(server)
+    item = published(server, "drafted", "acl", "live-version-text-0b", title="Drafted")
+    add_viewer(server, item["guid"], people["ann"])
+    live = admin("GET", "v1/content/" + item["guid"]).json()["bundle_id"]
+    bundle = admin.upload(item["guid"], static_bundle("<p>draft-version-text-6e</p>"))
+    r = admin("POST", "v1/content/%s/deploy" % item["guid"], json={"bundle_id": bundle["id"], "activate": False})
+    assert r.status_code == 202, r.text
+    task, lines = admin.wait(r.json()["task_id"])
+    assert task["code"] == 0, "\n".join(lines)
+    draft_url = item["content_url"] + "_bundle%s/" % bundle["id"]
+
+    ann = visits()
+    signed_in_from(ann, item["content_url"], people["ann"], server)
+    assert "live-version-text-0b" in ann.page.inner_text("body")
+    ann.page.goto(item["content_url"] + "_bundle%s/" % live)  # the live version's preview
+    assert "live-version-text-0b" in ann.page.inner_text("body")
+    response = ann.page.goto(draft_url)
+    assert response.status == 403
+    assert "Only the content's owner, collaborators and administrators may preview its drafts." in ann.page.inner_text(
+        "body"
+    )
+    assert not any("draft-version-text-6e" in body for body in ann.bodies())
+
+    owner = visits()
+    signed_in_from(owner, draft_url, Admin(server), server)
+    assert owner.page.url == draft_url and "draft-version-text-6e" in owner.page.inner_text("body")
 
 
 # -- an API through the app proxy ----------------------------------------------------------------

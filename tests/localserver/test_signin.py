@@ -318,8 +318,7 @@ def test_markup_in_next_username_and_titles_is_escaped(local_server, people):
     bob = session_value(local_server, people["bob"])
     forbidden = requests.get(item["content_url"], cookies={cookie_name(local_server): bob}, timeout=60)
     assert forbidden.status_code == 403
-    # A visitor is sent to the sign-in page (followed by hand: the proxy closes a connection it
-    # answered early, and requests does not retry a request on it as browsers do).
+    # A visitor is sent to the sign-in page (followed by hand, to look at both answers).
     visitor = requests.get(item["content_url"], allow_redirects=False, timeout=60)
     assert visitor.status_code == 302
     sign_in = requests.get(local_server.url.rstrip("/") + visitor.headers["Location"], timeout=60)
