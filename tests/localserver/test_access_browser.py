@@ -265,11 +265,11 @@ def streamlit(server, people):
     return item
 
 
-def websocket_status(server, item, session=None):
+def websocket_status(server, item, session=None, origin=None):
     """Open the app's WebSocket (`_stcore/stream`) with a session cookie: 101 (opened) or the
     HTTP status it was refused with."""
     url = item["content_url"].replace("http://", "ws://") + "_stcore/stream"
-    headers = {"Origin": server.url.rstrip("/")}
+    headers = {"Origin": origin or server.url.rstrip("/")}
     if session:
         headers["Cookie"] = "%s=%s" % (cookie_name(server), session)
 
@@ -295,6 +295,8 @@ def test_streamlit_app_and_its_websocket(server, people, streamlit, visits):
     ann.page.get_by_text(STREAMLIT_TEXT).wait_for()  # the app's text arrives over its WebSocket
     assert any(s.url.endswith("/_stcore/stream") for s in sockets), [s.url for s in sockets]
     assert websocket_status(server, streamlit, ann.session(server)) == 101
+    for origin in ("http://127.0.0.1:1", "http://evil.example", "null"):  # her session, another page
+        assert websocket_status(server, streamlit, ann.session(server), origin) == 403, origin
 
     bob = visits()
     bob_sockets = []
@@ -310,3 +312,52 @@ def test_streamlit_app_and_its_websocket(server, people, streamlit, visits):
     visitor.page.goto(url)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any("<title>Streamlit</title>" in body for body in visitor.bodies())
+
+
+CROSS_SITE_SOCKET = """<pre id="results">not run</pre><script>
+const out = {opened: false, read: false, closed: null};
+const finish = () => {
+  document.getElementById("results").textContent = JSON.stringify(out);
+  if (!document.getElementById("done")) {
+    const done = document.createElement("div");
+    done.id = "done";
+    document.body.appendChild(done);
+  }
+};
+const ws = new WebSocket("SOCKET_URL", ["streamlit"]);
+ws.binaryType = "arraybuffer";
+let got = "";
+ws.onopen = () => { out.opened = true; ws.send(new Uint8Array([0x5a, 0x00])); };
+ws.onmessage = (e) => {
+  got += new TextDecoder().decode(e.data);
+  if (got.includes("Hello from the sample Streamlit app")) { out.read = true; finish(); }
+};
+ws.onclose = (e) => { out.closed = e.code; finish(); };
+setTimeout(finish, 20000);
+</script>"""
+
+
+def test_a_page_of_another_port_cannot_use_the_session_for_the_websocket(
+    server, people, streamlit, visits, local_servers, tmp_path
+):
+    """Browsers send a SameSite=Lax cookie to every port of the same host: a page served on another
+    port of 127.0.0.1 (here another local server) opening the app's WebSocket while ann is signed in
+    would carry her session. The proxy refuses a WebSocket from another origin for content that is
+    not open to all."""
+    other = local_servers.start(tmp_path / "other")
+    try:
+        socket_url = streamlit["content_url"].replace("http://", "ws://") + "_stcore/stream"
+        page = published(other, "cross-site", "all", "")
+        task, lines = Client(other).publish(
+            page["guid"], static_bundle(CROSS_SITE_SOCKET.replace("SOCKET_URL", socket_url))
+        )
+        assert task["code"] == 0, "\n".join(lines)
+        ann = visits()
+        signed_in_from(ann, streamlit["content_url"], people["ann"], server)
+        ann.page.get_by_text(STREAMLIT_TEXT).wait_for()  # her own page's socket works
+        ann.page.goto(page["content_url"])
+        ann.page.wait_for_selector("#done", state="attached", timeout=60000)
+        found = json.loads(ann.page.inner_text("#results"))
+        assert found["read"] is False and found["opened"] is False, found
+    finally:
+        local_servers.stop(other)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import os
+import urllib.parse
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Callable, cast
 
@@ -320,7 +321,13 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         return self.upstream.selected_subprotocol if self.upstream is not None else None
 
     def check_origin(self, origin: str) -> bool:
-        return True  # the app checks the origin of the page itself (it sees its own address)
+        # Browsers send the session cookie with a WebSocket opened by a page of any port of this
+        # host (the same site), WebSockets have no CORS, and the app sees its own address as the
+        # Origin (open_websocket): so for content not open to all, only this server's own pages
+        # (the app's) may open one, or another site's page would use the viewer's session.
+        if self.content["access_type"] == "all":
+            return True
+        return urllib.parse.urlsplit(origin).netloc.lower() == (self.request.host or "").lower()
 
     def get_compression_options(self) -> dict[str, Any] | None:
         return None
