@@ -361,3 +361,69 @@ def test_a_page_of_another_port_cannot_use_the_session_for_the_websocket(
         assert found["read"] is False and found["opened"] is False, found
     finally:
         local_servers.stop(other)
+
+
+CROSS_SITE_CALLS = """<pre id="results">not run</pre><script>
+(async () => {
+  const out = {};
+  const frame = (name) => {
+    const f = document.createElement("iframe");
+    f.name = name;
+    document.body.appendChild(f);
+    return f;
+  };
+  frame("sink");
+  const form = document.createElement("form");
+  form.method = "post"; form.action = "API_URLecho"; form.target = "sink";
+  const input = document.createElement("input");
+  input.name = "order"; input.value = "sent-by-another-site";
+  form.appendChild(input);
+  document.body.appendChild(form);
+  form.submit();
+  try {
+    await fetch("API_URLecho", {method: "POST", mode: "no-cors", credentials: "include", body: "from-fetch"});
+    out.fetch = "sent";
+  } catch (e) { out.fetch = String(e); }
+  const shown = frame("shown");
+  shown.src = "ACL_URL";
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  document.getElementById("results").textContent = JSON.stringify(out);
+  const done = document.createElement("div");
+  done.id = "done";
+  document.body.appendChild(done);
+})();
+</script>"""
+
+
+def test_a_page_of_another_port_cannot_call_an_app_or_frame_content_as_the_viewer(
+    server, people, items, api, visits, local_servers, tmp_path
+):
+    """The same for HTTP: forms and calls from a page on another port of this host reach the
+    content without the viewer's session (so an acl app refuses them), and acl content framed by
+    it shows the sign-in page (which refuses frames). A link from there still opens content."""
+    other = local_servers.start(tmp_path / "other")
+    try:
+        html = CROSS_SITE_CALLS.replace("API_URL", api["content_url"]).replace("ACL_URL", items["acl"]["content_url"])
+        page = published(other, "cross-site-calls", "all", "")
+        task, lines = Client(other).publish(
+            page["guid"], static_bundle(html + '<a id="link" href="%s">report</a>' % items["acl"]["content_url"])
+        )
+        assert task["code"] == 0, "\n".join(lines)
+        ann = visits()
+        signed_in_from(ann, api["content_url"], people["ann"], server)
+        log_start = len(server.log())
+        ann.page.goto(page["content_url"])
+        ann.page.wait_for_selector("#done", state="attached", timeout=60000)
+        log = server.log()[log_start:]
+        calls = [line.split(" localconnect.access ")[1] for line in log.splitlines() if " localconnect.access " in line]
+        echo = [c for c in calls if c.split()[1:3] == ["POST", "/content/%s/echo" % api["guid"]]]
+        assert len(echo) == 2 and all(not c.startswith("200 ") for c in echo), calls
+        framed = [c for c in calls if c.split()[1:3] == ["GET", "/content/%s/" % items["acl"]["guid"]]]
+        assert framed and all(c.startswith("302 ") for c in framed), calls
+
+        with ann.page.expect_navigation():
+            ann.page.click("#link")  # a top-level navigation from the other port: her session goes
+        assert ann.page.url == items["acl"]["content_url"]
+        assert ACL_TEXT in ann.page.inner_text("body")
+    finally:
+        local_servers.stop(other)

@@ -203,6 +203,17 @@ def content_viewer(handler: BaseHandler, content: ContentRow) -> UserRow | None:
     header = handler.request.headers.get("Authorization", "")
     if header[:4].lower() == "key ":
         return handler.user()  # a wrong key is a 401, never a fall back to the session
+    # A request made by another site's page (Sec-Fetch-Site same-site: a page on any port of this
+    # host, which SameSite=Lax sends the cookie for; or cross-site) goes without the session unless
+    # it is a top-level navigation: else such a page could send forms or calls to an app, or frame
+    # content, as the viewer. Links from elsewhere (a notebook server's page) still open content.
+    request = handler.request
+    if request.headers.get("Sec-Fetch-Site") in ("same-site", "cross-site") and not (
+        request.method in ("GET", "HEAD")
+        and request.headers.get("Sec-Fetch-Mode") == "navigate"
+        and request.headers.get("Sec-Fetch-Dest") == "document"
+    ):
+        return None
     return signed_in_user(handler)
 
 
