@@ -261,6 +261,19 @@ def test_a_browser_signed_in_is_not_switched_to_another_user(local_server, peopl
     assert not signed_in(local_server, members_page, ann)  # the old session ended
 
 
+def test_two_session_cookies_sign_nobody_in(local_server, people, members_page):
+    """A published script can add a second cookie of the session's name (another path, or the
+    parent domain's), which would be read in place of the person's own: with two, nobody is in."""
+    name = cookie_name(local_server)
+    ann, mallory = session_value(local_server, people["ann"]), session_value(local_server, people["mallory"])
+    for pair in ((mallory, ann), (ann, mallory), (ann, ann)):
+        header = "; ".join("%s=%s" % (name, value) for value in pair)
+        r = requests.get(members_page["content_url"], headers={"Cookie": header}, allow_redirects=False, timeout=60)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/__login__?"), pair
+        assert MARKER not in r.text
+    assert signed_in(local_server, members_page, ann) and signed_in(local_server, members_page, mallory)
+
+
 # -- next= and the forms' origin -----------------------------------------------------------------
 @pytest.mark.parametrize(
     "target",

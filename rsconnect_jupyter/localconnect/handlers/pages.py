@@ -80,10 +80,7 @@ class PageHandler(BaseHandler):
 
     # -- the person signed in ------------------------------------------------------------------
     def session_id(self) -> str | None:
-        value = self.get_signed_cookie(
-            self.state.cookie_name, max_age_days=self.state.sessions.seconds / 86400.0, min_version=2
-        )
-        return value.decode("utf-8") if value else None
+        return session_of(self)
 
     def signed_in(self) -> UserRow | None:
         """The signed-in user or None."""
@@ -188,6 +185,12 @@ class LogoutHandler(PageHandler):
 def session_of(handler: BaseHandler) -> str | None:
     """The session id in the request's session cookie (its signature checked), or None."""
     state = handler.state
+    # A published page's script can add a second cookie of this name (for another path, or for the
+    # parent domain), which the server would read in place of the person's own: a session of the
+    # script's author. With two, nobody is signed in.
+    names = [c.split("=", 1)[0].strip() for h in handler.request.headers.get_list("Cookie") for c in h.split(";")]
+    if names.count(state.cookie_name) > 1:
+        return None
     value = handler.get_signed_cookie(state.cookie_name, max_age_days=state.sessions.seconds / 86400.0, min_version=2)
     return value.decode("utf-8") if value else None
 
