@@ -164,6 +164,16 @@ class Visit:
             body = "<not read: %s>" % e
         self.received.append((response.url, response.status, body))
 
+    def settle(self):
+        """Wait until the page is loaded and the network quiet, so every response's body has been
+        read (a body is gone once the page navigates away)."""
+        self.page.wait_for_load_state("networkidle")
+
+    def goto(self, url):
+        response = self.page.goto(url)
+        self.settle()
+        return response
+
     def close(self):
         self.context.close()
 
@@ -181,6 +191,7 @@ class Visit:
         page.locator('input[name="password"]').press_sequentially(password)
         with page.expect_navigation():
             page.locator('button[type="submit"]').click()
+        self.settle()
 
     def session(self, server):
         """This browser's session cookie for the server (None when signed out)."""

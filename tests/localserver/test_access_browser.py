@@ -97,7 +97,7 @@ def login_url(server):
 
 def signed_in_from(visit, url, person, server):
     """A signed-out visitor opens `url`, is sent to the sign-in page, and signs in there."""
-    response = visit.page.goto(url)
+    response = visit.goto(url)
     assert response.ok
     assert visit.page.url.startswith(login_url(server) + "?next="), visit.page.url
     assert visit.session(server) is None
@@ -107,7 +107,7 @@ def signed_in_from(visit, url, person, server):
 
 def assert_refused(visit, url, text):
     """A signed-in person who may not see `url`: a 403 page, and the text is in nothing received."""
-    response = visit.page.goto(url)
+    response = visit.goto(url)
     assert response.status == 403, (response.status, visit.page.url)
     assert FORBIDDEN in visit.page.inner_text("body")
     assert text not in visit.page.content()
@@ -130,7 +130,7 @@ def test_acl_document_for_ann_not_for_bob_nor_a_visitor(server, people, items, v
     assert_refused(bob, url, ACL_TEXT)
 
     visitor = visits()
-    visitor.page.goto(url)
+    visitor.goto(url)
     assert visitor.page.url.startswith(login_url(server))
     assert visitor.page.locator('input[name="password"]').is_visible()
     assert not any(ACL_TEXT in body for body in visitor.bodies())
@@ -143,14 +143,14 @@ def test_logged_in_document_for_anyone_signed_in(server, people, items, visits):
         signed_in_from(visit, url, people[name], server)
         assert visit.page.url == url and MEMBERS_TEXT in visit.page.inner_text("body")
     visitor = visits()
-    visitor.page.goto(url)
+    visitor.goto(url)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any(MEMBERS_TEXT in body for body in visitor.bodies())
 
 
 def test_all_document_is_open_to_a_visitor(server, items, visits):
     visitor = visits()
-    response = visitor.page.goto(items["all"]["content_url"])
+    response = visitor.goto(items["all"]["content_url"])
     assert response.status == 200 and visitor.page.url == items["all"]["content_url"]
     assert OPEN_TEXT in visitor.page.inner_text("body")
 
@@ -160,7 +160,7 @@ def test_vanity_path_leads_only_those_who_may_see(server, people, items, visits)
     assert r.status_code == 200, r.text
     vanity = server.url + "q4/"
     visitor = visits()
-    visitor.page.goto(vanity)
+    visitor.goto(vanity)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any(ACL_TEXT in body for body in visitor.bodies())
     visitor.type_sign_in("ann", people["ann"].password)  # the visitor was ann all along
@@ -189,9 +189,9 @@ def test_draft_preview_only_for_those_who_may_deploy(server, people, visits):
     ann = visits()
     signed_in_from(ann, item["content_url"], people["ann"], server)
     assert "live-version-text-0b" in ann.page.inner_text("body")
-    ann.page.goto(item["content_url"] + "_bundle%s/" % live)  # the live version's preview
+    ann.goto(item["content_url"] + "_bundle%s/" % live)  # the live version's preview
     assert "live-version-text-0b" in ann.page.inner_text("body")
-    response = ann.page.goto(draft_url)
+    response = ann.goto(draft_url)
     assert response.status == 403
     assert "Only the content's owner, collaborators and administrators may preview its drafts." in ann.page.inner_text(
         "body"
@@ -219,7 +219,7 @@ def test_api_through_the_proxy(server, people, api, visits):
     signed_in_from(ann, url, people["ann"], server)
     assert ann.page.url == url and ann.page.inner_text("body").startswith(FLASK_TEXT)
     # The app never sees this server's session, only its own cookies.
-    ann.page.goto(url + "headers")
+    ann.goto(url + "headers")
     seen = json.loads(ann.page.inner_text("body"))
     assert cookie_name(server) not in seen["cookie"] and ann.session(server) not in seen["cookie"]
     assert "app_own_cookie=kept" in seen["cookie"]
@@ -234,7 +234,7 @@ def test_api_through_the_proxy(server, people, api, visits):
     assert_refused(bob, url + "headers", '"cookie"')
 
     visitor = visits()
-    visitor.page.goto(url)
+    visitor.goto(url)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any(FLASK_TEXT in body for body in visitor.bodies())
 
@@ -247,11 +247,11 @@ def test_api_open_to_signed_in_people_then_to_all(server, people, api, visits):
         signed_in_from(bob, url, people["bob"], server)
         assert bob.page.inner_text("body").startswith(FLASK_TEXT)
         visitor = visits()
-        visitor.page.goto(url)
+        visitor.goto(url)
         assert visitor.page.url.startswith(login_url(server))
 
         set_access(server, api["guid"], "all")
-        visitor.page.goto(url)
+        visitor.goto(url)
         assert visitor.page.url == url and visitor.page.inner_text("body").startswith(FLASK_TEXT)
     finally:
         set_access(server, api["guid"], "acl")
@@ -309,7 +309,7 @@ def test_streamlit_app_and_its_websocket(server, people, streamlit, visits):
     assert websocket_status(server, streamlit, "forged-" + bob.session(server)) == 401
 
     visitor = visits()
-    visitor.page.goto(url)
+    visitor.goto(url)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any("<title>Streamlit</title>" in body for body in visitor.bodies())
 
@@ -355,7 +355,7 @@ def test_a_page_of_another_port_cannot_use_the_session_for_the_websocket(
         ann = visits()
         signed_in_from(ann, streamlit["content_url"], people["ann"], server)
         ann.page.get_by_text(STREAMLIT_TEXT).wait_for()  # her own page's socket works
-        ann.page.goto(page["content_url"])
+        ann.goto(page["content_url"])
         ann.page.wait_for_selector("#done", state="attached", timeout=60000)
         found = json.loads(ann.page.inner_text("#results"))
         assert found["read"] is False and found["opened"] is False, found
@@ -412,7 +412,7 @@ def test_a_page_of_another_port_cannot_call_an_app_or_frame_content_as_the_viewe
         ann = visits()
         signed_in_from(ann, api["content_url"], people["ann"], server)
         log_start = len(server.log())
-        ann.page.goto(page["content_url"])
+        ann.goto(page["content_url"])
         ann.page.wait_for_selector("#done", state="attached", timeout=60000)
         log = server.log()[log_start:]
         calls = [line.split(" localconnect.access ")[1] for line in log.splitlines() if " localconnect.access " in line]
