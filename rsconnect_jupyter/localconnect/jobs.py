@@ -250,6 +250,8 @@ def _app_jobs(state: State, guid: str, content_id: int, modes: dict[str, str | N
             continue
         path = os.path.join(folder, name)
         bundle_id, started = m.group(1), int(m.group(2))
+        if started > 10**11:  # milliseconds (runner._app_log); folders from before hold seconds
+            started //= 1000
         if live is not None and live.log_path == path:
             pid: int | None = live.proc.pid
         else:

@@ -321,7 +321,10 @@ class Runner:
         )
 
     def _app_log(self, guid: str, bundle_id: int | str) -> str:
-        return os.path.join(self.layout.content_dir(guid), "app-logs", "bundle-%s-%d.log" % (bundle_id, time.time()))
+        # One file per start, named by the start's time in milliseconds: two starts of a bundle
+        # within one second (a stop, then the next request) keep their own logs and jobs.
+        name = "bundle-%s-%d.log" % (bundle_id, time.time() * 1000)
+        return os.path.join(self.layout.content_dir(guid), "app-logs", name)
 
     def start_live_app(self, guid: str) -> apps.AppProcess | None:
         """Start the live bundle's app after a server restart (the first request asks for it).
