@@ -73,7 +73,8 @@ class LocalServer:
         )
         assert r.status_code == 302, r.text[:500]
         (cookie,) = [c for c in session.cookies if c.name.startswith("rsconnect_local_session_")]
-        return {"name": cookie.name, "value": cookie.value, "url": self.url}
+        # As the server set it: HttpOnly and SameSite=Lax (a page's scripts cannot read it)
+        return {"name": cookie.name, "value": cookie.value, "url": self.url, "httpOnly": True, "sameSite": "Lax"}
 
     def sign_in(self, context, username="admin", password=None):
         """Sign a Playwright browser context in, as a person who signed in on the login page."""

@@ -85,6 +85,16 @@ def test_the_sign_in_commands_work_as_written(tmp_path):
         assert sign_in(url, "admin", "admin's new password", verify=cert).status_code == 302
         assert sign_in(url, "admin", first, verify=cert).status_code == 403  # the first password is gone,
         assert not (data / "admin-password").exists()  # and so is the file that held it
+
+        # The piped form, from a script: NAME is ann, PW in the environment, nothing printed of it
+        text = DOC.read_text()
+        piped = re.search(r"`(printf [^`]+set-password NAME)`", text).group(1).replace("NAME", "ann")
+        bin_dir = os.path.dirname(sys.executable)
+        script_env = dict(env, PW="ann's piped password", PATH=bin_dir + os.pathsep + env["PATH"])
+        done = subprocess.run(["bash", "-c", piped], env=script_env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "Password" not in done.stdout + done.stderr, done.stdout + done.stderr
+        assert "ann's piped password" not in done.stdout + done.stderr
+        assert sign_in(url, "ann", "ann's piped password", verify=cert).status_code == 302
     finally:
         server.terminate()
         server.wait(timeout=30)
