@@ -267,6 +267,15 @@ def is_loopback(host: str) -> bool:
 
 
 async def _serve(state: State, options: ServerOptions, say: Callable[[str], Any]) -> None:
+    # Stop cleanly on SIGTERM from the start: whoever reads the first lines (a launcher, a test)
+    # may stop the server at once, and must not kill it half-way through its first start.
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stopping.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C raises KeyboardInterrupt instead
+            pass
     host, port = options.host, options.port
     context = tls_context(options)
     server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=handlers.API_BODY_LIMIT, ssl_options=context)
@@ -296,14 +305,6 @@ async def _serve(state: State, options: ServerOptions, say: Callable[[str], Any]
             % state.layout.data_dir
         )
     sys.stdout.flush()
-
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stopping.set)
-        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C raises KeyboardInterrupt instead
-            pass
     try:
         await stopping.wait()
     finally:
