@@ -27,6 +27,10 @@ class Fix(enum.Enum):
     TRUST_SERVER_CA = "trust-server-ca"  # name the server's CA, or skip the certificate check
     GIVE_API_KEY = "give-api-key"  # give the server's API key
     PUBLISH_ANYWAY = "publish-anyway"  # the checks before upload found problems: fix them, or go on
+    GIVE_CA_CERT = "give-ca-cert"  # name the CA certificate again: a PEM file, or its text
+    CHOOSE_TITLE = "choose-title"  # the title breaks Connect's rule: choose another
+    PUBLISH_LIVE = "publish-live"  # the server cannot keep drafts: publish live instead
+    NEW_OR_UPDATE = "new-or-update"  # new content and an update of one were both asked for: choose one
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ COMMAND_LINE_ADVICE: Mapping[Fix, str] = {
     Fix.TRUST_SERVER_CA: "pass --cacert FILE with the server's CA, or --insecure if you trust this network",
     Fix.GIVE_API_KEY: 'pass -k/--api-key (or set CONNECT_API_KEY), or save the server with "rsconnect add"',
     Fix.PUBLISH_ANYWAY: "fix what the warnings above name, or leave out --strict to publish anyway",
+    Fix.GIVE_CA_CERT: "pass --cacert FILE with the server's CA certificate in PEM form",
+    Fix.CHOOSE_TITLE: "choose another with -t/--title",
+    Fix.PUBLISH_LIVE: "leave out --draft to publish live",
+    Fix.NEW_OR_UPDATE: "pass --new or --app-id, not both",
 }
 
 

@@ -27,6 +27,20 @@ class ProgressUpdate:
 ProgressCallback = Callable[[ProgressUpdate], None]
 
 
+def human_bytes(n: float) -> str:
+    """1234567 -> "1.2 MB": decimal units, everywhere a size is shown (the CLI's progress, the local
+    server's pages; the dialogs' humanBytes in nbextension/versions.js and publish_dialog.js and
+    labextension/src/dom.ts round the same way)."""
+    unit = "B"
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            break
+        n /= 1000.0
+    if unit == "B":
+        return "%d B" % round(n)
+    return ("%.0f %s" if n >= 100 else "%.1f %s") % (n, unit)
+
+
 class Meter:
     """Counts the bytes of one phase and reports them: at the start, at each percent, at the end.
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from . import environment, project_files
-from .exceptions import DeployFailed, InvalidInput, RSConnectError
+from .exceptions import DeployFailed, Fix, Hint, InvalidInput, RSConnectError
 from .manifest import describe_mode
 from .options import ContentOptions, EnvironmentOptions, Feedback, Target
 from .store import DeploymentRecord, DeploymentStore, Server
@@ -25,6 +25,7 @@ from .target import (
     StrPath,
     check_can_deploy,
     check_python_version,
+    check_target,
     client_of,
     create_content,
     default_title,
@@ -132,6 +133,16 @@ def follow_task(
 # Publishing
 
 
+def check_request(target: Target, options: ContentOptions) -> ContentOptions:
+    """What a publish asks for, checked before any slow step, the same for the CLI and the dialogs:
+    new content or an update (not both), the title, the sharing. Returns the options as checked."""
+    from .sharing import checked
+
+    check_target(target)
+    title = validate_title(options.title) if options.title else None
+    return replace(options, title=title, sharing=checked(options.sharing))
+
+
 def publish(
     target: Target,
     publication: Publication,
@@ -153,7 +164,8 @@ def publish(
     log = feedback.log
     deployed_path = Path(publication.deployed_path)
     app_mode = publication.app_mode
-    title = validate_title(options.title) if options.title else None
+    options = check_request(target, options)
+    title = options.title
     timeout = task_timeout()  # a bad CONNECT_TASK_TIMEOUT fails before anything is sent
     target = with_server(target, deployed_path)
     server = target.server
@@ -247,8 +259,8 @@ def check_drafts(client: ConnectClient) -> None:
         known = (0, 0)
     if known < DRAFTS_SINCE:
         raise InvalidInput(
-            "%s runs Connect %s, and drafts need 2025.06 or later: leave out --draft to publish live."
-            % (client.url, version or "of an unknown version")
+            "%s runs Connect %s, and drafts need 2025.06 or later" % (client.url, version or "of an unknown version"),
+            hint=Hint(Fix.PUBLISH_LIVE),
         )
 
 

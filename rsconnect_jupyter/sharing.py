@@ -6,20 +6,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .exceptions import RSConnectError
+from .exceptions import InvalidInput, RSConnectError
 from .options import ACCESS_TYPES, SharingOptions
 
 if TYPE_CHECKING:
     from .connect import ConnectClient, User
     from .connect.sharing import Permission, Tag
 
-__all__ = ["ACCESS_TYPES", "SharingFailed", "SharingOptions", "apply", "apply_after_deploy", "find_user"]
+__all__ = ["ACCESS_TYPES", "SharingFailed", "SharingOptions", "apply", "apply_after_deploy", "checked", "find_user"]
 
 ACCESS_WORDS = {"all": "anyone, no login", "logged_in": "everyone who can log in", "acl": "the people on its list"}
 
 
 class SharingFailed(RSConnectError):
     """The content is published, but its sharing could not be set as asked."""
+
+
+def checked(sharing: SharingOptions) -> SharingOptions:
+    """The sharing as asked, checked before anything is sent (the same for the CLI and the dialogs):
+    a known access type; names, a vanity path and tags without surrounding blanks, empty ones left out."""
+    if sharing.access is not None and sharing.access not in ACCESS_TYPES:
+        raise InvalidInput(
+            "The access type %r is not one Connect has: choose %s." % (sharing.access, ", ".join(ACCESS_TYPES))
+        )
+
+    def names(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+    vanity = (sharing.vanity or "").strip()
+    if vanity and not vanity.strip("/"):
+        raise InvalidInput("The vanity path %r names no path: give one like /sales/q4/." % sharing.vanity)
+    return SharingOptions(
+        access=sharing.access or None,
+        viewers=names(sharing.viewers),
+        collaborators=names(sharing.collaborators),
+        vanity=vanity or None,
+        tags=names(sharing.tags),
+    )
 
 
 def find_user(client: ConnectClient, who: str) -> User:

@@ -88,7 +88,8 @@ def verify_server(server: Server | ConnectClient) -> User:
         )
     if user.get("user_role") not in PUBLISHER_ROLES:
         raise PermissionDenied(
-            "%s is a %s on %s and cannot publish: ask an administrator for the publisher role."
+            "%s is a %s on %s and cannot publish: use the API key of a publisher or an administrator, "
+            "or ask an administrator for the publisher role."
             % (who, user.get("user_role") or "user without a role", client.url)
         )
     return user
@@ -140,8 +141,8 @@ def validate_title(title: str | None) -> str:
     title = (title or "").strip()
     if not rules.is_title_length(title):
         raise InvalidInput(
-            'The title "%s" must be %d to %d characters long: choose another with -t/--title.'
-            % (title, rules.TITLE_MIN_LENGTH, rules.TITLE_MAX_LENGTH)
+            'The title "%s" must be %d to %d characters long' % (title, rules.TITLE_MIN_LENGTH, rules.TITLE_MAX_LENGTH),
+            hint=Hint(Fix.CHOOSE_TITLE),
         )
     return title
 
@@ -261,10 +262,22 @@ def check_can_deploy(content: ContentItem, user: User, app_mode: str, client: Co
         )
 
 
+def check_target(target: Target) -> Target:
+    """New content, or an update of the content `app_id` names: never both (rsconnect-python's rule
+    too). The CLI and the dialogs check it before any slow step; `find_target` again."""
+    if target.new and target.app_id:
+        raise InvalidInput(
+            "New content and an update of content %s were both asked for" % target.app_id,
+            hint=Hint(Fix.NEW_OR_UPDATE),
+        )
+    return target
+
+
 def find_target(
     client: ConnectClient, target: Target, records: DeploymentStore, record_key: str, log: Log
 ) -> ContentItem | None:
-    """The content to update: --app-id, else the saved record, else (or with --new) None: new content."""
+    """The content to update: the given id, else the saved record, else (or when new) None: new content."""
+    check_target(target)
     if target.new:
         return None
     if target.app_id:

@@ -13,12 +13,11 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
-from ..exceptions import DeployFailed, InvalidInput, RSConnectError
+from ..exceptions import DeployFailed, RSConnectError
 from ..options import (
     ACCESS_TYPES,
     TLS,
@@ -237,24 +236,22 @@ def output_options(func: F) -> F:
 
 
 def read_cacert(path: str | None) -> str | None:
-    """rsconnect-python keeps the certificate's text (not its path) in servers.json; so do we."""
-    if not path:
-        return None
-    return Path(path).read_text(encoding="utf-8")
+    """-c/--cacert: the certificate's text, read by the core's rule (servers.ca_cert_text)."""
+    from ..servers import ca_cert_text
+
+    return ca_cert_text(path)
 
 
 def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tuple[Target, ContentOptions]:
     """What every deploy command checks first, before any slow step: the target and the content's options."""
-    from ..deploy import environment_values
+    from ..deploy import check_request, environment_values
 
     # requests (about 70 ms of imports) is needed only once we talk to the server: import it in the
     # background while the environment snapshot's subprocess runs. The import lock makes the
     # first real use wait for it.
     threading.Thread(target=importlib.import_module, args=("rsconnect_jupyter.connect",)).start()
     click.get_current_context().obj = out
-    if content.new and content.app_id:
-        raise InvalidInput("--new and --app-id contradict each other: pass one of them.")
-    values = environment_values(content.environment)
+    target = Target(server=server, app_id=content.app_id, new=content.new)
     sharing = SharingOptions(
         access=content.access,
         viewers=tuple(content.viewer),
@@ -262,10 +259,9 @@ def start_publish(out: Output, server: ServerChoice, content: ContentArgs) -> tu
         vanity=content.vanity,
         tags=tuple(content.tag),
     )
-    return (
-        Target(server=server, app_id=content.app_id, new=content.new),
-        ContentOptions(title=content.title, environment=values, sharing=sharing, draft=content.draft),
-    )
+    options = ContentOptions(title=content.title, sharing=sharing, draft=content.draft)
+    options = check_request(target, options)  # the core's rules: new or update, title, sharing
+    return target, replace(options, environment=environment_values(content.environment))
 
 
 def report(out: Output, deployment: Deployment) -> None:

@@ -10,21 +10,10 @@ import sys
 import time
 from typing import Any, TextIO
 
-from ..progress import BUILD, UPLOAD, ProgressCallback, ProgressUpdate
+from ..progress import BUILD, UPLOAD, ProgressCallback, ProgressUpdate, human_bytes
 
 LABELS = {BUILD: "Building bundle", UPLOAD: "Uploading bundle"}
 MARKS = (25, 50, 75, 100)
-
-
-def human_bytes(n: float) -> str:
-    """1234567 -> "1.2 MB" (decimal units, as tqdm's bar shows them)."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            break
-        n /= 1000.0
-    if unit == "B":
-        return "%d B" % n
-    return ("%.0f %s" if n >= 100 else "%.1f %s") % (n, unit)
 
 
 class BarProgress:

@@ -7,8 +7,8 @@ import click
 from .. import deploy
 from ..exceptions import InvalidInput
 from ..options import ServerChoice
-from ..store import Server, ServerStore
-from .common import handle_errors, read_cacert, server_options
+from ..store import ServerStore
+from .common import handle_errors, server_options
 
 
 @click.command("add")
@@ -31,15 +31,14 @@ from .common import handle_errors, read_cacert, server_options
 @click.option("--default", "make_default", is_flag=True, help="Use this server when none is named.")
 @handle_errors
 def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None, make_default: bool) -> None:
-    """Check a server and key, then save them under a nickname."""
-    entry = Server(name=name, url=server, api_key=api_key, insecure=insecure, ca_cert=read_cacert(cacert))
-    client = deploy.client_for(entry)
-    client.server_settings()  # "not a Connect server" before "bad key"
-    user = client.me()  # a viewer may save a server too; publishing checks the role
-    store = ServerStore()
-    replaced = name in {s.name for s in store.list()}
-    store.add(entry, default=True if make_default else None)
-    click.echo('%s server "%s" (%s) as %s.' % ("Updated" if replaced else "Added", name, server, user.get("username")))
+    """Check a server and key (a publisher's or an administrator's), then save them under a nickname."""
+    from ..servers import add_server
+
+    added = add_server(name, server, api_key, insecure=insecure, ca_cert=cacert, default=True if make_default else None)
+    click.echo(
+        '%s server "%s" (%s) as %s.'
+        % ("Updated" if added.replaced else "Added", name, server, added.user.get("username"))
+    )
 
 
 @click.command("list")

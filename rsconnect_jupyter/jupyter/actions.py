@@ -47,7 +47,7 @@ def public_server(server: store.Server) -> PublicServer:
 
 
 def _ca_cert_label(ca_cert: str | None) -> str | None:
-    # A saved CA may be PEM text (rsconnect-python's layout) or a path: show paths, not certificates.
+    # A saved CA is PEM text (rsconnect-python's layout; older saves may hold a path): never show the text.
     if not ca_cert:
         return None
     return "(certificate text)" if "-----BEGIN" in ca_cert else ca_cert
@@ -84,12 +84,12 @@ def user_summary(user: User | None) -> dict[str, Any]:
 
 
 def add_server(name: str, url: str, api_key: str, insecure: bool = False, ca_cert: str | None = None) -> dict[str, Any]:
-    """Check the URL and key against the server first, then save: a bad key saves nothing."""
-    server = store.Server(name=name, url=url, api_key=api_key, insecure=insecure, ca_cert=ca_cert or None)
-    user = deploy.verify_server(server)
-    servers = store.ServerStore()
-    servers.add(server, default=True if not servers.list() else None)
-    return {"server": public_server(server), "user": user_summary(user)}
+    """The core's "add a server" (servers.add_server: the URL, the CA, the key and its role are
+    checked before anything is saved), answered as the browser may see it."""
+    from ..servers import add_server
+
+    added = add_server(name, url, api_key, insecure=insecure, ca_cert=ca_cert)
+    return {"server": public_server(added.server), "user": user_summary(added.user)}
 
 
 def remove_server(name: str) -> dict[str, str]:
@@ -158,8 +158,8 @@ def check_environment_names(values: Iterable[str]) -> None:
 class NotebookPublish:
     """A publish as the dialog asks for it, built once by the handler from the request's fields.
 
-    `new` and `app_id` may both be set: the notebook remembers its content, and "Publish to a new
-    location" wins.
+    `new` and `app_id` are never both set: the core refuses that (target.check_target), for the
+    CLI and the dialogs alike.
     """
 
     notebook_path: str

@@ -14,10 +14,16 @@ _MISSING = object()
 
 
 class Fields:
-    def __init__(self, body: object) -> None:
+    """A JSON object's fields. With `known`, a field outside it is refused: never accepted and
+    dropped, since the user would think it was applied."""
+
+    def __init__(self, body: object, known: Collection[str] | None = None, what: str = "field") -> None:
         if not isinstance(body, dict):
             raise InvalidField("The request body must be a JSON object.")
         self.body: dict[str, Any] = body
+        unknown = sorted(set(body) - set(known)) if known is not None else []
+        if unknown:
+            raise InvalidField("The %s %r is not one this server reads: leave it out." % (what, unknown[0]))
 
     def _get(self, name: str, required: bool, default: Any) -> Any:
         value = self.body.get(name, _MISSING)

@@ -18,17 +18,18 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from tornado import web
 
-from .. import rules
+from .. import deploy
 from ..exceptions import InvalidField, RSConnectError
 from ..options import (
-    ACCESS_TYPES,
     CheckOptions,
     ContentOptions,
     EnvironmentOptions,
     Feedback,
     FilesOptions,
     NotebookOptions,
+    ServerChoice,
     SharingOptions,
+    Target,
 )
 from ..progress import ProgressCallback
 from . import actions
@@ -62,12 +63,13 @@ class JSONHandlerMixin(_Handler):
     def root(self) -> RootFolder:
         return RootFolder(self.contents_manager.root_dir)
 
-    def fields(self) -> Fields:
+    def fields(self, *known: str) -> Fields:
+        """The body's fields; one not in `known` is refused (docs/internals.md: never dropped)."""
         try:
             body = json.loads(self.request.body.decode("utf-8") or "null")
         except ValueError:
             raise InvalidField("The request body is not valid JSON.") from None
-        return Fields(body)
+        return Fields(body, known)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work off the event loop."""
@@ -116,19 +118,15 @@ class AddServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        # Translation only: the URL, the CA (a path or PEM text) and the key's role are the core's
+        # rules (servers.add_server), the same as `rsconnect add`.
+        f = self.fields("url", "name", "api_key", "tls", "ca_cert")
         url = f.string("url")
-        if not url.lower().startswith(("http://", "https://")):
-            raise InvalidField("The server URL must start with http:// or https://.")
         name = f.string("name", required=False, default="") or url
         tls = f.string("tls", required=False, default="system", choices={"system", "ca_bundle", "insecure"})
-        ca_cert = f.string("ca_cert", required=False, default="") if tls == "ca_bundle" else ""
+        ca_cert = f.string("ca_cert", required=False, default="", max_length=256 * 1024) if tls == "ca_bundle" else ""
         if tls == "ca_bundle" and not ca_cert:
-            raise InvalidField("Enter the path of the CA bundle file, or choose another TLS option.")
-        if ca_cert and "-----BEGIN" not in ca_cert:
-            ca_cert = os.path.expanduser(ca_cert)
-            if not os.path.isfile(ca_cert):
-                raise InvalidField("The CA bundle %s does not exist on the Jupyter server; check the path." % ca_cert)
+            raise InvalidField("Give the CA certificate (its path on the Jupyter server, or its PEM text).")
         await self.respond(
             actions.add_server, name, url, f.string("api_key"), insecure=(tls == "insecure"), ca_cert=ca_cert or None
         )
@@ -138,21 +136,21 @@ class RemoveServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        await self.respond(actions.remove_server, self.fields().string("server"))
+        await self.respond(actions.remove_server, self.fields("server").string("server"))
 
 
 class VerifyServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        await self.respond(actions.verify_server, self.fields().string("server"))
+        await self.respond(actions.verify_server, self.fields("server").string("server"))
 
 
 class SearchContentHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields("server", "title")
         await self.respond(actions.search_content, f.string("server"), f.string("title"))
 
 
@@ -189,8 +187,28 @@ class KernelCodeHandler(JSONHandlerMixin):
         await self.respond(actions.kernel_code, notebook, force)
 
 
+PUBLISH_FIELDS = (
+    "server",
+    "notebook_path",
+    "mode",
+    "environment",
+    "snapshot",
+    "title",
+    "sharing",
+    "new",
+    "app_id",
+    "extra_files",
+    "force_generate",
+    "hide_all_input",
+    "hide_tagged_input",
+    "draft",
+    "strict",
+)
+
+
 def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish:
-    """The publish the dialog asks for, every field checked (in the order the dialog lists them)."""
+    """The publish the dialog asks for, every field read (in the order the dialog lists them); the
+    rules (new or update, title, sharing) are the core's, the CLI's too (deploy.check_request)."""
     notebook = root.notebook(f.string("notebook_path"))
     mode = f.string("mode", choices={"static", "jupyter-static", "jupyter-voila"})
     env = f.string_map("environment")
@@ -198,7 +216,7 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
     snapshot = f.body.get("snapshot")  # the kernel's printed text, or its parsed JSON object
     if snapshot is not None and not isinstance(snapshot, (str, dict)):
         raise InvalidField("The field 'snapshot' must be the kernel's output text or a JSON object.")
-    title = f.string("title", required=False, default=None, max_length=rules.TITLE_MAX_LENGTH)
+    title = f.string("title", required=False, default=None)
     sharing = read_sharing(f.object("sharing"))
     new = f.boolean("new")
     app_id = f.string("app_id", required=False, default=None, max_length=64)
@@ -209,11 +227,15 @@ def read_publish_request(root: RootFolder, f: Fields) -> actions.NotebookPublish
         hide_all_input=f.boolean("hide_all_input"),
         hide_tagged_input=f.boolean("hide_tagged_input"),
     )
+    content = deploy.check_request(
+        Target(server=ServerChoice(), app_id=app_id, new=new),
+        ContentOptions(title=title, environment=env, sharing=sharing, draft=f.boolean("draft")),
+    )
     return actions.NotebookPublish(
         notebook_path=notebook,
         rendering=rendering,
         files=FilesOptions(extra_files=extra_files),
-        content=ContentOptions(title=title, environment=env, sharing=sharing, draft=f.boolean("draft")),
+        content=content,
         env=EnvironmentOptions(
             force_generate=force_generate, snapshot=None if snapshot is None else actions.parse_snapshot(snapshot)
         ),
@@ -228,22 +250,17 @@ SHARING_FIELDS = {"access", "viewers", "collaborators", "vanity", "tags"}
 
 
 def read_sharing(body: dict[str, Any] | None) -> SharingOptions:
-    """The dialog's Sharing section: what is not given stays as the content has it."""
+    """The dialog's Sharing section as given (what is not given stays as the content has it);
+    the core checks it (sharing.checked)."""
     if not body:
         return SharingOptions()
-    unknown = sorted(set(body) - SHARING_FIELDS)
-    if unknown:  # refused, never dropped: the user would think it was applied
-        raise InvalidField("The sharing field %r is not one this server sets." % unknown[0])
-    f = Fields(body)
-    access = f.string("access", required=False, default="") or None
-    if access is not None and access not in ACCESS_TYPES:
-        raise InvalidField("The field 'access' must be one of: %s." % ", ".join(ACCESS_TYPES))
+    f = Fields(body, SHARING_FIELDS, what="sharing field")
     return SharingOptions(
-        access=access,
-        viewers=tuple(v.strip() for v in f.string_list("viewers") if v.strip()),
-        collaborators=tuple(v.strip() for v in f.string_list("collaborators") if v.strip()),
+        access=f.string("access", required=False, default="") or None,
+        viewers=tuple(f.string_list("viewers")),
+        collaborators=tuple(f.string_list("collaborators")),
         vanity=f.string("vanity", required=False, default="") or None,
-        tags=tuple(t.strip() for t in f.string_list("tags") if t.strip()),
+        tags=tuple(f.string_list("tags")),
     )
 
 
@@ -259,7 +276,7 @@ class PublishHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields(*PUBLISH_FIELDS)
         name = f.string("server")
         request = read_publish_request(self.root, f)
         server = await self.run(actions.saved_server, name)  # no such server: a 400, from guarded
@@ -279,7 +296,7 @@ class VersionsHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields("server", "guid")
         await self.respond(actions.list_versions, f.string("server"), f.string("guid", max_length=64))
 
 
@@ -289,7 +306,7 @@ class ActivateVersionHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields("server", "guid", "bundle_id")
         name, guid, bundle_id = (
             f.string("server"),
             f.string("guid", max_length=64),
@@ -308,7 +325,7 @@ class RemoveVersionHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields("server", "guid", "bundle_id")
         await self.respond(
             actions.remove_version,
             f.string("server"),
@@ -336,7 +353,7 @@ class ManifestHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        f = self.fields()
+        f = self.fields("notebook_path", "snapshot", "extra_files", "hide_all_input", "hide_tagged_input", "overwrite")
         notebook = self.root.notebook(f.string("notebook_path"))
         snapshot = f.body.get("snapshot")
         if snapshot is None:

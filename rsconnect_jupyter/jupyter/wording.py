@@ -17,6 +17,10 @@ DIALOG_ADVICE: Mapping[Fix, str] = {
     "trust this network",
     Fix.GIVE_API_KEY: "add the server again with your API key",
     Fix.PUBLISH_ANYWAY: 'fix what the warnings name, or click "Publish anyway"',
+    Fix.GIVE_CA_CERT: "give the path of the CA certificate on the Jupyter server, or paste its PEM text",
+    Fix.CHOOSE_TITLE: "type another title",
+    Fix.PUBLISH_LIVE: 'uncheck "Publish as draft" to publish live',
+    Fix.NEW_OR_UPDATE: 'choose either "Publish to a new location" or the content to update',
 }
 
 # Advice that leads to "Publish to a new location": an error that gives it needs no more said.

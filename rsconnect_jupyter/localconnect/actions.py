@@ -20,6 +20,7 @@ from . import bundles, errors
 if TYPE_CHECKING:
     from .app import State
     from .db import Database
+    from .rows import BundleRow, ContentRow
 
 log = logging.getLogger("localconnect")
 
@@ -124,6 +125,39 @@ def refuse_unsupported_mode(state: State, guid: str, mode: str) -> None:
         log.info("content %s removed: its first bundle has app mode %s, which this server cannot run", guid, mode)
         sentence += " The empty content item was removed."
     raise errors.invalid_value(sentence)
+
+
+# The rules on a content's versions (bundles), one place for the API and the dashboard: each raises
+# the ConnectError the API answers; the dashboard shows its sentence on the item page.
+def check_deploy(db: Database, content: ContentRow, bundle: BundleRow) -> None:
+    """A bundle may be deployed (made live, or built as a draft) unless it would change the
+    content's app mode, or a deploy of it is still running."""
+    if content["app_mode"] not in ("unknown", bundle["app_mode"]):
+        raise errors.app_mode_change(
+            "Version %s is %s, but this content is %s, and that cannot change after its first deploy: "
+            "publish it as new content instead."
+            % (bundle["id"], _mode_words(bundle["app_mode"]), _mode_words(content["app_mode"]))
+        )
+    if db.bundle_in_deploy(content["guid"], bundle["id"]):
+        raise errors.invalid_value("Version %s is being deployed: wait until its task finishes." % bundle["id"])
+
+
+def check_delete_bundle(db: Database, content: ContentRow, bundle: BundleRow) -> None:
+    """A version may be removed unless it is live, or being deployed."""
+    if str(content["bundle_id"]) == str(bundle["id"]):
+        raise errors.invalid_value(
+            "Version %s is live and cannot be removed: make another version live first." % bundle["id"]
+        )
+    if db.bundle_in_deploy(content["guid"], bundle["id"]):
+        raise errors.invalid_value(
+            "Version %s is being deployed: wait until its task finishes, then remove it." % bundle["id"]
+        )
+
+
+def _mode_words(app_mode: str | None) -> str:
+    from ..manifest import describe_mode
+
+    return describe_mode(app_mode or "unknown")
 
 
 def delete_bundle(state: State, guid: str, bundle_id: str) -> None:

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, cast
 from . import apps, bundles, environments, interpreters, renderers
 from .db import now
 from .settings import env_number
-from .tasks import INTERRUPTED
+from .tasks import INTERRUPTED, LIVE_LINE
 
 if TYPE_CHECKING:
     from .db import Database
@@ -182,7 +182,7 @@ class Runner:
             if py_version:
                 fields["py_version"] = py_version
             self.db.update_content(guid, **fields)
-            task.log("Bundle %s is live." % bundle_id)
+            task.log(LIVE_LINE % bundle_id)
 
     # -- static ---------------------------------------------------------------------------------
     def _build_static(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> str:

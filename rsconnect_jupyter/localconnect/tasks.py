@@ -19,6 +19,15 @@ INTERRUPTED = (
     "and the previously deployed bundle stays live. Deploy again."
 )
 
+# The line a deploy logs when its bundle goes live: the dashboard tells a version that was live once
+# from a draft by it (the log is the only record of a past activation).
+LIVE_LINE = "Bundle %s is live."
+
+
+def went_live(output: list[str], bundle_id: object) -> bool:
+    """Whether a deploy task's log says its bundle went live."""
+    return LIVE_LINE % bundle_id in output
+
 
 class Task:
     def __init__(self, db: Database, task_id: str, content_guid: str) -> None:

@@ -75,10 +75,15 @@ def test_a_sharing_field_the_server_does_not_set_is_refused(jupyter, local_serve
         "publish",
         json={"server": "mine", "notebook_path": notebook, "mode": "static", "sharing": {"owners": ["x"]}},
     )
-    assert r.status_code == 400 and r.json()["message"] == "The sharing field 'owners' is not one this server sets."
+    assert (
+        r.status_code == 400
+        and r.json()["message"] == "The sharing field 'owners' is not one this server reads: leave it out."
+    )
     r = jupyter.api(
         "POST",
         "publish",
         json={"server": "mine", "notebook_path": notebook, "mode": "static", "sharing": {"access": "everyone"}},
     )
-    assert r.status_code == 400 and "'access' must be one of: all, logged_in, acl" in r.json()["message"]
+    assert (
+        r.status_code == 400 and "'everyone' is not one Connect has: choose all, logged_in, acl." in r.json()["message"]
+    )

@@ -81,13 +81,7 @@ class BundleHandler(BaseHandler):
     def delete(self, guid: str, bundle_id: str) -> None:
         user = self.user()
         content = self.content_for(user, guid, change=True)
-        self.bundle_of(guid, bundle_id)
-        if str(content["bundle_id"]) == str(bundle_id):
-            raise errors.invalid_value("The active bundle cannot be deleted.")
-        if self.db.bundle_in_deploy(guid, bundle_id):
-            raise errors.invalid_value(
-                "Bundle %s is being deployed: wait until its task finishes, then delete it." % bundle_id
-            )
+        actions.check_delete_bundle(self.db, content, self.bundle_of(guid, bundle_id))  # the dashboard's rule too
         actions.delete_bundle(self.state, guid, bundle_id)
         self.send_no_content()
 

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from ..db import Database
     from ..rows import ContentRow
 
-# app_mode in the user's words.
+# app_mode in the extension's words (the publish dialog's and its conflict question's).
 APP_MODE_NAMES = {
-    "static": "Static page",
-    "jupyter-static": "Jupyter notebook",
+    "static": "Finished document",
+    "jupyter-static": "Document with source code",
     "python-api": "API (Flask)",
     "python-fastapi": "API (FastAPI)",
     "python-dash": "Dash app",
@@ -33,19 +33,46 @@ APP_MODE_NAMES = {
     "unknown": "Not deployed yet",
 }
 
+# Access types in the words of the dialog's Sharing section.
 ACCESS_NAMES = {
-    "all": "Anyone, no sign-in needed",
-    "logged_in": "Any signed-in user",
-    "acl": "Specific users",
+    "all": "Anyone, no login required",
+    "logged_in": "Everyone who can log in",
+    "acl": "Only the people listed",
 }
+ONLY_OWNER = "Only the owner"  # "acl" with nobody listed: say who that leaves
 
 
 def mode_name(app_mode: str | None) -> str:
     return APP_MODE_NAMES.get(app_mode or "unknown", app_mode or "Not deployed yet")
 
 
-def access_name(access_type: str) -> str:
+def access_name(access_type: str, listed: int = 1) -> str:
+    """The access type in the dialog's words; `listed`: how many viewers and collaborators it has."""
+    if access_type == "acl" and not listed:
+        return ONLY_OWNER
     return ACCESS_NAMES.get(access_type, access_type)
+
+
+def short_id(guid: str) -> str:
+    """The GUID's first 8 characters, as the extension's conflict question shows them."""
+    return guid[:8]
+
+
+def deploy_state(db: Database, content: ContentRow) -> str:
+    """What its last deploy left: tells apart items of one title, and marks a failed first publish."""
+    tasks = db.content_tasks(content["guid"])
+    last = tasks[-1] if tasks else None
+    if last is not None and not last["finished"]:
+        return "Deploying"
+    failed = last is not None and bool(last["code"])
+    if content["bundle_id"]:
+        return "Live, last deploy failed" if failed else "Live"
+    if failed:
+        built_before = any(t["finished"] and not t["code"] for t in tasks)
+        return "Draft only, last deploy failed" if built_before else "First publish failed"
+    if tasks:
+        return "Draft only"
+    return "Nothing deployed"
 
 
 def when(stamp: str | None) -> str:
@@ -64,11 +91,13 @@ def list_row(db: Database, content: ContentRow) -> dict[str, Any]:
     guid = content["guid"]
     return {
         "guid": guid,
+        "short_id": short_id(guid),
         "title": content["title"] or content["name"],
         "type": mode_name(content["app_mode"]),
         "owner": username(db, content["owner_guid"]),
         "deployed": when(content["last_deployed_time"]) if content["bundle_id"] else "never",
-        "access": access_name(content["access_type"]),
+        "state": deploy_state(db, content),
+        "access": access_name(content["access_type"], len(db.permissions(guid))),
         "live_url": "/content/%s/" % guid,
         "item_url": "/connect/apps/%s" % guid,
         "has_live": bool(content["bundle_id"]),

@@ -1,11 +1,11 @@
 """A content item's page in the dashboard (/connect/apps/GUID), its task log pages, and its two
-actions (Activate and Delete a source version).
+actions (Activate and Remove a source version: the API's rules, localconnect/actions.py).
 
 Who sees what follows the API: anyone who may view the content sees its page (title, type, owner,
 links); those it is shared with (auth.can_see) also see its versions and sharing; those who may
 change it (auth.can_change) also see the deploy logs and the app's own log (as the jobs API and
 Connect: not viewers), the names of its
-environment variables (never their values), and the Activate and Delete buttons. Unknown content
+environment variables (never their values), and the Activate and Remove buttons. Unknown content
 and content this person may not view get the same 404 page.
 
 The actions are POSTs from the page's forms: the Origin (PageHandler.prepare), the CSRF token and
@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from .. import access, actions, auth, jobs
-from .dashboard import access_name, mode_name, username, when
+from ...progress import human_bytes
+from .. import access, actions, auth, errors, jobs
+from ..tasks import went_live
+from .dashboard import access_name, deploy_state, mode_name, username, when
 from .pages import PageHandler
 
 if TYPE_CHECKING:
@@ -30,15 +32,6 @@ NOT_FOUND = (
 )
 NOT_ALLOWED = "Only the content's owner, collaborators and administrators may change its versions."
 LOG_LINES = 300  # the newest lines of a log shown on the item page (a task's page shows all)
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return ("%d %s" % (value, unit)) if unit == "bytes" else ("%.1f %s" % (value, unit))
-        value /= 1024
-    return "%d bytes" % size  # not reached
 
 
 class ItemPage(PageHandler):
@@ -88,23 +81,45 @@ class ItemPage(PageHandler):
         what = "version %s, started %s%s" % (job.bundle_id, when(job.start_time), ", running" if job.active else "")
         return what, [entry.data for entry in jobs.log_of(self.state, job, LOG_LINES)]
 
-    def versions(self, content: ContentRow) -> list[dict[str, Any]]:
+    def versions(self, content: ContentRow, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each version labelled by what it is: live, previously live, a draft (built, never live),
+        deploying, failed, or only uploaded. `tasks`: the content's, with their logs."""
         guid = content["guid"]
+        was_live = {
+            str(t["bundle_id"]) for t in tasks if t["status"] == "done" and went_live(t["output"], t["bundle_id"])
+        }
+        last_failed = {}
+        for t in reversed(tasks):  # oldest first: the newest task of each bundle wins
+            last_failed[str(t["bundle_id"])] = t["status"] == "failed"
         found = []
         for b in reversed(self.db.bundles(guid)):
-            live = str(b["id"]) == str(content["bundle_id"])
+            bundle_id = str(b["id"])
+            live = bundle_id == str(content["bundle_id"])
             deploying = self.db.bundle_in_deploy(guid, b["id"])
-            status = "live" if live else "deploying" if deploying else "draft" if b["primary_file"] else "not deployed"
+            if live:
+                status = "live"
+            elif deploying:
+                status = "deploying"
+            elif bundle_id in was_live:
+                status = "previously live"
+            elif last_failed.get(bundle_id):
+                status = "failed"
+            elif b["primary_file"]:
+                status = "draft"
+            else:
+                status = "not deployed"
             found.append(
                 {
                     "id": b["id"],
                     "created": when(b["created_time"]),
                     "by": username(self.db, b["created_by"]),
-                    "size": human_size(b["size"]),
+                    "size": human_bytes(b["size"]),
                     "status": status,
                     "live": live,
                     "deploying": deploying,
-                    "preview_url": "/content/%s/_bundle%s/" % (guid, b["id"]) if status == "draft" else "",
+                    "preview_url": "/content/%s/_bundle%s/" % (guid, b["id"])
+                    if b["primary_file"] and not live and not deploying
+                    else "",
                 }
             )
         return found
@@ -117,7 +132,7 @@ class ItemPage(PageHandler):
             (collaborators if p["role"] == "owner" else viewers).append(username(self.db, p["principal_guid"]))
         vanity = self.db.vanity(guid)
         return {
-            "access": access_name(content["access_type"]),
+            "access": access_name(content["access_type"], len(viewers) + len(collaborators)),
             "viewers": sorted(viewers),
             "collaborators": sorted(collaborators),
             "vanity": vanity["path"] if vanity else "",
@@ -129,6 +144,7 @@ class ItemPage(PageHandler):
         sees = auth.can_see(self.db, user, content)
         changes = auth.can_change(self.db, user, content)
         log_name, log_lines = self.app_log(guid) if changes else ("", [])
+        all_tasks = self.tasks(guid) if sees else []
         self.page(
             "dashboard_item.html",
             status=status,
@@ -142,12 +158,13 @@ class ItemPage(PageHandler):
                 "type": mode_name(content["app_mode"]),
                 "owner": username(self.db, content["owner_guid"]),
                 "deployed": when(content["last_deployed_time"]) if content["bundle_id"] else "never",
+                "state": deploy_state(self.db, content),
                 "live_url": "/content/%s/" % guid if content["bundle_id"] else "",
             },
             sees=sees,
             changes=changes,
-            versions=self.versions(content) if sees else [],
-            tasks=self.tasks(guid, limit=20) if changes else [],
+            versions=self.versions(content, all_tasks) if sees else [],
+            tasks=all_tasks[:20] if changes else [],
             sharing=self.sharing(content) if sees else {},
             env_names=self.db.env_names(guid) if changes else [],
             app_log_name=log_name,
@@ -206,35 +223,19 @@ class BundleActionHandler(ItemPage):
             self.delete_version(user, content, bundle)
 
     def activate_version(self, user: UserRow, content: ContentRow, bundle: BundleRow) -> None:
-        """Make this version live, as the API's deploy does (runner.deploy with activate)."""
-        if content["app_mode"] not in ("unknown", bundle["app_mode"]):
-            return self.show(
-                user,
-                content,
-                "Version %s is a %s, but this content is a %s: publish it as new content instead."
-                % (bundle["id"], mode_name(bundle["app_mode"]), mode_name(content["app_mode"])),
-                409,
-            )
-        if self.db.bundle_in_deploy(content["guid"], bundle["id"]):
-            return self.show(
-                user, content, "Version %s is being deployed: wait until its task finishes." % bundle["id"], 409
-            )
+        """Make this version live, as the API's deploy does: the same rule (actions.check_deploy)."""
+        try:
+            actions.check_deploy(self.db, content, bundle)
+        except errors.ConnectError as refused:
+            return self.show(user, content, refused.message, 409)
         task = self.state.runner.deploy(content, bundle, user, activate=True)
         self.redirect("/connect/apps/%s/tasks/%s" % (content["guid"], task.id), status=303)
 
     def delete_version(self, user: UserRow, content: ContentRow, bundle: BundleRow) -> None:
-        """The API's rule: never the live version, nor one being deployed."""
-        guid = content["guid"]
-        if str(content["bundle_id"]) == str(bundle["id"]):
-            return self.show(
-                user, content, "Version %s is live and cannot be deleted: activate another first." % bundle["id"], 409
-            )
-        if self.db.bundle_in_deploy(guid, bundle["id"]):
-            return self.show(
-                user,
-                content,
-                "Version %s is being deployed: wait until its task finishes, then delete it." % bundle["id"],
-                409,
-            )
-        actions.delete_bundle(self.state, guid, str(bundle["id"]))
-        self.redirect("/connect/apps/%s" % guid, status=303)
+        """Remove this version, as the API's DELETE does: the same rule (actions.check_delete_bundle)."""
+        try:
+            actions.check_delete_bundle(self.db, content, bundle)
+        except errors.ConnectError as refused:
+            return self.show(user, content, refused.message, 409)
+        actions.delete_bundle(self.state, content["guid"], str(bundle["id"]))
+        self.redirect("/connect/apps/%s" % content["guid"], status=303)

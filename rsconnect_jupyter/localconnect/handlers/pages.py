@@ -160,10 +160,7 @@ class LoginHandler(PageHandler):
             return
         found = self.state.sessions.sign_in(username, password) if username and password else None
         if found is None:
-            error = (
-                "The user name or password is not right. An administrator sets passwords with "
-                "`rsconnect local-server set-password NAME`."
-            )
+            error = "The user name or password is not right."  # the page says where passwords come from
             self.page("login.html", status=403, next=target, error=error, username=username, user=None)
             return
         if old:  # a session from before is ended, never carried over

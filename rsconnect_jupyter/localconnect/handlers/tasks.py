@@ -32,14 +32,10 @@ class DeployHandler(BaseHandler):
             bundle = rows[-1]
         else:
             bundle = self.bundle_of(guid, str(bundle_id))
-        if content["app_mode"] not in ("unknown", bundle["app_mode"]):
-            raise errors.app_mode_change(
-                "Cannot change the app mode of content from %s to %s after its first "
-                "deploy." % (content["app_mode"], bundle["app_mode"])
-            )
         activate = body.get("activate", True)
         if not isinstance(activate, bool):
             raise errors.invalid_value("activate must be true (go live, the default) or false (a draft).")
+        actions.check_deploy(self.db, content, bundle)  # the dashboard's Activate follows the same rule
         task = self.state.runner.deploy(content, bundle, user, activate=activate)
         log.info("content %s: deploying bundle %s (task %s)", guid, bundle["id"], task.id)
         self.send_json({"task_id": task.id}, status=202)
