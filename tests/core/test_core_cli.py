@@ -56,7 +56,7 @@ def test_add_list_details_remove(fixture_server, home):
     assert servers["fx"]["api_key"] == "good" and servers["fx"]["url"] == fixture_server.url
     assert oct(os.stat(home / "rsconnect-python" / "servers.json").st_mode & 0o777) == "0o600"
     listed = run(["list"], home)
-    assert listed.stdout.strip() == "fx  %s" % fixture_server.url
+    assert listed.stdout.strip() == "fx  %s  (default)" % fixture_server.url  # the first saved server, as the dialog
     details = run(["details", "-n", "fx"], home)
     assert "3.11.6, 3.10.12" in details.stdout and "bob (publisher)" in details.stdout
     assert "good" not in details.stdout

@@ -76,20 +76,26 @@ def test_missing_ca_bundle_is_refused_with_what_to_do(lab, local_server, page, n
     missing = "/nonexistent/%s/my-ca.pem" % unique("ca")
     fill_add_server(page, local_server.url, key, "ca-connect", tls="ca_bundle", ca_path=missing)
     message = ui.dialog_error(page, "#rsc-add-error")
-    assert message == "The CA bundle %s does not exist on the Jupyter server; check the path." % missing
+    assert message == (
+        "The CA certificate file %s does not exist; check the path: give the path of the CA certificate on "
+        "the Jupyter server, or paste its PEM text." % missing
+    )
     assert lab.api("GET", "servers").json() == {"servers": []}
 
     # No path at all: the same place says to give one or choose another option.
     page.fill("#rsc-ca-path", "")
     page.click(".jp-Dialog button.rsc-add-submit")
-    page.wait_for_function("document.querySelector('#rsc-add-error').textContent.indexOf('Enter the path') === 0")
+    page.wait_for_function(
+        "document.querySelector('#rsc-add-error').textContent.indexOf('Give the CA certificate') === 0"
+    )
     assert_one_sentence(page.inner_text("#rsc-add-error").strip())
-    assert "another TLS option" in page.inner_text("#rsc-add-error")
+    assert "its PEM text" in page.inner_text("#rsc-add-error")
     assert lab.api("GET", "servers").json() == {"servers": []}
 
 
-def test_existing_ca_bundle_is_saved_as_its_path(lab, local_server, page, no_saved_servers, isolated_config):
-    """A CA bundle that exists is kept as the path the user gave (rsconnect-python reads paths too)."""
+def test_existing_ca_bundle_is_saved_as_its_text(lab, local_server, page, no_saved_servers, isolated_config):
+    """A CA bundle that exists is saved as its text, as `rsconnect add` and rsconnect-python save it
+    (servers.add_server: one rule for the CLI and the dialogs)."""
     key = local_server.add_user(unique("carl"), "publisher")
     path = write_notebook(lab.root, unique("tlsca") + "/notes.ipynb")
     open_add_server(page, lab, path)
@@ -97,9 +103,10 @@ def test_existing_ca_bundle_is_saved_as_its_path(lab, local_server, page, no_sav
     fill_add_server(page, local_server.url, key, "ca-connect", tls="ca_bundle", ca_path=bundle)
     ui.wait_publish_dialog(page)
     [server] = lab.api("GET", "servers").json()["servers"]
-    assert server["name"] == "ca-connect" and server["ca_cert"] == bundle and server["insecure"] is False
+    assert server["name"] == "ca-connect" and server["ca_cert"] == "(certificate text)" and server["insecure"] is False
     saved = saved_servers_file(isolated_config)["ca-connect"]
-    assert saved["ca_cert"] == bundle and not saved["insecure"]
+    with open(bundle, encoding="utf-8") as f:
+        assert saved["ca_cert"] == f.read() and not saved["insecure"]
 
 
 def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_saved_servers, isolated_config):

@@ -61,7 +61,7 @@ def test_a_draft_builds_without_going_live_then_activates_and_rolls_back(local_s
 
     # the live bundle cannot be deleted; a draft that is not live can (and is gone from the list)
     r = owner("DELETE", "v1/content/%s/bundles/%s" % (guid, first["id"]))
-    assert r.status_code == 400 and r.json()["code"] == 3 and "active bundle" in r.json()["error"]
+    assert r.status_code == 400 and r.json()["code"] == 3 and "is live and cannot be removed" in r.json()["error"]
 
     # activating the draft (a deploy of it, activate defaults to true) makes it live
     deploy(owner, guid, second["id"])
