@@ -50,7 +50,7 @@ def test_a_notebook_published_twice_shows_in_the_dashboard_and_activate_rolls_ba
     # The list: the notebook is there (its finished document is a static page), with a link to its page.
     dashboard.goto(local_server.url + "connect/")
     row = dashboard.locator("tr", has_text="forecast")
-    assert "Static page" in row.first.inner_text()
+    assert "Finished document" in row.first.inner_text()
     # The item's dashboard_url (what Connect's clients print) opens its page.
     dashboard.goto(item["dashboard_url"])
     dashboard.wait_for_url(re.compile(r".*/connect/apps/%s$" % guid))

@@ -1,5 +1,5 @@
 """The dashboard at /connect/ on a real local server: the list, an item's page (versions, logs,
-environment variable names, sharing), Activate and Delete, and what hostile pages, titles and
+environment variable names, sharing), Activate and Remove, and what hostile pages, titles and
 forms cannot do. Over plain HTTP with session cookies, and in Chromium."""
 
 import re
@@ -143,11 +143,17 @@ def test_the_list_row_says_what_the_item_is(world):
     server = world["server"]
     html = page_of(session(server, "ann"), server, "/connect/").text
     row = re.search(r'<tr class="item" data-guid="%s">(.*?)</tr>' % world["guid"], html, re.S).group(1)
-    for text in ("Quarterly report", "Static page", "pat", "Specific users", "/content/%s/" % world["guid"]):
+    for text in (
+        "Quarterly report",
+        "Finished document",
+        "pat",
+        "Only the people listed",
+        "/content/%s/" % world["guid"],
+    ):
         assert text in row, text
     assert "/connect/apps/%s" % world["guid"] in row
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row)
-    assert "Anyone, no sign-in needed" in html  # the `all` item
+    assert "Anyone, no login required" in html  # the `all` item, in the publish dialog's words
 
 
 # -- the item page ----------------------------------------------------------------------------------
@@ -159,7 +165,7 @@ def test_the_item_page_shows_versions_logs_variable_names_and_sharing(world):
     assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
     first, second = world["bundles"][:2]
     assert re.search(r'data-bundle="%s">.*?<td class="state">live' % second, html, re.S)
-    assert re.search(r'data-bundle="%s">.*?<td class="state">draft' % first, html, re.S)
+    assert re.search(r'data-bundle="%s">.*?<td class="state">previously live' % first, html, re.S)
     live_row = re.search(r'data-bundle="%s">(.*?)</tr>' % second, html, re.S).group(1)
     older_row = re.search(r'data-bundle="%s">(.*?)</tr>' % first, html, re.S).group(1)
     assert 'class="activate"' not in live_row and 'class="delete"' not in live_row
@@ -167,7 +173,7 @@ def test_the_item_page_shows_versions_logs_variable_names_and_sharing(world):
     assert "Deploying bundle %s of content %s." % (second, world["guid"]) in html  # a deploy log
     assert "Bundle %s is live." % first in html
     assert "<code>DB_PASSWORD</code>" in html and SECRET_VALUE not in html
-    for text in ("Specific users", "ann", "/quarterly-report/", "finance"):
+    for text in ("Only the people listed", "ann", "/quarterly-report/", "finance"):
         assert text in html, text
     assert 'class="vanity-link" href="/quarterly-report/"' in html
 
@@ -269,7 +275,7 @@ def test_a_published_notebook_shows_up_with_its_versions_and_logs(local_server):
     s = session(local_server, "admin")
     listing = page_of(s, local_server, "/connect/").text
     row = re.search(r'<tr class="item" data-guid="%s">(.*?)</tr>' % item["guid"], listing, re.S).group(1)
-    assert "Dashboard notebook" in row and "Jupyter notebook" in row and "admin" in row
+    assert "Dashboard notebook" in row and "Document with source code" in row and "admin" in row
     html = page_of(s, local_server, "/connect/apps/" + item["guid"]).text
     bundles = [b["id"] for b in admin("GET", "v1/content/%s/bundles" % item["guid"]).json()]
     assert len(bundles) == 2
@@ -346,7 +352,7 @@ def test_the_live_version_cannot_be_deleted(world):
     live = world["bundles"][1]
     before = bundle_ids(world)
     r = pat.post("%s/bundles/%s/delete" % (url, live), data={"csrf": token}, allow_redirects=False, timeout=60)
-    assert r.status_code == 409 and "is live and cannot be deleted" in r.text
+    assert r.status_code == 409 and "is live and cannot be removed" in r.text
     assert bundle_ids(world) == before
 
 
