@@ -31,6 +31,7 @@ class Fix(enum.Enum):
     CHOOSE_TITLE = "choose-title"  # the title breaks Connect's rule: choose another
     PUBLISH_LIVE = "publish-live"  # the server cannot keep drafts: publish live instead
     NEW_OR_UPDATE = "new-or-update"  # new content and an update of one were both asked for: choose one
+    LEAVE_OUT_FILE = "leave-out-file"  # a file that cannot be read: fix it, or leave it out
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ COMMAND_LINE_ADVICE: Mapping[Fix, str] = {
     Fix.CHOOSE_TITLE: "choose another with -t/--title",
     Fix.PUBLISH_LIVE: "leave out --draft to publish live",
     Fix.NEW_OR_UPDATE: "pass --new or --app-id, not both",
+    Fix.LEAVE_OUT_FILE: "fix it, or leave it out (-x/--exclude for a directory)",
 }
 
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..exceptions import BundleError
+from ..exceptions import BundleError, Fix, Hint
 from ..progress import BUILD, Meter, ProgressCallback
 from .archive import Bundle, BundleFile
 from .compress import COPY_CHUNK, GZIP_LEVEL, ParallelGzip, stored_gzip, stored_gzip_length
@@ -153,8 +153,7 @@ def _stat(bundle_file: BundleFile) -> _Stat:
 
 def _unreadable(bundle_file: BundleFile, error: OSError) -> BundleError:
     return BundleError(
-        "Could not read %s (%s): fix it, or leave it out (-x/--exclude for a directory)."
-        % (bundle_file.path, error.strerror or error)
+        "Could not read %s (%s)" % (bundle_file.path, error.strerror or error), hint=Hint(Fix.LEAVE_OUT_FILE)
     )
 
 
