@@ -16,6 +16,10 @@ ENV_NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*"
 # For `.match()`. \Z, not $: $ also matches before a final newline ("NAME\n").
 ENV_NAME = re.compile(ENV_NAME_PATTERN + r"\Z")
 
+# A server's URL: http:// or https://, then no blanks (servers.add_server refuses anything else).
+SERVER_URL_PATTERN = "[Hh][Tt][Tt][Pp][Ss]?://\\S+"
+SERVER_URL = re.compile(SERVER_URL_PATTERN + r"\Z")
+
 # A content title's length in characters, after stripping spaces (Connect's own limits).
 TITLE_MIN_LENGTH = 3
 TITLE_MAX_LENGTH = 1024
@@ -25,12 +29,17 @@ class DialogRules(TypedDict):
     """What GET /rsconnect_jupyter/rules answers (the dialogs anchor the pattern: ^(?:...)$)."""
 
     env_name_pattern: str
+    server_url_pattern: str
     title_min_length: int
     title_max_length: int
 
 
 def is_env_name(name: str) -> bool:
     return ENV_NAME.match(name) is not None
+
+
+def is_server_url(url: str) -> bool:
+    return SERVER_URL.match(url) is not None
 
 
 def is_title_length(title: str) -> bool:
@@ -40,6 +49,7 @@ def is_title_length(title: str) -> bool:
 def dialog_rules() -> DialogRules:
     return {
         "env_name_pattern": ENV_NAME_PATTERN,
+        "server_url_pattern": SERVER_URL_PATTERN,
         "title_min_length": TITLE_MIN_LENGTH,
         "title_max_length": TITLE_MAX_LENGTH,
     }

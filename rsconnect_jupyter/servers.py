@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import rules
 from .exceptions import Fix, Hint, InvalidInput
 from .store import Server, ServerStore
 
@@ -26,7 +27,7 @@ PEM_MARK = "-----BEGIN"
 def check_url(url: str) -> str:
     """The server URL, refused unless it is http:// or https://."""
     url = (url or "").strip()
-    if not url.lower().startswith(("http://", "https://")):
+    if not rules.is_server_url(url):  # served to the dialogs too (rules.dialog_rules)
         raise InvalidInput("The server URL %r must start with http:// or https://." % url)
     return url
 

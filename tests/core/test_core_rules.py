@@ -43,7 +43,9 @@ def config(tmp_path, monkeypatch):
 # -- adding a server --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["ftp://127.0.0.1/", "127.0.0.1:3939", "", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/", "127.0.0.1:3939", "", "file:///etc/passwd", "http://", "http://a b/"]
+)
 def test_a_url_that_is_not_http_is_refused(url):
     with pytest.raises(InvalidInput) as refused:
         servers.check_url(url)

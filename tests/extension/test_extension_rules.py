@@ -26,6 +26,7 @@ def test_the_served_rules_are_rules_py(jupyter):
         == rules.dialog_rules()
         == {
             "env_name_pattern": rules.ENV_NAME_PATTERN,
+            "server_url_pattern": rules.SERVER_URL_PATTERN,
             "title_min_length": rules.TITLE_MIN_LENGTH,
             "title_max_length": rules.TITLE_MAX_LENGTH,
         }
