@@ -32,6 +32,7 @@ class Fix(enum.Enum):
     PUBLISH_LIVE = "publish-live"  # the server cannot keep drafts: publish live instead
     NEW_OR_UPDATE = "new-or-update"  # new content and an update of one were both asked for: choose one
     LEAVE_OUT_FILE = "leave-out-file"  # a file that cannot be read: fix it, or leave it out
+    NAME_VARIABLE = "name-variable"  # an environment variable's name breaks the rule: name it again
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ COMMAND_LINE_ADVICE: Mapping[Fix, str] = {
     Fix.PUBLISH_LIVE: "leave out --draft to publish live",
     Fix.NEW_OR_UPDATE: "pass --new or --app-id, not both",
     Fix.LEAVE_OUT_FILE: "fix it, or leave it out (-x/--exclude for a directory)",
+    Fix.NAME_VARIABLE: "use -E NAME=VALUE or -E NAME, the name in letters, digits and _ (not starting with a digit)",
 }
 
 

@@ -166,15 +166,20 @@ def name_from_title(title: str) -> str:
 ENV_NAME = rules.ENV_NAME  # an environment variable's name: the dialogs check the same rule (rules.py)
 
 
+def check_environment_name(name: str) -> str:
+    """An environment variable's name as rules.py has it (the dialogs fetch the same rule)."""
+    if not ENV_NAME.match(name):
+        raise InvalidInput('"%s" is not an environment variable name' % name, hint=Hint(Fix.NAME_VARIABLE))
+    return name
+
+
 def environment_values(pairs: Iterable[str] | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """`-E NAME=VALUE` or `-E NAME` (copies the local value) to a dict. Values are never printed."""
     environ = os.environ if environ is None else environ
     values = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not ENV_NAME.match(name):
-            raise InvalidInput('"%s" is not an environment variable name: use -E NAME=VALUE or -E NAME.' % name)
+        name = check_environment_name(name.strip())
         if not sep:
             if name not in environ:
                 raise InvalidInput("-E %s copies a local environment variable, but %s is not set here." % (name, name))

@@ -150,8 +150,7 @@ def kernel_code(notebook_path: str, force_generate: bool = False) -> dict[str, s
 
 def check_environment_names(values: Iterable[str]) -> None:
     for name in values:
-        if not deploy.ENV_NAME.match(name):  # the CLI's rule for -E
-            raise InvalidField("%r is not a valid environment variable name (letters, digits, _)." % name)
+        deploy.check_environment_name(name)  # the CLI's rule for -E
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ DIALOG_ADVICE: Mapping[Fix, str] = {
     Fix.CHOOSE_TITLE: "type another title",
     Fix.PUBLISH_LIVE: 'uncheck "Publish as draft" to publish live',
     Fix.NEW_OR_UPDATE: 'choose either "Publish to a new location" or the content to update',
+    Fix.NAME_VARIABLE: "use letters, digits and _, not starting with a digit",
     Fix.LEAVE_OUT_FILE: 'fix it, or uncheck it under "Extra files from the notebook\'s folder"',
 }
 

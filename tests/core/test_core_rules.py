@@ -193,3 +193,18 @@ def test_every_hint_has_both_wordings_and_the_dialogs_name_no_option():
     for fix in Fix:
         assert COMMAND_LINE_ADVICE[fix] and DIALOG_ADVICE[fix], fix
         assert " -" not in DIALOG_ADVICE[fix] and "--" not in DIALOG_ADVICE[fix], fix
+
+
+def test_an_environment_variable_name_is_checked_once_and_advised_per_front_end():
+    from rsconnect_jupyter.deploy import environment_values
+    from rsconnect_jupyter.jupyter.actions import check_environment_names
+
+    with pytest.raises(InvalidInput) as command_line:
+        environment_values(["1BAD=x"], {})
+    with pytest.raises(InvalidInput) as dialog:
+        check_environment_names(["1BAD"])
+    assert command_line.value.problem == dialog.value.problem == '"1BAD" is not an environment variable name'
+    assert "-E NAME=VALUE" in str(command_line.value)
+    assert for_dialog(dialog.value) == (
+        '"1BAD" is not an environment variable name: use letters, digits and _, not starting with a digit.'
+    )

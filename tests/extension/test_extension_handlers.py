@@ -157,7 +157,7 @@ BAD_REQUESTS = [
             "mode": "jupyter-static",
             "environment": {"BAD NAME": "1"},
         },
-        "not a valid environment variable name",
+        '"BAD NAME" is not an environment variable name: use letters, digits and _, not starting with a digit.',
     ),
     (
         "publish",
