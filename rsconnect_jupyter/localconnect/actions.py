@@ -18,8 +18,8 @@ from typing import IO, TYPE_CHECKING, Any
 from . import bundles, errors
 
 if TYPE_CHECKING:
-    from .app import State
     from .db import Database
+    from .state import State
 
 log = logging.getLogger("localconnect")
 
