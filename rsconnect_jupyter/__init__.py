@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "2.0.0.dev0"
+from ._version import __version__ as __version__
 
 
 def _jupyter_nbextension_paths() -> list[dict[str, str]]:

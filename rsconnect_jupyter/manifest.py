@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .environment import PackageManager, Snapshot, python_major_minor
+from .environment import python_major_minor
+from .snapshot import PackageManager, Snapshot
 
 # Connect's app modes, with the ordinal older APIs use.
 APP_MODES = {

@@ -21,7 +21,7 @@ from .progress import ProgressCallback
 
 if TYPE_CHECKING:
     from .connect import ConnectClient
-    from .environment import Snapshot
+    from .snapshot import Snapshot
     from .store import Server
 
 

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .exceptions import InvalidInput, SnapshotError
 
 if TYPE_CHECKING:
-    from .environment import Snapshot
+    from .snapshot import Snapshot
 
 Kind = Literal["requirements.txt", "pylock.toml", "uv.lock", "pyproject.toml"]
 ORDER: tuple[Kind, ...] = ("requirements.txt", "pylock.toml", "uv.lock", "pyproject.toml")
@@ -374,18 +375,15 @@ def describe_lines(snapshot: Mapping[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# TOML: tomllib from Python 3.11; before that, a reader of the part of TOML these files use
+# TOML: tomllib from Python 3.11, the same parser as the tomli package before that (a dependency there)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.9 and 3.10
-        try:
-            return MiniToml(text).parse()
-        except ValueError as e:
-            raise InvalidInput("%s is not valid TOML (%s): fix the file." % (path, e)) from None
+    else:  # Python 3.9 and 3.10
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -395,170 +393,3 @@ def load_toml(path: Path) -> dict[str, Any]:
 def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     table = data.get(name)
     return table if isinstance(table, dict) else {}
-
-
-class MiniToml:
-    """Tables, arrays of tables, dotted keys, strings (basic, literal, multi-line), arrays, inline
-    tables, integers, floats, booleans; dates come back as strings. Enough for pyproject.toml and
-    pylock.toml on Pythons without tomllib."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text.replace("\r\n", "\n")
-        self.pos = 0
-
-    def parse(self) -> dict[str, Any]:
-        root: dict[str, Any] = {}
-        current = root
-        while True:
-            self._skip(newlines=True)
-            if self.pos >= len(self.text):
-                return root
-            if self.text.startswith("[[", self.pos):
-                self.pos += 2
-                keys = self._key()
-                self._expect("]]")
-                parent = self._descend(root, keys[:-1])
-                array = parent.setdefault(keys[-1], [])
-                if not isinstance(array, list):
-                    raise ValueError("%s is not an array of tables" % ".".join(keys))
-                current = {}
-                array.append(current)
-            elif self.text[self.pos] == "[":
-                self.pos += 1
-                keys = self._key()
-                self._expect("]")
-                current = self._descend(root, keys)
-            else:
-                keys = self._key()
-                self._expect("=")
-                self._descend(current, keys[:-1])[keys[-1]] = self._value()
-            self._skip()
-            if self.pos < len(self.text) and self.text[self.pos] != "\n":
-                raise ValueError("unexpected %r at line %d" % (self.text[self.pos], self._line()))
-
-    def _line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
-
-    def _skip(self, newlines: bool = False) -> None:
-        while self.pos < len(self.text):
-            c = self.text[self.pos]
-            if c in " \t" or (newlines and c == "\n"):
-                self.pos += 1
-            elif c == "#":
-                end = self.text.find("\n", self.pos)
-                self.pos = len(self.text) if end < 0 else end
-            else:
-                return
-
-    def _expect(self, token: str) -> None:
-        self._skip()
-        if not self.text.startswith(token, self.pos):
-            raise ValueError("expected %r at line %d" % (token, self._line()))
-        self.pos += len(token)
-
-    def _descend(self, table: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-        for key in keys:
-            value = table.setdefault(key, {})
-            if isinstance(value, list) and value and isinstance(value[-1], dict):
-                value = value[-1]
-            if not isinstance(value, dict):
-                raise ValueError("%s is not a table" % key)
-            table = value
-        return table
-
-    def _key(self) -> list[str]:
-        keys = []
-        while True:
-            self._skip()
-            c = self.text[self.pos : self.pos + 1]
-            if c in ('"', "'"):
-                keys.append(self._string())
-            else:
-                match = re.compile(r"[A-Za-z0-9_-]+").match(self.text, self.pos)
-                if not match:
-                    raise ValueError("expected a key at line %d" % self._line())
-                keys.append(match.group(0))
-                self.pos = match.end()
-            self._skip()
-            if self.text.startswith(".", self.pos):
-                self.pos += 1
-                continue
-            return keys
-
-    def _string(self) -> str:
-        text, pos = self.text, self.pos
-        for quote in ('"""', "'''"):
-            if text.startswith(quote, pos):
-                end = text.find(quote, pos + 3)
-                if end < 0:
-                    raise ValueError("unterminated string at line %d" % self._line())
-                while text.startswith(quote[0], end + 3):  # up to two quotes may end the string
-                    end += 1
-                body = text[pos + 3 : end]
-                self.pos = end + 3
-                body = body[1:] if body.startswith("\n") else body
-                return self._unescape(re.sub(r"\\\s*\n\s*", "", body)) if quote == '"""' else body
-        quote = text[pos]
-        i = pos + 1
-        while i < len(text) and text[i] != quote and text[i] != "\n":
-            i += 2 if quote == '"' and text[i] == "\\" else 1
-        if i >= len(text) or text[i] != quote:
-            raise ValueError("unterminated string at line %d" % self._line())
-        self.pos = i + 1
-        body = text[pos + 1 : i]
-        return self._unescape(body) if quote == '"' else body
-
-    @staticmethod
-    def _unescape(body: str) -> str:
-        simple = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
-
-        def one(m: re.Match[str]) -> str:
-            s = m.group(1)
-            return simple[s] if s in simple else chr(int(s[1:], 16))
-
-        return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr\"\\e])", one, body)
-
-    def _value(self) -> Any:
-        self._skip()
-        c = self.text[self.pos : self.pos + 1]
-        if c in ('"', "'"):
-            return self._string()
-        if c == "[":
-            self.pos += 1
-            items: list[Any] = []
-            while True:
-                self._skip(newlines=True)
-                if self.text.startswith("]", self.pos):
-                    self.pos += 1
-                    return items
-                items.append(self._value())
-                self._skip(newlines=True)
-                if self.text.startswith(",", self.pos):
-                    self.pos += 1
-        if c == "{":
-            self.pos += 1
-            table: dict[str, Any] = {}
-            while True:
-                self._skip()
-                if self.text.startswith("}", self.pos):
-                    self.pos += 1
-                    return table
-                keys = self._key()
-                self._expect("=")
-                self._descend(table, keys[:-1])[keys[-1]] = self._value()
-                self._skip()
-                if self.text.startswith(",", self.pos):
-                    self.pos += 1
-        match = re.compile(r"[^\s,\]}#]+").match(self.text, self.pos)
-        if not match:
-            raise ValueError("expected a value at line %d" % self._line())
-        self.pos = match.end()
-        word = match.group(0)
-        if word in ("true", "false"):
-            return word == "true"
-        for convert in (lambda w: int(w.replace("_", ""), 0), lambda w: float(w.replace("_", ""))):
-            try:
-                return convert(word)
-            except ValueError:
-                pass
-        return word

@@ -16,7 +16,7 @@ from .target import Log, StrPath, default_title, with_server
 
 if TYPE_CHECKING:
     from .bundle import Bundle, BundleFile
-    from .environment import Snapshot
+    from .snapshot import Snapshot
 
 
 def app_deployed_path(directory: StrPath) -> Path:

@@ -38,7 +38,7 @@ from .target import (
 if TYPE_CHECKING:
     from .bundle import Bundle
     from .connect import ConnectClient, ContentItem, Task
-    from .environment import Snapshot
+    from .snapshot import Snapshot
 
 DEFAULT_TASK_TIMEOUT = 1800  # seconds; CONNECT_TASK_TIMEOUT overrides
 POLL_WAIT = 5  # seconds of long poll per task request (Connect allows 0-20)

@@ -17,7 +17,7 @@ from .target import StrPath, with_server
 
 if TYPE_CHECKING:
     from .bundle.archive import Bundle
-    from .environment import Snapshot
+    from .snapshot import Snapshot
 
 
 def check_notebook(notebook_path: StrPath, extra_files: Iterable[StrPath] = ()) -> None:

@@ -32,27 +32,22 @@ class LocalServer:
         """The password `admin` signs in with (written at first start, like the API key)."""
         return (self.data_dir / "admin-password").read_text().strip()
 
-    def add_user(self, name, role="publisher", password=None):
-        """Create a user with the CLI (with a password when given) and return its API key."""
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rsconnect_jupyter",
-                "local-server",
-                "add-user",
-                name,
-                "--role",
-                role,
-                "--data-dir",
-                str(self.data_dir),
-                *(["--password"] if password is not None else []),
-            ],
-            check=True,
+    def cli(self, *args, password=None, check=False):
+        """`rsconnect local-server ARGS --data-dir DATA` on this server's data folder; a password is
+        typed on standard input twice, as a person confirms it."""
+        return subprocess.run(
+            [sys.executable, "-m", "rsconnect_jupyter", "local-server", *args, "--data-dir", str(self.data_dir)],
+            check=check,
             capture_output=True,
             text=True,
             input=None if password is None else "%s\n%s\n" % (password, password),
-        ).stdout
+            timeout=120,
+        )
+
+    def add_user(self, name, role="publisher", password=None):
+        """Create a user with the CLI (with a password when given) and return its API key."""
+        args = ["add-user", name, "--role", role] + (["--password"] if password is not None else [])
+        out = self.cli(*args, password=password, check=True).stdout
         return out.strip().splitlines()[-1].split()[-1]
 
     def get(self, url, key=None, **kwargs):

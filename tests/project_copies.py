@@ -6,6 +6,7 @@ may write a manifest.json or open the notebook (.ipynb_checkpoints/): none of th
 
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,3 +47,11 @@ def copy_source(folder, dest, leave_out=()):
 def copy_example(dest, name="hello", leave_out=()):
     """A fresh copy of examples/NAME (the sample notebook by default)."""
     return copy_source(EXAMPLES / name, dest, leave_out)
+
+
+def example_notebook(parent):
+    """hello.ipynb in a fresh copy of examples/hello, in a folder of its own (a new name each time:
+    a deploy's title and record come from it) under parent."""
+    folder = Path(parent) / ("nb-" + uuid.uuid4().hex[:6])
+    copy_example(folder)
+    return folder / "hello.ipynb"

@@ -13,10 +13,10 @@ from typing import Union
 
 from .. import apps
 from .. import manifest as manifests
-from ..environment import Snapshot
 from ..exceptions import InvalidInput
 from ..manifest import Manifest
 from ..progress import ProgressCallback
+from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
 from .writer import md5_of, write_bundle

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import manifest as manifests
-from ..environment import Snapshot
 from ..exceptions import BundleError, InvalidInput
 from ..progress import ProgressCallback
+from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
 from .writer import md5_of, write_bundle

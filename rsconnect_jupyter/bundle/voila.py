@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import manifest as manifests
-from ..environment import Snapshot
 from ..exceptions import InvalidInput
 from ..manifest import Manifest
 from ..progress import ProgressCallback
+from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, unique
 from .notebook import notebook_source_files

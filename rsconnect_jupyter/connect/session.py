@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import requests
 
-from .. import __version__
+from .._version import __version__
 from ..exceptions import InvalidInput, ServerUnavailable, ServerUnreachable
 from .errors import ErrorMapping, _reason
 from .retry import RETRIED_METHODS, RETRIED_STATUSES, _times, request_timeout, retry_after, retry_schedule, retry_wait

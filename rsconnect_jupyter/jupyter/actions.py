@@ -20,7 +20,7 @@ from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
 if TYPE_CHECKING:
     from ..connect import User
     from ..deploy import Deployment
-    from ..environment import Snapshot
+    from ..snapshot import Snapshot
     from .paths import RootFolder
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from typing import IO, TYPE_CHECKING, Any
 from . import bundles, errors
 
 if TYPE_CHECKING:
-    from .app import State
     from .db import Database
     from .rows import BundleRow, ContentRow
+    from .state import State
 
 log = logging.getLogger("localconnect")
 

@@ -1,4 +1,5 @@
-"""The local server's application: state, routes, first start, start-up recovery and shutdown."""
+"""The local server's application: routes, first start, start-up recovery and shutdown (its options
+and state: state.py)."""
 
 from __future__ import annotations
 
@@ -9,121 +10,15 @@ import secrets
 import signal
 import ssl
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import tornado.httpserver
 import tornado.web
 
-from .. import __version__
-from . import apps, auth, bundles, handlers, interpreters, sessions
-from .bundles import BundleLimits
-from .db import Database
-from .layout import Layout
-from .runner import Runner
-from .tasks import Tasks
+from . import auth, handlers, sessions
+from .state import ServerOptions, State
 
 log = logging.getLogger("localconnect")
-
-DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
-# The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
-# "activate": false, previews at /content/{guid}/_bundle{id}/); public clients check it to use them.
-CONNECT_VERSION = "2025.06.0"
-
-
-def default_data_dir() -> str:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "rsconnect-jupyter", "local-server")
-
-
-def open_database(data_dir: str) -> Database:
-    os.makedirs(data_dir, mode=0o700, exist_ok=True)
-    return Database(Layout(data_dir).database)
-
-
-@dataclass(frozen=True)
-class ServerOptions:
-    """How the server runs: `rsconnect local-server`'s options (localconnect/cli.py), by their names."""
-
-    host: str = "127.0.0.1"
-    port: int = 3939
-    data_dir: str | None = None  # default: default_data_dir()
-    pythons: Sequence[str] = ()  # offered besides those on PATH and under ~/.pyenv
-    max_bundle_size: int = DEFAULT_MAX_BUNDLE_SIZE
-    environments_dir: str | None = None  # default: DATA_DIR/environments
-    max_bundle_files: int = bundles.DEFAULT_MAX_FILES
-    max_unpacked_size: int = bundles.DEFAULT_MAX_UNPACKED
-    app_start_timeout: float = 120
-    certfile: str | None = None  # HTTPS with this certificate and key
-    keyfile: str | None = None
-
-    @property
-    def limits(self) -> BundleLimits:
-        return {"max_files": self.max_bundle_files, "max_unpacked": self.max_unpacked_size}
-
-
-class State:
-    """Everything the handlers share."""
-
-    def __init__(self, options: ServerOptions) -> None:
-        self.layout = Layout(options.data_dir or default_data_dir(), options.environments_dir)
-        os.makedirs(self.layout.data_dir, mode=0o700, exist_ok=True)  # new folders: private to this user
-        self.db = Database(self.layout.database)
-        self.secret = sessions.load_secret(self.layout.secret_file)
-        self.sessions = sessions.Sessions(self.db, self.secret)
-        self.cookie_name = sessions.cookie_name(options.port)
-        self.tasks = Tasks(self.db)
-        self.interpreters = interpreters.discover(options.pythons)
-        self.max_bundle_size = options.max_bundle_size
-        self.limits: BundleLimits = options.limits
-        self.runner = Runner(
-            self.db,
-            self.layout,
-            self.tasks,
-            self.interpreters,
-            self.limits,
-            app_start_timeout=options.app_start_timeout,
-        )
-
-    def recover(self) -> None:
-        """Tasks a previous run left unfinished failed; their half-done files go."""
-        self.tasks.mark_interrupted()
-        apps.kill_leftovers(os.path.join(self.layout.data_dir, "content"))
-        self.layout.clean_leftovers()
-
-    def server_settings(self) -> dict[str, Any]:
-        return {
-            "version": CONNECT_VERSION,
-            "build": "rsconnect-jupyter %s local server" % __version__,
-            "hostname": "localhost",
-            "about": "rsconnect-jupyter local Connect-compatible server",
-            "authentication": {
-                "handles_credentials": False,
-                "handles_login": False,
-                "name": "API key",
-                "notice": "",
-                "warning_delay": 0,
-                "unique_usernames": True,
-            },
-            "license": {
-                "allow-apis": True,
-                "current-user-execution": False,
-                "enable-launcher": False,
-                "oauth-integrations": False,
-            },
-            "runtimes": ["python"],
-            "git_enabled": False,
-            "git_available": False,
-            "execution_type": "native",
-            "enable_runtime_constraints": False,
-            "enable_image_management": False,
-            "default_image_selection_enabled": False,
-            "default_environment_management_selection": True,
-            "default_r_environment_management": True,
-            "default_py_environment_management": True,
-            "oauth_integrations_enabled": False,
-        }
 
 
 def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from . import bundles
-from .app import DEFAULT_MAX_BUNDLE_SIZE, ServerOptions, default_data_dir
+from .state import DEFAULT_MAX_BUNDLE_SIZE, ServerOptions, default_data_dir
 
 DATA_DIR_HELP = "Folder for the server's state, bundles and environments [default: %s]." % default_data_dir()
 
@@ -108,7 +108,7 @@ def local_server(ctx: click.Context, **options: Any) -> None:
 def add_user(name: str, role: str, ask_password: bool, data_dir: str | None) -> None:
     """Create a user and print its API key (the last word of the output)."""
     from . import auth, passwords, sessions
-    from .app import open_database
+    from .state import open_database
 
     password = read_password(name) if ask_password else None
     db = open_database(data_dir or default_data_dir())
@@ -131,8 +131,8 @@ def set_password(name: str, data_dir: str | None) -> None:
     """Set or change a user's password (asked twice; read from standard input when it is not a
     terminal). The user's open sessions end."""
     from . import sessions
-    from .app import open_database
     from .layout import Layout
+    from .state import open_database
 
     password = read_password(name)
     layout = Layout(data_dir or default_data_dir())

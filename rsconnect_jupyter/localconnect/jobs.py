@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 from . import apps
 
 if TYPE_CHECKING:
-    from .app import State
+    from .state import State
 
 # Connect answers at most this many log lines (the `maxLogLines` query argument asks for fewer).
 MAX_LOG_LINES = 5000

@@ -1,4 +1,4 @@
-"""The shapes of the rows `db.py` returns (one TypedDict per table, columns as SCHEMA declares them).
+"""The shapes of the rows `db.py` returns (one TypedDict per table, columns as db_schema.py's SCHEMA declares them).
 
 SQLite gives INTEGER columns as int and TEXT columns as str; a column without NOT NULL may be None.
 """

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from . import apps, bundles, environments, interpreters, renderers
-from .db import now
+from .db_schema import now
 from .settings import env_number
 from .tasks import INTERRUPTED, LIVE_LINE
 

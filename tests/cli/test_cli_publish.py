@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from tests.project_copies import copy_example
+from tests.project_copies import copy_example, example_notebook
 
 MEAN_LINE = "Mean reading: 14.02"  # printed by the sample notebook's saved output
 
@@ -48,9 +48,7 @@ def one_sentence_failure(result):
 
 @pytest.fixture
 def notebook(tmp_path):
-    folder = tmp_path / ("nb-" + uuid.uuid4().hex[:6])
-    copy_example(folder)
-    return folder / "hello.ipynb"
+    return example_notebook(tmp_path)
 
 
 @pytest.fixture

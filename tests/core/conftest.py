@@ -1,7 +1,6 @@
-import subprocess
-
 import pytest
 
+from tests.certificates import self_signed
 from tests.core.fixture_server import FixtureServer
 
 
@@ -15,30 +14,6 @@ def fixture_server():
 
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory):
-    """A self-signed certificate (and key, in one PEM) for 127.0.0.1."""
-    folder = tmp_path_factory.mktemp("tls")
-    pem = folder / "server.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(folder / "key.pem"),
-            "-out",
-            str(folder / "cert.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    pem.write_text((folder / "cert.pem").read_text() + (folder / "key.pem").read_text())
-    return {"cert": folder / "cert.pem", "pem": pem}
+    """A self-signed certificate for 127.0.0.1: the certificate alone, and with its key in one PEM."""
+    cert, _, both = self_signed(tmp_path_factory.mktemp("tls"))
+    return {"cert": cert, "pem": both}

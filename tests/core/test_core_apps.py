@@ -13,14 +13,9 @@ from rsconnect_jupyter import apps, bundle, deploy
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
 from rsconnect_jupyter.store import DeploymentStore
 from tests.core import rsconnect_python
+from tests.core.snapshots import snapshot
 
-SNAPSHOT = {
-    "python": "3.11.7",
-    "package_manager": {"name": "pip", "version": "23.2.1"},
-    "locale": "en_US.UTF-8",
-    "requirements": "flask==3.0.0\n",
-    "source": "generated",
-}
+SNAPSHOT = snapshot("flask==3.0.0\n")
 
 
 def make_tree(base, paths):

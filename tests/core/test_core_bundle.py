@@ -10,16 +10,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from rsconnect_jupyter import bundle, manifest
+from rsconnect_jupyter import bundle
 from rsconnect_jupyter.exceptions import BundleError, InvalidInput
+from tests.core.snapshots import snapshot
 
-SNAPSHOT = {
-    "python": "3.11.7",
-    "package_manager": {"name": "pip", "version": "23.2.1"},
-    "locale": "en_US.UTF-8",
-    "requirements": "click==8.1.7\n",
-    "source": "generated",
-}
+SNAPSHOT = snapshot("click==8.1.7\n")
 
 
 @pytest.fixture
@@ -85,13 +80,6 @@ def test_notebook_source_bundle(notebook):
 def test_hide_flags_go_in_the_manifest_only_when_set(notebook):
     with bundle.notebook_source_bundle(notebook, SNAPSHOT, hide_all_input=True, hide_tagged_input=True) as b:
         assert b.manifest["jupyter"] == {"hide_all_input": True, "hide_tagged_input": True}
-
-
-def test_no_pip_in_the_environment_still_means_pip_on_the_server():
-    section = manifest.python_section(dict(SNAPSHOT, package_manager={"name": "none", "version": None}))
-    assert section["package_manager"] == {"name": "pip", "package_file": "requirements.txt"}
-    section = manifest.python_section(dict(SNAPSHOT, package_manager={"name": "uv", "version": "0.4.1"}))
-    assert section["package_manager"] == {"name": "uv", "version": "0.4.1", "package_file": "requirements.txt"}
 
 
 def test_html_snapshot_bundle_renders_as_saved(notebook):
@@ -172,13 +160,6 @@ def test_write_manifest_matches_the_bundle(notebook):
     with pytest.raises(InvalidInput, match="--overwrite"):
         bundle.write_notebook_manifest(notebook, SNAPSHOT)
     assert bundle.write_notebook_manifest(notebook, SNAPSHOT, overwrite=True) == [folder / "manifest.json"]
-
-
-def test_app_modes_slot_in_for_apps():
-    m = manifest.python_manifest("python-fastapi", "app:app", SNAPSHOT)
-    assert m["metadata"] == {"appmode": "python-fastapi", "entrypoint": "app:app"} and "jupyter" not in m
-    with pytest.raises(ValueError):
-        manifest.python_manifest("static", "x", SNAPSHOT)
 
 
 def test_source_bundles_check_the_notebook_with_json_alone(notebook, tmp_path):

@@ -7,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-import tomllib
 
 from rsconnect_jupyter import bundle, environment, project_files
 from rsconnect_jupyter.exceptions import InvalidInput, SnapshotError
 from rsconnect_jupyter.manifest import python_manifest
-from rsconnect_jupyter.project_files import MiniToml
 
 OLD_SIX = "1.16.0"  # not the newest release: a lock that pins it must be followed exactly
 
@@ -270,26 +268,6 @@ def test_kernel_snapshots_are_completed_the_same_way(project):
     kept = project_files.complete(environment.parse_snapshot(forced), project)  # told to list them: kept
     assert kept["source"] == "generated" and "click==" in kept["requirements"].lower()
     assert project_files.describe(kept).endswith("(--force-generate).")
-
-
-TOML_SAMPLES = [
-    PYPROJECT,
-    PYLOCK,
-    '[a.b]\nc = { d = 1, "e f" = [1, 2.5, true] }\n"q.k" = \'lit\\eral\'\n[[x.y]]\nz = """\nline\\n "two"\n"""\n'
-    "[[x.y]]\nz = '''raw\\n'''\nn = -3_000\nesc = \"tab\\there \\u00e9\"\n",
-]
-
-
-@pytest.mark.parametrize("text", TOML_SAMPLES)
-def test_the_toml_reader_for_python_before_3_11_reads_what_tomllib_reads(text):
-    assert MiniToml(text).parse() == tomllib.loads(text)
-
-
-def test_the_toml_reader_reads_this_repository_s_pyproject():
-    from tests.project_copies import REPO
-
-    text = (REPO / "pyproject.toml").read_text()
-    assert MiniToml(text).parse() == tomllib.loads(text)
 
 
 def test_a_path_dependency_of_a_uv_lock_is_left_out_and_named(tmp_path):

@@ -7,6 +7,7 @@ import os
 import sys
 import tarfile
 import time
+from pathlib import Path
 
 import nbformat
 import requests
@@ -77,6 +78,23 @@ def notebook_bundle(*cells, python=PY_VERSION, requirements="", jupyter=None):
     if jupyter:
         extra["jupyter"] = jupyter
     return tar_bytes({**files, "manifest.json": manifest("jupyter-static", files, **extra)})
+
+
+APPS = Path(__file__).resolve().parent.parent / "apps"
+
+
+def app_bundle(folder, appmode, entrypoint, replace=None):
+    """A bundle of the sample app in tests/apps/<folder>, with some files replaced."""
+    files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
+    files.update(replace or {})
+    extra = {
+        "python": {
+            "version": PY_VERSION,
+            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
+        },
+        "metadata": {"entrypoint": entrypoint},
+    }
+    return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
 
 
 class Client:

@@ -1,13 +1,10 @@
 """Helpers for the sign-in and access tests: people with passwords, content with an access type,
 sign-in over plain HTTP, and the session cookie the server sets."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import requests
 
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, static_bundle, tar_bytes
+from tests.localserver.localserver_helpers import APPS as APPS  # the access tests import it from here
+from tests.localserver.localserver_helpers import Client, app_bundle, static_bundle
 
 COOKIE_PREFIX = "rsconnect_local_session_"
 
@@ -76,64 +73,14 @@ def session_of(response, server):
 
 def set_password_cli(server, name, password):
     """`rsconnect local-server set-password NAME` with the password on standard input (twice)."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rsconnect_jupyter",
-            "local-server",
-            "set-password",
-            name,
-            "--data-dir",
-            str(server.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        input="%s\n%s\n" % (password, password),
-        timeout=120,
-    )
+    return server.cli("set-password", name, password=password)
 
 
 def add_user_cli(server, name, role, password):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rsconnect_jupyter",
-            "local-server",
-            "add-user",
-            name,
-            "--role",
-            role,
-            "--password",
-            "--data-dir",
-            str(server.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        input="%s\n%s\n" % (password, password),
-        timeout=120,
-    )
+    return server.cli("add-user", name, "--role", role, "--password", password=password)
 
 
 # -- apps from tests/apps ------------------------------------------------------------------------
-APPS = Path(__file__).resolve().parent.parent / "apps"
-
-
-def app_bundle(folder, appmode, entrypoint, replace=None):
-    """A bundle of the sample app in tests/apps/<folder>, with some files replaced."""
-    files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
-    files.update(replace or {})
-    extra = {
-        "python": {
-            "version": PY_VERSION,
-            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
-        },
-        "metadata": {"entrypoint": entrypoint},
-    }
-    return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
-
-
 def published_app(server, name, folder, appmode, entrypoint, access, replace=None):
     client = Client(server)
     item = client.create(name)

@@ -3,27 +3,17 @@ newest lines are always kept (DATA/content/GUID/app-logs/bundle-ID-TIME.log, .1,
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from rsconnect_jupyter.localconnect.apps import APP_LOG_KEEP, APP_LOG_MAX_BYTES, RotatingLog, log_limits
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, tar_bytes
+from tests.localserver.localserver_helpers import Client, app_bundle
 
-APPS = Path(__file__).resolve().parent.parent / "apps"
 LINE = re.compile(rb"^chatty line (\d{7}) x+$")
 
 
 def chatty_bundle():
-    files = {p.name: p.read_bytes() for p in sorted((APPS / "chatty").iterdir()) if p.is_file()}
-    extra = {
-        "python": {
-            "version": PY_VERSION,
-            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
-        },
-        "metadata": {"entrypoint": "app:app"},
-    }
-    return tar_bytes({**files, "manifest.json": manifest("python-api", files, **extra)})
+    return app_bundle("chatty", "python-api", "app:app")
 
 
 def log_files(folder):

@@ -10,7 +10,6 @@ import os
 import re
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -18,25 +17,11 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from tests.localserver.localserver_helpers import PY_VERSION, Client, manifest, run_coroutine, tar_bytes
+from tests.localserver.localserver_helpers import APPS, Client, app_bundle, run_coroutine
 
 pytestmark = pytest.mark.slow
 
-APPS = Path(__file__).resolve().parent.parent / "apps"
 SECRET = "app-secret-5c9e1"
-
-
-def app_bundle(folder, appmode, entrypoint, replace=None):
-    files = {p.name: p.read_bytes() for p in sorted((APPS / folder).iterdir()) if p.is_file()}
-    files.update(replace or {})
-    extra = {
-        "python": {
-            "version": PY_VERSION,
-            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
-        },
-        "metadata": {"entrypoint": entrypoint},
-    }
-    return tar_bytes({**files, "manifest.json": manifest(appmode, files, **extra)})
 
 
 def deployed(publisher, name, folder, appmode, entrypoint, env=None):

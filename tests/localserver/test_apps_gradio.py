@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.localserver.test_apps import app_bundle, deployed
+from tests.localserver.localserver_helpers import app_bundle
+from tests.localserver.test_apps import deployed
 
 pytestmark = pytest.mark.slow
 

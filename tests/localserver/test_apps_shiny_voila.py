@@ -15,8 +15,8 @@ import requests
 import tornado.httpclient
 import tornado.websocket
 
-from tests.localserver.localserver_helpers import Client, run_coroutine
-from tests.localserver.test_apps import app_bundle, assert_scripts_load, deployed
+from tests.localserver.localserver_helpers import Client, app_bundle, run_coroutine
+from tests.localserver.test_apps import assert_scripts_load, deployed
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import sys
 import requests
 
 from rsconnect_jupyter.localconnect import interpreters
-from rsconnect_jupyter.localconnect.app import default_data_dir
+from rsconnect_jupyter.localconnect.state import default_data_dir
 from tests.localserver.localserver_helpers import Client
 
 

@@ -4,18 +4,15 @@ forms cannot do. Over plain HTTP with session cookies, and in Chromium."""
 
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.localserver.localserver_helpers import (
-    PY_VERSION,
     Client,
-    manifest,
+    app_bundle,
     notebook_bundle,
     static_bundle,
-    tar_bytes,
 )
 
 SECRET_VALUE = "s3cret-value-never-shown"
@@ -231,20 +228,9 @@ def test_the_dashboard_url_opens_the_item_page(world, browser):
 def test_the_app_log_is_shown_to_those_who_may_change_the_content(world):
     """An API's own output (tests/apps/chatty prints numbered lines) on its page: pat sees it, ann
     (a viewer on the list) does not."""
-    folder = Path(__file__).resolve().parent.parent / "apps" / "chatty"
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-    extra = {
-        "python": {
-            "version": PY_VERSION,
-            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
-        },
-        "metadata": {"entrypoint": "app:app"},
-    }
     pat, server = world["pat"], world["server"]
     item = pat.create("chatty-api", "Chatty API")
-    task, lines = pat.publish(
-        item["guid"], tar_bytes({**files, "manifest.json": manifest("python-api", files, **extra)})
-    )
+    task, lines = pat.publish(item["guid"], app_bundle("chatty", "python-api", "app:app"))
     assert task["code"] == 0, "\n".join(lines)
     users = {u["username"]: u["guid"] for u in world["admin"]("GET", "v1/users").json()["results"]}
     r = pat(

@@ -12,22 +12,20 @@ import os
 import re
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from rsconnect_jupyter.localconnect.jobs import tail_lines
 from tests.core import posit_sdk
 from tests.localserver.localserver_helpers import (
-    PY_VERSION,
     Client,
+    app_bundle,
     manifest,
     notebook_bundle,
     static_bundle,
     tar_bytes,
 )
 
-APPS = Path(__file__).resolve().parent.parent / "apps"
 # The fields of one job in Connect's answer (fixture v1_content_<guid>_jobs_tHawGvHZTosJA2Dx.json).
 FIXTURE_JOB = {
     "id": "54",
@@ -198,15 +196,7 @@ def test_who_may_read_and_stop_jobs_and_what_is_refused(local_server, people):
 
 
 def chatty_bundle():
-    files = {p.name: p.read_bytes() for p in sorted((APPS / "chatty").iterdir()) if p.is_file()}
-    extra = {
-        "python": {
-            "version": PY_VERSION,
-            "package_manager": {"name": "pip", "version": "23.0", "package_file": "requirements.txt"},
-        },
-        "metadata": {"entrypoint": "app:app"},
-    }
-    return tar_bytes({**files, "manifest.json": manifest("python-api", files, **extra)})
+    return app_bundle("chatty", "python-api", "app:app")
 
 
 def alive(pid):

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from rsconnect_jupyter.localconnect.launch import free_port
+from tests.certificates import self_signed
 from tests.localserver.signin_helpers import cookie_name
 
 WARNING = "Warning: listening on 0.0.0.0 without TLS"
@@ -21,33 +22,7 @@ WARNING = "Warning: listening on 0.0.0.0 without TLS"
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     """(certificate, key, both in one file) for 127.0.0.1 and localhost, valid for two days."""
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    both = folder / "both.pem"
-    both.write_text(cert.read_text() + key.read_text())
-    return cert, key, both
+    return self_signed(tmp_path_factory.mktemp("tls"))
 
 
 def cli(*args):

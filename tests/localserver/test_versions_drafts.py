@@ -12,8 +12,7 @@ import requests
 
 from tests.core import posit_sdk
 from tests.core import rsconnect_python as pinned
-from tests.localserver.localserver_helpers import Client, notebook_bundle, static_bundle
-from tests.localserver.test_apps import APPS, app_bundle
+from tests.localserver.localserver_helpers import APPS, Client, app_bundle, notebook_bundle, static_bundle
 
 pytestmark = pytest.mark.slow
 

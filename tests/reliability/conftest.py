@@ -5,11 +5,10 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 
-from tests.project_copies import copy_example
+from tests.project_copies import example_notebook
 from tests.reliability.fault_proxy import FaultProxy
 
 CLEARED = (
@@ -80,9 +79,7 @@ def cli(tmp_path):
 
 @pytest.fixture
 def notebook(tmp_path):
-    folder = tmp_path / ("nb-" + uuid.uuid4().hex[:6])
-    copy_example(folder)
-    return folder / "hello.ipynb"
+    return example_notebook(tmp_path)
 
 
 @pytest.fixture

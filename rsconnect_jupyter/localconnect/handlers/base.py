@@ -15,9 +15,9 @@ from tornado.http1connection import HTTP1Connection
 from .. import auth, errors, models
 
 if TYPE_CHECKING:
-    from ..app import State
     from ..db import Database
     from ..rows import BundleRow, ContentRow, UserRow
+    from ..state import State
 
 # API bodies are small JSON, read whole before any key is checked: keep them small. Bundle uploads
 # and requests to apps are streamed, and their handlers raise the limit once they know the caller.
