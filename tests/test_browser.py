@@ -4,6 +4,10 @@ names its own download folder: that is only its default path, not what the fixtu
 
 import os
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 
 def executables():
     """The executables of every process this user runs, where readable."""

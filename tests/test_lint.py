@@ -1,6 +1,8 @@
 """The code base stays clean: ruff (lint and format) and mypy for Python, ESLint and prettier for both
 front ends. Settings: pyproject.toml ([tool.ruff], [tool.mypy]) and eslint.config.mjs / package.json."""
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +98,37 @@ def test_eslint_reports_an_injected_unused_variable():
         assert dirty.returncode == 1, (path, dirty.returncode, dirty.stdout, dirty.stderr)
         assert _rules_reported(dirty) == [rule], (path, dirty.stdout)
         assert "injectedUnused" in dirty.stdout
+
+
+# Every test that starts Chromium carries the `browser` marker (tests/browser_marker.py), so the
+# quick tier's `-m "not browser"` leaves them all out.
+def _collect_with_marker_check(*args, cwd=REPO):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-o", "addopts=", "-p", "tests.browser_marker", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_every_browser_test_has_the_browser_marker():
+    result = _collect_with_marker_check("-p", "no:cacheprovider", "tests")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    counted = re.search(r"tests that start Chromium: (\d+)", result.stdout)
+    assert counted and int(counted.group(1)) > 100, result.stdout[-2000:]  # it saw the browser tests
+
+
+def test_a_browser_test_without_the_marker_is_reported(tmp_path):
+    (tmp_path / "conftest.py").write_text("import pytest\n\n\n@pytest.fixture\ndef browser():\n    return None\n")
+    (tmp_path / "test_pages.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef page(browser):\n    return browser\n\n\n"
+        "def test_unmarked(page):\n    assert page is None\n\n\n"
+        "@pytest.mark.browser\ndef test_marked(page):\n    assert page is None\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    browser: drives Chromium\n")
+    result = _collect_with_marker_check("-p", "no:cacheprovider", str(tmp_path), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "test_pages.py::test_unmarked" in result.stderr and "test_marked" not in result.stderr, result.stderr

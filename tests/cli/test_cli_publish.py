@@ -1,6 +1,5 @@
 """End to end: the `rsconnect` CLI, run as a subprocess, publishing to the local server over HTTP."""
 
-import glob
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import pytest
 import requests
 
 from tests.project_copies import copy_example, example_notebook
+from tests.pythons import installed_pythons, version_of
 
 MEAN_LINE = "Mean reading: 14.02"  # printed by the sample notebook's saved output
 
@@ -167,21 +167,11 @@ def server_pythons(local_server):
     return [i["version"] for i in local_server.api("GET", "v1/server_settings/python").json()["installations"]]
 
 
-def pyenv_pythons():
-    return sorted(glob.glob("/root/.pyenv/versions/3.*/bin/python"))
-
-
-def version_of(python):
-    return subprocess.run(
-        [python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 @pytest.mark.slow
 def test_python_option_records_that_version(local_server, target, notebook):
     available = {".".join(v.split(".")[:2]) for v in server_pythons(local_server)}
     here = "%d.%d" % sys.version_info[:2]
-    others = [p for p in pyenv_pythons() if ".".join(version_of(p).split(".")[:2]) in available - {here}]
+    others = [p for p in installed_pythons() if ".".join(version_of(p).split(".")[:2]) in available - {here}]
     assert others, "the local server must offer a Python other than %s (it has %s)" % (here, sorted(available))
     python = others[0]
     result = ok(cli("deploy", "notebook", "-p", python, "-q", *target, notebook))
@@ -208,7 +198,10 @@ def test_python_mismatch_is_refused_before_upload(server_with_one_python, notebo
     available = {".".join(v.split(".")[:2]) for v in server_pythons(server)}
     assert available == {"%d.%d" % sys.version_info[:2]}
     missing = [
-        p for p in pyenv_pythons() if ".".join(version_of(p).split(".")[:2]) not in available and version_of(p) >= "3.9"
+        p
+        for p in installed_pythons()
+        if ".".join(version_of(p).split(".")[:2]) not in available
+        and tuple(map(int, version_of(p).split(".")[:2])) >= (3, 9)
     ]
     assert missing, "another Python 3.9+ is needed for this test"
     before = content_guids(server)

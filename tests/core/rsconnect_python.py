@@ -63,10 +63,15 @@ def run(config, *args, cwd=None):
     return proc.stdout + proc.stderr
 
 
-def python(config, code):
-    """Run `code` with rsconnect-python's own Python (its modules, e.g. rsconnect.metadata)."""
+def python(config, code, *args):
+    """Run `code` (with `args` in sys.argv[1:]) with rsconnect-python's own Python (its modules,
+    e.g. rsconnect.metadata)."""
     proc = subprocess.run(
-        [str(venv() / "bin" / "python"), "-c", code], capture_output=True, text=True, env=environ(config), timeout=300
+        [str(venv() / "bin" / "python"), "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=environ(config),
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout

@@ -14,6 +14,7 @@ import pytest
 
 from tests.core.fixture_server import PUB_GUID
 from tests.project_copies import copy_example
+from tests.pythons import require_python
 
 
 def run(args, env_home, extra_env=None, cwd=None):
@@ -152,8 +153,7 @@ def test_refused_users_change_nothing(fixture_server, home, notebook, key, words
 
 
 def test_python_mismatch_is_refused_before_upload(fixture_server, home, notebook):
-    python = "/root/.pyenv/versions/3.12.1/bin/python"
-    assert os.path.exists(python)
+    python = require_python("3.12")
     result = run(["deploy", "notebook", "-s", fixture_server.url, "-k", "good", "-p", python, str(notebook)], home)
     assert result.returncode == 1
     assert "has no Python 3.12 (it has 3.11.6, 3.10.12)" in result.stderr and "--ignore-python-version" in result.stderr

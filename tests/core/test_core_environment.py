@@ -10,18 +10,7 @@ import pytest
 
 from rsconnect_jupyter.environment import SNAPSHOT_PROGRAM, kernel_code, parse_snapshot, snapshot
 from rsconnect_jupyter.exceptions import SnapshotError
-
-PYENV = Path("/root/.pyenv/versions")
-
-
-def other_python(version):
-    """An installed Python MAJOR.MINOR other than this one (pyenv's, else on PATH)."""
-    found = sorted(glob.glob(str(PYENV / (version + ".*") / "bin" / "python")))
-    if found:
-        return found[0]
-    import shutil
-
-    return shutil.which("python" + version)
+from tests.pythons import require_python
 
 
 def make_venv(python, folder):
@@ -43,9 +32,8 @@ def fake_distribution(site, name, version, direct_url=None):
 @pytest.fixture(scope="module")
 def bare_venv(tmp_path_factory):
     """A Python 3.9 virtual environment with no pip, and a few hand-made distributions."""
-    python = other_python("3.9")
     # The oldest Python the package supports: without it the test would quietly use this one.
-    assert python, "no Python 3.9 here (pyenv's or python3.9 on PATH): the test needs one"
+    python = require_python("3.9")
     exe, site = make_venv(python, tmp_path_factory.mktemp("venv") / "env")
     fake_distribution(site, "Requests-Mock", "1.2.3")
     fake_distribution(site, "rsconnect_jupyter", "2.0.0")  # this package: left out
@@ -88,8 +76,7 @@ def test_requirements_txt_is_used_as_is(bare_venv, tmp_path):
 
 @pytest.mark.parametrize("version", ["3.10", "3.12", "3.13"])
 def test_snapshot_with_other_pythons(version, tmp_path):
-    python = other_python(version)
-    assert python, "Python %s is needed for this test" % version
+    python = require_python(version)
     result = snapshot(python=python, directory=tmp_path)
     assert result["python"].startswith(version + ".")
     assert result["package_manager"]["name"] == "pip" and result["package_manager"]["version"]
@@ -125,8 +112,7 @@ def test_errors_are_one_sentence(tmp_path):
         parse_snapshot("just some output\n")
     with pytest.raises(SnapshotError, match="boom"):
         parse_snapshot('{"error": "OSError: boom"}')
-    old = other_python("2.7")
-    assert old, "no Python 2.7 here (pyenv's or python2.7 on PATH): the test needs one"
+    old = require_python("2.7")
     with pytest.raises(SnapshotError, match="Python 3.9 or newer"):
         snapshot(python=str(old))
 

@@ -11,6 +11,7 @@ import pytest
 from rsconnect_jupyter import bundle, environment, project_files
 from rsconnect_jupyter.exceptions import InvalidInput, SnapshotError
 from rsconnect_jupyter.manifest import python_manifest
+from tests.core import rsconnect_python
 
 OLD_SIX = "1.16.0"  # not the newest release: a lock that pins it must be followed exactly
 
@@ -185,18 +186,42 @@ def test_python_constraint_from_python_version_then_requires_python(project):
     )
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("3.12\n", "~=3.12.0"),
-        ("3.12.1", "~=3.12.0"),
-        ("3", "~=3.0"),
-        ("# pinned\n3.9\n", "~=3.9.0"),
-        ("pypy3.10", None),
-    ],
-)
-def test_python_version_file_as_rsconnect_python_adapts_it(text, expected):
-    assert project_files.adapt_python_version(text) == expected
+# .python-version files, judged by rsconnect-python itself: the constraint its deploy takes from a
+# folder holding only that file (pyproject.detect_python_version_requirement), None when it finds
+# none (a file it cannot read is logged and ignored, as a name is by us).
+PYTHON_VERSION_FILES = ["3.12\n", "3.12.1", "3", "pypy3.10", "my-pyenv-virtualenv\n", "# pinned\n3.9\n"]
+# Where we differ from rsconnect-python on purpose: what we write, and why it is right for users.
+OURS_ON_PURPOSE = {
+    # pyenv and uv skip comment lines, so this project runs 3.9 on the user's machine and we ask
+    # Connect for the same; rsconnect-python reads the whole file as one version, logs "Invalid
+    # python version" and deploys with no constraint, so Connect may pick any Python.
+    "# pinned\n3.9\n": "~=3.9.0",
+}
+
+
+@pytest.fixture(scope="module")
+def rsconnect_python_reads(tmp_path_factory):
+    """What rsconnect-python makes of each of PYTHON_VERSION_FILES (run in its own virtualenv)."""
+    folder = tmp_path_factory.mktemp("python-version-files")
+    for i, text in enumerate(PYTHON_VERSION_FILES):
+        (folder / str(i)).mkdir()
+        (folder / str(i) / ".python-version").write_text(text)
+    code = (
+        "import json, logging, sys; from rsconnect.pyproject import detect_python_version_requirement as d\n"
+        "logging.disable(logging.CRITICAL)\n"
+        "print(json.dumps([d(sys.argv[1] + '/' + str(i)) for i in range(%d)]))" % len(PYTHON_VERSION_FILES)
+    )
+    out = rsconnect_python.python(tmp_path_factory.mktemp("rsc-config"), code, str(folder))
+    return dict(zip(PYTHON_VERSION_FILES, json.loads(out.splitlines()[-1])))
+
+
+@pytest.mark.parametrize("text", PYTHON_VERSION_FILES)
+def test_python_version_file_as_rsconnect_python_reads_it(text, rsconnect_python_reads):
+    ours, theirs = project_files.adapt_python_version(text), rsconnect_python_reads[text]
+    if text in OURS_ON_PURPOSE:
+        assert (ours, theirs) == (OURS_ON_PURPOSE[text], None)  # a change on their side: look again
+    else:
+        assert ours == theirs
 
 
 def test_a_warning_when_this_python_does_not_meet_the_constraint():

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from rsconnect_jupyter import bundle, deploy, manifest
 from rsconnect_jupyter.connect import CODE_NAME_IN_USE, ConnectClient
@@ -405,12 +407,9 @@ def test_printed_text_without_a_snapshot_is_one_clear_error(before):
     assert "Python 3.9 or newer" in str(e.value)
 
 
-def normalize(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 OWN = "rsconnect-jupyter"
-FREEZE_SKIP = {"pip"} if sys.version_info >= (3, 12) else {"pip", "setuptools", "wheel", "distribute"}
+# Names pip freeze treats as its own (which of them it leaves out is pip's to say, below).
+PIPS_OWN = ["pip", "setuptools", "wheel", "distribute"]
 # Names that look like ours or like pip's but are other packages; and spellings of ours.
 LOOKALIKES = [
     "rsconnect-jupyter-extra",
@@ -426,7 +425,7 @@ LOOKALIKES = [
 ]
 OUR_SPELLINGS = ["rsconnect-jupyter", "rsconnect_jupyter", "RSConnect.Jupyter", "rsconnect__jupyter"]
 package_names = st.one_of(
-    st.sampled_from(LOOKALIKES + OUR_SPELLINGS + sorted(FREEZE_SKIP)),
+    st.sampled_from(LOOKALIKES + OUR_SPELLINGS + PIPS_OWN),
     st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}([-_.][A-Za-z0-9]{1,8}){0,2}", fullmatch=True),
 )
 versions = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
@@ -443,9 +442,36 @@ def generated_requirements(site):
     return parse_snapshot(proc.stdout)["requirements"]
 
 
+def pip_freeze(site):
+    """pip's own `pip freeze` of the folder (this Python's pip): the oracle for the generated list."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--path", site], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def requirements(text):
+    """(name, version) of each `name==version` line, the version compared as PEP 440 does."""
+    found = []
+    for line in text.splitlines():
+        name, sep, version = line.partition("==")
+        assert sep, line
+        found.append((name, Version(version)))
+    return found
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(package_names, versions, max_size=8).filter(lambda d: len({normalize(n) for n in d}) == len(d)))
-def test_generated_requirements_drop_only_this_package_and_pips_own(installed):
+@given(
+    st.dictionaries(package_names, versions, max_size=8).filter(
+        lambda d: len({canonicalize_name(n) for n in d}) == len(d)
+    )
+)
+def test_generated_requirements_are_pip_freeze_less_this_package(installed):
+    """What pip freeze lists, less this package, sorted by the canonical name (packaging's). Two
+    differences from pip's text, neither changing what gets installed: pip prints versions
+    normalized ("01.2" as "1.2"; ours are as the package wrote them) and sorts by the lowercased
+    name ("a-c" before "a_b")."""
     with tempfile.TemporaryDirectory() as site:
         for name, version in installed.items():
             info = Path(site, "%s-%s.dist-info" % (re.sub(r"[-.]+", "_", name), version))
@@ -454,12 +480,13 @@ def test_generated_requirements_drop_only_this_package_and_pips_own(installed):
                 "Metadata-Version: 2.1\nName: %s\nVersion: %s\n\nA package.\n" % (name, version)
             )
         text = generated_requirements(site)
-    kept = sorted(
-        (normalize(n), "%s==%s" % (n, v))
-        for n, v in installed.items()
-        if normalize(n) != OWN and normalize(n) not in FREEZE_SKIP
+        frozen = requirements(pip_freeze(site))
+    expected = sorted(
+        ((name, version) for name, version in frozen if canonicalize_name(name) != OWN),
+        key=lambda pair: canonicalize_name(pair[0]),
     )
-    assert text == "".join(line + "\n" for _, line in kept)
+    assert requirements(text) == expected
+    assert text == "".join("%s==%s\n" % (n, installed[n]) for n, _ in expected)  # versions as written
     for name in installed:
-        if OWN in normalize(name) and normalize(name) != OWN:
+        if OWN in canonicalize_name(name) and canonicalize_name(name) != OWN:
             assert "%s==" % name in text  # merely contains our name: kept

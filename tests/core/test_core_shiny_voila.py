@@ -17,18 +17,40 @@ def test_escaped_names_match_rsconnect_python(tmp_path):
     assert [apps.unescape_var_name(n) for n in theirs] == NAMES
 
 
-def test_shiny_express_detection_and_entrypoint(tmp_path):
+# App sources whose mode rsconnect-python's own `is_express_app` judges.
+SHINY_SOURCES = [
+    "from shiny.express import ui\n",
+    "import shiny.express\n",
+    "from shiny import express\n",
+    "import shiny.express as x, os\n",
+    "from shiny import App, ui\napp = App(ui.page_fluid(), None)\n",
+    "# shiny_mode: core\nfrom shiny.express import ui\n",
+    "# shiny_mode: express\nimport shiny\n",
+    "#shiny_mode:\texpress\t\nimport shiny\n",
+    "# shiny_mode: neither\nfrom shiny.express import ui\n",
+    "def f():\n    from shiny.express import ui\n",  # only top-level imports count
+    "if True:\n    from shiny.express import ui\n",
+    "from shiny.express import ui\nthis is not Python(\n",  # unparsable: not express
+    "from shiny import ui\nimport shiny\n",
+    "x = 'from shiny.express import ui'\n",
+]
+
+
+def test_shiny_express_detection_and_entrypoint_as_rsconnect_python_judges(tmp_path):
     (tmp_path / "requirements.txt").write_text("shiny\n")
     app = tmp_path / "app.py"
-    for source, express in [
-        ("from shiny.express import ui\n", True),
-        ("import shiny.express\n", True),
-        ("from shiny import express\n", True),
-        ("from shiny import App, ui\napp = App(ui.page_fluid(), None)\n", False),
-        ("# shiny_mode: core\nfrom shiny.express import ui\n", False),
-        ("# shiny_mode: express\nimport shiny\n", True),
-        ("def f():\n    from shiny.express import ui\n", False),  # only top-level imports count
-    ]:
+    apps_dir = tmp_path / "judged"
+    for i, source in enumerate(SHINY_SOURCES):
+        (apps_dir / str(i)).mkdir(parents=True)
+        (apps_dir / str(i) / "app.py").write_text(source)
+    code = (
+        "import json, sys; from rsconnect.shiny_express import is_express_app\n"
+        "print(json.dumps([is_express_app('app.py', sys.argv[1] + '/' + str(i)) for i in range(%d)]))"
+        % len(SHINY_SOURCES)
+    )
+    theirs = json.loads(rsconnect_python.python(tmp_path, code, str(apps_dir)).splitlines()[-1])
+    assert True in theirs and False in theirs  # the judge tells the two modes apart
+    for source, express in zip(SHINY_SOURCES, theirs):
         app.write_text(source)
         assert apps.is_shiny_express(app) is express, source
         expected = "shiny.express.app:app_2e_py" if express else "app:app"

@@ -299,15 +299,17 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
     deadline = time.time() + 300
     while time.time() < deadline:
         state = jupyter.api("GET", "jobs/%s" % job_id).json()
-        if state["progress"] is not None:
-            seen.append(state["progress"])
         if state["finished"]:
             break
-        time.sleep(0.1)
+        if state["progress"] is not None:
+            seen.append(state["progress"])  # while the job runs
+        time.sleep(0.02)  # a poll interval, not a wait for something: short enough to see the build
     assert state["finished"] and state["error"] is None, state
     final = state["progress"]
     assert set(final) == {"phase", "done", "total"}  # numbers only: nothing that could carry a secret
     assert final["phase"] == "upload" and final["total"] > 3 * 1000 * 1000 and final["done"] == final["total"]
+    # Counts on the way, not only the last one (which stays while the server deploys).
+    assert [earlier for earlier in seen if earlier != final], "no progress was reported on the way: %r" % seen
     for earlier in seen:
         assert earlier["phase"] in ("build", "upload") and 0 <= earlier["done"] <= earlier["total"]
     assert local_server.api_key not in repr(seen)

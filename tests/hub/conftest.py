@@ -46,18 +46,51 @@ def hub(hub_env, two_users):
     stop_hub(hub)
 
 
+NO_BODY = {204, 205}  # with 1xx, 3xx and HEAD: responses that have no body
+
+
 class Recorder:
-    """Every response a browser context received: (url, body) of those with a text body."""
+    """Every response a browser context received, as (url, body and headers), each body read as its
+    request finishes (as signin_helpers.Visit does): a body is gone once its page navigates away,
+    so one read later could be empty and hide a key. `seen()` fails if any body could not be read."""
 
     def __init__(self):
         self.responses = []
+        self.unread = []
 
-    def __call__(self, response):
+    def __call__(self, request):
+        response = request.response()
+        if response is None:
+            return
+        headers = ("\n" + repr(response.headers)).encode()
+        if (
+            request.method == "HEAD"
+            or response.status < 200
+            or 300 <= response.status < 400
+            or response.status in NO_BODY
+        ):
+            self.responses.append((response.url, headers))  # no body to read
+            return
         try:
             body = response.body()
-        except Exception:  # redirects and aborted requests have no body
-            body = b""
-        self.responses.append((response.url, body + ("\n" + repr(response.headers)).encode()))
+        except Exception as e:  # any failure to read: reported by seen()
+            self.unread.append((response.url, str(e).splitlines()[0]))
+            return
+        self.responses.append((response.url, body + headers))
+
+    @staticmethod
+    def settle(page):
+        """Wait until the page's network is quiet, so the bodies of what it loaded are read before
+        the test navigates it away (a body is gone once its page navigates)."""
+        page.wait_for_load_state("networkidle")
+
+    def seen(self):
+        """Every response's URL and text; fails if a body could not be read."""
+        assert not self.unread, "%d bodies not read: %s" % (
+            len(self.unread),
+            "; ".join("%s (%s)" % (url.split("?")[0], error) for url, error in self.unread),
+        )
+        return self.responses
 
 
 @pytest.fixture
@@ -67,7 +100,7 @@ def browsers(browser):
 
     def new(recorder):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.on("response", recorder)
+        context.on("requestfinished", recorder)
         page = context.new_page()
         page.set_default_timeout(60000)
         page.console_errors = []

@@ -39,6 +39,31 @@ def bundles_of(local_server, key, guid):
     return local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
 
 
+def signed_in(hub, user):
+    """A requests session signed in to the hub as `user`, once their single-user server answers."""
+    s = requests.Session()
+    s.get(hub.url + "hub/login", timeout=30)
+    r = s.post(
+        hub.url + "hub/login?next=",
+        data={"username": user.name, "password": user.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
+        timeout=180,
+    )
+    assert r.status_code == 200, r.status_code
+    # Wait for the single-user server (it may be starting). Its first page takes the session
+    # through the hub's OAuth (API requests without that cookie get a 403, not a redirect).
+    for _ in range(120):
+        r = s.get(hub.user_url(user) + "lab", timeout=30)
+        if r.status_code == 200 and r.url.startswith(hub.user_url(user)):
+            r = s.get(hub.user_url(user) + "rsconnect_jupyter/rules", timeout=30)
+            if r.status_code == 200 and "env_name_pattern" in r.text:
+                return s
+        time.sleep(1)
+    raise AssertionError(
+        "the single-user server of %s did not answer (%s %s); the hub's log:\n%s"
+        % (user.name, r.status_code, r.url, hub.log()[-3000:])
+    )
+
+
 def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_server, browsers, tmp_path):
     user1, user2 = two_users
     key1 = local_server.add_user(unique("ann"), "publisher")
@@ -49,8 +74,13 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     # user1: a notebook in their home, published from JupyterLab (the hub's default UI).
     path = "reports/sales.ipynb"
     give_file(user1, tmp_path / write_notebook(tmp_path, "sales.ipynb", heading="Quarterly sales"), path)
+    # The single-user servers start before the browsers sign in: the hub's spawn page streams its
+    # progress and leaves the moment it ends, too soon for that stream's body to be read.
+    signed_in(hub, user1)
+    signed_in(hub, user2)
     page1 = browsers(seen1)
     sign_in(page1, hub, user1)
+    seen1.settle(page1)
     lab1 = HubLab(hub.user_url(user1), user1.home)
     first_url = lab_ui.publish_first_time(page1, lab1, path, local_server.url, key1, name="team-connect")
     assert first_url.startswith(local_server.url)
@@ -60,6 +90,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     guid = record["content_guid"]
 
     # ...then with its source, from the classic UI of the same single-user server.
+    seen1.settle(page1)
     classic1 = HubClassic(hub.user_url(user1), user1.home)
     classic.open_notebook(page1, classic1, path)
     classic.click_publish_button(page1)
@@ -93,6 +124,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     copy = give_file(user2, user1.home / path, "from-user1/sales.ipynb")
     page2 = browsers(seen2)
     sign_in(page2, hub, user2)
+    seen2.settle(page2)
     lab2 = HubLab(hub.user_url(user2), user2.home)
     lab_ui.open_publish_dialog(page2, lab2, "from-user1/sales.ipynb", local_server.url, key2, name="my-connect")
     assert page2.is_visible("#rsc-new-location")  # the notebook was published to this server
@@ -123,7 +155,9 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     assert keys.find((user1.home / path).read_bytes()) == []
     assert keys.find(copy.read_bytes()) == []
     assert keys.find(page1.content()) == [] and keys.find(page2.content()) == []
-    responses = seen1.responses + seen2.responses
+    seen1.settle(page1)
+    seen2.settle(page2)
+    responses = seen1.seen() + seen2.seen()
     assert len(responses) > 50  # the pages, the hub's API, our handlers' answers
     leaks = {address: keys.find(body) for address, body in responses if keys.find(body)}
     assert leaks == {}
@@ -137,38 +171,15 @@ def test_the_hub_guards_the_publishing_handlers(hub, two_users):
     from another person's session, changes nothing."""
     user1, user2 = two_users
 
-    def signed_in(user):
-        s = requests.Session()
-        s.get(hub.url + "hub/login", timeout=30)
-        r = s.post(
-            hub.url + "hub/login?next=",
-            data={"username": user.name, "password": user.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
-            timeout=180,
-        )
-        assert r.status_code == 200, r.status_code
-        # Wait for the single-user server (it may be starting). Its first page takes the session
-        # through the hub's OAuth (API requests without that cookie get a 403, not a redirect).
-        for _ in range(120):
-            r = s.get(hub.user_url(user) + "lab", timeout=30)
-            if r.status_code == 200 and r.url.startswith(hub.user_url(user)):
-                r = s.get(hub.user_url(user) + "rsconnect_jupyter/rules", timeout=30)
-                if r.status_code == 200 and "env_name_pattern" in r.text:
-                    return s
-            time.sleep(1)
-        raise AssertionError(
-            "the single-user server of %s did not answer (%s %s); the hub's log:\n%s"
-            % (user.name, r.status_code, r.url, hub.log()[-3000:])
-        )
-
     servers = user1.home / ".rsconnect-python" / "servers.json"
     before = servers.read_bytes() if servers.exists() else None
     add = hub.user_url(user1) + "rsconnect_jupyter/servers/add"
     body = {"url": "http://127.0.0.1:9/", "name": "planted", "api_key": "k" * 32}
 
-    own = signed_in(user1)
+    own = signed_in(hub, user1)
     r = own.post(add, json=body, timeout=30)  # signed in, but no X-XSRFToken header
     assert r.status_code == 403, (r.status_code, r.text[:300])
-    other = signed_in(user2)
+    other = signed_in(hub, user2)
     r = other.post(
         add,
         json=body,

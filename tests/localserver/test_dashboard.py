@@ -210,6 +210,7 @@ def test_unseen_and_unknown_content_get_the_same_404(world):
     assert page_of(bob, server, task_page).status_code == 404
 
 
+@pytest.mark.browser
 def test_the_dashboard_url_opens_the_item_page(world, browser):
     context = browser.new_context()
     world["server"].sign_in(context, "pat", PASSWORDS["pat"])
@@ -272,6 +273,7 @@ def test_a_published_notebook_shows_up_with_its_versions_and_logs(local_server):
     assert "second render" in local_server.get(item["content_url"]).text
 
 
+@pytest.mark.browser
 def test_the_dashboard_url_opens_the_item_after_signing_in(world, browser):
     context = browser.new_context()
     page = context.new_page()
@@ -288,6 +290,7 @@ def test_the_dashboard_url_opens_the_item_after_signing_in(world, browser):
 
 
 # -- actions ---------------------------------------------------------------------------------------
+@pytest.mark.browser
 def test_activate_an_older_version_in_chromium_serves_it(world, browser):
     guid = world["guid"]
     first, second = world["bundles"][:2]
@@ -313,6 +316,7 @@ def test_activate_an_older_version_in_chromium_serves_it(world, browser):
         context.close()
 
 
+@pytest.mark.browser
 def test_delete_removes_a_version_that_is_not_live(world, browser):
     guid = world["guid"]
     spare = world["pat"].upload(guid, static_bundle("<p>spare</p>"))["id"]
@@ -393,6 +397,7 @@ def test_csrf_a_post_without_the_token_or_from_elsewhere_is_refused(world):
 
 
 # -- hostile input ----------------------------------------------------------------------------------
+@pytest.mark.browser
 def test_markup_in_titles_and_variable_names_is_shown_as_text(world, browser):
     context = browser.new_context()
     world["server"].sign_in(context, "pat", PASSWORDS["pat"])
@@ -416,6 +421,7 @@ def test_markup_in_titles_and_variable_names_is_shown_as_text(world, browser):
     assert dialogs == []
 
 
+@pytest.mark.browser
 def test_published_content_cannot_read_the_dashboard_or_act_with_the_viewers_session(world, browser):
     """A static page of pat's runs its script when the administrator opens it (on the server's
     origin, with the session cookie): it cannot read /connect/ or an item page (they answer only

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 import requests
@@ -378,6 +379,17 @@ def test_a_piped_password_is_read_quietly_and_must_be_given_twice(local_server, 
     assert login(local_server, "si-piped", "piped-password-1").status_code == 302  # unchanged
 
 
+def data_folder_files(folder):
+    """The bytes of every regular file under the server's data folder, by path."""
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = Path(root, name)
+            if path.is_file() and not path.is_symlink():
+                found[path] = path.read_bytes()
+    return found
+
+
 def test_passwords_stay_out_of_the_log_and_secrets_are_private(local_server, people):
     for person in people.values():
         login(local_server, person.name, person.password)
@@ -386,9 +398,15 @@ def test_passwords_stay_out_of_the_log_and_secrets_are_private(local_server, peo
     for password in list(PASSWORDS.values()) + ["mallory-new-pass-9a7e", "long-enough-pass", "short7!"]:
         assert password not in log
     assert local_server.admin_password not in log
-    database = (local_server.data_dir / "connect.db").read_bytes()
-    for password in PASSWORDS.values():
-        assert password.encode() not in database  # only scrypt hashes are stored
+    # Every file of the data folder: the database runs in WAL mode, so fresh rows sit in
+    # connect.db-wal (and -shm) until a checkpoint, not in connect.db.
+    stored = data_folder_files(local_server.data_dir)
+    assert {"connect.db", "connect.db-wal"} <= {path.name for path in stored}, sorted(stored)
+    for person in people.values():  # the rows are among what was read: the check can see them
+        assert any(person.name.encode() in data for data in stored.values()), person.name
+    for password in list(PASSWORDS.values()) + ["mallory-new-pass-9a7e", "long-enough-pass", "piped-password-1"]:
+        holding = [str(path) for path, data in stored.items() if password.encode() in data]
+        assert holding == [], holding  # only scrypt hashes are stored
     for name in ("secret", "admin-password", "admin-api-key"):
         mode = stat.S_IMODE(os.stat(local_server.data_dir / name).st_mode)
         assert mode == 0o600, (name, oct(mode))

@@ -163,6 +163,7 @@ def test_a_draft_of_an_app_is_checked_by_its_preview_and_stays_off_the_live_url(
     assert page(owner, guid).text.startswith("Hello from the draft")
 
 
+@pytest.mark.browser
 def test_the_draft_url_rsconnect_python_prints_shows_the_draft(local_server, browser):
     """rsconnect-python shows `{dashboard_url}/draft/{bundle id}`: the dashboard sends the browser to
     the bundle's preview there, and the plain dashboard URL opens the item's page, whose link is the
