@@ -48,7 +48,8 @@ def wait_publish_dialog(page):
 
 
 def wait_conflict_dialog(page):
-    page.wait_for_selector(".rsc-conflict-modal.rsc-ready #rsc-conflict-form", state="visible")
+    """The question is a step of the publish dialog."""
+    page.wait_for_selector(".rsc-publish-modal #rsc-conflict-form", state="visible")
 
 
 def choose_mode(page, source):

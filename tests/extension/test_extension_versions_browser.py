@@ -153,7 +153,7 @@ def test_sharing_draft_activate_and_remove(jupyter, local_server, page, no_saved
     # Remove the older version: a second click confirms.
     remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_bundle
     page.click(remove)
-    assert page.inner_text(remove) == "Remove for good"
+    assert page.inner_text(remove) == "Delete for good"
     assert len(version_rows(page)) == 2
     page.click(remove)
     page.wait_for_function(

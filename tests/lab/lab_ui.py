@@ -96,7 +96,7 @@ def dialog_error(page, selector="#rsc-error"):
 
 
 def wait_status(page, text):
-    """The publish dialog's status line says `text` (e.g. after "Create manifest")."""
+    """The publish dialog's status line says `text` (e.g. after "Save package list (manifest.json)")."""
     page.wait_for_function(
         "(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text, timeout=PUBLISH_TIMEOUT_MS
     )
