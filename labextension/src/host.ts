@@ -76,8 +76,9 @@ class Renderer extends Dialog.Renderer {
   }
 
   createFooter(): Widget {
-    const footer = new Widget({ node: this.footer });
+    const footer = new Widget();
     footer.addClass('jp-Dialog-footer');
+    footer.node.append(this.footer);
     return footer;
   }
 }

@@ -2,6 +2,7 @@
 
 import json
 
+DIALOG = ".rsc-modal.in .modal-content"  # the open dialog's visible box (tests/ui)
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 

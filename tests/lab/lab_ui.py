@@ -4,6 +4,7 @@ dialog buttons by the class names the extension gives them), and what the notebo
 import json
 import time
 
+DIALOG = ".rsc-modal .jp-Dialog-content"  # the open dialog's visible box (tests/ui)
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 

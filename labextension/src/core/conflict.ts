@@ -15,11 +15,11 @@ function usable(item: IContent, mode: string): boolean {
 
 function describe(kit: Kit, item: IContent, ok: boolean): HTMLElement {
   const link = item.dashboard_url || item.content_url;
-  const facts = [
-    MODE_NAMES[item.app_mode || 'unknown'] || item.app_mode,
-    say.conflictOwner(item.app_role),
-    say.conflictDeployed(when(item.last_deployed_time))
-  ].join(' · ');
+  const mode = item.app_mode || 'unknown';
+  const deployed = mode === 'unknown' ? '' : when(item.last_deployed_time);
+  const facts = [MODE_NAMES[mode] || mode, say.conflictOwner(item.app_role)]
+    .concat(deployed ? [say.conflictDeployed(deployed)] : [])
+    .join(' · ');
   const details = el('div', { class: 'rsc-conflict-facts' }, [facts]);
   if (link) {
     details.append(

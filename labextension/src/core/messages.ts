@@ -6,7 +6,7 @@ export const MODE_NAMES: { [mode: string]: string } = {
   static: 'finished document only',
   'jupyter-static': 'document with source code',
   'jupyter-voila': 'interactive dashboard (Voila)',
-  unknown: 'never published'
+  unknown: 'nothing published yet'
 };
 
 export const say = {
@@ -119,7 +119,7 @@ export const say = {
   wrote: (files: string[]) => `Wrote ${files.join(', ')}.`,
   cancelled: 'Publishing cancelled: nothing was changed on the server.',
   phases: { build: 'Building the bundle', upload: 'Uploading' } as { [phase: string]: string },
-  progress: (phase: string, done: string, total: string) => `${phase}: ${done} of ${total}`,
+  progress: (phase: string, done: string, total: string) => `${phase} ${done} of ${total}`,
   warningsLabel: 'The checks before upload found:',
   warningsNext: 'Fix these and publish again, or choose "Publish anyway" to publish as it is.',
   logLabel: 'Log',
@@ -128,6 +128,7 @@ export const say = {
 
   // -- buttons ------------------------------------------------------------------------------------
   cancel: 'Cancel',
+  hide: 'Hide (publishing goes on)',
   close: 'Close',
   back: 'Back',
   publish: 'Publish',
@@ -144,7 +145,7 @@ export const say = {
   conflictNew: 'Publish a new copy',
   conflictOwner: (role: string | null | undefined) =>
     role === 'owner' ? 'yours' : role ? `you are its ${role}` : 'owner unknown',
-  conflictDeployed: (when: string) => (when ? `last published ${when}` : 'never published'),
+  conflictDeployed: (when: string) => `last published ${when}`,
   conflictOpen: 'open it',
 
   // -- versions -----------------------------------------------------------------------------------
@@ -153,6 +154,7 @@ export const say = {
   versionsLoading: 'Loading the versions…',
   versionsSummary: (title: string, server: string, count: number) =>
     `"${title}" on ${server}: ${count} version${count === 1 ? '' : 's'}, newest first. The live one is what visitors see.`,
+  versionsPython: 'Python',
   versionsHead: ['Published', 'Size', 'Python', ''],
   versionLive: 'Live',
   versionActivate: 'Make live',

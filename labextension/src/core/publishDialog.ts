@@ -3,7 +3,7 @@
 // buttons. Each step has one primary button and a way out.
 import * as conflict from './conflict';
 import { el, find, findAll, humanBytes, Kit, show } from './dom';
-import { IFlowView, JobError, publish, writeManifest } from './flow';
+import { ConflictChoice, IFlowView, JobError, publish, writeManifest } from './flow';
 import { say } from './messages';
 import { deployment, normalizeUrl, remembered } from './notebook';
 import * as form_ from './publishForm';
@@ -13,7 +13,22 @@ import * as versions from './versions';
 
 export type Outcome = { result: IResult } | { addServer: form_.IDraft } | null;
 
-function stateView(kit: Kit, form: HTMLElement, footer: Footer): IFlowView {
+/** Text with its web addresses as links (an error names the content's dashboard page). */
+export function linked(text: string): (Node | string)[] {
+  return text
+    .split(/(https?:\/\/[^\s"'<>]*[^\s"'<>.,;:)])/)
+    .map((part, i) =>
+      i % 2 ? el('a', { href: part, target: '_blank', rel: 'noopener' }, [part]) : part
+    );
+}
+
+function stateView(
+  kit: Kit,
+  form: HTMLElement,
+  footer: Footer,
+  answers: { [key: string]: ConflictChoice },
+  afterQuestion: () => void
+): IFlowView {
   const question = find<HTMLElement>(form, '#rsc-step-question');
   return {
     status: text => (find<HTMLElement>(form, '#rsc-status').textContent = text),
@@ -48,6 +63,10 @@ function stateView(kit: Kit, form: HTMLElement, footer: Footer): IFlowView {
       }
     },
     askConflict: async (matches, mode, serverName) => {
+      const key = JSON.stringify([serverName, find(form, '#rsc-title').value.trim(), mode]);
+      if (answers[key]) {
+        return answers[key]; // asked already in this dialog: "Publish anyway" does not ask again
+      }
       show(find(form, '#rsc-step-form'), false);
       show(question, true);
       footer.setBusy(false, form);
@@ -64,7 +83,7 @@ function stateView(kit: Kit, form: HTMLElement, footer: Footer): IFlowView {
         question.replaceChildren();
         show(question, false);
         show(find(form, '#rsc-step-form'), true);
-        footer.setBusy(true, form);
+        afterQuestion();
       }
     }
   };
@@ -85,7 +104,10 @@ export async function open(
   select.value = draft.server || (last || servers[0]).name;
   form_.applyServerDefaults(form, notebook, servers, draft);
   const footer = new Footer(kit);
-  const view = stateView(kit, form, footer);
+  const view = stateView(kit, form, footer, {}, () => {
+    toForm();
+    setBusy(true);
+  });
   const errorBox = find<HTMLElement>(form, '#rsc-error');
   let outcome: Outcome = null;
   let publishAnyway = false;
@@ -106,7 +128,25 @@ export async function open(
     }
   ];
   const toForm = () => footer.set(formButtons());
-  const setBusy = (on: boolean) => footer.setBusy(on, form);
+  let hidden = false;
+  let running: Promise<void> | null = null;
+  const hide: IButton = {
+    id: 'rsc-publish-hide',
+    label: say.hide,
+    click: () => {
+      hidden = true;
+      shell.close();
+    }
+  };
+  const setBusy = (on: boolean) => {
+    footer.setBusy(on, form);
+    const button = footer.button('rsc-publish-hide');
+    if (on && running && !button) {
+      footer.node.prepend(footer.make(hide, true));
+    } else if (!on && button) {
+      button.remove();
+    }
+  };
   const fail = (err: Error) => {
     if (err instanceof JobError && err.fix === 'publish-anyway') {
       publishAnyway = true; // the warnings are listed; the next click publishes regardless
@@ -114,8 +154,11 @@ export async function open(
     setBusy(false);
     toForm();
     view.status('');
-    errorBox.textContent = err.message || String(err);
+    errorBox.replaceChildren(...linked(err.message || String(err)));
     show(errorBox, true);
+    if (hidden) {
+      host.showError(err); // the dialog was hidden while it worked: say it where the user is
+    }
   };
   const start = (action: (choices: IChoices) => Promise<void>) => {
     const choices = form_.read(form, servers, rules, publishAnyway);
@@ -129,10 +172,15 @@ export async function open(
     ['#rsc-log-box', '#rsc-warnings-box', '#rsc-progress-row'].forEach(s =>
       show(find(form, s), false)
     );
-    action(choices).catch(fail);
+    running = action(choices).catch(fail);
+    setBusy(true);
   };
   const finish = (value: Outcome) => {
     outcome = value;
+    if (hidden && value && 'result' in value) {
+      host.published(value.result);
+      outcome = null;
+    }
     shell.close();
   };
   const publishIt = async (choices: IChoices) => {
@@ -181,6 +229,10 @@ export async function open(
   form.addEventListener('change', e => {
     if ((e.target as HTMLElement).id === 'rsc-server') {
       form_.applyServerDefaults(form, notebook, servers, {});
+    }
+    if (publishAnyway && !footer.isBusy()) {
+      publishAnyway = false; // other choices: the checks run again before anything is published
+      toForm();
     }
   });
   form.addEventListener('submit', e => e.preventDefault());

@@ -57,18 +57,22 @@ export class Footer {
   constructor(private kit: Kit) {}
 
   set(buttons: IButton[]): void {
-    this.node.replaceChildren(
-      ...buttons.map(b => {
-        const node = this.kit.button(b.id, b.label, b.kind || '', { id: b.id });
-        node.addEventListener('click', () => {
-          if (!this.busy) {
-            b.click();
-          }
-        });
-        node.disabled = this.busy;
-        return node;
-      })
-    );
+    this.node.replaceChildren(...buttons.map(b => this.make(b)));
+  }
+
+  /** A button of the footer; `always` ones work while busy (a way out). */
+  make(b: IButton, always = false): HTMLButtonElement {
+    const node = this.kit.button(b.id, b.label, b.kind || '', { id: b.id });
+    node.addEventListener('click', () => {
+      if (always || !this.busy) {
+        b.click();
+      }
+    });
+    node.disabled = this.busy && !always;
+    if (always) {
+      node.classList.add('rsc-always');
+    }
+    return node;
   }
 
   button(id: string): HTMLButtonElement | null {
@@ -88,8 +92,8 @@ export class Footer {
 
   setBusy(on: boolean, root: HTMLElement): void {
     this.busy = on;
-    for (const b of Array.from(this.node.querySelectorAll('button'))) {
-      b.disabled = on;
+    for (const b of Array.from(this.node.querySelectorAll('button:not(.rsc-always)'))) {
+      (b as HTMLButtonElement).disabled = on;
     }
     for (const b of Array.from(root.querySelectorAll('.rsc-busy-off'))) {
       (b as HTMLButtonElement).disabled = on;

@@ -32,12 +32,14 @@ const CSS = `
 .rsc-files { max-height: 8em; overflow-y: auto; padding: 0 8px;
   border: 1px solid var(--jp-border-color2, #ddd); }
 .rsc-fold { margin: 8px 0; padding: 4px 8px; border: 1px solid var(--jp-border-color2, #ddd); }
-.rsc-fold > summary { cursor: pointer; font-weight: 600; padding: 2px 0; list-style: revert; }
+.rsc-fold > summary { display: list-item; cursor: pointer; font-weight: 600; padding: 2px 0; }
 .rsc-fold[open] > summary { margin-bottom: 6px; }
 #rsc-ca-path { margin: 2px 0 4px 22px; width: calc(100% - 22px); }
-.rsc-state { flex: 0 1 auto; min-height: 0; overflow-y: auto; max-height: 55%;
+.rsc-state { flex: none; overflow-y: auto; max-height: calc(100vh - 330px);
   border-top: 1px solid var(--jp-border-color2, #e5e5e5); padding-top: 6px; margin-top: 4px; }
-.rsc-status { min-height: 1.2em; color: var(--jp-ui-font-color1, #333); }
+.rsc-status:empty { display: none; }
+.rsc-state:not(:has(> .rsc-status:not(:empty), > :not(.rsc-status):not([style*='none']))) { display: none; }
+.rsc-status { color: var(--jp-ui-font-color1, #333); }
 .rsc-dialog .rsc-error { margin: 6px 0; padding: 6px 8px; overflow-wrap: anywhere; }
 .rsc-progress-row { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
 .rsc-progress { flex: 0 1 50%; min-width: 0; }
@@ -45,11 +47,12 @@ const CSS = `
   background: var(--jp-layout-color2, #fcf8e3); color: var(--jp-ui-font-color1, #333); }
 .rsc-warnings { margin: 2px 0; padding-left: 1.4em; }
 .rsc-warnings-label { font-weight: 600; }
-.rsc-log-box > summary { cursor: pointer; color: var(--jp-ui-font-color2, #555); }
+.rsc-log-box > summary { display: list-item; cursor: pointer; color: var(--jp-ui-font-color2, #555); }
 .rsc-dialog .rsc-log { max-height: 12em; overflow: auto; margin: 4px 0; padding: 4px;
   white-space: pre-wrap; overflow-wrap: break-word; word-break: normal; font-size: 11px;
   background: var(--jp-layout-color2, #f5f5f5); color: var(--jp-ui-font-color1, #333);
   border: 1px solid var(--jp-border-color2, #ddd); }
+@media (max-height: 760px) { .rsc-dialog .rsc-log { max-height: 6em; } }
 .rsc-step-title { font-size: 1.1em; font-weight: 600; margin: 0 0 6px 0; }
 .rsc-conflict-choice { padding: 6px; border: 1px solid var(--jp-border-color2, #ddd); margin: 6px 0; }
 .rsc-conflict-title { font-weight: 600; }

@@ -14,7 +14,7 @@ export interface IVersionsHost {
   madeLive(contentUrl: string): void;
 }
 
-function row(kit: Kit, v: IVersion): HTMLElement {
+function row(kit: Kit, v: IVersion, withPython: boolean): HTMLElement {
   const actions = el('td', { class: 'rsc-version-actions' });
   if (v.live) {
     actions.append(el('span', { class: 'rsc-version-live-label' }, [say.versionLive]));
@@ -28,7 +28,9 @@ function row(kit: Kit, v: IVersion): HTMLElement {
   return el('tr', { class: cls, 'data-bundle': v.bundle_id, 'data-created': when(v.created) }, [
     el('td', { class: 'rsc-version-created' }, [when(v.created)]),
     el('td', { class: 'rsc-version-size' }, [humanBytes(v.size)]),
-    el('td', { class: 'rsc-version-python' }, [v.python ? `Python ${v.python}` : '']),
+    ...(withPython
+      ? [el('td', { class: 'rsc-version-python' }, [v.python ? `Python ${v.python}` : ''])]
+      : []),
     actions
   ]);
 }
@@ -71,18 +73,21 @@ export function open(
       server.name,
       answer.versions.length
     );
+    // No Python column where no version names one (a finished document has none).
+    const withPython = answer.versions.some(v => v.python);
+    const head = say.versionsHead.filter(h => withPython || h !== say.versionsPython);
     find<HTMLElement>(view, '.rsc-versions-table').replaceChildren(
       el('thead', {}, [
         el(
           'tr',
           {},
-          say.versionsHead.map(h => el('th', {}, [h]))
+          head.map(h => el('th', {}, [h]))
         )
       ]),
       el(
         'tbody',
         {},
-        answer.versions.map(v => row(kit, v))
+        answer.versions.map(v => row(kit, v, withPython))
       )
     );
     view.setAttribute('data-loaded', 'true');
