@@ -17,7 +17,9 @@ export interface IVersionsHost {
 function row(kit: Kit, v: IVersion, withPython: boolean): HTMLElement {
   const actions = el('td', { class: 'rsc-version-actions' });
   if (v.live) {
-    actions.append(el('span', { class: 'rsc-version-live-label' }, [say.versionLive]));
+    actions.append(
+      el('span', { class: 'rsc-version-live rsc-version-live-label' }, [say.versionLive])
+    );
   } else {
     actions.append(
       kit.button('rsc-version-activate rsc-busy-off', say.versionActivate),
