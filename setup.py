@@ -77,7 +77,9 @@ def lab_build_stale() -> bool:
 
     if not lab_built() or not core_built():
         return True
-    return any(is_stale(built, source) for built in (LABEXTENSION_BUILT, CORE_AMD_BUILT) for source in LABEXTENSION_SOURCES)
+    return any(
+        is_stale(built, source) for built in (LABEXTENSION_BUILT, CORE_AMD_BUILT) for source in LABEXTENSION_SOURCES
+    )
 
 
 def lab_build_possible() -> bool:

@@ -22,7 +22,8 @@ function showLink(panel: NotebookPanel, result: Pick<IResult, 'content_url' | 'd
   const url = result.draft_url || result.content_url;
   const link = document.createElement('a');
   link.className = result.draft_url ? 'rsc-published rsc-published-draft' : 'rsc-published';
-  Object.assign(link, { href: url, target: '_blank', rel: 'noopener', title: url });
+  const title = result.draft_url ? `Draft: ${url}` : url;
+  Object.assign(link, { href: url, target: '_blank', rel: 'noopener', title });
   link.setAttribute('data-url', url);
   link.textContent = result.draft_url ? say.publishedDraft : say.publishedLive;
   const existing = panel.node.querySelector('.rsc-published-item');
