@@ -143,6 +143,7 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     assert rows(page) == [[draft_id, True]]
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
     assert [b["id"] for b in bundles] == [draft_id]
+    page.click(".jp-Dialog button.rsc-versions-close")  # the Versions step's way back to the form
     page.click(".jp-Dialog button.rsc-publish-cancel")
     page.wait_for_selector("#rsc-publish-form", state="detached")
 
