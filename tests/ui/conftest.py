@@ -10,7 +10,7 @@ import pytest
 
 from tests.extension import extension_ui
 from tests.extension.jupyter_servers import KINDS as CLASSIC_KINDS
-from tests.extension.jupyter_servers import start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import forget_saved_servers, start_jupyter, stop_jupyter
 from tests.lab import lab_ui
 from tests.lab.lab_servers import KINDS as LAB_KINDS
 from tests.lab.lab_servers import start_lab, stop_lab
@@ -43,6 +43,5 @@ def front(request, tmp_path_factory, isolated_config):
 @pytest.fixture
 def no_saved_servers(front):
     """Each test starts with no saved servers (the first-use dialog), removed through the handlers."""
-    for s in front.server.api("GET", "servers").json()["servers"]:
-        assert front.server.api("POST", "servers/remove", json={"server": s["name"]}).status_code == 200
+    forget_saved_servers(front.server)
     yield
