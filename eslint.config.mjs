@@ -2,7 +2,9 @@
 // - nbextension/*.js: the classic Notebook's AMD modules, loaded by RequireJS as plain scripts.
 //   They are written in ES5 syntax (var, function expressions) and use only ES2015's Promise
 //   global beyond it, so they are parsed as ES5 with the browser's and ES2015's globals.
-// - labextension/src/**/*.ts: the JupyterLab 4 / Notebook 7 extension, with typescript-eslint.
+// - labextension/src/**/*.ts: the JupyterLab 4 / Notebook 7 extension, with typescript-eslint;
+//   labextension/src/core/ is the publishing core both UIs share, which may not import a UI
+//   framework (it is built a second time as AMD for the classic Notebook).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -13,6 +15,7 @@ export default [
     ignores: [
       '**/node_modules/',
       'labextension/lib/',
+      'labextension/amd/',
       'rsconnect_jupyter/labextension/',
       'build/',
       '.venv*/'
@@ -41,5 +44,18 @@ export default [
   ...tseslint.configs.recommended.map(config => ({
     ...config,
     files: ['labextension/src/**/*.ts']
-  }))
+  })),
+  {
+    files: ['labextension/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@jupyterlab/*', '@lumino/*', 'jquery', 'base/js/*'], message: 'The core serves both UIs: no UI framework here.' }
+          ]
+        }
+      ]
+    }
+  }
 ];

@@ -1,16 +1,20 @@
 """The one build step a declaration cannot do; everything else is in pyproject.toml.
 
 Before the package is built (`pip install .`, `pip install -e .`, `python -m build`), this:
-- copies the classic front end from the top-level nbextension/ into the package, where
-  `jupyter nbextension install --py rsconnect_jupyter` finds it;
-- builds the JupyterLab 4 / Notebook 7 extension with jlpm when it is missing or older than its
-  sources (as jupyter-packaging did), so a plain `pip install .` from a clone ships it. An sdist
-  carries the built extension, so a wheel built from it needs no Node.js;
+- builds, with jlpm, the publishing core (labextension/src/core) and the JupyterLab 4 /
+  Notebook 7 extension over it when either is missing or older than its sources (as
+  jupyter-packaging did), so a plain `pip install .` from a clone ships them. The same build
+  compiles the core a second time as AMD modules (labextension/amd/) for the classic Notebook.
+  An sdist carries both builds, so a wheel built from it needs no Node.js;
+- copies the classic front end (the top-level nbextension/ and the core's AMD build in core/)
+  into the package, where `jupyter nbextension install --py rsconnect_jupyter` finds it;
 - lays out the Jupyter config files, the nbextension and the lab extension as data files, so the
   install alone enables the extension in every notebook UI.
 
-`HATCH_JUPYTER_BUILDER_SKIP_NPM=1` (hatch-jupyter-builder's switch) skips the lab build, as
-scripts/demo does: the CLI needs no lab extension and a cold jlpm install costs a minute or more.
+`HATCH_JUPYTER_BUILDER_SKIP_NPM=1` (hatch-jupyter-builder's switch) skips the build, as
+scripts/demo does: the CLI needs neither UI and a cold jlpm install costs a minute or more. Both
+notebook UIs then need a build made before (an sdist carries one); without it they are left out,
+and the build says so.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NBEXTENSION_SOURCES = "nbextension"
 NBEXTENSION_IN_PACKAGE = "rsconnect_jupyter/nbextension"
 LABEXTENSION_BUILT = "rsconnect_jupyter/labextension"  # package.json "jupyterlab.outputDir"
+CORE_AMD_BUILT = "labextension/amd"  # labextension/tsconfig.classic.json "outDir"
+CORE_ENTRY = "index.js"  # what nbextension/main.js loads: define(['./core/index', ...])
 LABEXTENSION_NAME = "rsconnect-jupyter"  # labextension/package.json "name"
 # What the lab build reads: a change to any of them makes the built extension stale.
 LABEXTENSION_SOURCES = [
@@ -37,6 +43,7 @@ LABEXTENSION_SOURCES = [
     "yarn.lock",
     "labextension/package.json",
     "labextension/tsconfig.json",
+    "labextension/tsconfig.classic.json",
     "labextension/src",
     "labextension/style",
     "labextension/schema",
@@ -57,13 +64,22 @@ def lab_build_skipped() -> bool:
     return os.environ.get("HATCH_JUPYTER_BUILDER_SKIP_NPM") == "1"
 
 
+def lab_built() -> bool:
+    return os.path.isfile(os.path.join(LABEXTENSION_BUILT, "package.json"))
+
+
+def core_built() -> bool:
+    return os.path.isfile(os.path.join(CORE_AMD_BUILT, CORE_ENTRY))
+
+
 def lab_build_stale() -> bool:
     from hatch_jupyter_builder.utils import is_stale
 
-    built = os.path.join(LABEXTENSION_BUILT, "package.json")
-    if not os.path.isfile(built):
+    if not lab_built() or not core_built():
         return True
-    return any(is_stale(LABEXTENSION_BUILT, source) for source in LABEXTENSION_SOURCES)
+    return any(
+        is_stale(built, source) for built in (LABEXTENSION_BUILT, CORE_AMD_BUILT) for source in LABEXTENSION_SOURCES
+    )
 
 
 def lab_build_possible() -> bool:
@@ -117,38 +133,51 @@ def build_labextension() -> None:
 
 
 def prepare_front_ends() -> None:
-    """Copy the classic front end into the package; build the lab extension when it is stale."""
+    """Build the core and the lab extension when stale; copy the classic front end into the package."""
     os.chdir(HERE)
-    shutil.rmtree(NBEXTENSION_IN_PACKAGE, ignore_errors=True)
-    shutil.copytree(NBEXTENSION_SOURCES, NBEXTENSION_IN_PACKAGE)
     if lab_build_wanted():
         build_labextension()
-    elif not os.path.isfile(os.path.join(LABEXTENSION_BUILT, "package.json")):
+    elif not lab_built() or not core_built():
         why = "HATCH_JUPYTER_BUILDER_SKIP_NPM=1" if lab_build_skipped() else "Node.js is not installed"
+        missing = [
+            what
+            for what, built in (
+                ("the JupyterLab 4 / Notebook 7 extension (%s)" % LABEXTENSION_BUILT, lab_built()),
+                ("the classic Notebook's publishing core (%s)" % CORE_AMD_BUILT, core_built()),
+            )
+            if not built
+        ]
         log(
-            "the JupyterLab 4 / Notebook 7 extension is left out (%s); the CLI and the classic "
-            "extension install as usual. Install Node.js to include it." % why
+            "%s: not built, and the build is skipped (%s). The CLI installs as usual; the Publish "
+            "button is missing from %s. Install Node.js, or unset the variable, and install again."
+            % (" and ".join(missing), why, "both notebook UIs" if not core_built() else "JupyterLab")
         )
     elif lab_build_stale() and not lab_build_skipped():
         log(
-            "warning: the JupyterLab extension is older than its sources and Node.js is not "
-            "installed to rebuild it: the existing build is installed."
+            "warning: the notebook extensions are older than their sources and Node.js is not "
+            "installed to rebuild them: the existing build is installed."
         )
+    shutil.rmtree(NBEXTENSION_IN_PACKAGE, ignore_errors=True)
+    if core_built():
+        shutil.copytree(NBEXTENSION_SOURCES, NBEXTENSION_IN_PACKAGE)
+        shutil.copytree(CORE_AMD_BUILT, os.path.join(NBEXTENSION_IN_PACKAGE, "core"))
 
 
 def data_files() -> list[tuple[str, list[str]]]:
-    """Jupyter config files, the nbextension and the built lab extension, as wheel data."""
+    """Jupyter config files, the nbextension (with the core) and the built lab extension, as wheel data."""
     layout = [
         ("etc/jupyter/jupyter_notebook_config.d", files("jupyter-config/jupyter_notebook_config.d/*.json")),
         ("etc/jupyter/jupyter_server_config.d", files("jupyter-config/jupyter_server_config.d/*.json")),
         ("etc/jupyter/nbconfig/notebook.d", files("jupyter-config/nbconfig/notebook.d/*.json")),
-        ("share/jupyter/nbextensions/rsconnect_jupyter", files(NBEXTENSION_SOURCES + "/*")),
     ]
-    target = "share/jupyter/labextensions/" + LABEXTENSION_NAME
     by_folder: dict[str, list[str]] = {}
-    for path in files(LABEXTENSION_BUILT + "/**/*"):
-        folder = os.path.dirname(os.path.relpath(path, LABEXTENSION_BUILT))
-        by_folder.setdefault(os.path.join(target, folder).rstrip("/"), []).append(path)
+    for built, target in (
+        (NBEXTENSION_IN_PACKAGE, "share/jupyter/nbextensions/rsconnect_jupyter"),
+        (LABEXTENSION_BUILT, "share/jupyter/labextensions/" + LABEXTENSION_NAME),
+    ):
+        for path in files(built + "/**/*"):
+            folder = os.path.dirname(os.path.relpath(path, built))
+            by_folder.setdefault(os.path.join(target, folder).rstrip("/"), []).append(path)
     return layout + sorted(by_folder.items())
 
 

@@ -1,6 +1,6 @@
-// rsconnect_jupyter for JupyterLab 4 and Notebook 7: a "Publish to Posit Connect" button in the
-// notebook toolbar and a command in the palette. First use asks for a server (addServer.ts);
-// then the publish dialog (publishDialog.ts); success puts a link to the document in the toolbar.
+// rsconnect_jupyter for JupyterLab 4 and Notebook 7: a "Publish" button in the notebook toolbar
+// and a command in the palette. The dialogs and the publish flow are the shared core (./core);
+// this file places them: success puts a link to the document in the toolbar.
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import {
   ICommandPalette,
@@ -9,87 +9,58 @@ import {
   ToolbarButton
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
-import * as addServer from './addServer';
-import * as api from './api';
-import { el } from './dom';
-import * as publishDialog from './publishDialog';
+import { Client, IHost, IResult, Kit, say, startPublishing } from './core';
+import { notebook, openDialog, THEME } from './host';
 
 const COMMAND = 'rsconnect:publish';
-const LABEL = 'Publish to Posit Connect';
 
-function notifyPublished(panel: NotebookPanel, result: api.IResult): void {
-  // A draft is not live: the link opens its preview (the content URL still serves the old version).
+/** The toolbar link to the published document (a draft: its preview). */
+function showLink(panel: NotebookPanel, result: Pick<IResult, 'content_url' | 'draft_url'>): void {
   const url = result.draft_url || result.content_url;
-  const link = el(
-    'a',
-    {
-      class: result.draft_url ? 'rsc-published rsc-published-draft' : 'rsc-published',
-      href: url,
-      target: '_blank',
-      rel: 'noopener',
-      title: result.draft_url ? `Draft: ${url}` : url,
-      'data-url': url
-    },
-    [
-      result.draft_url
-        ? 'Draft on Posit Connect: preview it'
-        : 'Published to Posit Connect: open it'
-    ]
-  );
+  const link = document.createElement('a');
+  link.className = result.draft_url ? 'rsc-published rsc-published-draft' : 'rsc-published';
+  const title = result.draft_url ? `Draft: ${url}` : url;
+  Object.assign(link, { href: url, target: '_blank', rel: 'noopener', title });
+  link.setAttribute('data-url', url);
+  link.textContent = result.draft_url ? say.publishedDraft : say.publishedLive;
   const existing = panel.node.querySelector('.rsc-published-item');
   if (existing) {
     existing.replaceChildren(link);
     return;
   }
-  const item = new Widget({ node: el('div', { class: 'rsc-published-item' }, [link]) });
+  const item = new Widget();
+  item.addClass('rsc-published-item');
+  item.node.append(link);
   panel.toolbar.insertAfter('rsconnect-publish', 'rsconnect-published', item);
 }
 
-/** After a version was activated from the Versions view: a draft's link now opens the content. */
-function showLive(panel: NotebookPanel, contentUrl: string): void {
-  const link = panel.node.querySelector('.rsc-published-draft');
-  if (link && contentUrl) {
-    notifyPublished(panel, { content_url: contentUrl } as api.IResult);
-  }
+function host(panel: NotebookPanel): IHost {
+  const settings = ServerConnection.makeSettings();
+  return {
+    client: new Client({
+      baseUrl: settings.baseUrl,
+      token: settings.token,
+      enableCommand: 'jupyter server extension enable --sys-prefix rsconnect_jupyter'
+    }),
+    notebook: notebook(panel),
+    kit: new Kit(THEME),
+    openDialog,
+    published: result => showLink(panel, result),
+    madeLive: url => {
+      if (url && panel.node.querySelector('.rsc-published-draft')) {
+        showLink(panel, { content_url: url });
+      }
+    },
+    showError: err => void showErrorMessage(say.publishTitle, err)
+  };
 }
 
-async function addThenPublish(panel: NotebookPanel, draft: publishDialog.IDraft): Promise<void> {
-  const added = await addServer.open({});
-  const servers = await api.listServers();
-  if (!servers.length) {
-    return;
-  }
-  await publishWith(panel, servers, added ? { ...draft, server: added.server.name } : draft);
-}
-
-// The dialogs hand control back here to switch between "add a server" and "publish".
-async function publishWith(
-  panel: NotebookPanel,
-  servers: api.IServer[],
-  draft: publishDialog.IDraft
-): Promise<void> {
-  const outcome = await publishDialog.open(panel, servers, draft, contentUrl =>
-    showLive(panel, contentUrl)
-  );
-  if (!outcome) {
-    return;
-  }
-  if ('addServer' in outcome) {
-    return addThenPublish(panel, outcome.addServer);
-  }
-  notifyPublished(panel, outcome.result);
-}
-
-async function startPublishing(panel: NotebookPanel): Promise<void> {
-  try {
-    await panel.context.ready;
-    const servers = await api.listServers();
-    await (servers.length ? publishWith(panel, servers, {}) : addThenPublish(panel, {}));
-  } catch (err) {
-    await showErrorMessage(LABEL, err as Error);
-  }
+async function publish(panel: NotebookPanel): Promise<void> {
+  await panel.context.ready;
+  await startPublishing(host(panel));
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -106,23 +77,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settings: ISettingRegistry | null
   ) => {
     app.commands.addCommand(COMMAND, {
-      label: LABEL,
+      label: say.publishTitle,
       caption: 'Publish this notebook to a Posit Connect server',
       isEnabled: () => tracker.currentWidget !== null,
-      execute: () => {
-        const panel = tracker.currentWidget;
-        return panel ? startPublishing(panel) : undefined;
-      }
+      execute: () => (tracker.currentWidget ? publish(tracker.currentWidget) : undefined)
     });
-    if (palette) {
-      palette.addItem({ command: COMMAND, category: 'Notebook Operations' });
-    }
+    palette?.addItem({ command: COMMAND, category: 'Notebook Operations' });
     const publishButton = (panel: NotebookPanel): ToolbarButton => {
       const button = new ToolbarButton({
         className: 'rsc-publish-button',
-        label: 'Publish',
-        tooltip: LABEL,
-        onClick: () => void startPublishing(panel)
+        label: say.publish,
+        tooltip: say.publishTitle,
+        onClick: () => void publish(panel)
       });
       button.node.id = `rsc-publish-button-${panel.id}`;
       return button;

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import KINDS, forget_saved_servers, start_jupyter, stop_jupyter
 
 
 @pytest.fixture(scope="session", params=KINDS)
@@ -16,6 +16,5 @@ def jupyter(request, tmp_path_factory, isolated_config):
 @pytest.fixture
 def no_saved_servers(jupyter):
     """Each test starts with no saved servers (the first-use dialog), removed through the handlers."""
-    for s in jupyter.api("GET", "servers").json()["servers"]:
-        assert jupyter.api("POST", "servers/remove", json={"server": s["name"]}).status_code == 200
+    forget_saved_servers(jupyter)
     yield

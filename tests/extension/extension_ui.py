@@ -2,6 +2,7 @@
 
 import json
 
+DIALOG = ".rsc-modal.in .modal-content"  # the open dialog's visible box (tests/ui)
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 
@@ -48,7 +49,8 @@ def wait_publish_dialog(page):
 
 
 def wait_conflict_dialog(page):
-    page.wait_for_selector(".rsc-conflict-modal.rsc-ready #rsc-conflict-form", state="visible")
+    """The question is a step of the publish dialog."""
+    page.wait_for_selector(".rsc-publish-modal #rsc-conflict-form", state="visible")
 
 
 def choose_mode(page, source):

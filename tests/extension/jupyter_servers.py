@@ -50,6 +50,9 @@ def jupyter_home(base):
     target = data / "nbextensions" / "rsconnect_jupyter"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(REPO / "nbextension", target)
+    # The publishing core, as the lab build compiled it for RequireJS (setup.py puts it there too).
+    if (REPO / "labextension" / "amd").is_dir():
+        shutil.copytree(REPO / "labextension" / "amd", target / "core")
     install_echo_kernel(data)
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
     env.update(
@@ -156,3 +159,9 @@ def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupy
 
 def stop_jupyter(server):
     launch.stop(server.process)
+
+
+def forget_saved_servers(server):
+    """No saved servers (the first-use dialog), removed through the handlers of any Jupyter kind."""
+    for s in server.api("GET", "servers").json()["servers"]:
+        assert server.api("POST", "servers/remove", json={"server": s["name"]}).status_code == 200

@@ -48,9 +48,12 @@ def test_first_publish_static(jupyter, local_server, page, no_saved_servers):
     path = write_notebook(jupyter.root, unique("first") + "/sales.ipynb", heading="Sales in May")
     url = ui.publish_first_time(page, jupyter, path, local_server.url, key, name="local")
     assert_serves(local_server, url, "Sales in May", key)
-    # The toolbar icon is blue (main.css loaded next to main.js).
-    color = page.evaluate("getComputedStyle(document.querySelector('#rsc-publish-button .fa')).color")
-    assert color == "rgb(68, 112, 153)"
+    # The toolbar button says "Publish" (the docs' blue button); the success notification is an
+    # underlined link (main.css loaded next to main.js).
+    assert page.inner_text("#rsc-publish-button").strip() == "Publish"
+    assert "btn-primary" in page.get_attribute("#rsc-publish-button", "class")
+    link = page.evaluate("getComputedStyle(document.querySelector('#notification_rsconnect')).textDecorationLine")
+    assert link == "underline"
 
     # The notebook remembers the target (never the key), and the file on disk has it too.
     record = record_for(ui.rsconnect_metadata(page), local_server.url)
@@ -222,7 +225,7 @@ def test_create_manifest_from_the_kernel_snapshot(jupyter, local_server, page, n
     # A second click asks before replacing the file.
     page.click("#rsc-write-manifest")
     assert "already exists" in ui.dialog_error(page)
-    assert page.inner_text("#rsc-write-manifest") == "Replace manifest"
+    assert page.inner_text("#rsc-write-manifest") == "Replace manifest.json"
     page.click("#rsc-write-manifest")
     page.wait_for_function("document.getElementById('rsc-status').innerText.indexOf('Wrote') >= 0")
     assert not page.is_visible("#rsc-error")

@@ -85,7 +85,13 @@ def test_the_classic_dialog_names_the_lock_and_publishes_its_versions(jupyter, l
     assert page.is_checked("#rsc-packages-file")
     label = page.inner_text("label:has(#rsc-packages-file)").strip()
     assert label == "Use uv.lock from the notebook's folder"
+    # The dialog closes on success: keep what its log showed.
+    page.evaluate(
+        "() => { window.rscLog = ''; const log = document.querySelector('#rsc-log');"
+        " new MutationObserver(() => { window.rscLog = log.textContent; })"
+        ".observe(log, {childList: true, characterData: true, subtree: true}); }"
+    )
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    assert "Packages: from uv.lock (1 locked)." in page.inner_text("#rsc-log")
+    assert "Packages: from uv.lock (1 locked)." in page.evaluate("window.rscLog")
     assert "six is %s" % OLD_SIX in local_server.get(url, timeout=60).text

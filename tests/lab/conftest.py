@@ -3,6 +3,7 @@
 
 import pytest
 
+from tests.extension.jupyter_servers import forget_saved_servers
 from tests.lab.lab_servers import KINDS, start_lab, stop_lab
 
 
@@ -17,6 +18,5 @@ def lab(request, tmp_path_factory, isolated_config):
 @pytest.fixture
 def no_saved_servers(lab):
     """Each test starts with no saved servers (the first-use dialog), removed through the handlers."""
-    for s in lab.api("GET", "servers").json()["servers"]:
-        assert lab.api("POST", "servers/remove", json={"server": s["name"]}).status_code == 200
+    forget_saved_servers(lab)
     yield

@@ -4,6 +4,7 @@ dialog buttons by the class names the extension gives them), and what the notebo
 import json
 import time
 
+DIALOG = ".rsc-modal .jp-Dialog-content"  # the open dialog's visible box (tests/ui)
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
 
@@ -96,7 +97,7 @@ def dialog_error(page, selector="#rsc-error"):
 
 
 def wait_status(page, text):
-    """The publish dialog's status line says `text` (e.g. after "Create manifest")."""
+    """The publish dialog's status line says `text` (e.g. after "Save package list (manifest.json)")."""
     page.wait_for_function(
         "(document.querySelector('#rsc-status') || {}).textContent.indexOf(%r) >= 0" % text, timeout=PUBLISH_TIMEOUT_MS
     )

@@ -67,12 +67,12 @@ def test_create_manifest_from_the_kernel_snapshot(lab, local_server, page, no_sa
     # A second click asks before replacing the file; the third replaces it.
     page.click(".jp-Dialog button.rsc-write-manifest")
     assert "already exists" in ui.dialog_error(page)
-    assert page.inner_text(".jp-Dialog button.rsc-write-manifest").strip() == "Replace manifest"
+    assert page.inner_text(".jp-Dialog button.rsc-write-manifest").strip() == "Replace manifest.json"
     (lab.root / folder / "manifest.json").write_text("{}")
     page.click(".jp-Dialog button.rsc-write-manifest")
     ui.wait_status(page, "Wrote")
     assert not page.is_visible("#rsc-error")
-    assert page.inner_text(".jp-Dialog button.rsc-write-manifest").strip() == "Create manifest"
+    assert page.inner_text(".jp-Dialog button.rsc-write-manifest").strip() == "Save package list (manifest.json)"
     assert json.loads((lab.root / folder / "manifest.json").read_text())["metadata"]["entrypoint"] == "etl.ipynb"
 
 

@@ -166,10 +166,10 @@ def theme(request, lab):
         set_theme(lab, "{}")
 
 
-def assert_buttons_visible(page):
+def assert_buttons_visible(page, primary="rsc-publish-submit"):
     footer = page.locator(".rsc-publish-modal .jp-Dialog-footer").bounding_box()
     assert footer["y"] >= 0 and footer["y"] + footer["height"] <= 800, footer
-    assert page.locator(".rsc-publish-modal button.rsc-publish-submit").is_visible()
+    assert page.locator(".rsc-publish-modal button.%s" % primary).is_visible()
 
 
 def assert_contrast(page, selectors):
@@ -245,7 +245,7 @@ def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_serv
     page.wait_for_selector("#rsc-versions-view .rsc-version-activate", state="visible")
     shoot(page, lab, "%s-versions" % theme)
     assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
-    assert_buttons_visible(page)
+    assert_buttons_visible(page, "rsc-versions-close")  # the Versions step's way back
     assert_contrast(
         page,
         [
@@ -267,9 +267,10 @@ def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_serv
     page.locator("#rsc-versions-log").scroll_into_view_if_needed()
     shoot(page, lab, "%s-versions-activated" % theme)
     assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
-    assert_buttons_visible(page)
+    assert_buttons_visible(page, "rsc-versions-close")
     assert_contrast(page, ["#rsc-versions-log"])
     # Remove's second click asks in the error color: still readable.
     page.click(".rsc-version-remove")
     assert_contrast(page, [".rsc-version-remove.rsc-confirm"])
+    page.click(".jp-Dialog button.rsc-versions-close")
     page.click(".jp-Dialog button.rsc-publish-cancel")

@@ -136,13 +136,14 @@ def test_sharing_draft_and_versions_in_the_dialog(lab, local_server, page, no_sa
     # Remove the older version: two clicks (it cannot be undone).
     remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_id
     page.click(remove)
-    assert page.inner_text(remove).strip() == "Remove for good"
+    assert page.inner_text(remove).strip() == "Delete for good"
     assert len(rows(page)) == 2
     page.click(remove)
     page.wait_for_function("document.querySelectorAll('#rsc-versions-view .rsc-version').length === 1")
     assert rows(page) == [[draft_id, True]]
     bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
     assert [b["id"] for b in bundles] == [draft_id]
+    page.click(".jp-Dialog button.rsc-versions-close")  # the Versions step's way back to the form
     page.click(".jp-Dialog button.rsc-publish-cancel")
     page.wait_for_selector("#rsc-publish-form", state="detached")
 

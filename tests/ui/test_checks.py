@@ -1,5 +1,5 @@
-"""The Voila mode and the checks before upload in JupyterLab 4 and Notebook 7's dialog: the first Publish stops before
-any request to Connect and lists the warnings; "Publish anyway" then publishes."""
+"""The Voila mode and the checks before upload, in every notebook UI: the first Publish stops before any request to
+Connect and lists the warnings; "Publish anyway" then publishes."""
 
 import uuid
 
@@ -12,21 +12,22 @@ from tests.checks_notebooks import (
     write_dashboard_notebook,
     write_widget_notebook,
 )
-from tests.lab import lab_ui as ui
+from tests.lab.lab_ui import wait_saved
 from tests.lab.test_lab_browser import assert_serves
 
 pytestmark = pytest.mark.browser
 
 
-def test_warnings_before_upload_then_publish_anyway(lab, local_server, page, no_saved_servers):
+def test_warnings_before_upload_then_publish_anyway(front, local_server, page, no_saved_servers):
+    ui, server = front.ui, front.server
     key = local_server.add_user("wilma" + uuid.uuid4().hex[:6], "publisher")
-    path = write_widget_notebook(lab.root, "checks%s/sliders.ipynb" % uuid.uuid4().hex[:6], "Sliders")
-    ui.open_publish_dialog(page, lab, path, local_server.url, key)
+    path = write_widget_notebook(server.root, "checks%s/sliders.ipynb" % uuid.uuid4().hex[:6], "Sliders")
+    ui.open_publish_dialog(page, server, path, local_server.url, key)
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
     assert ui.dialog_error(page) == REFUSAL
     assert page.inner_text("#rsc-warnings li") == WIDGET_WARNING
-    assert page.inner_text(".jp-Dialog button.rsc-publish-submit").strip() == "Publish anyway"
+    assert page.inner_text("#rsc-publish-submit").strip() == "Publish anyway"
     assert local_server.api("GET", "v1/content", key=key).json() == []  # nothing reached Connect
     ui.submit_publish(page)
     url = ui.wait_published(page)
@@ -34,17 +35,18 @@ def test_warnings_before_upload_then_publish_anyway(lab, local_server, page, no_
     assert [c["content_url"] for c in local_server.api("GET", "v1/content", key=key).json()] == [url]
 
 
-def test_publish_an_interactive_dashboard_with_voila(lab, local_server, page, no_saved_servers):
+def test_publish_an_interactive_dashboard_with_voila(front, local_server, page, no_saved_servers):
+    ui, server = front.ui, front.server
     key = local_server.add_user("vera" + uuid.uuid4().hex[:6], "publisher")
-    path = write_dashboard_notebook(lab.root, "voila%s/board.ipynb" % uuid.uuid4().hex[:6], "Team board")
-    ui.open_publish_dialog(page, lab, path, local_server.url, key)
+    path = write_dashboard_notebook(server.root, "voila%s/board.ipynb" % uuid.uuid4().hex[:6], "Team board")
+    ui.open_publish_dialog(page, server, path, local_server.url, key)
     page.check("#rsc-mode-voila")
     assert page.is_visible("#rsc-source-options") and not page.is_visible("#rsc-hide-options")
     assert page.is_checked("#rsc-packages-file")  # the requirements.txt beside it, with voila
     ui.submit_publish(page)
     url = ui.wait_published(page)
     assert_serves_dashboard(url, "Team board", key)
-    record = ui.wait_saved(lab, path, local_server.url, url)
+    record = wait_saved(server, path, local_server.url, url)
     assert record["app_mode"] == "jupyter-voila"
     [item] = local_server.api("GET", "v1/content", key=key).json()
     assert item["app_mode"] == "jupyter-voila" and item["content_url"] == url

@@ -1,5 +1,5 @@
-"""The classic publish dialog shows the bundle's build and upload as a <progress> bar with its bytes
-(headless Chromium, notebook 6.5 and nbclassic, against the local server)."""
+"""The publish dialog shows the bundle's build and upload as a <progress> bar with its bytes, in every
+notebook UI, against the local server."""
 
 import os
 import re
@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
 
 pytestmark = pytest.mark.browser
@@ -19,7 +18,7 @@ WATCH_PROGRESS = """() => {
     const record = () => {
         const bar = form.querySelector('#rsc-progress');
         const row = form.querySelector('#rsc-progress-row');
-        window.rscProgress.push({value: bar.value, max: bar.max, visible: row.offsetParent !== null,
+        window.rscProgress.push({value: bar.value, max: bar.max, visible: row.style.display !== 'none',
                                  text: form.querySelector('#rsc-progress-text').textContent});
     };
     new MutationObserver(record).observe(form, {subtree: true, attributes: true, childList: true,
@@ -29,11 +28,12 @@ UPLOAD_ENDED = """() => window.rscProgress.some(p => p.visible && p.max > 100000
     && /^Uploading [0-9.]+ MB of [0-9.]+ MB$/.test(p.text))"""
 
 
-def test_publish_shows_the_upload_progress(jupyter, local_server, page, no_saved_servers):
+def test_publish_shows_the_upload_progress(front, local_server, page, no_saved_servers):
+    ui, server = front.ui, front.server
     key = local_server.add_user("pat" + uuid.uuid4().hex[:6], "publisher")
-    path = write_notebook(jupyter.root, "progress-%s/big.ipynb" % uuid.uuid4().hex[:6], heading="Big data")
-    (jupyter.root / path).parent.joinpath("data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
-    ui.open_publish_dialog(page, jupyter, path, local_server.url, key)
+    path = write_notebook(server.root, "progress-%s/big.ipynb" % uuid.uuid4().hex[:6], heading="Big data")
+    (server.root / path).parent.joinpath("data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
+    ui.open_publish_dialog(page, server, path, local_server.url, key)
     assert not page.is_visible("#rsc-progress")  # nothing to show before a publish
     page.check(".rsc-file[data-file='data.bin']")
     page.evaluate(WATCH_PROGRESS)

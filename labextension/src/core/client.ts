@@ -1,0 +1,158 @@
+// The client of our server extension's handlers under {baseUrl}rsconnect_jupyter/, for both UIs.
+// It sends Jupyter's XSRF token (the _xsrf cookie, as both UIs' own requests do) and, where the
+// page has one, its API token. Every failure becomes an Error whose message is one sentence for
+// the dialog (the handlers answer {"message": ...}).
+import { say } from './messages';
+import type {
+  IContent,
+  IFolder,
+  IJobState,
+  IPublishRequest,
+  IRules,
+  IServer,
+  IVersion
+} from './types';
+
+export interface IClientOptions {
+  baseUrl: string;
+  /** The page's API token, when it has one (JupyterLab's page config). */
+  token?: string;
+  /** The command that enables the server extension in this UI, for the "not enabled" sentence. */
+  enableCommand: string;
+}
+
+export type HttpError = Error & { status?: number };
+
+function cookie(name: string): string {
+  const found = document.cookie.split('; ').filter(c => c.indexOf(`${name}=`) === 0)[0];
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : '';
+}
+
+function query(values: Record<string, string | number>): string {
+  const parts = Object.keys(values).map(
+    k => `${encodeURIComponent(k)}=${encodeURIComponent(String(values[k]))}`
+  );
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export class Client {
+  private rulesRequest: Promise<IRules> | null = null;
+
+  constructor(private options: IClientOptions) {}
+
+  private sentence(status: number, body: unknown): string {
+    const message = (body as { message?: unknown } | null)?.message;
+    if (typeof message === 'string') {
+      return message;
+    }
+    if (status === 403) {
+      return say.refused;
+    }
+    if (status === 404) {
+      return say.notEnabled(this.options.enableCommand);
+    }
+    return say.answered(status);
+  }
+
+  private async request<T>(
+    method: string,
+    route: string,
+    body?: unknown,
+    values?: Record<string, string | number>
+  ): Promise<T> {
+    const base = this.options.baseUrl.replace(/\/*$/, '/');
+    const headers: Record<string, string> = { 'X-XSRFToken': cookie('_xsrf') };
+    if (this.options.token) {
+      headers.Authorization = `token ${this.options.token}`;
+    }
+    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      headers['Content-Type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${base}rsconnect_jupyter/${route}${query(values || {})}`, init);
+    } catch {
+      throw new Error(say.noAnswer);
+    }
+    const data: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error: HttpError = new Error(this.sentence(response.status, data));
+      error.status = response.status;
+      throw error;
+    }
+    return data as T;
+  }
+
+  async listServers(): Promise<IServer[]> {
+    return (await this.request<{ servers: IServer[] }>('GET', 'servers')).servers;
+  }
+
+  addServer(server: {
+    url: string;
+    name: string;
+    api_key: string;
+    tls: string;
+    ca_cert: string;
+  }): Promise<{ server: IServer }> {
+    return this.request('POST', 'servers/add', server);
+  }
+
+  removeServer(name: string): Promise<unknown> {
+    return this.request('POST', 'servers/remove', { server: name });
+  }
+
+  async searchContent(name: string, title: string): Promise<IContent[]> {
+    const found = await this.request<{ content: IContent[] }>('POST', 'content/search', {
+      server: name,
+      title
+    });
+    return found.content;
+  }
+
+  /** The server's input rules (rsconnect_jupyter/rules.py), fetched once (again after a failure). */
+  rules(): Promise<IRules> {
+    if (!this.rulesRequest) {
+      this.rulesRequest = this.request<IRules>('GET', 'rules').catch(err => {
+        this.rulesRequest = null;
+        throw err;
+      });
+    }
+    return this.rulesRequest;
+  }
+
+  folderFiles(path: string): Promise<IFolder> {
+    return this.request('GET', 'files', undefined, { path });
+  }
+
+  async kernelCode(path: string, forceGenerate: boolean): Promise<string> {
+    const values = { path, force_generate: forceGenerate ? '1' : '0' };
+    return (await this.request<{ code: string }>('GET', 'environment', undefined, values)).code;
+  }
+
+  publish(request: IPublishRequest): Promise<{ job_id: string }> {
+    return this.request('POST', 'publish', request);
+  }
+
+  job(jobId: string, cursor: number): Promise<IJobState> {
+    return this.request('GET', `jobs/${jobId}`, undefined, { cursor });
+  }
+
+  writeManifest(options: Record<string, unknown>): Promise<{ written: string[] }> {
+    return this.request('POST', 'manifest', options);
+  }
+
+  versions(server: string, guid: string): Promise<{ title: string; versions: IVersion[] }> {
+    return this.request('POST', 'content/versions', { server, guid });
+  }
+
+  /** Makes a version live: a job followed like a publish (its result: content_url, bundle_id). */
+  activate(server: string, guid: string, bundleId: string): Promise<{ job_id: string }> {
+    return this.request('POST', 'content/activate', { server, guid, bundle_id: bundleId });
+  }
+
+  removeVersion(server: string, guid: string, bundleId: string): Promise<unknown> {
+    return this.request('POST', 'content/remove-version', { server, guid, bundle_id: bundleId });
+  }
+}

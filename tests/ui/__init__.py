@@ -1,0 +1,1 @@
+"""Browser flows written once, run in every notebook UI through its small adapter."""
