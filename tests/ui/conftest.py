@@ -27,7 +27,23 @@ class Front:
         return self.kind in CLASSIC_KINDS
 
 
-@pytest.fixture(scope="session", params=list(CLASSIC_KINDS) + sorted(LAB_KINDS))
+KINDS = list(CLASSIC_KINDS) + sorted(LAB_KINDS)
+
+
+def pytest_generate_tests(metafunc):
+    """Every test runs in each UI. A test that takes `theme` runs light everywhere and JupyterLab
+    Dark in JupyterLab 4 and Notebook 7 only: the classic Notebook has one theme."""
+    if "front" not in metafunc.fixturenames:
+        return
+    if "theme" in metafunc.fixturenames:
+        cases = [(kind, "light") for kind in KINDS] + [(kind, "dark") for kind in sorted(LAB_KINDS)]
+        ids = ["-".join(case) for case in cases]
+        metafunc.parametrize(("front", "theme"), cases, indirect=True, ids=ids, scope="session")
+    else:
+        metafunc.parametrize("front", KINDS, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def front(request, tmp_path_factory, isolated_config):
     base = tmp_path_factory.mktemp("ui-" + request.param)
     if request.param in CLASSIC_KINDS:

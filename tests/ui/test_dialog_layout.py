@@ -66,12 +66,10 @@ def check_state(page, front, theme, name, about):
         assert len(page.evaluate(PRIMARY, dialog)) == 1, (where, page.evaluate(PRIMARY, dialog))
 
 
-@pytest.fixture(params=["light", "dark"])
+@pytest.fixture
 def theme(request, front):
-    """JupyterLab Dark for this test only in JupyterLab and Notebook 7 (put back afterwards)."""
+    """JupyterLab Dark for this test only (put back afterwards); conftest gives it to the lab UIs only."""
     if request.param == "dark":
-        if front.classic:
-            pytest.skip("the classic Notebook has no dark theme")
         from tests.lab.test_lab_more_flows import set_theme
 
         set_theme(front.server, json.dumps({"theme": "JupyterLab Dark"}))
