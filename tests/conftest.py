@@ -102,19 +102,18 @@ def stop_local_server(server):
 
 # -- tiers, and how the workers share the suite -----------------------------------------------
 BROWSER_FIXTURES = {"browser", "page", "browsers"}  # browsers: tests/hub's recording contexts
-# The folders whose heavy setup (the lab build and fresh environments; the hub's environment)
-# must be made once per run: each goes to one worker as a whole.
-GROUPS = ("install", "hub")
+# The hub's tests share one environment and one hub: the folder goes to one worker as a whole.
+GROUPS = ("tests/hub",)
+# Units that start before the rest: the longest (fresh environments, builds, the hub).
+FIRST = ("tests/install/", "tests/hub")
 
 
 def _group(nodeid):
     """The unit of work a worker takes: a group folder, else the test's module (its module-scoped
-    fixtures, such as a server of its own, then start once, not once per worker)."""
+    fixtures, such as a server of its own or tests/install's build, then start once, not once per
+    worker)."""
     path = nodeid.split("::", 1)[0]
-    parts = path.split("/")
-    if len(parts) > 2 and parts[0] == "tests" and parts[1] in GROUPS:
-        return "/".join(parts[:2])
-    return path
+    return next((group for group in GROUPS if path.startswith(group + "/")), path)
 
 
 def _cost(item):
@@ -131,7 +130,7 @@ def pytest_itemcollected(item):
     names = set(item.fixturenames)
     if BROWSER_FIXTURES & names and not item.get_closest_marker("browser"):
         item.add_marker(pytest.mark.browser)
-    if _group(item.nodeid) == "tests/install" or item.path.name == "test_lab_install.py":
+    if item.nodeid.startswith("tests/install/") or item.path.name == "test_lab_install.py":
         item.add_marker(pytest.mark.install)
     if "hub_env" in names:
         item.add_marker(pytest.mark.hub)
@@ -141,16 +140,19 @@ def pytest_itemcollected(item):
 
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture
 def pytest_collection_modifyitems(config, items):
-    """The units of work (_group) longest first, the install and hub groups before all, so no long
+    """The units of work (_group) longest first, the install and hub ones before all, so no long
     unit starts last on a worker. The order within a unit is kept."""
     costs = {}
     for item in items:
         costs[_group(item.nodeid)] = costs.get(_group(item.nodeid), 0) + _cost(item)
-    first = {"tests/%s" % g: i for i, g in enumerate(GROUPS)}
-    # A unit stays in one piece (its module-scoped fixtures start once, with or without workers).
-    items.sort(
-        key=lambda item: (first.get(_group(item.nodeid), len(first)), -costs[_group(item.nodeid)], _group(item.nodeid))
-    )
+
+    def rank(item):
+        unit = _group(item.nodeid)
+        first = next((i for i, prefix in enumerate(FIRST) if unit.startswith(prefix)), len(FIRST))
+        # A unit stays in one piece (its module-scoped fixtures start once, with or without workers).
+        return first, -costs[unit], unit
+
+    items.sort(key=rank)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own choice

@@ -1,6 +1,6 @@
 """The quick tier (`bash scripts/test -m quick`) leaves out every test that drives a browser, installs
 the package or needs the hub, whatever markers its file sets (tests/conftest.py marks tests by the
-fixtures they use), and the workers take tests/install and tests/hub each as one unit of work."""
+fixtures they use), and the workers take tests/hub as one unit of work, other tests by module."""
 
 import json
 import os
@@ -72,9 +72,8 @@ def test_the_quick_tier_leaves_out_browser_install_and_hub_tests(tmp_path):
     assert any(n.startswith("tests/hub/test_hub_files.py") for n in kept)  # no hub needed there
 
 
-def test_install_and_hub_folders_are_one_unit_of_work_and_other_tests_go_by_module():
-    assert _group("tests/install/test_build.py::test_x[a]") == "tests/install"
-    assert _group("tests/install/test_readme_install.py::test_y") == "tests/install"
+def test_the_hub_folder_is_one_unit_of_work_and_other_tests_go_by_module():
+    assert _group("tests/install/test_build.py::test_x[a]") == "tests/install/test_build.py"
     assert _group("tests/hub/test_hub_publish.py::test_z") == "tests/hub"
     assert _group("tests/lab/test_lab_install.py::test_w[jupyterlab4]") == "tests/lab/test_lab_install.py"
     assert _group("tests/test_lint.py::test_v") == "tests/test_lint.py"

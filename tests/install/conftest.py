@@ -1,17 +1,13 @@
-"""The install tests' one lab-extension build: the README's JupyterLab 4 block, run verbatim in a
-clean copy (where `pip install` builds the extension with jlpm, as for a user of a fresh clone).
-The other blocks and `python -m build` run on copies that already hold that build.
-
-tests/conftest.py puts every test of this folder into one xdist group, so this runs once per run."""
+"""The README's install blocks run on copies of this checkout that hold its lab-extension build
+(scripts/test built it; setup.py finds it newer than its sources and builds nothing): the install
+tests build the lab extension once, in test_build.py's clean copy."""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.install.install_helpers import clean_copy, fresh_venv, readme_install_blocks, run, user_env
-
-BUILDS_THE_LAB_EXTENSION = "JupyterLab 4"  # the README block that runs on a clean copy
+from tests.install.install_helpers import LAB_BUILD, REPO, fresh_venv, readme_install_blocks, run, user_env
 
 
 @dataclass
@@ -35,7 +31,9 @@ def run_readme_block(ui, base, checkout):
 
 
 @pytest.fixture(scope="session")
-def lab_build(tmp_path_factory):
-    """The JupyterLab 4 block on a clean copy: its checkout holds the lab build afterwards."""
-    base = tmp_path_factory.mktemp("readme-jupyterlab")
-    return run_readme_block(BUILDS_THE_LAB_EXTENSION, base, clean_copy(base / "rsconnect-jupyter"))
+def built_checkout():
+    """This checkout, whose lab extension scripts/test built (a failure says so, never a skip)."""
+    assert (REPO / LAB_BUILD / "package.json").is_file(), (
+        "%s is missing: run scripts/test, which builds the lab extension" % (REPO / LAB_BUILD)
+    )
+    return REPO

@@ -1,9 +1,7 @@
-"""`python -m build` from a copy of the repository makes an sdist that carries the built lab
-extension and a wheel that lays out everything as data; both install where Node.js is absent, and
-the wheel's Publish button shows in JupyterLab 4 and Notebook 7 (Debian's Chromium).
-
-The copy holds the lab extension that the README's JupyterLab 4 block built from a clean copy
-(tests/install/conftest.py): the install tests build it once."""
+"""`python -m build` from a clean copy makes an sdist that carries the built lab extension (the
+install tests' one lab build, with jlpm, as from a fresh clone) and a wheel that lays out everything
+as data; both install where Node.js is absent, and the wheel's Publish button shows in JupyterLab 4
+and Notebook 7 (Debian's Chromium)."""
 
 import re
 import shutil
@@ -17,7 +15,7 @@ import pytest
 from tests.extension.jupyter_servers import stop_jupyter
 from tests.install.install_helpers import (
     LAB_EXTENSION,
-    copy_with_build,
+    clean_copy,
     fresh_venv,
     open_with_publish_button,
     plain,
@@ -34,12 +32,11 @@ NO_NODE_PATH = ""
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory, lab_build):
-    """The sdist and the wheel, as `python -m build` makes them from a copy with the lab build."""
+def dists(tmp_path_factory):
+    """The sdist and the wheel, as `python -m build` makes them from a clean copy."""
     base = tmp_path_factory.mktemp("build")
-    checkout = copy_with_build(base / "rsconnect-jupyter", lab_build.checkout)
+    checkout = clean_copy(base / "rsconnect-jupyter")
     run([sys.executable, "-m", "build", "--outdir", str(base / "dist"), str(checkout)], cwd=base)
-    assert not (checkout / "node_modules").exists(), "python -m build rebuilt the lab extension"
     (sdist,) = (base / "dist").glob("*.tar.gz")
     (wheel,) = (base / "dist").glob("*.whl")
     return sdist, wheel

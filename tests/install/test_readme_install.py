@@ -3,10 +3,9 @@ virtual environment inside a copy of the repository, enable the extension for th
 names, as Jupyter's own list commands report it, and the UI they installed starts and shows the
 Publish button on a notebook (Debian's Chromium).
 
-The JupyterLab 4 block runs on a clean copy, with no built lab extension: `pip install .` builds it
-with jlpm (Node.js is on this machine's PATH), which is what a user of a fresh clone gets. The other
-blocks run on a copy that already holds that build, as a clone where it was built once: the classic
-block builds no lab extension, and neither does the Notebook 7 one (tests/install/conftest.py).
+The copy holds the lab extension that scripts/test built, as a clone where `pip install .` ran
+once: the blocks build nothing (test_build.py builds it from a clean copy, as a fresh clone does),
+and the classic block never builds a lab extension it does not use.
 """
 
 import re
@@ -14,7 +13,7 @@ import re
 import pytest
 
 from tests.extension.jupyter_servers import stop_jupyter
-from tests.install.conftest import BUILDS_THE_LAB_EXTENSION, run_readme_block
+from tests.install.conftest import run_readme_block
 from tests.install.install_helpers import (
     LAB_BUILD,
     REPO,
@@ -49,16 +48,10 @@ def build_times(checkout):
 
 
 @pytest.fixture
-def installed(request, lab_build, tmp_path):
-    """The block for `request.param` as it ran: the JupyterLab 4 one on a clean copy (the shared
-    build), the others on a copy with that build, where they must build nothing."""
+def installed(request, built_checkout, tmp_path):
+    """The block for `request.param` as it ran, on a copy with the lab build: it builds nothing."""
     ui = request.param
-    if ui == BUILDS_THE_LAB_EXTENSION:
-        assert (lab_build.checkout / LAB_BUILD / "package.json").is_file(), (
-            "pip install did not build the lab extension"
-        )
-        return lab_build
-    checkout = copy_with_build(tmp_path / "rsconnect-jupyter", lab_build.checkout)
+    checkout = copy_with_build(tmp_path / "rsconnect-jupyter", built_checkout)
     before = build_times(checkout)
     done = run_readme_block(ui, tmp_path, checkout)
     assert build_times(checkout) == before, "the %s block rebuilt the lab extension" % ui
