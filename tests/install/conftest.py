@@ -1,6 +1,6 @@
-"""The README's install blocks run on copies of this checkout that hold its lab-extension build
-(scripts/test built it; setup.py finds it newer than its sources and builds nothing): the install
-tests build the lab extension once, in test_build.py's clean copy."""
+"""The install tests run on copies of this checkout that hold its lab-extension build (scripts/test
+built it with jlpm from the sources, as a fresh clone's `pip install .` does; setup.py finds it newer
+than its sources and builds nothing): the install tests build no lab extension of their own."""
 
 from dataclasses import dataclass
 from pathlib import Path

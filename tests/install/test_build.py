@@ -1,7 +1,9 @@
-"""`python -m build` from a clean copy makes an sdist that carries the built lab extension (the
-install tests' one lab build, with jlpm, as from a fresh clone) and a wheel that lays out everything
-as data; both install where Node.js is absent, and the wheel's Publish button shows in JupyterLab 4
-and Notebook 7 (Debian's Chromium)."""
+"""`python -m build` from a copy of the repository makes an sdist that carries the built lab
+extension and a wheel that lays out everything as data; both install where Node.js is absent, and
+the wheel's Publish button shows in JupyterLab 4 and Notebook 7 (Debian's Chromium).
+
+The copy holds the lab extension scripts/test built (its `pip wheel .` builds it with jlpm from the
+sources, as from a fresh clone): the install tests build none of their own."""
 
 import re
 import shutil
@@ -15,7 +17,7 @@ import pytest
 from tests.extension.jupyter_servers import stop_jupyter
 from tests.install.install_helpers import (
     LAB_EXTENSION,
-    clean_copy,
+    copy_with_build,
     fresh_venv,
     open_with_publish_button,
     plain,
@@ -32,11 +34,12 @@ NO_NODE_PATH = ""
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory):
-    """The sdist and the wheel, as `python -m build` makes them from a clean copy."""
+def dists(tmp_path_factory, built_checkout):
+    """The sdist and the wheel, as `python -m build` makes them from a copy with the lab build."""
     base = tmp_path_factory.mktemp("build")
-    checkout = clean_copy(base / "rsconnect-jupyter")
+    checkout = copy_with_build(base / "rsconnect-jupyter", built_checkout)
     run([sys.executable, "-m", "build", "--outdir", str(base / "dist"), str(checkout)], cwd=base)
+    assert not (checkout / "node_modules").exists(), "python -m build rebuilt the lab extension"
     (sdist,) = (base / "dist").glob("*.tar.gz")
     (wheel,) = (base / "dist").glob("*.whl")
     return sdist, wheel

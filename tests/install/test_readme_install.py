@@ -4,8 +4,7 @@ names, as Jupyter's own list commands report it, and the UI they installed start
 Publish button on a notebook (Debian's Chromium).
 
 The copy holds the lab extension that scripts/test built, as a clone where `pip install .` ran
-once: the blocks build nothing (test_build.py builds it from a clean copy, as a fresh clone does),
-and the classic block never builds a lab extension it does not use.
+once: the blocks build nothing, and the classic block never builds a lab extension it does not use.
 """
 
 import re
