@@ -95,6 +95,75 @@ def stop_local_server(server):
     launch.stop(server.process)
 
 
+# -- tiers, and how the workers share the suite -----------------------------------------------
+BROWSER_FIXTURES = {"browser", "page", "browsers"}  # browsers: tests/hub's recording contexts
+# The hub's tests share one environment and one hub: the folder goes to one worker as a whole.
+GROUPS = ("tests/hub",)
+# Units that start before the rest: the longest (fresh environments, builds, the hub).
+FIRST = ("tests/install/", "tests/hub")
+
+
+def _group(nodeid):
+    """The unit of work a worker takes: a group folder, else the test's module (its module-scoped
+    fixtures, such as a server of its own or tests/install's build, then start once, not once per
+    worker)."""
+    path = nodeid.split("::", 1)[0]
+    return next((group for group in GROUPS if path.startswith(group + "/")), path)
+
+
+def _cost(item):
+    """A rough weight of a test, to hand out the longest units first (no durations on a clean clone)."""
+    if item.get_closest_marker("browser") or item.get_closest_marker("slow"):
+        return 10
+    return 1 if item.get_closest_marker("quick") is None else 0.2
+
+
+def pytest_itemcollected(item):
+    """Mark tests by what they use, so `-m quick` works whatever markers a test file sets: browser
+    (a browser fixture), install (tests/install, test_lab_install.py), hub (the hub's environment),
+    and quick for the rest that is not slow."""
+    names = set(item.fixturenames)
+    if BROWSER_FIXTURES & names and not item.get_closest_marker("browser"):
+        item.add_marker(pytest.mark.browser)
+    if item.nodeid.startswith("tests/install/") or item.path.name == "test_lab_install.py":
+        item.add_marker(pytest.mark.install)
+    if "hub_env" in names:
+        item.add_marker(pytest.mark.hub)
+    if not any(item.get_closest_marker(m) for m in ("browser", "install", "hub", "slow")):
+        item.add_marker(pytest.mark.quick)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture
+def pytest_collection_modifyitems(config, items):
+    """The units of work (_group) longest first, the install and hub ones before all, so no long
+    unit starts last on a worker. The order within a unit is kept."""
+    costs = {}
+    for item in items:
+        costs[_group(item.nodeid)] = costs.get(_group(item.nodeid), 0) + _cost(item)
+
+    def rank(item):
+        unit = _group(item.nodeid)
+        first = next((i for i, prefix in enumerate(FIRST) if unit.startswith(prefix)), len(FIRST))
+        # A unit stays in one piece (its module-scoped fixtures start once, with or without workers).
+        return first, -costs[unit], unit
+
+    items.sort(key=rank)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own choice
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadscope` (scripts/test), a unit of work is _group's: a group folder or a module."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _group(nodeid)
+
+    return ByModuleAndGroup(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_config(tmp_path_factory):
     """Saved servers and other per-user state go to a folder of this test session."""

@@ -8,18 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.hub.hub_servers import HubUsers, install_hub, start_hub, stop_hub
+from tests.hub.hub_servers import HubUsers, cached_hub_env, start_hub, stop_hub
 
 
 @pytest.fixture(scope="session")
 def hub_env():
     # Not under pytest's temporary folder: that is readable by root only, and the single-user
-    # servers run from this environment as the hub's users.
-    base = Path(tempfile.mkdtemp(prefix="rsc-hub-"))
-    try:
-        yield install_hub(base)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    # servers run from this environment as the hub's users. Kept for the next run (hub_servers.py).
+    return cached_hub_env()
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +37,13 @@ def two_users(hub_users):
 
 @pytest.fixture(scope="session")
 def hub(hub_env, two_users):
-    hub = start_hub(hub_env, hub_env.parent / "srv")
-    yield hub
-    stop_hub(hub)
+    workdir = Path(tempfile.mkdtemp(prefix="rsc-hub-srv-"))  # this run's hub database and cookie secret
+    hub = start_hub(hub_env, workdir)
+    try:
+        yield hub
+    finally:
+        stop_hub(hub)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 NO_BODY = {204, 205}  # with 1xx, 3xx and HEAD: responses that have no body

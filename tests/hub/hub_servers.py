@@ -2,14 +2,17 @@
 examples/jupyterhub/jupyterhub_config.py as it is, with real Unix users who sign in through PAM.
 
 The hub runs as root (as the guide says) and starts each person's Jupyter server as their Unix user,
-so the hub's environment must be readable by everybody: it goes to a folder of its own under /tmp
-(mode 0755), built from the system's Python. Users and the group are created for the session and
-removed afterwards.
+so the hub's environment must be readable by everybody: it goes to a folder of its own under
+/var/tmp (mode 0755), built from the system's Python. It is kept between runs, keyed by a hash of
+the guide's install block (and of what else it depends on): a later run only reinstalls this
+checkout into it. Users and the group are created for the session and removed afterwards.
 """
 
 from __future__ import annotations
 
+import fcntl
 import grp
+import hashlib
 import os
 import pwd
 import re
@@ -50,6 +53,55 @@ def with_paths(block: str, hub_env: Path, checkout: Path) -> str:
         assert len(found) == 1, "docs/jupyterhub.md's install block must set %s once" % name
         lines[found[0]] = "%s=%s" % (name, value)
     return "\n".join(lines) + "\n"
+
+
+# Kept between runs (not /tmp, which a reboot may empty); readable by the hub's users.
+HUB_CACHE = Path(os.environ.get("RSC_HUB_CACHE", "/var/tmp/rsconnect-jupyter-hub"))
+SYSTEM_PYTHON = "/usr/bin/python3"  # the guide's block makes the environment from it
+
+
+def hub_env_key() -> str:
+    """What a cached environment was made from: the guide's block, the system's Python, and the
+    package's own dependencies (a reinstall of the checkout does not bring new ones)."""
+    python = subprocess.run([SYSTEM_PYTHON, "--version"], capture_output=True, text=True, check=True).stdout
+    dependencies = re.search(r"^dependencies = \[.*?^\]", (REPO / "pyproject.toml").read_text(), re.M | re.S)
+    assert dependencies, "pyproject.toml has no [project] dependencies list"
+    parts = (guide_install_block(), python.strip(), dependencies.group(0))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def reinstall_checkout(hub_env: Path) -> None:
+    """This checkout into a cached environment, as the block's own pip line installs it."""
+    out = subprocess.run(
+        [str(hub_env / "bin" / "pip"), "install", "--quiet", "--no-deps", "--force-reinstall", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert out.returncode == 0, "reinstalling %s into the hub's environment failed:\n%s" % (REPO, out.stderr[-3000:])
+
+
+def cached_hub_env() -> Path:
+    """The hub's environment: made by the guide's block on the first run and whenever the key
+    changes, else reused with this checkout reinstalled. Each checkout has its own (each reinstalls
+    itself); an outdated one of this checkout is removed."""
+    checkout = HUB_CACHE / hashlib.sha256(str(REPO).encode()).hexdigest()[:12]
+    base = checkout / hub_env_key()
+    for folder in (HUB_CACHE, checkout):
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)  # the single-user servers run from here as other users
+    with open(checkout.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run of this checkout waits, not builds beside it
+        ready = base / "ready"
+        if ready.is_file():
+            reinstall_checkout(base / "env")
+            return base / "env"
+        for old in checkout.iterdir():  # outdated keys, or a build that died half-way
+            shutil.rmtree(old, ignore_errors=True)
+        base.mkdir()
+        hub_env = install_hub(base)
+        ready.write_text(guide_install_block())
+        return hub_env
 
 
 def install_hub(base: Path) -> Path:

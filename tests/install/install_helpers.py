@@ -10,6 +10,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_EXTENSION = "rsconnect-jupyter"  # labextension/package.json "name"
+LAB_BUILD = "rsconnect_jupyter/labextension"  # where setup.py's jlpm build puts the lab extension
+NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
 def clean_copy(dest):
@@ -33,6 +35,15 @@ def clean_copy(dest):
     return dest
 
 
+def copy_with_build(dest, built_checkout):
+    """A clean copy that already holds the lab extension built in `built_checkout`, as a clone
+    where `pip install .` ran once: setup.py finds the build newer than its sources (file times are
+    kept) and builds nothing."""
+    dest = clean_copy(dest)
+    shutil.copytree(Path(built_checkout) / LAB_BUILD, dest / LAB_BUILD)
+    return dest
+
+
 def fresh_venv(path):
     """A new virtual environment with its own pip, as `python -m venv` makes it for a user."""
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
@@ -53,6 +64,9 @@ def user_env(venv, home, path=None):
             "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
             "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
             "JUPYTER_PLATFORM_DIRS": "1",
+            # pip compiles every module of every package it installs, over half of an install's
+            # time here; the UIs the tests start compile what they import.
+            "PIP_NO_COMPILE": "1",
         }
     )
     return env
@@ -82,3 +96,49 @@ def readme_install_blocks(readme=REPO / "README.md"):
         assert first.startswith("# "), "an install block must start with a comment naming its UI: %r" % block
         blocks[first[2:].split(":")[0].strip()] = block
     return blocks
+
+
+def start_ui(kind, venv, base, path=None):
+    """Start the notebook UI `kind` (tests/lab's jupyterlab4 or notebook7, tests/extension's notebook
+    for the classic 6.5) from `venv`, as a user whose shell has it activated starts it, with user
+    folders in `base` (only what the install put into the environment enables anything). `path`
+    replaces the PATH after the venv's scripts ("" for none: no Node.js)."""
+    from tests.extension import jupyter_servers
+    from tests.lab import lab_servers
+
+    python = str(Path(venv) / "bin" / "python")
+    lab = kind in lab_servers.KINDS
+    own_command = lab_servers.command if lab else jupyter_servers.command
+
+    def command(kind, port, token, root):
+        return [python, *own_command(kind, port, token, root)[1:]]
+
+    def home(folder):
+        env = lab_servers.jupyter_home(folder)  # user folders only; no copy of the working tree
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # what it imports is compiled once (user_env's PIP_NO_COMPILE)
+        env["PATH"] = os.pathsep.join(
+            filter(None, [str(Path(venv) / "bin"), os.environ["PATH"] if path is None else path])
+        )
+        env["VIRTUAL_ENV"] = str(venv)
+        return env
+
+    server_class = lab_servers.LabServer if lab else jupyter_servers.JupyterServer
+    return jupyter_servers.start_jupyter(
+        kind, base, "rsc-install-token", command=command, home=home, server_class=server_class
+    )
+
+
+def open_with_publish_button(page, server, name="installed.ipynb"):
+    """Open a new notebook in `server`'s UI; returns the Publish button once it shows."""
+    from tests.extension import extension_ui
+    from tests.lab import lab_servers, lab_ui
+
+    (server.root / name).write_text(NOTEBOOK)
+    if server.kind in lab_servers.KINDS:
+        lab_ui.open_notebook(page, server, name)
+        button = page.locator(".rsc-publish-button")
+    else:
+        extension_ui.open_notebook(page, server, name)
+        button = page.locator("#rsc-publish-button")
+    assert button.is_visible(), "the Publish button is not visible in %s" % server.kind
+    return button

@@ -1,6 +1,9 @@
-"""`python -m build` from a clean copy makes an sdist that carries the built lab extension and a
-wheel that lays out everything as data; both install where Node.js is absent, and the wheel's
-Publish button shows in JupyterLab 4 and Notebook 7 (Debian's Chromium)."""
+"""`python -m build` from a copy of the repository makes an sdist that carries the built lab
+extension and a wheel that lays out everything as data; both install where Node.js is absent, and
+the wheel's Publish button shows in JupyterLab 4 and Notebook 7 (Debian's Chromium).
+
+The copy holds the lab extension scripts/test built (its `pip wheel .` builds it with jlpm from the
+sources, as from a fresh clone): the install tests build none of their own."""
 
 import re
 import shutil
@@ -11,24 +14,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.extension.jupyter_servers import start_jupyter, stop_jupyter
-from tests.install.install_helpers import LAB_EXTENSION, clean_copy, fresh_venv, plain, run, user_env
+from tests.extension.jupyter_servers import stop_jupyter
+from tests.install.install_helpers import (
+    LAB_EXTENSION,
+    copy_with_build,
+    fresh_venv,
+    open_with_publish_button,
+    plain,
+    run,
+    start_ui,
+    user_env,
+)
 from tests.lab import lab_servers
-from tests.lab.lab_ui import open_notebook
 
 pytestmark = pytest.mark.slow
 
-NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 # A PATH with no Node.js: the venv's scripts only (tools the tests need are called by full path).
 NO_NODE_PATH = ""
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory):
-    """The sdist and the wheel, as `python -m build` makes them from a clean copy."""
+def dists(tmp_path_factory, built_checkout):
+    """The sdist and the wheel, as `python -m build` makes them from a copy with the lab build."""
     base = tmp_path_factory.mktemp("build")
-    checkout = clean_copy(base / "rsconnect-jupyter")
+    checkout = copy_with_build(base / "rsconnect-jupyter", built_checkout)
     run([sys.executable, "-m", "build", "--outdir", str(base / "dist"), str(checkout)], cwd=base)
+    assert not (checkout / "node_modules").exists(), "python -m build rebuilt the lab extension"
     (sdist,) = (base / "dist").glob("*.tar.gz")
     (wheel,) = (base / "dist").glob("*.whl")
     return sdist, wheel
@@ -109,21 +120,7 @@ def wheel_venv(dists, tmp_path_factory):
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", sorted(lab_servers.KINDS))
 def test_the_wheel_shows_the_publish_button_without_nodejs(kind, wheel_venv, page, tmp_path):
-    python = str(wheel_venv / "bin" / "python")
-
-    def command(kind, port, token, root):
-        argv = lab_servers.command(kind, port, token, root)
-        return [python, *argv[1:]]
-
-    def home(base):
-        env = lab_servers.jupyter_home(base)
-        env["PATH"] = str(wheel_venv / "bin")
-        env["VIRTUAL_ENV"] = str(wheel_venv)
-        return env
-
-    server = start_jupyter(
-        kind, tmp_path, "rsc-wheel-token", command=command, home=home, server_class=lab_servers.LabServer
-    )
+    server = start_ui(kind, wheel_venv, tmp_path, path=NO_NODE_PATH)
     try:
         environ = dict(
             item.split(b"=", 1)
@@ -131,10 +128,7 @@ def test_the_wheel_shows_the_publish_button_without_nodejs(kind, wheel_venv, pag
             if b"=" in item
         )
         assert shutil.which("node", path=environ[b"PATH"].decode()) is None
-        (server.root / "from-wheel.ipynb").write_text(NOTEBOOK)
-        open_notebook(page, server, "from-wheel.ipynb")
-        button = page.locator(".rsc-publish-button")
-        assert button.is_visible()
+        button = open_with_publish_button(page, server, "from-wheel.ipynb")
         assert "Publish" in button.inner_text()
     finally:
         stop_jupyter(server)

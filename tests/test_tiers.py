@@ -1,0 +1,79 @@
+"""The quick tier (`bash scripts/test -m quick`) leaves out every test that drives a browser, installs
+the package or needs the hub, whatever markers its file sets (tests/conftest.py marks tests by the
+fixtures they use), and the workers take tests/hub as one unit of work, other tests by module."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import _group
+
+REPO = Path(__file__).resolve().parents[1]
+# Files with tests of every kind: browser tests with and without a `browser` marker in the file
+# (test_dashboard.py), install and hub tests, a browser test outside any folder, unit tests.
+SAMPLE = [
+    "tests/localserver/test_dashboard.py",
+    "tests/install",
+    "tests/hub",
+    "tests/test_browser.py",
+    "tests/core/test_core_store.py",
+]
+# A plugin for the collecting pytest: every test with its fixtures and markers, and which `-m` kept.
+DUMP = """
+import json, os
+seen = {}
+def record(items, selected):
+    for item in items:
+        seen[item.nodeid] = {"fixtures": sorted(item.fixturenames), "selected": selected,
+                             "markers": sorted({m.name for m in item.iter_markers()})}
+def pytest_deselected(items):
+    record(items, False)
+def pytest_collection_finish(session):
+    record(session.items, True)
+    with open(os.environ["TIERS_DUMP"], "w") as f:
+        json.dump(seen, f)
+"""
+
+
+def collect_quick(tmp_path):
+    (tmp_path / "tiers_dump.py").write_text(DUMP)
+    dump = tmp_path / "tests.json"
+    env = {"PYTHONPATH": str(tmp_path), "TIERS_DUMP": str(dump)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tiers_dump", "-p", "no:cacheprovider", "--collect-only", "-q"]
+        + ["-m", "quick", *SAMPLE],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(dump.read_text())
+
+
+def test_the_quick_tier_leaves_out_browser_install_and_hub_tests(tmp_path):
+    tests = collect_quick(tmp_path)
+    browser = {n for n, t in tests.items() if {"page", "browser", "browsers"} & set(t["fixtures"])}
+    dashboard_browser = {n for n in browser if n.startswith("tests/localserver/test_dashboard.py")}
+    assert dashboard_browser and "tests/test_browser.py::test_the_browser_is_debians_chromium" in browser
+    for name in browser:
+        assert "browser" in tests[name]["markers"], name
+    for name, test in tests.items():
+        heavy = name in browser or name.startswith("tests/install/") or "hub_env" in test["fixtures"]
+        if heavy or "slow" in test["markers"]:
+            assert not test["selected"] and "quick" not in test["markers"], name
+        else:
+            assert test["selected"] and "quick" in test["markers"], name
+    kept = {n for n, t in tests.items() if t["selected"]}
+    assert any(n.startswith("tests/core/") for n in kept) and any(n.startswith("tests/localserver/") for n in kept)
+    assert any(n.startswith("tests/hub/test_hub_files.py") for n in kept)  # no hub needed there
+
+
+def test_the_hub_folder_is_one_unit_of_work_and_other_tests_go_by_module():
+    assert _group("tests/install/test_build.py::test_x[a]") == "tests/install/test_build.py"
+    assert _group("tests/hub/test_hub_publish.py::test_z") == "tests/hub"
+    assert _group("tests/lab/test_lab_install.py::test_w[jupyterlab4]") == "tests/lab/test_lab_install.py"
+    assert _group("tests/test_lint.py::test_v") == "tests/test_lint.py"
