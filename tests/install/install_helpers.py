@@ -11,6 +11,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 LAB_EXTENSION = "rsconnect-jupyter"  # labextension/package.json "name"
 LAB_BUILD = "rsconnect_jupyter/labextension"  # where setup.py's jlpm build puts the lab extension
+CORE_AMD_BUILD = "labextension/amd"  # the same build's AMD core for the classic Notebook (setup.py)
+BUILDS = (LAB_BUILD, CORE_AMD_BUILD)  # without either, setup.py finds the build stale and runs jlpm again
 NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
@@ -40,7 +42,8 @@ def copy_with_build(dest, built_checkout):
     where `pip install .` ran once: setup.py finds the build newer than its sources (file times are
     kept) and builds nothing."""
     dest = clean_copy(dest)
-    shutil.copytree(Path(built_checkout) / LAB_BUILD, dest / LAB_BUILD)
+    for build in BUILDS:
+        shutil.copytree(Path(built_checkout) / build, dest / build)
     return dest
 
 

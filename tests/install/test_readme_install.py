@@ -14,7 +14,7 @@ import pytest
 from tests.extension.jupyter_servers import stop_jupyter
 from tests.install.conftest import run_readme_block
 from tests.install.install_helpers import (
-    LAB_BUILD,
+    BUILDS,
     REPO,
     clean_copy,
     copy_with_build,
@@ -43,7 +43,7 @@ def test_the_readme_names_each_ui_once():
 
 def build_times(checkout):
     """Each file of the built lab extension with its modification time."""
-    return {str(p): p.stat().st_mtime_ns for p in (checkout / LAB_BUILD).rglob("*") if p.is_file()}
+    return {str(p): p.stat().st_mtime_ns for b in BUILDS for p in (checkout / b).rglob("*") if p.is_file()}
 
 
 @pytest.fixture
