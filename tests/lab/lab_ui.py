@@ -4,6 +4,8 @@ dialog buttons by the class names the extension gives them), and what the notebo
 import json
 import time
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 DIALOG = ".rsc-modal .jp-Dialog-content"  # the open dialog's visible box (tests/ui)
 PUBLISH_TIMEOUT_MS = 400000  # a source publish builds a Python environment on the (busy) local server
 
@@ -83,9 +85,18 @@ def publish_first_time(page, lab, path, server_url, api_key, name="", source=Fal
 
 def run_from_palette(page, label):
     """Open the command palette (Ctrl+Shift+C in both front ends) and run a command by its label."""
-    page.click(".jp-Notebook")  # focus the notebook, so the command applies to it
-    page.keyboard.press("Control+Shift+C")
-    page.wait_for_selector(".jp-mod-commandPalette input, #command-palette input", state="visible")
+    palette = ".jp-mod-commandPalette input, #command-palette input"
+    # A page that has just opened may not have bound its shortcuts yet (seen on a loaded machine:
+    # the key went unheard and the palette stayed hidden): press again until it opens.
+    for _ in range(6):
+        page.click(".jp-Notebook")  # focus the notebook, so the command applies to it
+        page.keyboard.press("Control+Shift+C")
+        try:
+            page.wait_for_selector(palette, state="visible", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.wait_for_selector(palette, state="visible")
     page.keyboard.type(label)
     page.click(".lm-CommandPalette-item:has-text('%s')" % label)
 

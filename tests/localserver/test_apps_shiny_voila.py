@@ -143,7 +143,9 @@ def wait_for(condition, timeout=60):
 def test_voila_kernels_of_pages_left_unconnected_are_culled_and_deleting_stops_all(
     tmp_path, local_servers, local_server
 ):
-    env = dict(os.environ, RSCONNECT_VOILA_IDLE_SECONDS="2")
+    # Long enough that a page still rendering on a loaded machine keeps its kernel (at 2 s, Voila
+    # culled it between two cells under the parallel suite and the page never ended).
+    env = dict(os.environ, RSCONNECT_VOILA_IDLE_SECONDS="10")
     args = ["--environments-dir", str(local_server.data_dir / "environments")]
     server = local_servers.start(tmp_path / "data", env=env, extra_args=args)
     admin = Client(server)
