@@ -80,9 +80,15 @@ class Recorder:
 
     @staticmethod
     def settle(page):
-        """Wait until the page's network is quiet, so the bodies of what it loaded are read before
-        the test navigates it away (a body is gone once its page navigates)."""
+        """Read the bodies of everything the page has loaded so far, before the test moves on.
+
+        The sync API runs event handlers only while the test calls into Playwright, so responses
+        that finished while the test polled over plain HTTP wait in a queue; had the next call been
+        a navigation, their bodies would be gone when read. `wait_for_load_state` alone does not
+        drain that queue (once the state was reached it returns without asking the browser);
+        a round trip to the page does, in order, before anything else is sent."""
         page.wait_for_load_state("networkidle")
+        page.evaluate("0")
 
     def seen(self):
         """Every response's URL and text; fails if a body could not be read."""
@@ -93,6 +99,16 @@ class Recorder:
         return self.responses
 
 
+def another_page(context):
+    """A new tab in a person's browser: a second UI opens here, so the first page never navigates
+    away while bodies it received may still be unread (a body is gone once its page navigates)."""
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text[:300]) if m.type == "error" else None)
+    return page
+
+
 @pytest.fixture
 def browsers(browser):
     """New browser contexts (one per person), each recording what it received; closed afterwards."""
@@ -101,12 +117,8 @@ def browsers(browser):
     def new(recorder):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.on("requestfinished", recorder)
-        page = context.new_page()
-        page.set_default_timeout(60000)
-        page.console_errors = []
-        page.on("console", lambda m: page.console_errors.append(m.text[:300]) if m.type == "error" else None)
         made.append(context)
-        return page
+        return another_page(context)
 
     yield new
     for context in made:
