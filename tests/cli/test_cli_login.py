@@ -37,13 +37,13 @@ def cli(config, *args):
     )
 
 
-def start(config, *args):
+def start(config, *args, env=None):
     return subprocess.Popen(
         [sys.executable, "-m", "rsconnect_jupyter", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env_for(config),
+        env=env or env_for(config),
     )
 
 
@@ -70,8 +70,8 @@ def person(local_server):
     return Browser(local_server, "login-lena", "lena-password-1")
 
 
-def device_login(local_server, person, config, name):
-    proc = start(config, "login", local_server.url, "-n", name, "--use-device-code")
+def device_login(local_server, person, config, name, env=None):
+    proc = start(config, "login", local_server.url, "-n", name, "--use-device-code", env=env)
     try:
         code = read_until(proc, r"Enter the code: (\S+)").group(1)
         approve_device(person, code)
