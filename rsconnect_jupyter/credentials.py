@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from typing import Any
 
 SERVICE = "rsconnect-python"
@@ -23,7 +24,7 @@ USE_KEYRING_ENV = "RSCONNECT_KEYRING"
 @functools.lru_cache(maxsize=1)
 def _backend() -> Any | None:
     """The keyring module when it has a usable backend, else None (asked once per process)."""
-    if os.environ.get(USE_KEYRING_ENV, "1") == "0":
+    if os.environ.get(USE_KEYRING_ENV, "1") == "0" or not _may_have_session_bus():
         return None
     try:
         import keyring
@@ -41,6 +42,15 @@ def _backend() -> Any | None:
     except Exception:
         return None
     return keyring
+
+
+def _may_have_session_bus() -> bool:
+    """On Linux the OS keyrings (Secret Service, KWallet) answer on the D-Bus session bus: with no
+    bus there is none, said without importing keyring (half a second on a busy machine)."""
+    if not sys.platform.startswith("linux") or os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return True
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    return bool(runtime) and os.path.exists(os.path.join(str(runtime), "bus"))
 
 
 def available() -> bool:
