@@ -8,8 +8,8 @@ dialogs' "Sign in with Connect" all follow these rules (connect/oauth.py has the
   machine, RFC 8252) and the device one (RFC 8628: a code the person approves on the server's page,
   from any browser; the only one that works where the browser cannot reach this machine).
 - The account must be able to publish (as with an API key: `target.verify_server`).
-- Tokens are saved by store.py (the keyring when one works) and refreshed on their own, under the
-  store's lock, since a refresh token is good only once.
+- Tokens are saved by store.py (the keyring when one works) and refreshed on their own (tokens.py,
+  which target.py calls for every request's client).
 """
 
 from __future__ import annotations
@@ -29,18 +29,14 @@ from .connect import oauth
 from .exceptions import InvalidInput, RSConnectError
 from .servers import ca_cert_text, check_url
 from .store import Server, ServerStore
+from .tokens import with_tokens
 
 if TYPE_CHECKING:
     from .connect import User
 
 Say = Callable[[str], None]
-REFRESH_MARGIN = 60.0  # refresh a token this many seconds before it expires
 BROWSER_WAIT = 600.0
 LOOPBACK_REDIRECT = "http://127.0.0.1/callback"
-
-
-class SignInEnded(InvalidInput):
-    """The saved sign-in no longer works (signed out on the server, a new password, expired)."""
 
 
 @dataclass(frozen=True)
@@ -66,18 +62,15 @@ class Pending:
     client_id: str
 
     def server(self, tokens: dict[str, Any]) -> Server:
-        expires_in = tokens.get("expires_in")
-        return Server(
+        server = Server(
             name=self.name,
             url=self.url,
             api_key=None,
             insecure=self.tls.insecure,
             ca_cert=self.tls.ca_cert,
             oauth_client_id=self.client_id,
-            access_token=str(tokens["access_token"]),
-            refresh_token=str(tokens.get("refresh_token") or "") or None,
-            token_expiry=time.time() + float(expires_in) if isinstance(expires_in, (int, float)) else None,
         )
+        return with_tokens(server, tokens)
 
 
 def begin(name: str | None, url: str, insecure: bool = False, ca_cert: str | None = None) -> Pending:
@@ -232,51 +225,6 @@ def save(pending: Pending, tokens: dict[str, Any], default: bool | None = None) 
     first = not store.list()
     store.add(server, default=default if default is not None else (True if first else None))
     return server, user
-
-
-def access_token(server: Server) -> str:
-    """The server's access token, refreshed first when it expires within a minute (or its expiry is
-    unknown: rsconnect-python keeps none with the keyring)."""
-    if server.access_token and server.token_expiry and server.token_expiry > time.time() + REFRESH_MARGIN:
-        return server.access_token
-    return refresh(server).access_token or ""
-
-
-def refresh(server: Server) -> Server:
-    """New tokens for a saved server. Another process may have refreshed meanwhile: the saved
-    entry is read again under the store's lock, and its tokens used when still fresh."""
-    store = ServerStore()
-    with store.locked():
-        saved = store.get(server.name) or server
-        if saved.access_token and saved.token_expiry and saved.token_expiry > time.time() + REFRESH_MARGIN:
-            server.access_token, server.token_expiry = saved.access_token, saved.token_expiry
-            return server
-        if not saved.refresh_token or not saved.oauth_client_id:
-            raise SignInEnded('The sign-in to "%s" has ended: run "rsconnect login" again.' % server.name)
-        tls = oauth.TLS(server.insecure, server.ca_cert)
-        form = {"grant_type": "refresh_token", "refresh_token": saved.refresh_token, "client_id": saved.oauth_client_id}
-        try:
-            tokens = oauth.token(oauth.discover(server.url, tls), tls, form)
-        except oauth.OAuthError as e:
-            if e.error in ("invalid_grant", "invalid_client"):
-                store.forget_tokens(saved)
-                raise SignInEnded(
-                    'The sign-in to "%s" has ended (signed out on the server, a new password, or expired): '
-                    'run "rsconnect login %s -n %s" again.' % (server.name, server.url, server.name)
-                ) from None
-            raise
-        pending = Pending(saved.name, saved.url, tls, {}, saved.oauth_client_id)
-        fresh = pending.server(tokens)
-        fresh.refresh_token = fresh.refresh_token or saved.refresh_token
-        fresh.default = saved.default
-        store.add(fresh, default=saved.default)
-    server.access_token, server.refresh_token, server.token_expiry = (
-        fresh.access_token,
-        fresh.refresh_token,
-        fresh.token_expiry,
-    )
-    server.secrets_in = fresh.secrets_in
-    return server
 
 
 def logout(name: str) -> Server:

@@ -36,7 +36,7 @@ def client_for(server: Server) -> ConnectClient:
 
     bearer = None
     if not server.api_key and server.oauth_client_id:  # signed in with OAuth: a fresh access token
-        from .signin import access_token
+        from .tokens import access_token
 
         bearer = access_token(server)
     return ConnectClient(server.url, server.api_key, insecure=server.insecure, ca_cert=server.ca_cert, bearer=bearer)

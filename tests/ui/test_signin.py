@@ -29,7 +29,9 @@ def open_add_server(ui, page, server, path, url, name):
     page.fill("#rsc-nickname", name)
 
 
-def test_sign_in_with_connect_then_publish_without_an_api_key(front, local_server, page, no_saved_servers, isolated_config):
+def test_sign_in_with_connect_then_publish_without_an_api_key(
+    front, local_server, page, no_saved_servers, isolated_config
+):
     ui, server = front.ui, front.server
     who, password = unique("signer"), "signer-password-1"
     local_server.add_user(who, "publisher", password=password)
