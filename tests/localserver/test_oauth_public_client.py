@@ -3,8 +3,10 @@ with `rsconnect login --use-device-code`, a person approves in Chromium on the s
 (sign-in, then the code's approval page), and rsconnect-python deploys with the token it got."""
 
 import json
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -76,6 +78,16 @@ def test_rsconnect_python_logs_in_with_the_device_code_and_deploys(local_server,
         timeout=600,
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+    # Our CLI uses the same saved sign-in (rsconnect-python's file and keys).
+    ours = subprocess.run(
+        [sys.executable, "-m", "rsconnect_jupyter", "details", "-n", "judged"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, XDG_CONFIG_HOME=str(config)),
+        timeout=120,
+    )
+    assert ours.returncode == 0 and "oauth-rosa (publisher)" in ours.stdout, ours.stdout + ours.stderr
 
     admin = Client(local_server)
     (item,) = [c for c in admin("GET", "v1/content").json() if c["title"] == "oauth-judged"]
