@@ -79,7 +79,8 @@ def login(
             raise InvalidInput("Say which sign-in to finish: --finish -n NAME.")
         _finish(name, no_set_default)
         return
-    if server_arg and server and server_arg != server:
+    given = click.get_current_context().get_parameter_source("server") == click.core.ParameterSource.COMMANDLINE
+    if server_arg and server and given and server_arg != server:  # CONNECT_SERVER yields to SERVER
         raise InvalidInput("Give the server once: as SERVER or as -s URL.")
     url = server_arg or server
     if not url:
