@@ -58,6 +58,8 @@ LAZY_COMMANDS = {
     "deploy": LazyCommand(".commands.deploy", "deploy_group"),
     "details": LazyCommand(".commands.servers", "details"),
     "list": LazyCommand(".commands.servers", "list_servers"),
+    "login": LazyCommand(".commands.signin", "login"),
+    "logout": LazyCommand(".commands.signin", "logout"),
     "local-server": LazyCommand(
         ".localconnect.cli",
         "local_server",

@@ -12,16 +12,19 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
+from . import credentials
 from .exceptions import Fix, Hint, InvalidInput, RSConnectError
 
 RECORD_VERSION = 1  # rsconnect-python's app_store_version
@@ -39,6 +42,12 @@ class SavedServer(_SavedServerKeys, total=False):
     insecure: bool
     ca_cert: str | None  # PEM text, or a file path
     default: bool  # written only when true
+    # A server signed in with OAuth (`rsconnect login`), as rsconnect-python 1.32 keeps it; the
+    # tokens are here only where no system keyring works (credentials.py).
+    oauth_client_id: str
+    oauth_access_token: str
+    oauth_refresh_token: str
+    oauth_token_expiry: float
 
 
 class DeploymentRecord(TypedDict, total=False):
@@ -83,21 +92,45 @@ class Server:
     insecure: bool = False
     ca_cert: str | None = field(default=None, repr=False)  # PEM text (rsconnect-python) or a file path
     default: bool = False
+    oauth_client_id: str | None = None  # signed in with `rsconnect login` (signin.py), not a key
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    token_expiry: float | None = None  # seconds since the epoch
+    secrets_in: str = "servers.json"  # where its secrets are: "servers.json" or "keyring" (not saved)
 
-    def to_json(self) -> SavedServer:
+    @property
+    def signs_in_with(self) -> str:
+        return "OAuth" if self.oauth_client_id else "API key"
+
+    def secrets(self) -> dict[str, str | None]:
+        """Its secrets by credentials.py's field names."""
+        if self.oauth_client_id:
+            return {"access_token": self.access_token, "refresh_token": self.refresh_token}
+        return {"api_key:" + self.name: self.api_key}
+
+    def to_json(self, with_secrets: bool = True) -> SavedServer:
         entry: SavedServer = {
             "name": self.name,
             "url": self.url,
-            "api_key": self.api_key,
+            "api_key": self.api_key if with_secrets and not self.oauth_client_id else None,
             "insecure": bool(self.insecure),
             "ca_cert": self.ca_cert,
         }
+        if self.oauth_client_id:
+            entry["oauth_client_id"] = self.oauth_client_id
+            if with_secrets and self.access_token:
+                entry["oauth_access_token"] = self.access_token
+            if with_secrets and self.refresh_token:
+                entry["oauth_refresh_token"] = self.refresh_token
+            if self.token_expiry is not None:
+                entry["oauth_token_expiry"] = self.token_expiry
         if self.default:
             entry["default"] = True
         return entry
 
     @classmethod
     def from_json(cls, entry: SavedServer) -> Server:
+        expiry = entry.get("oauth_token_expiry")
         return cls(
             name=entry.get("name"),
             url=entry.get("url"),
@@ -105,7 +138,24 @@ class Server:
             insecure=bool(entry.get("insecure")),
             ca_cert=entry.get("ca_cert"),
             default=bool(entry.get("default")),
+            oauth_client_id=entry.get("oauth_client_id") or None,
+            access_token=entry.get("oauth_access_token") or None,
+            refresh_token=entry.get("oauth_refresh_token") or None,
+            token_expiry=float(expiry) if isinstance(expiry, (int, float)) else None,
         )
+
+
+def _has_secrets(entry: object) -> bool:
+    return isinstance(entry, dict) and any(
+        entry.get(k) for k in ("api_key", "oauth_access_token", "oauth_refresh_token")
+    )
+
+
+def _keep_extra(old: Mapping[str, Any], new: SavedServer) -> dict[str, Any]:
+    """`new`, plus the keys another tool wrote that we do not know (kept, minus secrets)."""
+    kept = {k: v for k, v in old.items() if k not in ("api_key", "oauth_access_token", "oauth_refresh_token")}
+    kept.update(cast("dict[str, Any]", new))
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,14 +168,23 @@ def _locked(path: Path) -> Iterator[None]:
 
     The lock is taken on the folder itself, so no stray lock files appear beside records.
     """
+    held = _held.__dict__.setdefault("paths", set())
+    if path in held:  # this thread holds it already (a token refresh saves under its lock)
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(str(path.parent), os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held.add(path)
         yield
     finally:
+        held.discard(path)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+_held = threading.local()  # the paths each thread has locked
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -179,13 +238,43 @@ class ServerStore:
         self.path = Path(path) if path else config_dir() / "servers.json"
 
     def _load(self) -> dict[str, Any]:
-        return _read_json(self.path)
+        data = _read_json(self.path)
+        if credentials.available() and any(_has_secrets(e) for e in data.values()):
+            data = self._move_secrets_to_keyring()
+        return data
+
+    def _move_secrets_to_keyring(self) -> dict[str, Any]:
+        """Entries written without a keyring (by us before, or by rsconnect-python) move their
+        secrets to the keyring on first use, and servers.json keeps none."""
+        with _locked(self.path):
+            data = _read_json(self.path)
+            moved = False
+            for name, entry in data.items():
+                if _has_secrets(entry):
+                    server = Server.from_json(cast(SavedServer, entry))
+                    if credentials.put(server.url, server.secrets()):
+                        data[name] = _keep_extra(entry, server.to_json(with_secrets=False))
+                        moved = True
+            if moved:
+                _write_json(self.path, data, private=True)
+            return data
+
+    def _server(self, entry: SavedServer) -> Server:
+        """The entry as a Server, its secrets read from the keyring when servers.json has none."""
+        server = Server.from_json(entry)
+        if not _has_secrets(entry) and credentials.available():
+            found = {f: credentials.get(server.url, f) for f in server.secrets()}
+            if any(found.values()):
+                server.secrets_in = "keyring"
+                if server.oauth_client_id:
+                    server.access_token, server.refresh_token = found["access_token"], found["refresh_token"]
+                else:
+                    server.api_key = found["api_key:" + server.name]
+        return server
 
     def list(self) -> builtins.list[Server]:
         servers = [
-            Server.from_json(cast(SavedServer, e))
-            for e in self._load().values()
-            if isinstance(e, dict) and e.get("url")
+            self._server(cast(SavedServer, e)) for e in self._load().values() if isinstance(e, dict) and e.get("url")
         ]
         return sorted(servers, key=lambda s: s.name or "")
 
@@ -196,19 +285,21 @@ class ServerStore:
         data = self._load()
         entry = data.get(name_or_url)
         if isinstance(entry, dict) and entry.get("url"):
-            return Server.from_json(cast(SavedServer, entry))
+            return self._server(cast(SavedServer, entry))
         wanted = normalize_url(name_or_url)
         for entry in data.values():
             if isinstance(entry, dict) and normalize_url(entry.get("url")) == wanted:
-                return Server.from_json(cast(SavedServer, entry))
+                return self._server(cast(SavedServer, entry))
         return None
 
     def add(self, server: Server, default: bool | None = None) -> Server:
-        """Add or replace the server under its nickname. `default=True` makes it the default."""
+        """Add or replace the server under its nickname. `default=True` makes it the default.
+        Its secrets go to the system keyring when one works, else into servers.json (0600):
+        `server.secrets_in` says which."""
         if not server.name:
             raise InvalidInput("A saved server needs a nickname: pass -n NAME.")
         with _locked(self.path):
-            data = self._load()
+            data = _read_json(self.path)
             old = data.get(server.name) or {}
             if default is None:
                 default = bool(old.get("default"))
@@ -217,14 +308,31 @@ class ServerStore:
                     if isinstance(entry, dict):
                         entry.pop("default", None)
             server.default = bool(default)
-            data[server.name] = server.to_json()
+            in_keyring = credentials.put(server.url, server.secrets())
+            server.secrets_in = "keyring" if in_keyring else "servers.json"
+            data[server.name] = server.to_json(with_secrets=not in_keyring)
             _write_json(self.path, data, private=True)
         return server
+
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """The lock of servers.json, for a read-modify-write across calls (a token refresh)."""
+        return _locked(self.path)
+
+    def forget_tokens(self, server: Server) -> None:
+        """Drop a signed-in server's tokens (keyring and file); its entry and client id stay."""
+        with _locked(self.path):
+            data = _read_json(self.path)
+            entry = data.get(server.name)
+            if isinstance(entry, dict):
+                for key in ("oauth_access_token", "oauth_refresh_token", "oauth_token_expiry"):
+                    entry.pop(key, None)
+                _write_json(self.path, data, private=True)
+            credentials.delete(server.url, ["access_token", "refresh_token"])
 
     def remove(self, name: str) -> bool:
         """Forget a server by nickname (or URL). Returns whether one was removed."""
         with _locked(self.path):
-            data = self._load()
+            data = _read_json(self.path)
             key = name if name in data else None
             if key is None:
                 wanted = normalize_url(name)
@@ -233,8 +341,9 @@ class ServerStore:
                 )
             if key is None:
                 return False
-            del data[key]
+            gone = Server.from_json(cast(SavedServer, data.pop(key)))
             _write_json(self.path, data, private=True)
+            credentials.delete(gone.url, list(gone.secrets()))
             return True
 
     def default(self) -> Server | None:
@@ -286,13 +395,11 @@ class ServerStore:
                 raise InvalidInput(
                     'No server given and %d are saved: choose one with -n NAME ("rsconnect list" shows them).' % count
                 )
-        return Server(
-            name=saved.name,
-            url=saved.url,
+        return dataclasses.replace(
+            saved,
             api_key=api_key or saved.api_key,
             insecure=bool(insecure or saved.insecure),
             ca_cert=ca_cert or saved.ca_cert,
-            default=saved.default,
         )
 
 

@@ -34,7 +34,12 @@ def client_for(server: Server) -> ConnectClient:
     """A ConnectClient for a saved or given `store.Server`."""
     from .connect import ConnectClient  # here, not at the top: requests takes ~0.1 s to import
 
-    return ConnectClient(server.url, server.api_key, insecure=server.insecure, ca_cert=server.ca_cert)
+    bearer = None
+    if not server.api_key and server.oauth_client_id:  # signed in with OAuth: a fresh access token
+        from .tokens import access_token
+
+        bearer = access_token(server)
+    return ConnectClient(server.url, server.api_key, insecure=server.insecure, ca_cert=server.ca_cert, bearer=bearer)
 
 
 def client_of(server: Server | ConnectClient | ServerChoice) -> ConnectClient:

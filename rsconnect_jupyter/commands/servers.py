@@ -39,18 +39,29 @@ def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None
         '%s server "%s" (%s) as %s.'
         % ("Updated" if added.replaced else "Added", name, server, added.user.get("username"))
     )
+    if added.server.secrets_in == "keyring":
+        click.echo("Its API key is kept in the system keyring.")
+    else:
+        click.echo("No usable system keyring here: its API key is kept in servers.json (mode 0600).")
 
 
 @click.command("list")
 def list_servers() -> None:
-    """List the saved servers (never their keys)."""
+    """List the saved servers, how each signs in and where its secret is (never the secret)."""
     servers = ServerStore().list()
     if not servers:
-        click.echo('No saved servers: add one with "rsconnect add".')
+        click.echo('No saved servers: add one with "rsconnect add" or "rsconnect login".')
         return
     for s in servers:
         flags = [f for f, on in (("default", s.default), ("insecure", s.insecure), ("custom CA", s.ca_cert)) if on]
-        click.echo("%s  %s%s" % (s.name, s.url, "  (%s)" % ", ".join(flags) if flags else ""))
+        if s.oauth_client_id and not (s.access_token or s.refresh_token):
+            signs_in = "OAuth, signed out"
+        else:
+            signs_in = "%s in %s" % (
+                s.signs_in_with,
+                "the system keyring" if s.secrets_in == "keyring" else "servers.json",
+            )
+        click.echo("%s  %s  [%s]%s" % (s.name, s.url, signs_in, "  (%s)" % ", ".join(flags) if flags else ""))
 
 
 @click.command("remove")

@@ -65,6 +65,7 @@ class Session(ErrorMapping):
         insecure: bool = False,
         ca_cert: str | None = None,
         timeout: float | None = None,
+        bearer: str | None = None,
     ) -> None:
         if not url or "://" not in url:
             raise InvalidInput(
@@ -78,6 +79,8 @@ class Session(ErrorMapping):
         self.session.headers["User-Agent"] = "rsconnect-jupyter/%s" % __version__
         if api_key:
             self.session.headers["Authorization"] = "Key " + api_key
+        elif bearer:  # an OAuth access token (signin.py), used as Connect takes it
+            self.session.headers["Authorization"] = "Bearer " + bearer
         # Passed on each request: requests lets REQUESTS_CA_BUNDLE override a Session's `verify`,
         # which would silently drop --insecure and --cacert.
         self.verify: bool | str | None = None

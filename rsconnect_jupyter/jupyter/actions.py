@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
-from .. import deploy, environment, store
+from .. import deploy, environment, signin, store
 from ..exceptions import Fix, InvalidField, NotFound, PermissionDenied, RSConnectError
 from ..options import CheckOptions, ContentOptions, EnvironmentOptions, Feedback, FilesOptions, NotebookOptions, Target
 from .wording import DIALOG_ADVICE, for_dialog, offers_new_location
@@ -33,7 +33,8 @@ class PublicServer(TypedDict):
     url: str
     insecure: bool
     ca_cert: str | None
-    has_api_key: bool
+    has_api_key: bool  # has a credential: an API key, or the tokens of a sign-in
+    signs_in_with: str  # "API key" or "OAuth"
 
 
 def public_server(server: store.Server) -> PublicServer:
@@ -42,7 +43,8 @@ def public_server(server: store.Server) -> PublicServer:
         "url": server.url,
         "insecure": bool(server.insecure),
         "ca_cert": _ca_cert_label(server.ca_cert),
-        "has_api_key": bool(server.api_key),
+        "has_api_key": bool(server.api_key or server.access_token or server.refresh_token),
+        "signs_in_with": server.signs_in_with,
     }
 
 
@@ -90,6 +92,23 @@ def add_server(name: str, url: str, api_key: str, insecure: bool = False, ca_cer
 
     added = add_server(name, url, api_key, insecure=insecure, ca_cert=ca_cert)
     return {"server": public_server(added.server), "user": user_summary(added.user)}
+
+
+def start_sign_in(
+    name: str, url: str, insecure: bool = False, ca_cert: str | None = None
+) -> tuple[signin.Pending, signin.DeviceCode]:
+    """The dialogs' "Sign in with Connect": the device flow, so that it works where the browser
+    cannot reach this Jupyter server's loopback (JupyterHub). The browser gets the code to show;
+    the device code and the tokens stay here."""
+    pending = signin.begin(name or None, url, insecure=insecure, ca_cert=ca_cert)
+    return pending, signin.start_device(pending)
+
+
+def finish_sign_in(pending: signin.Pending, code: signin.DeviceCode) -> dict[str, Any]:
+    """Wait for the person to approve, then save the server (as `rsconnect login` does)."""
+    tokens = signin.wait_for_device(pending, code)
+    server, user = signin.save(pending, tokens)
+    return {"server": public_server(server), "user": user_summary(user)}
 
 
 def remove_server(name: str) -> dict[str, str]:

@@ -132,6 +132,34 @@ class AddServerHandler(JSONHandlerMixin):
         )
 
 
+class SignInHandler(JSONHandlerMixin):
+    """Start "Sign in with Connect" (the device flow): answers the code for the dialog to show and
+    a job that the browser polls while this server waits for the approval. No token is sent."""
+
+    @web.authenticated
+    @guarded
+    async def post(self) -> None:
+        f = self.fields("url", "name", "tls", "ca_cert")
+        url = f.string("url")
+        tls = f.string("tls", required=False, default="system", choices={"system", "ca_bundle", "insecure"})
+        ca_cert = f.string("ca_cert", required=False, default="", max_length=256 * 1024) if tls == "ca_bundle" else ""
+        if tls == "ca_bundle" and not ca_cert:
+            raise InvalidField("Give the CA certificate (its path on the Jupyter server, or its PEM text).")
+        name = f.string("name", required=False, default="")
+        pending, code = await self.run(
+            actions.start_sign_in, name, url, insecure=(tls == "insecure"), ca_cert=ca_cert or None
+        )
+        job = JOBS.start(lambda log_line: actions.finish_sign_in(pending, code), actions.describe_error)
+        self.answer(
+            {
+                "job_id": job.id,
+                "user_code": code.user_code,
+                "verification_uri": code.verification_uri_complete,
+            },
+            status=202,
+        )
+
+
 class RemoveServerHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
@@ -285,7 +313,10 @@ class PublishHandler(JSONHandlerMixin):
             return actions.publish(request, server, Feedback(log=log_line, progress=progress))
 
         job = JOBS.start(
-            work, actions.describe_error, secrets=[server.api_key, *scrubbed_values(request)], with_progress=True
+            work,
+            actions.describe_error,
+            secrets=[server.api_key, server.access_token, server.refresh_token, *scrubbed_values(request)],
+            with_progress=True,
         )
         self.answer({"job_id": job.id}, status=202)
 
@@ -317,7 +348,9 @@ class ActivateVersionHandler(JSONHandlerMixin):
         def work(log_line: Callable[[str], None]) -> dict[str, Any]:
             return actions.activate_version(name, guid, bundle_id, log_line)
 
-        job = JOBS.start(work, actions.describe_error, secrets=[server.api_key])
+        job = JOBS.start(
+            work, actions.describe_error, secrets=[server.api_key, server.access_token, server.refresh_token]
+        )
         self.answer({"job_id": job.id}, status=202)
 
 
@@ -371,6 +404,7 @@ class ManifestHandler(JSONHandlerMixin):
 ROUTES: list[tuple[str, type[JSONHandlerMixin]]] = [
     ("servers", ServersHandler),
     ("servers/add", AddServerHandler),
+    ("servers/signin", SignInHandler),
     ("servers/remove", RemoveServerHandler),
     ("servers/verify", VerifyServerHandler),
     ("content/search", SearchContentHandler),

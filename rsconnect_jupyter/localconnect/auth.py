@@ -12,7 +12,7 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING, Literal, cast
 
-from . import errors
+from . import errors, oauth
 
 if TYPE_CHECKING:
     from .db import Database
@@ -46,12 +46,18 @@ def create_user(db: Database, username: str, role: str) -> tuple[UserRow, str]:
 
 
 def user_for_header(db: Database, header: str | None) -> UserRow:
-    """The user of an `Authorization: Key <key>` header, or a ConnectError (401)."""
+    """The user of an `Authorization: Key <key>` (or `Bearer <OAuth access token>`) header, or a
+    ConnectError (401)."""
     if not header:
         raise errors.ConnectError(
             401, errors.AUTH_REQUIRED, "You must be authenticated to perform this operation: send an API key."
         )
     scheme, _, key = header.partition(" ")
+    if scheme.lower() == "bearer" and key.strip():  # an OAuth access token (localconnect/oauth.py)
+        bearer = oauth.user_for_bearer(db, key.strip())
+        if bearer is None:
+            raise errors.ConnectError(401, errors.INVALID_KEY, "The access token is invalid or expired: sign in again.")
+        return bearer
     if scheme.lower() != "key" or not key.strip():
         raise errors.ConnectError(401, errors.INVALID_KEY, "The API key is invalid or expired.")
     user = db.user_by_key_hash(hash_key(key.strip()))

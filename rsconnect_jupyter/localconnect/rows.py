@@ -81,3 +81,32 @@ class TagRow(TypedDict):
     parent_id: int | None
     created_time: str
     updated_time: str
+
+
+class OAuthClientRow(TypedDict):
+    client_id: str
+    client_name: str
+    redirect_uris: str  # JSON list
+    grant_types: str  # JSON list
+    created_time: str
+
+
+class OAuthDeviceRow(TypedDict):
+    device_hash: str
+    user_code: str
+    client_id: str
+    expires: float
+    interval: float
+    last_poll: float
+    status: str  # "pending", "approved" or "denied"
+    user_guid: str | None
+    password_stamp: str
+
+
+class OAuthGrantRow(TypedDict):
+    id: int
+    client_id: str
+    user_guid: str
+    password_stamp: str
+    created_time: str
+    last_used_time: str

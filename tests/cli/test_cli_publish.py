@@ -255,7 +255,7 @@ def test_first_publish_works_out_of_the_box_with_the_saved_local_server(local_se
     env = dict(os.environ, XDG_CONFIG_HOME=str(config))
     server = local_servers.start(tmp_path / "fresh-server", env=env)
     listed = ok(cli("list", env={"XDG_CONFIG_HOME": str(config)})).stdout
-    assert listed.strip() == "local  %s" % server.url and server.api_key not in listed
+    assert listed.strip() == "local  %s  [API key in servers.json]" % server.url and server.api_key not in listed
     url = ok(cli("deploy", "notebook", "--static", "-q", notebook, env={"XDG_CONFIG_HOME": str(config)})).stdout
     assert url.startswith(server.url + "content/")
     assert MEAN_LINE in fetch(server, url.strip())

@@ -240,6 +240,7 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
         "insecure": False,
         "ca_cert": None,
         "has_api_key": True,
+        "signs_in_with": "API key",
     }
     assert call("GET", "servers").json()["servers"][0]["has_api_key"] is True
     assert call("POST", "servers/verify", json={"server": "local"}).json()["user"]["user_role"] == "administrator"

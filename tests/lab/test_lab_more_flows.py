@@ -122,6 +122,7 @@ def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_save
         "insecure": True,
         "ca_cert": None,
         "has_api_key": True,
+        "signs_in_with": "API key",
     }
     saved = saved_servers_file(isolated_config)["trusted-net"]
     assert saved["insecure"] is True and not saved.get("ca_cert")

@@ -42,6 +42,17 @@ ACCESS = {
     },
     "/__logout__": {"POST": "signed-in"},
     "/connect/?": {"GET": "signed-in"},
+    "/connect/clients": {"GET": "signed-in"},
+    r"/connect/clients/(?P<grant_id>\d+)/sign-out": {"POST": "signed-in"},
+    r"/\.well-known/oauth-authorization-server": {"GET": ("public", "OAuth discovery (RFC 8414): endpoint URLs only")},
+    "/__oauth__/register": {
+        "POST": ("public", "OAuth client registration (RFC 7591), open as on Connect; gives no rights")
+    },
+    "/__oauth__/authorize": {"GET": "signed-in", "POST": "signed-in"},
+    "/__oauth__/token": {"POST": ("public", "OAuth token endpoint: needs a code, refresh or device code")},
+    "/__oauth__/device_authorization": {"POST": ("public", "starts a device sign-in a person must approve")},
+    "/__oauth__/device": {"GET": "signed-in", "POST": "signed-in"},
+    "/__oauth__/revoke": {"POST": ("public", "OAuth revocation (RFC 7009): ends the grant of a token it is sent")},
     "/connect/apps/" + GUID + "/?": {"GET": "signed-in"},
     "/connect/apps/" + GUID + r"/tasks/(?P<task_id>[A-Za-z0-9_-]{1,64})": {"GET": "signed-in"},
     "/connect/apps/" + GUID + r"/bundles/(?P<bundle_id>\d+)/(?P<action>activate|delete)": {"POST": "signed-in"},
@@ -167,6 +178,7 @@ def world(tmp_path_factory, local_servers):
         "user_guid": users["ada"],
         "tag_id": tag["id"],
         "vpath": "guarded/",
+        "grant_id": "1",
     }
     world = dict(
         server=server,
@@ -189,7 +201,7 @@ def example_path(pattern, values):
     if "v1/users/" in pattern:
         values = dict(values, guid=values["user_guid"])  # there the GUID is a user's
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], path)
-    path = path.replace(".*", "v1/no-such-endpoint")
+    path = path.replace(".*", "v1/no-such-endpoint").replace("\\.", ".")
     assert re.fullmatch(pattern, path), (pattern, path)
     first = next(p for p, _ in server_app.routes() if re.fullmatch(p, path))
     assert first == pattern, (path, "is served by", first)
@@ -452,6 +464,8 @@ def test_public_routes_answer_without_a_key_and_show_no_private_data(world, patt
         assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
     elif pattern == "/__login__" and method == "POST":  # no user name and password: refused
         assert r.status_code == 403 and "not right" in r.text, r.text
+    elif pattern.startswith("/__oauth__/"):  # no client, code or token: an OAuth error
+        assert r.status_code == 400 and r.json()["error"] in ("invalid_request", "invalid_client_metadata"), r.text
     else:
         assert r.status_code in (200, 301, 302), r.text
     for secret in ("KEPT", "api_key", world["owner"].key, world["server"].api_key):

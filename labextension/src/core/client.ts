@@ -99,6 +99,16 @@ export class Client {
     return this.request('POST', 'servers/add', server);
   }
 
+  /** "Sign in with Connect": the code to show, the approval page, and the job that waits. */
+  signIn(server: {
+    url: string;
+    name: string;
+    tls: string;
+    ca_cert: string;
+  }): Promise<{ job_id: string; user_code: string; verification_uri: string }> {
+    return this.request('POST', 'servers/signin', server);
+  }
+
   removeServer(name: string): Promise<unknown> {
     return this.request('POST', 'servers/remove', { server: name });
   }

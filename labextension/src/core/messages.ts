@@ -170,8 +170,8 @@ export const say = {
   // -- the add-server dialog ----------------------------------------------------------------------
   addTitle: 'Add a Posit Connect server',
   addIntro:
-    'Enter the address of your Posit Connect server, a name for it, and your API key. ' +
-    'The key is kept on the Jupyter server and never shown again.',
+    'Enter the address of your Posit Connect server, a name for it, and your API key, or sign in ' +
+    'with Connect instead of a key. The key or sign-in is kept on the Jupyter server, never shown.',
   urlLabel: 'Server address',
   nicknameLabel: 'Name',
   apiKeyLabel: 'API key',
@@ -184,5 +184,10 @@ export const say = {
   checking: 'Checking…',
   needUrl: 'Enter the address of your Posit Connect server, e.g. https://connect.example.com/.',
   badUrl: 'The server address must start with http:// or https://.',
-  needKey: 'Enter your API key; create one in Connect under your name > API Keys.'
+  needKey: 'Enter your API key; create one in Connect under your name > API Keys.',
+  signInOr: 'Or, without an API key:',
+  signInButton: 'Sign in with Connect',
+  signInCode: (code: string) =>
+    `Approve the sign-in on the server's page (opened in a new tab); check that it shows the code ${code}.`,
+  signInOpen: 'Open the approval page'
 };

@@ -6,6 +6,7 @@ export interface IServer {
   insecure: boolean;
   ca_cert: string | null;
   has_api_key: boolean;
+  signs_in_with: string; // 'API key' or 'OAuth'
 }
 
 /** Content found by title (content/search). */

@@ -12,6 +12,14 @@ from .dashboard import DashboardHandler, RootHandler
 from .dashboard_item import BundleActionHandler, DashboardItemHandler, DashboardTaskHandler
 from .environment import EnvironmentHandler
 from .jobs import JobHandler, JobLogHandler, JobsHandler
+from .oauth import (
+    OAuthDeviceAuthorizationHandler,
+    OAuthMetadataHandler,
+    OAuthRegisterHandler,
+    OAuthRevokeHandler,
+    OAuthTokenHandler,
+)
+from .oauth_pages import AuthorizeHandler, DeviceHandler, SignedInClientsHandler, SignOutClientHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
@@ -22,6 +30,15 @@ from .users import UserHandler, UsersHandler
 from .vanity import VanitiesHandler, VanityHandler, VanityPathHandler
 
 __all__ = [
+    "SignOutClientHandler",
+    "SignedInClientsHandler",
+    "DeviceHandler",
+    "AuthorizeHandler",
+    "OAuthTokenHandler",
+    "OAuthRevokeHandler",
+    "OAuthRegisterHandler",
+    "OAuthMetadataHandler",
+    "OAuthDeviceAuthorizationHandler",
     "API_BODY_LIMIT",
     "ApiNotFoundHandler",
     "ApplicationHandler",

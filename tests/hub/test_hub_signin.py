@@ -1,0 +1,72 @@
+"""The classic UI behind JupyterHub signs in with Connect, no API key: the add-server dialog's
+"Sign in with Connect" runs the device flow, so it works though the browser cannot reach the
+single-user server's loopback. A person approves on the Connect server's page in a new tab, the
+single-user server (which polls) saves the server in their home, and the notebook publishes. No token
+reaches a page, a response the browser received, the notebook or the hub's log."""
+
+import json
+import re
+import uuid
+
+import pytest
+
+from tests.extension import extension_ui as classic
+from tests.extension.extension_notebooks import write_notebook
+from tests.hub.conftest import Recorder
+from tests.hub.hub_servers import HubClassic, give_file, sign_in
+from tests.hub.test_hub_publish import signed_in
+from tests.reliability.secrets_helpers import Secrets
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
+
+
+def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users, local_server, browsers, tmp_path):
+    user = hub_users.add("signer")
+    who, password = "hub-signer-%s" % uuid.uuid4().hex[:6], "hub-signer-password-1"
+    local_server.add_user(who, "publisher", password=password)
+    path = "reports/signed.ipynb"
+    give_file(user, tmp_path / write_notebook(tmp_path, "signed.ipynb", heading="Signed in"), path)
+    signed_in(hub, user)
+    seen = Recorder()
+    page = browsers(seen)
+    sign_in(page, hub, user)
+    seen.settle(page)
+
+    classic.open_notebook(page, HubClassic(hub.user_url(user), user.home), path)
+    classic.click_publish_button(page)
+    page.wait_for_selector(".rsc-modal.rsc-ready #rsc-server-url", state="visible")
+    page.fill("#rsc-server-url", local_server.url)
+    page.fill("#rsc-nickname", "signed-connect")
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin")
+    page.wait_for_selector("#rsc-signin-status", state="visible")
+    code = re.search(r"code ([A-Z]{4}-[A-Z]{4})", page.inner_text("#rsc-signin-status")).group(1)
+    tab = opened.value
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", who)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("strong.user-code")
+    assert tab.inner_text("strong.user-code") == code
+    tab.click("button[value=approve]")
+    tab.wait_for_selector("text=You may close this tab")
+    seen.settle(tab)
+
+    classic.wait_publish_dialog(page)
+    classic.choose_mode(page, source=False)
+    classic.submit_publish(page)
+    url = classic.wait_published(page)
+    assert url.startswith(local_server.url)
+    item = [c for c in local_server.api("GET", "v1/content").json() if url.startswith(c["content_url"])][0]
+    assert local_server.api("GET", "v1/users/" + item["owner_guid"]).json()["username"] == who
+
+    saved = json.loads((user.home / ".rsconnect-python" / "servers.json").read_text())["signed-connect"]
+    assert saved["oauth_client_id"] and not saved["api_key"]
+    tokens = Secrets(access=saved["oauth_access_token"], refresh=saved["oauth_refresh_token"])
+    seen.settle(page)
+    leaks = {address: tokens.find(body) for address, body in seen.seen() if tokens.find(body)}
+    assert leaks == {}
+    assert tokens.find(page.content()) == [] and tokens.find((user.home / path).read_bytes()) == []
+    log = hub.log()
+    assert "/user/%s/rsconnect_jupyter/servers/signin" % user.name in log
+    assert tokens.find(log) == []

@@ -1,0 +1,97 @@
+"""Every notebook UI's add-server dialog signs in with Connect (the device flow) instead of taking
+an API key: the dialog shows a code and opens the server's approval page in a new tab, a person
+signs in there and approves, the Jupyter server (which polls) saves the server, and the notebook
+publishes. No token reaches a response, the page, the notebook or a log. A server without OAuth
+gets one sentence that says to use an API key."""
+
+import json
+import re
+import uuid
+
+import pytest
+
+from tests.extension.extension_notebooks import write_notebook
+from tests.reliability.secrets_helpers import Secrets
+
+pytestmark = pytest.mark.browser
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def open_add_server(ui, page, server, path, url, name):
+    ui.open_notebook(page, server, path)
+    ui.click_publish_button(page)
+    page.wait_for_selector("#rsc-server-url", state="visible")
+    page.wait_for_selector("#rsc-signin", state="visible")
+    page.fill("#rsc-server-url", url)
+    page.fill("#rsc-nickname", name)
+
+
+def test_sign_in_with_connect_then_publish_without_an_api_key(
+    front, local_server, page, no_saved_servers, isolated_config
+):
+    ui, server = front.ui, front.server
+    who, password = unique("signer"), "signer-password-1"
+    local_server.add_user(who, "publisher", password=password)
+    path = write_notebook(server.root, unique("signin") + "/report.ipynb")
+    answers = []
+    page.on("response", lambda r: answers.append(r) if "/rsconnect_jupyter/" in r.url else None)
+
+    name = unique("signed")
+    open_add_server(ui, page, server, path, local_server.url, name)
+    assert page.input_value("#rsc-api-key") == ""
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin")
+    page.wait_for_selector("#rsc-signin-status", state="visible")
+    code = re.search(r"code ([A-Z]{4}-[A-Z]{4})", page.inner_text("#rsc-signin-status")).group(1)
+
+    tab = opened.value  # the approval page, on the Connect server: sign in, check the code, approve
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", who)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("strong.user-code")
+    assert tab.inner_text("strong.user-code") == code
+    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
+    tab.click("button[value=approve]")
+    tab.wait_for_selector("text=You may close this tab")
+    tab.close()
+
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    assert url.startswith(local_server.url + "content/")
+    item = [c for c in local_server.api("GET", "v1/content").json() if url.startswith(c["content_url"])][0]
+    assert local_server.api("GET", "v1/users/" + item["owner_guid"]).json()["username"] == who
+
+    saved = json.loads((isolated_config / "rsconnect-python" / "servers.json").read_text())[name]
+    assert saved["oauth_client_id"] and not saved["api_key"]
+    tokens = Secrets(access=saved["oauth_access_token"], refresh=saved["oauth_refresh_token"])
+    for answer in answers:
+        try:
+            body = answer.body()
+        except Exception:  # a redirect or an aborted request has no body
+            continue
+        assert tokens.find(body) == [], answer.url
+    assert tokens.find(page.content()) == []
+    assert tokens.find((server.root / path).read_bytes()) == []
+    assert tokens.find(server.log()) == [] and tokens.find(local_server.log()) == []
+
+
+def test_a_server_without_oauth_gets_one_sentence(front, page, no_saved_servers):
+    """The Jupyter server itself answers 404 at /.well-known/oauth-authorization-server: no OAuth."""
+    ui, server = front.ui, front.server
+    path = write_notebook(server.root, unique("nooauth") + "/report.ipynb")
+    open_add_server(ui, page, server, path, server.url, unique("old"))
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin")
+    page.wait_for_selector("#rsc-add-error", state="visible")
+    message = page.inner_text("#rsc-add-error").strip()
+    assert "does not offer sign-in with Connect" in message and message.endswith("use an API key instead.")
+    tab = opened.value  # the tab opened for the approval page closes again
+    if not tab.is_closed():  # the sync API handles events only inside its calls: no race here
+        tab.wait_for_event("close")
+    assert tab.is_closed()
