@@ -23,8 +23,8 @@ from tests.extension.extension_notebooks import write_notebook
 from tests.hub.conftest import Recorder
 from tests.hub.hub_servers import HubClassic, HubLab, give_file, sign_in
 from tests.lab import lab_ui
-from tests.lab.test_lab_browser import assert_serves
 from tests.reliability.secrets_helpers import Secrets
+from tests.ui.adapter import assert_serves
 
 # The first test also installs the hub with pip (the guide's commands): more than the default 600 s
 # on a cold package cache.
