@@ -26,7 +26,14 @@ def test_hide_while_publishing_then_the_link_and_the_dialog_show_the_result(
 
     # The job's answers wait until the dialog is hidden: the publish is surely still going on then.
     held = []
-    page.route(JOBS, held.append)
+
+    def hold(route):
+        if held is not None:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(JOBS, hold)
     ui.submit_publish(page)
     page.wait_for_selector("#rsc-publish-hide", state="visible")
     assert page.inner_text("#rsc-publish-hide").strip() == "Hide (publishing goes on)"
@@ -34,8 +41,8 @@ def test_hide_while_publishing_then_the_link_and_the_dialog_show_the_result(
     page.click("#rsc-publish-hide")
     page.wait_for_selector("#rsc-publish-form", state="detached")
     assert page.locator(ui.LINK).count() == 0  # not published yet
-    page.unroute(JOBS)
-    for route in held:
+    waiting, held = held, None
+    for route in waiting:
         route.continue_()
 
     url = ui.wait_link(page)
