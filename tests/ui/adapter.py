@@ -33,6 +33,18 @@ def signed_in_publisher(local_server, page, prefix):
     return key
 
 
+def make_collaborator(local_server, guid, owner_key, key):
+    """The owner makes the user of `key` a collaborator of the content, as Connect's Sharing panel does."""
+    person = local_server.api("GET", "v1/user", key=key).json()
+    r = local_server.api(
+        "POST",
+        "v1/content/%s/permissions" % guid,
+        key=owner_key,
+        json={"principal_guid": person["guid"], "principal_type": "user", "role": "owner"},
+    )
+    assert r.status_code in (200, 201), r.text
+
+
 def assert_serves(url, text, key=None):
     """The content URL serves `text` to a program with the API key `key`: new content is `acl`, so
     it needs the key of someone who may see it (without one, only `all` content answers)."""

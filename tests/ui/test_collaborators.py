@@ -4,7 +4,7 @@ with their own key and saved server; someone who is not is told so, and can publ
 import pytest
 
 from tests.extension.extension_notebooks import write_notebook
-from tests.ui.adapter import assert_serves, record_for, unique, wait_saved
+from tests.ui.adapter import assert_serves, make_collaborator, record_for, unique, wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,7 @@ def test_collaborator_republishes_with_own_key(front, local_server, page, browse
     ui, server = front.ui, front.server
     owner_key, path, url, guid = published_by(front, local_server, page, "olga", "olga-connect", "Forecast")
     collaborator_key = local_server.add_user(unique("bruno"), "publisher")
-    bruno = local_server.api("GET", "v1/user", key=collaborator_key).json()
-    r = local_server.api(
-        "POST",
-        "v1/content/%s/permissions" % guid,
-        key=owner_key,
-        json={"principal_guid": bruno["guid"], "principal_type": "user", "role": "owner"},
-    )
-    assert r.status_code in (200, 201), r.text
+    make_collaborator(local_server, guid, owner_key, collaborator_key)
 
     # The collaborator opens the shared notebook with their own saved server for the same URL.
     context = browser.new_context()
