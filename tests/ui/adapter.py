@@ -151,7 +151,8 @@ class NotebookUI:
             raise AssertionError("publishing did not finish; the dialog said: %s" % self.dialog_text(page)) from e
         if page.is_visible("#rsc-error"):
             raise AssertionError("publishing failed: %s" % self.dialog_text(page))
-        self.wait_link(page, timeout=10000)  # shown as the dialog closes
+        # Put in the toolbar as the dialog closes (a narrow window's toolbar may fold it away).
+        page.wait_for_selector(self.LINK, state="attached", timeout=10000)
         return self.link_url(page)
 
     def wait_link(self, page, timeout=PUBLISH_TIMEOUT_MS):
