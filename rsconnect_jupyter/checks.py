@@ -4,7 +4,7 @@
   distributions in the Python that runs the content: the kernel's, or --python).
 - Files of the notebook's folder that the code reads (a string literal in a call, naming an existing
   file: `open("data.csv")`, `pd.read_csv("sales.csv")`) or imports (`import helpers` with a
-  helpers.py beside it) that the bundle leaves out.
+  helpers.py beside it) that are not among the files to publish.
 - A finished-document publish of a notebook with interactive widgets, which an HTML snapshot cannot
   run.
 
@@ -186,7 +186,7 @@ def missing_packages(
             )
         else:
             message = (
-                "The notebook imports %s, which is not installed in %s and no package in %s provides: "
+                "The notebook imports %s, which is not installed for %s, and no package in %s provides it: "
                 "install it and add it to %s." % (module, python, source, source)
             )
         findings.append(Finding("missing-package", module, message))
@@ -220,7 +220,8 @@ def left_out_files(folder: Path, sources: Sequence[str], bundled: set[str]) -> l
             Finding(
                 "left-out-file",
                 relative,
-                "The notebook uses %s, which the bundle leaves out: add it to the files to publish." % relative,
+                "The notebook uses %s, which would not be published with it: add it to the files to publish."
+                % relative,
             )
         )
     return findings
@@ -242,7 +243,7 @@ def widget_finding(notebook: dict[str, Any]) -> list[Finding]:
             "widgets",
             "widgets",
             "The notebook shows interactive widgets, which a finished document cannot run: publish it "
-            "as a Voila dashboard to keep them working.",
+            "as an interactive dashboard (Voila) to keep them working.",
         )
     ]
 

@@ -6,8 +6,8 @@ import nbformat
 from rsconnect_jupyter.checks import WIDGET_MIME
 
 WIDGET_WARNING = (
-    "The notebook shows interactive widgets, which a finished document cannot run: publish it as a Voila "
-    "dashboard to keep them working."
+    "The notebook shows interactive widgets, which a finished document cannot run: publish it as an "
+    "interactive dashboard (Voila) to keep them working."
 )
 REFUSAL = 'The checks before upload found 1 problem: fix what the warnings name, or click "Publish anyway".'
 

@@ -7,7 +7,7 @@ import nbformat
 
 from rsconnect_jupyter import checks
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
-from tests.lab.test_lab_browser import assert_serves
+from tests.ui.adapter import assert_serves
 
 
 def write(folder, *cells, outputs=None):

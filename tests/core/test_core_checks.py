@@ -44,7 +44,7 @@ def test_an_import_that_is_not_installed_at_all_says_so(tmp_path):
     path = notebook(tmp_path, "import surely_not_a_module_here")
     found = findings(path, "")
     assert [f.subject for f in found] == ["surely_not_a_module_here"]
-    assert "is not installed in %s" % sys.executable in found[0].message
+    assert "is not installed for %s" % sys.executable in found[0].message
 
 
 def test_magics_shell_lines_and_broken_cells_do_not_count(tmp_path):
@@ -70,7 +70,7 @@ def test_files_the_code_reads_must_be_in_the_bundle(tmp_path):
         ("left-out-file", "sales.csv"),
     ]
     assert found[2].message == (
-        "The notebook uses sales.csv, which the bundle leaves out: add it to the files to publish."
+        "The notebook uses sales.csv, which would not be published with it: add it to the files to publish."
     )
     # helpers is a module of the folder, never a package to list.
     assert not [f for f in found if f.kind == "missing-package"]

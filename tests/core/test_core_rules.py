@@ -4,11 +4,6 @@ drafts. The CLI is run here as a subprocess against Connect's recorded answers o
 dialogs' side of the same rules is tests/extension/test_extension_core_rules.py.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from rsconnect_jupyter import servers, sharing
@@ -19,18 +14,7 @@ from rsconnect_jupyter.options import ContentOptions, ServerChoice, SharingOptio
 from rsconnect_jupyter.publish_flow import check_drafts
 from rsconnect_jupyter.store import ServerStore
 from rsconnect_jupyter.target import check_target, validate_title
-
-
-def cli(args, config):
-    env = dict(os.environ, XDG_CONFIG_HOME=str(config))
-    for k in ("CONNECT_SERVER", "CONNECT_API_KEY"):
-        env.pop(k, None)
-    return subprocess.run([sys.executable, "-m", "rsconnect_jupyter", *args], capture_output=True, text=True, env=env)
-
-
-def saved(config):
-    path = config / "rsconnect-python" / "servers.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+from tests.core.isolated_cli import cli, saved
 
 
 @pytest.fixture

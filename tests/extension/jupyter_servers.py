@@ -53,7 +53,26 @@ def jupyter_home(base):
     # The publishing core, as the lab build compiled it for RequireJS (setup.py puts it there too).
     if (REPO / "labextension" / "amd").is_dir():
         shutil.copytree(REPO / "labextension" / "amd", target / "core")
-    install_echo_kernel(data)
+    env = user_folders(base)
+    env.update(
+        {
+            # The copied nbextension first: in a virtualenv, jupyter_core 5 puts sys.prefix (an installed copy) first.
+            "JUPYTER_PREFER_ENV_PATH": "0",
+            # The code under test is this working tree, even when an older copy is installed.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        }
+    )
+    return env
+
+
+def user_folders(base):
+    """The environment of a Jupyter process whose user-level folders (config, data, runtime,
+    IPython's) are in `base`, with the echo kernel installed; both starters build on it."""
+    base = Path(base)
+    config, data, runtime = base / "config", base / "data", base / "runtime"
+    for d in (config, data, runtime):
+        d.mkdir(parents=True, exist_ok=True)
+    install_echo_kernel(data)  # a non-Python kernel, for the source publish it must refuse
     env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
     env.update(
         {
@@ -62,10 +81,6 @@ def jupyter_home(base):
             "JUPYTER_RUNTIME_DIR": str(runtime),
             "IPYTHONDIR": str(base / "ipython"),
             "JUPYTER_PLATFORM_DIRS": "1",
-            # The copied nbextension first: in a virtualenv, jupyter_core 5 puts sys.prefix (an installed copy) first.
-            "JUPYTER_PREFER_ENV_PATH": "0",
-            # The code under test is this working tree, even when an older copy is installed.
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         }
     )
     env.pop("JUPYTER_PATH", None)

@@ -12,28 +12,13 @@ CLI as a subprocess, against the same server (Connect's recorded answers, tests/
 - a field the handlers do not read: refused, never dropped.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.core.conftest import tls_cert  # noqa: F401  (the self-signed certificate fixture)
 from tests.core.fixture_server import FixtureServer
+from tests.core.isolated_cli import cli
+from tests.core.isolated_cli import saved as servers_json
 from tests.extension.extension_notebooks import write_notebook
-
-
-def cli(args, config):
-    env = dict(os.environ, XDG_CONFIG_HOME=str(config))
-    for k in ("CONNECT_SERVER", "CONNECT_API_KEY"):
-        env.pop(k, None)
-    return subprocess.run([sys.executable, "-m", "rsconnect_jupyter", *args], capture_output=True, text=True, env=env)
-
-
-def servers_json(config):
-    path = config / "rsconnect-python" / "servers.json"
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 @pytest.fixture

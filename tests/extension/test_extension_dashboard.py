@@ -10,7 +10,7 @@ import pytest
 
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
-from tests.extension.test_extension_browser import record_for, signed_in_publisher, unique
+from tests.ui.adapter import signed_in_publisher, unique, wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,6 @@ def republish_with_heading(page, heading):
         heading,
     )
     page.wait_for_function("!Jupyter.notebook.dirty")
-    page.click("#notification_rsconnect")  # dismiss it (it also opens the document in a new tab)
     ui.click_publish_button(page)
     ui.wait_publish_dialog(page)
     ui.submit_publish(page)
@@ -38,7 +37,7 @@ def test_a_notebook_published_twice_shows_in_the_dashboard_and_activate_rolls_ba
     path = write_notebook(jupyter.root, unique("dash") + "/forecast.ipynb", heading=first_heading)
     url = ui.publish_first_time(page, jupyter, path, local_server.url, key, name="local")
     assert republish_with_heading(page, second_heading) == url
-    guid = record_for(ui.rsconnect_metadata(page), local_server.url)["content_guid"]
+    guid = wait_saved(jupyter, path, local_server.url, url)["content_guid"]
     item = local_server.api("GET", "v1/content/" + guid, key=key).json()
     assert second_heading in local_server.get(url, key=key).text
     first, second = sorted(

@@ -222,6 +222,23 @@ def wait_job(jupyter, job_id):
     raise AssertionError("the publish job did not finish")
 
 
+def start_publish(call, notebook, mode, title, **fields):
+    """POST publish of new content to the saved server "local" (with `call`, jupyter.api or a wrapper
+    of it); returns the job's id."""
+    body = {"server": "local", "notebook_path": notebook, "mode": mode, "title": title, "new": True, **fields}
+    r = call("POST", "publish", json=body)
+    assert r.status_code == 202, r.text
+    return r.json()["job_id"]
+
+
+def save_local_server(jupyter, local_server):
+    """The session's local server saved as "local", with the administrator's key."""
+    r = jupyter.api(
+        "POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": local_server.api_key}
+    )
+    assert r.status_code == 200, r.text
+
+
 def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook, no_saved_servers):
     key = local_server.api_key
     title = "Handler report " + jupyter.kind  # one local server serves both kinds of Jupyter
@@ -247,20 +264,8 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
     assert call("POST", "content/search", json={"server": "local", "title": "no such title here"}).json() == {
         "content": []
     }
-    r = call(
-        "POST",
-        "publish",
-        json={
-            "server": "local",
-            "notebook_path": notebook,
-            "mode": "static",
-            "title": title,
-            "new": True,
-            "extra_files": ["data.csv"],
-        },
-    )
-    assert r.status_code == 202, r.text
-    state, lines = wait_job(jupyter, r.json()["job_id"])
+    job_id = start_publish(call, notebook, "static", title, extra_files=["data.csv"])
+    state, lines = wait_job(jupyter, job_id)
     responses.append(repr(state) + repr(lines))
     assert state["error"] is None, lines
     result = state["result"]
@@ -278,24 +283,8 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
     # 3 MB that do not compress, so the upload has something to count.
     notebook = write_notebook(jupyter.root, "progress/big.ipynb")
     (jupyter.root / "progress" / "data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
-    r = jupyter.api(
-        "POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": local_server.api_key}
-    )
-    assert r.status_code == 200, r.text
-    r = jupyter.api(
-        "POST",
-        "publish",
-        json={
-            "server": "local",
-            "notebook_path": notebook,
-            "mode": "static",
-            "title": "Progress " + jupyter.kind,
-            "new": True,
-            "extra_files": ["data.bin"],
-        },
-    )
-    assert r.status_code == 202, r.text
-    job_id = r.json()["job_id"]
+    save_local_server(jupyter, local_server)
+    job_id = start_publish(jupyter.api, notebook, "static", "Progress " + jupyter.kind, extra_files=["data.bin"])
     seen = []
     deadline = time.time() + 300
     while time.time() < deadline:

@@ -11,7 +11,7 @@ import pytest
 from tests.cli.test_cli_project_files import OLD_SIX, REPORT, uv_project
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
-from tests.extension.test_extension_handlers import wait_job
+from tests.extension.test_extension_handlers import save_local_server, start_publish, wait_job
 
 
 def test_a_uv_project_publishes_its_locked_versions_from_the_dialog(jupyter, local_server, no_saved_servers):
@@ -23,25 +23,9 @@ def test_a_uv_project_publishes_its_locked_versions_from_the_dialog(jupyter, loc
 
     code = jupyter.api("GET", "environment", params={"path": notebook, "force_generate": "0"}).json()["code"]
     kernel_output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=folder).stdout
-    r = jupyter.api(
-        "POST", "servers/add", json={"url": local_server.url, "name": "local", "api_key": local_server.api_key}
-    )
-    assert r.status_code == 200, r.text
-    r = jupyter.api(
-        "POST",
-        "publish",
-        json={
-            "server": "local",
-            "notebook_path": notebook,
-            "mode": "jupyter-static",
-            "title": name,
-            "new": True,
-            "snapshot": kernel_output,
-            "force_generate": False,
-        },
-    )
-    assert r.status_code == 202, r.text
-    state, lines = wait_job(jupyter, r.json()["job_id"])
+    save_local_server(jupyter, local_server)
+    job_id = start_publish(jupyter.api, notebook, "jupyter-static", name, snapshot=kernel_output, force_generate=False)
+    state, lines = wait_job(jupyter, job_id)
     assert state["error"] is None, lines
     assert "Packages: from uv.lock (1 locked)." in lines
     page = local_server.get(state["result"]["content_url"], timeout=60)

@@ -23,8 +23,8 @@ from tests.extension.extension_notebooks import write_notebook
 from tests.hub.conftest import Recorder, another_page
 from tests.hub.hub_servers import HubClassic, HubLab, give_file, sign_in
 from tests.lab import lab_ui
-from tests.lab.test_lab_browser import assert_serves
 from tests.reliability.secrets_helpers import Secrets
+from tests.ui.adapter import assert_serves, make_collaborator
 
 # The first test also installs the hub with pip (the guide's commands): more than the default 600 s
 # on a cold package cache.
@@ -39,15 +39,21 @@ def bundles_of(local_server, key, guid):
     return local_server.api("GET", "v1/content/%s/bundles" % guid, key=key).json()
 
 
-def signed_in(hub, user):
-    """A requests session signed in to the hub as `user`, once their single-user server answers."""
+def log_in(hub, user, timeout):
+    """A requests session that sent `user`'s name and password on the hub's login page; and its answer."""
     s = requests.Session()
     s.get(hub.url + "hub/login", timeout=30)
     r = s.post(
         hub.url + "hub/login?next=",
         data={"username": user.name, "password": user.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
-        timeout=180,
+        timeout=timeout,
     )
+    return s, r
+
+
+def signed_in(hub, user):
+    """A requests session signed in to the hub as `user`, once their single-user server answers."""
+    s, r = log_in(hub, user, timeout=180)
     assert r.status_code == 200, r.status_code
     # Wait for the single-user server (it may be starting). Its first page takes the session
     # through the hub's OAuth (API requests without that cookie get a 403, not a redirect).
@@ -135,14 +141,7 @@ def test_two_users_publish_and_share_through_the_hub(hub, two_users, local_serve
     assert len(bundles_of(local_server, key1, guid)) == 1  # nothing reached the content
 
     # user1 makes user2 a collaborator (as Connect's Sharing panel does); user2 publishes again.
-    ben = local_server.api("GET", "v1/user", key=key2).json()
-    granted = local_server.api(
-        "POST",
-        "v1/content/%s/permissions" % guid,
-        key=key1,
-        json={"principal_guid": ben["guid"], "principal_type": "user", "role": "owner"},
-    )
-    assert granted.status_code in (200, 201), granted.text
+    make_collaborator(local_server, guid, key1, key2)
     lab_ui.submit_publish(page2)
     assert lab_ui.wait_published(page2) == url
     assert lab_ui.wait_saved(lab2, "from-user1/sales.ipynb", local_server.url, url)["content_guid"] == guid
@@ -200,13 +199,7 @@ def test_only_the_hub_group_signs_in(hub, hub_users):
     """The configuration lets in members of jupyterhub-users: another Unix account, with its right
     password, stays on the login page and gets no server."""
     outsider = hub_users.add("outsider", in_group=False)
-    s = requests.Session()
-    s.get(hub.url + "hub/login", timeout=30)
-    r = s.post(
-        hub.url + "hub/login?next=",
-        data={"username": outsider.name, "password": outsider.password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")},
-        timeout=60,
-    )
+    s, r = log_in(hub, outsider, timeout=60)
     assert r.status_code == 403 and "/hub/login" in r.url, (r.status_code, r.url)
     assert "Invalid username or password" in r.text
     r = s.get(hub.user_url(outsider) + "lab", timeout=30)

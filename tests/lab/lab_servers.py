@@ -12,12 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.extension.jupyter_servers import (  # tests/extension
-    JupyterServer,
-    install_echo_kernel,
-    start_jupyter,
-    stop_jupyter,
-)
+from tests.extension.jupyter_servers import JupyterServer, start_jupyter, stop_jupyter, user_folders
 
 REPO = Path(__file__).resolve().parents[2]
 LAB_VENV = REPO / ".venv-lab"
@@ -49,25 +44,11 @@ def run_jupyter(*args, env=None):
 
 def jupyter_home(base):
     """User-level Jupyter folders in `base`; returns the environment for a Jupyter process."""
-    base = Path(base)
-    config, data, runtime = base / "config", base / "data", base / "runtime"
-    for d in (config, data, runtime):
-        d.mkdir(parents=True, exist_ok=True)
-    install_echo_kernel(data)  # a non-Python kernel, for the source publish it must refuse
-    env = os.environ.copy()  # keeps XDG_CONFIG_HOME from tests/conftest.py: the saved servers
-    env.update(
-        {
-            "JUPYTER_CONFIG_DIR": str(config),
-            "JUPYTER_DATA_DIR": str(data),
-            "JUPYTER_RUNTIME_DIR": str(runtime),
-            "IPYTHONDIR": str(base / "ipython"),
-            "JUPYTER_PLATFORM_DIRS": "1",
-            # Lab's settings and workspaces too, so no earlier session's layout comes back.
-            "JUPYTERLAB_SETTINGS_DIR": str(base / "lab-settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(base / "lab-workspaces"),
-        }
-    )
-    for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "PYTHONPATH", "VIRTUAL_ENV"):
+    env = user_folders(base)
+    # Lab's settings and workspaces too, so no earlier session's layout comes back.
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(Path(base) / "lab-settings")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(Path(base) / "lab-workspaces")
+    for name in ("PYTHONPATH", "VIRTUAL_ENV"):
         env.pop(name, None)
     return env
 

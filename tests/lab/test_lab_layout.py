@@ -5,47 +5,15 @@ dialog's buttons in the window while logs stream.
 Screenshots go to $RSC_SCREENSHOTS (a folder) when set, for a person to look at."""
 
 import json
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.extension.extension_notebooks import write_notebook
 from tests.lab import lab_ui as ui
+from tests.ui.looks import CONTRAST, OVERFLOWING, shoot
 
 pytestmark = pytest.mark.browser
-
-# Elements inside `root` whose content is wider than their box (cut off or scrolled sideways).
-OVERFLOWING = """root => Array.from(document.querySelectorAll(root + ' *'))
-    .filter(e => getComputedStyle(e).display !== 'none' && e.tagName !== 'SELECT'
-                 && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
-    .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
-
-# WCAG contrast ratio of an element's text against the first opaque background behind it, the
-# text's own transparency blended in (themes give secondary text as rgba(..., .54): it reads fainter).
-CONTRAST = """sel => {
-  const rgb = c => c.match(/[\\d.]+/g).map(Number);
-  const lum = ([r, g, b]) => [r, g, b]
-      .map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const node = document.querySelector(sel);
-  let bg = null;
-  for (let e = node; e && !bg; e = e.parentElement) {
-    const c = rgb(getComputedStyle(e).backgroundColor);
-    if (c.length < 4 || c[3] > 0.9) { if (!(c.length >= 4 && c[3] === 0)) bg = c; }
-  }
-  const back = bg || [255, 255, 255], fg = rgb(getComputedStyle(node).color), al = fg.length > 3 ? fg[3] : 1;
-  const a = lum(fg.slice(0, 3).map((v, i) => v * al + back[i] * (1 - al))), b = lum(back);
-  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-}"""
-
-
-def shoot(page, lab, name):
-    folder = os.environ.get("RSC_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / ("%s-%s.png" % (lab.kind, name))))
 
 
 def assert_fits(page, dialog):
@@ -65,7 +33,7 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     ui.open_notebook(page, lab, path)
     ui.click_publish_button(page)
     page.wait_for_selector("#rsc-server-url", state="visible")
-    shoot(page, lab, "add-server")
+    shoot(page, lab.kind, "add-server")
     assert_fits(page, ".jp-Dialog-content")
     assert page.evaluate(CONTRAST, "#rsc-add-server-form p") >= 4.5
 
@@ -73,7 +41,7 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     ui.wait_publish_dialog(page)
     ui.choose_mode(page, source=True)
     page.click("#rsc-env-add")
-    shoot(page, lab, "publish")
+    shoot(page, lab.kind, "publish")
     assert_fits(page, ".jp-Dialog-content")
     # The server row: select and buttons share one line and one height.
     boxes = [page.locator(s).bounding_box() for s in ("#rsc-server", "#rsc-add-server", "#rsc-remove-server")]
@@ -95,7 +63,7 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     page.wait_for_selector("#rsc-conflict-form", state="visible")
     page.locator("#rsc-conflict-form").scroll_into_view_if_needed()
     assert page.inner_text("#rsc-status").strip() == ""  # no stale "Looking for content…" under it
-    shoot(page, lab, "conflict")
+    shoot(page, lab.kind, "conflict")
     assert_fits(page, ".jp-Dialog-content")
     buttons = [
         page.locator(s).bounding_box() for s in ("#rsc-conflict-cancel", "#rsc-conflict-new", "#rsc-conflict-overwrite")
@@ -103,7 +71,7 @@ def test_dialogs_and_link_fit_and_line_up(lab, local_server, page, no_saved_serv
     assert len({round(b["y"]) for b in buttons}) == 1 and len({round(b["height"]) for b in buttons}) == 1, buttons
     page.click("#rsc-conflict-new")
     ui.wait_published(page)
-    shoot(page, lab, "published")
+    shoot(page, lab.kind, "published")
     link = page.locator(".rsc-published").bounding_box()
     toolbar = page.locator(".jp-NotebookPanel-toolbar").bounding_box()
     assert toolbar["y"] <= link["y"] and link["y"] + link["height"] <= toolbar["y"] + toolbar["height"] + 1
@@ -133,7 +101,7 @@ def test_publish_button_sits_with_the_notebook_actions(lab, page):
     assert "rsconnect-publish" in names, names
     assert names.index("rsconnect-publish") == names.index("cellType") + 1, names
     assert names.index("rsconnect-publish") < names.index("spacer"), names
-    shoot(page, lab, "toolbar")
+    shoot(page, lab.kind, "toolbar")
 
 
 # -- the folded "Sharing and draft" section and the Versions view, light and dark, at 1280x800 ----
@@ -197,7 +165,7 @@ def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_serv
     page.click("#rsc-sharing > summary")
     page.wait_for_selector("#rsc-tags", state="visible")
     page.locator("#rsc-tags").scroll_into_view_if_needed()
-    shoot(page, lab, "%s-sharing" % theme)
+    shoot(page, lab.kind, "%s-sharing" % theme)
     assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
     box = page.locator(".rsc-publish-modal .jp-Dialog-content").bounding_box()
     assert box["y"] + box["height"] <= 800, box
@@ -243,7 +211,7 @@ def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_serv
     ui.wait_publish_dialog(page)
     page.click("#rsc-versions")
     page.wait_for_selector("#rsc-versions-view .rsc-version-activate", state="visible")
-    shoot(page, lab, "%s-versions" % theme)
+    shoot(page, lab.kind, "%s-versions" % theme)
     assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
     assert_buttons_visible(page, "rsc-versions-close")  # the Versions step's way back
     assert_contrast(
@@ -265,7 +233,7 @@ def test_sharing_section_and_versions_view_fit_while_logs_stream(lab, local_serv
         timeout=ui.PUBLISH_TIMEOUT_MS,
     )
     page.locator("#rsc-versions-log").scroll_into_view_if_needed()
-    shoot(page, lab, "%s-versions-activated" % theme)
+    shoot(page, lab.kind, "%s-versions-activated" % theme)
     assert_fits(page, ".rsc-publish-modal .jp-Dialog-content")
     assert_buttons_visible(page, "rsc-versions-close")
     assert_contrast(page, ["#rsc-versions-log"])

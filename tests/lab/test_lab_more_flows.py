@@ -1,8 +1,8 @@
 """More of the lab extension's paths, in headless Chromium against JupyterLab 4 and Notebook 7 (the
-`lab` fixture's two params) and the local Connect server: a viewer refused in the add-server
-dialog, the dialog's TLS choices (a missing CA bundle, a CA bundle, no check), hiding the input
-and adding an extra file in a publish with source, and the dialogs and toolbar link under
-JupyterLab's dark theme. Each test checks what the user sees and the state behind it."""
+`lab` fixture's two params) and the local Connect server: the add-server dialog's TLS choices (a
+missing CA bundle, a CA bundle, no check), hiding the input and adding an extra file in a publish
+with source, and the dialogs and toolbar link under JupyterLab's dark theme. Each test checks what
+the user sees and the state behind it."""
 
 import io
 import json
@@ -16,8 +16,8 @@ import requests
 
 from tests.extension.extension_notebooks import PYTHON_KERNEL, write_notebook
 from tests.lab import lab_ui as ui
-from tests.lab.test_lab_browser import assert_serves
-from tests.lab.test_lab_layout import CONTRAST, shoot
+from tests.ui.adapter import assert_serves
+from tests.ui.looks import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -50,22 +50,6 @@ def fill_add_server(page, url, key, name, tls="system", ca_path=""):
 
 def assert_one_sentence(message):
     assert message.endswith(".") and "\n" not in message and "Traceback" not in message, message
-
-
-def test_viewer_is_refused_and_nothing_is_saved(lab, local_server, page, no_saved_servers, isolated_config):
-    key = local_server.add_user(unique("victor"), "viewer")
-    path = write_notebook(lab.root, unique("viewer") + "/notes.ipynb")
-    open_add_server(page, lab, path)
-    fill_add_server(page, local_server.url, key, "viewer-connect")
-    message = ui.dialog_error(page, "#rsc-add-error")
-    assert "viewer" in message and "cannot publish" in message, message
-    assert_one_sentence(message)
-    assert key not in message
-    assert page.is_visible("#rsc-add-server-form")  # still open: the user can use another key
-    assert page.locator("#rsc-publish-form").count() == 0
-    assert lab.api("GET", "servers").json() == {"servers": []}
-    assert saved_servers_file(isolated_config).get("viewer-connect") is None
-    assert key not in (isolated_config / "rsconnect-python" / "servers.json").read_text()
 
 
 def test_missing_ca_bundle_is_refused_with_what_to_do(lab, local_server, page, no_saved_servers):
@@ -248,7 +232,7 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     page.click(".jp-Dialog button.rsc-add-submit")  # empty form: the error sentence shows
     page.wait_for_selector("#rsc-add-error", state="visible")
     page.fill("#rsc-server-url", "https://connect.example.com/")
-    shoot(page, lab, "dark-add-server")
+    shoot(page, lab.kind, "dark-add-server")
     assert_readable(
         page,
         [
@@ -266,7 +250,7 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     ui.wait_publish_dialog(page)
     ui.choose_mode(page, source=True)
     page.click("#rsc-env-add")
-    shoot(page, lab, "dark-publish")
+    shoot(page, lab.kind, "dark-publish")
     title = page.input_value("#rsc-title")
     page.fill("#rsc-title", "")
     ui.submit_publish(page)  # too short a title: the error sentence shows
@@ -289,6 +273,6 @@ def test_dark_theme_keeps_dialogs_and_link_readable(lab, local_server, page, no_
     ui.choose_mode(page, source=False)
     ui.submit_publish(page)
     url = ui.wait_published(page)
-    shoot(page, lab, "dark-published")
+    shoot(page, lab.kind, "dark-published")
     assert_readable(page, [".rsc-published"])
     assert_serves(url, "Night shift", key)

@@ -9,7 +9,7 @@ import pytest
 from tests.extension import extension_ui as classic  # tests/extension: the classic dialogs, by their element ids
 from tests.extension.extension_notebooks import write_notebook
 from tests.lab import lab_ui
-from tests.lab.test_lab_browser import assert_serves
+from tests.ui.adapter import assert_serves
 
 pytestmark = pytest.mark.browser
 

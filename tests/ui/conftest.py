@@ -1,33 +1,16 @@
 """One browser flow, four notebook UIs: the classic Notebook (notebook 6.5 and nbclassic) and
 JupyterLab 4 and Notebook 7, each driven through its UI adapter (tests/extension/extension_ui.py,
-tests/lab/lab_ui.py), which name the same steps the same way."""
-
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
+tests/lab/lab_ui.py, both over tests/ui/adapter.py), which name the same steps the same way."""
 
 import pytest
 
-from tests.extension import extension_ui
-from tests.extension.jupyter_servers import KINDS as CLASSIC_KINDS
-from tests.extension.jupyter_servers import forget_saved_servers, start_jupyter, stop_jupyter
-from tests.lab import lab_ui
 from tests.lab.lab_servers import KINDS as LAB_KINDS
-from tests.lab.lab_servers import start_lab, stop_lab
-
-
-@dataclass
-class Front:
-    kind: str  # notebook, nbclassic, lab, notebook7
-    server: Any  # JupyterServer or LabServer: .root, .url, .token, .api()
-    ui: ModuleType  # the adapter
-
-    @property
-    def classic(self) -> bool:
-        return self.kind in CLASSIC_KINDS
-
-
-KINDS = list(CLASSIC_KINDS) + sorted(LAB_KINDS)
+from tests.ui.fronts import (
+    KINDS,
+    forgetting_saved_servers,
+    jupyter_servers,  # noqa: F401  (the fixture, shared with tests/extension and tests/lab)
+)
+from tests.ui.fronts import front as make_front
 
 
 def pytest_generate_tests(metafunc):
@@ -44,20 +27,9 @@ def pytest_generate_tests(metafunc):
 
 
 @pytest.fixture(scope="session")
-def front(request, tmp_path_factory, isolated_config):
-    base = tmp_path_factory.mktemp("ui-" + request.param)
-    if request.param in CLASSIC_KINDS:
-        server = start_jupyter(request.param, base)
-        yield Front(request.param, server, extension_ui)
-        stop_jupyter(server)
-    else:
-        server = start_lab(request.param, base)
-        yield Front(request.param, server, lab_ui)
-        stop_lab(server)
+def front(request, jupyter_servers):  # noqa: F811
+    """The front end under test: its shared server (tests/ui/fronts.py) and its adapter."""
+    return make_front(request.param, jupyter_servers(request.param))
 
 
-@pytest.fixture
-def no_saved_servers(front):
-    """Each test starts with no saved servers (the first-use dialog), removed through the handlers."""
-    forget_saved_servers(front.server)
-    yield
+no_saved_servers = forgetting_saved_servers("front")

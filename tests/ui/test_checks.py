@@ -12,8 +12,7 @@ from tests.checks_notebooks import (
     write_dashboard_notebook,
     write_widget_notebook,
 )
-from tests.lab.lab_ui import wait_saved
-from tests.lab.test_lab_browser import assert_serves
+from tests.ui.adapter import assert_serves, wait_saved
 
 pytestmark = pytest.mark.browser
 

@@ -5,40 +5,16 @@ in the dialog is wider than its box, and the state has exactly one primary butto
 Screenshots go to $RSC_SCREENSHOTS (a folder) when set, for a person to look at."""
 
 import json
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.extension.extension_notebooks import write_notebook
+from tests.ui.looks import CLIPPED, OVERFLOWING, shoot
 
 pytestmark = pytest.mark.browser
 
 SIZES = ((1280, 800), (1024, 700))
-
-# Where `selector` is cut off: by the window, or by any ancestor up to the dialog that clips
-# (overflow other than visible). [] when the whole element shows.
-CLIPPED = """([dialog, selector]) => {
-  const node = document.querySelector(selector);
-  if (!node || node.offsetParent === null) return ['not shown'];
-  const r = node.getBoundingClientRect(), cut = [];
-  const inside = b => r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.left >= b.left - 1 && r.right <= b.right + 1;
-  if (!inside({top: 0, left: 0, bottom: innerHeight, right: innerWidth})) cut.push('window');
-  const top = document.querySelector(dialog);
-  for (let e = node.parentElement; e && e !== top.parentElement; e = e.parentElement) {
-    const s = getComputedStyle(e);
-    if ((s.overflowY !== 'visible' || s.overflowX !== 'visible' || e === top) && !inside(e.getBoundingClientRect()))
-      cut.push(e.tagName + '#' + e.id + '.' + e.className);
-  }
-  return cut;
-}"""
-
-# Elements in the dialog whose content is wider than their box (cut off or scrolled sideways).
-OVERFLOWING = """dialog => Array.from(document.querySelectorAll(dialog + ' *'))
-    .filter(e => e.offsetParent !== null && e.tagName !== 'SELECT'
-                 && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
-    .map(e => e.tagName + '#' + e.id + '.' + e.className)"""
 
 PRIMARY = """dialog => Array.from(document.querySelectorAll(dialog + ' button[data-primary]'))
     .filter(b => b.offsetParent !== null).map(b => b.id)"""
@@ -55,10 +31,7 @@ def check_state(page, front, theme, name, about):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_function("([w, h]) => innerWidth === w && innerHeight === h", arg=[width, height])
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        folder = os.environ.get("RSC_SCREENSHOTS")
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / ("%s-%s-%s-%dx%d.png" % (front.kind, theme, name, width, height))))
+        shoot(page, front.kind, "%s-%s-%dx%d" % (theme, name, width, height))
         where = "%s at %dx%d" % (name, width, height)
         for selector in about:
             assert page.evaluate(CLIPPED, [dialog, selector]) == [], (where, selector)
