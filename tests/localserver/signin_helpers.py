@@ -1,6 +1,8 @@
 """Helpers for the sign-in and access tests: people with passwords, content with an access type,
 sign-in over plain HTTP, and the session cookie the server sets."""
 
+import re
+
 import requests
 
 from tests.localserver.localserver_helpers import APPS as APPS  # the access tests import it from here
@@ -54,12 +56,24 @@ def add_viewer(server, guid, person, key=None):
     assert r.status_code == 200, r.text
 
 
+def signin_form(server, session):
+    """Open the sign-in page in `session` (a requests.Session, as a browser keeps cookies): the
+    browser cookie it sets and the form's token bound to it."""
+    page = session.get(server.url + "__login__", allow_redirects=False, timeout=60)
+    assert page.status_code == 200, page.text[:300]
+    found = re.search(r'name="signin" value="([0-9a-f]+)"', page.text)
+    assert found, page.text[:1000]
+    return found.group(1)
+
+
 def login(server, username, password, next_path="/connect/", cookies=None, headers=None):
-    """POST the login form as a browser would (no redirects followed)."""
-    return requests.post(
+    """Open the sign-in page, then POST its form as a browser would (no redirects followed)."""
+    session = requests.Session()
+    session.cookies.update(cookies or {})
+    token = signin_form(server, session)
+    return session.post(
         server.url + "__login__",
-        data={"username": username, "password": password, "next": next_path},
-        cookies=cookies,
+        data={"username": username, "password": password, "next": next_path, "signin": token},
         headers=headers,
         allow_redirects=False,
         timeout=60,
