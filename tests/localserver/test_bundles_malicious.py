@@ -220,7 +220,6 @@ def test_links_inside_the_bundle_are_copied_not_linked(tmp_path):
         # Python's parser recursed per level: 500 RecursionError before the depth limit.
         ("nested 50,000 deep", '{"metadata": {"appmode": "static"}, "x": ' + "[" * 50000 + "]" * 50000 + "}"),
         ("nested 65 deep", '{"metadata": {"appmode": "static"}, "x": ' + "[" * 64 + "]" * 64 + "}"),
-        ("over 16 MB", '{"metadata": {"appmode": "static"}, "x": "' + "a" * (16 * 1024 * 1024) + '"}'),
     ],
 )
 def test_missing_or_invalid_manifest_is_code_38(world, case, contents):

@@ -77,7 +77,8 @@ def mallory_page(server, mallory, name, html):
 
 
 def session_copies(visit, server):
-    return [c for c in visit.context.cookies(server.url) if c["name"] == cookie_name(server)]
+    """Every copy of the session cookie the browser holds, for any path."""
+    return [c for c in visit.context.cookies() if c["name"] == cookie_name(server)]
 
 
 def run_page(visit, item):
