@@ -30,7 +30,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (r"/", handlers.RootHandler),
         (r"/__login__", handlers.LoginHandler),
         (r"/__logout__", handlers.LogoutHandler),
-        (r"/__assets__/(?P<kind>requirejs|mathjax)/(?P<path>.*)", handlers.AssetsHandler),
+        (r"/__assets__/(?P<kind>requirejs|mathjax)/(?P<asset>.*)", handlers.AssetsHandler),
         (r"/connect/?", handlers.DashboardHandler),
         (r"/connect/apps/" + guid + r"/?", handlers.DashboardItemHandler),
         (r"/connect/apps/" + guid + r"/tasks/(?P<task_id>[A-Za-z0-9_-]{1,64})", handlers.DashboardTaskHandler),

@@ -16,7 +16,9 @@ def port_of(server):
 
 
 def cookie_name(server):
-    return COOKIE_PREFIX + str(port_of(server))
+    """Over HTTPS the server's cookies take the `__Host-` prefix."""
+    prefix = "__Host-" if server.url.startswith("https://") else ""
+    return prefix + COOKIE_PREFIX + str(port_of(server))
 
 
 class Person:
@@ -59,25 +61,40 @@ def add_viewer(server, guid, person, key=None):
 def signin_form(server, session):
     """Open the sign-in page in `session` (a requests.Session, as a browser keeps cookies): the
     browser cookie it sets and the form's token bound to it."""
-    page = session.get(server.url + "__login__", allow_redirects=False, timeout=60)
+    return signin_token(server.url, session)
+
+
+def signin_token(url, session, verify=True):
+    page = session.get(url + "__login__", allow_redirects=False, timeout=60, verify=verify)
     assert page.status_code == 200, page.text[:300]
     found = re.search(r'name="signin" value="([0-9a-f]+)"', page.text)
     assert found, page.text[:1000]
     return found.group(1)
 
 
-def login(server, username, password, next_path="/connect/", cookies=None, headers=None):
-    """Open the sign-in page, then POST its form as a browser would (no redirects followed)."""
+def sign_in_at(url, username, password, next_path="/connect/", cookies=None, headers=None, verify=True):
+    """Open the sign-in page at the server's `url`, then POST its form as a browser would (no
+    redirects followed)."""
     session = requests.Session()
     session.cookies.update(cookies or {})
-    token = signin_form(server, session)
+    token = signin_token(url, session, verify)
     return session.post(
-        server.url + "__login__",
+        url + "__login__",
         data={"username": username, "password": password, "next": next_path, "signin": token},
         headers=headers,
         allow_redirects=False,
         timeout=60,
+        verify=verify,  # per request: REQUESTS_CA_BUNDLE would win over a session's
     )
+
+
+def login(server, username, password, next_path="/connect/", cookies=None, headers=None, verify=True):
+    return sign_in_at(server.url, username, password, next_path, cookies, headers, verify)
+
+
+def set_cookies(response):
+    """Every Set-Cookie line of a response (requests joins them into one header)."""
+    return response.raw.headers.getlist("Set-Cookie")
 
 
 def session_of(response, server):

@@ -97,6 +97,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer_and_no_cookie(local
         assert "The user name or password is not right." in r.text
         assert not any(c.startswith("rsconnect_local_session_") for c in r.cookies.keys())
         assert "Set-Cookie" not in r.headers
+
     # The same page but for the name typed back into the form (and the form's token, which is each
     # browser's own): nothing tells whether the user exists.
     def same(r, name):
@@ -266,9 +267,7 @@ def test_a_browser_signed_in_is_not_switched_to_another_user(local_server, peopl
     assert not signed_in(local_server, members_page, ann)  # the old session ended
 
 
-def test_with_two_session_cookies_the_servers_own_counts_and_the_other_is_cleared(
-    local_server, people, members_page
-):
+def test_with_two_session_cookies_the_servers_own_counts_and_the_other_is_cleared(local_server, people, members_page):
     """A published script can add a second cookie of the session's name for a longer path, which the
     browser sends first. The last copy (the server's own, for path /) counts, so the person is
     neither signed out nor in as the script's author, and the answer drops the other copies.

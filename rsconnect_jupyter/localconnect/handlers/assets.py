@@ -13,9 +13,9 @@ from .base import BaseHandler, send_file
 
 
 class AssetsHandler(BaseHandler):
-    async def get(self, kind: str, path: str) -> None:
+    async def get(self, kind: str, asset: str) -> None:
         folder = assets.folder(kind)
-        target = bundles.safe_join(folder, path) if folder else None
+        target = bundles.safe_join(folder, asset) if folder else None
         if not target or not os.path.isfile(target):
             raise tornado.web.HTTPError(404, "No such file.")
         ctype = mimetypes.guess_type(target)[0] or "application/octet-stream"
