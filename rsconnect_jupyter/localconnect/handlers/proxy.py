@@ -139,6 +139,10 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         elif self.request.method not in ("GET", "HEAD"):
             raise tornado.web.HTTPError(405)
 
+    def own_cookies(self) -> set[str]:
+        """This server's cookies (session, sign-in form, known browser): an app neither reads nor sets them."""
+        return {self.state.cookie_name, self.state.browser_cookie, self.state.known_cookie}
+
     def is_websocket(self) -> bool:
         return self.request.headers.get("Upgrade", "").lower() == "websocket"
 
@@ -168,7 +172,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             del headers["Authorization"]
         if "Cookie" in headers:
             kept = [c for c in headers.get_list("Cookie") for c in c.split(";") if c.strip()]
-            kept = [c.strip() for c in kept if c.strip().split("=", 1)[0] != self.state.cookie_name]
+            ours = self.own_cookies()
+            kept = [c.strip() for c in kept if c.strip().split("=", 1)[0] not in ours]
             del headers["Cookie"]
             if kept:
                 headers["Cookie"] = "; ".join(kept)
@@ -282,10 +287,11 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             lower = name.lower()
             # An app's answer stays within the app: no service worker for the whole server (it
             # would see the dashboard and the sign-in form), and no setting of this server's
-            # session cookie (it would sign the viewer out, or in as someone else).
+            # cookies (it would sign the viewer out, or in as someone else, or plant the sign-in
+            # form's browser id).
             if lower in HOP_BY_HOP or lower == "service-worker-allowed":
                 continue
-            if lower == "set-cookie" and value.split("=", 1)[0].strip() == self.state.cookie_name:
+            if lower == "set-cookie" and value.split("=", 1)[0].strip() in self.own_cookies():
                 continue
             self.add_header(name, value)
 
