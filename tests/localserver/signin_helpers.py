@@ -125,8 +125,8 @@ def published_app(server, name, folder, appmode, entrypoint, access, replace=Non
 class Visit:
     """A browser context of its own (a person's browser) that keeps every response it received."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context()
+    def __init__(self, browser, **options):
+        self.context = browser.new_context(**options)
         self.received = []  # (url, status, body) of every response, read as it arrives
         self.context.on("requestfinished", lambda request: self.keep(request))
         self.page = self.context.new_page()

@@ -7,10 +7,12 @@ visitor stays signed out, the viewer stays signed in as herself, and the copies 
 """
 
 import json
+import re
 
 import pytest
 import requests
 
+from tests.certificates import self_signed
 from tests.localserver.signin_helpers import Person, Visit, cookie_name, login, published, signin_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -137,3 +139,48 @@ def test_planted_session_cookies_do_not_sign_a_viewer_out(local_server, browser,
         assert [(c["path"], c["value"]) for c in copies if c["path"] != "/__logout__"] == [("/", own)], copies
     finally:
         viewer.close()
+
+
+PLANT_OVER_HTTPS = r"""<pre id="results">not run</pre><script>
+// The server's own name (with __Host-, which the browser refuses for another path) and the name
+// a plain-HTTP server would use.
+for (const name of ["HOST_NAME", "PLAIN_NAME"]) {
+  document.cookie = name + "=planted; Secure; path=/connect/";
+}
+document.getElementById("results").textContent = document.cookie;
+const done = document.createElement("div");
+done.id = "done";
+document.body.appendChild(done);
+</script>"""
+
+
+def test_over_https_the_browser_refuses_a_planted_copy_of_the_host_cookie(
+    local_servers, tmp_path, browser, monkeypatch
+):
+    (tmp_path / "tls").mkdir()
+    cert, key, _ = self_signed(tmp_path / "tls")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the helpers' calls trust this server
+    server = local_servers.start(tmp_path / "data", extra_args=["--certfile", str(cert), "--keyfile", str(key)])
+    try:
+        name = cookie_name(server)
+        assert name.startswith("__Host-")
+        html = PLANT_OVER_HTTPS.replace("HOST_NAME", name).replace("PLAIN_NAME", re.sub("^__Host-", "", name))
+        item = published(server, "https-planting", "all", "")
+        from tests.localserver.localserver_helpers import Client, static_bundle
+
+        task, lines = Client(server).publish(item["guid"], static_bundle(html))
+        assert task["code"] == 0, "\n".join(lines)
+        viewer = Visit(browser, ignore_https_errors=True)
+        try:
+            viewer.goto(server.url + "connect/")
+            viewer.type_sign_in("admin", server.admin_password)
+            assert viewer.page.url == server.url + "connect/"
+            run_page(viewer, item)
+            copies = [c for c in viewer.context.cookies() if c["name"] == name]
+            assert [(c["path"], c["secure"], c["httpOnly"]) for c in copies] == [("/", True, True)], copies
+            viewer.goto(server.url + "connect/")
+            assert viewer.page.url == server.url + "connect/" and "admin" in viewer.page.inner_text("header")
+        finally:
+            viewer.close()
+    finally:
+        local_servers.stop(server)
