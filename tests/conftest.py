@@ -60,9 +60,16 @@ class LocalServer:
     def session_cookie(self, username="admin", password=None):
         """Sign in on /__login__ and return the session cookie (a dict for Playwright's add_cookies)."""
         session = requests.Session()
+        page = session.get(self.url + "__login__", timeout=60)  # its form's token, bound to a cookie
+        token = page.text.split('name="signin" value="', 1)[1].split('"', 1)[0]
         r = session.post(
             self.url + "__login__",
-            data={"username": username, "password": password or self.admin_password, "next": "/connect/"},
+            data={
+                "username": username,
+                "password": password or self.admin_password,
+                "next": "/connect/",
+                "signin": token,
+            },
             allow_redirects=False,
             timeout=60,
         )

@@ -9,7 +9,6 @@ so nothing on disk can point outside the bundle's folder.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import shutil
@@ -17,7 +16,7 @@ import tarfile
 from collections.abc import Iterator
 from typing import IO, Any, TypedDict, cast
 
-from . import errors
+from . import errors, jsonlimits
 
 DEFAULT_MAX_FILES = 20000
 DEFAULT_MAX_UNPACKED = 4 * 1024**3
@@ -94,7 +93,7 @@ def read_manifest(
             for member, clean in _members(tar, max_files, max_unpacked):
                 if clean == "manifest.json" and member.isreg():
                     # a regular member always has a file object
-                    manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(16 * 1024 * 1024)
+                    manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(jsonlimits.MAX_MANIFEST_BYTES + 1)
         except (tarfile.TarError, OSError, EOFError, ValueError) as e:
             raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     if manifest_bytes is None:
@@ -104,9 +103,9 @@ def read_manifest(
 
 def parse_manifest(data: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise BundleRefused("The bundle's manifest.json is not valid JSON (%s)." % e, errors.INVALID_MANIFEST) from e
+        manifest = jsonlimits.loads(data, jsonlimits.MAX_MANIFEST_BYTES)
+    except jsonlimits.JSONRefused as e:
+        raise BundleRefused("The bundle's manifest.json cannot be used: %s." % e, errors.INVALID_MANIFEST) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("metadata"), dict):
         raise BundleRefused('The bundle\'s manifest.json has no "metadata" object.', errors.INVALID_MANIFEST)
     mode = manifest["metadata"].get("appmode")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import bundles
+from . import bundles, throttle
 from .state import DEFAULT_MAX_BUNDLE_SIZE, ServerOptions, default_data_dir
 
 DATA_DIR_HELP = "Folder for the server's state, bundles and environments [default: %s]." % default_data_dir()
@@ -71,6 +71,35 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     type=click.Path(exists=True, dir_okay=False),
     default=None,
     help="The certificate's private key (PEM), when it is not in --certfile.",
+)
+@click.option(
+    "--signin-max-tries",
+    type=click.IntRange(1),
+    default=throttle.Limits.max_tries,
+    show_default=True,
+    help="Failed sign-ins per account (and per address) within --signin-window before sign-in is "
+    "refused for --signin-lock seconds; after 3 each answer waits longer.",
+)
+@click.option(
+    "--signin-window",
+    type=click.FloatRange(min=0, min_open=True),
+    default=throttle.Limits.window,
+    show_default=True,
+    help="Seconds a failed sign-in is remembered.",
+)
+@click.option(
+    "--signin-lock",
+    type=click.FloatRange(min=0, min_open=True),
+    default=throttle.Limits.lock,
+    show_default=True,
+    help="Seconds sign-in stays refused (429) once --signin-max-tries is reached.",
+)
+@click.option(
+    "--signin-delay",
+    type=click.FloatRange(min=0),
+    default=throttle.Limits.first_delay,
+    show_default=True,
+    help="Seconds the first slowed answer waits; it doubles with each further failure (at most 16 times this).",
 )
 @click.pass_context
 def local_server(ctx: click.Context, **options: Any) -> None:

@@ -30,6 +30,8 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None
 from jupyter_client import KernelManager  # noqa: E402
 from jupyter_client.asynchronous import AsyncKernelClient  # noqa: E402
 
+from . import assets  # noqa: E402
+
 if TYPE_CHECKING:
     from jupyter_client.blocking import BlockingKernelClient
     from nbconvert import HTMLExporter
@@ -318,6 +320,8 @@ def export_html(
         exporter = _exporters.get(key)
         if exporter is None:
             config = Config()
+            for name, url in assets.exporter_urls().items():  # served by this server, not a CDN
+                setattr(config.HTMLExporter, name, url)
             config.HTMLExporter.exclude_input = key[0]
             config.HTMLExporter.exclude_input_prompt = key[0]
             if key[1]:

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
-from . import apps, bundles, environments, interpreters, renderers
+from . import apps, bundles, environments, interpreters, jsonlimits, renderers
 from .db_schema import now
 from .settings import env_number
 from .tasks import INTERRUPTED, LIVE_LINE
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("localconnect.runner")
 
 SUPPORTED = ("static", "jupyter-static") + apps.APP_MODES
+# Notebooks nest deeper than manifests (outputs hold JSON of their own: widget state, Plotly figures).
+NOTEBOOK_MAX_DEPTH = 256
 
 
 class DeployStepFailed(Exception):
@@ -204,6 +206,11 @@ class Runner:
         notebook = bundles.safe_join(folder, entry) if entry else None
         if not notebook or not os.path.isfile(notebook):
             raise DeployStepFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
+        try:  # nbformat's parser recurses per level: a hostile notebook must not crash the worker
+            with open(notebook, "rb") as f:
+                jsonlimits.check_depth(f.read(), NOTEBOOK_MAX_DEPTH)
+        except jsonlimits.JSONRefused as e:
+            raise DeployStepFailed("The notebook %r cannot be rendered: %s." % (entry, e)) from None
         interp = self._interpreter(task, manifest)
         requirements = self._requirements(task, manifest, folder)
         venv = environments.ensure(

@@ -41,9 +41,12 @@ def load_secret(path: str) -> bytes:
     return secret
 
 
-def cookie_name(port: int) -> str:
-    """Browsers share cookies between ports of one host: each server's cookie has a name of its own."""
-    return "rsconnect_local_session_%d" % port
+def cookie_name(port: int, https: bool = False, kind: str = "session") -> str:
+    """Browsers share cookies between ports of one host: each server's cookies have names of their
+    own. Over HTTPS they take the `__Host-` prefix: the browser then keeps them to this host and the
+    path `/`, so a published page's script cannot add a copy for another path or a parent domain."""
+    name = "rsconnect_local_%s_%d" % (kind, port)
+    return "__Host-" + name if https else name
 
 
 def _id_hash(session_id: str) -> str:
@@ -79,6 +82,14 @@ class Sessions:
 
     def csrf_ok(self, session_id: str, token: str) -> bool:
         return hmac.compare_digest(self.csrf_token(session_id), token)
+
+    def signin_token(self, browser_id: str) -> str:
+        """The sign-in form's token: bound to the browser's own HttpOnly cookie (set before any
+        published page of this server runs a script), so a form a published page sends lacks it."""
+        return hmac.new(self.secret, b"signin:" + browser_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def signin_token_ok(self, browser_id: str, token: str) -> bool:
+        return hmac.compare_digest(self.signin_token(browser_id), token)
 
 
 def set_password(db: Database, username: str, password: str) -> UserRow:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._version import __version__
-from . import apps, bundles, interpreters, sessions
+from . import apps, bundles, interpreters, sessions, throttle
 from .bundles import BundleLimits
 from .db import Database
 from .layout import Layout
@@ -48,6 +48,25 @@ class ServerOptions:
     app_start_timeout: float = 120
     certfile: str | None = None  # HTTPS with this certificate and key
     keyfile: str | None = None
+    # Password guessing (throttle.py): failed tries in a window, then a lock; the tests shorten them.
+    signin_free_tries: int = throttle.Limits.free_tries
+    signin_max_tries: int = throttle.Limits.max_tries
+    signin_window: float = throttle.Limits.window
+    signin_lock: float = throttle.Limits.lock
+    signin_delay: float = throttle.Limits.first_delay
+
+    @property
+    def signin_limits(self) -> throttle.Limits:
+        return throttle.Limits(
+            free_tries=self.signin_free_tries,
+            max_tries=self.signin_max_tries,
+            window=self.signin_window,
+            lock=self.signin_lock,
+            first_delay=self.signin_delay,
+            max_delay=max(
+                self.signin_delay, throttle.Limits.max_delay * self.signin_delay / throttle.Limits.first_delay
+            ),
+        )
 
     @property
     def limits(self) -> BundleLimits:
@@ -63,7 +82,11 @@ class State:
         self.db = Database(self.layout.database)
         self.secret = sessions.load_secret(self.layout.secret_file)
         self.sessions = sessions.Sessions(self.db, self.secret)
-        self.cookie_name = sessions.cookie_name(options.port)
+        https = bool(options.certfile)
+        self.cookie_name = sessions.cookie_name(options.port, https)
+        self.browser_cookie = sessions.cookie_name(options.port, https, "browser")  # the sign-in form's token
+        self.known_cookie = sessions.cookie_name(options.port, https, "known")  # signed in here before
+        self.throttle = throttle.Throttle(options.signin_limits)
         self.tasks = Tasks(self.db)
         self.interpreters = interpreters.discover(options.pythons)
         self.max_bundle_size = options.max_bundle_size

@@ -1,6 +1,8 @@
 """Helpers for the sign-in and access tests: people with passwords, content with an access type,
 sign-in over plain HTTP, and the session cookie the server sets."""
 
+import re
+
 import requests
 
 from tests.localserver.localserver_helpers import APPS as APPS  # the access tests import it from here
@@ -14,7 +16,9 @@ def port_of(server):
 
 
 def cookie_name(server):
-    return COOKIE_PREFIX + str(port_of(server))
+    """Over HTTPS the server's cookies take the `__Host-` prefix."""
+    prefix = "__Host-" if server.url.startswith("https://") else ""
+    return prefix + COOKIE_PREFIX + str(port_of(server))
 
 
 class Person:
@@ -54,16 +58,43 @@ def add_viewer(server, guid, person, key=None):
     assert r.status_code == 200, r.text
 
 
-def login(server, username, password, next_path="/connect/", cookies=None, headers=None):
-    """POST the login form as a browser would (no redirects followed)."""
-    return requests.post(
-        server.url + "__login__",
-        data={"username": username, "password": password, "next": next_path},
-        cookies=cookies,
+def signin_form(server, session):
+    """Open the sign-in page in `session` (a requests.Session, as a browser keeps cookies): the
+    browser cookie it sets and the form's token bound to it."""
+    return signin_token(server.url, session)
+
+
+def signin_token(url, session, verify=True):
+    page = session.get(url + "__login__", allow_redirects=False, timeout=60, verify=verify)
+    assert page.status_code == 200, page.text[:300]
+    found = re.search(r'name="signin" value="([0-9a-f]+)"', page.text)
+    assert found, page.text[:1000]
+    return found.group(1)
+
+
+def sign_in_at(url, username, password, next_path="/connect/", cookies=None, headers=None, verify=True):
+    """Open the sign-in page at the server's `url`, then POST its form as a browser would (no
+    redirects followed)."""
+    session = requests.Session()
+    session.cookies.update(cookies or {})
+    token = signin_token(url, session, verify)
+    return session.post(
+        url + "__login__",
+        data={"username": username, "password": password, "next": next_path, "signin": token},
         headers=headers,
         allow_redirects=False,
         timeout=60,
+        verify=verify,  # per request: REQUESTS_CA_BUNDLE would win over a session's
     )
+
+
+def login(server, username, password, next_path="/connect/", cookies=None, headers=None, verify=True):
+    return sign_in_at(server.url, username, password, next_path, cookies, headers, verify)
+
+
+def set_cookies(response):
+    """Every Set-Cookie line of a response (requests joins them into one header)."""
+    return response.raw.headers.getlist("Set-Cookie")
 
 
 def session_of(response, server):
@@ -94,8 +125,8 @@ def published_app(server, name, folder, appmode, entrypoint, access, replace=Non
 class Visit:
     """A browser context of its own (a person's browser) that keeps every response it received."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context()
+    def __init__(self, browser, **options):
+        self.context = browser.new_context(**options)
         self.received = []  # (url, status, body) of every response, read as it arrives
         self.context.on("requestfinished", lambda request: self.keep(request))
         self.page = self.context.new_page()

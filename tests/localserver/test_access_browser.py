@@ -163,13 +163,18 @@ def test_vanity_path_leads_only_those_who_may_see(server, people, items, visits)
     visitor.goto(vanity)
     assert visitor.page.url.startswith(login_url(server) + "?next=")
     assert not any(ACL_TEXT in body for body in visitor.bodies())
+    # Served in place, as on Connect: a visitor who may not see it never learns the GUID
+    # (it used to redirect to /content/GUID/, then to the sign-in page with that in next=).
+    guid = items["acl"]["guid"]
+    assert guid not in visitor.page.url and not any(guid in url or guid in body for url, _, body in visitor.received)
     visitor.type_sign_in("ann", people["ann"].password)  # the visitor was ann all along
-    assert visitor.page.url == items["acl"]["content_url"]
+    assert visitor.page.url == vanity
     assert ACL_TEXT in visitor.page.inner_text("body")
 
     bob = visits()
     signed_in_from(bob, vanity, people["bob"], server)
     assert_refused(bob, vanity, ACL_TEXT)
+    assert not any(guid in url or guid in body for url, _, body in bob.received)
 
 
 def test_draft_preview_only_for_those_who_may_deploy(server, people, visits):

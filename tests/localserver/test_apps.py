@@ -101,6 +101,25 @@ def test_flask_answers_through_the_proxy(flask_app, publisher):
     assert head.status_code == 200
 
 
+def test_apps_answer_at_their_vanity_path_in_place(flask_app, publisher, local_server):
+    """A vanity path serves the app itself (no redirect to /content/GUID/), for every method, to a
+    WSGI app that keeps the full path (Flask) and to one the proxy strips it for (FastAPI)."""
+    item, _ = flask_app
+    assert publisher("PUT", "v1/content/%s/vanity" % item["guid"], json={"path": "/flask-here/"}).status_code == 200
+    r = publisher.request("POST", local_server.url + "flask-here/echo?x=1", data=b"by vanity", timeout=30)
+    assert r.status_code == 200 and not r.history, r.text
+    assert r.json() == {
+        "method": "POST",
+        "args": {"x": "1"},
+        "body": "by vanity",
+        "script_root": "/content/%s" % item["guid"],
+    }
+    fastapi, _ = deployed(publisher, "vanity-fastapi", "fastapi", "python-fastapi", "main:app")
+    assert publisher("PUT", "v1/content/%s/vanity" % fastapi["guid"], json={"path": "/api/v2/"}).status_code == 200
+    r = publisher.request("POST", local_server.url + "api/v2/echo", data=b"y", timeout=30)
+    assert r.status_code == 200 and not r.history and r.json()["body"] == "y", r.text
+
+
 def test_secret_env_values_stay_out_of_logs(flask_app, local_server):
     _, lines = flask_app
     assert SECRET not in local_server.log()

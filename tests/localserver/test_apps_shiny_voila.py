@@ -57,6 +57,31 @@ def test_shiny(publisher):
     assert values and values[-1].get("square") == "square of 7 is 49", messages
 
 
+def test_a_websocket_from_another_origin_is_refused_before_the_app_opens_one(publisher, local_server):
+    """The proxy checks a WebSocket's Origin (and who may see the content) before it opens the app's
+    socket: the app (uvicorn logs "[accepted]" for each one) never sees the refused one."""
+    item, _ = deployed(publisher, "sample-shiny-origin", "shiny", "python-shiny", "app:app")  # acl: the default
+    ws_url = item["content_url"].replace("http://", "ws://") + "websocket/"
+
+    async def refused():
+        headers = dict(publisher.auth, Origin="http://evil.example")
+        request = tornado.httpclient.HTTPRequest(ws_url, headers=headers, connect_timeout=20, request_timeout=30)
+        with pytest.raises(tornado.httpclient.HTTPClientError) as e:
+            await tornado.websocket.websocket_connect(request)
+        return e.value.code
+
+    assert run_coroutine(refused()) == 403
+    # Then one the proxy lets in: once the app logged it, every line before it is in the log too.
+    values = [m["values"] for m in shiny_session(ws_url, 3, headers=publisher.auth) if m.get("values")]
+    assert values and values[-1].get("square") == "square of 3 is 9"
+    logs = local_server.data_dir / "content" / item["guid"] / "app-logs"
+    deadline = time.time() + 30
+    while "[accepted]" not in "".join(p.read_text() for p in logs.glob("*.log")) and time.time() < deadline:
+        time.sleep(0.1)
+    text = "".join(p.read_text() for p in logs.glob("*.log"))
+    assert text.count("[accepted]") == 1, text[-3000:]
+
+
 def test_shiny_entrypoint_as_a_file_name(publisher):
     item, _ = deployed(publisher, "sample-shiny-file", "shiny", "python-shiny", "app.py")
     assert "Hello from the sample Shiny app" in publisher.get(item["content_url"], timeout=30).text

@@ -217,6 +217,9 @@ def test_links_inside_the_bundle_are_copied_not_linked(tmp_path):
         ("no metadata", '{"version": 1}'),
         ("no appmode", '{"version": 1, "metadata": {"primary_html": "index.html"}}'),
         ("not an object", '["static"]'),
+        # Python's parser recursed per level: 500 RecursionError before the depth limit.
+        ("nested 50,000 deep", '{"metadata": {"appmode": "static"}, "x": ' + "[" * 50000 + "]" * 50000 + "}"),
+        ("nested 65 deep", '{"metadata": {"appmode": "static"}, "x": ' + "[" * 64 + "]" * 64 + "}"),
     ],
 )
 def test_missing_or_invalid_manifest_is_code_38(world, case, contents):
@@ -227,8 +230,23 @@ def test_missing_or_invalid_manifest_is_code_38(world, case, contents):
     if contents is not None:
         files["manifest.json"] = contents
     r = client("POST", "v1/content/%s/bundles" % item["guid"], data=tar_bytes(files))
-    assert r.status_code == 400, r.text
+    assert r.status_code == 400, r.text[:500]
     assert r.json()["code"] == 38
+    if case.startswith("nested"):
+        assert "more than 64 deep" in r.json()["error"]
+
+
+def test_a_manifest_at_the_depth_limit_is_taken(world):
+    _, server = world
+    client = Client(server)
+    item = client.create()
+    deep = '{"metadata": {"appmode": "static", "primary_html": "index.html"}, "x": ' + "[" * 63 + "]" * 63 + "}"
+    r = client(
+        "POST",
+        "v1/content/%s/bundles" % item["guid"],
+        data=tar_bytes({"index.html": "<p>hi</p>", "manifest.json": deep}),
+    )
+    assert r.status_code == 200, r.text[:500]
 
 
 def test_oversized_upload_is_413(world):

@@ -17,6 +17,7 @@ import requests
 
 from rsconnect_jupyter.progress import human_bytes
 from tests.localserver.localserver_helpers import Client, manifest, notebook_bundle, static_bundle, tar_bytes
+from tests.localserver.signin_helpers import login
 
 PASSWORD = "rules-password-1"
 
@@ -159,11 +160,7 @@ def test_the_sign_in_page_says_where_the_admin_password_is_and_shows_no_backtick
     page = requests.get(local_server.url + "__login__", timeout=60).text
     assert "<code>DATA_DIR/admin-password</code>" in page
     assert "<code>rsconnect local-server set-password NAME</code>" in page
-    refused = requests.post(
-        local_server.url + "__login__",
-        data={"username": "admin", "password": "not-it", "next": "/connect/"},
-        timeout=60,
-    )
+    refused = login(local_server, "admin", "not-it")
     assert refused.status_code == 403
     error = re.search(r'<p class="error" role="alert">(.*?)</p>', refused.text, re.S).group(1)
     assert error == "The user name or password is not right."

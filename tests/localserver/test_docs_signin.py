@@ -12,6 +12,7 @@ from pathlib import Path
 import requests
 
 from rsconnect_jupyter.localconnect.launch import free_port
+from tests.localserver.signin_helpers import sign_in_at
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "local-server.md"
 
@@ -30,13 +31,7 @@ def run(command, env, cwd, password=None):
 
 
 def sign_in(url, username, password, verify=True):
-    return requests.post(
-        url + "__login__",
-        data={"username": username, "password": password, "next": "/connect/"},
-        allow_redirects=False,
-        timeout=60,
-        verify=verify,
-    )
+    return sign_in_at(url, username, password, verify=verify)
 
 
 def test_the_sign_in_commands_work_as_written(tmp_path):

@@ -14,7 +14,7 @@ import requests
 
 from rsconnect_jupyter.localconnect.launch import free_port
 from tests.certificates import self_signed
-from tests.localserver.signin_helpers import cookie_name
+from tests.localserver.signin_helpers import cookie_name, login, set_cookies
 
 WARNING = "Warning: listening on 0.0.0.0 without TLS"
 
@@ -55,19 +55,14 @@ def test_https_with_certfile_and_keyfile(local_servers, tmp_path, certificate):
     ).json()
     assert item["content_url"].startswith(server.url + "content/")  # links say https
 
-    r = requests.post(
-        server.url + "__login__",
-        data={"username": "admin", "password": server.admin_password, "next": "/connect/"},
-        headers={"Origin": server.url.rstrip("/")},
-        verify=str(cert),
-        allow_redirects=False,
-        timeout=60,
-    )
+    r = login(server, "admin", server.admin_password, headers={"Origin": server.url.rstrip("/")}, verify=str(cert))
     assert r.status_code == 302, r.text[:300]
-    header = r.headers["Set-Cookie"]
-    assert header.startswith(cookie_name(server) + "=")
+    (header,) = [h for h in set_cookies(r) if h.startswith(cookie_name(server) + "=")]
+    # __Host-: the browser keeps it to this host and path /, so no page can plant a copy beside it
+    assert cookie_name(server).startswith("__Host-rsconnect_local_session_")
     attributes = [part.strip().lower() for part in header.split(";")[1:]]
     assert "secure" in attributes and "httponly" in attributes and "samesite=lax" in attributes
+    assert "path=/" in attributes and not any(a.startswith("domain=") for a in attributes)
 
     log = server.log()
     assert "at %s" % server.url in log

@@ -5,16 +5,11 @@ import sqlite3
 import subprocess
 import sys
 
-import requests
+from tests.localserver.signin_helpers import login
 
 
 def sign_in(server, password):
-    return requests.post(
-        server.url + "__login__",
-        data={"username": "admin", "password": password, "next": "/connect/"},
-        allow_redirects=False,
-        timeout=60,
-    )
+    return login(server, "admin", password)
 
 
 def test_an_old_data_folder_gets_a_password_with_set_password(tmp_path, local_servers):

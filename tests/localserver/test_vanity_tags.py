@@ -30,9 +30,21 @@ def test_a_vanity_path_leads_to_the_content(local_server, owner):
     assert "notes" in owner.get(local_server.url + "q4/notes.html", timeout=60).text
     assert "q4 numbers" in owner.get(local_server.url + "q4", timeout=60).text  # without the slash too
     assert owner.get(local_server.url + "no-such-vanity/", timeout=60).status_code == 404
-    # the path leads to the content's URL, which checks access: without a key, the sign-in page
-    anonymous = requests.get(local_server.url + "q4/", timeout=60)
-    assert "/__login__?next=" in anonymous.url and "q4 numbers" not in anonymous.text
+    # served in place, as on Connect: no redirect to /content/GUID/ (which told anyone the GUID)
+    assert not served.history and served.url == local_server.url + "q4/"
+    # the content's access is checked at the vanity path itself: without a key, the sign-in page,
+    # and nothing on the way names the GUID
+    anonymous = requests.get(local_server.url + "q4/notes.html?x=1", timeout=60)
+    assert anonymous.url.startswith(local_server.url + "__login__?next=%2Fq4%2Fnotes.html")
+    assert "q4 numbers" not in anonymous.text and "<p>notes</p>" not in anonymous.text
+    seen = [r.headers.get("Location", "") for r in anonymous.history] + [anonymous.url, anonymous.text]
+    assert not any(guid in text for text in seen), seen
+    denied = requests.get(
+        local_server.url + "q4/",
+        headers={"Authorization": "Key " + local_server.add_user("vanity-stranger", "viewer")},
+        timeout=60,
+    )
+    assert denied.status_code == 403 and guid not in denied.text and not denied.history
 
     # taken, overlapping, reserved, malformed: refused in one sentence
     other = owner.create("vanity-other")["guid"]

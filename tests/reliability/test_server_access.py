@@ -41,6 +41,9 @@ ACCESS = {
         "POST": ("public", "signs in with a user name and password; wrong ones get 403 and change nothing"),
     },
     "/__logout__": {"POST": "signed-in"},
+    "/__assets__/(?P<kind>requirejs|mathjax)/(?P<asset>.*)": {
+        "GET": ("public", "require.js and MathJax for rendered notebooks: public files, as on a CDN")
+    },
     "/connect/?": {"GET": "signed-in"},
     "/connect/clients": {"GET": "signed-in"},
     r"/connect/clients/(?P<grant_id>\d+)/sign-out": {"POST": "signed-in"},
@@ -95,7 +98,7 @@ ACCESS = {
     "/content/" + GUID + "/(?P<path>.*)": {
         m: "content-page" for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
-    "/(?P<vpath>.+)": {"GET": ("public", "a vanity path redirects to its content's URL; others answer 404")},
+    "/(?P<vpath>.+)": {m: "content-page" for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
 }
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -177,8 +180,10 @@ def world(tmp_path_factory, local_servers):
         "path": "index.html",
         "user_guid": users["ada"],
         "tag_id": tag["id"],
-        "vpath": "guarded/",
+        "vpath": "guarded/index.html",
         "grant_id": "1",
+        "kind": "requirejs",
+        "asset": "require.js",
     }
     world = dict(
         server=server,
@@ -402,9 +407,12 @@ PAGE_TEXT = "the owner's page"
 
 
 def assert_sent_to_sign_in_or_401(r, method):
-    """Signed out: a GET goes to the sign-in page and comes back after it; anything else is a 401."""
+    """Signed out: a GET goes to the sign-in page and comes back after it (to the content's URL, or
+    its vanity path, served in place); anything else is a 401."""
     if method == "GET":
-        assert r.status_code == 302 and r.headers["Location"].startswith("/__login__?next=%2Fcontent%2F"), r.text
+        assert r.status_code == 302 and r.headers["Location"].startswith(
+            ("/__login__?next=%2Fcontent%2F", "/__login__?next=%2Fguarded%2F")
+        ), r.text
     else:
         assert r.status_code == 401, r.text
     assert PAGE_TEXT not in r.text
@@ -462,8 +470,8 @@ def test_public_routes_answer_without_a_key_and_show_no_private_data(world, patt
     r = call(world, pattern, method)
     if pattern == API + ".*":
         assert r.status_code == 404 and (method == "HEAD" or r.json()["code"] == 4)
-    elif pattern == "/__login__" and method == "POST":  # no user name and password: refused
-        assert r.status_code == 403 and "not right" in r.text, r.text
+    elif pattern == "/__login__" and method == "POST":  # no form token, no user name and password: refused
+        assert r.status_code == 403 and "sign-in form has expired" in r.text, r.text
     elif pattern.startswith("/__oauth__/"):  # no client, code or token: an OAuth error
         assert r.status_code == 400 and r.json()["error"] in ("invalid_request", "invalid_client_metadata"), r.text
     else:

@@ -5,6 +5,7 @@ Each handler reads the request, checks who may do it, calls db.py or actions.py,
 
 from __future__ import annotations
 
+from .assets import AssetsHandler
 from .base import API_BODY_LIMIT, BaseHandler
 from .bundles import BundleDownloadHandler, BundleHandler, BundlePreviewHandler, BundlesHandler
 from .content import ApplicationHandler, ContentHandler, ContentListHandler
@@ -42,6 +43,7 @@ __all__ = [
     "API_BODY_LIMIT",
     "ApiNotFoundHandler",
     "ApplicationHandler",
+    "AssetsHandler",
     "BaseHandler",
     "BundleActionHandler",
     "BundleDownloadHandler",

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 import tornado.web
 from tornado.http1connection import HTTP1Connection
 
-from .. import auth, errors, models
+from .. import auth, errors, jsonlimits, models
+from . import cookies
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -33,6 +34,12 @@ class BaseHandler(tornado.web.RequestHandler):
     @property
     def db(self) -> Database:
         return self.state.db
+
+    def set_default_headers(self) -> None:
+        # Every answer to a browser outside the API carries its sign-in cookie (pages.browser_id),
+        # so it is there before any published page's script runs.
+        if not self.request.path.startswith("/__api__/"):
+            cookies.browser_id(self, self.state.browser_cookie)
 
     def http1_connection(self) -> HTTP1Connection:
         """The request's HTTP/1 connection (the only kind this server speaks)."""
@@ -57,9 +64,9 @@ class BaseHandler(tornado.web.RequestHandler):
 
     def json_body(self) -> Any:
         try:
-            return json.loads(self.request.body.decode("utf-8") or "null")
-        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
-            raise errors.bad_json("The request body is not valid JSON.") from None
+            return jsonlimits.loads(self.request.body or b"null", API_BODY_LIMIT)
+        except jsonlimits.JSONRefused as e:
+            raise errors.bad_json("The request body cannot be used: %s." % e) from None
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object; no body counts as {}."""

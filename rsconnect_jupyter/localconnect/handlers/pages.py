@@ -12,14 +12,16 @@ script of that content cannot fake:
 
 from __future__ import annotations
 
+import asyncio
 import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from .. import access
+from .. import access, throttle
 from .base import BaseHandler
+from .cookies import KNOWN_BROWSER_DAYS, browser_id, clear_stray_copies, cookie_copies
 
 if TYPE_CHECKING:
     from ..rows import ContentRow, UserRow
@@ -48,6 +50,7 @@ class PageHandler(BaseHandler):
     """A page for people in a browser."""
 
     def set_default_headers(self) -> None:
+        super().set_default_headers()
         for name, value in PAGE_HEADERS.items():
             self.set_header(name, value)
 
@@ -103,7 +106,7 @@ class PageHandler(BaseHandler):
         session_id = self.session_id()
         if session_id:
             self.state.sessions.sign_out(session_id)
-        self.clear_cookie(self.state.cookie_name, path="/")
+        self.clear_cookie(self.state.cookie_name, path="/", secure=self.request.protocol == "https")
 
     def csrf_token(self) -> str:
         session_id = self.session_id()
@@ -137,37 +140,98 @@ class PageHandler(BaseHandler):
 
 
 class LoginHandler(PageHandler):
-    """/__login__: sign in with a user name and password (`rsconnect local-server set-password`)."""
+    """/__login__: sign in with a user name and password (`rsconnect local-server set-password`).
+
+    The form carries a token bound to the browser's own cookie (`browser_id`), which a published
+    page can neither read nor replace; failed tries are slowed and then refused (throttle.py)."""
 
     def get(self) -> None:
-        self.page(
-            "login.html", next=local_path(self.get_query_argument("next", None)), error="", username="", user=None
-        )
+        self.login_page(200, next=local_path(self.get_query_argument("next", None)), error="", username="")
 
-    def post(self) -> None:
+    def login_page(self, status: int, **values: Any) -> None:
+        token = self.state.sessions.signin_token(browser_id(self, self.state.browser_cookie))
+        self.page("login.html", status=status, signin=token, user=None, **values)
+
+    async def post(self) -> None:
         username = self.get_body_argument("username", "").strip()
         password = self.get_body_argument("password", "")
         target = local_path(self.get_body_argument("next", None))
         # Published content runs on this origin, so its script can send this form (a form
-        # navigation from our own Origin): login CSRF would end a signed-in viewer's session and
-        # sign the browser in as the script's author. A browser (it sends Origin) signed in as
-        # someone else is therefore not switched: the person signs out first.
+        # navigation from our own Origin): login CSRF would sign the browser in as the script's
+        # author. The form's token is bound to this browser's own HttpOnly cookie, which the
+        # script cannot read (the sign-in page is not readable by scripts) nor replace.
+        token = self.get_body_argument("signin", "")
+        copies = cookie_copies(self.request, self.state.browser_cookie)
+        if len(copies) > 1:
+            clear_stray_copies(self, self.state.browser_cookie)
+        if len(copies) != 1 or not token or not self.state.sessions.signin_token_ok(copies[0], token):
+            error = "This sign-in form has expired or was not sent from the sign-in page: sign in again here."
+            self.login_page(403, next=target, error=error, username=username)
+            return
+        # A browser (it sends Origin) signed in as someone else is not switched: the person signs out first.
         old = self.session_id()
         current = self.state.sessions.user(old) if old else None
         if current is not None and current["username"] != username and "Origin" in self.request.headers:
             error = "You are signed in as %s: sign out first, then sign in as another user." % current["username"]
-            self.page("login.html", status=403, next=target, error=error, username=username, user=None)
+            self.login_page(403, next=target, error=error, username=username)
             return
-        found = self.state.sessions.sign_in(username, password) if username and password else None
+        if not username or not password:
+            self.login_page(403, next=target, error="The user name or password is not right.", username=username)
+            return
+        found = await self.check_password(username, password)
         if found is None:
-            error = "The user name or password is not right."  # the page says where passwords come from
-            self.page("login.html", status=403, next=target, error=error, username=username, user=None)
             return
         if old:  # a session from before is ended, never carried over
             self.state.sessions.sign_out(old)
-        _, session_id = found
+        user, session_id = found
         self.start_session(session_id)
+        self.set_signed_cookie(
+            self.state.known_cookie,
+            user["username"],
+            expires_days=KNOWN_BROWSER_DAYS,
+            httponly=True,
+            samesite="Lax",
+            secure=self.request.protocol == "https",
+            path="/",
+            version=2,
+        )
         self.redirect(target)
+
+    async def check_password(self, username: str, password: str) -> tuple[UserRow, str] | None:
+        """(user, session id) for the right password; otherwise the page is answered: 403, or 429
+        while this account or address has failed too often. Each failure past the first few waits
+        longer before its answer (a guesser gets few tries an hour)."""
+        keys = throttle.keys_for(username, self.request.remote_ip or "", self.known_browser_of(username))
+        wait = self.state.throttle.retry_after(keys)
+        if wait is not None:
+            self.set_header("Retry-After", str(wait))
+            error = "Too many failed sign-ins for this user or from this address: try again in %d seconds." % wait
+            self.login_page(429, next=local_path(self.get_body_argument("next", None)), error=error, username=username)
+            return None
+        delay = self.state.throttle.begin(keys)
+        if delay:
+            await asyncio.sleep(delay)
+        found = self.state.sessions.sign_in(username, password)
+        if found is None:
+            error = "The user name or password is not right."  # the page says where passwords come from
+            self.login_page(403, next=local_path(self.get_body_argument("next", None)), error=error, username=username)
+            return None
+        self.state.throttle.succeeded(keys)
+        return found
+
+    def known_browser_of(self, username: str) -> bool:
+        """Whether this browser signed in as `username` before (the server's signed cookie says so)."""
+        copies = cookie_copies(self.request, self.state.known_cookie)
+        if not copies:
+            return False
+        value = tornado.web.decode_signed_value(
+            self.application.settings["cookie_secret"],
+            self.state.known_cookie,
+            copies[-1],
+            max_age_days=KNOWN_BROWSER_DAYS,
+            min_version=2,
+        )
+        return value is not None and value.decode("utf-8").lower() == username.strip().lower()
 
 
 class LogoutHandler(PageHandler):
@@ -180,15 +244,25 @@ class LogoutHandler(PageHandler):
 
 
 def session_of(handler: BaseHandler) -> str | None:
-    """The session id in the request's session cookie (its signature checked), or None."""
+    """The session id in the request's session cookie (its signature checked), or None.
+
+    A published page's script can add a second cookie of this name for a longer path (and, over
+    plain HTTP, on a host name, for the domain). Browsers send copies for longer paths first, so the
+    server's own, for path `/`, comes last: that one counts, and the others are cleared, so a
+    planted cookie neither signs the viewer out nor in as someone else."""
     state = handler.state
-    # A published page's script can add a second cookie of this name (for another path, or for the
-    # parent domain), which the server would read in place of the person's own: a session of the
-    # script's author. With two, nobody is signed in.
-    names = [c.split("=", 1)[0].strip() for h in handler.request.headers.get_list("Cookie") for c in h.split(";")]
-    if names.count(state.cookie_name) > 1:
+    copies = cookie_copies(handler.request, state.cookie_name)
+    if not copies:
         return None
-    value = handler.get_signed_cookie(state.cookie_name, max_age_days=state.sessions.seconds / 86400.0, min_version=2)
+    if len(copies) > 1:
+        clear_stray_copies(handler, state.cookie_name)
+    value = tornado.web.decode_signed_value(
+        handler.application.settings["cookie_secret"],
+        state.cookie_name,
+        copies[-1],
+        max_age_days=state.sessions.seconds / 86400.0,
+        min_version=2,
+    )
     return value.decode("utf-8") if value else None
 
 

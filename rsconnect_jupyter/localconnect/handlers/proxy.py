@@ -93,6 +93,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
     app: AppProcess | None = None
     upstream: tornado.websocket.WebSocketClientConnection | None = None
     content: ContentRow
+    prefix: str  # "/content/GUID" or a vanity path ("/q4"): what the app's own paths follow
+    rest: str
     _body: BodyPipe
     _fetch: asyncio.Future[None]
     _started: bool
@@ -100,8 +102,14 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
     _headers_in: tornado.httputil.HTTPHeaders
     _released: bool
 
-    async def prepare(self) -> None:
+    def where(self) -> tuple[str, str, str]:
+        """(the content's GUID, the part of the path that names it, the file path after it)."""
         guid = self.path_kwargs["guid"]
+        uri = self.request.uri or ""
+        return guid, uri[: len("/content/") + len(guid)], self.path_kwargs["path"]
+
+    async def prepare(self) -> None:
+        guid, self.prefix, self.rest = self.where()
         content = self.db.content(guid)
         if content is None or not content["bundle_id"]:
             raise tornado.web.HTTPError(404, "This content has nothing deployed yet.")
@@ -131,6 +139,10 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         elif self.request.method not in ("GET", "HEAD"):
             raise tornado.web.HTTPError(405)
 
+    def own_cookies(self) -> set[str]:
+        """This server's cookies (session, sign-in form, known browser): an app neither reads nor sets them."""
+        return {self.state.cookie_name, self.state.browser_cookie, self.state.known_cookie}
+
     def is_websocket(self) -> bool:
         return self.request.headers.get("Upgrade", "").lower() == "websocket"
 
@@ -145,9 +157,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
 
     def upstream_uri(self, scheme: str = "http") -> str:
         app = self.live_app()
-        uri = self.request.uri
-        if app.strip_prefix:
-            uri = uri[len("/content/") + 36 :] or "/"
+        tail = (self.request.uri or "")[len(self.prefix) :] or "/"  # a vanity path's app gets its own path
+        uri = tail if app.strip_prefix else "/content/%s%s" % (app.guid, tail)
         return "%s://127.0.0.1:%d%s" % (scheme, app.port, uri)
 
     def upstream_headers(self, drop: set[str]) -> tornado.httputil.HTTPHeaders:
@@ -161,7 +172,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             del headers["Authorization"]
         if "Cookie" in headers:
             kept = [c for c in headers.get_list("Cookie") for c in c.split(";") if c.strip()]
-            kept = [c.strip() for c in kept if c.strip().split("=", 1)[0] != self.state.cookie_name]
+            ours = self.own_cookies()
+            kept = [c.strip() for c in kept if c.strip().split("=", 1)[0] not in ours]
             del headers["Cookie"]
             if kept:
                 headers["Cookie"] = "; ".join(kept)
@@ -185,21 +197,21 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         return headers
 
     # -- HTTP ----------------------------------------------------------------------------------
-    async def get(self, guid: str, path: str) -> None:
+    async def get(self, *args: str, **kwargs: str) -> None:
         if self.app is None:
-            return await self.send_static(guid, path)
+            return await self.send_static()
         if self.is_websocket():
             return await self.open_websocket()
         self._body.end()
         await self._fetch
 
-    async def head(self, guid: str, path: str) -> None:
+    async def head(self, *args: str, **kwargs: str) -> None:
         if self.app is None:
-            return await self.send_static(guid, path)
+            return await self.send_static()
         self._body.end()
         await self._fetch
 
-    async def post(self, guid: str, path: str) -> None:
+    async def post(self, *args: str, **kwargs: str) -> None:
         self._body.end()
         await self._fetch
 
@@ -275,10 +287,11 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             lower = name.lower()
             # An app's answer stays within the app: no service worker for the whole server (it
             # would see the dashboard and the sign-in form), and no setting of this server's
-            # session cookie (it would sign the viewer out, or in as someone else).
+            # cookies (it would sign the viewer out, or in as someone else, or plant the sign-in
+            # form's browser id).
             if lower in HOP_BY_HOP or lower == "service-worker-allowed":
                 continue
-            if lower == "set-cookie" and value.split("=", 1)[0].strip() == self.state.cookie_name:
+            if lower == "set-cookie" and value.split("=", 1)[0].strip() in self.own_cookies():
                 continue
             self.add_header(name, value)
 
@@ -298,7 +311,26 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             self.app.inflight -= 1
 
     # -- WebSocket -------------------------------------------------------------------------------
+    def websocket_refusal(self) -> tuple[int, str] | None:
+        """Why tornado would refuse this upgrade (a Connection without `upgrade`, or an Origin
+        check_origin refuses), found before the app's WebSocket is opened: the app must never
+        accept a connection that the client is then refused."""
+        headers = self.request.headers
+        if "upgrade" not in [v.strip().lower() for v in headers.get("Connection", "").split(",")]:
+            return 400, '"Connection" must be "Upgrade".'
+        origin = headers.get("Origin", headers.get("Sec-Websocket-Origin"))
+        if origin is not None and not self.check_origin(origin):
+            return 403, "Cross origin websockets not allowed"
+        return None
+
     async def open_websocket(self) -> None:
+        refused = self.websocket_refusal()  # who may see the content was checked in prepare()
+        if refused is not None:
+            self._release()
+            self.set_status(refused[0])
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(refused[1])
+            return
         protocols = [p.strip() for p in self.request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
         headers = self.upstream_headers(HOP_BY_HOP | WS_HEADERS)
         headers["Origin"] = "http://127.0.0.1:%d" % self.live_app().port
@@ -359,8 +391,9 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         self._release()
 
     # -- static ----------------------------------------------------------------------------------
-    async def send_static(self, guid: str, path: str) -> None:
+    async def send_static(self) -> None:
         content = self.content
+        guid, path = content["guid"], self.rest
         bundle_id = cast(str, content["bundle_id"])  # prepare() answered 404 without one
         bundle = cast("BundleRow", self.db.bundle(guid, bundle_id))
         folder = self.state.layout.bundle_dir(guid, bundle_id)

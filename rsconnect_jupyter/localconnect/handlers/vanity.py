@@ -15,6 +15,7 @@ import tornado.web
 
 from .. import errors, models
 from .base import BaseHandler
+from .proxy import ContentFilesHandler
 
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9_.-]+\Z")
 # First path segments Connect keeps for itself (posit-sdk's list), plus this server's own.
@@ -110,23 +111,18 @@ class VanitiesHandler(BaseHandler):
         self.send_json([models.vanity_json(r) for r in self.db.vanities()])
 
 
-class VanityPathHandler(BaseHandler):
-    """Any other path: a vanity path leads (302) to its content's URL, with the rest of the path and
-    the query; unknown paths answer 404. The content's URL checks who may see it."""
+class VanityPathHandler(ContentFilesHandler):
+    """Any other path: a vanity path serves its content in place, as Connect does (files, the
+    rendered notebook, the app over HTTP and WebSocket), after the same access check, so a visitor
+    who may not see the content never learns its GUID; unknown paths answer 404."""
 
-    def get(self, vpath: str) -> None:
-        path = "/" + vpath
+    def where(self) -> tuple[str, str, str]:
+        path = "/" + self.path_kwargs["vpath"]
         for row in sorted(self.db.vanities(), key=lambda r: -len(r["path"])):
             if path == row["path"].rstrip("/"):
-                return self.redirect(row["path"], permanent=False)
+                self.redirect(row["path"] + ("?" + self.request.query if self.request.query else ""), permanent=False)
+                raise tornado.web.Finish()
             if path.startswith(row["path"]):
-                target = "/content/%s/%s" % (row["content_guid"], path[len(row["path"]) :])
-                if self.request.query:
-                    target += "?" + self.request.query
-                return self.redirect(target, permanent=False)
+                prefix = row["path"].rstrip("/")
+                return row["content_guid"], prefix, path[len(row["path"]) :]
         raise tornado.web.HTTPError(404, "Nothing is published at %s." % path)
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        self.finish(getattr(exc, "log_message", None) or self._reason)
