@@ -42,6 +42,7 @@ from .notebook import (
     render_html,
     write_notebook_manifest,
 )
+from .stream import StreamedBundle, plan_bundle
 from .writer import md5_of, write_bundle
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ __all__ = [
     "GZIP_LEVEL",
     "Bundle",
     "BundleFile",
+    "StreamedBundle",
     "ParallelGzip",
     "_ParallelGzip",
     "app_bundle",
@@ -91,6 +93,7 @@ __all__ = [
     "manifest_bundle",
     "manifest_files",
     "md5_of",
+    "plan_bundle",
     "notebook_source_bundle",
     "notebook_source_files",
     "read_manifest",
