@@ -275,10 +275,13 @@ def upload(client: ConnectClient, guid: str, bundle: Bundle, streamed: bool, fee
         from .bundle import StreamedBundle
         from .connect.bundles import LengthRequired
 
+        chunks = cast(StreamedBundle, bundle).chunks()
         try:
-            return client.bundle_upload_stream(guid, cast(StreamedBundle, bundle).chunks())
+            return client.bundle_upload_stream(guid, chunks)
         except LengthRequired:
             log("The server wants the bundle's length first: writing it to a file, then uploading it ...")
+        finally:
+            chunks.close()  # its compressing threads stop now, also after an error or Ctrl-C
     with bundle.open() as f:
         return client.bundle_upload(guid, f, progress=feedback.progress)
 

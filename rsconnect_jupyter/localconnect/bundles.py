@@ -88,15 +88,32 @@ def read_manifest(
     path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
 ) -> dict[str, Any]:
     """Check every member of the archive and return its parsed, validated manifest.json."""
-    manifest_bytes = None
     with _open(path) as tar:
-        try:
-            for member, clean in _members(tar, max_files, max_unpacked):
-                if clean == "manifest.json" and member.isreg():
-                    # a regular member always has a file object
-                    manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(16 * 1024 * 1024)
-        except (tarfile.TarError, OSError, EOFError, ValueError) as e:
-            raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+        return _checked_manifest(tar, max_files, max_unpacked)
+
+
+def read_manifest_stream(
+    fileobj: IO[bytes], max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> dict[str, Any]:
+    """`read_manifest` of an uncompressed tar read once, front to back (the upload as it arrives:
+    intake.py); manifest.json may be any member, first (ours on disk) or last (a streamed one)."""
+    try:
+        tar = tarfile.open(fileobj=fileobj, mode="r|")
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+    with tar:
+        return _checked_manifest(tar, max_files, max_unpacked)
+
+
+def _checked_manifest(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -> dict[str, Any]:
+    manifest_bytes = None
+    try:
+        for member, clean in _members(tar, max_files, max_unpacked):
+            if clean == "manifest.json" and member.isreg():
+                # a regular member always has a file object
+                manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(16 * 1024 * 1024)
+    except (tarfile.TarError, OSError, EOFError, ValueError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     if manifest_bytes is None:
         raise BundleRefused("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
     return parse_manifest(manifest_bytes)
