@@ -189,7 +189,7 @@ def publish(
     log("Building the bundle: %s ..." % describe_mode(app_mode))
     with publication.build_bundle() as bundle:
         streamed = is_streamed(bundle)
-        log("Bundle: %s, %s." % (_file_list(bundle.manifest["files"]), _bundle_size(bundle, streamed)))
+        log("Bundle: %s, %s." % (_file_list(bundle.listed()), _bundle_size(bundle, streamed)))
         created = content is None
         if content is None:
             content = create_content(

@@ -22,7 +22,7 @@ from typing import Any
 from ..progress import UPLOAD, Meter, ProgressCallback
 from .archive import Bundle, BundleFile
 from .compress import GZIP_LEVEL, ParallelGzip
-from .writer import PLACEHOLDER, TAR_END, file_stats, manifest_entry, manifest_json, tar_entries, write_bundle
+from .writer import TAR_END, file_stats, manifest_entry, manifest_json, tar_entries, write_bundle
 
 
 class _Parts:
@@ -61,9 +61,38 @@ class StreamedBundle(Bundle):
         self.progress = progress
         self.file: Bundle | None = None  # the archive written to disk, once asked for
         self.sent = 0  # bytes of the archive streamed by chunks(), once it has finished
-        listed = {f.arcname: {"checksum": PLACEHOLDER} for f in self.files}
-        self.manifest = dict(self.planned, files=listed)
-        self.checksums: dict[str, str] = {}
+        self.found: tuple[dict[str, Any], dict[str, str]] | None = None  # manifest and checksums, once read
+
+    @property  # type: ignore[override]
+    def manifest(self) -> dict[str, Any]:
+        """The manifest with every file's MD5: known once streamed, else the file is written now."""
+        return self._found()[0]
+
+    @manifest.setter
+    def manifest(self, value: dict[str, Any]) -> None:
+        raise AttributeError("a streamed bundle's manifest is found while it is written")
+
+    @property  # type: ignore[override]
+    def checksums(self) -> dict[str, str]:
+        return self._found()[1]
+
+    @checksums.setter
+    def checksums(self, value: dict[str, str]) -> None:
+        raise AttributeError("a streamed bundle's checksums are found while it is written")
+
+    def _found(self) -> tuple[dict[str, Any], dict[str, str]]:
+        if self.found is None:
+            written = self.to_file()
+            self.found = written.manifest, written.checksums
+        return self.found
+
+    def listed(self) -> list[str]:
+        return [f.arcname for f in self.files]
+
+    @property
+    def app_mode(self) -> str:
+        mode: str = self.planned["metadata"]["appmode"]
+        return mode
 
     @property
     def written(self) -> bool:
@@ -85,7 +114,6 @@ class StreamedBundle(Bundle):
         """The archive as a temporary file (written now, the first time; manifest.json first)."""
         if self.file is None:
             self.file = write_bundle(self.planned, self.files, self.manifest_bytes, self.progress)
-            self.manifest, self.checksums = self.file.manifest, self.file.checksums
         return self.file
 
     def total_bytes(self) -> int:
@@ -107,7 +135,7 @@ class StreamedBundle(Bundle):
             gz.write(manifest_entry(raw, self.mtime))
             gz.write(TAR_END)
         yield out.take()
-        self.manifest, self.checksums, self.sent = manifest, checksums, out.total
+        self.found, self.sent = (manifest, checksums), out.total
         meter.finish()
 
     def _final_manifest(self, checksums: Mapping[str, str]) -> tuple[dict[str, Any], bytes]:

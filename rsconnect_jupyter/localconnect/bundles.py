@@ -98,7 +98,7 @@ def read_manifest_stream(
     """`read_manifest` of an uncompressed tar read once, front to back (the upload as it arrives:
     intake.py); manifest.json may be any member, first (ours on disk) or last (a streamed one)."""
     try:
-        tar = tarfile.open(fileobj=fileobj, mode="r|")
+        tar = tarfile.open(fileobj=fileobj, mode="r|", bufsize=1 << 20)  # skipped data read by MiB
     except (tarfile.TarError, OSError, EOFError) as e:
         raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     with tar:

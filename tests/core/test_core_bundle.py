@@ -281,7 +281,7 @@ def test_already_compressed_files_are_stored_and_text_is_compressed(mixed):
     data, _ = streamed_bytes(planned(mixed))
     noise = (mixed / "data" / "noise.bin").read_bytes()
     # Stored deflate blocks carry the bytes as they are (65535 at a time, between 5-byte headers).
-    assert noise[:60000] in data and noise[-60000:] in data
+    assert all(noise[i : i + 65535] in data for i in range(0, 16 * 65535, 65535))  # the first MiB
     gz = (mixed / "data" / "rows.csv.gz").read_bytes()
     assert gz[:1000] in data
     text = (mixed / "data" / "rows.csv").stat().st_size
