@@ -68,9 +68,7 @@ def test_a_streamed_bundle_is_stored_whole_and_rsconnect_python_downloads_the_sa
         "-k",
         local_server.api_key,
         "--guid",
-        guid,
-        "--bundle-id",
-        bundle["id"],
+        "%s,%s" % (guid, bundle["id"]),
         "-o",
         out,
     )
