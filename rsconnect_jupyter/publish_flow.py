@@ -267,7 +267,9 @@ def _bundle_size(bundle: Bundle, streamed: bool) -> str:
     return "%d bytes" % bundle.size
 
 
-def upload(client: ConnectClient, guid: str, bundle: Bundle, streamed: bool, feedback: Feedback, log: Log) -> BundleItem:
+def upload(
+    client: ConnectClient, guid: str, bundle: Bundle, streamed: bool, feedback: Feedback, log: Log
+) -> BundleItem:
     """Send the bundle: as it is written when `streamed` (one connection, chunked), else from its
     file with its length. A server that wants the length first (411: nothing was stored) gets the
     file, written now: the one time an upload is sent again."""

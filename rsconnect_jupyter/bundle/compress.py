@@ -57,7 +57,7 @@ def stored_gzip(data: bytes, mtime: float) -> bytes:
 def stored_blocks(data: bytes) -> bytes:
     """`data` as non-final stored deflate blocks, for a stream that is at a byte boundary."""
     view = memoryview(data)
-    out = []
+    out: list[bytes | memoryview] = []
     for start in range(0, len(data), _STORED_BLOCK):
         block = view[start : start + _STORED_BLOCK]
         out.append(struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF))

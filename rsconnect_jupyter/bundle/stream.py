@@ -15,7 +15,7 @@ first), once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ class StreamedBundle(Bundle):
         self.sent = 0  # bytes of the archive streamed by chunks(), once it has finished
         self.found: tuple[dict[str, Any], dict[str, str]] | None = None  # manifest and checksums, once read
 
-    @property  # type: ignore[override]
+    @property
     def manifest(self) -> dict[str, Any]:
         """The manifest with every file's MD5: known once streamed, else the file is written now."""
         return self._found()[0]
@@ -72,7 +72,7 @@ class StreamedBundle(Bundle):
     def manifest(self, value: dict[str, Any]) -> None:
         raise AttributeError("a streamed bundle's manifest is found while it is written")
 
-    @property  # type: ignore[override]
+    @property
     def checksums(self) -> dict[str, str]:
         return self._found()[1]
 
@@ -98,7 +98,7 @@ class StreamedBundle(Bundle):
     def written(self) -> bool:
         return self.file is not None
 
-    @property  # type: ignore[override]
+    @property
     def path(self) -> Path:
         return self.to_file().path
 
@@ -120,7 +120,7 @@ class StreamedBundle(Bundle):
         """The bytes of the files to read: what progress counts."""
         return sum(size for size, _, _ in self.stats)
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         """The .tar.gz, piece by piece as it is compressed; `progress` hears of the files' bytes
         read (phase "upload", of the sum of their sizes). Each call writes the archive anew."""
         out = _Parts()

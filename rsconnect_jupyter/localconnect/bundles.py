@@ -15,7 +15,7 @@ import posixpath
 import shutil
 import tarfile
 from collections.abc import Iterator
-from typing import IO, Any, TypedDict, cast
+from typing import IO, Any, BinaryIO, TypedDict, cast
 
 from . import errors
 
@@ -93,7 +93,7 @@ def read_manifest(
 
 
 def read_manifest_stream(
-    fileobj: IO[bytes], max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
+    fileobj: BinaryIO, max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
 ) -> dict[str, Any]:
     """`read_manifest` of an uncompressed tar read once, front to back (the upload as it arrives:
     intake.py); manifest.json may be any member, first (ours on disk) or last (a streamed one)."""

@@ -17,7 +17,7 @@ import io
 import os
 import tempfile
 import threading
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from . import bundles
 
@@ -108,7 +108,7 @@ class Upload:
         reader = _Behind(self)
         try:
             with gzip.GzipFile(fileobj=io.BufferedReader(reader, 1 << 20), mode="rb") as unzipped:
-                self.manifest = bundles.read_manifest_stream(unzipped, **self.limits)
+                self.manifest = bundles.read_manifest_stream(cast(BinaryIO, unzipped), **self.limits)
         except _Gone:
             pass
         except BaseException as e:  # said when the upload is complete (store_bundle)

@@ -45,7 +45,9 @@ def test_piped_stderr_gets_a_few_plain_lines_per_phase(local_server, site):
     assert re.fullmatch(r"Uploading bundle: 100% \((6\.\d) MB of \1 MB\) in [\d.]+ s, [\d.]+ [kMG]?B/s", upload), upload
     assert "\r" not in result.stderr and "\x1b" not in result.stderr  # no bar redrawn into a log file
     # Written to a file first (CONNECT_UPLOAD_STREAM=0): the build's phase, then the upload's, by small blocks.
-    result = ok(cli("deploy", "html", "-N", *target, site / "index.html", site / "data", env={"CONNECT_UPLOAD_STREAM": "0"}))
+    result = ok(
+        cli("deploy", "html", "-N", *target, site / "index.html", site / "data", env={"CONNECT_UPLOAD_STREAM": "0"})
+    )
     seen = percentages(result.stderr, "Building bundle")
     assert 3 <= len(seen) <= 4 and seen == sorted(set(seen)) and seen[-1] == 100, result.stderr
     assert percentages(result.stderr, "Uploading bundle") == [25, 50, 75, 100]

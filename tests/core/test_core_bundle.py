@@ -253,7 +253,15 @@ def test_a_streamed_bundle_is_one_valid_gzip_stream_with_the_manifest_last(mixed
     path.write_bytes(data)
     subprocess.run(["gzip", "-t", str(path)], check=True)
     names = subprocess.run(["tar", "tzf", str(path)], check=True, capture_output=True, text=True).stdout.split()
-    assert names == ["data/empty.txt", "data/noise.bin", "data/rows.csv", "data/rows.csv.gz", "index.html", "run.sh", "manifest.json"]
+    assert names == [
+        "data/empty.txt",
+        "data/noise.bin",
+        "data/rows.csv",
+        "data/rows.csv.gz",
+        "index.html",
+        "run.sh",
+        "manifest.json",
+    ]
     with tarfile.open(path, "r:gz") as tar:
         unpacked = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
         assert tar.getmember("run.sh").mode == 0o755

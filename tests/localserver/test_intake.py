@@ -33,7 +33,9 @@ def folder(tmp_path):
 
 def files_of(root):
     return {
-        str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file() and "rsconnect-python" not in str(p)
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and "rsconnect-python" not in str(p)
     }
 
 

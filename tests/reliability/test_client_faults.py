@@ -115,7 +115,9 @@ def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state):
     publishes_again(cli, proxy, notebook, published)
 
 
-def test_an_upload_streams_chunked_and_a_411_gets_the_file_with_its_length(cli, proxy, local_server, notebook, published):
+def test_an_upload_streams_chunked_and_a_411_gets_the_file_with_its_length(
+    cli, proxy, local_server, notebook, published
+):
     # A proxy that takes only a known length refuses the chunked stream before storing anything:
     # the one case an upload is sent again, from the archive written to a file, with its length.
     proxy.answer(UPLOAD, 411, b"<html><h1>411 Length Required</h1></html>", method="POST", times=1)
