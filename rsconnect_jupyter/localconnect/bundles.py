@@ -119,6 +119,15 @@ def _checked_manifest(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -
     return parse_manifest(manifest_bytes)
 
 
+def manifest_in(folder: str) -> dict[str, Any]:
+    """The parsed, validated manifest.json of an extracted bundle."""
+    path = os.path.join(folder, "manifest.json")
+    if not os.path.isfile(path) or os.path.islink(path):
+        raise BundleRefused("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
+    with open(path, "rb") as f:
+        return parse_manifest(f.read(16 * 1024 * 1024))
+
+
 def parse_manifest(data: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(data.decode("utf-8"))
