@@ -104,11 +104,14 @@ def test_task_polls_failing_every_time_end_in_one_sentence(cli, proxy, notebook,
     publishes_again(cli, proxy, notebook, published)
 
 
-def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state):
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state, status):
+    # The upload streams its bundle as it is written (chunked): a gateway error ends it, never resent.
     before = saved_state()
-    proxy.gateway_error(UPLOAD, 503, method="POST")
+    proxy.gateway_error(UPLOAD, status, method="POST")
     message = one_sentence_failure(deploy(cli, notebook))
-    assert "answered POST v1/content/" in message and "HTTP 503 (not retried" in message
+    assert "answered POST v1/content/" in message and "HTTP %d (not retried" % status in message
+    assert [f for m, p, f in proxy.framing if m == "POST" and re.search(UPLOAD, p)] == ["chunked"]
     assert len(proxy.requests("POST", UPLOAD)) == 1
     assert proxy.requests("POST", DEPLOY) == []
     assert saved_state() == before
