@@ -271,6 +271,23 @@ def fresh_dir(*parts):
     return path
 
 
+def reset_peak_rss(pid):
+    """Start a new peak-RSS measure of a process (Linux: /proc/PID/clear_refs, value 5)."""
+    try:
+        Path("/proc/%d/clear_refs" % pid).write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb(pid):
+    """The process's peak RSS (VmHWM) since it started or since reset_peak_rss, in MB."""
+    for line in Path("/proc/%d/status" % pid).read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def generate_data(folder, total_bytes):
     """Half compressible text (CSV-like rows, about 3-4x with gzip), half random bytes, in 16 MB
     files, plus 400 small text files. Deterministic; reused when already there with the same size."""

@@ -37,7 +37,7 @@ from .target import (
 
 if TYPE_CHECKING:
     from .bundle import Bundle
-    from .connect import ConnectClient, ContentItem, Task
+    from .connect import BundleItem, ConnectClient, ContentItem, Task
     from .snapshot import Snapshot
 
 DEFAULT_TASK_TIMEOUT = 1800  # seconds; CONNECT_TASK_TIMEOUT overrides
@@ -188,7 +188,8 @@ def publish(
 
     log("Building the bundle: %s ..." % describe_mode(app_mode))
     with publication.build_bundle() as bundle:
-        log("Bundle: %s, %d bytes." % (_file_list(bundle.manifest["files"]), bundle.size))
+        streamed = is_streamed(bundle)
+        log("Bundle: %s, %s." % (_file_list(bundle.listed()), _bundle_size(bundle, streamed)))
         created = content is None
         if content is None:
             content = create_content(
@@ -201,9 +202,8 @@ def publish(
             if options.environment:
                 log("Setting environment variables: %s." % ", ".join(sorted(options.environment)))
                 client.environment_patch(guid, options.environment)
-            log("Uploading the bundle ...")
-            with bundle.open() as f:
-                uploaded = client.bundle_upload(guid, f, progress=feedback.progress)
+            log("Uploading the bundle%s ..." % (" as it is written" if streamed else ""))
+            uploaded = upload(client, guid, bundle, streamed, feedback, log)
             bundle_id = str(uploaded["id"])
             log("Deploying bundle %s%s ..." % (bundle_id, " as a draft" if options.draft else ""))
             task_id = client.deploy(guid, bundle_id, activate=not options.draft)
@@ -244,6 +244,48 @@ def publish(
 
         apply_after_deploy(client, guid, deployment.content_url, options.sharing, log)
     return deployment
+
+
+def is_streamed(bundle: Bundle) -> bool:
+    """Whether the bundle is written while it uploads (a planned bundle not yet on disk), unless
+    CONNECT_UPLOAD_STREAM=0 asks for the archive to be written to a file first."""
+    from .bundle import StreamedBundle
+
+    return (
+        isinstance(bundle, StreamedBundle)
+        and not bundle.written
+        and os.environ.get("CONNECT_UPLOAD_STREAM", "1").strip() not in ("0", "false", "no")
+    )
+
+
+def _bundle_size(bundle: Bundle, streamed: bool) -> str:
+    if streamed:
+        from .bundle import StreamedBundle
+        from .progress import human_bytes
+
+        return "%s of files" % human_bytes(cast(StreamedBundle, bundle).total_bytes())
+    return "%d bytes" % bundle.size
+
+
+def upload(
+    client: ConnectClient, guid: str, bundle: Bundle, streamed: bool, feedback: Feedback, log: Log
+) -> BundleItem:
+    """Send the bundle: as it is written when `streamed` (one connection, chunked), else from its
+    file with its length. A server that wants the length first (411: nothing was stored) gets the
+    file, written now: the one time an upload is sent again."""
+    if streamed:
+        from .bundle import StreamedBundle
+        from .connect.bundles import LengthRequired
+
+        chunks = cast(StreamedBundle, bundle).chunks()
+        try:
+            return client.bundle_upload_stream(guid, chunks)
+        except LengthRequired:
+            log("The server wants the bundle's length first: writing it to a file, then uploading it ...")
+        finally:
+            chunks.close()  # its compressing threads stop now, also after an error or Ctrl-C
+    with bundle.open() as f:
+        return client.bundle_upload(guid, f, progress=feedback.progress)
 
 
 DRAFTS_SINCE = (2025, 6)

@@ -1,8 +1,9 @@
-"""Bundles: `.tar.gz` files with manifest.json first, written to a temporary file.
+"""Bundles: `.tar.gz` files, written while they upload (manifest.json last) or to a temporary file.
 
-A bundle is streamed to disk file by file (never held in memory) and uploaded from there. Every
-file is read once: its MD5 (the manifest's checksums) is computed while it is copied into the
-archive (see `write_bundle`).
+The builders plan a bundle (`plan_bundle`: a `StreamedBundle`); publishing streams it to the
+server as it is written (`StreamedBundle.chunks`), and anything that needs a file gets one
+(`write_bundle`, manifest.json first). Never held in memory; every file is read once: its MD5 (the
+manifest's checksums) is computed while it is copied into the archive.
 
 Builders:
   html_snapshot_bundle   a notebook rendered to HTML as saved (or executed first)   -> static
@@ -13,7 +14,10 @@ Builders:
 
 Modules, one job each:
   archive        BundleFile (what goes in) and Bundle (the .tar.gz on disk)
-  compress       gzip on a few threads, and the stored member that holds manifest.json
+  compress       gzip on a few threads (stored blocks for data already compressed), and the stored
+                 member that holds manifest.json in a written bundle
+  stored         which files are stored as they are (their name, signature, or a quick sample)
+  stream         StreamedBundle: the bundle planned, streamed by chunks() or written when asked
   writer         write_bundle: manifest.json first, every file read once (MD5 and gzip in one pass)
   files          the user's extra files and a folder's files, no name twice
   notebook       reading, checking and rendering notebooks; their bundles and write-manifest
@@ -42,6 +46,7 @@ from .notebook import (
     render_html,
     write_notebook_manifest,
 )
+from .stream import StreamedBundle, plan_bundle
 from .writer import md5_of, write_bundle
 
 if TYPE_CHECKING:
@@ -77,6 +82,7 @@ __all__ = [
     "GZIP_LEVEL",
     "Bundle",
     "BundleFile",
+    "StreamedBundle",
     "ParallelGzip",
     "_ParallelGzip",
     "app_bundle",
@@ -91,6 +97,7 @@ __all__ = [
     "manifest_bundle",
     "manifest_files",
     "md5_of",
+    "plan_bundle",
     "notebook_source_bundle",
     "notebook_source_files",
     "read_manifest",

@@ -19,7 +19,8 @@ from ..progress import ProgressCallback
 from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
-from .writer import md5_of, write_bundle
+from .stream import plan_bundle
+from .writer import md5_of
 
 # `-x` globs as given, or the rules already built from them.
 ExcludesLike = Union[apps.Excludes, Iterable[str]]
@@ -66,7 +67,7 @@ def app_bundle(
 ) -> Bundle:
     """`python-api`, `python-fastapi`, `python-dash`, `python-streamlit` or `python-bokeh`."""
     files = app_files(directory, snapshot, extra_files, excludes) if files is None else files
-    return write_bundle(app_manifest(app_mode, entrypoint, snapshot), files, progress=progress)
+    return plan_bundle(app_manifest(app_mode, entrypoint, snapshot), files, progress=progress)
 
 
 def write_app_manifest(

@@ -48,6 +48,10 @@ class Bundle:
     def size(self) -> int:
         return self.path.stat().st_size
 
+    def listed(self) -> list[str]:
+        """The names of the files the manifest lists."""
+        return list(self.manifest["files"])
+
     def names(self) -> list[str]:
         with tarfile.open(self.path, "r:gz") as tar:
             return tar.getnames()

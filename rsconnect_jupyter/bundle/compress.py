@@ -11,7 +11,7 @@ import os
 import struct
 import zlib
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, Union
+from typing import TYPE_CHECKING, Protocol, Union
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -21,6 +21,12 @@ COPY_CHUNK = 1 << 20
 _STORED_BLOCK = 0xFFFF
 
 Buffer = Union[bytes, bytearray, memoryview]
+
+
+class Sink(Protocol):
+    """Where the compressed bytes go: a file, or a list an upload drains (stream.py)."""
+
+    def write(self, data: bytes, /) -> object: ...
 
 
 def _gzip_header(mtime: float) -> bytes:
@@ -48,6 +54,17 @@ def stored_gzip(data: bytes, mtime: float) -> bytes:
     return b"".join(out)
 
 
+def stored_blocks(data: bytes) -> bytes:
+    """`data` as non-final stored deflate blocks, for a stream that is at a byte boundary."""
+    view = memoryview(data)
+    out: list[bytes | memoryview] = []
+    for start in range(0, len(data), _STORED_BLOCK):
+        block = view[start : start + _STORED_BLOCK]
+        out.append(struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF))
+        out.append(block)
+    return b"".join(out)
+
+
 def compression_threads() -> int:
     try:
         cores = len(os.sched_getaffinity(0))
@@ -69,26 +86,34 @@ class ParallelGzip:
     """A gzip member compressed by a few threads, as pigz does (zlib lets go of the GIL).
 
     The data is cut into 1 MiB blocks; each is deflated on its own, primed with the 32 KiB that
-    precede it (so the ratio stays that of one stream) and flushed to a byte boundary; the blocks
+    precede it (so the ratio stays that of one stream) and flushed to a byte boundary, or, for data
+    already compressed (`write(..., store=True)`), framed as stored blocks; the blocks
     are written in order, then an empty final block and the CRC-32 and size of the whole. The main
     thread meanwhile reads and hashes the next files. At most a few blocks are in flight.
     """
 
-    def __init__(self, raw: BinaryIO, level: int, mtime: float, threads: int | None = None) -> None:
-        from concurrent.futures import ThreadPoolExecutor  # only when a bundle is written
+    def __init__(self, raw: Sink, level: int, mtime: float, threads: int | None = None) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor  # only when a bundle is written
 
+        self.future = Future  # for the stored blocks, done at once
         self.raw = raw
         self.level = level
         self.threads = threads or compression_threads()
         self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="rsconnect-gzip")
         self.pending: collections.deque[Future[bytes]] = collections.deque()
         self.buffer = bytearray()
+        self.storing = False  # whether `buffer` holds data to store rather than compress
         self.previous = b""
         self.crc = 0
         self.size = 0
         raw.write(_gzip_header(mtime))
 
-    def write(self, data: Buffer) -> None:
+    def write(self, data: Buffer, store: bool = False) -> None:
+        """Add `data` to the member; with `store`, in stored blocks (already compressed data)."""
+        if store != self.storing and self.buffer:
+            self._submit(bytes(self.buffer))
+            self.buffer = bytearray()
+        self.storing = store
         self.buffer += data
         while len(self.buffer) >= COPY_CHUNK:
             block = bytes(self.buffer[:COPY_CHUNK])
@@ -98,7 +123,12 @@ class ParallelGzip:
     def _submit(self, block: bytes) -> None:
         self.crc = zlib.crc32(block, self.crc)
         self.size += len(block)
-        self.pending.append(self.pool.submit(_deflate, block, self.previous, self.level))
+        if self.storing:
+            done: Future[bytes] = self.future()
+            done.set_result(stored_blocks(block))
+            self.pending.append(done)
+        else:
+            self.pending.append(self.pool.submit(_deflate, block, self.previous, self.level))
         self.previous = block[-32768:]
         while len(self.pending) > 2 * self.threads:
             self.raw.write(self.pending.popleft().result())

@@ -19,7 +19,8 @@ from ..progress import ProgressCallback
 from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
-from .writer import md5_of, write_bundle
+from .stream import plan_bundle
+from .writer import md5_of
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -163,7 +164,7 @@ def html_snapshot_bundle(
     html_name = path.stem + ".html"
     html = render_html(path, hide_all_input, hide_tagged_input, execute).encode("utf-8")
     files = unique([BundleFile(html_name, data=html)] + extras)
-    return write_bundle(manifests.static_manifest(html_name), files, progress=progress)
+    return plan_bundle(manifests.static_manifest(html_name), files, progress=progress)
 
 
 def notebook_source_files(
@@ -189,7 +190,7 @@ def notebook_source_bundle(
     path = Path(notebook_path)
     files = notebook_source_files(path, snapshot, extra_files)
     manifest = manifests.notebook_manifest(path.name, snapshot, hide_all_input, hide_tagged_input)
-    return write_bundle(manifest, files, progress=progress)
+    return plan_bundle(manifest, files, progress=progress)
 
 
 def write_notebook_manifest(

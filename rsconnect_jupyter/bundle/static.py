@@ -10,7 +10,7 @@ from ..exceptions import InvalidInput
 from ..progress import ProgressCallback
 from .archive import Bundle, BundleFile
 from .files import PathLike, collect_files, unique
-from .writer import write_bundle
+from .stream import plan_bundle
 
 
 def html_bundle(
@@ -24,4 +24,4 @@ def html_bundle(
         raise InvalidInput("%s is not an HTML file: give a .html file." % html_path)
     extras = collect_files(path.parent, extra_files)
     files = unique([BundleFile(path.name, path=path.resolve())] + extras)
-    return write_bundle(manifests.static_manifest(path.name), files, progress=progress)
+    return plan_bundle(manifests.static_manifest(path.name), files, progress=progress)

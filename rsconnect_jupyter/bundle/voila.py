@@ -19,7 +19,8 @@ from ..snapshot import Snapshot
 from .archive import Bundle, BundleFile
 from .files import PathLike, unique
 from .notebook import notebook_source_files
-from .writer import md5_of, write_bundle
+from .stream import plan_bundle
+from .writer import md5_of
 
 APP_MODE = "jupyter-voila"
 VOILA_CONFIG = "voila.json"  # Voila's settings beside the notebook: rsconnect-python bundles it too
@@ -48,7 +49,7 @@ def voila_bundle(
     """`jupyter-voila`: Connect installs the requirements and serves the notebook with Voila."""
     path = Path(notebook_path)
     files = voila_files(path, snapshot, extra_files)
-    return write_bundle(voila_manifest(path.name, snapshot), files, progress=progress)
+    return plan_bundle(voila_manifest(path.name, snapshot), files, progress=progress)
 
 
 def voila_missing(requirements: str) -> bool:

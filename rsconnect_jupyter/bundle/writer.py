@@ -20,19 +20,21 @@ import os
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..exceptions import BundleError, Fix, Hint
 from ..progress import BUILD, Meter, ProgressCallback
 from .archive import Bundle, BundleFile
 from .compress import COPY_CHUNK, GZIP_LEVEL, ParallelGzip, stored_gzip, stored_gzip_length
+from .stored import SAMPLE, looks_compressed, stored_by_name
 
 _TAR_BLOCK = 512
-_PLACEHOLDER = "0" * 32
+TAR_END = b"\0" * (2 * _TAR_BLOCK)  # the end of a tar archive
+PLACEHOLDER = "0" * 32
 
 # A file's size, modification time and mode as its tar header gives them.
-_Stat = tuple[int, float, int]
+Stat = tuple[int, float, int]
 
 
 def md5_of(bundle_file: BundleFile) -> str:
@@ -56,16 +58,24 @@ def _tar_padding(size: int) -> bytes:
     return b"\0" * (-size % _TAR_BLOCK)
 
 
-def _copy_hashing(bundle_file: BundleFile, size: int, out: ParallelGzip, buffer: bytearray, meter: Meter) -> str:
-    """Copy `size` bytes of the file (the size in its tar header) into `out`, hashing as it goes."""
+def _copy_hashing(
+    bundle_file: BundleFile, size: int, out: ParallelGzip, buffer: bytearray, meter: Meter
+) -> Iterator[str | None]:
+    """Copy `size` bytes of the file (the size in its tar header) into `out`, hashing as it goes:
+    yields None after each chunk (so a stream can send what is ready), then the file's MD5.
+
+    A file that is already compressed (by its name, or by its first chunk) is stored, not deflated."""
     digest = hashlib.md5()
     if bundle_file.data is not None:
         digest.update(bundle_file.data)
         out.write(bundle_file.data)
         meter.add(len(bundle_file.data))
-        return digest.hexdigest()
+        yield digest.hexdigest()
+        return
     remaining = size
     view = memoryview(buffer)
+    store = stored_by_name(bundle_file.arcname)
+    first = True
     with open(bundle_file.source(), "rb", buffering=0) as src:
         while remaining:
             n = src.readinto(view[: min(len(buffer), remaining)])
@@ -75,11 +85,34 @@ def _copy_hashing(bundle_file: BundleFile, size: int, out: ParallelGzip, buffer:
                     "is writing to it." % bundle_file.path
                 )
             chunk = view[:n]
+            if first:
+                store = store or looks_compressed(bytes(chunk[:SAMPLE]))
+                first = False
             digest.update(chunk)
-            out.write(chunk)
+            out.write(chunk, store=store)
             remaining -= n
             meter.add(n)
-    return digest.hexdigest()
+            yield None
+    yield digest.hexdigest()
+
+
+def tar_entries(
+    files: list[BundleFile], stats: list[Stat], out: ParallelGzip, meter: Meter, checksums: dict[str, str]
+) -> Iterator[None]:
+    """Write each file's tar header, bytes and padding into `out`, its MD5 into `checksums`;
+    yields after each chunk read."""
+    buffer = bytearray(COPY_CHUNK)
+    for f, (size, file_mtime, mode) in zip(files, stats):
+        out.write(_tar_header(f.arcname, size, file_mtime, mode))
+        try:
+            for digest in _copy_hashing(f, size, out, buffer, meter):
+                if digest is None:
+                    yield None
+                else:
+                    checksums[f.arcname] = digest
+        except OSError as e:
+            raise _unreadable(f, e) from e
+        out.write(_tar_padding(size))
 
 
 def write_bundle(
@@ -98,11 +131,10 @@ def write_bundle(
     written: dict[str, Any] = dict(manifest)
     files = list(files)
     mtime = time.time()
-    # Sizes as the tar headers say them, even if a file grows meanwhile; executables stay executable.
-    stats = [(len(f.data), mtime, 0o644) if f.data is not None else _stat(f) for f in files]
+    stats = file_stats(files, mtime)
     if manifest_bytes is None:
-        written["files"] = {f.arcname: {"checksum": _PLACEHOLDER} for f in files}
-        manifest_length = len(_manifest_json(written))
+        written["files"] = {f.arcname: {"checksum": PLACEHOLDER} for f in files}
+        manifest_length = len(manifest_json(written))
     else:
         manifest_length = len(manifest_bytes)
     head = _tar_header("manifest.json", manifest_length, mtime)
@@ -116,19 +148,13 @@ def write_bundle(
     try:
         with os.fdopen(fd, "wb") as raw:
             raw.seek(gap)
-            buffer = bytearray(COPY_CHUNK)
             with ParallelGzip(raw, GZIP_LEVEL, mtime) as gz:
-                for f, (size, file_mtime, mode) in zip(files, stats):
-                    gz.write(_tar_header(f.arcname, size, file_mtime, mode))
-                    try:
-                        checksums[f.arcname] = _copy_hashing(f, size, gz, buffer, meter)
-                    except OSError as e:
-                        raise _unreadable(f, e) from e
-                    gz.write(_tar_padding(size))
-                gz.write(b"\0" * (2 * _TAR_BLOCK))  # end of archive
+                for _ in tar_entries(files, stats, gz, meter, checksums):
+                    pass
+                gz.write(TAR_END)
             if manifest_bytes is None:
                 written["files"] = {name: {"checksum": checksums[name]} for name in written["files"]}
-                manifest_bytes = _manifest_json(written)
+                manifest_bytes = manifest_json(written)
             else:
                 written = json.loads(manifest_bytes.decode("utf-8"))
             assert len(manifest_bytes) == manifest_length, "manifest length changed"
@@ -143,7 +169,19 @@ def write_bundle(
     return Bundle(path, written, checksums)
 
 
-def _stat(bundle_file: BundleFile) -> _Stat:
+def file_stats(files: list[BundleFile], mtime: float) -> list[Stat]:
+    """Sizes as the tar headers say them, even if a file grows meanwhile; executables stay executable.
+    An unreadable file is said here, before anything is written or sent."""
+    return [(len(f.data), mtime, 0o644) if f.data is not None else _stat(f) for f in files]
+
+
+def manifest_entry(manifest_bytes: bytes, mtime: float) -> bytes:
+    """manifest.json as a tar member: header, bytes, padding."""
+    length = len(manifest_bytes)
+    return _tar_header("manifest.json", length, mtime) + manifest_bytes + _tar_padding(length)
+
+
+def _stat(bundle_file: BundleFile) -> Stat:
     try:
         st = os.stat(bundle_file.source())
     except OSError as e:
@@ -157,5 +195,5 @@ def _unreadable(bundle_file: BundleFile, error: OSError) -> BundleError:
     )
 
 
-def _manifest_json(manifest: Mapping[str, Any]) -> bytes:
+def manifest_json(manifest: Mapping[str, Any]) -> bytes:
     return json.dumps(manifest, indent=2).encode("utf-8")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import BinaryIO, cast
+from collections.abc import Iterable
+from typing import Any, BinaryIO, cast
 
 import requests
 
+from ..exceptions import ConnectAPIError
 from ..progress import UPLOAD, CountingReader, Meter, ProgressCallback
 from .session import Session
 from .types import BundleItem, DeployStarted
+
+
+class LengthRequired(ConnectAPIError):
+    """A chunked upload was refused (HTTP 411): the server or a proxy wants a Content-Length."""
 
 
 class BundlesAPI(Session):
@@ -33,6 +39,25 @@ class BundlesAPI(Session):
         )
         meter.finish()
         return answer
+
+    def bundle_upload_stream(self, guid: str, chunks: Iterable[bytes]) -> BundleItem:
+        """Upload a .tar.gz as it is written: `chunks` is sent with `Transfer-Encoding: chunked`
+        (its length is only known at its end), through one connection. Never retried, as any write.
+
+        A server or proxy that takes only a known length answers 411: `LengthRequired`, for the
+        caller to send the archive again from a file (nothing was stored)."""
+        path = "v1/content/%s/bundles" % guid
+        kwargs: dict[str, Any] = dict(data=iter(chunks), headers={"Content-Type": "application/gzip"})
+        response = self._send("POST", path, dict(kwargs, timeout=self.timeout))
+        if response.status_code == 411:
+            response.close()
+            raise LengthRequired("%s wants the bundle's length before its bytes." % self.url, status=411)
+        if response.status_code >= 400:
+            raise self._error(response, "POST", path)
+        try:
+            return cast(BundleItem, response.json())
+        except ValueError:
+            raise self._not_json(response, "POST", path) from None
 
     def bundle_list(self, guid: str) -> list[BundleItem]:
         return cast("list[BundleItem]", self.get("v1/content/%s/bundles" % guid) or [])

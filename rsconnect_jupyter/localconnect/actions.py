@@ -6,16 +6,14 @@ The HTTP handlers read the request and check who may act; these do the work.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from . import bundles, errors
+from . import bundles, errors, intake
 
 if TYPE_CHECKING:
     from .db import Database
@@ -47,51 +45,15 @@ def delete_content(state: State, guid: str) -> None:
 
 
 # -- bundles --------------------------------------------------------------------------------------
-class Upload:
-    """A bundle as it arrives: written to a temporary file in the content's uploads folder, hashed
-    on the way. Past `limit` bytes it stops writing (the request is still read, to answer 413)."""
-
-    def __init__(self, folder: str, limit: int) -> None:
-        os.makedirs(folder, exist_ok=True)
-        fd, self.path = tempfile.mkstemp(dir=folder, suffix=".tar.gz")
-        self.file: IO[bytes] = os.fdopen(fd, "wb")
-        self.limit = limit
-        self.size = 0
-        self.over = False
-        self.md5 = hashlib.md5()
-        self.sha1 = hashlib.sha1()
-
-    def write(self, chunk: bytes) -> None:
-        if self.over:
-            return
-        self.size += len(chunk)
-        if self.size > self.limit:
-            self.over = True  # keep reading (to answer 413) but stop writing
-            self.file.close()
-            return
-        self.file.write(chunk)
-        self.md5.update(chunk)
-        self.sha1.update(chunk)
-
-    def close(self) -> None:
-        self.file.close()
-
-    def discard(self) -> None:
-        self.file.close()
-        if os.path.exists(self.path):
-            os.unlink(self.path)
-
-
-async def store_bundle(state: State, guid: str, user_guid: str, upload: Upload) -> int:
+async def store_bundle(state: State, guid: str, user_guid: str, upload: intake.Upload) -> int:
     """Check a complete upload, record it and move it to its place; return the bundle's id."""
     upload.close()
     if upload.over:
         raise errors.too_large(state.max_bundle_size)
     if upload.size == 0:
         raise bundles.BundleRefused("The request has no bundle: send the .tar.gz as the body.")
-    limits = state.limits
     loop = asyncio.get_running_loop()
-    manifest = await loop.run_in_executor(None, lambda: bundles.read_manifest(upload.path, **limits))
+    manifest = await loop.run_in_executor(None, upload.finish)  # checked as it arrived: this waits for the end
     refuse_unsupported_mode(state, guid, manifest["metadata"]["appmode"])
     bundle_id = state.db.add_bundle(
         guid,

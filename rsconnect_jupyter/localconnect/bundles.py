@@ -14,7 +14,7 @@ import posixpath
 import shutil
 import tarfile
 from collections.abc import Iterator
-from typing import IO, Any, TypedDict, cast
+from typing import IO, Any, BinaryIO, TypedDict, cast
 
 from . import errors, jsonlimits
 
@@ -87,18 +87,44 @@ def read_manifest(
     path: str | os.PathLike[str], max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
 ) -> dict[str, Any]:
     """Check every member of the archive and return its parsed, validated manifest.json."""
-    manifest_bytes = None
     with _open(path) as tar:
-        try:
-            for member, clean in _members(tar, max_files, max_unpacked):
-                if clean == "manifest.json" and member.isreg():
-                    # a regular member always has a file object
-                    manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(jsonlimits.MAX_MANIFEST_BYTES + 1)
-        except (tarfile.TarError, OSError, EOFError, ValueError) as e:
-            raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+        return _checked_manifest(tar, max_files, max_unpacked)
+
+
+def read_manifest_stream(
+    fileobj: BinaryIO, max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> dict[str, Any]:
+    """`read_manifest` of an uncompressed tar read once, front to back (the upload as it arrives:
+    intake.py); manifest.json may be any member, first (ours on disk) or last (a streamed one)."""
+    try:
+        tar = tarfile.open(fileobj=fileobj, mode="r|", bufsize=1 << 20)  # skipped data read by MiB
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+    with tar:
+        return _checked_manifest(tar, max_files, max_unpacked)
+
+
+def _checked_manifest(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -> dict[str, Any]:
+    manifest_bytes = None
+    try:
+        for member, clean in _members(tar, max_files, max_unpacked):
+            if clean == "manifest.json" and member.isreg():
+                # a regular member always has a file object
+                manifest_bytes = cast(IO[bytes], tar.extractfile(member)).read(jsonlimits.MAX_MANIFEST_BYTES + 1)
+    except (tarfile.TarError, OSError, EOFError, ValueError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     if manifest_bytes is None:
         raise BundleRefused("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
     return parse_manifest(manifest_bytes)
+
+
+def manifest_in(folder: str) -> dict[str, Any]:
+    """The parsed, validated manifest.json of an extracted bundle."""
+    path = os.path.join(folder, "manifest.json")
+    if not os.path.isfile(path) or os.path.islink(path):
+        raise BundleRefused("The bundle has no manifest.json at its root.", errors.INVALID_MANIFEST)
+    with open(path, "rb") as f:
+        return parse_manifest(f.read(jsonlimits.MAX_MANIFEST_BYTES + 1))
 
 
 def parse_manifest(data: bytes) -> dict[str, Any]:

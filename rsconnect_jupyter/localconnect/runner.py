@@ -139,18 +139,20 @@ class Runner:
             raise DeployStepFailed("The content or its bundle was deleted.")
         task.log("Deploying bundle %s of content %s." % (bundle_id, guid))
         archive = self.layout.bundle_archive(guid, bundle_id)
-        manifest = bundles.read_manifest(archive, **self.limits)
-        mode = manifest["metadata"]["appmode"]
-        if mode not in SUPPORTED:
-            raise DeployStepFailed(
-                "App mode %r is not supported yet by the local server (it can deploy %s)."
-                % (mode, " and ".join(SUPPORTED))
-            )
         final = self.layout.bundle_dir(guid, bundle_id)
         work = "%s.new-%s" % (final, uuid.uuid4().hex[:8])
         task.log("Extracting the bundle.")
         try:
+            # One pass over the archive: extract checks every member as read_manifest does (the
+            # upload was checked as it arrived), then the manifest is read from the folder.
             bundles.extract(archive, work, **self.limits)
+            manifest = bundles.manifest_in(work)
+            mode = manifest["metadata"]["appmode"]
+            if mode not in SUPPORTED:
+                raise DeployStepFailed(
+                    "App mode %r is not supported yet by the local server (it can deploy %s)."
+                    % (mode, " and ".join(SUPPORTED))
+                )
             if mode == "static":
                 primary, py_version = self._build_static(task, manifest, work), None
             elif mode in apps.APP_MODES:

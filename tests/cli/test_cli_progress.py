@@ -37,13 +37,20 @@ def percentages(stderr, label):
 def test_piped_stderr_gets_a_few_plain_lines_per_phase(local_server, site):
     target = ["-s", local_server.url, "-k", local_server.api_key]
     result = ok(cli("deploy", "html", "-N", *target, site / "index.html", site / "data"))
-    for label in ("Building bundle", "Uploading bundle"):
-        seen = percentages(result.stderr, label)  # a line as each quarter is passed (files are read by MiB)
-        assert 3 <= len(seen) <= 4 and seen == sorted(set(seen)) and seen[-1] == 100, result.stderr
-    assert percentages(result.stderr, "Uploading bundle") == [25, 50, 75, 100]  # sent in small blocks
+    # The bundle is written while it uploads: one phase, in bytes of the files read (by MiB).
+    assert percentages(result.stderr, "Building bundle") == []
+    seen = percentages(result.stderr, "Uploading bundle")
+    assert 3 <= len(seen) <= 4 and seen == sorted(set(seen)) and seen[-1] == 100, result.stderr
     upload = [line for line in result.stderr.splitlines() if line.startswith("Uploading bundle: 100%")][0]
     assert re.fullmatch(r"Uploading bundle: 100% \((6\.\d) MB of \1 MB\) in [\d.]+ s, [\d.]+ [kMG]?B/s", upload), upload
     assert "\r" not in result.stderr and "\x1b" not in result.stderr  # no bar redrawn into a log file
+    # Written to a file first (CONNECT_UPLOAD_STREAM=0): the build's phase, then the upload's, by small blocks.
+    result = ok(
+        cli("deploy", "html", "-N", *target, site / "index.html", site / "data", env={"CONNECT_UPLOAD_STREAM": "0"})
+    )
+    seen = percentages(result.stderr, "Building bundle")
+    assert 3 <= len(seen) <= 4 and seen == sorted(set(seen)) and seen[-1] == 100, result.stderr
+    assert percentages(result.stderr, "Uploading bundle") == [25, 50, 75, 100]
     quiet = ok(cli("deploy", "html", "-N", "-q", *target, site / "index.html", site / "data"))
     assert "bundle:" not in quiet.stderr and "%" not in quiet.stderr
     assert quiet.stdout.strip().startswith(local_server.url + "content/")
@@ -95,8 +102,10 @@ def test_a_terminal_gets_a_tqdm_bar_with_rate_and_time_left(local_server, site):
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0, terminal
     assert stdout.strip().splitlines()[1].startswith("Content URL:")
-    # tqdm's last draw of each bar: 100%, bytes done/total, [elapsed<left, rate].
-    for label in ("Building bundle", "Uploading bundle"):
+    # tqdm's last draw of the bar (one: the bundle is written as it uploads): 100%, bytes done/total,
+    # [elapsed<left, rate].
+    assert "Building bundle" not in terminal
+    for label in ("Uploading bundle",):
         bar = re.findall(
             r"%s: 100%%\|[^|\r\n]*\| ([\d.]+M)B?/([\d.]+M)B? \[\d\d:\d\d<\d\d:\d\d, +[\d.]+[kMG]?B/s\]" % label,
             terminal,

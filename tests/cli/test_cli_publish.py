@@ -156,7 +156,7 @@ def test_source_publish_renders_with_env_vars_and_requirements_as_is(local_serve
     bundle_id = local_server.api("GET", "v1/content/" + guid).json()["bundle_id"]
     archive = local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, bundle_id)).content
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        assert tar.getnames()[0] == "manifest.json"
+        assert tar.getnames()[-1] == "manifest.json"  # streamed: written last, with every checksum
         assert tar.extractfile("requirements.txt").read() == b"# exactly these bytes\n"
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["metadata"] == {"appmode": "jupyter-static", "entrypoint": "hello.ipynb"}

@@ -211,3 +211,123 @@ def test_writing_a_notebook_manifest_does_not_import_nbformat(notebook):
     out = subprocess.run([sys.executable, "-c", code, str(notebook)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert (notebook.parent / "manifest.json").exists()
+
+
+# -- the streamed bundle (bundle/stream.py) and what is stored as it is (bundle/stored.py) ----------
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Text, CSV, random bytes, already-compressed files, an empty and an executable file."""
+    import gzip
+    import os
+
+    root = tmp_path / "mixed"
+    (root / "data").mkdir(parents=True)
+    (root / "index.html").write_text("<h1>data</h1>\n")
+    (root / "data" / "rows.csv").write_text("".join("%d,north,%.2f\n" % (i, i / 3) for i in range(200000)))
+    (root / "data" / "noise.bin").write_bytes(os.urandom(3_000_000))
+    (root / "data" / "rows.csv.gz").write_bytes(gzip.compress(b"1,2\n" * 100000))
+    (root / "data" / "empty.txt").write_bytes(b"")
+    (root / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    (root / "run.sh").chmod(0o755)
+    return root
+
+
+def planned(root, progress=None):
+    from rsconnect_jupyter import manifest
+
+    files = bundle.walk_directory(root, root)
+    return bundle.plan_bundle(manifest.static_manifest("index.html"), files, progress=progress)
+
+
+def streamed_bytes(b):
+    pieces = list(b.chunks())
+    return b"".join(pieces), max(len(p) for p in pieces)
+
+
+def test_a_streamed_bundle_is_one_valid_gzip_stream_with_the_manifest_last(mixed, tmp_path):
+    b = planned(mixed)
+    data, _ = streamed_bytes(b)
+    path = tmp_path / "streamed.tar.gz"
+    path.write_bytes(data)
+    subprocess.run(["gzip", "-t", str(path)], check=True)
+    names = subprocess.run(["tar", "tzf", str(path)], check=True, capture_output=True, text=True).stdout.split()
+    assert names == [
+        "data/empty.txt",
+        "data/noise.bin",
+        "data/rows.csv",
+        "data/rows.csv.gz",
+        "index.html",
+        "run.sh",
+        "manifest.json",
+    ]
+    with tarfile.open(path, "r:gz") as tar:
+        unpacked = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+        assert tar.getmember("run.sh").mode == 0o755
+    manifest = json.loads(unpacked.pop("manifest.json"))
+    on_disk = {str(p.relative_to(mixed)): p.read_bytes() for p in mixed.rglob("*") if p.is_file()}
+    assert unpacked == on_disk
+    assert manifest["files"] == {name: {"checksum": hashlib.md5(v).hexdigest()} for name, v in on_disk.items()}
+    assert b.manifest == manifest and b.sent == len(data) and b.size == len(data)
+
+
+def test_the_streamed_and_the_written_bundle_hold_the_same_files_and_manifest(mixed):
+    b = planned(mixed)
+    data, _ = streamed_bytes(b)
+    with planned(mixed) as written:
+        names, files = contents(written)  # .path writes it: manifest.json first, as before
+        assert written.written and names[0] == "manifest.json"
+        assert json.loads(files.pop("manifest.json")) == b.manifest
+        with tarfile.open(fileobj=__import__("io").BytesIO(data), mode="r:gz") as tar:
+            assert {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.name != "manifest.json"} == files
+        path = written.path
+    assert not path.exists()  # closing the bundle removes the file it was written to
+
+
+def test_already_compressed_files_are_stored_and_text_is_compressed(mixed):
+    data, _ = streamed_bytes(planned(mixed))
+    noise = (mixed / "data" / "noise.bin").read_bytes()
+    # Stored deflate blocks carry the bytes as they are (65535 at a time, between 5-byte headers).
+    assert all(noise[i : i + 65535] in data for i in range(0, 16 * 65535, 65535))  # the first MiB
+    gz = (mixed / "data" / "rows.csv.gz").read_bytes()
+    assert gz[:1000] in data
+    text = (mixed / "data" / "rows.csv").stat().st_size
+    assert len(data) < len(noise) + len(gz) + text // 3
+
+
+def test_streaming_holds_a_few_blocks_not_the_bundle(mixed):
+    import os
+
+    (mixed / "data" / "more.bin").write_bytes(os.urandom(24_000_000))
+    _, largest = streamed_bytes(planned(mixed))
+    assert largest <= 12 * 1024 * 1024  # a few 1 MiB blocks in flight, whatever the bundle's size
+
+
+def test_streaming_progress_counts_the_files_bytes_read(mixed):
+    updates = []
+    b = planned(mixed, updates.append)
+    total = sum(p.stat().st_size for p in mixed.rglob("*") if p.is_file())
+    assert b.total_bytes() == total
+    streamed_bytes(b)
+    assert {u.phase for u in updates} == {"upload"} and {u.total for u in updates} == {total}
+    done = [u.done for u in updates]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == total and len(done) <= 102
+
+
+def test_an_unreadable_file_is_said_when_the_bundle_is_planned(mixed):
+    (mixed / "data" / "rows.csv").unlink()
+    files = [bundle.BundleFile("rows.csv", path=mixed / "data" / "rows.csv")]
+    with pytest.raises(BundleError, match="Could not read"):
+        bundle.plan_bundle({"version": 1, "metadata": {"appmode": "static"}}, files)
+
+
+def test_which_files_are_stored():
+    import os
+
+    from rsconnect_jupyter.bundle.stored import looks_compressed, stored_by_name
+
+    assert all(stored_by_name(n) for n in ("a.parquet", "b.PNG", "c.zip", "d.csv.gz", "e.jpg", "f.npz"))
+    assert not any(stored_by_name(n) for n in ("a.csv", "b.txt", "c.json", "d.py", "e.html"))
+    assert looks_compressed(os.urandom(70000)) and looks_compressed(b"PAR1" + b"x" * 10)
+    assert not looks_compressed(b"1,north,0.33\n" * 6000) and not looks_compressed(os.urandom(100))

@@ -180,7 +180,7 @@ def test_python_mismatch_is_refused_before_upload(fixture_server, home, notebook
 
     with tarfile.open(fileobj=io.BytesIO(upload["body"])) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-        assert tar.getnames()[0] == "manifest.json"
+        assert tar.getnames()[-1] == "manifest.json"  # streamed: written last, with every checksum
         assert tar.extractfile("requirements.txt").read() == (notebook.parent / "requirements.txt").read_bytes()
     assert manifest["python"]["version"].startswith("3.12.")
 

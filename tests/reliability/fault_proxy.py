@@ -89,6 +89,7 @@ class FaultProxy:
         self.upstream = (parts.hostname, parts.port)
         self.rules = []
         self.seen = []
+        self.framing = []  # (method, path, "chunked" or "length") of every request, as it arrived
         self._changed = threading.Condition()
         proxy = self
 
@@ -143,6 +144,7 @@ class FaultProxy:
     def forget_seen(self):
         with self._changed:
             self.seen = []
+            self.framing = []
 
     def _take(self, method, path):
         with self._changed:
@@ -200,6 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _act(self):
         proxy = self.owner
+        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        proxy.framing.append((self.command, self.path, "chunked" if chunked else "length"))
         rule = proxy._take(self.command, self.path)
         if rule is None:
             return self._forward(self._read_body())

@@ -104,15 +104,47 @@ def test_task_polls_failing_every_time_end_in_one_sentence(cli, proxy, notebook,
     publishes_again(cli, proxy, notebook, published)
 
 
-def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state):
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_writes_are_never_retried(cli, proxy, notebook, published, saved_state, status):
+    # The upload streams its bundle as it is written (chunked): a gateway error ends it, never resent.
     before = saved_state()
-    proxy.gateway_error(UPLOAD, 503, method="POST")
+    proxy.gateway_error(UPLOAD, status, method="POST")
     message = one_sentence_failure(deploy(cli, notebook))
-    assert "answered POST v1/content/" in message and "HTTP 503 (not retried" in message
+    assert "answered POST v1/content/" in message and "HTTP %d (not retried" % status in message
+    assert [f for m, p, f in proxy.framing if m == "POST" and re.search(UPLOAD, p)] == ["chunked"]
     assert len(proxy.requests("POST", UPLOAD)) == 1
     assert proxy.requests("POST", DEPLOY) == []
     assert saved_state() == before
     publishes_again(cli, proxy, notebook, published)
+
+
+def test_an_upload_streams_chunked_and_a_411_gets_the_file_with_its_length(
+    cli, proxy, local_server, notebook, published
+):
+    # A proxy that takes only a known length refuses the chunked stream before storing anything:
+    # the one case an upload is sent again, from the archive written to a file, with its length.
+    proxy.answer(UPLOAD, 411, b"<html><h1>411 Length Required</h1></html>", method="POST", times=1)
+    result = deploy(cli, notebook)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == published
+    uploads = [framing for method, path, framing in proxy.framing if method == "POST" and re.search(UPLOAD, path)]
+    assert uploads == ["chunked", "length"]
+    assert [s.action for s in proxy.requests("POST", UPLOAD)] == ["answer", "forward"]
+    assert len(proxy.requests("POST", DEPLOY)) == 1
+    assert len(bundles(local_server, published)) == 2  # the first publish's and this one's, no half one
+    assert list(cli.tmp.iterdir()) == []  # the file written for the second try is gone
+
+
+def test_a_publish_streams_its_bundle_in_one_chunked_upload(cli, proxy, notebook, published):
+    assert deploy(cli, notebook).returncode == 0
+    uploads = [framing for method, path, framing in proxy.framing if method == "POST" and re.search(UPLOAD, path)]
+    assert uploads == ["chunked"]
+
+
+def test_connect_upload_stream_0_sends_the_file_with_its_length(cli, proxy, notebook, published):
+    assert deploy(cli, notebook, env={"CONNECT_UPLOAD_STREAM": "0"}).returncode == 0
+    uploads = [framing for method, path, framing in proxy.framing if method == "POST" and re.search(UPLOAD, path)]
+    assert uploads == ["length"]
 
 
 # -- the server dying mid-upload -------------------------------------------------------------

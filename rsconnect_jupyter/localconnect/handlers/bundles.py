@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import tornado.web
 
-from .. import actions, apps, bundles, errors, models
+from .. import actions, apps, bundles, errors, intake, models
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class BundlesHandler(BaseHandler):
     """GET lists the bundles; POST receives one, streamed to disk with its md5 and sha1."""
 
-    upload: actions.Upload | None
+    upload: intake.Upload | None
     current: UserRow
     content: ContentRow
 
@@ -41,7 +41,7 @@ class BundlesHandler(BaseHandler):
         length = self.request.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > limit:
             raise errors.too_large(limit)
-        self.upload = actions.Upload(self.state.layout.uploads_dir(guid), limit)
+        self.upload = intake.Upload(self.state.layout.uploads_dir(guid), limit, self.state.limits)
 
     def data_received(self, chunk: bytes) -> None:
         if self.upload is not None:
