@@ -7,11 +7,19 @@ permissions, environment variables), db_bundles.py (bundles, tasks), db_tags.py 
 
 from __future__ import annotations
 
+import os
+
 from .db_bundles import BundleQueries
 from .db_content import ContentQueries
+from .db_schedules import ScheduleQueries, create_schedule_tables
 from .db_tags import TagQueries
 from .db_users import UserQueries
 
 
-class Database(UserQueries, ContentQueries, BundleQueries, TagQueries):
+class Database(UserQueries, ContentQueries, BundleQueries, TagQueries, ScheduleQueries):
     """The database file's one connection, with every query of every resource."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path)
+        with self._lock:
+            create_schedule_tables(self._conn)

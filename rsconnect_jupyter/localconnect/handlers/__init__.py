@@ -15,6 +15,18 @@ from .jobs import JobHandler, JobLogHandler, JobsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
+from .schedules import (
+    GroupsHandler,
+    RenderingPageHandler,
+    ScheduleHandler,
+    SchedulesHandler,
+    VariantHandler,
+    VariantRenderHandler,
+    VariantRenderingsHandler,
+    VariantSchedulesHandler,
+    VariantSenderHandler,
+    VariantsHandler,
+)
 from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
 from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
 from .tasks import DeployHandler, TaskHandler
@@ -42,6 +54,7 @@ __all__ = [
     "DashboardTaskHandler",
     "DeployHandler",
     "EnvironmentHandler",
+    "GroupsHandler",
     "JobHandler",
     "JobLogHandler",
     "JobsHandler",
@@ -51,7 +64,10 @@ __all__ = [
     "PermissionHandler",
     "PermissionsHandler",
     "PythonSettingsHandler",
+    "RenderingPageHandler",
     "RootHandler",
+    "ScheduleHandler",
+    "SchedulesHandler",
     "ServerSettingsHandler",
     "TagContentHandler",
     "TagHandler",
@@ -62,4 +78,10 @@ __all__ = [
     "VanitiesHandler",
     "VanityHandler",
     "VanityPathHandler",
+    "VariantHandler",
+    "VariantRenderHandler",
+    "VariantRenderingsHandler",
+    "VariantSchedulesHandler",
+    "VariantSenderHandler",
+    "VariantsHandler",
 ]
