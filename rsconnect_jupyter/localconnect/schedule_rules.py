@@ -235,3 +235,33 @@ def _days_from(rule: Rule, n: int, start: date, around: date) -> Iterator[date]:
             if day >= start:
                 yield day
             k += 1
+
+
+_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "last")
+
+
+def describe(type_: str, rule_json: str, start_time: str, tz: str) -> str:
+    """A schedule in words, for the dashboard: "every 2 hours", "weekdays at 08:00 (Europe/Paris)"."""
+    try:
+        rule = check(type_, rule_json, start_time, tz)
+    except BadSchedule as e:
+        return "cannot run: %s" % e
+    p, n = rule.params, int(rule.params.get("N", 1))
+    at = " at %s (%s)" % (rule.local_start.strftime("%H:%M"), tz)
+    every = "every" if n == 1 else "every %d" % n
+    unit = {"minute": "minute", "hour": "hour", "day": "day", "week": "week", "year": "year"}.get(type_)
+    if type_ in ("minute", "hour"):
+        return "%s %s%s" % (every, unit, "" if n == 1 else "s")
+    if type_ in ("day", "week", "year"):
+        return "%s %s%s%s" % (every, unit, "" if n == 1 else "s", at)
+    if type_ == "weekday":
+        return "weekdays" + at
+    if type_ == "dayofweek":
+        return "every " + ", ".join(_WEEKDAYS[d] for d in sorted(p["Days"])) + at
+    if type_ == "semimonth":
+        return ("on the 1st and 15th" if p.get("First", True) else "on the 14th and the last day") + at
+    months = "every month" if n == 1 else "every %d months" % n
+    if type_ == "dayofmonth":
+        return "%s on day %d%s" % (months, p["Day"], at)
+    return "%s on the %s %s%s" % (months, _ORDINALS[int(p["Week"])], _WEEKDAYS[int(p["Day"])], at)

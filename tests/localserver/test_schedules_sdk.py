@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from tests.core import posit_sdk
 from tests.localserver.localserver_helpers import Client, app_bundle, notebook_bundle, static_bundle
@@ -271,3 +272,23 @@ def test_posit_sdk_restart_starts_a_new_process_with_the_new_variables(local_ser
     r = owner("PATCH", "v1/content/%s/environment" % item["guid"], json=[{"name": "SAMPLE_GREETING", "value": "hi"}])
     assert r.status_code == 200
     assert "Hello from the sample WSGI API (hi)" in owner.get(item["content_url"]).text
+
+
+def test_the_dashboard_shows_the_schedule_its_next_run_and_the_runs(local_server, owner, notebook):
+    body = {"variant_id": int(notebook["id"]), "type": "weekday", "schedule": "{}"}
+    body.update(start_time="2026-01-05T07:00:00Z", timezone="Europe/Paris")
+    made = owner("POST", "schedules", json=body).json()
+    task, lines = owner.wait(owner("POST", "variants/%s/render" % notebook["id"]).json()["id"])
+    assert task["code"] == 0, lines
+    runs = owner("GET", "variants/%s/renderings" % notebook["id"]).json()
+    cookie = local_server.session_cookie()
+    cookies = {cookie["name"]: cookie["value"]}
+    page = requests.get(local_server.url + "connect/apps/" + notebook["guid"], cookies=cookies, timeout=60).text
+    next_run = made["next_run"].replace("T", " ")[:16] + " UTC"
+    assert "Runs weekdays at 08:00 (Europe/Paris)." in page and "Next run: " + next_run in page
+    for run in runs:
+        assert 'data-run="%d"' % run["id"] in page
+    assert 'href="/content/%s/_rendering%d/"' % (notebook["guid"], runs[0]["id"]) in page
+    listing = requests.get(local_server.url + "connect/", cookies=cookies, timeout=60).text
+    assert "weekdays at 08:00 (Europe/Paris)" in listing and "next run " + next_run in listing
+    assert owner("DELETE", "schedules/%d" % made["id"]).status_code == 204
