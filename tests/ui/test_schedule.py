@@ -1,7 +1,8 @@
 """The publish dialog's Schedule section (labextension/src/core/schedule.ts), in every notebook UI,
 against the local server: a weekly schedule chosen before the first publish is saved with it, shown
 when the dialog opens again, refused in one sentence when its time zone does not exist (nothing
-saved), and "Run again now" runs the notebook on the server and lists the run."""
+saved), "Run again now" runs the notebook on the server and lists the run, and an every-minute
+schedule is saved on its own."""
 
 import json
 import uuid
@@ -74,3 +75,13 @@ def test_schedule_saved_with_the_publish_shown_on_open_refused_and_run_now(front
     assert runs[0]["trigger"] == "request" and runs[0]["status"] == "success"
     assert page.get_attribute(".rsc-schedule-run[data-run='%d'] a" % runs[0]["id"], "href") == runs[0]["url"]
     assert "Running report.ipynb" in page.inner_text("#rsc-schedule-log")
+
+    # every minute, saved on its own (no publish): the scheduler runs it with nobody touching it
+    page.select_option("#rsc-schedule-every", "minutes")
+    page.fill("#rsc-schedule-hours", "1")
+    page.fill("#rsc-schedule-timezone", "Europe/Paris")
+    page.click("#rsc-schedule-save")
+    page.wait_for_function(STATUS + ".startsWith('Runs every minute.')", timeout=60000)
+    (every_minute,) = schedules(local_server, key, guid)[1]
+    assert every_minute["type"] == "minute" and json.loads(every_minute["schedule"]) == {"N": 1}
+    assert every_minute["id"] == made["id"]  # the content's one schedule, changed

@@ -174,13 +174,14 @@ export const say = {
   scheduleEvery: 'Run it again',
   scheduleChoices: [
     { value: 'off', label: 'Never (off)' },
+    { value: 'minutes', label: 'Every few minutes' },
     { value: 'hours', label: 'Every few hours' },
     { value: 'day', label: 'Every day' },
     { value: 'weekday', label: 'Every weekday (Monday to Friday)' },
     { value: 'week', label: 'Every week, on the days chosen' },
     { value: 'month', label: "Every month, on the start date's day" }
   ],
-  scheduleHours: 'Every how many hours',
+  scheduleHours: 'Every how many (minutes or hours)',
   scheduleAt: 'At',
   scheduleTimezone: 'Time zone',
   scheduleStart: 'Starting on',

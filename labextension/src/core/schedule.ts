@@ -70,9 +70,10 @@ function value(form: HTMLElement, selector: string): string {
 export function showFields(form: HTMLElement): void {
   const kind = value(form, '#rsc-schedule-every');
   show(find(form, '#rsc-schedule-when'), kind !== 'off');
-  show(find(form, '#rsc-schedule-hours-row'), kind === 'hours');
+  const interval = kind === 'hours' || kind === 'minutes';
+  show(find(form, '#rsc-schedule-hours-row'), interval);
   show(find(form, '#rsc-schedule-days-row'), kind === 'week');
-  show(find(form, '#rsc-schedule-at-row'), kind !== 'hours');
+  show(find(form, '#rsc-schedule-at-row'), !interval);
 }
 
 /** The section's choice: null for "off", or an Error saying what to fix. */
@@ -87,10 +88,11 @@ export function read(form: HTMLElement): IScheduleRequest | null | Error {
   if (kind === 'week' && !days.length) {
     return new Error(say.scheduleNoDays);
   }
-  const every = kind === 'hours' ? `${value(form, '#rsc-schedule-hours') || '1'} hours` : kind;
+  const interval = kind === 'hours' || kind === 'minutes';
+  const every = interval ? `${value(form, '#rsc-schedule-hours') || '1'} ${kind}` : kind;
   return {
     every,
-    at: kind === 'hours' ? null : value(form, '#rsc-schedule-at') || null,
+    at: interval ? null : value(form, '#rsc-schedule-at') || null,
     timezone: value(form, '#rsc-schedule-timezone') || 'UTC',
     days: kind === 'week' ? days : [],
     start: value(form, '#rsc-schedule-start') || null,
@@ -101,6 +103,9 @@ export function read(form: HTMLElement): IScheduleRequest | null | Error {
 function kindOf(type: string, rule: string): string {
   if (type === 'hour') {
     return 'hours';
+  }
+  if (type === 'minute') {
+    return 'minutes';
   }
   if (type === 'dayofweek') {
     return 'week';
