@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 
 from rsconnect_jupyter.localconnect.launch import free_port
 from tests.cli.test_cli_publish import cli, ok
+from tests.core import posit_sdk
 from tests.localserver.localserver_helpers import Client, notebook_bundle
 
 NOTEBOOK = notebook_bundle("import datetime\nprint('the time is', datetime.datetime.now().isoformat())")
@@ -172,3 +173,37 @@ def test_a_run_missed_while_the_server_was_down_runs_once_at_start_and_mail_off_
         line for line in owner("GET", "v1/tasks/%s" % runs[0]["task_id"]).json()["output"] if "Mail" in line
     ]
     assert "Mail is off on this server (no --smtp)" in task_line
+
+
+SDK_SEND_MAIL = """
+import warnings
+warnings.simplefilter("ignore", FutureWarning)
+content = client.content.get(%(guid)r)
+content.render().wait_for()
+variant = [v for v in content._variants.find() if v["is_default"]][0]
+variant.send_mail(%(to)r)
+print(json.dumps({"rendering_id": variant["rendering_id"]}))
+"""
+
+
+def test_posit_sdk_send_mail_reaches_the_smtp_server_with_the_chosen_recipients(
+    tmp_path, local_server, local_servers, smtp
+):
+    server = local_servers.start(tmp_path / "data", extra_args=args(local_server, "--smtp", smtp.address))
+    admin = Client(server)
+    owner = Client(server, server.add_user("sol", "publisher"))
+    server.add_user("cyd", "publisher")
+    server.add_user("vik", "viewer")
+    item = publish_report(owner, "mailed-report")
+    users = {u["username"]: u["guid"] for u in admin("GET", "v1/users").json()["results"]}
+    for name, role in (("cyd", "owner"), ("vik", "viewer")):
+        body = {"principal_guid": users[name], "principal_type": "user", "role": role}
+        assert owner("POST", "v1/content/%s/permissions" % item["guid"], json=body).status_code == 200
+    before = len(smtp.messages)
+    out = posit_sdk.run(server.url, owner.key, SDK_SEND_MAIL % {"guid": item["guid"], "to": "collaborators"})
+    assert out["rendering_id"]
+    recipients, text = wait_for(lambda: smtp.messages[before:], 30, "the mail")[0]
+    assert recipients == ["cyd@localhost", "sol@localhost"]  # the owner and the collaborator, not the viewer
+    message = email.message_from_string(text, policy=email.policy.default)
+    assert message["Subject"] == "The time report"
+    assert "/content/%s/_rendering%d/" % (item["guid"], out["rendering_id"]) in message.get_content()
