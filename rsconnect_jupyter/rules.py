@@ -25,6 +25,11 @@ TITLE_MIN_LENGTH = 3
 TITLE_MAX_LENGTH = 1024
 
 
+# A scheduled report: how often (`--every`), and who each run's result is mailed to (schedules.py).
+SCHEDULE_EVERY_HELP = "minute, N minutes, hour, N hours, day, weekday, week, month, year"
+SCHEDULE_EMAIL_CHOICES = ("nobody", "me", "collaborators", "viewers", "all")
+
+
 class DialogRules(TypedDict):
     """What GET /rsconnect_jupyter/rules answers (the dialogs anchor the pattern: ^(?:...)$)."""
 

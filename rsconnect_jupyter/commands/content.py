@@ -82,3 +82,13 @@ def remove_version(target: str, bundle_id: str, server: ServerChoice) -> None:
     content = core.find_content(target, server)
     core.remove(content, bundle_id)
     click.echo("Removed version %s of %s." % (bundle_id, content.item.get("title") or content.guid))
+
+
+def _add_schedule_commands() -> None:
+    from .schedule import history, render, schedule
+
+    for command in (schedule, render, history):
+        content_group.add_command(command)
+
+
+_add_schedule_commands()

@@ -28,6 +28,7 @@ from .common import (
     start_publish,
 )
 from .lazy import LazyCommand, LazyGroup
+from .schedule import request_of, say_schedule, schedule_options
 
 HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
 HIDE_TAGGED_INPUT = click.option(
@@ -71,6 +72,7 @@ def deploy_group() -> None:
 @_grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
 @ignore_python_version_option
 @strict_option
+@schedule_options
 @output_options
 @handle_errors
 def deploy_notebook(
@@ -82,6 +84,12 @@ def deploy_notebook(
     rendering: NotebookOptions,
     before_upload: CheckOptions,
     out: Output,
+    every: str | None,
+    at: str | None,
+    timezone: str,
+    days: str | None,
+    start: str | None,
+    email: str,
 ) -> None:
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
     HTML snapshot of it with --static. EXTRA_FILES are included; they must be in the notebook's folder."""
@@ -90,6 +98,16 @@ def deploy_notebook(
             "--execute applies to HTML snapshots: add --static, or leave it out (Connect renders "
             "notebooks published with source)."
         )
+    from .. import schedules, versions
+
+    scheduled = request_of(every, at, timezone, days, start, email) if every else None
+    if scheduled is not None:
+        if rendering.static:
+            raise InvalidInput(
+                "A snapshot (--static) cannot be run again or scheduled: leave out --static to publish the "
+                "notebook with its source, which Connect can re-run on a schedule."
+            )
+        schedules.to_connect(scheduled)  # a schedule that cannot be kept stops before the upload
     target, content_options_ = start_publish(out, server, content)
     deployment = core.publish_notebook(
         target,
@@ -102,6 +120,9 @@ def deploy_notebook(
         before_upload,
     )
     report(out, deployment)
+    if scheduled is not None:
+        found = schedules.set_schedule(versions.find_content(deployment.content_guid, server), scheduled)
+        say_schedule(found, email)
 
 
 @deploy_group.command("html")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from .bundles import BundlesAPI
 from .content import ContentAPI
 from .environment import EnvironmentAPI
+from .schedules import SchedulesAPI
 from .server import ServerAPI
 from .sharing import SharingAPI
 from .tasks import TasksAPI
 
 
-class ConnectClient(ServerAPI, ContentAPI, BundlesAPI, TasksAPI, EnvironmentAPI, SharingAPI):
+class ConnectClient(ServerAPI, ContentAPI, BundlesAPI, TasksAPI, EnvironmentAPI, SharingAPI, SchedulesAPI):
     """A Connect server seen through one user's API key."""

@@ -32,12 +32,13 @@ def url_path_join(*parts: str) -> str:
 def load_handlers(app: Any) -> None:
     from .handlers import ROUTES
     from .rules_handler import RULES_ROUTES
+    from .schedule_handlers import SCHEDULE_ROUTES
 
     base = api_handler_base(app)
     web_app = app.web_app
     base_url = web_app.settings.get("base_url", "/")
     rules = []
-    for route, mixin in ROUTES + RULES_ROUTES:
+    for route, mixin in ROUTES + RULES_ROUTES + SCHEDULE_ROUTES:
         handler = type(mixin.__name__, (mixin, base), {})
         rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
     web_app.add_handlers(".*$", rules)

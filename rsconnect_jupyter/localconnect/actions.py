@@ -40,6 +40,7 @@ def create_content(db: Database, owner_guid: str, fields: dict[str, Any]) -> str
 def delete_content(state: State, guid: str) -> None:
     """Its rows, its running app, then its files (bundles, environment, logs)."""
     state.db.delete_content(guid)
+    state.db.forget_schedules_of(guid)
     state.runner.apps.stop(guid)
     shutil.rmtree(state.layout.content_dir(guid), ignore_errors=True)
 

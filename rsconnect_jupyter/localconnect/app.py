@@ -73,9 +73,19 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"v1/content/" + guid + r"/jobs/(?P<key>[^/]+)/log", handlers.JobLogHandler),
         (api + r"v1/tasks/(?P<task_id>[^/]+)", handlers.TaskHandler),
         (api + r"applications/(?P<app_id>[^/]+)", handlers.ApplicationHandler),
+        (api + r"applications/" + guid + r"/variants", handlers.VariantsHandler),
+        (api + r"variants/(?P<variant_id>\d+)", handlers.VariantHandler),
+        (api + r"variants/(?P<variant_id>\d+)/render", handlers.VariantRenderHandler),
+        (api + r"variants/(?P<variant_id>\d+)/renderings", handlers.VariantRenderingsHandler),
+        (api + r"variants/(?P<variant_id>\d+)/sender", handlers.VariantSenderHandler),
+        (api + r"variants/(?P<variant_id>\d+)/schedules", handlers.VariantSchedulesHandler),
+        (api + r"schedules", handlers.SchedulesHandler),
+        (api + r"schedules/(?P<schedule_id>\d+)", handlers.ScheduleHandler),
+        (api + r"v1/groups", handlers.GroupsHandler),
         (api + r".*", handlers.ApiNotFoundHandler),
         (r"/content/" + guid, handlers.ContentRedirectHandler),
         (r"/content/" + guid + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)", handlers.BundlePreviewHandler),
+        (r"/content/" + guid + r"/_rendering(?P<rendering_id>\d+)/?", handlers.RenderingPageHandler),
         (r"/content/" + guid + r"/(?P<path>.*)", handlers.ContentFilesHandler),
         (r"/(?P<vpath>.+)", handlers.VanityPathHandler),
     ]
@@ -143,9 +153,11 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
     state = State(options)
     state.recover()
+    state.scheduler.start()
     try:
         asyncio.run(_serve(state, options, say))
     finally:
+        state.scheduler.stop()
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for
         # them to record that (Python joins the pool's threads at exit).
@@ -196,6 +208,8 @@ async def _serve(state: State, options: ServerOptions, say: Callable[[str], Any]
         )
     say("Data folder: %s" % state.layout.data_dir)
     say("Python: %s" % (", ".join(i.version for i in state.interpreters) or "none found"))
+    if not state.mailer.on:
+        state.mailer.say_off_once()  # once: a report that would be mailed later says nothing more
     if key is not None:
         # The key goes to a terminal only: a redirected log never holds a key. It is in the file anyway.
         if sys.stdout.isatty():

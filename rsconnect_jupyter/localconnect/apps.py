@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, cast
 
+from . import app_exits
 from .settings import env_number
 
 log = logging.getLogger("localconnect.apps")
@@ -432,6 +433,7 @@ class Apps:
             self._forget(app)
 
     def _forget(self, app: AppProcess) -> None:
+        app_exits.write_exit(app.log_path, app.proc.poll())
         try:
             os.unlink(app.log_path + ".pid")
         except OSError:

@@ -101,6 +101,19 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     show_default=True,
     help="Seconds the first slowed answer waits; it doubles with each further failure (at most 16 times this).",
 )
+@click.option(
+    "--smtp",
+    default=None,
+    metavar="HOST:PORT",
+    help="Mail scheduled reports through this SMTP server (plain SMTP, no login) [default: mail is off].",
+)
+@click.option(
+    "--schedule-tick",
+    type=click.FloatRange(min=0.1),
+    default=30,
+    show_default=True,
+    help="Seconds between the scheduler's looks for due schedules (a run starts at most this late).",
+)
 @click.pass_context
 def local_server(ctx: click.Context, **options: Any) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).

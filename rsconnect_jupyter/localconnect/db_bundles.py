@@ -65,8 +65,9 @@ class BundleQueries(Connection):
 
     def save_task(self, task_id: str, output: list[str], finished: bool, code: int, error: str) -> None:
         self.execute(
-            "UPDATE tasks SET output = ?, finished = ?, code = ?, error = ? WHERE id = ?",
-            (json.dumps(output), int(finished), code, error, task_id),
+            "UPDATE tasks SET output = ?, finished = ?, code = ?, error = ?,"
+            " end_time = CASE WHEN ? = 1 AND end_time IS NULL THEN ? ELSE end_time END WHERE id = ?",
+            (json.dumps(output), int(finished), code, error, int(finished), now(), task_id),
         )
 
     def bundle_in_deploy(self, content_guid: str, bundle_id: int | str) -> bool:
@@ -83,9 +84,9 @@ class BundleQueries(Connection):
 
     def content_tasks(self, content_guid: str) -> list[dict[str, Any]]:
         """The content's tasks, oldest first, without their output (jobs.py lists them as jobs):
-        number (the row's number), id, bundle_id, finished, code, created_time."""
+        number (the row's number), id, bundle_id, finished, code, created_time, end_time."""
         return self.query(
-            "SELECT rowid AS number, id, bundle_id, finished, code, created_time FROM tasks"
+            "SELECT rowid AS number, id, bundle_id, finished, code, created_time, end_time FROM tasks"
             " WHERE content_guid = ? ORDER BY rowid",
             (content_guid,),
         )

@@ -10,8 +10,9 @@ A job here is either
 
 What the server does not record is null: no job has a queue, image, cluster, variant or heartbeat;
 a job's pid is known only while it runs (a deploy runs in the server's own process), and its end
-time is not recorded (`end_time` stays null). A task's exit code is 0 (deployed) or 1 (failed); an
-app process's exit code is not recorded either. Log entries carry no timestamp (the server keeps
+time is the task's end (or, for an app process, when the server stopped it: apps.py writes
+LOG.exit with the exit code and the time). A task's exit code is 0 (deployed) or 1 (failed); an app
+process that ended without the server stopping it has no recorded exit. Log entries carry no timestamp (the server keeps
 lines, not times); an app writes stdout and stderr into one file, so its lines are all `stdout`,
 and a failed task's last line (its error) is `stderr`.
 
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from . import apps
+from . import app_exits, apps
 
 if TYPE_CHECKING:
     from .state import State
@@ -116,6 +117,7 @@ class Job:
     number: int | None  # a task's row number (Connect's numeric job id); None for app processes
     task_id: str | None = None  # the deploy task (never shown in the API: task ids are private)
     log_path: str | None = None  # an app process's current log file
+    end_time: str | None = None  # RFC 3339, UTC; None while it runs or when not recorded
 
     @property
     def active(self) -> bool:
@@ -134,7 +136,7 @@ class Job:
             "variant_id": None,
             "bundle_id": self.bundle_id,
             "start_time": self.start_time,
-            "end_time": None,
+            "end_time": self.end_time,
             "last_heartbeat_time": None,
             "queued_time": None,
             "queue_name": None,
@@ -230,6 +232,7 @@ def _task_jobs(state: State, guid: str, content_id: int, modes: dict[str, str | 
                 pid=None if finished else os.getpid(),  # a deploy runs in the server's process
                 number=int(row["number"]),
                 task_id=row["id"],
+                end_time=row.get("end_time") if finished else None,
             )
         )
     return found
@@ -257,6 +260,7 @@ def _app_jobs(state: State, guid: str, content_id: int, modes: dict[str, str | N
         else:
             pid = running_pid(path, guid)
         mode = modes.get(bundle_id) or (content["app_mode"] if content else None)
+        exit_code, end_time = (None, None) if pid is not None else app_exits.read_exit(path)
         found.append(
             Job(
                 key=make_key("app", guid, name),
@@ -267,10 +271,11 @@ def _app_jobs(state: State, guid: str, content_id: int, modes: dict[str, str | N
                 tag=RUN_TAGS.get(mode or "", "unknown"),
                 start_time=rfc3339(started),
                 status=ACTIVE if pid is not None else FINISHED,
-                exit_code=None,
+                exit_code=exit_code,
                 pid=pid,
                 number=None,
                 log_path=path,
+                end_time=end_time,
             )
         )
     return found

@@ -14,8 +14,11 @@ from . import apps, bundles, interpreters, sessions, throttle
 from .bundles import BundleLimits
 from .db import Database
 from .layout import Layout
+from .mail import Mailer
+from .renders import Renders
 from .runner import Runner
-from .tasks import Tasks
+from .scheduler import Scheduler
+from .tasks import INTERRUPTED, Tasks
 
 DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
 # The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
@@ -67,6 +70,14 @@ class ServerOptions:
                 self.signin_delay, throttle.Limits.max_delay * self.signin_delay / throttle.Limits.first_delay
             ),
         )
+    smtp: str | None = None  # HOST:PORT to mail reports through; None: mail is off
+    schedule_tick: float = 30  # seconds between the scheduler's looks for due schedules
+
+    @property
+    def url(self) -> str:
+        """The server's own URL (the links in the reports it mails)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        return "%s://%s:%d/" % ("https" if self.certfile else "http", host, self.port)
 
     @property
     def limits(self) -> BundleLimits:
@@ -99,10 +110,15 @@ class State:
             self.limits,
             app_start_timeout=options.app_start_timeout,
         )
+        self.url = options.url
+        self.mailer = Mailer(options.smtp)
+        self.renders = Renders(self.db, self.layout, self.tasks, self.runner, self.mailer, self.url)
+        self.scheduler = Scheduler(self.db, self.renders, options.schedule_tick)
 
     def recover(self) -> None:
         """Tasks a previous run left unfinished failed; their half-done files go."""
         self.tasks.mark_interrupted()
+        self.db.fail_unfinished_renderings(INTERRUPTED)
         apps.kill_leftovers(os.path.join(self.layout.data_dir, "content"))
         self.layout.clean_leftovers()
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from rsconnect_jupyter.jupyter import handlers
+from rsconnect_jupyter.jupyter.schedule_handlers import SCHEDULE_ROUTES
 from tests.extension.extension_notebooks import write_notebook
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -20,18 +21,19 @@ def example_route(pattern):
     return route
 
 
-# Generated from the handler table, so a new handler is covered (or this fails) without editing here.
+# Generated from the handler tables, so a new handler is covered (or this fails) without editing here.
+TABLE = handlers.ROUTES + SCHEDULE_ROUTES
 ROUTES = [
     (method, example_route(pattern))
-    for pattern, handler in handlers.ROUTES
+    for pattern, handler in TABLE
     for method in METHODS
     if method.lower() in vars(handler)
 ]
 
 
 def test_the_route_list_covers_the_handler_table():
-    assert len(ROUTES) >= len(handlers.ROUTES)
-    assert {route for _, route in ROUTES} == {example_route(p) for p, _ in handlers.ROUTES}
+    assert len(ROUTES) >= len(TABLE)
+    assert {route for _, route in ROUTES} == {example_route(p) for p, _ in TABLE}
 
 
 @pytest.mark.parametrize("method,route", ROUTES)

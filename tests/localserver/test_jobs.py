@@ -113,7 +113,7 @@ def test_posit_sdk_lists_finds_and_reads_the_jobs_of_deploys(local_server, peopl
         assert_connect_shape(job)
         assert job["content_guid"] == guid and job["app_id"] == str(item["id"])
         assert job["status"] == 1 and job["exit_code"] == 0 and job["tag"] == "unknown"  # static: no build
-        assert job["pid"] is None and job["end_time"] is None  # not recorded: null, never invented
+        assert job["pid"] is None and job["end_time"] >= job["start_time"]  # a finished deploy records its end
     # newest first: the second deploy, then the first
     assert [j["bundle_id"] for j in jobs] == [str(bundles[1]["id"]), str(bundles[0]["id"])]
     assert jobs[0]["start_time"] >= jobs[1]["start_time"]

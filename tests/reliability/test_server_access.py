@@ -89,12 +89,26 @@ ACCESS = {
     C + "/jobs/(?P<key>[^/]+)/log": {"GET": "content-change"},
     API + "v1/tasks/(?P<task_id>[^/]+)": {"GET": "task"},
     API + "applications/(?P<app_id>[^/]+)": {"GET": "content-read"},
+    API + "applications/" + GUID + "/variants": {"GET": "content-read"},
+    API + r"variants/(?P<variant_id>\d+)": {"GET": "content-read", "POST": "content-change"},
+    API + r"variants/(?P<variant_id>\d+)/render": {"POST": "content-change"},
+    API + r"variants/(?P<variant_id>\d+)/renderings": {"GET": "content-read"},
+    API + r"variants/(?P<variant_id>\d+)/sender": {"POST": "content-change"},
+    API + r"variants/(?P<variant_id>\d+)/schedules": {"GET": "content-read"},
+    API + "schedules": {"GET": "user", "POST": "content-change"},
+    API + r"schedules/(?P<schedule_id>\d+)": {
+        "GET": "content-read",
+        "POST": "content-change",
+        "DELETE": "content-change",
+    },
+    API + "v1/groups": {"GET": "user"},
     API + ".*": {
         m: ("public", "answers 404 'No such API endpoint' to everyone; no data")
         for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
     "/content/" + GUID: {"GET": ("public", "redirects to /content/GUID/")},
     "/content/" + GUID + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)": {"GET": "content-preview"},
+    "/content/" + GUID + r"/_rendering(?P<rendering_id>\d+)/?": {"GET": "content-page"},
     "/content/" + GUID + "/(?P<path>.*)": {
         m: "content-page" for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     },
@@ -169,6 +183,25 @@ def world(tmp_path_factory, local_servers):
     assert owner("POST", "v1/content/%s/tags" % item["guid"], json={"tag_id": tag["id"]}).status_code == 200
     assert owner("PUT", "v1/content/%s/vanity" % item["guid"], json={"path": "/guarded/"}).status_code == 200
     item = owner("GET", "v1/content/" + item["guid"]).json()
+    # A schedule the API would refuse on a static item (only notebooks with source run), written
+    # straight into the database so that its routes have one to guard; it is never due.
+    with sqlite3.connect(server.data_dir / "connect.db") as db:
+        schedule_id = db.execute(
+            "INSERT INTO schedules (content_guid, type, schedule, start_time, timezone, next_run, created_time)"
+            " VALUES (?, 'year', '{\"N\": 1}', '2999-01-01T00:00:00Z', 'UTC', '2999-01-01T00:00:00Z',"
+            " '2026-01-01T00:00:00Z')",
+            (item["guid"],),
+        ).lastrowid
+        # A kept run of it, likewise (its page is guarded as the content's own).
+        rendering_id = db.execute(
+            "INSERT INTO renderings (content_guid, bundle_id, task_id, trigger, started_time, end_time, status,"
+            " exit_code, output) VALUES (?, ?, ?, 'request', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z',"
+            " 'success', 0, 'renderings/1/index.html')",
+            (item["guid"], item["bundle_id"], task["id"]),
+        ).lastrowid
+    run = server.data_dir / "content" / item["guid"] / "renderings" / "1"
+    run.mkdir(parents=True)
+    (run / "index.html").write_text("<p>the owner's page</p>")
     values = {
         "guid": item["guid"],
         "bundle_id": spare["id"],
@@ -177,6 +210,9 @@ def world(tmp_path_factory, local_servers):
         "action": "delete",
         "key": owner("GET", "v1/content/%s/jobs" % item["guid"]).json()[0]["key"],
         "app_id": str(item["id"]),
+        "variant_id": str(item["id"]),
+        "schedule_id": str(schedule_id),
+        "rendering_id": str(rendering_id),
         "path": "index.html",
         "user_guid": users["ada"],
         "tag_id": tag["id"],
@@ -231,6 +267,8 @@ def body_for(pattern, method, world):
         return {"json": {"name": "hijacked"}}
     if "/permissions" in pattern:
         return {"json": {"principal_guid": world["users"]["olga"], "principal_type": "user", "role": "owner"}}
+    if pattern == API + "schedules":
+        return {"json": {"variant_id": world["item"]["id"], "type": "day", "schedule": '{"N": 1}'}}
     if pattern == API + "v1/content":
         return {"json": {"name": "made-by-a-viewer"}}
     return {"json": {"title": "Hijacked title"}}

@@ -9,6 +9,8 @@ import type {
   IJobState,
   IPublishRequest,
   IRules,
+  IScheduleRequest,
+  IScheduleState,
   IServer,
   IVersion
 } from './types';
@@ -164,5 +166,25 @@ export class Client {
 
   removeVersion(server: string, guid: string, bundleId: string): Promise<unknown> {
     return this.request('POST', 'content/remove-version', { server, guid, bundle_id: bundleId });
+  }
+
+  /** The content's schedule, who gets its results by mail and its last runs. */
+  schedule(server: string, guid: string): Promise<IScheduleState> {
+    return this.request('POST', 'content/schedule', { server, guid });
+  }
+
+  /** Sets the schedule (null: removes it); answers as schedule() does. */
+  saveSchedule(
+    server: string,
+    guid: string,
+    request: IScheduleRequest | null
+  ): Promise<IScheduleState> {
+    const body = request ? { server, guid, ...request } : { server, guid, off: true };
+    return this.request('POST', 'content/schedule/save', body);
+  }
+
+  /** Runs the notebook again now: a job followed like a publish. */
+  runNow(server: string, guid: string): Promise<{ job_id: string }> {
+    return this.request('POST', 'content/run', { server, guid });
   }
 }

@@ -167,6 +167,56 @@ export const say = {
   versionRemoving: (when: string) => `Deleting the version of ${when}…`,
   versionRemoved: (when: string) => `The version of ${when} was deleted.`,
 
+  // -- the schedule (documents with source) -------------------------------------------------------
+  scheduleLabel: 'Schedule',
+  scheduleHelp:
+    'Posit Connect runs the notebook again on this schedule and publishes each result; a failed run keeps the last good one.',
+  scheduleEvery: 'Run it again',
+  scheduleChoices: [
+    { value: 'off', label: 'Never (off)' },
+    { value: 'minutes', label: 'Every few minutes' },
+    { value: 'hours', label: 'Every few hours' },
+    { value: 'day', label: 'Every day' },
+    { value: 'weekday', label: 'Every weekday (Monday to Friday)' },
+    { value: 'week', label: 'Every week, on the days chosen' },
+    { value: 'month', label: "Every month, on the start date's day" }
+  ],
+  scheduleHours: 'Every how many (minutes or hours)',
+  scheduleAt: 'At',
+  scheduleTimezone: 'Time zone',
+  scheduleStart: 'Starting on',
+  scheduleDays: 'On',
+  dayNames: [
+    { value: 'mon', label: 'Mon' },
+    { value: 'tue', label: 'Tue' },
+    { value: 'wed', label: 'Wed' },
+    { value: 'thu', label: 'Thu' },
+    { value: 'fri', label: 'Fri' },
+    { value: 'sat', label: 'Sat' },
+    { value: 'sun', label: 'Sun' }
+  ],
+  scheduleEmail: 'Email the result to',
+  emailChoices: [
+    { value: 'nobody', label: 'Nobody' },
+    { value: 'me', label: 'Me' },
+    { value: 'collaborators', label: 'Me and the collaborators' },
+    { value: 'viewers', label: 'Me, the collaborators and the viewers' },
+    { value: 'all', label: 'Everyone on the server' }
+  ],
+  scheduleSave: 'Save schedule',
+  scheduleRun: 'Run again now',
+  scheduleNone: 'Not scheduled.',
+  scheduleNotPublished: 'Publish first; the schedule is saved with the publish.',
+  scheduleNext: (words: string, next: string) => `Runs ${words}. Next run: ${next}.`,
+  scheduleSaved: 'Schedule saved.',
+  scheduleRemoved: 'Schedule removed.',
+  scheduleRunning: 'Running the notebook again…',
+  scheduleRan: 'The notebook ran again; its result is live.',
+  scheduleNoDays: 'Choose at least one day for a weekly schedule.',
+  scheduleRunsLabel: 'Last runs',
+  scheduleRunStatus: (status: string, how: string) =>
+    `${status === 'success' ? 'succeeded' : status}${how === 'schedule' ? ' (scheduled)' : ''}`,
+
   // -- the add-server dialog ----------------------------------------------------------------------
   addTitle: 'Add a Posit Connect server',
   addIntro:

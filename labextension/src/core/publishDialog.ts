@@ -9,6 +9,7 @@ import { deployment, normalizeUrl, remembered } from './notebook';
 import * as form_ from './publishForm';
 import { Footer, IButton, IHost } from './shell';
 import type { IChoices, IProgress, IResult, IServer } from './types';
+import * as schedule from './schedule';
 import * as versions from './versions';
 
 export type Outcome = { result: IResult } | { addServer: form_.IDraft } | null;
@@ -191,6 +192,9 @@ export async function open(
       view.status(say.cancelled);
       return;
     }
+    if (choices.mode === 'jupyter-static') {
+      await scheduled.saveIfChanged(choices.server, result.content_guid); // saved with the publish
+    }
     finish({ result });
   };
   const writeTheManifest = async (choices: IChoices) => {
@@ -226,9 +230,20 @@ export async function open(
     });
   };
 
+  const scheduled = schedule.control(client, form, setBusy);
+  const loadSchedule = () => {
+    const chosen = form_.server(form, servers);
+    const known = chosen ? deployment(notebook, chosen.url) : null;
+    scheduled.load(
+      chosen,
+      known && known.app_mode === 'jupyter-static' ? known.content_guid : null
+    );
+  };
+  loadSchedule();
   form.addEventListener('change', e => {
     if ((e.target as HTMLElement).id === 'rsc-server') {
       form_.applyServerDefaults(form, notebook, servers, {});
+      loadSchedule();
     }
     if (publishAnyway && !footer.isBusy()) {
       publishAnyway = false; // other choices: the checks run again before anything is published

@@ -5,6 +5,7 @@
 import { el, find, findAll, Kit, show } from './dom';
 import { say } from './messages';
 import { deployment, INotebook, IRemembered, notebookTitle } from './notebook';
+import * as schedule from './schedule';
 import * as sharing from './sharing';
 import type { IChoices, IFolder, IRules, IServer } from './types';
 
@@ -122,7 +123,9 @@ function options(kit: Kit, folder: IFolder, md: IRemembered): HTMLElement {
         say.hideTagged
       )
     ]),
-    sharing.section(kit)
+    sharing.section(kit),
+    // Documents with source only: Connect runs those again.
+    schedule.section(kit)
   ]);
 }
 
@@ -203,6 +206,7 @@ function showModeOptions(form: HTMLElement): void {
   // Packages and variables matter wherever the server runs the notebook.
   show(find(form, '#rsc-source-options'), chosen !== 'static');
   show(find(form, '#rsc-hide-options'), chosen !== 'jupyter-voila');
+  show(find(form, '#rsc-schedule'), chosen === 'jupyter-static');
 }
 
 /** The chosen server's defaults: what the notebook remembers for it, else its file name. */

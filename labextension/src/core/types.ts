@@ -116,3 +116,34 @@ export interface IPublishRequest {
   draft?: boolean;
   sharing?: ISharing;
 }
+
+/** The dialog's "Schedule" section, as the user chose it (schedule.ts reads it). */
+export interface IScheduleRequest {
+  every: string;
+  at: string | null;
+  timezone: string;
+  days: string[];
+  start: string | null;
+  email: string;
+}
+
+/** A content's schedule, who gets mail and its last runs (POST content/schedule). */
+export interface IScheduleState {
+  schedule: {
+    type: string;
+    schedule: string;
+    start_time: string;
+    timezone: string;
+    next_run: string;
+    words: string;
+  } | null;
+  email: string;
+  runs: {
+    id: number;
+    start_time: string;
+    status: string;
+    trigger: string;
+    error: string;
+    url: string | null;
+  }[];
+}

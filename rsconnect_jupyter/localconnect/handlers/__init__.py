@@ -24,6 +24,18 @@ from .oauth_pages import AuthorizeHandler, DeviceHandler, SignedInClientsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
+from .schedules import (
+    GroupsHandler,
+    RenderingPageHandler,
+    ScheduleHandler,
+    SchedulesHandler,
+    VariantHandler,
+    VariantRenderHandler,
+    VariantRenderingsHandler,
+    VariantSchedulesHandler,
+    VariantSenderHandler,
+    VariantsHandler,
+)
 from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
 from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
 from .tasks import DeployHandler, TaskHandler
@@ -61,6 +73,7 @@ __all__ = [
     "DashboardTaskHandler",
     "DeployHandler",
     "EnvironmentHandler",
+    "GroupsHandler",
     "JobHandler",
     "JobLogHandler",
     "JobsHandler",
@@ -70,7 +83,10 @@ __all__ = [
     "PermissionHandler",
     "PermissionsHandler",
     "PythonSettingsHandler",
+    "RenderingPageHandler",
     "RootHandler",
+    "ScheduleHandler",
+    "SchedulesHandler",
     "ServerSettingsHandler",
     "TagContentHandler",
     "TagHandler",
@@ -81,4 +97,10 @@ __all__ = [
     "VanitiesHandler",
     "VanityHandler",
     "VanityPathHandler",
+    "VariantHandler",
+    "VariantRenderHandler",
+    "VariantRenderingsHandler",
+    "VariantSchedulesHandler",
+    "VariantSenderHandler",
+    "VariantsHandler",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import access
+from .. import access, schedule_rules
 from .base import BaseHandler
 from .pages import PageHandler
 
@@ -101,7 +101,17 @@ def list_row(db: Database, content: ContentRow) -> dict[str, Any]:
         "live_url": "/content/%s/" % guid,
         "item_url": "/connect/apps/%s" % guid,
         "has_live": bool(content["bundle_id"]),
+        "schedule": schedule_of(db, guid),
     }
+
+
+def schedule_of(db: Database, guid: str) -> dict[str, str]:
+    """The item's schedule in words and its next run ({} when it has none)."""
+    row = db.schedule_of(guid)
+    if row is None:
+        return {}
+    words = schedule_rules.describe(row["type"], row["schedule"], row["start_time"], row["timezone"])
+    return {"words": words, "next_run": when(row["next_run"]), "email": "mailed" if row["email"] else ""}
 
 
 class DashboardHandler(PageHandler):

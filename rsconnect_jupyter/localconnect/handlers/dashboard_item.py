@@ -21,10 +21,11 @@ import tornado.web
 from ...progress import human_bytes
 from .. import access, actions, auth, errors, jobs
 from ..tasks import went_live
-from .dashboard import access_name, deploy_state, mode_name, username, when
+from .dashboard import access_name, deploy_state, mode_name, schedule_of, username, when
 from .pages import PageHandler
 
 if TYPE_CHECKING:
+    from ..db_schedules import RenderingRow
     from ..rows import BundleRow, ContentRow, UserRow
 
 NOT_FOUND = (
@@ -167,6 +168,8 @@ class ItemPage(PageHandler):
             tasks=all_tasks[:20] if changes else [],
             sharing=self.sharing(content) if sees else {},
             env_names=self.db.env_names(guid) if changes else [],
+            schedule=schedule_of(self.db, guid) if sees else {},
+            runs=[run_row(r) for r in self.db.renderings(guid, 20)] if sees else [],
             app_log_name=log_name,
             app_log=log_lines,
             log_lines=LOG_LINES,
@@ -239,3 +242,15 @@ class BundleActionHandler(ItemPage):
             return self.show(user, content, refused.message, 409)
         actions.delete_bundle(self.state, content["guid"], str(bundle["id"]))
         self.redirect("/connect/apps/%s" % content["guid"], status=303)
+
+
+def run_row(row: RenderingRow) -> dict[str, Any]:
+    """One run of the notebook in the item page's history."""
+    return {
+        "id": row["id"],
+        "started": when(row["started_time"][:19] + "Z"),
+        "trigger": "scheduled" if row["trigger"] == "schedule" else "run now",
+        "status": {"success": "succeeded", "failed": "failed", "running": "running"}.get(row["status"], row["status"]),
+        "error": row["error"],
+        "url": "/content/%s/_rendering%d/" % (row["content_guid"], row["id"]) if row["output"] else "",
+    }

@@ -1,7 +1,12 @@
-"""A content item's environment variables: names are shown, values never leave the server."""
+"""A content item's environment variables: names are shown, values never leave the server.
+
+A change restarts the content's running app, as Connect does: the process stops, and the next
+request starts it again with the new values (posit-sdk's `restart()` relies on this).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -34,14 +39,22 @@ class EnvironmentHandler(BaseHandler):
         self.content_for(user, guid, change=True)
         self.send_json(self.db.env_names(guid))
 
-    def patch(self, guid: str) -> None:
+    async def patch(self, guid: str) -> None:
         user = self.user()
         self.content_for(user, guid, change=True)
         self.db.env_update(guid, check_changes(self.json_body()))
+        await self.restart_app(guid)
         self.send_json(self.db.env_names(guid))
 
-    def put(self, guid: str) -> None:
+    async def put(self, guid: str) -> None:
         user = self.user()
         self.content_for(user, guid, change=True)
         self.db.env_update(guid, check_changes(self.json_body()), replace=True)
+        await self.restart_app(guid)
         self.send_json(self.db.env_names(guid))
+
+    async def restart_app(self, guid: str) -> None:
+        """Stop the running app (blocks up to ~10 s: off the IOLoop); the next request starts it."""
+        apps = self.state.runner.apps
+        if apps.get(guid) is not None:
+            await asyncio.get_running_loop().run_in_executor(None, apps.stop, guid)

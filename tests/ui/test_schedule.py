@@ -1,0 +1,87 @@
+"""The publish dialog's Schedule section (labextension/src/core/schedule.ts), in every notebook UI,
+against the local server: a weekly schedule chosen before the first publish is saved with it, shown
+when the dialog opens again, refused in one sentence when its time zone does not exist (nothing
+saved), "Run again now" runs the notebook on the server and lists the run, and an every-minute
+schedule is saved on its own."""
+
+import json
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.extension.extension_notebooks import write_notebook
+
+pytestmark = pytest.mark.browser
+STATUS = "document.querySelector('#rsc-schedule-status').textContent"
+
+
+def unique(prefix):
+    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def schedules(local_server, key, guid):
+    item = local_server.api("GET", "v1/content/" + guid, key=key).json()
+    return item, local_server.api("GET", "variants/%s/schedules" % item["id"], key=key).json()
+
+
+def test_schedule_saved_with_the_publish_shown_on_open_refused_and_run_now(front, local_server, page, no_saved_servers):
+    ui, server = front.ui, front.server
+    key = local_server.add_user(unique("sara"), "publisher")
+    path = write_notebook(server.root, unique("sched") + "/report.ipynb")
+    ui.open_publish_dialog(page, server, path, local_server.url, key)
+    ui.choose_mode(page, source=True)
+    page.click("#rsc-schedule > summary")
+    page.select_option("#rsc-schedule-every", "week")
+    page.check("#rsc-schedule-day-mon")
+    page.check("#rsc-schedule-day-thu")
+    page.fill("#rsc-schedule-at", "07:45")
+    page.fill("#rsc-schedule-timezone", "Europe/Paris")
+    page.select_option("#rsc-schedule-email", "viewers")
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    guid = url.split("/content/")[1].split("/")[0]
+    item, (made,) = schedules(local_server, key, guid)
+    assert made["type"] == "dayofweek" and json.loads(made["schedule"]) == {"Days": [1, 4]}
+    assert made["timezone"] == "Europe/Paris" and made["email"] is True
+    start = datetime.fromisoformat(made["start_time"].replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Paris"))
+    assert start.strftime("%H:%M") == "07:45"
+    variant = local_server.api("GET", "applications/%s/variants" % guid, key=key).json()[0]
+    assert variant["email_collaborators"] and variant["email_viewers"] and not variant["email_all"]
+
+    # opened again: the section shows the content's schedule
+    ui.click_publish_button(page)
+    ui.wait_publish_dialog(page)
+    page.click("#rsc-schedule > summary")
+    page.wait_for_function(STATUS + ".startsWith('Runs ')", timeout=60000)
+    assert "every Monday, Thursday at 07:45 (Europe/Paris)" in page.inner_text("#rsc-schedule-status")
+    assert page.input_value("#rsc-schedule-every") == "week"
+    assert page.is_checked("#rsc-schedule-day-mon") and page.is_checked("#rsc-schedule-day-thu")
+    assert page.input_value("#rsc-schedule-email") == "viewers"
+
+    # a time zone that does not exist: one sentence, nothing saved
+    page.fill("#rsc-schedule-timezone", "Mars/Base")
+    page.click("#rsc-schedule-save")
+    assert ui.dialog_error(page, "#rsc-schedule-error") == (
+        "There is no timezone 'Mars/Base': give an IANA name such as UTC, Europe/Paris or America/New_York."
+    )
+    assert schedules(local_server, key, guid)[1] == [made]
+
+    # run again now: the run's log streams, then it is listed with its link
+    page.click("#rsc-schedule-run")
+    page.wait_for_function(STATUS + " === 'The notebook ran again; its result is live.'", timeout=ui.PUBLISH_TIMEOUT_MS)
+    runs = local_server.api("GET", "variants/%s/renderings" % item["id"], key=key).json()
+    assert runs[0]["trigger"] == "request" and runs[0]["status"] == "success"
+    assert page.get_attribute(".rsc-schedule-run[data-run='%d'] a" % runs[0]["id"], "href") == runs[0]["url"]
+    assert "Running report.ipynb" in page.inner_text("#rsc-schedule-log")
+
+    # every minute, saved on its own (no publish): the scheduler runs it with nobody touching it
+    page.select_option("#rsc-schedule-every", "minutes")
+    page.fill("#rsc-schedule-hours", "1")
+    page.fill("#rsc-schedule-timezone", "Europe/Paris")
+    page.click("#rsc-schedule-save")
+    page.wait_for_function(STATUS + ".startsWith('Runs every minute.')", timeout=60000)
+    (every_minute,) = schedules(local_server, key, guid)[1]
+    assert every_minute["type"] == "minute" and json.loads(every_minute["schedule"]) == {"N": 1}
+    assert every_minute["id"] == made["id"]  # the content's one schedule, changed
