@@ -57,6 +57,8 @@ class ServerOptions:
     signin_window: float = throttle.Limits.window
     signin_lock: float = throttle.Limits.lock
     signin_delay: float = throttle.Limits.first_delay
+    smtp: str | None = None  # HOST:PORT to mail reports through; None: mail is off
+    schedule_tick: float = 30  # seconds between the scheduler's looks for due schedules
 
     @property
     def signin_limits(self) -> throttle.Limits:
@@ -70,8 +72,6 @@ class ServerOptions:
                 self.signin_delay, throttle.Limits.max_delay * self.signin_delay / throttle.Limits.first_delay
             ),
         )
-    smtp: str | None = None  # HOST:PORT to mail reports through; None: mail is off
-    schedule_tick: float = 30  # seconds between the scheduler's looks for due schedules
 
     @property
     def url(self) -> str:

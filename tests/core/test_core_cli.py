@@ -57,7 +57,8 @@ def test_add_list_details_remove(fixture_server, home):
     assert servers["fx"]["api_key"] == "good" and servers["fx"]["url"] == fixture_server.url
     assert oct(os.stat(home / "rsconnect-python" / "servers.json").st_mode & 0o777) == "0o600"
     listed = run(["list"], home)
-    assert listed.stdout.strip() == "fx  %s  (default)" % fixture_server.url  # the first saved server, as the dialog
+    # the first saved server is the default, as in the dialog; where its key lives (no keyring here)
+    assert listed.stdout.strip() == "fx  %s  [API key in servers.json]  (default)" % fixture_server.url
     details = run(["details", "-n", "fx"], home)
     assert "3.11.6, 3.10.12" in details.stdout and "bob (publisher)" in details.stdout
     assert "good" not in details.stdout

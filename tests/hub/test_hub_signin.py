@@ -5,7 +5,6 @@ single-user server (which polls) saves the server in their home, and the noteboo
 reaches a page, a response the browser received, the notebook or the hub's log."""
 
 import json
-import re
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from tests.hub.conftest import Recorder
 from tests.hub.hub_servers import HubClassic, give_file, sign_in
 from tests.hub.test_hub_publish import signed_in
 from tests.reliability.secrets_helpers import Secrets
+from tests.ui.adapter import approve_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
 
@@ -37,20 +37,7 @@ def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users
     page.wait_for_selector(".rsc-modal.rsc-ready #rsc-server-url", state="visible")
     page.fill("#rsc-server-url", local_server.url)
     page.fill("#rsc-nickname", "signed-connect")
-    with page.context.expect_page() as opened:
-        page.click("#rsc-signin")
-    page.wait_for_selector("#rsc-signin-status", state="visible")
-    code = re.search(r"code ([A-Z]{4}-[A-Z]{4})", page.inner_text("#rsc-signin-status")).group(1)
-    tab = opened.value
-    tab.wait_for_selector("input[name=username]")
-    tab.fill("input[name=username]", who)
-    tab.fill("input[name=password]", password)
-    tab.click("button[type=submit]")
-    tab.wait_for_selector("strong.user-code")
-    assert tab.inner_text("strong.user-code") == code
-    tab.click("button[value=approve]")
-    tab.wait_for_selector("text=You may close this tab")
-    seen.settle(tab)
+    seen.settle(approve_sign_in(page, who, password))
 
     classic.wait_publish_dialog(page)
     classic.choose_mode(page, source=False)

@@ -31,7 +31,7 @@ class Lab(NotebookUI):
             except PlaywrightTimeout:
                 continue
         page.wait_for_selector(palette, state="visible")
-        page.keyboard.type(label)
+        page.fill(palette, label)  # into the palette's own field, wherever the focus went
         page.click(".lm-CommandPalette-item:has-text('%s')" % label)
 
 

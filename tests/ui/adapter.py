@@ -6,6 +6,7 @@ tests/lab/lab_ui.py (JupyterLab 4 and Notebook 7) subclass NotebookUI; the tests
 tests/ui/fronts.py's Front."""
 
 import json
+import re
 import time
 import uuid
 
@@ -78,6 +79,26 @@ def wait_saved(server, path, server_url, content_url, timeout=30):
         if time.time() > deadline:
             raise AssertionError("the notebook file does not remember %s: %r" % (content_url, record))
         time.sleep(0.2)
+
+
+def approve_sign_in(page, who, password):
+    """Click "Sign in with Connect" in the open add-server dialog, then, as the person would, sign in
+    to Connect in the tab it opens, check the code the dialog shows, and approve. Returns the tab."""
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin")
+    page.wait_for_selector("#rsc-signin-status", state="visible")
+    code = re.search(r"code ([A-Z]{4}-[A-Z]{4})", page.inner_text("#rsc-signin-status")).group(1)
+    tab = opened.value  # the approval page, on the Connect server
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", who)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("strong.user-code")
+    assert tab.inner_text("strong.user-code") == code
+    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
+    tab.click("button[value=approve]")
+    tab.wait_for_selector("text=You may close this tab")
+    return tab
 
 
 class NotebookUI:

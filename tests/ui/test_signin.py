@@ -5,19 +5,14 @@ publishes. No token reaches a response, the page, the notebook or a log. A serve
 gets one sentence that says to use an API key."""
 
 import json
-import re
-import uuid
 
 import pytest
 
 from tests.extension.extension_notebooks import write_notebook
 from tests.reliability.secrets_helpers import Secrets
+from tests.ui.adapter import approve_sign_in, unique
 
 pytestmark = pytest.mark.browser
-
-
-def unique(prefix):
-    return "%s%s" % (prefix, uuid.uuid4().hex[:6])
 
 
 def open_add_server(ui, page, server, path, url, name):
@@ -42,22 +37,7 @@ def test_sign_in_with_connect_then_publish_without_an_api_key(
     name = unique("signed")
     open_add_server(ui, page, server, path, local_server.url, name)
     assert page.input_value("#rsc-api-key") == ""
-    with page.context.expect_page() as opened:
-        page.click("#rsc-signin")
-    page.wait_for_selector("#rsc-signin-status", state="visible")
-    code = re.search(r"code ([A-Z]{4}-[A-Z]{4})", page.inner_text("#rsc-signin-status")).group(1)
-
-    tab = opened.value  # the approval page, on the Connect server: sign in, check the code, approve
-    tab.wait_for_selector("input[name=username]")
-    tab.fill("input[name=username]", who)
-    tab.fill("input[name=password]", password)
-    tab.click("button[type=submit]")
-    tab.wait_for_selector("strong.user-code")
-    assert tab.inner_text("strong.user-code") == code
-    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
-    tab.click("button[value=approve]")
-    tab.wait_for_selector("text=You may close this tab")
-    tab.close()
+    approve_sign_in(page, who, password).close()
 
     ui.wait_publish_dialog(page)
     ui.choose_mode(page, source=False)
