@@ -21,9 +21,8 @@ from .common import (
     ContentArgs,
     F,
     Output,
-    _grouped,
-    _with_options,
     content_options,
+    grouped,
     handle_errors,
     ignore_python_version_option,
     output_options,
@@ -31,6 +30,7 @@ from .common import (
     report,
     server_options,
     start_publish,
+    with_options,
 )
 
 
@@ -44,8 +44,8 @@ class AppArgs:
 
 def app_options(func: F) -> F:
     """-e/--entrypoint and -x/--exclude, as `app: AppArgs`."""
-    func = _grouped("app", ("entrypoint", "excludes"), AppArgs)(func)
-    return _with_options(
+    func = grouped("app", ("entrypoint", "excludes"), AppArgs)(func)
+    return with_options(
         func,
         [
             click.option(

@@ -1,6 +1,6 @@
 """What the commands share: server options, turning errors into one sentence, progress output.
 
-Each group of options reaches a command as one typed object (see `_grouped`): -n/-s/-k/-i/-c as
+Each group of options reaches a command as one typed object (see `grouped`): -n/-s/-k/-i/-c as
 a `ServerChoice`, -t/-E/-N/-a as `ContentArgs`, -p/-g/-r/--package-installer as `EnvironmentOptions`, -v/-q as the
 `Output`. The command hands them to the core, which alone checks the input.
 """
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _grouped(into: str, names: Sequence[str], build: Callable[..., Any]) -> Callable[[F], F]:
+def grouped(into: str, names: Sequence[str], build: Callable[..., Any]) -> Callable[[F], F]:
     """Hand the command `into=build(**those options)` instead of the options `names` one by one.
 
     click reads the options from the function it is given; `functools.wraps` carries them over.
@@ -53,7 +53,7 @@ def _grouped(into: str, names: Sequence[str], build: Callable[..., Any]) -> Call
     return decorate
 
 
-def _with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
+def with_options(func: F, options: Sequence[Callable[[F], F]]) -> F:
     for option in reversed(options):
         func = option(func)
     return func
@@ -72,8 +72,8 @@ def server_choice(
 
 def server_options(func: F) -> F:
     """-n/--name, -s/--server, -k/--api-key, -i/--insecure, -c/--cacert, as `server: ServerChoice`."""
-    func = _grouped("server", ("name", "server", "api_key", "insecure", "cacert"), server_choice)(func)
-    return _with_options(
+    func = grouped("server", ("name", "server", "api_key", "insecure", "cacert"), server_choice)(func)
+    return with_options(
         func,
         [
             click.option("-n", "--name", help='Nickname of a saved server (see "rsconnect list").'),
@@ -120,12 +120,12 @@ def content_options(func: F | None = None, *, title_default: str = "the file nam
     """Options of every content type: title, environment variables, target; as `content: ContentArgs`."""
     if func is None:
         return lambda f: content_options(f, title_default=title_default)
-    func = _grouped(
+    func = grouped(
         "content",
         ("title", "environment", "new", "app_id", "access", "viewer", "collaborator", "vanity", "tag", "draft"),
         ContentArgs,
     )(func)
-    return _with_options(
+    return with_options(
         func,
         [
             click.option("-t", "--title", help="Title of the content (default: %s)." % title_default),
@@ -194,7 +194,7 @@ def python_options(what: str = "the notebook", beside: str = "beside the noteboo
 
     def decorate(func: F) -> F:
         names = ("python", "force_generate", "requirements_file", "package_installer")
-        func = _grouped("env", names, EnvironmentOptions)(func)
+        func = grouped("env", names, EnvironmentOptions)(func)
         func = click.option(
             "--package-installer",
             type=click.Choice(["uv", "pip"], case_sensitive=False),  # rsconnect-python 1.32 asks for UV or PIP
@@ -229,7 +229,7 @@ def python_options(what: str = "the notebook", beside: str = "beside the noteboo
 
 def output_options(func: F) -> F:
     """-v/--verbose and -q/--quiet, as `out: Output`."""
-    func = _grouped("out", ("quiet", "verbose"), lambda quiet, verbose: Output(quiet, verbose))(func)
+    func = grouped("out", ("quiet", "verbose"), lambda quiet, verbose: Output(quiet, verbose))(func)
     func = click.option("-q", "--quiet", is_flag=True, help="Print only the content URL.")(func)
     func = click.option("-v", "--verbose", is_flag=True, help="Print more detail (bundle files, manifest).")(func)
     return func

@@ -17,8 +17,8 @@ from ..options import CheckOptions, EnvironmentOptions, FilesOptions, NotebookOp
 from .common import (
     ContentArgs,
     Output,
-    _grouped,
     content_options,
+    grouped,
     handle_errors,
     ignore_python_version_option,
     output_options,
@@ -28,7 +28,7 @@ from .common import (
     start_publish,
 )
 from .lazy import LazyCommand, LazyGroup
-from .schedule import request_of, say_schedule, schedule_options
+from .schedule import ScheduleArgs, say_schedule, schedule_options
 
 HIDE_ALL_INPUT = click.option("--hide-all-input", is_flag=True, help="Hide the input of every code cell.")
 HIDE_TAGGED_INPUT = click.option(
@@ -44,7 +44,7 @@ def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
         is_flag=True,
         help="Refuse to publish when the checks before upload find a problem (else they warn).",
     )
-    return flag(_grouped("before_upload", ("strict",), CheckOptions)(func))
+    return flag(grouped("before_upload", ("strict",), CheckOptions)(func))
 
 
 # `deploy TYPE` and `write-manifest TYPE` for each app type, `deploy manifest`, and Voila's.
@@ -69,7 +69,7 @@ def deploy_group() -> None:
 @click.option("--execute", is_flag=True, help="With --static: run the notebook before taking the snapshot.")
 @HIDE_ALL_INPUT
 @HIDE_TAGGED_INPUT
-@_grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
+@grouped("rendering", ("static", "execute", "hide_all_input", "hide_tagged_input"), NotebookOptions)
 @ignore_python_version_option
 @strict_option
 @schedule_options
@@ -84,12 +84,7 @@ def deploy_notebook(
     rendering: NotebookOptions,
     before_upload: CheckOptions,
     out: Output,
-    every: str | None,
-    at: str | None,
-    timezone: str,
-    days: str | None,
-    start: str | None,
-    email: str,
+    schedule: ScheduleArgs,
 ) -> None:
     """Publish a notebook with its source (Connect rebuilds the environment and renders it), or an
     HTML snapshot of it with --static. EXTRA_FILES are included; they must be in the notebook's folder."""
@@ -100,7 +95,7 @@ def deploy_notebook(
         )
     from .. import schedules, versions
 
-    scheduled = request_of(every, at, timezone, days, start, email) if every else None
+    scheduled = schedule.request()
     if scheduled is not None:
         if rendering.static:
             raise InvalidInput(
@@ -122,7 +117,7 @@ def deploy_notebook(
     report(out, deployment)
     if scheduled is not None:
         found = schedules.set_schedule(versions.find_content(deployment.content_guid, server), scheduled)
-        say_schedule(found, email)
+        say_schedule(found, schedule.email)
 
 
 @deploy_group.command("html")

@@ -4,13 +4,14 @@ rules and calls are schedules.py's)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..options import ServerChoice
 from ..rules import SCHEDULE_EMAIL_CHOICES, SCHEDULE_EVERY_HELP
-from .common import handle_errors, server_options
+from .common import grouped, handle_errors, server_options, with_options
 
 if TYPE_CHECKING:
     from ..schedules import ScheduleRequest
@@ -18,9 +19,35 @@ if TYPE_CHECKING:
 TARGET = click.argument("target", metavar="TARGET")
 
 
+@dataclass(frozen=True)
+class ScheduleArgs:
+    """--every, --at, --timezone, --days, --start and --email as given."""
+
+    every: str | None
+    at: str | None
+    timezone: str
+    days: str | None
+    start: str | None
+    email: str
+
+    def request(self) -> ScheduleRequest | None:
+        """The core's request, or None when no --every was given (nothing to schedule)."""
+        from ..schedules import ScheduleRequest as Request
+
+        if not self.every:
+            return None
+        days = (self.days,) if self.days else ()
+        return Request(
+            every=self.every, at=self.at, timezone=self.timezone, days=days, start=self.start, email=self.email
+        )
+
+
 def schedule_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--every, --at, --timezone, --days, --start, --email: for `content schedule` and `deploy notebook`."""
-    for option in reversed(
+    """--every, --at, --timezone, --days, --start, --email, as `schedule: ScheduleArgs`: for
+    `content schedule` and `deploy notebook`."""
+    func = grouped("schedule", ("every", "at", "timezone", "days", "start", "email"), ScheduleArgs)(func)
+    return with_options(
+        func,
         [
             click.option("--every", metavar="WHEN", help="Run the notebook again every: %s." % SCHEDULE_EVERY_HELP),
             click.option("--at", "at", metavar="HH:MM", help="The time of day of each run (daily and longer)."),
@@ -40,18 +67,8 @@ def schedule_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="Mail each run's result to these people.",
             ),
-        ]
-    ):
-        func = option(func)
-    return func
-
-
-def request_of(
-    every: str, at: str | None, timezone: str, days: str | None, start: str | None, email: str
-) -> ScheduleRequest:
-    from ..schedules import ScheduleRequest as Request
-
-    return Request(every=every, at=at, timezone=timezone, days=(days,) if days else (), start=start, email=email)
+        ],
+    )
 
 
 def say_schedule(found: dict[str, Any] | None, mail_to: str) -> None:
@@ -68,30 +85,20 @@ def say_schedule(found: dict[str, Any] | None, mail_to: str) -> None:
 @click.option("--off", is_flag=True, help="Remove the schedule.")
 @server_options
 @handle_errors
-def schedule(
-    target: str,
-    every: str | None,
-    at: str | None,
-    timezone: str,
-    days: str | None,
-    start: str | None,
-    email: str,
-    off: bool,
-    server: ServerChoice,
-) -> None:
+def schedule(target: str, schedule: ScheduleArgs, off: bool, server: ServerChoice) -> None:
     """Show the schedule of a notebook published with its source; with --every, set it; --off removes it."""
     from .. import schedules as core
     from .. import versions
 
     content = versions.find_content(target, server)
+    wanted = schedule.request()
     if off:
-        if every:
+        if wanted:
             raise click.UsageError("Give --every to set a schedule, or --off to remove it, not both.")
         click.echo("Schedule removed." if core.remove(content) else "It was not scheduled.")
         return
-    if every:
-        found = core.set_schedule(content, request_of(every, at, timezone, days, start, email))
-        say_schedule(found, email)
+    if wanted:
+        say_schedule(core.set_schedule(content, wanted), schedule.email)
         return
     shown = core.current(content)
     variant = content.client.default_variant(content.guid) or {}
