@@ -85,3 +85,6 @@ def test_schedule_saved_with_the_publish_shown_on_open_refused_and_run_now(front
     (every_minute,) = schedules(local_server, key, guid)[1]
     assert every_minute["type"] == "minute" and json.loads(every_minute["schedule"]) == {"N": 1}
     assert every_minute["id"] == made["id"]  # the content's one schedule, changed
+    # removed, so the session's local server does not run it every minute for the other tests
+    gone = local_server.api("DELETE", "schedules/%s" % every_minute["id"], key=key)
+    assert gone.status_code == 204, gone.text
