@@ -23,7 +23,7 @@ import re
 import shutil
 from typing import TYPE_CHECKING
 
-from . import bundles, environments, renderers
+from . import bundles
 from .runner import DeployStepFailed
 from .tasks import INTERRUPTED
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .db import Database
     from .layout import Layout
     from .mail import Mailer
-    from .render_worker import RenderRequest
     from .rows import ContentRow
     from .runner import Runner
     from .tasks import Task, Tasks
@@ -156,35 +155,12 @@ class Renders:
         if not notebook or not os.path.isfile(notebook):
             raise DeployStepFailed("The bundle's notebook %r is not in the bundle." % entry)
         task.log("Running %s of bundle %s (run %d)." % (entry, bundle_id, rendering_id))
-        interp = runner._interpreter(task, manifest)
-        requirements = runner._requirements(task, manifest, folder)
-        venv = environments.ensure(
-            layout.environments,
-            interp,
-            requirements,
-            task.log,
-            runner._run(task),
-            installer=environments.installer_of(manifest),
-        )
         relative = os.path.join("renderings", str(rendering_id))
         out_dir = os.path.join(layout.content_dir(guid), relative)
         os.makedirs(out_dir, exist_ok=True)
         name = os.path.splitext(os.path.basename(notebook))[0] + ".html"
         output = os.path.join(out_dir, name)
-        jupyter = manifest.get("jupyter") or {}
-        request: RenderRequest = {
-            "notebook": notebook,
-            "output": output,
-            "cwd": folder,
-            "timeout": runner.render_timeout,
-            "hide_all_input": bool(jupyter.get("hide_all_input")),
-            "hide_tagged_input": bool(jupyter.get("hide_tagged_input")),
-            "env": self.db.env_values(guid),
-        }  # values reach the kernel; they are never logged
-        try:
-            answer = runner.renderers.render(environments.venv_python(venv), request, task.log)
-        except renderers.WorkerGone as e:
-            raise DeployStepFailed(INTERRUPTED if runner.stopping else "The render worker stopped twice.") from e
+        answer, _ = runner.render_notebook(task, manifest, folder, guid, notebook, output)
         if answer.get("status") != 0 or not os.path.isfile(output):
             raise DeployStepFailed(answer.get("error") or "Running the notebook failed")
         self._make_live(guid, bundle_id, output)

@@ -213,6 +213,21 @@ class Runner:
                 jsonlimits.check_depth(f.read(), NOTEBOOK_MAX_DEPTH)
         except jsonlimits.JSONRefused as e:
             raise DeployStepFailed("The notebook %r cannot be rendered: %s." % (entry, e)) from None
+        output = os.path.splitext(notebook)[0] + ".html"
+        answer, interp = self.render_notebook(task, manifest, folder, guid, notebook, output)
+        if answer.get("status") != 0 or not os.path.isfile(output):
+            content = self.db.content(guid)
+            kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
+            failed = (answer.get("error") or "Rendering the notebook failed").rstrip(". ")
+            raise DeployStepFailed("%s; %s." % (failed, kept))
+        return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
+
+    def render_notebook(
+        self, task: DeployLog, manifest: dict[str, Any], folder: str, guid: str, notebook: str, output: str
+    ) -> tuple[dict[str, Any], interpreters.Interpreter]:
+        """Run the bundle's notebook into `output` in the environment its manifest asks for (made
+        when missing), with the content's variables: for a deploy and for a scheduled run (renders.py).
+        Returns the worker's answer (status 0 when the HTML was written) and the Python it ran on."""
         interp = self._interpreter(task, manifest)
         requirements = self._requirements(task, manifest, folder)
         venv = environments.ensure(
@@ -224,7 +239,6 @@ class Runner:
             installer=environments.installer_of(manifest),
         )
         jupyter = manifest.get("jupyter") or {}
-        output = os.path.splitext(notebook)[0] + ".html"
         request: RenderRequest = {
             "notebook": notebook,
             "output": output,
@@ -240,12 +254,7 @@ class Runner:
             raise DeployStepFailed(
                 INTERRUPTED if self.stopping else "The notebook's render worker stopped twice; see the server's log."
             ) from e
-        if answer.get("status") != 0 or not os.path.isfile(output):
-            content = self.db.content(guid)
-            kept = "the previous bundle stays live" if content and content["bundle_id"] else "nothing was deployed"
-            failed = (answer.get("error") or "Rendering the notebook failed").rstrip(". ")
-            raise DeployStepFailed("%s; %s." % (failed, kept))
-        return os.path.relpath(output, folder).replace(os.sep, "/"), interp.version
+        return dict(answer), interp
 
     # -- APIs and apps ----------------------------------------------------------------------------
     def _interpreter(self, task: DeployLog, manifest: dict[str, Any]) -> interpreters.Interpreter:
