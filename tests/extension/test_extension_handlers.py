@@ -10,6 +10,7 @@ import requests
 from rsconnect_jupyter.jupyter import handlers
 from rsconnect_jupyter.jupyter.schedule_handlers import SCHEDULE_ROUTES
 from tests.extension.extension_notebooks import write_notebook
+from tests.reliability.fault_proxy import FaultProxy
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -282,26 +283,35 @@ def test_publish_over_http_never_returns_the_key(jupyter, local_server, notebook
 
 
 def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_saved_servers):
-    # 3 MB that do not compress, so the upload has something to count.
+    # 16 MB that do not compress, sent through a proxy that reads 4 MB a second: the upload takes
+    # seconds however fast the machine, so the polls below see it on its way.
     notebook = write_notebook(jupyter.root, "progress/big.ipynb")
-    (jupyter.root / "progress" / "data.bin").write_bytes(os.urandom(3 * 1000 * 1000))
-    save_local_server(jupyter, local_server)
-    job_id = start_publish(jupyter.api, notebook, "static", "Progress " + jupyter.kind, extra_files=["data.bin"])
-    seen = []
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        state = jupyter.api("GET", "jobs/%s" % job_id).json()
-        if state["finished"]:
-            break
-        if state["progress"] is not None:
-            seen.append(state["progress"])  # while the job runs
-        time.sleep(0.02)  # a poll interval, not a wait for something: short enough to see the build
+    (jupyter.root / "progress" / "data.bin").write_bytes(os.urandom(16 * 1000 * 1000))
+    proxy = FaultProxy(local_server.url)
+    try:
+        proxy.add("slow", r"/bundles$", method="POST", rate=4 * 1000 * 1000)
+        r = jupyter.api("POST", "servers/add", json={"url": proxy.url, "name": "local", "api_key": local_server.api_key})
+        assert r.status_code == 200, r.text
+        job_id = start_publish(jupyter.api, notebook, "static", "Progress " + jupyter.kind, extra_files=["data.bin"])
+        seen = []
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            state = jupyter.api("GET", "jobs/%s" % job_id).json()
+            if state["finished"]:
+                break
+            if state["progress"] is not None:
+                seen.append(state["progress"])  # while the job runs
+            time.sleep(0.05)  # a poll interval, not a wait for something
+        assert [s.action for s in proxy.requests("POST", r"/bundles$")] == ["slow"]  # the upload went the slow way
+    finally:
+        proxy.close()
     assert state["finished"] and state["error"] is None, state
     final = state["progress"]
     assert set(final) == {"phase", "done", "total"}  # numbers only: nothing that could carry a secret
-    assert final["phase"] == "upload" and final["total"] > 3 * 1000 * 1000 and final["done"] == final["total"]
+    assert final["phase"] == "upload" and final["total"] > 16 * 1000 * 1000 and final["done"] == final["total"]
     # Counts on the way, not only the last one (which stays while the server deploys).
-    assert [earlier for earlier in seen if earlier != final], "no progress was reported on the way: %r" % seen
+    on_the_way = [earlier for earlier in seen if earlier["phase"] == "upload" and 0 < earlier["done"] < final["total"]]
+    assert len({earlier["done"] for earlier in on_the_way}) >= 2, "no progress was reported on the way: %r" % seen
     for earlier in seen:
         assert earlier["phase"] in ("build", "upload") and 0 <= earlier["done"] <= earlier["total"]
     assert local_server.api_key not in repr(seen)

@@ -13,6 +13,8 @@ path; a matching rule answers instead (for its next `times` requests, or for eve
                both connections
     stall      read `after_bytes` of the body (or the whole request), then hold it for `delay`
                seconds before forwarding (time for a test to press Ctrl-C)
+    slow       a slow network: read the body at `rate` bytes a second, then forward it (time for a
+               test to watch an upload's progress on its way)
 
 Everything runs over real sockets; `seen` lists each request with what the proxy did and when
 (`at`, time.monotonic), and `wait_for` lets a test act at the moment a request arrives.
@@ -62,6 +64,7 @@ class Rule:
     location: str = None
     after_bytes: int = None
     delay: float = 0
+    rate: int = None  # slow: bytes of the body read per second
     headers: dict = None  # extra headers of an answer (a callable value is called at answer time)
     while_cut: object = None  # reset: called while the server holds the partial request; kept in Seen.cut
     hits: int = field(default=0)
@@ -231,6 +234,9 @@ class _Handler(BaseHTTPRequestHandler):
             if rule.after_bytes is not None:
                 return self._reset()  # the rest of the body was never read: nothing to forward
             return self._forward(body)
+        if rule.action == "slow":
+            proxy._note(Seen(self.command, self.path, "slow"))
+            return self._forward(self._read_body(rate=rule.rate))
         self._read_body()
         if rule.action == "redirect":
             proxy._note(Seen(self.command, self.path, "redirect", rule.status))
@@ -241,12 +247,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
-    def _read_body(self, limit=None):
-        """The request body (Content-Length or chunked), or only its first `limit` bytes."""
+    def _read_body(self, limit=None, rate=None):
+        """The request body (Content-Length or chunked), or only its first `limit` bytes; with a
+        `rate`, read no faster than that many bytes a second."""
         length = self.headers.get("Content-Length")
         if length is not None:
             n = int(length) if limit is None else min(int(length), limit)
-            return self.rfile.read(n)
+            return self._read(n, rate)
         if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
             return b""
         body = b""
@@ -255,9 +262,19 @@ class _Handler(BaseHTTPRequestHandler):
             if size == 0:
                 self.rfile.readline()
                 break
-            body += self.rfile.read(size)
+            body += self._read(size, rate)
             self.rfile.readline()
         return body if limit is None else body[:limit]
+
+    def _read(self, n, rate=None):
+        if rate is None:
+            return self.rfile.read(n)
+        piece, data = max(1, rate // 20), b""
+        while len(data) < n:
+            got = self.rfile.read(min(piece, n - len(data)))
+            data += got
+            time.sleep(len(got) / rate)
+        return data
 
     def _read_part(self, limit):
         """Up to `limit` bytes of the body (at least 1), and whether that is all of it."""
