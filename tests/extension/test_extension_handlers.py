@@ -302,7 +302,8 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
             if state["progress"] is not None:
                 seen.append(state["progress"])  # while the job runs
             time.sleep(0.05)  # a poll interval, not a wait for something
-        assert [s.action for s in proxy.requests("POST", r"/bundles$")] == ["slow"]  # the upload went the slow way
+        # One upload, read slowly and then handed on (the proxy notes both steps).
+        assert [s.action for s in proxy.requests("POST", r"/bundles$")] == ["slow", "forward"]
     finally:
         proxy.close()
     assert state["finished"] and state["error"] is None, state
