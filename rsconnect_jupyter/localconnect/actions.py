@@ -68,6 +68,9 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: intake.U
     archive = state.layout.bundle_archive(guid, bundle_id)
     os.makedirs(os.path.dirname(archive), exist_ok=True)
     os.rename(upload.path, archive)
+    if upload.unpacked is not None:
+        os.rename(upload.unpacked, state.layout.bundle_unpacked(guid, bundle_id))
+        upload.unpacked = None
     log.info("content %s: bundle %s received (%d bytes)", guid, bundle_id, upload.size)
     return bundle_id
 
@@ -124,10 +127,11 @@ def _mode_words(app_mode: str | None) -> str:
 
 
 def delete_bundle(state: State, guid: str, bundle_id: str) -> None:
-    """Its row, then its archive and its unpacked folder."""
+    """Its row, then its archive and its unpacked folders."""
     state.db.delete_bundle(bundle_id)
     layout = state.layout
-    for path in (layout.bundle_archive(guid, bundle_id), layout.bundle_dir(guid, bundle_id)):
+    paths = (layout.bundle_archive(guid, bundle_id), layout.bundle_dir(guid, bundle_id))
+    for path in paths + (layout.bundle_unpacked(guid, bundle_id),):
         if os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
         elif os.path.exists(path):

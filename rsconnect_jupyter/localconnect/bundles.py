@@ -91,19 +91,6 @@ def read_manifest(
         return _checked_manifest(tar, max_files, max_unpacked)
 
 
-def read_manifest_stream(
-    fileobj: BinaryIO, max_files: int = DEFAULT_MAX_FILES, max_unpacked: int = DEFAULT_MAX_UNPACKED
-) -> dict[str, Any]:
-    """`read_manifest` of an uncompressed tar read once, front to back (the upload as it arrives:
-    intake.py); manifest.json may be any member, first (ours on disk) or last (a streamed one)."""
-    try:
-        tar = tarfile.open(fileobj=fileobj, mode="r|", bufsize=1 << 20)  # skipped data read by MiB
-    except (tarfile.TarError, OSError, EOFError) as e:
-        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
-    with tar:
-        return _checked_manifest(tar, max_files, max_unpacked)
-
-
 def _checked_manifest(tar: tarfile.TarFile, max_files: int, max_unpacked: int) -> dict[str, Any]:
     manifest_bytes = None
     try:
@@ -155,6 +142,26 @@ def extract(
     max_unpacked: int = DEFAULT_MAX_UNPACKED,
 ) -> str:
     """Extract the archive into the new folder `dest` (which must not exist yet)."""
+    with _open(path) as tar:
+        return _extract(tar, dest, max_files, max_unpacked)
+
+
+def extract_stream(
+    fileobj: BinaryIO,
+    dest: str | os.PathLike[str],
+    max_files: int = DEFAULT_MAX_FILES,
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
+) -> str:
+    """`extract` of an uncompressed tar read once, front to back (the upload as it arrives: intake.py)."""
+    try:
+        tar = tarfile.open(fileobj=fileobj, mode="r|", bufsize=1 << 20)
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+    with tar:
+        return _extract(tar, dest, max_files, max_unpacked)
+
+
+def _extract(tar: tarfile.TarFile, dest: str | os.PathLike[str], max_files: int, max_unpacked: int) -> str:
     dest = os.path.abspath(dest)
     os.makedirs(dest)
     real_dest = os.path.realpath(dest)
@@ -167,26 +174,25 @@ def extract(
             raise BundleRefused("The bundle writes outside its folder: %r." % rel)
         return full
 
-    with _open(path) as tar:
-        try:
-            for member, clean in _members(tar, max_files, max_unpacked):
-                if not clean:
-                    continue
-                if member.isdir():
-                    os.makedirs(inside(clean), exist_ok=True)
-                elif member.isreg():
-                    full = inside(clean)
-                    os.makedirs(os.path.dirname(full), exist_ok=True)
-                    if os.path.islink(full) or os.path.isdir(full):
-                        raise BundleRefused("The bundle has a file that replaces a folder: %r." % clean)
-                    data = cast(IO[bytes], tar.extractfile(member))  # a regular member: a file object
-                    with open(full, "wb") as out:
-                        shutil.copyfileobj(data, out, 1024 * 1024)
-                    os.chmod(full, 0o755 if member.mode & 0o100 else 0o644)
-                else:
-                    links.append((clean, _link_target(member, clean)))
-        except (tarfile.TarError, EOFError) as e:
-            raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
+    try:
+        for member, clean in _members(tar, max_files, max_unpacked):
+            if not clean:
+                continue
+            if member.isdir():
+                os.makedirs(inside(clean), exist_ok=True)
+            elif member.isreg():
+                full = inside(clean)
+                os.makedirs(os.path.dirname(full), exist_ok=True)
+                if os.path.islink(full) or os.path.isdir(full):
+                    raise BundleRefused("The bundle has a file that replaces a folder: %r." % clean)
+                data = cast(IO[bytes], tar.extractfile(member))  # a regular member: a file object
+                with open(full, "wb") as out:
+                    shutil.copyfileobj(data, out, 1024 * 1024)
+                os.chmod(full, 0o755 if member.mode & 0o100 else 0o644)
+            else:
+                links.append((clean, _link_target(member, clean)))
+    except (tarfile.TarError, EOFError) as e:
+        raise BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % e) from e
     # Links become copies of what they point at, once every regular file is in place.
     for clean, target in links:
         src, full = inside(target), inside(clean)

@@ -3,10 +3,13 @@
 `Upload.write` gets the body's pieces from the handler (Content-Length or chunked alike) and
 appends them to a file in the content's uploads folder, with the archive's MD5 and SHA-1. A thread
 reads that same file behind the writer (waiting at its end for more) and checks the archive as
-`bundles.read_manifest` does: every member's name and kind, the caps, manifest.json. So the check
-is done when the last byte lands, not in a second pass afterwards, and memory stays flat: the file
-is the only buffer, whatever the bundle's size. An archive that is not gzip is checked afterwards
-from the file, as before.
+`bundles.extract` does (every member's name and kind, the caps, links, manifest.json), and unpacks
+it into a folder beside it as it goes. So the check is done when the last byte lands, not in a
+second pass afterwards; the deploy that usually follows takes the unpacked folder instead of
+unpacking the archive again (the gunzip is paid once, while the network is the bottleneck); and
+memory stays flat: the file is the only buffer, whatever the bundle's size. An archive that is not
+gzip, or that the unpacking refuses, is checked afterwards from the file as `bundles.read_manifest`
+does, so its answer is the same as before.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 import threading
 from typing import Any, BinaryIO, cast
@@ -40,6 +44,8 @@ class _Behind(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         while True:
+            if self.upload.discarded:  # stop now, not after unpacking what is already on disk
+                raise _Gone()
             n = self.file.readinto(buffer)
             if n:
                 return n
@@ -77,7 +83,7 @@ class Upload:
         self.started = False  # the check behind the writer (gzip only)
         self.checker: threading.Thread | None = None
         self.manifest: dict[str, Any] | None = None
-        self.refused: BaseException | None = None
+        self.unpacked: str | None = None  # the checked archive's folder, once all of it is unpacked
 
     def write(self, chunk: bytes) -> None:
         if self.over or self.discarded:
@@ -106,13 +112,17 @@ class Upload:
 
     def _check(self) -> None:
         reader = _Behind(self)
+        folder = self.path[: -len(".tar.gz")] + ".unpacked"
         try:
             with gzip.GzipFile(fileobj=io.BufferedReader(reader, 1 << 20), mode="rb") as unzipped:
-                self.manifest = bundles.read_manifest_stream(cast(BinaryIO, unzipped), **self.limits)
-        except _Gone:
-            pass
-        except BaseException as e:  # said when the upload is complete (store_bundle)
-            self.refused = e
+                bundles.extract_stream(cast(BinaryIO, unzipped), folder, **self.limits)
+            manifest = bundles.manifest_in(folder)
+            with self.arrived:  # discard() either sees the folder or is seen here: never left behind
+                if self.discarded:
+                    raise _Gone()
+                self.manifest, self.unpacked = manifest, folder
+        except BaseException:  # gone, or refused: finish() reads the file again for the refusal's words
+            shutil.rmtree(folder, ignore_errors=True)
         finally:
             reader.close()
 
@@ -121,13 +131,10 @@ class Upload:
         self.close()
         if self.checker is not None:
             self.checker.join()
-        if self.refused is not None:
-            if isinstance(self.refused, bundles.BundleRefused):
-                raise self.refused
-            raise bundles.BundleRefused("The bundle is not a readable .tar.gz archive (%s)." % self.refused)
         if self.manifest is not None:
             return self.manifest
-        return bundles.read_manifest(self.path, **self.limits)  # not gzip, or too short to start the check
+        # Not gzip, too short to start the check, or refused: the one-pass check of the file says why.
+        return bundles.read_manifest(self.path, **self.limits)
 
     def close(self) -> None:
         self.file.close()
@@ -141,7 +148,11 @@ class Upload:
             self.arrived.notify_all()
 
     def discard(self) -> None:
-        self.discard_check()
+        self.discard_check()  # the check stops at its next read and removes what it unpacked
         self.file.close()
         if os.path.exists(self.path):
             os.unlink(self.path)
+        with self.arrived:
+            unpacked, self.unpacked = self.unpacked, None
+        if unpacked is not None:
+            shutil.rmtree(unpacked, ignore_errors=True)

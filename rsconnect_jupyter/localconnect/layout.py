@@ -50,6 +50,10 @@ class Layout:
     def bundle_dir(self, guid: str, bundle_id: int | str) -> str:
         return os.path.join(self.content_dir(guid), "bundles", str(bundle_id))
 
+    def bundle_unpacked(self, guid: str, bundle_id: int | str) -> str:
+        """The archive as the upload unpacked it, until its first deploy takes it (intake.py)."""
+        return os.path.join(self.content_dir(guid), "bundles", "%s.unpacked" % bundle_id)
+
     def clean_leftovers(self) -> None:
         """Remove half-done work of a previous run: uploads, extractions, environment builds."""
         content_root = os.path.join(self.data_dir, "content")

@@ -141,11 +141,16 @@ class Runner:
         archive = self.layout.bundle_archive(guid, bundle_id)
         final = self.layout.bundle_dir(guid, bundle_id)
         work = "%s.new-%s" % (final, uuid.uuid4().hex[:8])
-        task.log("Extracting the bundle.")
+        unpacked = self.layout.bundle_unpacked(guid, bundle_id)
         try:
-            # One pass over the archive: extract checks every member as read_manifest does (the
-            # upload was checked as it arrived), then the manifest is read from the folder.
-            bundles.extract(archive, work, **self.limits)
+            try:  # the upload unpacked it as it arrived (intake.py): the first deploy takes that folder
+                os.rename(unpacked, work)
+                task.log("Taking the bundle as it was unpacked on arrival.")
+            except FileNotFoundError:
+                # A later deploy (a version made live again): one pass over the archive; extract
+                # checks every member as the upload's check did.
+                task.log("Extracting the bundle.")
+                bundles.extract(archive, work, **self.limits)
             manifest = bundles.manifest_in(work)
             mode = manifest["metadata"]["appmode"]
             if mode not in SUPPORTED:

@@ -5,6 +5,7 @@ compared file by file before and after)."""
 import gzip
 import io
 import os
+import shutil
 import tarfile
 
 import pytest
@@ -139,7 +140,7 @@ def test_trick_is_refused_at_upload(world, trick):
 
 @pytest.mark.parametrize("trick", sorted(TRICKS))
 def test_trick_on_disk_fails_the_deploy_and_keeps_the_live_bundle(world, trick):
-    """An archive changed on disk after its upload is checked again when deployed."""
+    """An archive changed on disk after its upload is checked again when it is extracted."""
     root, server = world
     client = Client(server)
     item = client.create()
@@ -150,6 +151,9 @@ def test_trick_on_disk_fails_the_deploy_and_keeps_the_live_bundle(world, trick):
     archive = os.path.join(server.data_dir, "content", item["guid"], "bundles", "%s.tar.gz" % second["id"])
     with open(archive, "wb") as f:
         f.write(TRICKS[trick](root))
+    # The upload's own unpacked folder would be taken instead: without it (as for any deploy after
+    # the first), the deploy reads the archive.
+    shutil.rmtree(archive[: -len(".tar.gz")] + ".unpacked")
     before = snapshot(root)
     task, lines = client.wait(client.deploy(item["guid"], second["id"]))
     assert task["finished"] and task["code"] != 0

@@ -133,3 +133,39 @@ def test_a_bad_chunked_upload_is_refused_and_nothing_is_kept(local_server, body,
     assert answer.status_code == 400 and said in answer.json()["error"], answer.text
     assert client("GET", "v1/content/%s/bundles" % guid).json() == []
     assert partial_uploads(local_server.data_dir) == {}
+
+
+def test_the_first_deploy_takes_the_folder_the_upload_unpacked_and_a_later_one_extracts_again(local_server):
+    client = Client(local_server)
+    guid = client.create("intake-unpacked")["guid"]
+    body = bundle_bytes({"index.html": b"<h1>unpacked on arrival</h1>", "manifest.json": MANIFEST})
+    bundle = client.upload(guid, chunked(body))
+    bundles_dir = local_server.data_dir / "content" / guid / "bundles"
+    unpacked = bundles_dir / ("%s.unpacked" % bundle["id"])
+    assert (unpacked / "index.html").read_bytes() == b"<h1>unpacked on arrival</h1>"
+    assert (unpacked / "manifest.json").read_bytes() == MANIFEST
+
+    task, lines = client.wait(client.deploy(guid, bundle["id"]))
+    assert task["code"] == 0, lines
+    assert "Taking the bundle as it was unpacked on arrival." in lines and "Extracting the bundle." not in lines
+    assert not unpacked.exists()  # moved into place, not copied
+    page = client.get(local_server.url + "content/%s/" % guid)
+    assert page.status_code == 200 and "unpacked on arrival" in page.text
+
+    # A second deploy of the same version (made live again) unpacks the stored archive.
+    task, lines = client.wait(client.deploy(guid, bundle["id"]))
+    assert task["code"] == 0 and "Extracting the bundle." in lines, lines
+    assert "unpacked on arrival" in client.get(local_server.url + "content/%s/" % guid).text
+
+
+def test_a_version_deleted_before_its_deploy_takes_its_unpacked_folder_with_it(local_server):
+    client = Client(local_server)
+    guid = client.create("intake-deleted")["guid"]
+    live = client.upload(guid, bundle_bytes({"index.html": b"live", "manifest.json": MANIFEST}))
+    client.wait(client.deploy(guid, live["id"]))
+    never = client.upload(guid, bundle_bytes({"index.html": b"never deployed", "manifest.json": MANIFEST}))
+    bundles_dir = local_server.data_dir / "content" / guid / "bundles"
+    assert (bundles_dir / ("%s.unpacked" % never["id"])).is_dir()
+    r = client("DELETE", "v1/content/%s/bundles/%s" % (guid, never["id"]))
+    assert r.status_code == 204, r.text
+    assert sorted(p.name for p in bundles_dir.iterdir()) == sorted([str(live["id"]), "%s.tar.gz" % live["id"]])
