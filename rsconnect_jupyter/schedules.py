@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any
 
+from . import schedule_rules
 from .exceptions import InvalidInput, NotFound
-from .localconnect import schedule_rules
 from .publish_flow import follow_task
 from .rules import SCHEDULE_EMAIL_CHOICES, SCHEDULE_EVERY_HELP
 from .target import Log

@@ -16,7 +16,8 @@ import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from . import renders, schedule_rules
+from .. import schedule_rules
+from . import renders
 
 if TYPE_CHECKING:
     from .db import Database

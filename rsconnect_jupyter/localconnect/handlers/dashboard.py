@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import access, schedule_rules
+from ... import schedule_rules
+from .. import access
 from .base import BaseHandler
 from .pages import PageHandler
 

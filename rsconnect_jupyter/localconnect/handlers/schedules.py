@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from .. import auth, errors, models, renders, schedule_rules
+from ... import schedule_rules
+from .. import auth, errors, models, renders
 from ..db_schema import now
 from .base import BaseHandler, send_file
 from .pages import require_view

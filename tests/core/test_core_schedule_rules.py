@@ -1,4 +1,4 @@
-"""When a schedule runs (rsconnect_jupyter/localconnect/schedule_rules.py): each of Connect's types, in
+"""When a schedule runs (rsconnect_jupyter/schedule_rules.py): each of Connect's types, in
 the schedule's timezone, across DST changes, at fixed moments (the rules take `after` as an argument)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rsconnect_jupyter.localconnect.schedule_rules import BadSchedule, check, describe, next_run
+from rsconnect_jupyter.schedule_rules import BadSchedule, check, describe, next_run
 
 UTC = timezone.utc
 
