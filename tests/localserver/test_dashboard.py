@@ -325,7 +325,10 @@ def test_delete_removes_a_version_that_is_not_live(world, browser):
     page = context.new_page()
     try:
         page.goto(world["server"].url + "connect/apps/" + guid)
-        page.locator('tr.version[data-bundle="%s"] button.delete' % spare).click()
+        row = page.locator('tr.version[data-bundle="%s"]' % spare)
+        assert not row.locator("button.delete").is_visible()  # asked first: one click removes nothing
+        row.locator("summary.delete-ask").click()
+        row.locator("button.delete").click()
         page.wait_for_url("**/connect/apps/%s" % guid)
         assert page.locator('tr.version[data-bundle="%s"]' % spare).count() == 0
     finally:
