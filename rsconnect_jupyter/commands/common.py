@@ -89,15 +89,26 @@ def server_options(func: F) -> F:
                 envvar="CONNECT_API_KEY",
                 help="API key of your Connect account (env: CONNECT_API_KEY). Never printed.",
             ),
-            click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
-            click.option(
-                "-c",
-                "--cacert",
-                type=click.Path(exists=True, dir_okay=False),
-                help="PEM file with the certificate authority of the server's TLS certificate.",
-            ),
+            *TLS_OPTIONS,
         ],
     )
+
+
+# How the server's certificate is checked: the same two options wherever a server is named or saved.
+TLS_OPTIONS: list[Callable[[F], F]] = [
+    click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
+    click.option(
+        "-c",
+        "--cacert",
+        type=click.Path(exists=True, dir_okay=False),
+        help="PEM file with the certificate authority of the server's TLS certificate.",
+    ),
+]
+
+
+def tls_options(func: F) -> F:
+    """-i/--insecure and -c/--cacert, given to the command as `insecure` and `cacert`."""
+    return with_options(func, TLS_OPTIONS)
 
 
 @dataclass(frozen=True)

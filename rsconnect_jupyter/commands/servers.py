@@ -8,7 +8,7 @@ from .. import deploy
 from ..exceptions import InvalidInput
 from ..options import ServerChoice
 from ..store import ServerStore
-from .common import handle_errors, server_options
+from .common import handle_errors, server_options, tls_options
 
 
 @click.command("add")
@@ -21,13 +21,7 @@ from .common import handle_errors, server_options
     envvar="CONNECT_API_KEY",
     help="API key of your Connect account (env: CONNECT_API_KEY). Stored at mode 0600, never printed.",
 )
-@click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option(
-    "-c",
-    "--cacert",
-    type=click.Path(exists=True, dir_okay=False),
-    help="PEM file with the certificate authority of the server's TLS certificate.",
-)
+@tls_options
 @click.option("--default", "make_default", is_flag=True, help="Use this server when none is named.")
 @handle_errors
 def add(name: str, server: str, api_key: str, insecure: bool, cacert: str | None, make_default: bool) -> None:

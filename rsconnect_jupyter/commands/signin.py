@@ -13,7 +13,7 @@ import click
 
 from ..exceptions import InvalidInput
 from ..store import Server, config_dir
-from .common import handle_errors
+from .common import handle_errors, tls_options
 
 if TYPE_CHECKING:
     from .. import signin
@@ -41,13 +41,7 @@ def _saved(pending: signin.Pending, tokens: dict[str, object], no_set_default: b
 @click.argument("server_arg", metavar="SERVER", required=False)
 @click.option("-s", "--server", envvar="CONNECT_SERVER", help="The URL of the Connect server (env: CONNECT_SERVER).")
 @click.option("-n", "--name", help="Nickname for the server (default: its host name).")
-@click.option("-i", "--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option(
-    "-c",
-    "--cacert",
-    type=click.Path(exists=True, dir_okay=False),
-    help="PEM file with the server's certificate authority.",
-)
+@tls_options
 @click.option(
     "--use-device-code",
     is_flag=True,
