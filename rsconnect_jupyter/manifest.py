@@ -24,6 +24,7 @@ APP_MODES = {
     "python-shiny": 15,
     "jupyter-voila": 16,
     "python-gradio": 17,
+    "python-panel": 18,
 }
 
 # What the user calls each mode in messages.
@@ -38,6 +39,7 @@ APP_MODE_NAMES = {
     "python-shiny": "a Python Shiny app",
     "jupyter-voila": "a Voila dashboard",
     "python-gradio": "a Gradio app",
+    "python-panel": "a Panel app",
     "unknown": "content never deployed",
 }
 
