@@ -318,6 +318,6 @@ def check_server_renders(quarto_versions: list[str] | None, server_url: str) -> 
     """Refuse before anything is sent when the server says it has no Quarto (None: it does not say)."""
     if quarto_versions is not None and not quarto_versions:
         raise CannotRenderQuarto(
-            "%s cannot render Quarto (it has no Quarto installed), which Posit Connect with Quarto can: publish "
+            "%s cannot render Quarto, which Posit Connect with Quarto can: publish "
             "the source there, or render it yourself and publish the output with `rsconnect deploy html`." % server_url
         )
