@@ -76,7 +76,9 @@ def find_quarto(given: str | None = None) -> str | None:
     if given:
         found = shutil.which(given)
         if not found:
-            raise InvalidInput('The Quarto "%s" does not exist or cannot be run: give the path of the quarto binary.' % given)
+            raise InvalidInput(
+                'The Quarto "%s" does not exist or cannot be run: give the path of the quarto binary.' % given
+            )
         return found
     for candidate in ("quarto", *WELL_KNOWN):
         found = shutil.which(candidate)
@@ -88,11 +90,11 @@ def find_quarto(given: str | None = None) -> str | None:
 def run_inspect(quarto: str, target: Path) -> dict[str, Any]:
     """`quarto inspect TARGET`, parsed."""
     try:
-        out = subprocess.run(
-            [quarto, "inspect", str(target)], capture_output=True, text=True, timeout=300, check=False
-        )
+        out = subprocess.run([quarto, "inspect", str(target)], capture_output=True, text=True, timeout=300, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise InvalidInput("%s could not inspect %s (%s): check that it is a working Quarto." % (quarto, target, e)) from None
+        raise InvalidInput(
+            "%s could not inspect %s (%s): check that it is a working Quarto." % (quarto, target, e)
+        ) from None
     if out.returncode != 0:
         last = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
         raise InvalidInput(
@@ -167,7 +169,11 @@ def document_engines(path: Path) -> list[str]:
 def is_shiny(meta: dict[str, Any]) -> bool:
     """`server: shiny`, `server: {type: shiny}` or `runtime: shiny`, as Publisher reads them."""
     server = meta.get("server")
-    return meta.get("runtime") == "shiny" or server == "shiny" or (isinstance(server, dict) and server.get("type") == "shiny")
+    return (
+        meta.get("runtime") == "shiny"
+        or server == "shiny"
+        or (isinstance(server, dict) and server.get("type") == "shiny")
+    )
 
 
 def document_meta(path: Path) -> dict[str, Any]:
@@ -187,7 +193,9 @@ def project_config(directory: Path) -> dict[str, Any] | None:
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-                raise InvalidInput("%s cannot be read as YAML (%s): fix it as `quarto render` would ask." % (path, e)) from None
+                raise InvalidInput(
+                    "%s cannot be read as YAML (%s): fix it as `quarto render` would ask." % (path, e)
+                ) from None
             return data if isinstance(data, dict) else {}
     return None
 

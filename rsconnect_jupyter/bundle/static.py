@@ -45,16 +45,24 @@ def landing_page(directory: Path, pages: list[str], entrypoint: str | None) -> s
     """-e/--entrypoint (relative to the folder), else index.html, else the only page."""
     if entrypoint:
         given = Path(entrypoint)
-        rel = Path(os.path.relpath(os.path.abspath(str(given)), str(directory))).as_posix() if given.is_absolute() else given.as_posix()
+        rel = (
+            Path(os.path.relpath(os.path.abspath(str(given)), str(directory))).as_posix()
+            if given.is_absolute()
+            else given.as_posix()
+        )
         if rel not in pages:
-            raise InvalidInput("%s is not an HTML page in %s: give -e/--entrypoint a page of the folder." % (entrypoint, directory))
+            raise InvalidInput(
+                "%s is not an HTML page in %s: give -e/--entrypoint a page of the folder." % (entrypoint, directory)
+            )
         return rel
     if "index.html" in pages:
         return "index.html"
     if len(pages) == 1:
         return pages[0]
     if not pages:
-        raise InvalidInput("%s has no .html page: render it first (quarto render), then publish the output folder." % directory)
+        raise InvalidInput(
+            "%s has no .html page: render it first (quarto render), then publish the output folder." % directory
+        )
     raise InvalidInput(
         "%s has several pages and no index.html: say which one opens the site with -e/--entrypoint (for example -e %s)."
         % (directory, pages[0])

@@ -127,8 +127,12 @@ def deploy_notebook(
 @click.argument("extra_files", nargs=-1, type=click.Path())
 @server_options
 @content_options
-@click.option("-e", "--entrypoint", metavar="PAGE", help="For a folder: the page the site opens on (default: index.html).")
-@click.option("-x", "--exclude", "excludes", multiple=True, metavar="GLOB", help="For a folder: leave out files matching GLOB.")
+@click.option(
+    "-e", "--entrypoint", metavar="PAGE", help="For a folder: the page the site opens on (default: index.html)."
+)
+@click.option(
+    "-x", "--exclude", "excludes", multiple=True, metavar="GLOB", help="For a folder: leave out files matching GLOB."
+)
 @output_options
 @handle_errors
 def deploy_html(
@@ -151,7 +155,9 @@ def deploy_html(
         deployment = publish_site(target, path, entrypoint, files, content_options_, out.feedback())
     else:
         if entrypoint or excludes:
-            raise InvalidInput("-e/--entrypoint and -x/--exclude apply to a folder of pages: leave them out for a file.")
+            raise InvalidInput(
+                "-e/--entrypoint and -x/--exclude apply to a folder of pages: leave them out for a file."
+            )
         deployment = core.publish_html(target, path, files, content_options_, out.feedback())
     report(out, deployment)
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import click
 
 from .. import bundle
-from ..options import EnvironmentOptions, FilesOptions, Feedback, ServerChoice
+from ..options import EnvironmentOptions, Feedback, FilesOptions, ServerChoice
 from ..publish_quarto import QuartoOptions, prepare, publish_quarto
 from .common import (
     ContentArgs,

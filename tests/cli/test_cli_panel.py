@@ -46,7 +46,9 @@ def pull_document(page, key):
         while time.time() < deadline and not any(text in f for f in frames):
             msg = await asyncio.wait_for(conn.read_message(), 60)
             if msg is None:
-                raise AssertionError("the socket closed (%s %s) after %r" % (conn.close_code, conn.close_reason, frames))
+                raise AssertionError(
+                    "the socket closed (%s %s) after %r" % (conn.close_code, conn.close_reason, frames)
+                )
             frames.append(msg if isinstance(msg, str) else msg.decode())
 
     async def go():

@@ -34,7 +34,7 @@ REFUSAL = (
 QMD_PYTHON = '---\ntitle: "Sales report"\n---\n\nThe total:\n\n```{python}\nprint(40 + 2)\n```\n'
 QMD_R = '---\ntitle: "R report"\n---\n\n```{r}\nsummary(cars)\n```\n'
 QMD_TEXT = "---\ntitle: Notes\n---\n\nJust words, no code.\n"
-QMD_SHINY = '---\ntitle: Live\nserver: shiny\n---\n\n```{python}\nfrom shiny import ui\n```\n'
+QMD_SHINY = "---\ntitle: Live\nserver: shiny\n---\n\n```{python}\nfrom shiny import ui\n```\n"
 
 
 @pytest.fixture
@@ -115,7 +115,12 @@ def test_quarto_source_is_refused_before_upload_by_a_server_without_quarto(local
 
 def test_the_local_server_refuses_a_quarto_bundle_sent_anyway(local_server):
     files = {"report.qmd": QMD_PYTHON}
-    archive = tar_bytes({**files, "manifest.json": manifest("quarto-static", files, quarto={"version": "1.4.553", "engines": ["markdown"]})})
+    archive = tar_bytes(
+        {
+            **files,
+            "manifest.json": manifest("quarto-static", files, quarto={"version": "1.4.553", "engines": ["markdown"]}),
+        }
+    )
     created = local_server.api("POST", "v1/content", json={"name": "quarto-sent-anyway"}).json()
     answer = local_server.api("POST", "v1/content/%s/bundles" % created["guid"], data=archive)
     assert answer.status_code == 400
@@ -241,7 +246,15 @@ def test_rsconnect_pythons_deploy_quarto_is_refused_by_the_local_server(local_se
     key = local_server.add_user("rp-quarto", "publisher")
     before = content_guids(local_server)
     done = rsconnect_python_with(
-        recorded_quarto, tmp_path / "config", "deploy", "quarto", project, "--server", local_server.url, "--api-key", key
+        recorded_quarto,
+        tmp_path / "config",
+        "deploy",
+        "quarto",
+        project,
+        "--server",
+        local_server.url,
+        "--api-key",
+        key,
     )
     assert done.returncode != 0
     assert "This server " + REFUSAL in done.stdout + done.stderr
