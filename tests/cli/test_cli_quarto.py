@@ -111,6 +111,11 @@ def test_quarto_source_is_refused_before_upload_by_a_server_without_quarto(local
     assert content_guids(local_server) == before  # nothing created
     record_dir = path if kind == "project" else path.parent
     assert not (record_dir / "rsconnect-python").exists()
+    # The manifest written for a Connect that renders Quarto is refused the same way by `deploy manifest`.
+    ok(cli("write-manifest", "quarto", path))
+    last = one_sentence_failure(cli("deploy", "manifest", *target, record_dir / "manifest.json"))
+    assert last == "Error: %s %s" % (local_server.url, REFUSAL)
+    assert content_guids(local_server) == before
 
 
 def test_the_local_server_refuses_a_quarto_bundle_sent_anyway(local_server):
