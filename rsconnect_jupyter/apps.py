@@ -1,6 +1,6 @@
 """Python APIs and apps: their types, entrypoint detection, and which files of the directory go.
 
-    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|shiny|gradio DIRECTORY
+    rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|shiny|gradio|panel DIRECTORY
 
 The directory is bundled whole, minus what never belongs in a bundle (version control, caches,
 virtual environments, our own records and config) and what the user excludes with `-x GLOB`.
@@ -30,6 +30,7 @@ APP_TYPES = {
     "bokeh": "python-bokeh",
     "shiny": "python-shiny",
     "gradio": "python-gradio",
+    "panel": "python-panel",
 }
 
 # What `deploy TYPE --help` says the type is.
@@ -42,10 +43,11 @@ APP_TYPE_HELP = {
     "bokeh": "a Bokeh app",
     "shiny": "a Python Shiny app (Shiny Express too)",
     "gradio": "a Gradio app",
+    "panel": "a Panel app (Connect 2025.10 and later)",
 }
 
 # Modes whose entrypoint is a script file rather than `module:object`.
-SCRIPT_MODES = {"python-streamlit", "python-bokeh", "python-gradio"}
+SCRIPT_MODES = {"python-streamlit", "python-bokeh", "python-gradio", "python-panel"}
 
 # Shiny Express apps have no app object: Connect runs them as an attribute of this module, named
 # after the file (escaped), as rsconnect-python and Shiny itself write it.

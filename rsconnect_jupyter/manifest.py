@@ -21,9 +21,12 @@ APP_MODES = {
     "python-streamlit": 10,
     "python-bokeh": 11,
     "python-fastapi": 12,
+    "quarto-shiny": 13,
+    "quarto-static": 14,
     "python-shiny": 15,
     "jupyter-voila": 16,
     "python-gradio": 17,
+    "python-panel": 18,
 }
 
 # What the user calls each mode in messages.
@@ -35,9 +38,12 @@ APP_MODE_NAMES = {
     "python-streamlit": "a Streamlit app",
     "python-bokeh": "a Bokeh app",
     "python-fastapi": "an ASGI API (python-fastapi)",
+    "quarto-static": "Quarto source (quarto-static)",
+    "quarto-shiny": "Quarto source with Shiny (quarto-shiny)",
     "python-shiny": "a Python Shiny app",
     "jupyter-voila": "a Voila dashboard",
     "python-gradio": "a Gradio app",
+    "python-panel": "a Panel app",
     "unknown": "content never deployed",
 }
 
@@ -48,6 +54,7 @@ class Metadata(TypedDict, total=False):
     appmode: str  # one of APP_MODES
     entrypoint: str  # the notebook's file name, `module:object`, or a script's file name
     primary_html: str  # static content: the page Connect serves
+    content_category: str  # "site" for a multi-page site (Quarto's publisher, rsconnect-python)
 
 
 class PackageManagerSection(TypedDict, total=False):
@@ -75,6 +82,11 @@ class JupyterOptions(TypedDict, total=False):
     hide_tagged_input: bool
 
 
+class QuartoSection(TypedDict):
+    version: str  # the Quarto the source was inspected with
+    engines: list[str]  # "markdown", "jupyter" (and "knitr")
+
+
 class FileEntry(TypedDict):
     checksum: str  # MD5, hex
 
@@ -92,6 +104,7 @@ class Manifest(_ManifestKeys, total=False):
     python: PythonSection
     environment: EnvironmentSection
     jupyter: JupyterOptions
+    quarto: QuartoSection
 
 
 def describe_mode(app_mode: str) -> str:
@@ -123,13 +136,17 @@ def python_requires(snapshot: Snapshot) -> str:
     return snapshot.get("python_requires") or "~=%s.0" % python_major_minor(snapshot["python"])
 
 
-def static_manifest(primary_html: str) -> Manifest:
-    """An HTML document (a notebook's snapshot or any .html file) with the files it needs."""
-    return {
+def static_manifest(primary_html: str, site: bool = False) -> Manifest:
+    """An HTML document (a notebook's snapshot or any .html file) with the files it needs; a site
+    (several pages, as Quarto's publisher sends a rendered website) says `content_category: site`."""
+    manifest: Manifest = {
         "version": 1,
         "metadata": {"appmode": "static", "primary_html": primary_html, "entrypoint": primary_html},
         "files": {},
     }
+    if site:
+        manifest["metadata"]["content_category"] = "site"
+    return manifest
 
 
 def python_manifest(
@@ -169,3 +186,21 @@ def notebook_manifest(
     notebook_name: str, snapshot: Snapshot, hide_all_input: bool = False, hide_tagged_input: bool = False
 ) -> Manifest:
     return python_manifest("jupyter-static", notebook_name, snapshot, hide_all_input, hide_tagged_input)
+
+
+def quarto_manifest(
+    app_mode: str, version: str, engines: list[str], site: bool, snapshot: Snapshot | None = None
+) -> Manifest:
+    """Quarto source (quarto-static or quarto-shiny), as rsconnect-python 1.32 writes it: no entrypoint
+    (Connect renders the bundle's document or project), `content_category: site` for more than one
+    input, and the Python sections only when the jupyter engine runs code."""
+    manifest: Manifest = {"version": 1, "metadata": {"appmode": app_mode}}
+    if site:
+        manifest["metadata"]["content_category"] = "site"
+    manifest["quarto"] = {"version": version, "engines": list(engines)}
+    if snapshot is not None:
+        manifest["locale"] = snapshot.get("locale") or "en_US.UTF-8"
+        manifest["python"] = python_section(snapshot)
+        manifest["environment"] = {"python": {"requires": python_requires(snapshot)}}
+    manifest["files"] = {}
+    return manifest

@@ -177,6 +177,10 @@ def publish(
     if options.draft:
         check_drafts(client)
     user = verify_server(client)
+    if app_mode in ("quarto-static", "quarto-shiny"):  # source that needs rendering: a Quarto must be there
+        from .quarto import check_server_renders
+
+        check_server_renders(client.quarto_versions(), client.url)
     if publication.python_version:
         check_python_version(
             client, publication.python_version, ignore_python_version, log, requires=publication.python_requires

@@ -9,6 +9,8 @@ Builders:
   html_snapshot_bundle   a notebook rendered to HTML as saved (or executed first)   -> static
   notebook_source_bundle a notebook, its requirements.txt and extra files          -> jupyter-static
   html_bundle            an existing HTML file and the files it needs              -> static
+  html_site_bundle       a folder of rendered pages (a Quarto site's _site/)       -> static (site)
+  quarto_bundle          Quarto source: a document or a project                    -> quarto-static|shiny
   app_bundle             an API's or app's directory (apps.py chooses the files)   -> python-*
   manifest_bundle        exactly the files an existing manifest.json lists         -> its own mode
 
@@ -21,11 +23,12 @@ Modules, one job each:
   writer         write_bundle: manifest.json first, every file read once (MD5 and gzip in one pass)
   files          the user's extra files and a folder's files, no name twice
   notebook       reading, checking and rendering notebooks; their bundles and write-manifest
-  static         an existing HTML file
+  static         an existing HTML file, or a folder of rendered pages
+  quarto         Quarto source (quarto.py inspects it)
   app            an API's or app's directory; its bundle and write-manifest
   manifest_file  an existing manifest.json and exactly the files it lists
 
-static, app and manifest_file are imported when one of their names is first used (`__getattr__`
+static, quarto, app and manifest_file are imported when one of their names is first used (`__getattr__`
 below): a notebook's deploy needs none of them, and every module costs the CLI start-up time.
 """
 
@@ -52,11 +55,13 @@ from .writer import md5_of, write_bundle
 if TYPE_CHECKING:
     from .app import app_bundle, app_files, app_manifest, write_app_manifest
     from .manifest_file import changed_files, find_manifest, manifest_bundle, manifest_files, read_manifest
-    from .static import html_bundle
+    from .quarto import quarto_bundle, quarto_files, write_quarto_manifest
+    from .static import html_bundle, html_site_bundle, landing_page, site_pages
 
 # name -> the module that defines it, imported on first use
 _LAZY = {
-    "html_bundle": ".static",
+    **dict.fromkeys(("html_bundle", "html_site_bundle", "landing_page", "site_pages"), ".static"),
+    **dict.fromkeys(("quarto_bundle", "quarto_files", "write_quarto_manifest"), ".quarto"),
     **dict.fromkeys(("app_bundle", "app_files", "app_manifest", "write_app_manifest"), ".app"),
     **dict.fromkeys(
         ("changed_files", "find_manifest", "manifest_bundle", "manifest_files", "read_manifest"), ".manifest_file"
@@ -93,18 +98,24 @@ __all__ = [
     "collect_files",
     "find_manifest",
     "html_bundle",
+    "html_site_bundle",
     "html_snapshot_bundle",
+    "landing_page",
     "manifest_bundle",
     "manifest_files",
     "md5_of",
     "plan_bundle",
+    "quarto_bundle",
+    "quarto_files",
     "notebook_source_bundle",
     "notebook_source_files",
     "read_manifest",
     "read_notebook",
+    "site_pages",
     "render_html",
     "walk_directory",
     "write_app_manifest",
     "write_bundle",
     "write_notebook_manifest",
+    "write_quarto_manifest",
 ]

@@ -1,4 +1,4 @@
-"""`rsconnect deploy api|flask|fastapi|dash|streamlit|bokeh|manifest` and `write-manifest` for each type.
+"""`rsconnect deploy TYPE` (each type of apps.APP_TYPES), `deploy manifest`, and `write-manifest TYPE`.
 
 Imported only when one of them runs (or their group's help is shown): the groups in deploy.py
 find them in DEPLOY_COMMANDS and WRITE_MANIFEST_COMMANDS.

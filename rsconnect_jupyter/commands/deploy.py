@@ -52,6 +52,8 @@ APP_COMMANDS = {name: LazyCommand(".commands.apps", "DEPLOY_COMMANDS") for name 
 APP_MANIFEST_COMMANDS = {name: LazyCommand(".commands.apps", "WRITE_MANIFEST_COMMANDS") for name in apps.APP_TYPES}
 APP_COMMANDS["voila"] = LazyCommand(".commands.voila", "deploy_voila")  # a notebook, not a directory
 APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_voila")
+APP_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "deploy_quarto")  # a document or a project
+APP_MANIFEST_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "write_manifest_quarto")
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)
@@ -121,20 +123,42 @@ def deploy_notebook(
 
 
 @deploy_group.command("html")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @click.argument("extra_files", nargs=-1, type=click.Path())
 @server_options
 @content_options
+@click.option(
+    "-e", "--entrypoint", metavar="PAGE", help="For a folder: the page the site opens on (default: index.html)."
+)
+@click.option(
+    "-x", "--exclude", "excludes", multiple=True, metavar="GLOB", help="For a folder: leave out files matching GLOB."
+)
 @output_options
 @handle_errors
 def deploy_html(
-    path: str, extra_files: tuple[str, ...], server: ServerChoice, content: ContentArgs, out: Output
+    path: str,
+    extra_files: tuple[str, ...],
+    server: ServerChoice,
+    content: ContentArgs,
+    entrypoint: str | None,
+    excludes: tuple[str, ...],
+    out: Output,
 ) -> None:
-    """Publish an existing HTML file; EXTRA_FILES (images, styles) must be in its folder."""
+    """Publish an existing HTML file (with its NAME_files/ folder, as Quarto renders one), or a folder of
+    rendered pages such as a Quarto site's _site/ (a site when it has several pages); EXTRA_FILES
+    (images, styles) must be in its folder."""
     target, content_options_ = start_publish(out, server, content)
-    deployment = core.publish_html(
-        target, path, FilesOptions(extra_files=extra_files), content_options_, out.feedback()
-    )
+    files = FilesOptions(extra_files=extra_files, excludes=excludes)
+    if Path(path).is_dir():
+        from ..publish_quarto import publish_site
+
+        deployment = publish_site(target, path, entrypoint, files, content_options_, out.feedback())
+    else:
+        if entrypoint or excludes:
+            raise InvalidInput(
+                "-e/--entrypoint and -x/--exclude apply to a folder of pages: leave them out for a file."
+            )
+        deployment = core.publish_html(target, path, files, content_options_, out.feedback())
     report(out, deployment)
 
 

@@ -75,6 +75,13 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: intake.U
     return bundle_id
 
 
+QUARTO_SOURCE_MODES = ("quarto-static", "quarto-shiny")
+QUARTO_REFUSAL = (
+    "This server cannot render Quarto, which Posit Connect with Quarto can: publish the source there, or "
+    "render it yourself and publish the output with `rsconnect deploy html`."
+)
+
+
 def refuse_unsupported_mode(state: State, guid: str, mode: str) -> None:
     """A bundle of an app mode this server cannot run is refused at upload, and the content item it
     was sent to is removed if it holds nothing else (the client created it just before)."""
@@ -86,6 +93,8 @@ def refuse_unsupported_mode(state: State, guid: str, mode: str) -> None:
         mode,
         ", ".join(SUPPORTED),
     )
+    if mode in QUARTO_SOURCE_MODES:
+        sentence = QUARTO_REFUSAL
     if not state.db.bundles(guid):
         delete_content(state, guid)
         log.info("content %s removed: its first bundle has app mode %s, which this server cannot run", guid, mode)

@@ -49,6 +49,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         ),
         (api + r"server_settings", handlers.ServerSettingsHandler),
         (api + r"v1/server_settings/python", handlers.PythonSettingsHandler),
+        (api + r"v1/server_settings/quarto", handlers.QuartoSettingsHandler),
         (api + r"(?:v1/user|me)", handlers.UserHandler),
         (api + r"v1/users", handlers.UsersHandler),
         (api + r"v1/users/(?P<guid>[^/]+)", handlers.UsersHandler),

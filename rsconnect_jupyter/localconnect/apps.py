@@ -39,6 +39,7 @@ APP_MODES = (
     "python-shiny",
     "jupyter-voila",
     "python-gradio",
+    "python-panel",
 )
 # Packages the server adds to the content's environment to serve it (unpinned: a pin in
 # requirements.txt wins).
@@ -51,9 +52,10 @@ SERVER_PACKAGES: dict[str, tuple[str, ...]] = {
     "python-shiny": (),  # shiny brings uvicorn
     "jupyter-voila": ("ipykernel",),  # the notebook's kernel
     "python-gradio": (),
+    "python-panel": (),
 }
 # Modes whose process checks the Host and Origin it is called with against its own address.
-OWN_HOST_MODES = ("python-streamlit", "python-bokeh", "jupyter-voila")
+OWN_HOST_MODES = ("python-streamlit", "python-bokeh", "jupyter-voila", "python-panel")
 APPHOST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apphost.py")
 APP_LOG_MAX_BYTES = 10 * 1024 * 1024  # per file; env RSCONNECT_APP_LOG_MAX_BYTES (read at each app start)
 APP_LOG_KEEP = 3  # older files kept beside it; env RSCONNECT_APP_LOG_KEEP
@@ -74,7 +76,7 @@ def free_port() -> int:
 
 
 def script_path(entrypoint: str) -> str:
-    """Streamlit, Bokeh and Gradio run a script: `app.py`, or a module name `app` (`app:obj` too)."""
+    """Streamlit, Bokeh, Gradio and Panel run a script: `app.py`, or a module name `app` (`app:obj` too)."""
     if entrypoint.endswith(".py"):
         return entrypoint
     return entrypoint.split(":", 1)[0].replace(".", "/") + ".py"
@@ -117,11 +119,12 @@ def command(mode: str, python: str, entrypoint: str, port: int, prefix: str) -> 
             "--server.fileWatcherType",
             "none",
         ], False
-    if mode == "python-bokeh":
+    if mode in ("python-bokeh", "python-panel"):
+        # Panel serves its apps with Bokeh's server, and takes the same options.
         return [
             python,
             "-m",
-            "bokeh",
+            "bokeh" if mode == "python-bokeh" else "panel",
             "serve",
             script_path(entrypoint),
             "--port",

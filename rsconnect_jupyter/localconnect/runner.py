@@ -297,7 +297,7 @@ class Runner:
                 raise DeployStepFailed("The bundle's notebook %r (metadata.entrypoint) is not in the bundle." % entry)
         elif not entry:
             raise DeployStepFailed("The bundle's manifest.json has no metadata.entrypoint (module or module:object).")
-        if mode in ("python-streamlit", "python-bokeh", "python-gradio"):
+        if mode in ("python-streamlit", "python-bokeh", "python-gradio", "python-panel"):
             script = bundles.safe_join(folder, apps.script_path(entry))
             if not script or not os.path.isfile(script):
                 raise DeployStepFailed(

@@ -22,8 +22,9 @@ from .tasks import INTERRUPTED, Tasks
 
 DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
 # The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
-# "activate": false, previews at /content/{guid}/_bundle{id}/); public clients check it to use them.
-CONNECT_VERSION = "2025.06.0"
+# "activate": false, previews at /content/{guid}/_bundle{id}/), 2025.10.0 the first that runs Panel
+# apps (python-panel); public clients check it to use them.
+CONNECT_VERSION = "2025.10.0"
 
 
 def default_data_dir() -> str:

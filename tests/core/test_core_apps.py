@@ -206,7 +206,7 @@ def test_given_entrypoints(tmp_path):
         apps.resolve_entrypoint(tmp_path, "my-app")
 
 
-@pytest.mark.parametrize("mode", ["python-streamlit", "python-bokeh"])
+@pytest.mark.parametrize("mode", ["python-streamlit", "python-bokeh", "python-panel"])
 def test_script_apps_get_the_file_name(tmp_path, mode):
     make_tree(tmp_path, ["main.py", "pages/dashboard.py", "explore.py"])
     assert apps.resolve_entrypoint(tmp_path, None, mode) == "main.py"

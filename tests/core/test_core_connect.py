@@ -42,6 +42,7 @@ def test_server_information(fixture_server):
     client = ConnectClient(fixture_server.url, "good")
     assert client.server_settings() == fixture("publisher/server-settings.json")
     assert client.python_versions() == ["3.11.6", "3.10.12"]
+    assert client.quarto_versions() == ["1.4.550"]  # a Connect with Quarto: deploy quarto goes on
     assert client.me()["username"] == "bob"
     for name in ("r", "quarto", "nodejs"):
         assert client.get("v1/server_settings/" + name)["installations"]

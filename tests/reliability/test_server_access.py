@@ -61,6 +61,7 @@ ACCESS = {
     "/connect/apps/" + GUID + r"/bundles/(?P<bundle_id>\d+)/(?P<action>activate|delete)": {"POST": "signed-in"},
     API + "server_settings": {"GET": ("public", "clients read it before they have a key, as on Connect")},
     API + "v1/server_settings/python": {"GET": "user"},
+    API + "v1/server_settings/quarto": {"GET": "user"},
     API + "(?:v1/user|me)": {"GET": "user"},
     API + "v1/users": {"GET": "user"},
     API + "v1/users/(?P<guid>[^/]+)": {"GET": "user"},

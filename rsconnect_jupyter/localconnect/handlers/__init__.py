@@ -36,7 +36,7 @@ from .schedules import (
     VariantSenderHandler,
     VariantsHandler,
 )
-from .server import ApiNotFoundHandler, PythonSettingsHandler, ServerSettingsHandler
+from .server import ApiNotFoundHandler, PythonSettingsHandler, QuartoSettingsHandler, ServerSettingsHandler
 from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
 from .tasks import DeployHandler, TaskHandler
 from .users import UserHandler, UsersHandler
@@ -83,6 +83,7 @@ __all__ = [
     "PermissionHandler",
     "PermissionsHandler",
     "PythonSettingsHandler",
+    "QuartoSettingsHandler",
     "RenderingPageHandler",
     "RootHandler",
     "ScheduleHandler",

@@ -31,6 +31,7 @@ APP_MODE_NAMES = {
     "python-shiny": "Shiny app",
     "jupyter-voila": "Voila dashboard",
     "python-gradio": "Gradio app",
+    "python-panel": "Panel app",
     "unknown": "Not deployed yet",
 }
 

@@ -24,6 +24,14 @@ class PythonSettingsHandler(BaseHandler):
         )
 
 
+class QuartoSettingsHandler(BaseHandler):
+    def get(self) -> None:
+        self.user()
+        # This server cannot render Quarto (no Quarto runs here): no installations, as Connect answers
+        # without one, so clients refuse Quarto source before they upload it.
+        self.send_json({"installations": []})
+
+
 class ApiNotFoundHandler(BaseHandler):
     def prepare(self) -> None:
         raise errors.no_endpoint(self.request.method, self.request.path)
