@@ -24,6 +24,7 @@ from .oauth_pages import AuthorizeHandler, DeviceHandler, SignedInClientsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
+from .repository import RepositoryBundleHandler, RepositoryHandler
 from .schedules import (
     GroupsHandler,
     RenderingPageHandler,
@@ -84,6 +85,8 @@ __all__ = [
     "PermissionsHandler",
     "PythonSettingsHandler",
     "RenderingPageHandler",
+    "RepositoryBundleHandler",
+    "RepositoryHandler",
     "RootHandler",
     "ScheduleHandler",
     "SchedulesHandler",
