@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, cast
 
 from . import actions
-from .git_repos import Fetched, Location, RepositoryRefused
+from .git_repos import Fetched, Location, RepositoryRefused, shown
 from .runner import SUPPORTED
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _record(state: State, content: ContentRow, user_guid: str, fetched: Fetched,
     except BaseException:
         fetched.upload.discard()
         raise
-    state.db.add_bundle_source(bundle_id, location.repository, location.ref, fetched.commit)
+    state.db.add_bundle_source(bundle_id, shown(location.repository), location.ref, fetched.commit)
     log.info("content %s: bundle %s made from commit %s", content["guid"], bundle_id, fetched.commit[:12])
     return cast("BundleRow", state.db.bundle(content["guid"], bundle_id))
 
@@ -77,16 +77,10 @@ def bundle_on_request(state: State, content: ContentRow, user: UserRow, location
     if stored is not None and location_of(stored) == location:
         state.db.repository_checked(content["guid"], commit, "")
     task = state.tasks.create(content["guid"], bundle["id"], user["guid"])
-    task.log("Fetched %s: %s is at commit %s." % (_shown(location), location.ref, commit))
+    task.log("Fetched %s: %s is at commit %s." % (shown(location.repository), location.ref, commit))
     task.log("Bundle %s holds the folder %s." % (bundle["id"], location.directory))
     task.finish(0)
     return bundle, task
-
-
-def _shown(location: Location) -> str:
-    from .git_repos import shown
-
-    return shown(location.repository)
 
 
 def poll_one(state: State, row: RepositoryRow) -> str | None:
