@@ -52,6 +52,7 @@ APP_COMMANDS = {name: LazyCommand(".commands.apps", "DEPLOY_COMMANDS") for name 
 APP_MANIFEST_COMMANDS = {name: LazyCommand(".commands.apps", "WRITE_MANIFEST_COMMANDS") for name in apps.APP_TYPES}
 APP_COMMANDS["voila"] = LazyCommand(".commands.voila", "deploy_voila")  # a notebook, not a directory
 APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_voila")
+APP_COMMANDS["git"] = LazyCommand(".commands.git", "deploy_git")  # the server clones it: no local files
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)

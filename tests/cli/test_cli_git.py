@@ -1,0 +1,146 @@
+"""Git-backed content through our CLI (`rsconnect deploy git`, `rsconnect content repository`), against
+the local server, which clones a repository that `git http-backend` serves on 127.0.0.1
+(tests/git_served.py): the content serves the committed page; a new commit is deployed on request
+(`content repository redeploy`) and, on a server that polls every second, on its own; a repository,
+branch or folder the server cannot use is refused in one sentence and leaves no content behind."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
+from tests.git_served import GitHost, static_site
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    served = GitHost(tmp_path_factory.mktemp("git-hosted"))
+    yield served
+    served.stop()
+
+
+def site(folder, words):
+    return {"%s/%s" % (folder, name): text for name, text in static_site(words).items()}
+
+
+def target(server, key=None):
+    return ["-s", server.url, "-k", key or server.api_key]
+
+
+def wait_for(check, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = check()
+        if got:
+            return got
+        time.sleep(0.5)
+    raise AssertionError("%s did not happen within %d s" % (what, timeout))
+
+
+def content_guid(stdout):
+    url = [line for line in stdout.splitlines() if line.startswith("Content URL:")][0].split()[-1]
+    return url.rstrip("/").rsplit("/", 1)[-1], url
+
+
+def test_deploy_git_serves_the_commit_and_redeploy_picks_up_a_new_one(local_server, host, tmp_path):
+    key = local_server.add_user("gita", "publisher")
+    repo = host.new_repo(tmp_path / "work", "quarterly")
+    repo.write(site("reports/q4", "first quarter words"))
+    first = repo.commit("the first report")
+
+    done = ok(
+        cli(
+            "deploy", "git", repo.url, "--branch", "main", "--directory", "reports/q4", "--no-polling",
+            *target(local_server, key),
+        )
+    )  # fmt: skip
+    assert "Published quarterly/reports/q4" in done.stdout  # rsconnect-python's title: repository/folder
+    guid, url = content_guid(done.stdout)
+    assert "first quarter words" in local_server.get(url, key).text
+
+    shown = json.loads(ok(cli("content", "repository", "show", guid, *target(local_server, key))).stdout)
+    assert shown["repository"] == repo.url and shown["branch"] == "main"
+    assert shown["directory"] == "reports/q4" and shown["polling"] is False
+    assert shown["last_known_commit"] == first
+
+    repo.write(site("reports/q4", "second quarter words"))
+    second = repo.commit("the next report")
+    said = ok(cli("content", "repository", "redeploy", "--guid", guid, *target(local_server, key)))
+    assert "Deployed bundle" in said.stdout
+    assert "second quarter words" in local_server.get(url, key).text
+    bundles = local_server.api("GET", "v1/content/%s/bundles" % guid, key).json()
+    assert len(bundles) == 2
+    newest = max(bundles, key=lambda b: int(b["id"]))
+    assert newest["active"] and newest["metadata"]["source"] == "git"
+    assert newest["metadata"]["source_commit"] == second and newest["metadata"]["source_repo"] == repo.url
+
+    # redeploying the same content again (with --app-id) moves it to another folder of the repository
+    repo.write(site("reports/q1", "a new folder"))
+    repo.commit("another folder")
+    ok(
+        cli(
+            "deploy", "git", "--repository", repo.url, "-d", "reports/q1", "--app-id", guid, "--no-polling",
+            *target(local_server, key),
+        )
+    )  # fmt: skip
+    assert "a new folder" in local_server.get(url, key).text
+
+    # set, then remove: the content stays deployed, no longer git-backed
+    changed = json.loads(ok(cli("content", "repository", "set", guid, "--polling", *target(local_server, key))).stdout)
+    assert changed["polling"] is True and changed["directory"] == "reports/q1"
+    said = ok(cli("content", "repository", "remove", guid, "--force", *target(local_server, key)))
+    assert "no longer git-backed" in said.stdout
+    assert local_server.api("GET", "v1/content/%s/repository" % guid, key).status_code == 404
+    assert "a new folder" in local_server.get(url, key).text
+    gone = cli("content", "repository", "show", guid, *target(local_server, key))
+    assert "is not git-backed" in one_sentence_failure(gone)
+
+
+def test_what_the_server_cannot_deploy_is_refused_in_one_sentence_and_leaves_nothing(local_server, host, tmp_path):
+    key = local_server.add_user("gisela", "publisher")
+    repo = host.new_repo(tmp_path / "work", "refusals")
+    repo.write(site("app", "hello"))
+    repo.commit("a page")
+
+    def content_count():
+        return len(local_server.api("GET", "v1/content", key).json())
+
+    before = content_count()
+    cases = [
+        (["--branch", "nope", "-d", "app"], "has no branch 'nope'"),
+        (["-d", "elsewhere"], "has no manifest.json in the folder elsewhere"),
+    ]
+    for options, words in cases:
+        failed = cli("deploy", "git", repo.url, *options, *target(local_server, key))
+        sentence = one_sentence_failure(failed)
+        assert words in sentence, sentence
+    unreachable = cli("deploy", "git", host.url + "no-such.git", *target(local_server, key))
+    assert "Cannot fetch %sno-such.git" % host.url in one_sentence_failure(unreachable)
+    not_a_url = cli("deploy", "git", "reports", *target(local_server, key))
+    assert "is not a repository URL" in one_sentence_failure(not_a_url)
+    assert content_count() == before  # each new, empty content item was removed again
+
+
+def test_a_new_commit_is_deployed_by_polling(local_servers, local_server, host, tmp_path):
+    server = local_servers.start(
+        tmp_path / "data",
+        extra_args=["--repository-poll", "1", "--environments-dir", str(local_server.data_dir / "environments")],
+    )
+    repo = host.new_repo(tmp_path / "work", "polled")
+    repo.write(site(".", "before the poll"))
+    repo.commit("first")
+    done = ok(cli("deploy", "git", repo.url, *target(server)))  # polling is on by default
+    guid, url = content_guid(done.stdout)
+    assert "before the poll" in server.get(url).text
+
+    repo.write(site(".", "after the poll"))
+    second = repo.commit("second")
+    wait_for(lambda: "after the poll" in server.get(url).text, 60, "the new commit going live")
+    bundles = server.api("GET", "v1/content/%s/bundles" % guid).json()
+    assert [b["metadata"]["source_commit"] for b in bundles if b["active"]] == [second]
+    assert len(bundles) == 2
+    shown = server.api("GET", "v1/content/%s/repository" % guid).json()
+    assert shown["last_known_commit"] == second and shown["last_error"] == ""
