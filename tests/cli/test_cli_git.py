@@ -7,12 +7,18 @@ branch or folder the server cannot use is refused in one sentence and leaves no 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
-from tests.git_served import GitHost, static_site
+from tests.git_served import GIT_ENV, GitHost, static_site
+from tests.project_copies import copy_example
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +150,35 @@ def test_a_new_commit_is_deployed_by_polling(local_servers, local_server, host, 
     assert len(bundles) == 2
     shown = server.api("GET", "v1/content/%s/repository" % guid).json()
     assert shown["last_known_commit"] == second and shown["last_error"] == ""
+
+
+def test_the_docs_commands_run_as_written(local_server, tmp_path):
+    """docs/cli.md's git-backed content block, run by bash in a copy of the sample notebook's folder,
+    with `rsconnect` this package's CLI and the session's local server saved as `local`."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    start = text.index("## `rsconnect deploy git REPO_URL`")
+    block = re.search(r"```bash\n(.*?)```", text[start:], re.S).group(1)
+    reports = copy_example(tmp_path / "reports")
+    (reports / "hello.ipynb").rename(reports / "report.ipynb")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "rsconnect"
+    shim.write_text('#!/bin/sh\nexec "%s" -m rsconnect_jupyter "$@"\n' % sys.executable)
+    shim.chmod(0o755)
+    config = tmp_path / "config"
+    env = dict(os.environ, XDG_CONFIG_HOME=str(config), PATH="%s%s%s" % (bin_dir, os.pathsep, os.environ["PATH"]))
+    env.update(GIT_ENV)
+    for name in ("CONNECT_SERVER", "CONNECT_API_KEY"):
+        env.pop(name, None)
+    ok(cli("add", "-n", "local", "-s", local_server.url, "-k", local_server.api_key, env={"XDG_CONFIG_HOME": str(config)}))
+    done = subprocess.run(
+        ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = json.loads(done.stdout[done.stdout.index("{") : done.stdout.index("}") + 1])
+    assert shown["repository"] == "file://%s" % reports and shown["branch"] == "main" and shown["directory"] == "."
+    assert "Deployed bundle" in done.stdout and "no longer git-backed" in done.stdout
+    (item,) = [c for c in local_server.api("GET", "v1/content").json() if c["title"] == "reports"]
+    bundles = local_server.api("GET", "v1/content/%s/bundles" % item["guid"]).json()
+    assert len(bundles) == 2 and all(b["metadata"]["source"] == "git" for b in bundles)
+    assert "Hello" in local_server.get(item["content_url"]).text
