@@ -5,7 +5,8 @@ git_repos.py's).
 Setting a repository fetches it first: a URL that cannot be reached, a branch it does not have, or a
 folder without manifest.json is refused with one sentence, and nothing is stored. When the fetch
 works, its folder becomes a bundle like an uploaded one; deploying the content without a bundle id
-(`POST .../deploy {"bundle_id": null}`, what rsconnect-python's `deploy git` sends) deploys it.
+(`POST .../deploy {"bundle_id": null}`, what rsconnect-python's `deploy git` sends) deploys the
+branch's commit as it is then (`newest_bundle`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,24 @@ def set_repository(state: State, content: ContentRow, user: UserRow, location: L
     moves it). Nothing is stored when the fetch or the bundle is refused."""
     bundle, commit = fetch_bundle(state, content, user["guid"], location)
     state.db.save_repository(content["guid"], location.repository, location.ref, location.directory, polling, commit)
+    return bundle
+
+
+def newest_bundle(state: State, content: ContentRow, user: UserRow) -> BundleRow:
+    """The bundle a deploy without a bundle id makes live for git-backed content: the newest bundle
+    when it holds the branch's commit now, else a new bundle fetched from it (rsconnect-python's
+    `deploy git` of content already pointed at that branch and folder counts on this)."""
+    guid = content["guid"]
+    row = cast("RepositoryRow", state.db.repository(guid))
+    location = location_of(row)
+    head = state.repositories.head(location)
+    made = state.db.bundles(guid)
+    if made and head == row["last_known_commit"]:
+        source = state.db.bundle_source(made[-1]["id"])
+        if source is not None and source["commit_sha"] == head:
+            return made[-1]
+    bundle, commit = fetch_bundle(state, content, user["guid"], location)
+    state.db.repository_checked(guid, commit, "")
     return bundle
 
 

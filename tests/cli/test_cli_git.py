@@ -94,6 +94,27 @@ def test_deploy_git_serves_the_commit_and_redeploy_picks_up_a_new_one(local_serv
     )  # fmt: skip
     assert "a new folder" in local_server.get(url, key).text
 
+    # a draft of the next commit: built and previewed, while the live page stays
+    repo.write(site("reports/q1", "draft words"))
+    repo.commit("a draft")
+    drafted = ok(
+        cli(
+            "deploy",
+            "git",
+            repo.url,
+            "-d",
+            "reports/q1",
+            "-a",
+            guid,
+            "--draft",
+            "--no-polling",
+            *target(local_server, key),
+        )
+    )
+    draft_url = [line for line in drafted.stdout.splitlines() if line.startswith("Draft URL:")][0].split()[-1]
+    assert "draft words" in local_server.get(draft_url, key).text
+    assert "a new folder" in local_server.get(url, key).text
+
     # set, then remove: the content stays deployed, no longer git-backed
     changed = json.loads(ok(cli("content", "repository", "set", guid, "--polling", *target(local_server, key))).stdout)
     assert changed["polling"] is True and changed["directory"] == "reports/q1"
@@ -170,7 +191,18 @@ def test_the_docs_commands_run_as_written(local_server, tmp_path):
     env.update(GIT_ENV)
     for name in ("CONNECT_SERVER", "CONNECT_API_KEY"):
         env.pop(name, None)
-    ok(cli("add", "-n", "local", "-s", local_server.url, "-k", local_server.api_key, env={"XDG_CONFIG_HOME": str(config)}))
+    ok(
+        cli(
+            "add",
+            "-n",
+            "local",
+            "-s",
+            local_server.url,
+            "-k",
+            local_server.api_key,
+            env={"XDG_CONFIG_HOME": str(config)},
+        )
+    )
     done = subprocess.run(
         ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
     )

@@ -16,6 +16,7 @@ from .base import BaseHandler
 
 if TYPE_CHECKING:
     from ..db_repositories import RepositoryRow
+    from ..rows import BundleRow, ContentRow, UserRow
 
 T = TypeVar("T")
 FIELDS = ("repository", "branch", "directory", "polling")
@@ -134,3 +135,13 @@ class RepositoryBundleHandler(_RepositoryBase):
             },
             status=202,
         )
+
+
+async def newest_git_bundle(handler: BaseHandler, content: ContentRow, user: UserRow) -> BundleRow:
+    """For `POST .../deploy {"bundle_id": null}` on git-backed content (handlers/tasks.py)."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            None, git_content.newest_bundle, handler.state, content, user
+        )
+    except RepositoryRefused as e:
+        raise errors.invalid_value(e.message) from None
