@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..exceptions import InvalidInput
 from ..options import ServerChoice
 from .common import ContentArgs, Output, content_options, handle_errors, output_options, report, server_options
+
+if TYPE_CHECKING:
+    from ..versions import Content
 
 BRANCH_HELP = "The branch to deploy from [default: main]."
 DIRECTORY_HELP = "The folder of the repository that holds manifest.json, such as reports/q4 [default: the top]."
@@ -26,7 +29,7 @@ def _one_url(url: str | None, repository: str | None) -> str:
 
 
 @click.command("git")
-@click.argument("repo_url", metavar="REPO_URL", required=False)
+@click.argument("repo_url", metavar="[REPO_URL]", required=False)
 @click.option("-r", "--repository", help="The repository's URL (the same as REPO_URL, as rsconnect-python takes it).")
 @click.option("-b", "--branch", default="main", help=BRANCH_HELP)
 @click.option("-d", "--directory", "--subdirectory", "directory", default=".", help=DIRECTORY_HELP)
@@ -76,7 +79,7 @@ def _target(target: str | None, guid: str | None) -> str:
     return str(target or guid)
 
 
-def _content(target: str | None, guid: str | None, server: ServerChoice) -> Any:
+def _content(target: str | None, guid: str | None, server: ServerChoice) -> Content:
     from ..versions import find_content
 
     return find_content(_target(target, guid), server)
