@@ -60,7 +60,7 @@ def checked_source(source: GitSource) -> GitSource:
     url = source.repository.strip()
     if not urlsplit(url).scheme or "://" not in url:
         raise InvalidInput(
-            "%r is not a repository URL: give its full address, such as https://github.com/you/reports.git." % url
+            "%r is not a repository URL: give its full address, such as https://git.example.com/you/reports.git." % url
         )
     if not source.branch.strip():
         raise InvalidInput("The branch is empty: name the branch to deploy from, such as main.")

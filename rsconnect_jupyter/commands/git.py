@@ -24,7 +24,9 @@ def _one_url(url: str | None, repository: str | None) -> str:
     if url and repository and url != repository:
         raise InvalidInput("Give the repository once: as REPO_URL or with --repository, not both.")
     if not (url or repository):
-        raise InvalidInput("Name the repository: rsconnect deploy git https://host/you/reports.git (or --repository).")
+        raise InvalidInput(
+            "Name the repository: rsconnect deploy git https://git.example.com/you/reports.git (or --repository)."
+        )
     return str(url or repository)
 
 

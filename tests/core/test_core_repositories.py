@@ -56,9 +56,9 @@ def test_show_refuses_content_that_is_not_git_backed(fixture_server):
 @pytest.mark.parametrize(
     "url,directory,title",
     [
-        ("https://github.com/you/reports.git", ".", "reports"),
-        ("https://github.com/you/reports/", "", "reports"),
-        ("https://github.com/you/reports.git", "/q4/summary/", "reports/q4/summary"),
+        ("https://git.example.com/you/reports.git", ".", "reports"),
+        ("https://git.example.com/you/reports/", "", "reports"),
+        ("https://git.example.com/you/reports.git", "/q4/summary/", "reports/q4/summary"),
         ("file:///srv/git/site", "docs", "site/docs"),
     ],
 )
@@ -68,7 +68,7 @@ def test_titles_follow_rsconnect_pythons_rule(url, directory, title):
 
 def test_the_source_is_checked_before_anything_is_sent():
     with pytest.raises(InvalidInput, match="is not a repository URL"):
-        repositories.checked_source(repositories.GitSource("github.com/you/reports"))
+        repositories.checked_source(repositories.GitSource("git.example.com/you/reports"))
     with pytest.raises(InvalidInput, match="The branch is empty"):
         repositories.checked_source(repositories.GitSource("https://h/r.git", branch=" "))
     checked = repositories.checked_source(repositories.GitSource(" https://h/r.git ", " main ", "/q4/"))
