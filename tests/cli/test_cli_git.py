@@ -173,6 +173,7 @@ def test_a_new_commit_is_deployed_by_polling(local_servers, local_server, host, 
     assert shown["last_known_commit"] == second and shown["last_error"] == ""
 
 
+@pytest.mark.slow  # the notebook's environment is built on the server
 def test_the_docs_commands_run_as_written(local_server, tmp_path):
     """docs/cli.md's git-backed content block, run by bash in a copy of the sample notebook's folder,
     with `rsconnect` this package's CLI and the session's local server saved as `local`."""
