@@ -150,6 +150,10 @@ def test_what_the_server_cannot_deploy_is_refused_in_one_sentence_and_leaves_not
     assert "is not a repository URL" in one_sentence_failure(not_a_url)
     assert content_count() == before  # each new, empty content item was removed again
 
+    # rsconnect-python's name for remove works too, and stays out of the help
+    assert "Stop following the repository" in ok(cli("content", "repository", "delete", "--help")).stdout
+    assert "delete" not in ok(cli("content", "repository", "--help")).stdout
+
 
 def test_a_new_commit_is_deployed_by_polling(local_servers, local_server, host, tmp_path):
     server = local_servers.start(
@@ -171,6 +175,15 @@ def test_a_new_commit_is_deployed_by_polling(local_servers, local_server, host, 
     assert len(bundles) == 2
     shown = server.api("GET", "v1/content/%s/repository" % guid).json()
     assert shown["last_known_commit"] == second and shown["last_error"] == ""
+
+    # the repository and its polling are kept across a restart
+    local_servers.stop(server)
+    server = local_servers.start(tmp_path / "data", extra_args=["--repository-poll", "1"])
+    url = server.api("GET", "v1/content/" + guid).json()["content_url"]  # the new port
+    repo.write(site(".", "after a restart"))
+    third = repo.commit("third")
+    wait_for(lambda: "after a restart" in server.get(url).text, 60, "a commit going live after a restart")
+    assert server.api("GET", "v1/content/%s/repository" % guid).json()["last_known_commit"] == third
 
 
 @pytest.mark.slow  # the notebook's environment is built on the server
