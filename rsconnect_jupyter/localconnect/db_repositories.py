@@ -88,6 +88,10 @@ class RepositoryQueries(Connection):
     def delete_repository(self, guid: str) -> None:
         self.execute("DELETE FROM repositories WHERE content_guid = ?", (guid,))
 
+    def task_running(self, guid: str) -> bool:
+        """Whether a task of the content (a deploy, a run) has not finished: a poll waits for it."""
+        return self.one("SELECT 1 AS x FROM tasks WHERE content_guid = ? AND finished = 0", (guid,)) is not None
+
     def add_bundle_source(self, bundle_id: int, repository: str, branch: str, commit: str) -> None:
         self.execute(
             "INSERT OR REPLACE INTO repository_bundles (bundle_id, repository, branch, commit_sha) VALUES (?, ?, ?, ?)",

@@ -116,7 +116,7 @@ def poll_one(state: State, row: RepositoryRow) -> str | None:
         if head == row["last_known_commit"]:
             state.db.repository_checked(guid, None, "")
             return None
-        if state.db.one("SELECT 1 AS x FROM tasks WHERE content_guid = ? AND finished = 0", (guid,)):
+        if state.db.task_running(guid):
             return None  # a deploy is running: look again next time
         bundle, commit = fetch_bundle(state, content, owner["guid"], location)
     except RepositoryRefused as e:
