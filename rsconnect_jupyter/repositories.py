@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .exceptions import ConnectAPIError, InvalidInput, NotFound, RSConnectError
+from .exceptions import ConnectAPIError, DeployFailed, InvalidInput, NotFound, RSConnectError
 from .options import ContentOptions, Feedback, Target
 from .publish_flow import (
     Deployment,
@@ -96,10 +96,16 @@ def point_at(client: ConnectClient, guid: str, source: GitSource) -> RepositoryI
 
 
 def publish_git(
-    target: Target, source: GitSource, content_options: ContentOptions | None = None, feedback: Feedback | None = None
+    target: Target,
+    source: GitSource,
+    content_options: ContentOptions | None = None,
+    feedback: Feedback | None = None,
+    *,
+    verify: bool = True,
 ) -> Deployment:
     """`deploy git`: new content (or the content `target.app_id` names) deployed by the server from
-    the repository; follows the deploy task. No deployment record: there is no local file."""
+    the repository; follows the deploy task, then (unless `verify` is off) checks that the content,
+    or the draft, answers. No deployment record: there is no local file."""
     options = check_request(target, content_options or ContentOptions())
     source = checked_source(source)
     feedback = feedback or Feedback()
@@ -147,11 +153,25 @@ def publish_git(
         task_id=task_id,
         draft_url=draft_url(content, bundle_id) if options.draft and bundle_id else None,
     )
+    if verify:
+        check_answers(client, deployment)
     if options.sharing:
         from .sharing import apply_after_deploy
 
         apply_after_deploy(client, guid, deployment.content_url, options.sharing, log)
     return deployment
+
+
+def check_answers(client: ConnectClient, deployment: Deployment) -> None:
+    """rsconnect-python's check after `deploy git`: the content (or the draft) answers its URL."""
+    url = deployment.draft_url or deployment.content_url
+    status = client.content_answers(str(url)) if url else None
+    if status is None or status >= 500:
+        answer = "did not answer" if status is None else "answers HTTP %d" % status
+        raise DeployFailed(
+            "The deploy finished, but %s %s: the content may not have started; see its logs at %s/logs "
+            "(or leave this check out with --no-verify)." % (url, answer, deployment.dashboard_url)
+        )
 
 
 def _newest_bundle(client: ConnectClient, guid: str) -> str | None:

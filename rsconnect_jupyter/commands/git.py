@@ -40,6 +40,11 @@ def _one_url(url: str | None, repository: str | None) -> str:
     default=True,
     help="Let the server look for new commits on the branch and deploy them on its own [default: on].",
 )
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Do not check that the content (or the draft) answers its URL after the deploy.",
+)
 @server_options
 @content_options(title_default="the repository's name, and the folder")
 @output_options
@@ -50,6 +55,7 @@ def deploy_git(
     branch: str,
     directory: str,
     polling: bool,
+    no_verify: bool,
     server: ServerChoice,
     content: ContentArgs,
     out: Output,
@@ -62,7 +68,7 @@ def deploy_git(
 
     source = core.GitSource(_one_url(repo_url, repository), branch, directory, polling)
     target, options = start_publish(out, server, content)
-    report(out, core.publish_git(target, source, options, out.feedback()))
+    report(out, core.publish_git(target, source, options, out.feedback(), verify=not no_verify))
 
 
 @click.group("repository")

@@ -60,6 +60,18 @@ class RepositoryAPI(Session):
         body = {"ref": ref} if ref else {}
         return cast(RepositoryBundle, self.request("POST", "v1/content/%s/repository/bundle" % guid, json=body))
 
+    def content_answers(self, url: str) -> int | None:
+        """The HTTP status of a GET of a content URL with this client's key (None: no answer): the
+        check rsconnect-python makes after `deploy git`, since Connect starts an app on first use."""
+        import requests
+
+        try:
+            response = self.session.get(url, verify=self.verify, timeout=self.timeout, allow_redirects=True)
+        except requests.RequestException:
+            return None
+        response.close()
+        return response.status_code
+
     def deploy_from_repository(self, guid: str, activate: bool = True) -> str:
         """Deploy git-backed content from its repository (`bundle_id` null, as rsconnect-python sends);
         returns the task id."""

@@ -8,7 +8,9 @@ import pytest
 
 from rsconnect_jupyter import repositories
 from rsconnect_jupyter.connect import ConnectClient
-from rsconnect_jupyter.exceptions import InvalidInput, NotFound
+from rsconnect_jupyter.exceptions import DeployFailed, InvalidInput, NotFound
+from rsconnect_jupyter.localconnect.launch import free_port
+from rsconnect_jupyter.publish_flow import Deployment
 from rsconnect_jupyter.versions import Content
 from tests.core.fixture_server import PUB_GUID, SDK_GUID
 
@@ -74,3 +76,25 @@ def test_the_source_is_checked_before_anything_is_sent():
     checked = repositories.checked_source(repositories.GitSource(" https://h/r.git ", " main ", "/q4/"))
     assert (checked.repository, checked.branch, checked.directory) == ("https://h/r.git", "main", "q4")
     assert repositories.checked_source(repositories.GitSource("https://h/r.git", directory="/")).directory == "."
+
+
+def test_the_check_after_deploy_refuses_a_content_url_that_fails_or_does_not_answer(fixture_server):
+    client = ConnectClient(fixture_server.url, "good")
+
+    def deployed(url):
+        return Deployment(
+            server_url=fixture_server.url,
+            content_guid=SDK_GUID,
+            content_id="1",
+            content_url=url,
+            dashboard_url="%sconnect/#/apps/%s" % (fixture_server.url, SDK_GUID),
+            title="t",
+            app_mode="static",
+        )
+
+    repositories.check_answers(client, deployed(fixture_server.url + "__api__/v1/content/%s" % SDK_GUID))
+    with pytest.raises(DeployFailed, match=r"answers HTTP 500: the content may not have started; see its logs"):
+        repositories.check_answers(client, deployed(fixture_server.url + "__api__/boom"))
+    closed = "http://127.0.0.1:%d/content/x/" % free_port()
+    with pytest.raises(DeployFailed, match="did not answer.*--no-verify"):
+        repositories.check_answers(client, deployed(closed))
