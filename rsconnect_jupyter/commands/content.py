@@ -92,3 +92,12 @@ def _add_schedule_commands() -> None:
 
 
 _add_schedule_commands()
+
+
+def _add_repository_commands() -> None:
+    from .git import repository_group
+
+    content_group.add_command(repository_group)
+
+
+_add_repository_commands()

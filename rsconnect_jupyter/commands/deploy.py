@@ -54,6 +54,7 @@ APP_COMMANDS["voila"] = LazyCommand(".commands.voila", "deploy_voila")  # a note
 APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_voila")
 APP_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "deploy_quarto")  # a document or a project
 APP_MANIFEST_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "write_manifest_quarto")
+APP_COMMANDS["git"] = LazyCommand(".commands.git", "deploy_git")  # the server clones it: no local files
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)

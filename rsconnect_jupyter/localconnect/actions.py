@@ -38,8 +38,9 @@ def create_content(db: Database, owner_guid: str, fields: dict[str, Any]) -> str
 
 
 def delete_content(state: State, guid: str) -> None:
-    """Its rows, its running app, then its files (bundles, environment, logs)."""
+    """Its rows, its running app, then its files (bundles, environment, logs, repository copy)."""
     state.db.delete_content(guid)
+    state.db.delete_repository(guid)
     state.db.forget_schedules_of(guid)
     state.runner.apps.stop(guid)
     shutil.rmtree(state.layout.content_dir(guid), ignore_errors=True)
@@ -56,6 +57,12 @@ async def store_bundle(state: State, guid: str, user_guid: str, upload: intake.U
     loop = asyncio.get_running_loop()
     manifest = await loop.run_in_executor(None, upload.finish)  # checked as it arrived: this waits for the end
     refuse_unsupported_mode(state, guid, manifest["metadata"]["appmode"])
+    return record_bundle(state, guid, user_guid, upload, manifest)
+
+
+def record_bundle(state: State, guid: str, user_guid: str, upload: intake.Upload, manifest: dict[str, Any]) -> int:
+    """Record a checked bundle (an upload, or one made from a repository) and move its archive into
+    place; return the bundle's id."""
     bundle_id = state.db.add_bundle(
         guid,
         user_guid,

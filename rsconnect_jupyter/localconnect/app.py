@@ -16,6 +16,7 @@ import tornado.httpserver
 import tornado.web
 
 from . import auth, handlers, sessions
+from .git_content import RepositoryPoller
 from .state import ServerOptions, State
 
 log = logging.getLogger("localconnect")
@@ -63,6 +64,8 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"v1/content/" + guid + r"/permissions", handlers.PermissionsHandler),
         (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionHandler),
         (api + r"v1/content/" + guid + r"/vanity", handlers.VanityHandler),
+        (api + r"v1/content/" + guid + r"/repository", handlers.RepositoryHandler),
+        (api + r"v1/content/" + guid + r"/repository/bundle", handlers.RepositoryBundleHandler),
         (api + r"v1/vanities", handlers.VanitiesHandler),
         (api + r"v1/content/" + guid + r"/tags", handlers.ContentTagsHandler),
         (api + r"v1/content/" + guid + r"/tags/(?P<tag_id>\d+)", handlers.ContentTagHandler),
@@ -155,9 +158,12 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     state = State(options)
     state.recover()
     state.scheduler.start()
+    poller = RepositoryPoller(state, options.repository_poll)
+    poller.start()
     try:
         asyncio.run(_serve(state, options, say))
     finally:
+        poller.stop()
         state.scheduler.stop()
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for

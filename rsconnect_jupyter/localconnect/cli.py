@@ -114,6 +114,13 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     show_default=True,
     help="Seconds between the scheduler's looks for due schedules (a run starts at most this late).",
 )
+@click.option(
+    "--repository-poll",
+    type=click.FloatRange(min=0.1),
+    default=300,
+    show_default=True,
+    help="Seconds between looks for new commits of git-backed content whose polling is on.",
+)
 @click.pass_context
 def local_server(ctx: click.Context, **options: Any) -> None:
     """Run the Connect-compatible local server in the foreground (Ctrl-C stops it).

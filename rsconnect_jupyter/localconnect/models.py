@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from .rows import BundleRow, ContentRow, PermissionRow, TagRow, UserRow, VanityRow
@@ -89,10 +90,10 @@ class ApplicationJSON(TypedDict):
 
 
 class BundleMetadataJSON(TypedDict):
-    source: None
-    source_repo: None
-    source_branch: None
-    source_commit: None
+    source: str | None  # "git" for a bundle made from a repository
+    source_repo: str | None
+    source_branch: str | None
+    source_commit: str | None
     archive_md5: str
     archive_sha1: str
 
@@ -212,7 +213,13 @@ def application_json(content: ContentRow, server_url: str) -> ApplicationJSON:
     }
 
 
-def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None, creator: UserRow | None = None) -> BundleJSON:
+def bundle_json(
+    bundle: BundleRow,
+    active_bundle_id: int | str | None,
+    creator: UserRow | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> BundleJSON:
+    """`source`: the repository, branch and commit of a bundle made from git (db_repositories.py)."""
     return {
         "created_by_name": creator["username"] if creator else None,
         "created_by_user": creator is not None,
@@ -231,10 +238,10 @@ def bundle_json(bundle: BundleRow, active_bundle_id: int | str | None, creator: 
         "active": str(bundle["id"]) == str(active_bundle_id),
         "size": bundle["size"],
         "metadata": {
-            "source": None,
-            "source_repo": None,
-            "source_branch": None,
-            "source_commit": None,
+            "source": "git" if source else None,
+            "source_repo": source["repository"] if source else None,
+            "source_branch": source["branch"] if source else None,
+            "source_commit": source["commit_sha"] if source else None,
             "archive_md5": bundle["archive_md5"],
             "archive_sha1": bundle["archive_sha1"],
         },

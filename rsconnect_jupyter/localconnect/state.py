@@ -5,6 +5,7 @@ that the handlers, actions.py and jobs.py can name the type without importing th
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from .._version import __version__
 from . import apps, bundles, interpreters, sessions, throttle
 from .bundles import BundleLimits
 from .db import Database
+from .git_repos import Repositories
 from .layout import Layout
 from .mail import Mailer
 from .renders import Renders
@@ -60,6 +62,7 @@ class ServerOptions:
     signin_delay: float = throttle.Limits.first_delay
     smtp: str | None = None  # HOST:PORT to mail reports through; None: mail is off
     schedule_tick: float = 30  # seconds between the scheduler's looks for due schedules
+    repository_poll: float = 300  # seconds between looks for new commits of git-backed content
 
     @property
     def signin_limits(self) -> throttle.Limits:
@@ -111,6 +114,9 @@ class State:
             self.limits,
             app_start_timeout=options.app_start_timeout,
         )
+        self.repositories = Repositories(
+            os.path.join(self.layout.data_dir, "content"), self.limits, self.max_bundle_size
+        )
         self.url = options.url
         self.mailer = Mailer(options.smtp)
         self.renders = Renders(self.db, self.layout, self.tasks, self.runner, self.mailer, self.url)
@@ -144,8 +150,8 @@ class State:
                 "oauth-integrations": False,
             },
             "runtimes": ["python"],
-            "git_enabled": False,
-            "git_available": False,
+            "git_enabled": True,  # git-backed content (git_content.py), when git is installed
+            "git_available": shutil.which("git") is not None,
             "execution_type": "native",
             "enable_runtime_constraints": False,
             "enable_image_management": False,

@@ -79,6 +79,13 @@ ACCESS = {
         "DELETE": "content-change",
     },
     C + "/vanity": {"GET": "content-read", "PUT": "content-change", "DELETE": "content-change"},
+    C + "/repository": {
+        "GET": "content-read",
+        "PUT": "content-change",
+        "PATCH": "content-change",
+        "DELETE": "content-change",
+    },
+    C + "/repository/bundle": {"POST": "content-change"},
     API + "v1/vanities": {"GET": "administrator"},
     C + "/tags": {"GET": "content-read", "POST": "content-change"},
     C + r"/tags/(?P<tag_id>\d+)": {"DELETE": "content-change"},
@@ -193,6 +200,12 @@ def world(tmp_path_factory, local_servers):
             " '2026-01-01T00:00:00Z')",
             (item["guid"],),
         ).lastrowid
+        # A repository, so that its routes have one to guard (never fetched: nothing is polled).
+        db.execute(
+            "INSERT INTO repositories (content_guid, repository, branch, directory, created_time)"
+            " VALUES (?, 'file:///guarded.git', 'main', '.', '2026-01-01T00:00:00Z')",
+            (item["guid"],),
+        )
         # A kept run of it, likewise (its page is guarded as the content's own).
         rendering_id = db.execute(
             "INSERT INTO renderings (content_guid, bundle_id, task_id, trigger, started_time, end_time, status,"
@@ -260,6 +273,8 @@ def body_for(pattern, method, world):
         return {"json": [{"name": "HIJACKED", "value": "1"}]}
     if pattern.endswith("/deploy"):
         return {"json": {"bundle_id": world["values"]["bundle_id"]}}
+    if pattern.endswith(("/repository", "/repository/bundle")):
+        return {"json": {"repository": "file:///hijacked.git"}}
     if pattern.endswith("/vanity"):
         return {"json": {"path": "/hijacked/"}}
     if pattern.endswith("/tags"):
@@ -305,6 +320,7 @@ def state(world):
                 "vanities",
                 "tags",
                 "content_tags",
+                "repositories",
             )
         }
     files = {p: v for p, v in snapshot(server.data_dir).items() if not p.startswith(("server.log", "connect.db"))}

@@ -24,6 +24,7 @@ from .oauth_pages import AuthorizeHandler, DeviceHandler, SignedInClientsHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
+from .repository import RepositoryBundleHandler, RepositoryHandler
 from .schedules import (
     GroupsHandler,
     RenderingPageHandler,
@@ -85,6 +86,8 @@ __all__ = [
     "PythonSettingsHandler",
     "QuartoSettingsHandler",
     "RenderingPageHandler",
+    "RepositoryBundleHandler",
+    "RepositoryHandler",
     "RootHandler",
     "ScheduleHandler",
     "SchedulesHandler",

@@ -61,7 +61,12 @@ class BundlesHandler(BaseHandler):
     def get(self, guid: str) -> None:
         user = self.user()
         content = self.content_for(user, guid)
-        self.send_json([models.bundle_json(b, content["bundle_id"], self.creator(b)) for b in self.db.bundles(guid)])
+        self.send_json(
+            [
+                models.bundle_json(b, content["bundle_id"], self.creator(b), self.db.bundle_source(b["id"]))
+                for b in self.db.bundles(guid)
+            ]
+        )
 
     async def post(self, guid: str) -> None:
         assert self.upload is not None  # prepare() made it
@@ -76,7 +81,8 @@ class BundleHandler(BaseHandler):
         user = self.user()
         content = self.content_for(user, guid)
         bundle = self.bundle_of(guid, bundle_id)
-        self.send_json(models.bundle_json(bundle, content["bundle_id"], self.creator(bundle)))
+        source = self.db.bundle_source(bundle["id"])
+        self.send_json(models.bundle_json(bundle, content["bundle_id"], self.creator(bundle), source))
 
     def delete(self, guid: str, bundle_id: str) -> None:
         user = self.user()

@@ -6,12 +6,13 @@ import logging
 
 from .. import actions, auth, errors, models
 from .base import BaseHandler
+from .repository import newest_git_bundle
 
 log = logging.getLogger("localconnect")
 
 
 class DeployHandler(BaseHandler):
-    def post(self, guid: str) -> None:
+    async def post(self, guid: str) -> None:
         user = self.user()
         content = self.content_for(user, guid, change=True)
         body = self.json_object()
@@ -25,7 +26,9 @@ class DeployHandler(BaseHandler):
             isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int)) or not str(bundle_id).isdigit()
         ):
             raise errors.invalid_value("bundle_id must be the id of one of this content's bundles.")
-        if bundle_id is None:
+        if bundle_id is None and self.db.repository(guid) is not None:
+            bundle = await newest_git_bundle(self, content, user)  # the branch's commit now
+        elif bundle_id is None:
             rows = self.db.bundles(guid)
             if not rows:
                 raise errors.invalid_value("This content has no bundle to deploy.")
