@@ -79,6 +79,16 @@ def app_mode_change(sentence: str) -> ConnectError:
     return ConnectError(403, APP_MODE_CHANGE, sentence)
 
 
+def locked(message: str) -> ConnectError:
+    """403: the content is locked (its locked_message, when it has one, says why)."""
+    return ConnectError(
+        403,
+        PERMISSION,
+        "This content is locked%s" % (": %s" % message.strip() if message.strip() else "."),
+        {"locked_message": message},
+    )
+
+
 def too_large(limit: int) -> ConnectError:
     """413: an upload over the server's bundle size limit."""
     return ConnectError(413, BUNDLE_TOO_LARGE, "The bundle is larger than this server's limit of %d bytes." % limit)

@@ -70,6 +70,8 @@ ACCESS = {
     C + r"/bundles/(?P<bundle_id>\d+)": {"GET": "content-read", "DELETE": "content-change"},
     C + r"/bundles/(?P<bundle_id>\d+)/download": {"GET": "content-change"},
     C + "/deploy": {"POST": "content-change"},
+    C + "/build": {"POST": "content-change"},
+    C + "/lockfile": {"GET": "content-change"},
     C + "/environment": {"GET": "content-change", "PATCH": "content-change", "PUT": "content-change"},
     C + "/permissions": {"GET": "content-read", "POST": "content-change"},
     C + r"/permissions/(?P<permission_id>\d+)": {
