@@ -59,7 +59,11 @@ def as_json(rows: list[Version]) -> list[dict[str, object]]:
 
 def find_content(target: str, server: ServerChoice) -> Content:
     """The content for TARGET (GUID, numeric id, or a deployed file) on the chosen server."""
-    deployed = target if os.path.exists(target) else None
+    deployed: str | None = target if os.path.exists(target) else None
+    if deployed is not None and os.path.isdir(deployed):  # an app's folder: its record is kept for DIR/DIR.py
+        from .publish_apps import app_deployed_path
+
+        deployed = str(app_deployed_path(deployed))
     client = client_for(choose_server(server, deployed))
     if deployed is not None:
         record = DeploymentStore(deployed).get(normalize_url(client.url))
