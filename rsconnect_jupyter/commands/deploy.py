@@ -52,6 +52,8 @@ APP_COMMANDS = {name: LazyCommand(".commands.apps", "DEPLOY_COMMANDS") for name 
 APP_MANIFEST_COMMANDS = {name: LazyCommand(".commands.apps", "WRITE_MANIFEST_COMMANDS") for name in apps.APP_TYPES}
 APP_COMMANDS["voila"] = LazyCommand(".commands.voila", "deploy_voila")  # a notebook, not a directory
 APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_voila")
+APP_COMMANDS["bundle"] = LazyCommand(".commands.bundle_deploy", "deploy_bundle")  # a .tar.gz as it is
+APP_COMMANDS["pyproject"] = LazyCommand(".commands.bundle_deploy", "deploy_pyproject")  # [tool.rsconnect]
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)
