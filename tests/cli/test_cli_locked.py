@@ -5,6 +5,7 @@ sending anything, in one sentence with the owner's message, and creates nothing.
 import uuid
 
 from tests.cli.test_cli_publish import cli, ok, one_sentence_failure
+from tests.core import posit_sdk
 from tests.core import rsconnect_python as pinned
 
 REASON = "Frozen for the audit until Friday"
@@ -76,3 +77,19 @@ def test_lock_fields_are_checked(local_server):
     only_message = local_server.api("PATCH", "v1/content/" + guid, json={"locked_message": "Why"}).json()
     assert only_message["locked"] is False and only_message["locked_message"] == "Why"
     assert local_server.api("DELETE", "v1/content/" + guid).status_code == 204
+
+
+def test_posit_sdk_locks_and_unlocks_content(local_server):
+    key = local_server.add_user("sdklock" + uuid.uuid4().hex[:6], "publisher")
+    guid = local_server.api("POST", "v1/content", key=key, json={"name": "sdk-lock-" + uuid.uuid4().hex[:6]}).json()[
+        "guid"
+    ]
+    code = """
+content = client.content.get(%r)
+content.update(locked=True, locked_message=%r)
+locked = client.content.get(%r)
+print(json.dumps([locked["locked"], locked["locked_message"]]))
+""" % (guid, REASON, guid)
+    assert posit_sdk.run(local_server.url, key, code) == [True, REASON]
+    answer = local_server.api("POST", "v1/content/%s/bundles" % guid, key=key, data=b"x")
+    assert answer.status_code == 403 and REASON in answer.json()["error"]
