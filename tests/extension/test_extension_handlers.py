@@ -290,7 +290,9 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
     proxy = FaultProxy(local_server.url)
     try:
         proxy.add("slow", r"/bundles$", method="POST", rate=4 * 1000 * 1000)
-        r = jupyter.api("POST", "servers/add", json={"url": proxy.url, "name": "local", "api_key": local_server.api_key})
+        r = jupyter.api(
+            "POST", "servers/add", json={"url": proxy.url, "name": "local", "api_key": local_server.api_key}
+        )
         assert r.status_code == 200, r.text
         job_id = start_publish(jupyter.api, notebook, "static", "Progress " + jupyter.kind, extra_files=["data.bin"])
         seen = []
