@@ -1,5 +1,5 @@
-"""The client core against recorded Connect answers (tests/core/fixture_server.py, real HTTP):
-`content search`'s filters over posit-sdk-py's content list, and the locked-content check over
+"""search.py against recorded Connect answers (tests/core/fixture_server.py, real HTTP): `content
+search`'s filters over posit-sdk-py's content list; and the locked-content check (target.py) over
 Publisher's content details (its `locked` and `locked_message` fields)."""
 
 import json
