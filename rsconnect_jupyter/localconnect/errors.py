@@ -81,10 +81,13 @@ def app_mode_change(sentence: str) -> ConnectError:
 
 def locked(message: str) -> ConnectError:
     """403: the content is locked (its locked_message, when it has one, says why)."""
+    reason = message.strip()
+    if reason and not reason.endswith((".", "!", "?")):
+        reason += "."
     return ConnectError(
         403,
         PERMISSION,
-        "This content is locked%s" % (": %s" % message.strip() if message.strip() else "."),
+        "This content is locked: %s" % reason if reason else "This content is locked.",
         {"locked_message": message},
     )
 
