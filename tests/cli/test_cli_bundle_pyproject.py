@@ -9,6 +9,7 @@ import shutil
 import tarfile
 import uuid
 
+import nbformat
 import pytest
 
 from tests.cli.test_cli_apps import copy_app, get
@@ -121,3 +122,21 @@ def test_deploy_pyproject_refuses_a_project_without_its_table(local_server, user
     refused = one_sentence_failure(cli("deploy", "pyproject", project, *target))
     assert 'app_mode "quarto-static"' in refused and "rsconnect deploy html" in refused
     assert content_guids(local_server) == before
+
+
+def test_deploy_pyproject_publishes_a_notebook_with_its_source(local_server, user, tmp_path):
+    key, target = user
+    project = tmp_path / "notebook-project"
+    project.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("print('rendered from a pyproject:', 6 * 7)")]
+    nbformat.write(nb, str(project / "analysis.ipynb"))
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "analysis"\nversion = "0.1"\ndependencies = ["ipykernel"]\n\n'
+        '[tool.rsconnect]\napp_mode = "jupyter-static"\nentrypoint = "analysis.ipynb"\n'
+    )
+    url = ok(cli("deploy", "pyproject", "-q", project, *target)).stdout.strip()
+    item = local_server.api("GET", "v1/content/" + guid_of(url), key=key).json()
+    assert item["app_mode"] == "jupyter-static" and item["title"] == "analysis"
+    assert "rendered from a pyproject: 42" in local_server.get(url, key=key).text
