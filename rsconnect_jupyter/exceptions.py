@@ -142,6 +142,10 @@ class PermissionDenied(ConnectAPIError):
     """The user may not do this: a viewer, a locked or unconfirmed user, not a collaborator."""
 
 
+class ContentLocked(PermissionDenied):
+    """The content is locked on the server: it takes no new deploy until someone unlocks it."""
+
+
 class NotFound(ConnectAPIError):
     """The content, bundle or task does not exist (or the user cannot see it)."""
 

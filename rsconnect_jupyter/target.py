@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Union
 
 from . import environment, rules
-from .exceptions import ConnectAPIError, Fix, Hint, InvalidInput, NotFound, PermissionDenied, PythonVersionMismatch
+from .exceptions import (
+    ConnectAPIError,
+    ContentLocked,
+    Fix,
+    Hint,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PythonVersionMismatch,
+)
 from .manifest import describe_mode
 from .options import ServerChoice, Target
 from .store import DeploymentStore, Server, ServerStore, normalize_url
@@ -256,8 +265,20 @@ def create_content(client: ConnectClient, title: str, user: User, log: Log) -> C
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+def check_unlocked(content: ContentItem, server_url: str) -> None:
+    """Refuse locked content before anything is built or sent, with the reason its owner gave."""
+    if not content.get("locked"):
+        return
+    reason = (content.get("locked_message") or "").strip().rstrip(".")
+    raise ContentLocked(
+        '"%s" on %s is locked, so it takes no new deploy: %s.'
+        % (content.get("title") or content.get("guid"), server_url, reason or "ask its owner to unlock it")
+    )
+
+
 def check_can_deploy(content: ContentItem, user: User, app_mode: str, client: ConnectClient) -> None:
-    """Refuse a content item this user may not change, or one of another type."""
+    """Refuse locked content, a content item this user may not change, or one of another type."""
+    check_unlocked(content, client.url)
     if user.get("user_role") != "administrator" and content.get("app_role") not in DEPLOYER_APP_ROLES + (None,):
         raise PermissionDenied(
             'You are not the owner or a collaborator of "%s" on %s' % (content.get("title"), client.url),

@@ -15,7 +15,7 @@ from .exceptions import InvalidInput, NotFound
 from .options import ServerChoice
 from .publish_flow import follow_task
 from .store import DeploymentStore, Server, normalize_url
-from .target import GUID_RE, Log, choose_server, client_for
+from .target import GUID_RE, Log, check_unlocked, choose_server, client_for
 
 if TYPE_CHECKING:
     from .connect import BundleItem, ConnectClient, ContentItem
@@ -59,7 +59,11 @@ def as_json(rows: list[Version]) -> list[dict[str, object]]:
 
 def find_content(target: str, server: ServerChoice) -> Content:
     """The content for TARGET (GUID, numeric id, or a deployed file) on the chosen server."""
-    deployed = target if os.path.exists(target) else None
+    deployed: str | None = target if os.path.exists(target) else None
+    if deployed is not None and os.path.isdir(deployed):  # an app's folder: its record is kept for DIR/DIR.py
+        from .publish_apps import app_deployed_path
+
+        deployed = str(app_deployed_path(deployed))
     client = client_for(choose_server(server, deployed))
     if deployed is not None:
         record = DeploymentStore(deployed).get(normalize_url(client.url))
@@ -106,6 +110,7 @@ def _bundle(content: Content, bundle_id: str) -> BundleItem:
 
 def activate(content: Content, bundle_id: str, log: Log) -> Content:
     """Deploy an existing bundle again, so it is live; follows the task. Returns the content after."""
+    check_unlocked(content.item, content.client.url)
     _bundle(content, bundle_id)
     log("Activating version %s of %s ..." % (bundle_id, content.item.get("title") or content.guid))
     task_id = content.client.deploy(content.guid, bundle_id)
@@ -119,3 +124,42 @@ def remove(content: Content, bundle_id: str) -> None:
     if str(content.item.get("bundle_id") or "") == str(bundle_id):
         raise InvalidInput("Version %s is the live one: activate another version first, then remove it." % bundle_id)
     content.client.bundle_delete(content.guid, bundle_id)
+
+
+def download(content: Content, output: str, bundle_id: str | None = None, overwrite: bool = False) -> str:
+    """Write a version's source bundle (.tar.gz) to `output`; no bundle_id: the live one. Returns
+    the bundle id. The file appears only once complete (written beside it, then renamed)."""
+    if bundle_id is None:
+        bundle_id = str(content.item.get("bundle_id") or "")
+        if not bundle_id:
+            raise InvalidInput(
+                "%s was never deployed, so it has no live version: name one with --bundle-id." % content.guid
+            )
+    else:
+        _bundle(content, bundle_id)
+    if os.path.exists(output) and not overwrite:
+        raise InvalidInput("%s already exists: choose another file, or add --overwrite." % output)
+    partial = "%s.part-%s" % (output, os.getpid())
+    try:
+        with open(partial, "wb") as f:
+            content.client.bundle_download(content.guid, bundle_id, f)
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return bundle_id
+
+
+def build(content: Content, bundle_id: str | None, activate: bool, log: Log) -> Content:
+    """Build a version again on the server, without a new upload (no bundle_id: the live one), and
+    follow its task. Returns the content after."""
+    check_unlocked(content.item, content.client.url)
+    if bundle_id is None and not content.item.get("bundle_id"):
+        raise InvalidInput("%s was never deployed: name the version to build with --bundle-id." % content.guid)
+    if bundle_id is not None:
+        _bundle(content, bundle_id)
+    shown = bundle_id or str(content.item.get("bundle_id"))
+    log("Building version %s of %s ..." % (shown, content.item.get("title") or content.guid))
+    task_id = content.client.build(content.guid, bundle_id, activate=activate)
+    follow_task(content.client, task_id, log, dashboard_url=content.item.get("dashboard_url"))
+    return Content(content.client, content.client.content_get(content.guid))

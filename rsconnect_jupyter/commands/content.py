@@ -15,7 +15,7 @@ BUNDLE = click.argument("bundle_id", metavar="BUNDLE_ID")
 
 @click.group("content")
 def content_group() -> None:
-    """Source versions of published content: list, roll back, remove.
+    """Published content: find it, fetch its source and environment, its versions and schedules.
 
     TARGET is the content's GUID, its numeric id, or a file you deployed (its record names the
     content on that server)."""
@@ -101,3 +101,13 @@ def _add_repository_commands() -> None:
 
 
 _add_repository_commands()
+
+
+def _add_content_tools() -> None:
+    from .content_tools import COMMANDS
+
+    for command in COMMANDS:
+        content_group.add_command(command)
+
+
+_add_content_tools()

@@ -55,6 +55,8 @@ APP_MANIFEST_COMMANDS["voila"] = LazyCommand(".commands.voila", "write_manifest_
 APP_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "deploy_quarto")  # a document or a project
 APP_MANIFEST_COMMANDS["quarto"] = LazyCommand(".commands.quarto", "write_manifest_quarto")
 APP_COMMANDS["git"] = LazyCommand(".commands.git", "deploy_git")  # the server clones it: no local files
+APP_COMMANDS["bundle"] = LazyCommand(".commands.bundle_deploy", "deploy_bundle")  # a .tar.gz as it is
+APP_COMMANDS["pyproject"] = LazyCommand(".commands.bundle_deploy", "deploy_pyproject")  # [tool.rsconnect]
 
 
 @click.group("deploy", cls=LazyGroup, lazy=APP_COMMANDS)

@@ -84,3 +84,12 @@ class BundlesAPI(Session):
             body["activate"] = False
         answer = cast(DeployStarted, self.request("POST", "v1/content/%s/deploy" % guid, json=body))
         return answer["task_id"]
+
+    def build(self, guid: str, bundle_id: str | int | None = None, activate: bool = True) -> str:
+        """Build a bundle already uploaded again (its environment rebuilt), without a new upload;
+        returns the task id. No bundle_id: Connect builds the live one."""
+        body: dict[str, object] = {"bundle_id": None if bundle_id is None else str(bundle_id)}
+        if not activate:
+            body["activate"] = False
+        answer = cast(DeployStarted, self.request("POST", "v1/content/%s/build" % guid, json=body))
+        return answer["task_id"]

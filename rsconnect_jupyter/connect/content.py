@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import cast
+
+import requests
 
 from ..exceptions import AuthenticationError, ConnectAPIError, NotAConnectServer, NotFound, PermissionDenied
 from .errors import CODE_NOT_FOUND
 from .session import Session
-from .types import ContentItem
+from .types import ContentItem, Lockfile
 
 
 class ContentAPI(Session):
@@ -28,8 +31,11 @@ class ContentAPI(Session):
         }
         return cast(ContentItem, self.request("POST", "v1/content", json=body))
 
-    def content_list(self, name: str | None = None, owner_guid: str | None = None) -> list[ContentItem]:
-        params = {k: v for k, v in dict(name=name, owner_guid=owner_guid).items() if v}
+    def content_list(
+        self, name: str | None = None, owner_guid: str | None = None, include: str | None = None
+    ) -> list[ContentItem]:
+        """`include` is Connect's comma-separated extras: "owner", "tags", "vanity_url"."""
+        params = {k: v for k, v in dict(name=name, owner_guid=owner_guid, include=include).items() if v}
         return cast("list[ContentItem]", self.get("v1/content", params=params or None) or [])
 
     def content_get(self, guid: str) -> ContentItem:
@@ -54,6 +60,15 @@ class ContentAPI(Session):
             status=404,
             code=CODE_NOT_FOUND,
         )
+
+    def content_lockfile(self, guid: str) -> Lockfile:
+        """The requirements.txt-style lock of the environment the content runs with; Connect names
+        the Python it ran on in the `Generated-By` header ("connect; python=3.11.4")."""
+        response: requests.Response = self.get("v1/content/%s/lockfile" % guid, stream=True)
+        with contextlib.closing(response):
+            header = response.headers.get("Generated-By") or ""
+            python = header.split("python=", 1)[1].split(";")[0].strip() if "python=" in header else None
+            return Lockfile(text=response.content.decode("utf-8"), python=python or None)
 
     def content_update(self, guid: str, **fields: object) -> ContentItem:
         return cast(ContentItem, self.request("PATCH", "v1/content/%s" % guid, json=fields))

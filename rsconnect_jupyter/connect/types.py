@@ -5,7 +5,7 @@ total=False: older servers leave fields out, and the local server returns the on
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 
 class ContentItem(TypedDict, total=False):
@@ -26,6 +26,30 @@ class ContentItem(TypedDict, total=False):
     created_time: str
     last_deployed_time: str
     py_version: str | None
+    locked: bool  # a locked item refuses deploys; locked_message says why
+    locked_message: str
+    owner: ContentOwner  # with include=owner
+    tags: list[Tag]  # with include=tags
+
+
+class ContentOwner(TypedDict, total=False):
+    guid: str
+    username: str
+    first_name: str
+    last_name: str
+
+
+class Tag(TypedDict, total=False):
+    id: str
+    name: str
+    parent_id: str | None
+
+
+class Lockfile(NamedTuple):
+    """`GET v1/content/{guid}/lockfile`: the text, and the Python version it was made with."""
+
+    text: str
+    python: str | None
 
 
 class User(TypedDict, total=False):

@@ -30,6 +30,7 @@ def url_path_join(*parts: str) -> str:
 
 
 def load_handlers(app: Any) -> None:
+    from .download_handler import DOWNLOAD_ROUTES
     from .handlers import ROUTES
     from .rules_handler import RULES_ROUTES
     from .schedule_handlers import SCHEDULE_ROUTES
@@ -38,7 +39,7 @@ def load_handlers(app: Any) -> None:
     web_app = app.web_app
     base_url = web_app.settings.get("base_url", "/")
     rules = []
-    for route, mixin in ROUTES + RULES_ROUTES + SCHEDULE_ROUTES:
+    for route, mixin in ROUTES + RULES_ROUTES + SCHEDULE_ROUTES + DOWNLOAD_ROUTES:
         handler = type(mixin.__name__, (mixin, base), {})
         rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
     web_app.add_handlers(".*$", rules)

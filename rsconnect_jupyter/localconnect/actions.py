@@ -111,9 +111,17 @@ def refuse_unsupported_mode(state: State, guid: str, mode: str) -> None:
 
 # The rules on a content's versions (bundles), one place for the API and the dashboard: each raises
 # the ConnectError the API answers; the dashboard shows its sentence on the item page.
+def check_unlocked(db: Database, content: ContentRow) -> None:
+    """Locked content takes no upload, deploy or build (Connect's rule): 403 with its message."""
+    locked, message = db.content_lock(content["guid"])
+    if locked:
+        raise errors.locked(message)
+
+
 def check_deploy(db: Database, content: ContentRow, bundle: BundleRow) -> None:
-    """A bundle may be deployed (made live, or built as a draft) unless it would change the
-    content's app mode, or a deploy of it is still running."""
+    """A bundle may be deployed (made live, or built as a draft) unless the content is locked, the
+    bundle would change the content's app mode, or a deploy of it is still running."""
+    check_unlocked(db, content)
     if content["app_mode"] not in ("unknown", bundle["app_mode"]):
         raise errors.app_mode_change(
             "Version %s is %s, but this content is %s, and that cannot change after its first deploy: "

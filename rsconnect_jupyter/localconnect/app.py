@@ -60,6 +60,8 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"v1/content/" + guid + r"/bundles/(?P<bundle_id>\d+)", handlers.BundleHandler),
         (api + r"v1/content/" + guid + r"/bundles/(?P<bundle_id>\d+)/download", handlers.BundleDownloadHandler),
         (api + r"v1/content/" + guid + r"/deploy", handlers.DeployHandler),
+        (api + r"v1/content/" + guid + r"/build", handlers.BuildHandler),
+        (api + r"v1/content/" + guid + r"/lockfile", handlers.LockfileHandler),
         (api + r"v1/content/" + guid + r"/environment", handlers.EnvironmentHandler),
         (api + r"v1/content/" + guid + r"/permissions", handlers.PermissionsHandler),
         (api + r"v1/content/" + guid + r"/permissions/(?P<permission_id>\d+)", handlers.PermissionHandler),

@@ -45,11 +45,23 @@ class ContentQueries(Connection):
             cols = ", ".join("%s = ?" % k for k in fields)
             self.execute("UPDATE content SET %s WHERE guid = ?" % cols, (*fields.values(), guid))
 
+    def content_lock(self, guid: str) -> tuple[bool, str]:
+        """(locked, locked_message) of the content: (False, "") until a PATCH sets them."""
+        row = self.one("SELECT locked, message FROM content_locks WHERE content_guid = ?", (guid,))
+        return (False, "") if row is None else (bool(row["locked"]), str(row["message"]))
+
+    def set_content_lock(self, guid: str, locked: bool, message: str) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO content_locks (content_guid, locked, message) VALUES (?, ?, ?)",
+            (guid, int(locked), message),
+        )
+
     def delete_content(self, guid: str) -> None:
         self.transaction(
             [
                 ("DELETE FROM content WHERE guid = ?", (guid,)),
                 ("DELETE FROM permissions WHERE content_guid = ?", (guid,)),
+                ("DELETE FROM content_locks WHERE content_guid = ?", (guid,)),
                 ("DELETE FROM bundles WHERE content_guid = ?", (guid,)),
                 ("DELETE FROM environment WHERE content_guid = ?", (guid,)),
                 ("DELETE FROM vanities WHERE content_guid = ?", (guid,)),

@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS content (
     last_deployed_time TEXT NOT NULL,
     UNIQUE (owner_guid, name)
 );
+CREATE TABLE IF NOT EXISTS content_locks (
+    content_guid TEXT PRIMARY KEY,       -- no row: not locked, no message
+    locked INTEGER NOT NULL DEFAULT 0,   -- locked content refuses uploads and deploys
+    message TEXT NOT NULL DEFAULT ''     -- Connect's locked_message, shown to whoever tries
+);
 CREATE TABLE IF NOT EXISTS permissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     content_guid TEXT NOT NULL,

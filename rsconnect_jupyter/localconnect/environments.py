@@ -263,6 +263,17 @@ def _build(
         os.unlink(req_file)
 
 
+def freeze(venv: str) -> str:
+    """The environment's packages as `pip freeze` lists them (uv's, or pip's without uv): the
+    lockfile Connect serves for content that runs in it."""
+    uv = find_uv()
+    argv = [uv, "pip", "freeze", "--python", venv_python(venv)] if uv else [venv_python(venv), "-m", "pip", "freeze"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise EnvironmentError_("Listing the environment's packages failed: %s" % done.stderr.strip())
+    return done.stdout
+
+
 def clean_leftovers(root: str) -> None:
     """Remove environment builds a stopped server left half-done (not ones another server is running)."""
     if not os.path.isdir(root):

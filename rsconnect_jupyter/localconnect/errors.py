@@ -79,6 +79,19 @@ def app_mode_change(sentence: str) -> ConnectError:
     return ConnectError(403, APP_MODE_CHANGE, sentence)
 
 
+def locked(message: str) -> ConnectError:
+    """403: the content is locked (its locked_message, when it has one, says why)."""
+    reason = message.strip()
+    if reason and not reason.endswith((".", "!", "?")):
+        reason += "."
+    return ConnectError(
+        403,
+        PERMISSION,
+        "This content is locked: %s" % reason if reason else "This content is locked.",
+        {"locked_message": message},
+    )
+
+
 def too_large(limit: int) -> ConnectError:
     """413: an upload over the server's bundle size limit."""
     return ConnectError(413, BUNDLE_TOO_LARGE, "The bundle is larger than this server's limit of %d bytes." % limit)

@@ -56,7 +56,6 @@ _UNMANAGED = (
     "quarto_version",
     "node_version",
     "run_as",
-    "locked_message",
 )
 
 
@@ -152,8 +151,15 @@ def user_json(user: UserRow) -> UserJSON:
     }
 
 
-def content_json(content: ContentRow, server_url: str, app_role: str, owner: UserRow | None = None) -> dict[str, Any]:
-    """Connect's content item: the unmanaged settings as null, the "owner" object when given."""
+def content_json(
+    content: ContentRow,
+    server_url: str,
+    app_role: str,
+    owner: UserRow | None = None,
+    lock: tuple[bool, str] = (False, ""),
+) -> dict[str, Any]:
+    """Connect's content item: the unmanaged settings as null, the "owner" object when given;
+    `lock` is (locked, locked_message)."""
     guid = content["guid"]
     data: dict[str, Any] = {key: None for key in _UNMANAGED}
     data.update(
@@ -177,7 +183,8 @@ def content_json(content: ContentRow, server_url: str, app_role: str, owner: Use
             "dashboard_url": "%sconnect/#/apps/%s" % (server_url, guid),
             "app_role": app_role,
             "id": str(content["id"]),
-            "locked": False,
+            "locked": lock[0],
+            "locked_message": lock[1],
             "draft_marker_enabled": False,
             "metrics_collection_enabled": False,
             "notify_on_share": False,

@@ -320,6 +320,31 @@ class Runner:
         )
         return entry, interp.version, venv
 
+    def environment_of(self, guid: str, bundle_id: str) -> tuple[str, str] | None:
+        """(folder, Python version) of the environment a built bundle runs in, found again from its
+        manifest as its deploy chose it; None for static content, or when it is gone."""
+        folder = self.layout.bundle_dir(guid, bundle_id)
+        if not os.path.isfile(os.path.join(folder, "manifest.json")):
+            return None
+        manifest = bundles.manifest_in(folder)
+        mode = manifest["metadata"]["appmode"]
+        if mode == "static":
+            return None
+        quiet = _Collect([])
+        try:
+            interp = self._interpreter(quiet, manifest)
+        except DeployStepFailed:
+            return None  # the Python it was built with is no longer offered
+        extras = apps.SERVER_PACKAGES[mode] if mode in apps.APP_MODES else environments.NOTEBOOK_EXTRAS
+        key = environments.env_key(
+            interp.version,
+            self._requirements(quiet, manifest, folder),
+            extras,
+            environments.installer_of(manifest),
+        )
+        venv = os.path.join(self.layout.environments, key)
+        return (venv, interp.version) if os.path.isdir(venv) else None
+
     def _app_env(self, guid: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(self.db.env_values(guid))  # values reach the app; they are never logged

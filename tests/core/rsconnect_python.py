@@ -63,6 +63,20 @@ def run(config, *args, cwd=None):
     return proc.stdout + proc.stderr
 
 
+def run_failing(config, *args, cwd=None):
+    """`rsconnect ARGS` of rsconnect-python, expected to fail: its output."""
+    proc = subprocess.run(
+        [str(venv() / "bin" / "rsconnect"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environ(config),
+        cwd=cwd,
+        timeout=300,
+    )
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
 def python(config, code, *args):
     """Run `code` (with `args` in sys.argv[1:]) with rsconnect-python's own Python (its modules,
     e.g. rsconnect.metadata)."""

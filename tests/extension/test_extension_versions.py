@@ -87,3 +87,24 @@ def test_a_sharing_field_the_server_does_not_set_is_refused(jupyter, local_serve
     assert (
         r.status_code == 400 and "'everyone' is not one Connect has: choose all, logged_in, acl." in r.json()["message"]
     )
+
+
+def test_download_source_of_a_version_through_the_handler(jupyter, local_server, no_saved_servers):
+    key = local_server.add_user("dina" + uuid.uuid4().hex[:6], "publisher")
+    assert jupyter.api("POST", "servers/add", json={"url": local_server.url, "name": "mine", "api_key": key}).ok
+    notebook = write_notebook(jupyter.root, "download%s/report.ipynb" % uuid.uuid4().hex[:6], heading="Kept")
+    first, _ = publish(jupyter, notebook, new=True, title="Downloadable")
+    guid, bundle_id = first["content_guid"], first["bundle_id"]
+    r = jupyter.api("POST", "content/download", json={"server": "mine", "guid": guid, "bundle_id": bundle_id})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/gzip", r.text[:200]
+    assert r.headers["Content-Disposition"] == 'attachment; filename="%s-version-%s.tar.gz"' % (
+        local_server.api("GET", "v1/content/" + guid, key=key).json()["name"],
+        bundle_id,
+    )
+    assert (
+        r.content == local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, bundle_id), key=key).content
+    )
+    missing = jupyter.api("POST", "content/download", json={"server": "mine", "guid": guid, "bundle_id": "999999"})
+    assert missing.status_code == 400 and "has no version 999999" in missing.json()["message"]
+    stray = jupyter.api("POST", "content/download", json={"server": "mine", "guid": guid, "bundle_id": "1", "x": 1})
+    assert stray.status_code == 400

@@ -102,7 +102,7 @@ def test_one_permission_by_id_over_http(local_server, people):
         ("max_processes", 4),
         ("idle_timeout", 60),
         ("memory_limit", 10**9),
-        ("locked", True),
+        ("metrics_collection_enabled", True),
         ("run_as_current_user", True),
         ("notify_on_share", True),
     ],

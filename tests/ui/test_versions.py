@@ -2,7 +2,8 @@
 Connect server: publish with the folded "Sharing and draft" section filled in (the server's access
 type, permissions, tags and vanity path hold what was asked; the path serves it), publish a draft
 (the toolbar link is its preview, the content URL still serves the live version), then the
-Versions step: make the draft live, delete the older version (a second click confirms). An unknown
+Versions step: make the draft live, download the older version's source, delete it (a second click
+confirms). An unknown
 viewer is one sentence, and the publish stays."""
 
 import re
@@ -137,6 +138,16 @@ def test_sharing_draft_and_versions(front, local_server, page, no_saved_servers)
     # The toolbar's draft link now opens the content itself.
     assert ui.link_url(page) == url
     assert page.inner_text(ui.LINK).strip().startswith("Published")
+
+    # "Download source": the older version's bundle, as Connect keeps it, saved by the browser.
+    with page.expect_download(timeout=ui.PUBLISH_TIMEOUT_MS) as saving:
+        page.click('.rsc-version[data-bundle="%s"] .rsc-version-download' % first_id)
+    download = saving.value
+    kept = local_server.api("GET", "v1/content/%s/bundles/%s/download" % (guid, first_id), key=key).content
+    assert download.suggested_filename.endswith("-version-%s.tar.gz" % first_id)
+    assert open(download.path(), "rb").read() == kept
+    page.wait_for_function("document.querySelector('#rsc-versions-status').textContent.indexOf('Saved') === 0")
+    assert not page.is_visible("#rsc-versions-error"), page.inner_text("#rsc-versions-error")
 
     # Delete the older version: two clicks (it cannot be undone).
     remove = '.rsc-version[data-bundle="%s"] .rsc-version-remove' % first_id

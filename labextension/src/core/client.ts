@@ -56,12 +56,13 @@ export class Client {
     return say.answered(status);
   }
 
-  private async request<T>(
+  /** The answer to a request that succeeded; a failure throws its one sentence. */
+  private async send(
     method: string,
     route: string,
     body?: unknown,
     values?: Record<string, string | number>
-  ): Promise<T> {
+  ): Promise<Response> {
     const base = this.options.baseUrl.replace(/\/*$/, '/');
     const headers: Record<string, string> = { 'X-XSRFToken': cookie('_xsrf') };
     if (this.options.token) {
@@ -78,13 +79,23 @@ export class Client {
     } catch {
       throw new Error(say.noAnswer);
     }
-    const data: unknown = await response.json().catch(() => null);
     if (!response.ok) {
+      const data: unknown = await response.json().catch(() => null);
       const error: HttpError = new Error(this.sentence(response.status, data));
       error.status = response.status;
       throw error;
     }
-    return data as T;
+    return response;
+  }
+
+  private async request<T>(
+    method: string,
+    route: string,
+    body?: unknown,
+    values?: Record<string, string | number>
+  ): Promise<T> {
+    const response = await this.send(method, route, body, values);
+    return (await response.json().catch(() => null)) as T;
   }
 
   async listServers(): Promise<IServer[]> {
@@ -162,6 +173,21 @@ export class Client {
   /** Makes a version live: a job followed like a publish (its result: content_url, bundle_id). */
   activate(server: string, guid: string, bundleId: string): Promise<{ job_id: string }> {
     return this.request('POST', 'content/activate', { server, guid, bundle_id: bundleId });
+  }
+
+  /** A version's source bundle (.tar.gz), and the file name the server offers it under. */
+  async downloadVersion(
+    server: string,
+    guid: string,
+    bundleId: string
+  ): Promise<{ blob: Blob; filename: string }> {
+    const body = { server, guid, bundle_id: bundleId };
+    const response = await this.send('POST', 'content/download', body);
+    const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '');
+    return {
+      blob: await response.blob(),
+      filename: named ? named[1] : `version-${bundleId}.tar.gz`
+    };
   }
 
   removeVersion(server: string, guid: string, bundleId: string): Promise<unknown> {

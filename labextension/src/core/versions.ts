@@ -1,6 +1,7 @@
 // A step of the publish dialog: the versions of the content this notebook was published to on
 // the chosen server, newest first, which one is live, "Make live" (a job whose log streams here,
-// like a publish) and "Delete" (two clicks) for the others.
+// like a publish) and "Delete" (two clicks) for the others; "Download source" for every one (its
+// bundle, fetched by the Jupyter server, saved by the browser).
 import type { Client } from './client';
 import { el, find, humanBytes, Kit, show, when } from './dom';
 import { follow } from './flow';
@@ -12,6 +13,16 @@ export interface IVersionsHost {
   setBusy(on: boolean): void;
   /** A version was made live: the content's URL now serves it. */
   madeLive(contentUrl: string): void;
+}
+
+/** Hands a file to the browser's downloads. */
+function save(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = el('a', { href: url, download: filename, class: 'rsc-version-saved' });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 function row(kit: Kit, v: IVersion, withPython: boolean): HTMLElement {
@@ -26,6 +37,7 @@ function row(kit: Kit, v: IVersion, withPython: boolean): HTMLElement {
       kit.button('rsc-version-remove rsc-busy-off', say.versionRemove)
     );
   }
+  actions.append(kit.button('rsc-version-download rsc-busy-off', say.versionDownload));
   const cls = v.live ? 'rsc-version rsc-version-live rsc-version-is-live' : 'rsc-version';
   return el('tr', { class: cls, 'data-bundle': v.bundle_id, 'data-created': when(v.created) }, [
     el('td', { class: 'rsc-version-created' }, [when(v.created)]),
@@ -128,6 +140,22 @@ export function open(
         });
         host.madeLive(result.content_url);
       });
+    } else if (button.classList.contains('rsc-version-download')) {
+      let saved = '';
+      const work = async () => {
+        const file = await client.downloadVersion(server.name, guid, bundle);
+        save(file.blob, file.filename);
+        saved = file.filename;
+      };
+      show(find(view, '#rsc-versions-error'), false);
+      host.setBusy(true);
+      status(say.versionDownloading(created));
+      work()
+        .then(() => {
+          host.setBusy(false);
+          status(say.versionDownloaded(saved));
+        })
+        .catch(fail);
     } else if (button.classList.contains('rsc-version-remove')) {
       if (!button.classList.contains('rsc-confirm')) {
         // Deleting cannot be undone: the second click does it.

@@ -13,6 +13,7 @@ from .dashboard import DashboardHandler, RootHandler
 from .dashboard_item import BundleActionHandler, DashboardItemHandler, DashboardTaskHandler
 from .environment import EnvironmentHandler
 from .jobs import JobHandler, JobLogHandler, JobsHandler
+from .lockfile import LockfileHandler
 from .oauth import (
     OAuthDeviceAuthorizationHandler,
     OAuthMetadataHandler,
@@ -39,7 +40,7 @@ from .schedules import (
 )
 from .server import ApiNotFoundHandler, PythonSettingsHandler, QuartoSettingsHandler, ServerSettingsHandler
 from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
-from .tasks import DeployHandler, TaskHandler
+from .tasks import BuildHandler, DeployHandler, TaskHandler
 from .users import UserHandler, UsersHandler
 from .vanity import VanitiesHandler, VanityHandler, VanityPathHandler
 
@@ -72,12 +73,14 @@ __all__ = [
     "DashboardHandler",
     "DashboardItemHandler",
     "DashboardTaskHandler",
+    "BuildHandler",
     "DeployHandler",
     "EnvironmentHandler",
     "GroupsHandler",
     "JobHandler",
     "JobLogHandler",
     "JobsHandler",
+    "LockfileHandler",
     "LoginHandler",
     "LogoutHandler",
     "PageHandler",

@@ -123,7 +123,13 @@ class BaseHandler(tornado.web.RequestHandler):
     def content_out(self, user: UserRow, content: ContentRow) -> dict[str, Any]:
         """The item as Connect shows it to this user (app_role depends on who asks)."""
         owner = self.db.user(content["owner_guid"])
-        return models.content_json(content, self.server_url(), auth.app_role(self.db, user, content), owner)
+        return models.content_json(
+            content,
+            self.server_url(),
+            auth.app_role(self.db, user, content),
+            owner,
+            self.db.content_lock(content["guid"]),
+        )
 
 
 async def send_file(handler: tornado.web.RequestHandler, path: str) -> None:

@@ -35,6 +35,7 @@ class BundlesHandler(BaseHandler):
         guid = self.path_kwargs.get("guid") or self.path_args[0]
         self.current = self.user()
         self.content = self.content_for(self.current, guid, change=True)
+        actions.check_unlocked(self.db, self.content)
         # Only now, with the key and the right to change this content checked, may the body be large.
         limit = self.state.max_bundle_size
         self.http1_connection().set_max_body_size(limit + 16 * 1024 * 1024)

@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}\Z")
 # Fields of a content item a client may send and this server stores.
 CONTENT_FIELDS = ("name", "title", "description", "access_type")
-# Settings Connect stores but this server does not (timeouts, processes, resources, images, locking,
+LOCK_FIELDS = ("locked", "locked_message")
+# Settings Connect stores but this server does not (timeouts, processes, resources, images,
 # run-as, ...): always shown with the value here. Sending that value (as a client that sends back what
 # it read does) changes nothing; any other value is refused, never accepted and dropped.
 UNSTORED_SETTINGS: dict[str, Any] = {key: None for key in models._UNMANAGED}
 UNSTORED_SETTINGS.update(
     {
         "run_as_current_user": False,
-        "locked": False,
         "draft_marker_enabled": False,
         "metrics_collection_enabled": False,
         "notify_on_share": False,
@@ -55,7 +55,13 @@ def check_content_fields(body: dict[str, Any], owner: bool = False) -> dict[str,
     """The fields a client may set, checked; unknown fields are an error, read-only ones are dropped,
     settings this server does not store are refused unless they hold the value shown here.
     `owner`: owner_guid may be sent."""
-    allowed = set(CONTENT_FIELDS) | READ_ONLY_FIELDS | set(UNSTORED_SETTINGS) | ({"owner_guid"} if owner else set())
+    allowed = (
+        set(CONTENT_FIELDS)
+        | set(LOCK_FIELDS)
+        | READ_ONLY_FIELDS
+        | set(UNSTORED_SETTINGS)
+        | ({"owner_guid"} if owner else set())
+    )
     unknown = [k for k in body if k not in allowed]
     if unknown:
         raise errors.bad_json("Unknown field(s): %s." % ", ".join(sorted(unknown)))
@@ -94,6 +100,22 @@ class _ContentBase(BaseHandler):
         return item
 
 
+def lock_change(current: tuple[bool, str], body: dict[str, Any]) -> tuple[bool, str] | None:
+    """(locked, locked_message) after a request that may send either alone, checked; None when it
+    sends neither (Connect stores both on the content item)."""
+    if not any(k in body for k in LOCK_FIELDS):
+        return None
+    locked = body.get("locked", current[0])
+    message = body.get("locked_message", current[1])
+    if not isinstance(locked, bool):
+        raise errors.invalid_value("locked must be true or false.")
+    if message is None:
+        message = ""
+    if not isinstance(message, str) or len(message) > 4096:
+        raise errors.invalid_value("locked_message must be text of at most 4096 characters.")
+    return locked, message
+
+
 class ContentListHandler(_ContentBase):
     def get(self) -> None:
         user = self.user()
@@ -105,8 +127,12 @@ class ContentListHandler(_ContentBase):
     def post(self) -> None:
         user = self.user()
         auth.require_publisher(user)
-        fields = check_content_fields(self.json_object())
+        body = self.json_object()
+        fields = check_content_fields(body)
+        lock = lock_change((False, ""), body)
         guid = actions.create_content(self.db, user["guid"], fields)
+        if lock is not None:
+            self.db.set_content_lock(guid, *lock)
         self.send_json(self.content_out(user, cast("ContentRow", self.db.content(guid))))
 
 
@@ -120,6 +146,7 @@ class ContentHandler(_ContentBase):
         content = self.content_for(user, guid, change=True)
         body = self.json_object()
         fields = check_content_fields(body, owner=True)
+        lock = lock_change(self.db.content_lock(guid), body)
         owner_guid = content["owner_guid"]
         if "owner_guid" in body and body["owner_guid"] != owner_guid:
             owner_guid = self.new_owner(user, body["owner_guid"])
@@ -129,6 +156,8 @@ class ContentHandler(_ContentBase):
             if [c for c in self.db.content_list(name=name, owner_guid=owner_guid) if c["guid"] != guid]:
                 raise errors.name_in_use("Content named %r already exists." % name)
         self.db.update_content(guid, **fields)
+        if lock is not None:
+            self.db.set_content_lock(guid, *lock)
         if owner_guid != content["owner_guid"]:
             self.db.remove_permission_of(guid, owner_guid)  # the owner needs no entry of their own
         self.send_json(self.content_out(user, cast("ContentRow", self.db.content(guid))))

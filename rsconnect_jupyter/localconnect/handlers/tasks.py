@@ -12,7 +12,14 @@ log = logging.getLogger("localconnect")
 
 
 class DeployHandler(BaseHandler):
+    """POST v1/content/{guid}/deploy: deploy a bundle (no bundle_id: the newest)."""
+
     async def post(self, guid: str) -> None:
+        await self.start(guid, "deploying", live=False)
+
+    async def start(self, guid: str, doing: str, live: bool) -> None:
+        """Check the body and who asks, then start the task; `live`: no bundle_id means the live
+        bundle (a build), else the newest (a deploy)."""
         user = self.user()
         content = self.content_for(user, guid, change=True)
         body = self.json_object()
@@ -26,7 +33,11 @@ class DeployHandler(BaseHandler):
             isinstance(bundle_id, bool) or not isinstance(bundle_id, (str, int)) or not str(bundle_id).isdigit()
         ):
             raise errors.invalid_value("bundle_id must be the id of one of this content's bundles.")
-        if bundle_id is None and self.db.repository(guid) is not None:
+        if bundle_id is None and live:
+            if not content["bundle_id"]:
+                raise errors.invalid_value("This content was never deployed: name the bundle_id to build.")
+            bundle = self.bundle_of(guid, str(content["bundle_id"]))
+        elif bundle_id is None and self.db.repository(guid) is not None:
             bundle = await newest_git_bundle(self, content, user)  # the branch's commit now
         elif bundle_id is None:
             rows = self.db.bundles(guid)
@@ -40,8 +51,17 @@ class DeployHandler(BaseHandler):
             raise errors.invalid_value("activate must be true (go live, the default) or false (a draft).")
         actions.check_deploy(self.db, content, bundle)  # the dashboard's Activate follows the same rule
         task = self.state.runner.deploy(content, bundle, user, activate=activate)
-        log.info("content %s: deploying bundle %s (task %s)", guid, bundle["id"], task.id)
+        log.info("content %s: %s bundle %s (task %s)", guid, doing, bundle["id"], task.id)
         self.send_json({"task_id": task.id}, status=202)
+
+
+class BuildHandler(DeployHandler):
+    """POST v1/content/{guid}/build: build a bundle already uploaded again (no bundle_id: the live
+    one), without a new upload. Here a build is a deploy of that bundle: its environment is made
+    again from its manifest (reused when one with the same Python and requirements is there)."""
+
+    async def post(self, guid: str) -> None:
+        await self.start(guid, "building", live=True)
 
 
 class TaskHandler(BaseHandler):
