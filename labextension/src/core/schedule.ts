@@ -4,7 +4,7 @@
 // be, a time the clocks skip) are the server's (rsconnect_jupyter/schedules.py): refusals come back
 // as one sentence.
 import type { Client } from './client';
-import { el, find, findAll, Kit, show, when } from './dom';
+import { el, find, findAll, Kit, reveal, show, when } from './dom';
 import { follow } from './flow';
 import { say } from './messages';
 import type { IScheduleRequest, IScheduleState, IServer } from './types';
@@ -37,19 +37,23 @@ export function section(kit: Kit): HTMLElement {
     )
   );
   const email = kit.select('rsc-schedule-email', say.emailChoices);
-  return el('details', { id: 'rsc-schedule', class: 'rsc-schedule' }, [
-    el('summary', {}, [say.scheduleLabel]),
+  return el('details', { id: 'rsc-schedule', class: 'rsc-schedule rsc-fold' }, [
+    el('summary', { class: 'rsc-schedule-summary' }, [say.scheduleLabel]),
     kit.help(say.scheduleHelp),
-    kit.field('rsc-schedule-every', say.scheduleEvery, every),
-    el('div', { id: 'rsc-schedule-when' }, [
-      el('div', { id: 'rsc-schedule-hours-row' }, [
-        kit.field('rsc-schedule-hours', say.scheduleHours, hours)
-      ]),
-      el('div', { id: 'rsc-schedule-days-row' }, [kit.field(null, say.scheduleDays, days)]),
-      el('div', { id: 'rsc-schedule-at-row' }, [kit.field('rsc-schedule-at', say.scheduleAt, at)]),
-      kit.field('rsc-schedule-timezone', say.scheduleTimezone, zone),
-      kit.field('rsc-schedule-start', say.scheduleStart, start),
-      kit.field('rsc-schedule-email', say.scheduleEmail, email)
+    el('div', { class: 'rsc-schedule-grid' }, [
+      kit.field('rsc-schedule-every', say.scheduleEvery, every),
+      el('div', { id: 'rsc-schedule-when' }, [
+        el('div', { id: 'rsc-schedule-hours-row' }, [
+          kit.field('rsc-schedule-hours', say.scheduleHours, hours)
+        ]),
+        el('div', { id: 'rsc-schedule-days-row' }, [kit.field(null, say.scheduleDays, days)]),
+        el('div', { id: 'rsc-schedule-at-row' }, [
+          kit.field('rsc-schedule-at', say.scheduleAt, at)
+        ]),
+        kit.field('rsc-schedule-timezone', say.scheduleTimezone, zone),
+        kit.field('rsc-schedule-start', say.scheduleStart, start),
+        kit.field('rsc-schedule-email', say.scheduleEmail, email)
+      ])
     ]),
     el('div', { class: 'rsc-schedule-buttons' }, [
       kit.button('rsc-busy-off', say.scheduleSave, '', { id: 'rsc-schedule-save' }),
@@ -205,9 +209,12 @@ export function control(
     );
   };
   const section_ = find<HTMLElement>(form, '#rsc-schedule');
-  section_.addEventListener('change', () => {
+  section_.addEventListener('change', e => {
     changed = true;
     showFields(form);
+    if ((e.target as HTMLElement).id === 'rsc-schedule-every') {
+      reveal(section_); // the fields this kind of schedule uses, in view
+    }
   });
   section_.addEventListener('click', e => {
     const id = (e.target as HTMLElement).id;
