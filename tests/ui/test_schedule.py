@@ -2,7 +2,8 @@
 against the local server: a weekly schedule chosen before the first publish is saved with it, shown
 when the dialog opens again, refused in one sentence when its time zone does not exist (nothing
 saved), "Run again now" runs the notebook on the server and lists the run, and an every-minute
-schedule is saved on its own."""
+schedule is saved on its own; a schedule that cannot be kept, chosen before the first publish, stops
+the publish before anything is uploaded."""
 
 import json
 import uuid
@@ -88,3 +89,33 @@ def test_schedule_saved_with_the_publish_shown_on_open_refused_and_run_now(front
     # removed, so the session's local server does not run it every minute for the other tests
     gone = local_server.api("DELETE", "schedules/%s" % every_minute["id"], key=key)
     assert gone.status_code == 204, gone.text
+
+
+def test_a_schedule_that_cannot_be_kept_stops_a_first_publish_before_anything_is_published(
+    front, local_server, page, no_saved_servers
+):
+    """Chosen before the first publish, the schedule is checked before the upload (as `deploy notebook
+    --every` does): a weekly one without days, then a time zone that does not exist, each stop the
+    publish with one sentence; no content is made on the server, and the dialog stays as filled."""
+    ui, server = front.ui, front.server
+    key = local_server.add_user(unique("tess"), "publisher")
+    title = unique("Never published ")
+    path = write_notebook(server.root, unique("sched") + "/report.ipynb")
+    ui.open_publish_dialog(page, server, path, local_server.url, key)
+    ui.choose_mode(page, source=True)
+    page.fill("#rsc-title", title)
+    page.click("#rsc-schedule > summary")
+    page.select_option("#rsc-schedule-every", "week")
+    ui.submit_publish(page)
+    assert ui.dialog_error(page) == "Choose at least one day for a weekly schedule."
+    page.select_option("#rsc-schedule-every", "day")
+    page.fill("#rsc-schedule-timezone", "Mars/Base")
+    ui.submit_publish(page)
+    page.wait_for_function("() => document.querySelector('#rsc-error').textContent.includes('Mars/Base')")
+    assert ui.dialog_error(page) == (
+        "There is no timezone 'Mars/Base': give an IANA name such as UTC, Europe/Paris or America/New_York."
+    )
+    assert page.is_enabled("#rsc-publish-submit") and page.input_value("#rsc-title") == title
+    mine = local_server.api("GET", "v1/content", key=key).json()
+    assert [c for c in mine if c["title"] == title] == []
+    assert ui.saved_metadata(server, path) is None  # not even saved: the publish never began

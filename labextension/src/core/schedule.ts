@@ -173,6 +173,8 @@ function fill(form: HTMLElement, state: IScheduleState): void {
 export interface ISchedule {
   /** Shows the schedule of the content published to `server` (guid null: not yet published). */
   load(server: IServer | undefined, guid: string | null): void;
+  /** Checks the section's schedule, when it changed, before a publish: rejects with what to fix. */
+  checkIfChanged(): Promise<void>;
   /** Saves the section's schedule when it changed since it was shown (after a publish). */
   saveIfChanged(server: IServer, guid: string): Promise<void>;
 }
@@ -264,6 +266,15 @@ export function control(
         return;
       }
       client.schedule(current.server.name, current.guid).then(state => fill(form, state), fail);
+    },
+    async checkIfChanged() {
+      const request = changed ? read(form) : null;
+      if (request instanceof Error) {
+        throw request;
+      }
+      if (request) {
+        await client.checkSchedule(request);
+      }
     },
     async saveIfChanged(server, guid) {
       if (changed) {
