@@ -153,10 +153,15 @@ function fill(form: HTMLElement, state: IScheduleState): void {
     status.textContent = say.scheduleNone;
   }
   find<HTMLSelectElement>(form, '#rsc-schedule-email').value = state.email;
-  const runs = find<HTMLElement>(form, '#rsc-schedule-runs');
-  runs.replaceChildren(
-    ...(state.runs.length ? [el('div', { class: 'rsc-help' }, [say.scheduleRunsLabel])] : []),
-    ...state.runs.map(r =>
+  listRuns(form, state.runs);
+  showFields(form);
+}
+
+/** The last runs, newest first: when (linked to the run's output), how it ended and why. */
+function listRuns(form: HTMLElement, runs: IScheduleState['runs']): void {
+  find<HTMLElement>(form, '#rsc-schedule-runs').replaceChildren(
+    ...(runs.length ? [el('div', { class: 'rsc-help' }, [say.scheduleRunsLabel])] : []),
+    ...runs.map(r =>
       el('div', { class: 'rsc-schedule-run', 'data-run': String(r.id) }, [
         r.url
           ? el('a', { href: r.url, target: '_blank', rel: 'noopener' }, [when(r.start_time)])
@@ -167,7 +172,6 @@ function fill(form: HTMLElement, state: IScheduleState): void {
       ])
     )
   );
-  showFields(form);
 }
 
 export interface ISchedule {
@@ -249,11 +253,22 @@ export function control(
         })
       )
       .then(() => client.schedule(server.name, guid))
-      .then(state => {
-        fill(form, state);
-        status(say.scheduleRan);
-        setBusy(false);
-      }, fail);
+      .then(
+        state => {
+          fill(form, state);
+          status(say.scheduleRan);
+          setBusy(false);
+        },
+        (err: Error) => {
+          status('');
+          fail(err);
+          // the failed run is listed too, with why (the fields keep what the user typed)
+          client.schedule(server.name, guid).then(
+            state => listRuns(form, state.runs),
+            () => undefined
+          );
+        }
+      );
   });
   showFields(form);
   return {
