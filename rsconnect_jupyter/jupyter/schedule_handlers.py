@@ -5,17 +5,22 @@ the fields).
     POST content/schedule      {server, guid}                      -> the schedule, who gets mail, the runs
     POST content/schedule/save {server, guid, every, at, timezone, days, start, email} or {..., off: true}
     POST content/run           {server, guid}                      -> a job, followed like a publish
+    POST content/schedule/check {every, at, timezone, days, start, email} -> {} or the sentence refusing it
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from tornado import web
 
 from .. import rules
+from .fields import Fields
 from .handlers import JSONHandlerMixin, guarded
 from .jobs import JOBS
+
+if TYPE_CHECKING:
+    from ..schedules import ScheduleRequest
 
 
 def _content(name: str, guid: str) -> Any:
@@ -34,7 +39,7 @@ def schedule_state(name: str, guid: str) -> dict[str, Any]:
     return {"schedule": found, "email": schedules.audience(variant, found), "runs": schedules.history(content)[:10]}
 
 
-def save_schedule(name: str, guid: str, request: Any) -> dict[str, Any]:
+def save_schedule(name: str, guid: str, request: ScheduleRequest | None) -> dict[str, Any]:
     from .. import schedules
 
     content = _content(name, guid)
@@ -61,24 +66,44 @@ class ScheduleHandler(JSONHandlerMixin):
         await self.respond(schedule_state, f.string("server"), f.string("guid", max_length=64))
 
 
+def check_schedule(request: ScheduleRequest) -> dict[str, Any]:
+    from .. import schedules
+
+    schedules.to_connect(request)  # InvalidInput: the sentence the dialog shows
+    return {}
+
+
+def read_schedule(f: Fields) -> ScheduleRequest:
+    from ..schedules import ScheduleRequest
+
+    return ScheduleRequest(
+        every=f.string("every", max_length=64),
+        at=f.string("at", False, max_length=16),
+        timezone=f.string("timezone", False, "UTC", max_length=64) or "UTC",
+        days=tuple(f.string_list("days")),
+        start=f.string("start", False, max_length=16),
+        email=f.string("email", False, "nobody", choices=rules.SCHEDULE_EMAIL_CHOICES) or "nobody",
+    )
+
+
 class SaveScheduleHandler(JSONHandlerMixin):
     @web.authenticated
     @guarded
     async def post(self) -> None:
-        from ..schedules import ScheduleRequest
-
         f = self.fields("server", "guid", "every", "at", "timezone", "days", "start", "email", "off")
-        request = None
-        if not f.boolean("off"):
-            request = ScheduleRequest(
-                every=f.string("every", max_length=64),
-                at=f.string("at", False, max_length=16),
-                timezone=f.string("timezone", False, "UTC", max_length=64) or "UTC",
-                days=tuple(f.string_list("days")),
-                start=f.string("start", False, max_length=16),
-                email=f.string("email", False, "nobody", choices=rules.SCHEDULE_EMAIL_CHOICES) or "nobody",
-            )
+        request = None if f.boolean("off") else read_schedule(f)
         await self.respond(save_schedule, f.string("server"), f.string("guid", max_length=64), request)
+
+
+class CheckScheduleHandler(JSONHandlerMixin):
+    """A schedule chosen before a publish, checked before anything is uploaded (as `deploy notebook
+    --every` checks it): one that cannot be kept stops the publish, and nothing is published."""
+
+    @web.authenticated
+    @guarded
+    async def post(self) -> None:
+        f = self.fields("every", "at", "timezone", "days", "start", "email")
+        await self.respond(check_schedule, read_schedule(f))
 
 
 class RunNowHandler(JSONHandlerMixin):
@@ -109,5 +134,6 @@ def describe(exc: BaseException) -> str:
 SCHEDULE_ROUTES: list[tuple[str, type[JSONHandlerMixin]]] = [
     ("content/schedule", ScheduleHandler),
     ("content/schedule/save", SaveScheduleHandler),
+    ("content/schedule/check", CheckScheduleHandler),
     ("content/run", RunNowHandler),
 ]

@@ -24,12 +24,15 @@ def unique(prefix):
     return prefix + uuid.uuid4().hex[:6]
 
 
-def check_state(page, front, theme, name, about):
-    """At both sizes: `about` (selectors) fully in view, nothing overflows, one primary button."""
+def check_state(page, front, theme, name, about, reach=None):
+    """At both sizes: `about` (selectors) fully in view, nothing overflows, one primary button.
+    `reach(page)`, when given, brings the state about again at each size, as a person would there."""
     dialog = front.ui.DIALOG
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_function("([w, h]) => innerWidth === w && innerHeight === h", arg=[width, height])
+        if reach:
+            reach(page)
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         shoot(page, front.kind, "%s-%s-%dx%d" % (theme, name, width, height))
         where = "%s at %dx%d" % (name, width, height)
@@ -65,6 +68,19 @@ def test_every_dialog_state_fits(front, local_server, page, no_saved_servers, th
     ui.choose_mode(page, source=True)
     essentials = ["#rsc-server", "#rsc-title", "#rsc-mode-static", "#rsc-mode-voila", "#rsc-publish-submit"]
     check_state(page, front, theme, "publish", essentials)
+
+    # The Schedule section unfolded, a daily schedule chosen: it scrolls into view, its fields and
+    # the Publish button all showing at once.
+    def unfold_schedule(page):
+        if page.get_attribute("#rsc-schedule", "open") is not None:
+            page.click("#rsc-schedule > summary")  # folded again, then unfolded at this size
+        page.click("#rsc-schedule > summary")
+        page.select_option("#rsc-schedule-every", "day")
+
+    schedule = ["#rsc-schedule-every", "#rsc-schedule-email", "#rsc-publish-submit"]
+    check_state(page, front, theme, "schedule", schedule, reach=unfold_schedule)
+    page.select_option("#rsc-schedule-every", "off")
+    page.click("#rsc-schedule > summary")
 
     # A title too short: the error sentence shows where the eye is, the choices still in view.
     page.fill("#rsc-title", "x")

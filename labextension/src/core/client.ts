@@ -209,6 +209,11 @@ export class Client {
     return this.request('POST', 'content/schedule/save', body);
   }
 
+  /** Checks a schedule before a publish (nothing saved): rejects with the sentence refusing it. */
+  checkSchedule(request: IScheduleRequest): Promise<unknown> {
+    return this.request('POST', 'content/schedule/check', request);
+  }
+
   /** Runs the notebook again now: a job followed like a publish. */
   runNow(server: string, guid: string): Promise<{ job_id: string }> {
     return this.request('POST', 'content/run', { server, guid });

@@ -49,6 +49,27 @@ export function findAll<T extends Element = HTMLInputElement>(
   return Array.from(root.querySelectorAll(selector)) as T[];
 }
 
+/**
+ * Scrolls the nearest scrolling box around `node` (the dialog's options) so that as much of `node`
+ * as fits shows, its top first: an unfolded section is in view without the user scrolling for it.
+ * Only that box moves, never the page or the dialog around it.
+ */
+export function reveal(node: HTMLElement): void {
+  const box = node.closest<HTMLElement>('.rsc-scroll');
+  if (!box) {
+    return;
+  }
+  const outer = box.getBoundingClientRect();
+  const inner = node.getBoundingClientRect();
+  const below = inner.bottom - outer.bottom; // how far its end is under the box's
+  const above = inner.top - outer.top; // how far its start is under the box's top
+  if (above < 0) {
+    box.scrollTop += above;
+  } else if (below > 0) {
+    box.scrollTop += Math.min(below, above);
+  }
+}
+
 /** 1234567 -> "1.2 MB" (decimal units, as the CLI prints them). */
 export function humanBytes(n: number | null | undefined): string {
   if (typeof n !== 'number') {

@@ -185,6 +185,9 @@ export async function open(
     shell.close();
   };
   const publishIt = async (choices: IChoices) => {
+    if (choices.mode === 'jupyter-static') {
+      await scheduled.checkIfChanged(); // a schedule that cannot be kept stops before the upload
+    }
     const result = await publish(client, notebook, choices, view);
     if (!result) {
       setBusy(false);

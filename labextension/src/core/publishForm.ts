@@ -2,7 +2,7 @@
 // (packages, environment variables, extra files, hiding code, sharing), then the state of the
 // publish (status, progress, the checks' warnings, log, error). Reading it checks the choices
 // with the server's rules (GET rules, from rsconnect_jupyter/rules.py): no copy of them here.
-import { el, find, findAll, Kit, show } from './dom';
+import { el, find, findAll, Kit, reveal, show } from './dom';
 import { say } from './messages';
 import { deployment, INotebook, IRemembered, notebookTitle } from './notebook';
 import * as schedule from './schedule';
@@ -176,6 +176,17 @@ export function build(kit: Kit, servers: IServer[], folder: IFolder, md: IRememb
       target.closest('.rsc-env-row')?.remove();
     }
   });
+  // A folded section that opens scrolls into view (toggle does not bubble: caught on the way down).
+  form.addEventListener(
+    'toggle',
+    e => {
+      const section = e.target as HTMLDetailsElement;
+      if (section.open && section.classList.contains('rsc-fold')) {
+        reveal(section);
+      }
+    },
+    true
+  );
   form.addEventListener('change', e => {
     if ((e.target as HTMLElement).getAttribute('name') === 'rsc-mode') {
       showModeOptions(form);

@@ -4,7 +4,7 @@
 // be, a time the clocks skip) are the server's (rsconnect_jupyter/schedules.py): refusals come back
 // as one sentence.
 import type { Client } from './client';
-import { el, find, findAll, Kit, show, when } from './dom';
+import { el, find, findAll, Kit, reveal, show, when } from './dom';
 import { follow } from './flow';
 import { say } from './messages';
 import type { IScheduleRequest, IScheduleState, IServer } from './types';
@@ -37,19 +37,23 @@ export function section(kit: Kit): HTMLElement {
     )
   );
   const email = kit.select('rsc-schedule-email', say.emailChoices);
-  return el('details', { id: 'rsc-schedule', class: 'rsc-schedule' }, [
-    el('summary', {}, [say.scheduleLabel]),
+  return el('details', { id: 'rsc-schedule', class: 'rsc-schedule rsc-fold' }, [
+    el('summary', { class: 'rsc-schedule-summary' }, [say.scheduleLabel]),
     kit.help(say.scheduleHelp),
-    kit.field('rsc-schedule-every', say.scheduleEvery, every),
-    el('div', { id: 'rsc-schedule-when' }, [
-      el('div', { id: 'rsc-schedule-hours-row' }, [
-        kit.field('rsc-schedule-hours', say.scheduleHours, hours)
-      ]),
-      el('div', { id: 'rsc-schedule-days-row' }, [kit.field(null, say.scheduleDays, days)]),
-      el('div', { id: 'rsc-schedule-at-row' }, [kit.field('rsc-schedule-at', say.scheduleAt, at)]),
-      kit.field('rsc-schedule-timezone', say.scheduleTimezone, zone),
-      kit.field('rsc-schedule-start', say.scheduleStart, start),
-      kit.field('rsc-schedule-email', say.scheduleEmail, email)
+    el('div', { class: 'rsc-schedule-grid' }, [
+      kit.field('rsc-schedule-every', say.scheduleEvery, every),
+      el('div', { id: 'rsc-schedule-when' }, [
+        el('div', { id: 'rsc-schedule-hours-row' }, [
+          kit.field('rsc-schedule-hours', say.scheduleHours, hours)
+        ]),
+        el('div', { id: 'rsc-schedule-days-row' }, [kit.field(null, say.scheduleDays, days)]),
+        el('div', { id: 'rsc-schedule-at-row' }, [
+          kit.field('rsc-schedule-at', say.scheduleAt, at)
+        ]),
+        kit.field('rsc-schedule-timezone', say.scheduleTimezone, zone),
+        kit.field('rsc-schedule-start', say.scheduleStart, start),
+        kit.field('rsc-schedule-email', say.scheduleEmail, email)
+      ])
     ]),
     el('div', { class: 'rsc-schedule-buttons' }, [
       kit.button('rsc-busy-off', say.scheduleSave, '', { id: 'rsc-schedule-save' }),
@@ -149,10 +153,15 @@ function fill(form: HTMLElement, state: IScheduleState): void {
     status.textContent = say.scheduleNone;
   }
   find<HTMLSelectElement>(form, '#rsc-schedule-email').value = state.email;
-  const runs = find<HTMLElement>(form, '#rsc-schedule-runs');
-  runs.replaceChildren(
-    ...(state.runs.length ? [el('div', { class: 'rsc-help' }, [say.scheduleRunsLabel])] : []),
-    ...state.runs.map(r =>
+  listRuns(form, state.runs);
+  showFields(form);
+}
+
+/** The last runs, newest first: when (linked to the run's output), how it ended and why. */
+function listRuns(form: HTMLElement, runs: IScheduleState['runs']): void {
+  find<HTMLElement>(form, '#rsc-schedule-runs').replaceChildren(
+    ...(runs.length ? [el('div', { class: 'rsc-help' }, [say.scheduleRunsLabel])] : []),
+    ...runs.map(r =>
       el('div', { class: 'rsc-schedule-run', 'data-run': String(r.id) }, [
         r.url
           ? el('a', { href: r.url, target: '_blank', rel: 'noopener' }, [when(r.start_time)])
@@ -163,12 +172,13 @@ function fill(form: HTMLElement, state: IScheduleState): void {
       ])
     )
   );
-  showFields(form);
 }
 
 export interface ISchedule {
   /** Shows the schedule of the content published to `server` (guid null: not yet published). */
   load(server: IServer | undefined, guid: string | null): void;
+  /** Checks the section's schedule, when it changed, before a publish: rejects with what to fix. */
+  checkIfChanged(): Promise<void>;
   /** Saves the section's schedule when it changed since it was shown (after a publish). */
   saveIfChanged(server: IServer, guid: string): Promise<void>;
 }
@@ -205,9 +215,12 @@ export function control(
     );
   };
   const section_ = find<HTMLElement>(form, '#rsc-schedule');
-  section_.addEventListener('change', () => {
+  section_.addEventListener('change', e => {
     changed = true;
     showFields(form);
+    if ((e.target as HTMLElement).id === 'rsc-schedule-every') {
+      reveal(section_); // the fields this kind of schedule uses, in view
+    }
   });
   section_.addEventListener('click', e => {
     const id = (e.target as HTMLElement).id;
@@ -240,11 +253,22 @@ export function control(
         })
       )
       .then(() => client.schedule(server.name, guid))
-      .then(state => {
-        fill(form, state);
-        status(say.scheduleRan);
-        setBusy(false);
-      }, fail);
+      .then(
+        state => {
+          fill(form, state);
+          status(say.scheduleRan);
+          setBusy(false);
+        },
+        (err: Error) => {
+          status('');
+          fail(err);
+          // the failed run is listed too, with why (the fields keep what the user typed)
+          client.schedule(server.name, guid).then(
+            state => listRuns(form, state.runs),
+            () => undefined
+          );
+        }
+      );
   });
   showFields(form);
   return {
@@ -257,6 +281,15 @@ export function control(
         return;
       }
       client.schedule(current.server.name, current.guid).then(state => fill(form, state), fail);
+    },
+    async checkIfChanged() {
+      const request = changed ? read(form) : null;
+      if (request instanceof Error) {
+        throw request;
+      }
+      if (request) {
+        await client.checkSchedule(request);
+      }
     },
     async saveIfChanged(server, guid) {
       if (changed) {

@@ -34,6 +34,14 @@ const CSS = `
 .rsc-fold { margin: 8px 0; padding: 4px 8px; border: 1px solid var(--jp-border-color2, #ddd); }
 .rsc-fold > summary { display: list-item; cursor: pointer; font-weight: 600; padding: 2px 0; }
 .rsc-fold[open] > summary { margin-bottom: 6px; }
+/* The schedule's fields two by two, so the unfolded section fits a small window's dialog. */
+.rsc-schedule-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 12px; }
+.rsc-schedule-grid > *, #rsc-schedule-when > * { min-width: 0; }
+#rsc-schedule-when { display: contents; }
+#rsc-schedule-days-row { grid-column: 1 / -1; }
+.rsc-schedule-days { display: flex; flex-wrap: wrap; column-gap: 12px; }
+.rsc-schedule-buttons { display: flex; gap: 6px; flex-wrap: wrap; margin: 0 0 6px 0; }
+.rsc-schedule-buttons > button { margin: 0; }
 #rsc-ca-path { margin: 2px 0 4px 22px; width: calc(100% - 22px); }
 .rsc-state { flex: none; overflow-y: auto; max-height: calc(100vh - 330px);
   border-top: 1px solid var(--jp-border-color2, #e5e5e5); padding-top: 6px; margin-top: 4px; }
