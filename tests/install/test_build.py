@@ -24,6 +24,7 @@ from tests.install.install_helpers import (
     run,
     start_ui,
     user_env,
+    uv_install,
 )
 from tests.lab import lab_servers
 
@@ -38,7 +39,9 @@ def dists(tmp_path_factory, built_checkout):
     """The sdist and the wheel, as `python -m build` makes them from a copy with the lab build."""
     base = tmp_path_factory.mktemp("build")
     checkout = copy_with_build(base / "rsconnect-jupyter", built_checkout)
-    run([sys.executable, "-m", "build", "--outdir", str(base / "dist"), str(checkout)], cwd=base)
+    # uv fills build's isolated environments (setuptools, hatch-jupyter-builder) where pip costs
+    # about 10 CPU-seconds each; the build itself is the same.
+    run([sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(base / "dist"), str(checkout)], cwd=base)
     assert not (checkout / "node_modules").exists(), "python -m build rebuilt the lab extension"
     (sdist,) = (base / "dist").glob("*.tar.gz")
     (wheel,) = (base / "dist").glob("*.whl")
@@ -93,7 +96,8 @@ def test_the_sdist_installs_without_nodejs(dists, tmp_path):
     venv = fresh_venv(tmp_path / "venv")
     env = user_env(venv, tmp_path / "home", path=NO_NODE_PATH)
     assert shutil.which("node", path=env["PATH"]) is None
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(sdist)], env=env, cwd=tmp_path)
+    # Built here, never taken from uv's cache of an earlier run's sdist.
+    uv_install(venv, "--refresh-package", "rsconnect_jupyter", str(sdist), env=env, cwd=tmp_path)
     built = venv / "share" / "jupyter" / "labextensions" / LAB_EXTENSION / "package.json"
     assert built.is_file(), "the sdist's built lab extension was not installed"
     servers = plain(run([str(venv / "bin" / "jupyter"), "server", "extension", "list"], env=env))
@@ -107,11 +111,7 @@ def wheel_venv(dists, tmp_path_factory):
     base = tmp_path_factory.mktemp("wheel-venv")
     venv = fresh_venv(base / "venv")
     env = user_env(venv, base / "home", path=NO_NODE_PATH)
-    run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel), "jupyterlab>=4,<5", "notebook>=7,<8"],
-        env=env,
-        cwd=base,
-    )
+    uv_install(venv, str(wheel), "jupyterlab>=4,<5", "notebook>=7,<8", env=env, cwd=base)
     labs = plain(run([str(venv / "bin" / "jupyter"), "labextension", "list"], env=env))
     assert re.search(r"%s v\S+ enabled OK" % LAB_EXTENSION, labs), labs
     return venv
