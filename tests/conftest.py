@@ -106,15 +106,21 @@ def stop_local_server(server):
 BROWSER_FIXTURES = {"browser", "page", "browsers"}  # browsers: tests/hub's recording contexts
 # The hub's tests share one environment and one hub: the folder goes to one worker as a whole.
 GROUPS = ("tests/hub",)
-# Units that start before the rest: the longest (fresh environments, builds, the hub).
-FIRST = ("tests/install/", "tests/hub")
+# Modules whose tests share no module-scoped setup: each test is a unit, so the README's install
+# blocks (a fresh environment each, minutes on a loaded machine) run on several workers, not one.
+APART = ("tests/install/test_readme_install.py",)
+# Units that start before the rest: the longest (the hub, which one worker runs whole, first; then
+# fresh environments and builds).
+FIRST = ("tests/hub", "tests/install/")
 
 
 def _group(nodeid):
     """The unit of work a worker takes: a group folder, else the test's module (its module-scoped
     fixtures, such as a server of its own or tests/install's build, then start once, not once per
-    worker)."""
+    worker), or the test itself in an APART module."""
     path = nodeid.split("::", 1)[0]
+    if path in APART:
+        return nodeid
     return next((group for group in GROUPS if path.startswith(group + "/")), path)
 
 

@@ -82,6 +82,9 @@ def test_every_browser_test_has_the_browser_marker(collected):
 
 def test_the_hub_folder_is_one_unit_of_work_and_other_tests_go_by_module():
     assert _group("tests/install/test_build.py::test_x[a]") == "tests/install/test_build.py"
+    # Each README block is a unit: the blocks install side by side on several workers.
+    readme = "tests/install/test_readme_install.py::test_readme_install_block_enables[JupyterLab 4]"
+    assert _group(readme) == readme
     assert _group("tests/hub/test_hub_publish.py::test_z") == "tests/hub"
     assert _group("tests/lab/test_lab_install.py::test_w[jupyterlab4]") == "tests/lab/test_lab_install.py"
     assert _group("tests/test_lint.py::test_v") == "tests/test_lint.py"
