@@ -93,7 +93,7 @@ def test_the_wheel_lays_out_every_front_end_as_data(dists):
 
 def test_the_sdist_installs_without_nodejs(dists, tmp_path):
     sdist, _ = dists
-    venv = fresh_venv(tmp_path / "venv")
+    venv = fresh_venv(tmp_path / "venv", with_pip=False)
     env = user_env(venv, tmp_path / "home", path=NO_NODE_PATH)
     assert shutil.which("node", path=env["PATH"]) is None
     # Built here, never taken from uv's cache of an earlier run's sdist.
@@ -109,7 +109,7 @@ def wheel_venv(dists, tmp_path_factory):
     """A fresh environment with JupyterLab 4, Notebook 7 and the wheel, and no Node.js on PATH."""
     _, wheel = dists
     base = tmp_path_factory.mktemp("wheel-venv")
-    venv = fresh_venv(base / "venv")
+    venv = fresh_venv(base / "venv", with_pip=False)
     env = user_env(venv, base / "home", path=NO_NODE_PATH)
     uv_install(venv, str(wheel), "jupyterlab>=4,<5", "notebook>=7,<8", env=env, cwd=base)
     labs = plain(run([str(venv / "bin" / "jupyter"), "labextension", "list"], env=env))
