@@ -9,6 +9,7 @@ import requests
 
 from rsconnect_jupyter.jupyter import handlers
 from rsconnect_jupyter.jupyter.schedule_handlers import SCHEDULE_ROUTES
+from rsconnect_jupyter.jupyter.signin_handlers import SIGNIN_ROUTES
 from tests.extension.extension_notebooks import write_notebook
 from tests.reliability.fault_proxy import FaultProxy
 
@@ -23,7 +24,7 @@ def example_route(pattern):
 
 
 # Generated from the handler tables, so a new handler is covered (or this fails) without editing here.
-TABLE = handlers.ROUTES + SCHEDULE_ROUTES
+TABLE = handlers.ROUTES + SCHEDULE_ROUTES + SIGNIN_ROUTES
 ROUTES = [
     (method, example_route(pattern))
     for pattern, handler in TABLE
@@ -290,7 +291,9 @@ def test_publish_job_reports_the_bundles_progress(jupyter, local_server, no_save
     proxy = FaultProxy(local_server.url)
     try:
         proxy.add("slow", r"/bundles$", method="POST", rate=4 * 1000 * 1000)
-        r = jupyter.api("POST", "servers/add", json={"url": proxy.url, "name": "local", "api_key": local_server.api_key})
+        r = jupyter.api(
+            "POST", "servers/add", json={"url": proxy.url, "name": "local", "api_key": local_server.api_key}
+        )
         assert r.status_code == 200, r.text
         job_id = start_publish(jupyter.api, notebook, "static", "Progress " + jupyter.kind, extra_files=["data.bin"])
         seen = []

@@ -1,8 +1,11 @@
-"""Every notebook UI's add-server dialog signs in with Connect (the device flow) instead of taking
-an API key: the dialog shows a code and opens the server's approval page in a new tab, a person
-signs in there and approves, the Jupyter server (which polls) saves the server, and the notebook
-publishes. No token reaches a response, the page, the notebook or a log. A server without OAuth
-gets one sentence that says to use an API key."""
+"""Every notebook UI's add-server dialog signs in with Connect instead of taking an API key, by
+either flow the server offers (its RFC 8414 metadata): the device flow, where the dialog shows a
+code and opens the server's approval page in a new tab, and the authorization code flow, where the
+tab opens the server's sign-in and consent pages, which send it back to the Jupyter server's own
+callback URL. A person signs in and approves there, the Jupyter server (which holds the PKCE
+verifier and state, and exchanges the code itself) saves the server, and the notebook publishes.
+No token reaches a response, the page, the notebook or a log. A server without OAuth gets one
+sentence that says to use an API key."""
 
 import json
 
@@ -56,6 +59,65 @@ def test_sign_in_with_connect_then_publish_without_an_api_key(
         except Exception:  # a redirect or an aborted request has no body
             continue
         assert tokens.find(body) == [], answer.url
+    assert tokens.find(page.content()) == []
+    assert tokens.find((server.root / path).read_bytes()) == []
+    assert tokens.find(server.log()) == [] and tokens.find(local_server.log()) == []
+
+
+def approve_in_browser(page, jupyter_url, who, password):
+    """Click "Sign in with Connect" (the authorization code flow, offered once the dialog asked the
+    server), then sign in and approve in the tab it opens; the tab ends on the Jupyter server's
+    callback page. Returns the tab."""
+    page.wait_for_selector("#rsc-signin-browser", state="visible")
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin-browser")
+    tab = opened.value  # the server's sign-in page, then its consent page
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", who)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("button[value=approve]")
+    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
+    tab.click("button[value=approve]")
+    tab.wait_for_selector("#rsc-signin-result")
+    assert tab.url.startswith(jupyter_url + "rsconnect_jupyter/oauth/callback?")
+    return tab
+
+
+def test_sign_in_with_the_authorization_code_flow_then_publish(
+    front, local_server, page, no_saved_servers, isolated_config
+):
+    ui, server = front.ui, front.server
+    who, password = unique("coder"), "coder-password-1"
+    local_server.add_user(who, "publisher", password=password)
+    path = write_notebook(server.root, unique("codeflow") + "/report.ipynb")
+    answers = []
+    page.context.on("response", lambda r: answers.append(r))  # every tab's: the dialog's and the sign-in's
+
+    name = unique("coded")
+    open_add_server(ui, page, server, path, local_server.url, name)
+    tab = approve_in_browser(page, server.url, who, password)
+    assert tab.inner_text("#rsc-signin-result") == "Signed in to %s. You may close this tab." % name
+    tab.close()
+
+    ui.wait_publish_dialog(page)
+    ui.choose_mode(page, source=False)
+    ui.submit_publish(page)
+    url = ui.wait_published(page)
+    item = [c for c in local_server.api("GET", "v1/content").json() if url.startswith(c["content_url"])][0]
+    assert local_server.api("GET", "v1/users/" + item["owner_guid"]).json()["username"] == who
+
+    saved = json.loads((isolated_config / "rsconnect-python" / "servers.json").read_text())[name]
+    assert saved["oauth_client_id"] and not saved["api_key"]
+    tokens = Secrets(access=saved["oauth_access_token"], refresh=saved["oauth_refresh_token"])
+    assert any("/rsconnect_jupyter/oauth/callback?" in a.url for a in answers)
+    for answer in answers:
+        try:
+            body = answer.body()
+        except Exception:  # a redirect or an aborted request has no body
+            continue
+        assert tokens.find(body) == [], answer.url
+        assert tokens.find(repr(answer.headers)) == [], answer.url
     assert tokens.find(page.content()) == []
     assert tokens.find((server.root / path).read_bytes()) == []
     assert tokens.find(server.log()) == [] and tokens.find(local_server.log()) == []
