@@ -13,18 +13,28 @@ import pytest
 
 from tests.extension.extension_notebooks import write_notebook
 from tests.reliability.secrets_helpers import Secrets
-from tests.ui.adapter import approve_sign_in, unique
+from tests.ui.adapter import approve_in_browser, approve_sign_in, unique
 
 pytestmark = pytest.mark.browser
 
 
 def open_add_server(ui, page, server, path, url, name):
+    page.set_viewport_size({"width": 1280, "height": 800})  # the issue's check: a laptop's screen
     ui.open_notebook(page, server, path)
     ui.click_publish_button(page)
     page.wait_for_selector("#rsc-server-url", state="visible")
     page.wait_for_selector("#rsc-signin", state="visible")
     page.fill("#rsc-server-url", url)
     page.fill("#rsc-nickname", name)
+
+
+def in_view(page, selector):
+    """Whether the element is wholly inside the 1280x800 window, as shown (no scrolling)."""
+    return page.eval_on_selector(
+        selector,
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }",
+    )
 
 
 def test_sign_in_with_connect_then_publish_without_an_api_key(
@@ -64,26 +74,6 @@ def test_sign_in_with_connect_then_publish_without_an_api_key(
     assert tokens.find(server.log()) == [] and tokens.find(local_server.log()) == []
 
 
-def approve_in_browser(page, jupyter_url, who, password):
-    """Click "Sign in with Connect" (the authorization code flow, offered once the dialog asked the
-    server), then sign in and approve in the tab it opens; the tab ends on the Jupyter server's
-    callback page. Returns the tab."""
-    page.wait_for_selector("#rsc-signin-browser", state="visible")
-    with page.context.expect_page() as opened:
-        page.click("#rsc-signin-browser")
-    tab = opened.value  # the server's sign-in page, then its consent page
-    tab.wait_for_selector("input[name=username]")
-    tab.fill("input[name=username]", who)
-    tab.fill("input[name=password]", password)
-    tab.click("button[type=submit]")
-    tab.wait_for_selector("button[value=approve]")
-    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
-    tab.click("button[value=approve]")
-    tab.wait_for_selector("#rsc-signin-result")
-    assert tab.url.startswith(jupyter_url + "rsconnect_jupyter/oauth/callback?")
-    return tab
-
-
 def test_sign_in_with_the_authorization_code_flow_then_publish(
     front, local_server, page, no_saved_servers, isolated_config
 ):
@@ -96,6 +86,8 @@ def test_sign_in_with_the_authorization_code_flow_then_publish(
 
     name = unique("coded")
     open_add_server(ui, page, server, path, local_server.url, name)
+    page.wait_for_selector("#rsc-signin-browser", state="visible")
+    assert in_view(page, "#rsc-signin-browser") and in_view(page, "#rsc-signin")
     tab = approve_in_browser(page, server.url, who, password)
     assert tab.inner_text("#rsc-signin-result") == "Signed in to %s. You may close this tab." % name
     tab.close()
