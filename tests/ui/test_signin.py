@@ -22,10 +22,11 @@ def open_add_server(ui, page, server, path, url, name):
     page.set_viewport_size({"width": 1280, "height": 800})  # the check: a laptop's screen
     ui.open_notebook(page, server, path)
     ui.click_publish_button(page)
-    page.wait_for_selector("#rsc-server-url", state="visible")
+    ui.wait_add_server(page)  # in the classic UI, the fade-in's end: before it, typed text is lost
     page.wait_for_selector("#rsc-signin", state="visible")
-    page.fill("#rsc-server-url", url)
-    page.fill("#rsc-nickname", name)
+    for selector, value in (("#rsc-server-url", url), ("#rsc-nickname", name)):
+        page.fill(selector, value)
+        assert page.input_value(selector) == value, "%s did not take the text" % selector
 
 
 def in_view(page, selector):
