@@ -34,6 +34,7 @@ def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(
     signed_in(hub, user)
     seen = Recorder()
     page = browsers(seen)
+    page.set_viewport_size({"width": 1280, "height": 800})  # the check: a laptop's screen
     sign_in(page, hub, user)
     seen.settle(page)
 
