@@ -5,8 +5,9 @@ dialogs' "Sign in with Connect" all follow these rules (connect/oauth.py has the
 - A client registers once per saved server (its id is kept as `oauth_client_id`, as rsconnect-python
   keeps it) and again if the server forgot it.
 - Two flows: the browser one (authorization code with PKCE, answered on a loopback port of this
-  machine, RFC 8252) and the device one (RFC 8628: a code the person approves on the server's page,
-  from any browser; the only one that works where the browser cannot reach this machine).
+  machine, RFC 8252, or, from the dialogs, at the Jupyter server's own callback URL, which the
+  browser reaches wherever it reaches Jupyter) and the device one (RFC 8628: a code the person
+  approves on the server's page, from any browser). The verifier and state stay with the caller.
 - The account must be able to publish (as with an API key: `target.verify_server`).
 - Tokens are saved by store.py (the keyring when one works) and refreshed on their own (tokens.py,
   which target.py calls for every request's client).
@@ -60,6 +61,7 @@ class Pending:
     tls: oauth.TLS
     metadata: dict[str, Any]
     client_id: str
+    redirect_uris: tuple[str, ...] = (LOOPBACK_REDIRECT,)
 
     def server(self, tokens: dict[str, Any]) -> Server:
         server = Server(
@@ -73,15 +75,61 @@ class Pending:
         return with_tokens(server, tokens)
 
 
-def begin(name: str | None, url: str, insecure: bool = False, ca_cert: str | None = None) -> Pending:
-    """Check the URL, find the server's OAuth, and have a client id (the saved one, or a new one)."""
+# Clients registered for a Jupyter server's callback, by (Connect URL, callback URL): one
+# registration per pair for the life of this process, not one per sign-in.
+_CALLBACK_CLIENTS: dict[tuple[str, str], str] = {}
+
+
+def begin(
+    name: str | None, url: str, insecure: bool = False, ca_cert: str | None = None, callback: str | None = None
+) -> Pending:
+    """Check the URL, find the server's OAuth, and have a client id (the saved one, or a new one).
+    With `callback` (the Jupyter server's own redirect URI) the client registers it beside the
+    loopback one, so that `rsconnect login` can use the same client later."""
     url = check_url(url)
     tls = oauth.TLS(bool(insecure), ca_cert_text(ca_cert))
     metadata = oauth.discover(url, tls)
     name = (name or "").strip() or (urllib.parse.urlsplit(url).hostname or url)
-    saved = ServerStore().get(name)
-    client_id = saved.oauth_client_id if saved and saved.url == url and saved.oauth_client_id else None
-    return Pending(name, url, tls, metadata, client_id or oauth.register(metadata, tls, [LOOPBACK_REDIRECT]))
+    if callback:
+        uris: tuple[str, ...] = (LOOPBACK_REDIRECT, callback)
+        client_id = _CALLBACK_CLIENTS.get((url, callback))
+    else:
+        uris = (LOOPBACK_REDIRECT,)
+        saved = ServerStore().get(name)
+        client_id = saved.oauth_client_id if saved and saved.url == url and saved.oauth_client_id else None
+    pending = Pending(name, url, tls, metadata, client_id or "", uris)
+    if not client_id:
+        _register(pending)
+    return pending
+
+
+def _register(pending: Pending) -> None:
+    try:
+        pending.client_id = oauth.register(pending.metadata, pending.tls, list(pending.redirect_uris))
+    except oauth.OAuthError as e:
+        if e.error != "invalid_redirect_uri" or len(pending.redirect_uris) < 2:
+            raise
+        raise InvalidInput(
+            "%s does not accept this Jupyter server's address (%s) for sign-in: sign in with a code instead."
+            % (pending.url, pending.redirect_uris[-1])
+        ) from None
+    if len(pending.redirect_uris) > 1:
+        _CALLBACK_CLIENTS[(pending.url, pending.redirect_uris[-1])] = pending.client_id
+
+
+def methods(url: str, insecure: bool = False, ca_cert: str | None = None) -> dict[str, bool]:
+    """Which sign-ins the server offers, from its RFC 8414 metadata (NoOAuth when it has none):
+    "browser", the authorization code with PKCE (S256), and "device", the device grant."""
+    metadata = oauth.discover(check_url(url), oauth.TLS(bool(insecure), ca_cert_text(ca_cert)))
+    grants = metadata.get("grant_types_supported") or ["authorization_code"]  # RFC 8414's default
+    browser = (
+        bool(metadata.get("authorization_endpoint"))
+        and bool(metadata.get("registration_endpoint"))
+        and "authorization_code" in grants
+        and "S256" in (metadata.get("code_challenge_methods_supported") or [])
+    )
+    device = bool(metadata.get("device_authorization_endpoint")) and bool(metadata.get("registration_endpoint"))
+    return {"browser": browser, "device": device}
 
 
 def _again_if_forgotten(pending: Pending, step: Callable[[], Any]) -> Any:
@@ -91,7 +139,7 @@ def _again_if_forgotten(pending: Pending, step: Callable[[], Any]) -> Any:
     except oauth.OAuthError as e:
         if e.error != "invalid_client":
             raise
-        pending.client_id = oauth.register(pending.metadata, pending.tls, [LOOPBACK_REDIRECT])
+        _register(pending)
         return step()
 
 
@@ -168,50 +216,70 @@ class _Callback(http.server.BaseHTTPRequestHandler):
         pass  # the query holds the code: never logged
 
 
-def browser_login(pending: Pending, say: Say, open_browser: Callable[[str], bool] = webbrowser.open) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BrowserSignIn:
+    """An authorization request under way. Only `url` goes to the browser: the verifier and the
+    state stay with whoever receives the answer (this process)."""
+
+    url: str
+    redirect_uri: str
+    state: str
+    verifier: str
+
+
+def start_browser(pending: Pending, redirect_uri: str) -> BrowserSignIn:
     verifier, challenge = _pkce()
     state = secrets.token_urlsafe(24)
+    query = {
+        "response_type": "code",
+        "client_id": pending.client_id,
+        "redirect_uri": redirect_uri,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": state,
+    }
+    url = str(pending.metadata["authorization_endpoint"]) + "?" + urllib.parse.urlencode(query)
+    return BrowserSignIn(url, redirect_uri, state, verifier)
 
+
+def finish_browser(pending: Pending, started: BrowserSignIn, answer: dict[str, str]) -> dict[str, Any]:
+    """The tokens for the answer the redirect URI received (its query), checked against our state."""
+    if not secrets.compare_digest(answer.get("state", "").encode(), started.state.encode()):
+        raise InvalidInput("The sign-in answer did not match this sign-in: run it again.")
+    if "code" not in answer:
+        if answer.get("error") == "access_denied":
+            raise InvalidInput("The sign-in was denied on the server's page: run the sign-in again.")
+        raise InvalidInput("The sign-in was denied (%s): run it again to retry." % answer.get("error", "no code"))
+    form = {
+        "grant_type": "authorization_code",
+        "code": answer["code"],
+        "code_verifier": started.verifier,
+        "redirect_uri": started.redirect_uri,
+        "client_id": pending.client_id,
+    }
+    return oauth.token(pending.metadata, pending.tls, form)
+
+
+def browser_login(pending: Pending, say: Say, open_browser: Callable[[str], bool] = webbrowser.open) -> dict[str, Any]:
     class handler(_Callback):  # noqa: N801 (a class per sign-in: its answer is its own)
         answer: dict[str, str] | None = None
         arrived = threading.Event()
 
     loopback = http.server.HTTPServer(("127.0.0.1", 0), handler)
-    redirect_uri = "http://127.0.0.1:%d/callback" % loopback.server_address[1]
+    started = start_browser(pending, "http://127.0.0.1:%d/callback" % loopback.server_address[1])
     thread = threading.Thread(target=loopback.serve_forever, daemon=True)
     thread.start()
     try:
-        query = {
-            "response_type": "code",
-            "client_id": pending.client_id,
-            "redirect_uri": redirect_uri,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "state": state,
-        }
-        url = str(pending.metadata["authorization_endpoint"]) + "?" + urllib.parse.urlencode(query)
-        if open_browser(url):
+        if open_browser(started.url):
             say("Opened your browser to sign in. Waiting for you to approve there...")
         else:
-            say("Open this URL in a browser on this machine to sign in:\n\n  %s\n" % url)
+            say("Open this URL in a browser on this machine to sign in:\n\n  %s\n" % started.url)
         if not handler.arrived.wait(BROWSER_WAIT):
             raise InvalidInput("Nobody signed in within %d minutes: run the sign-in again." % (BROWSER_WAIT // 60))
     finally:
         loopback.shutdown()
         loopback.server_close()
-    answer = handler.answer or {}
-    if answer.get("state") != state:
-        raise InvalidInput("The sign-in answer did not match this sign-in: run it again.")
-    if "code" not in answer:
-        raise InvalidInput("The sign-in was denied (%s): run it again to retry." % answer.get("error", "no code"))
-    form = {
-        "grant_type": "authorization_code",
-        "code": answer["code"],
-        "code_verifier": verifier,
-        "redirect_uri": redirect_uri,
-        "client_id": pending.client_id,
-    }
-    return oauth.token(pending.metadata, pending.tls, form)
+    return finish_browser(pending, started, handler.answer or {})
 
 
 # -- saving, using and ending a sign-in ------------------------------------------------------------

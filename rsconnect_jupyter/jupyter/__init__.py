@@ -25,6 +25,17 @@ def api_handler_base(app: Any) -> type:
     return NotebookAPIHandler
 
 
+def page_handler_base(app: Any) -> type:
+    """The base of a handler that answers a page (the sign-in callback), from the same app."""
+    if _is_jupyter_server(app):
+        from jupyter_server.base.handlers import JupyterHandler
+
+        return JupyterHandler
+    from notebook.base.handlers import IPythonHandler
+
+    return IPythonHandler
+
+
 def url_path_join(*parts: str) -> str:
     return "/".join(p.strip("/") for p in parts if p.strip("/")).join(("/", ""))
 
@@ -34,13 +45,17 @@ def load_handlers(app: Any) -> None:
     from .handlers import ROUTES
     from .rules_handler import RULES_ROUTES
     from .schedule_handlers import SCHEDULE_ROUTES
+    from .signin_handlers import PAGE_ROUTES, SIGNIN_ROUTES
 
     base = api_handler_base(app)
     web_app = app.web_app
     base_url = web_app.settings.get("base_url", "/")
     rules = []
-    for route, mixin in ROUTES + RULES_ROUTES + SCHEDULE_ROUTES + DOWNLOAD_ROUTES:
+    for route, mixin in ROUTES + RULES_ROUTES + SCHEDULE_ROUTES + DOWNLOAD_ROUTES + SIGNIN_ROUTES:
         handler = type(mixin.__name__, (mixin, base), {})
+        rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
+    for route, page in PAGE_ROUTES:
+        handler = type(page.__name__, (page, page_handler_base(app)), {})
         rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
     web_app.add_handlers(".*$", rules)
     app.log.info("rsconnect_jupyter: publishing handlers at %s", url_path_join(base_url, "rsconnect_jupyter"))

@@ -111,6 +111,28 @@ def finish_sign_in(pending: signin.Pending, code: signin.DeviceCode) -> dict[str
     return {"server": public_server(server), "user": user_summary(user)}
 
 
+def sign_in_methods(url: str, insecure: bool = False, ca_cert: str | None = None) -> dict[str, bool]:
+    """Which "Sign in with Connect" buttons the dialog offers for this server (its RFC 8414 metadata)."""
+    return signin.methods(url, insecure=insecure, ca_cert=ca_cert)
+
+
+def start_browser_sign_in(
+    name: str, url: str, callback: str, insecure: bool = False, ca_cert: str | None = None
+) -> tuple[signin.Pending, signin.BrowserSignIn]:
+    """The authorization code flow, answered at this Jupyter server's `callback` URL: the browser
+    gets the authorization URL only; the PKCE verifier and the state stay here."""
+    pending = signin.begin(name or None, url, insecure=insecure, ca_cert=ca_cert, callback=callback)
+    return pending, signin.start_browser(pending, callback)
+
+
+def finish_browser_sign_in(
+    pending: signin.Pending, started: signin.BrowserSignIn, answer: dict[str, str]
+) -> dict[str, Any]:
+    """Exchange the code the callback received, then save the server (as `rsconnect login` does)."""
+    server, user = signin.save(pending, signin.finish_browser(pending, started, answer))
+    return {"server": public_server(server), "user": user_summary(user)}
+
+
 def remove_server(name: str) -> dict[str, str]:
     if not store.ServerStore().remove(name):
         raise InvalidField('No saved server is called "%s".' % name)

@@ -1,9 +1,15 @@
 """require.js and MathJax for rendered notebooks, served by this server at /__assets__/ so that no
 published page needs the internet (nbconvert's pages load them from a CDN by default).
 
-They come from a Jupyter package installed beside this one: nbclassic (the `classic` and `test`
-extras bring it) ships both under `static/components/`, as the classic Notebook 6 did;
-jupyter_server_mathjax ships MathJax. Found by their files, without importing the packages.
+Every install has both: MathJax 2 from jupyter_server_mathjax (a dependency, the Jupyter team's
+package of MathJax for Jupyter servers), require.js from the copy in vendor/requirejs/ (MIT; no
+dependency ships it: only nbclassic and notebook 6, whole UIs that are extras here). Where nbclassic
+or notebook 6 is installed too, their copies are used instead, as before. Found by their files,
+without importing the packages.
+
+Not served: ipywidgets' embed-amd.js (@jupyter-widgets/html-manager), which nbconvert's pages load
+for saved widget state. No Python package we depend on ships it (it is an npm package only), so a
+rendered notebook with widget state still loads it from a CDN.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ def _package_dir(name: str) -> str | None:
     return list(spec.submodule_search_locations)[0]
 
 
+VENDORED_REQUIREJS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor", "requirejs")
+
+
 def _candidates(kind: str) -> list[str]:
     found = []
     for package in ("nbclassic", "notebook"):
@@ -37,6 +46,8 @@ def _candidates(kind: str) -> list[str]:
         base = _package_dir("jupyter_server_mathjax")
         if base:
             found.append(os.path.join(base, "static"))
+    else:
+        found.append(VENDORED_REQUIREJS)
     return found
 
 

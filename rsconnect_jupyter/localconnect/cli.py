@@ -102,6 +102,29 @@ DATA_DIR_HELP = "Folder for the server's state, bundles and environments [defaul
     help="Seconds the first slowed answer waits; it doubles with each further failure (at most 16 times this).",
 )
 @click.option(
+    "--oauth-register-limit",
+    type=click.IntRange(1),
+    default=throttle.REGISTER_LIMITS.max_tries,
+    show_default=True,
+    help="OAuth clients one address may register in an hour; more are refused (429) for a while.",
+)
+@click.option(
+    "--oauth-token-failures",
+    type=click.IntRange(1),
+    default=throttle.TOKEN_FAILURE_LIMITS.max_tries,
+    show_default=True,
+    help="Failed OAuth token requests per address in 10 minutes before the token endpoint refuses "
+    "that address for --oauth-lock seconds; after 10 each answer waits longer.",
+)
+@click.option(
+    "--oauth-lock",
+    type=click.FloatRange(min=0, min_open=True),
+    default=throttle.TOKEN_FAILURE_LIMITS.lock,
+    show_default=True,
+    help="Seconds the OAuth registration or token endpoint stays refused (429) for an address once "
+    "it reached --oauth-register-limit or --oauth-token-failures.",
+)
+@click.option(
     "--smtp",
     default=None,
     metavar="HOST:PORT",

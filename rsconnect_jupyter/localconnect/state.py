@@ -60,6 +60,10 @@ class ServerOptions:
     signin_window: float = throttle.Limits.window
     signin_lock: float = throttle.Limits.lock
     signin_delay: float = throttle.Limits.first_delay
+    # OAuth without signing in (throttle.py): registrations, and failed token requests, per address.
+    oauth_register_limit: int = throttle.REGISTER_LIMITS.max_tries
+    oauth_token_failures: int = throttle.TOKEN_FAILURE_LIMITS.max_tries
+    oauth_lock: float = throttle.TOKEN_FAILURE_LIMITS.lock
     smtp: str | None = None  # HOST:PORT to mail reports through; None: mail is off
     schedule_tick: float = 30  # seconds between the scheduler's looks for due schedules
     repository_poll: float = 300  # seconds between looks for new commits of git-backed content
@@ -74,6 +78,30 @@ class ServerOptions:
             first_delay=self.signin_delay,
             max_delay=max(
                 self.signin_delay, throttle.Limits.max_delay * self.signin_delay / throttle.Limits.first_delay
+            ),
+        )
+
+    @property
+    def oauth_limits(self) -> tuple[throttle.Limits, throttle.Limits]:
+        """(client registrations, failed token requests), per address."""
+        register = throttle.REGISTER_LIMITS
+        token = throttle.TOKEN_FAILURE_LIMITS
+        return (
+            throttle.Limits(
+                free_tries=self.oauth_register_limit,
+                max_tries=self.oauth_register_limit,
+                window=register.window,
+                lock=self.oauth_lock,
+                first_delay=0.0,
+                max_delay=0.0,
+            ),
+            throttle.Limits(
+                free_tries=min(token.free_tries, self.oauth_token_failures),
+                max_tries=self.oauth_token_failures,
+                window=token.window,
+                lock=self.oauth_lock,
+                first_delay=token.first_delay,
+                max_delay=token.max_delay,
             ),
         )
 
@@ -102,6 +130,9 @@ class State:
         self.browser_cookie = sessions.cookie_name(options.port, https, "browser")  # the sign-in form's token
         self.known_cookie = sessions.cookie_name(options.port, https, "known")  # signed in here before
         self.throttle = throttle.Throttle(options.signin_limits)
+        register_limits, token_limits = options.oauth_limits
+        self.register_throttle = throttle.Throttle(register_limits)
+        self.token_throttle = throttle.Throttle(token_limits)
         self.tasks = Tasks(self.db)
         self.interpreters = interpreters.discover(options.pythons)
         self.max_bundle_size = options.max_bundle_size

@@ -77,11 +77,30 @@ class Throttle:
             for key in keys:
                 self._records.pop(key, None)
 
+    def forgive(self, keys: list[str]) -> None:
+        """The try just begun did not count after all (an OAuth request that was not a guess):
+        forget it, and the lock it may have set, without forgetting the tries before it."""
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                record = self._record(key, now)
+                if record.tries:
+                    record.tries.pop()
+                if len(record.tries) < self.limits.max_tries:
+                    record.locked_until = 0.0
+
     def _forget_old(self, now: float) -> None:
         if len(self._records) < 10000:
             return
         for key in [k for k, r in self._records.items() if not r.tries and r.locked_until <= now]:
             del self._records[key]
+
+
+# The OAuth endpoints a stranger can call without signing in, limited per address the same way:
+# client registration (each one a row in the database) and failed token requests (a code, refresh
+# token or device code guessed, or a client id made up). A right answer resets nothing there.
+REGISTER_LIMITS = Limits(free_tries=100, max_tries=100, window=3600.0, lock=60.0, first_delay=0.0, max_delay=0.0)
+TOKEN_FAILURE_LIMITS = Limits(free_tries=10, max_tries=30, window=600.0, lock=60.0, first_delay=0.25, max_delay=4.0)
 
 
 def keys_for(username: str, address: str, known_browser: bool) -> list[str]:

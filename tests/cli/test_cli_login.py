@@ -146,6 +146,36 @@ def test_no_wait_prints_json_and_finish_completes(local_server, person, tmp_path
 
 
 @pytest.mark.browser
+def test_device_login_approved_in_chromium_then_deploys(local_server, page, tmp_path):
+    """As rsconnect-python 1.32 is judged (tests/localserver/test_oauth_public_client.py): the same
+    command and flags, a person who approves in Chromium on the server's pages, then a deploy."""
+    local_server.add_user("login-cleo", "publisher", password="cleo-password-1")
+    config = tmp_path / "config"
+    proc = start(config, "login", local_server.url, "-n", "chromed", "--use-device-code")
+    try:
+        url = read_until(proc, r"(http://\S+/__oauth__/device\S*)").group(1)
+        code = read_until(proc, r"Enter the code: (\S+)").group(1)
+        page.goto(url)
+        page.fill("input[name=username]", "login-cleo")
+        page.fill("input[name=password]", "cleo-password-1")
+        page.click("button[type=submit]")
+        page.wait_for_selector("strong.user-code")
+        assert page.inner_text("strong.user-code") == code
+        assert page.inner_text("strong.client-name") == "rsconnect-jupyter"
+        page.click("button[value=approve]")
+        page.wait_for_selector("text=You may close this tab")
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and 'Logged in to "chromed"' in out, out
+    notebook = example_notebook(tmp_path)
+    url = ok(cli(config, "deploy", "notebook", "--static", "-q", "-n", "chromed", notebook)).stdout.strip()
+    assert MEAN_LINE in fetch(local_server, url)
+    (item,) = [c for c in local_server.api("GET", "v1/content").json() if c["content_url"] == url]
+    assert local_server.api("GET", "v1/users/" + item["owner_guid"]).json()["username"] == "login-cleo"
+
+
+@pytest.mark.browser
 def test_browser_login_with_pkce_on_a_loopback_port(local_server, page, tmp_path):
     local_server.add_user("login-bo", "publisher", password="bo-password-1")
     config = tmp_path / "config"

@@ -9,6 +9,7 @@ import requests
 
 from rsconnect_jupyter.jupyter import handlers
 from rsconnect_jupyter.jupyter.schedule_handlers import SCHEDULE_ROUTES
+from rsconnect_jupyter.jupyter.signin_handlers import SIGNIN_ROUTES
 from tests.extension.extension_notebooks import write_notebook
 from tests.reliability.fault_proxy import FaultProxy
 
@@ -23,7 +24,7 @@ def example_route(pattern):
 
 
 # Generated from the handler tables, so a new handler is covered (or this fails) without editing here.
-TABLE = handlers.ROUTES + SCHEDULE_ROUTES
+TABLE = handlers.ROUTES + SCHEDULE_ROUTES + SIGNIN_ROUTES
 ROUTES = [
     (method, example_route(pattern))
     for pattern, handler in TABLE

@@ -1,8 +1,10 @@
-"""The classic UI behind JupyterHub signs in with Connect, no API key: the add-server dialog's
-"Sign in with Connect" runs the device flow, so it works though the browser cannot reach the
-single-user server's loopback. A person approves on the Connect server's page in a new tab, the
-single-user server (which polls) saves the server in their home, and the notebook publishes. No token
-reaches a page, a response the browser received, the notebook or the hub's log."""
+"""The classic UI behind JupyterHub signs in with Connect, no API key, by both flows, though the
+browser cannot reach the single-user server's loopback: "Sign in with a code" runs the device flow
+(the single-user server polls), and "Sign in with Connect" the authorization code flow, answered at
+the single-user server's own callback under the hub's /user/NAME/ prefix. A person approves on the
+Connect server's pages in a new tab, the single-user server saves the server in their home, and the
+notebook publishes. No token reaches a page, a response the browser received, the notebook or the
+hub's log."""
 
 import json
 import uuid
@@ -15,13 +17,16 @@ from tests.hub.conftest import Recorder
 from tests.hub.hub_servers import HubClassic, give_file, sign_in
 from tests.hub.test_hub_publish import signed_in
 from tests.reliability.secrets_helpers import Secrets
-from tests.ui.adapter import approve_sign_in
+from tests.ui.adapter import approve_in_browser, approve_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
-def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users, local_server, browsers, tmp_path):
-    user = hub_users.add("signer")
+@pytest.mark.parametrize("flow", ["device", "code"])
+def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(
+    flow, hub, hub_users, local_server, browsers, tmp_path
+):
+    user = hub_users.add("signer" if flow == "device" else "coder")
     who, password = "hub-signer-%s" % uuid.uuid4().hex[:6], "hub-signer-password-1"
     local_server.add_user(who, "publisher", password=password)
     path = "reports/signed.ipynb"
@@ -29,6 +34,7 @@ def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users
     signed_in(hub, user)
     seen = Recorder()
     page = browsers(seen)
+    page.set_viewport_size({"width": 1280, "height": 800})  # the issue's check: a laptop's screen
     sign_in(page, hub, user)
     seen.settle(page)
 
@@ -37,7 +43,12 @@ def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users
     page.wait_for_selector(".rsc-modal.rsc-ready #rsc-server-url", state="visible")
     page.fill("#rsc-server-url", local_server.url)
     page.fill("#rsc-nickname", "signed-connect")
-    seen.settle(approve_sign_in(page, who, password))
+    if flow == "device":
+        seen.settle(approve_sign_in(page, who, password))
+    else:
+        tab = approve_in_browser(page, hub.user_url(user), who, password)
+        assert "/user/%s/rsconnect_jupyter/oauth/callback?" % user.name in tab.url
+        seen.settle(tab)
 
     classic.wait_publish_dialog(page)
     classic.choose_mode(page, source=False)
@@ -55,5 +66,6 @@ def test_the_classic_dialog_behind_the_hub_signs_in_and_publishes(hub, hub_users
     assert leaks == {}
     assert tokens.find(page.content()) == [] and tokens.find((user.home / path).read_bytes()) == []
     log = hub.log()
-    assert "/user/%s/rsconnect_jupyter/servers/signin" % user.name in log
+    route = "servers/signin" if flow == "device" else "servers/signin/browser"
+    assert "/user/%s/rsconnect_jupyter/%s" % (user.name, route) in log
     assert tokens.find(log) == []

@@ -82,8 +82,9 @@ def wait_saved(server, path, server_url, content_url, timeout=30):
 
 
 def approve_sign_in(page, who, password):
-    """Click "Sign in with Connect" in the open add-server dialog, then, as the person would, sign in
-    to Connect in the tab it opens, check the code the dialog shows, and approve. Returns the tab."""
+    """Click "Sign in with a code" (the device flow) in the open add-server dialog, then, as the person
+    would, sign in to Connect in the tab it opens, check the code the dialog shows, and approve.
+    Returns the tab."""
     with page.context.expect_page() as opened:
         page.click("#rsc-signin")
     page.wait_for_selector("#rsc-signin-status", state="visible")
@@ -98,6 +99,26 @@ def approve_sign_in(page, who, password):
     assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
     tab.click("button[value=approve]")
     tab.wait_for_selector("text=You may close this tab")
+    return tab
+
+
+def approve_in_browser(page, jupyter_url, who, password):
+    """Click "Sign in with Connect" (the authorization code flow, offered once the dialog asked the
+    server), then sign in and approve in the tab it opens; the tab ends on the Jupyter server's
+    callback page. Returns the tab."""
+    page.wait_for_selector("#rsc-signin-browser", state="visible")
+    with page.context.expect_page() as opened:
+        page.click("#rsc-signin-browser")
+    tab = opened.value  # the server's sign-in page, then its consent page
+    tab.wait_for_selector("input[name=username]")
+    tab.fill("input[name=username]", who)
+    tab.fill("input[name=password]", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("button[value=approve]")
+    assert tab.inner_text("strong.client-name") == "rsconnect-jupyter"
+    tab.click("button[value=approve]")
+    tab.wait_for_selector("#rsc-signin-result")
+    assert tab.url.startswith(jupyter_url + "rsconnect_jupyter/oauth/callback?")
     return tab
 
 

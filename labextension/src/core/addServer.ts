@@ -8,6 +8,7 @@ import type { IServer } from './types';
 
 const API_KEY_HELP = 'https://docs.posit.co/connect/user/api-keys/';
 const SIGN_IN_POLL_MS = 1000;
+const METHODS_DELAY_MS = 400; // asked once the address stops changing
 
 function form(host: IHost, prefill: { url?: string; name?: string }): HTMLElement {
   const kit = host.kit;
@@ -27,6 +28,8 @@ function form(host: IHost, prefill: { url?: string; name?: string }): HTMLElemen
     kit.field('rsc-api-key', say.apiKeyLabel, kit.text('rsc-api-key', '', 'password'), keyHelp),
     el('div', { class: `rsc-field rsc-signin-row ${kit.theme.field}` }, [
       el('span', {}, [say.signInOr]),
+      ' ',
+      kit.button('rsc-signin-browser', say.signInBrowserButton, '', { id: 'rsc-signin-browser' }),
       ' ',
       kit.button('rsc-signin', say.signInButton, '', { id: 'rsc-signin' })
     ]),
@@ -48,6 +51,7 @@ function form(host: IHost, prefill: { url?: string; name?: string }): HTMLElemen
   find(root, '#rsc-nickname').value = prefill.name || '';
   find(root, '#rsc-tls-system').checked = true;
   show(find(root, '#rsc-signin-status'), false);
+  show(find(root, '#rsc-signin-browser'), false);
   root.addEventListener('change', () => {
     caPath.disabled = !find(root, '#rsc-tls-ca').checked;
   });
@@ -108,13 +112,40 @@ export async function open(
       footer.button('rsc-add-submit')!.textContent = say.addSubmit;
     }
   };
-  // "Sign in with Connect": the device flow. The Jupyter server asks for a code and waits for the
-  // approval; the dialog shows the code and opens the server's approval page in a new tab. No
-  // token reaches the browser: the job's result is the saved server as the dialogs see it.
+  // "Sign in with Connect". Two flows, both run by the Jupyter server, which keeps every secret:
+  // the authorization code flow (#rsc-signin-browser, shown where the server's metadata offers
+  // it), answered at the Jupyter server's own callback URL, and the device flow (#rsc-signin),
+  // where the dialog shows a code. Either way the tab opens on the server's page and the dialog
+  // polls a job whose result is the saved server as the dialogs see it: no token reaches here.
   let closed = false;
   const signIn = find<HTMLButtonElement>(root, '#rsc-signin');
+  const signInBrowser = find<HTMLButtonElement>(root, '#rsc-signin-browser');
   const status = find<HTMLElement>(root, '#rsc-signin-status');
-  const signInWithConnect = async () => {
+  const setSigningIn = (busy: boolean) => {
+    signIn.disabled = busy;
+    signInBrowser.disabled = busy;
+    footer.button('rsc-add-submit')!.disabled = busy;
+  };
+  const approvalLink = (href: string) =>
+    el('a', { id: 'rsc-signin-link', href, target: '_blank', rel: 'noopener' }, [say.signInOpen]);
+  const waitForSignIn = async (jobId: string) => {
+    for (;;) {
+      const state = await host.client.job(jobId, 0);
+      if (state.finished) {
+        if (state.error) {
+          throw new Error(state.error);
+        }
+        added = state.result as unknown as { server: IServer };
+        shell.close();
+        return;
+      }
+      if (closed) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, SIGN_IN_POLL_MS));
+    }
+  };
+  const signInWith = async (flow: 'device' | 'browser') => {
     const server = read(root, false);
     show(error, false);
     if (typeof server === 'string') {
@@ -124,57 +155,72 @@ export async function open(
     }
     // Opened in the click itself: a browser blocks a tab opened later, after an await.
     const tab = window.open('', '_blank');
-    signIn.disabled = true;
-    footer.button('rsc-add-submit')!.disabled = true;
+    setSigningIn(true);
+    const asked = { url: server.url, name: server.name, tls: server.tls, ca_cert: server.ca_cert };
     try {
-      const started = await host.client.signIn({
-        url: server.url,
-        name: server.name,
-        tls: server.tls,
-        ca_cert: server.ca_cert
-      });
-      const link = el(
-        'a',
-        {
-          id: 'rsc-signin-link',
-          href: started.verification_uri,
-          target: '_blank',
-          rel: 'noopener'
-        },
-        [say.signInOpen]
-      );
-      status.replaceChildren(say.signInCode(started.user_code), ' ', link);
+      let page: string;
+      let jobId: string;
+      if (flow === 'device') {
+        const started = await host.client.signIn(asked);
+        page = started.verification_uri;
+        jobId = started.job_id;
+        status.replaceChildren(say.signInCode(started.user_code), ' ', approvalLink(page));
+      } else {
+        const started = await host.client.signInBrowser(asked);
+        page = started.authorize_url;
+        jobId = started.job_id;
+        status.replaceChildren(say.signInBrowser, ' ', approvalLink(page));
+      }
       show(status, true);
       if (tab) {
         tab.opener = null;
-        tab.location.href = started.verification_uri;
+        tab.location.href = page;
       }
-      for (;;) {
-        const state = await host.client.job(started.job_id, 0);
-        if (state.finished) {
-          if (state.error) {
-            throw new Error(state.error);
-          }
-          added = state.result as unknown as { server: IServer };
-          shell.close();
-          return;
-        }
-        if (closed) {
-          return;
-        }
-        await new Promise(resolve => setTimeout(resolve, SIGN_IN_POLL_MS));
-      }
+      await waitForSignIn(jobId);
     } catch (err) {
       tab?.close();
       show(status, false);
       error.textContent = (err as Error).message;
       show(error, true);
     } finally {
-      signIn.disabled = false;
-      footer.button('rsc-add-submit')!.disabled = false;
+      setSigningIn(false);
     }
   };
-  signIn.addEventListener('click', () => void signInWithConnect());
+  signIn.addEventListener('click', () => void signInWith('device'));
+  signInBrowser.addEventListener('click', () => void signInWith('browser'));
+  // Which flows the server offers, asked when the address or the TLS choice settles. Until it
+  // answers (or if it cannot be asked), the device button stays: it says what is wrong if clicked.
+  let asking = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const askMethods = async () => {
+    const server = read(root, false);
+    const mine = ++asking;
+    if (typeof server === 'string') {
+      show(signInBrowser, false);
+      show(signIn, true);
+      return;
+    }
+    const offered = await host.client
+      .signInMethods({ url: server.url, name: '', tls: server.tls, ca_cert: server.ca_cert })
+      .catch(() => ({ browser: false, device: true }));
+    if (mine === asking) {
+      show(signInBrowser, offered.browser);
+      show(signIn, offered.device || !offered.browser);
+    }
+  };
+  const askSoon = (e: Event) => {
+    const target = e.target as HTMLInputElement;
+    if (target.id === 'rsc-nickname' || target.id === 'rsc-api-key') {
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => void askMethods(), METHODS_DELAY_MS);
+  };
+  root.addEventListener('input', askSoon);
+  root.addEventListener('change', askSoon);
+  if (prefill.url) {
+    void askMethods();
+  }
   footer.set([
     { id: 'rsc-add-cancel', label: say.cancel, click: () => shell.close() },
     { id: 'rsc-add-submit', label: say.addSubmit, kind: 'primary', click: () => void submit() }
@@ -190,5 +236,6 @@ export async function open(
   });
   await shell.closed;
   closed = true;
+  clearTimeout(timer);
   return added;
 }

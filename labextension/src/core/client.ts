@@ -122,6 +122,26 @@ export class Client {
     return this.request('POST', 'servers/signin', server);
   }
 
+  /** Which sign-ins the server offers (its OAuth metadata): the browser flow, the device flow. */
+  signInMethods(server: {
+    url: string;
+    name: string;
+    tls: string;
+    ca_cert: string;
+  }): Promise<{ browser: boolean; device: boolean }> {
+    return this.request('POST', 'servers/signin/methods', server);
+  }
+
+  /** The authorization code flow: the server's sign-in page to open, and the job that waits. */
+  signInBrowser(server: {
+    url: string;
+    name: string;
+    tls: string;
+    ca_cert: string;
+  }): Promise<{ job_id: string; authorize_url: string }> {
+    return this.request('POST', 'servers/signin/browser', server);
+  }
+
   removeServer(name: string): Promise<unknown> {
     return this.request('POST', 'servers/remove', { server: name });
   }

@@ -239,7 +239,11 @@ export const say = {
   badUrl: 'The server address must start with http:// or https://.',
   needKey: 'Enter your API key; create one in Connect under your name > API Keys.',
   signInOr: 'Or, without an API key:',
-  signInButton: 'Sign in with Connect',
+  signInButton: 'Sign in with a code',
+  signInBrowserButton: 'Sign in with Connect',
+  signInBrowser:
+    "Sign in on the server's page (opened in a new tab) and allow rsconnect-jupyter; this dialog " +
+    'continues on its own.',
   signInCode: (code: string) =>
     `Approve the sign-in on the server's page (opened in a new tab); check that it shows the code ${code}.`,
   signInOpen: 'Open the approval page'

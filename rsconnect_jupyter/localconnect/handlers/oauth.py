@@ -5,10 +5,15 @@ answers holding tokens are never cached. The pages people see are in oauth_pages
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from .. import errors, oauth
+from .. import errors, oauth, throttle
 from .base import BaseHandler
+
+# Token errors that mean a guess (a code, refresh token or device code, or a client id): counted
+# against the address. Waiting for approval, or a denied or expired sign-in, is no guess.
+GUESSES = ("invalid_grant", "invalid_client")
 
 
 class OAuthHandler(BaseHandler):
@@ -21,6 +26,22 @@ class OAuthHandler(BaseHandler):
 
     def send_oauth_error(self, error: oauth.OAuthError) -> None:
         self.send_json(error.body(), error.status)
+
+    def address_keys(self) -> list[str]:
+        return ["address:" + (self.request.remote_ip or "")]
+
+    def refused(self, limits: throttle.Throttle, what: str) -> bool:
+        """Answer 429 with Retry-After while this address is over `limits`; whether it did."""
+        wait = limits.retry_after(self.address_keys())
+        if wait is None:
+            return False
+        self.set_header("Retry-After", str(wait))
+        self.send_oauth_error(
+            oauth.OAuthError(
+                "temporarily_unavailable", "Too many %s from this address: try again in %d seconds." % (what, wait), 429
+            )
+        )
+        return True
 
     def form(self, names: tuple[str, ...]) -> dict[str, str]:
         """The named fields of a form body; a field sent twice is an error (RFC 6749 3.1)."""
@@ -47,6 +68,9 @@ class OAuthRegisterHandler(OAuthHandler):
     """Dynamic client registration (RFC 7591): public clients, no secret."""
 
     def post(self) -> None:
+        limits = self.state.register_throttle
+        if self.refused(limits, "client registrations"):
+            return
         try:
             body = self.json_object()
         except errors.ConnectError:
@@ -54,9 +78,11 @@ class OAuthRegisterHandler(OAuthHandler):
                 oauth.OAuthError("invalid_client_metadata", "The request body must be a JSON object.")
             )
             return
+        limits.begin(self.address_keys())  # counted first, so registrations sent at once count too
         try:
             self.send_oauth(oauth.register(self.db, body), 201)
         except oauth.OAuthError as e:
+            limits.forgive(self.address_keys())  # nothing was stored
             self.send_oauth_error(e)
 
 
@@ -73,11 +99,25 @@ TOKEN_FIELDS = (
 
 
 class OAuthTokenHandler(OAuthHandler):
-    def post(self) -> None:
+    """The token endpoint. Failed guesses are slowed and then refused per address, as passwords are
+    (throttle.py): each request counts as one until it proves not to be a guess."""
+
+    async def post(self) -> None:
+        limits = self.state.token_throttle
+        if self.refused(limits, "failed token requests"):
+            return
+        delay = limits.begin(self.address_keys())
+        if delay:
+            await asyncio.sleep(delay)
         try:
-            self.send_oauth(oauth.token(self.db, self.form(TOKEN_FIELDS)))
+            answer = oauth.token(self.db, self.form(TOKEN_FIELDS))
         except oauth.OAuthError as e:
+            if e.error not in GUESSES:
+                limits.forgive(self.address_keys())
             self.send_oauth_error(e)
+            return
+        limits.forgive(self.address_keys())
+        self.send_oauth(answer)
 
 
 class OAuthDeviceAuthorizationHandler(OAuthHandler):

@@ -1,0 +1,44 @@
+"""A plain `pip install .` (no extras: neither nbclassic nor notebook 6, which ship require.js and
+MathJax among their own files) still serves require.js and MathJax for rendered notebooks at
+/__assets__/ (localconnect/assets.py): MathJax from jupyter-server-mathjax, a dependency, and
+require.js from the package's own copy. Checked on a local server started from that install."""
+
+import subprocess
+
+import pytest
+import requests
+
+from rsconnect_jupyter.localconnect import launch
+from tests.install.install_helpers import copy_with_build, fresh_venv, run, user_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]  # a fresh venv and a pip install
+
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
+
+
+def test_a_plain_install_serves_require_and_mathjax_itself(built_checkout, tmp_path):
+    checkout = copy_with_build(tmp_path / "rsconnect-jupyter", built_checkout)
+    venv = fresh_venv(tmp_path / "venv")
+    env = user_env(venv, tmp_path / "home")
+    run([str(venv / "bin" / "pip"), "install", "-q", "."], cwd=checkout, env=env)
+    python = str(venv / "bin" / "python")
+    for ui in ("nbclassic", "notebook"):  # the extras' packages are not there
+        found = subprocess.run([python, "-c", "import %s" % ui], env=env, capture_output=True)
+        assert found.returncode != 0, "%s is installed by a plain install" % ui
+
+    process, url, _, log = launch.start_local_server(tmp_path / "data", python=python, env=env, cwd=tmp_path)
+    try:
+        for path, starts in [
+            ("requirejs/require.js", b"/** vim: et:ts=4:sw=4:sts=4\n * @license RequireJS"),
+            ("mathjax/MathJax.js", None),
+            ("mathjax/config/%s.js" % MATHJAX_CONFIG, None),
+            ("mathjax/config/Safe.js", None),
+        ]:
+            r = requests.get(url + "__assets__/" + path, timeout=60)
+            assert r.status_code == 200, (path, r.status_code, log.read_text()[-2000:])
+            assert r.headers["Content-Type"].split(";")[0] in ("text/javascript", "application/javascript"), path
+            assert len(r.content) > 500 and (starts is None or r.content.startswith(starts)), path
+            if "mathjax" in path:
+                assert b"MathJax" in r.content, path
+    finally:
+        launch.stop(process)
