@@ -20,7 +20,7 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .. import apps, bundles, errors
+from .. import apps, bundles, errors, visits
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -118,8 +118,9 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         # closes the connection after it: say so, or a client reusing it (one following the redirect
         # to the sign-in page) gets a reset.
         self.set_header("Connection", "close")
-        require_view(self, content)
+        viewer = require_view(self, content)
         self.clear_header("Connection")
+        visits.record(self.db, content, viewer, self.rest, self.request.query, self.request.headers)
         if content["app_mode"] in apps.APP_MODES:
             self.app = self.state.runner.apps.get(guid)
             if self.app is None:  # not started since the server started: start it now
