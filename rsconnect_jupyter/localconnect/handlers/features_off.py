@@ -17,13 +17,18 @@ NO_ENVIRONMENTS = (
 )
 
 
+def administrator(handler: BaseHandler, what: str) -> None:
+    if handler.user()["user_role"] != "administrator":
+        raise errors.forbidden("Only administrators may create %s." % what)
+
+
 class OAuthIntegrationsHandler(BaseHandler):
     def get(self) -> None:
         self.user()
         self.send_json([])
 
     def post(self) -> None:
-        self.user()
+        administrator(self, "OAuth integrations")
         raise errors.feature_off(NO_INTEGRATIONS)
 
 
@@ -53,5 +58,5 @@ class EnvironmentsHandler(BaseHandler):
         self.send_json([])
 
     def post(self) -> None:
-        self.user()
+        administrator(self, "execution environments")
         raise errors.feature_off(NO_ENVIRONMENTS)

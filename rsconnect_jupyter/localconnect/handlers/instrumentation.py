@@ -37,7 +37,7 @@ class InstrumentationHandler(BaseHandler):
     def reader(self) -> UserRow:
         user = self.user()
         if user["user_role"] == "viewer":
-            raise errors.forbidden("Only publishers and administrators may read usage metrics.")
+            raise errors.forbidden("A viewer may not read usage metrics: only publishers and administrators may.")
         return user
 
     def content_filter(self, user: UserRow) -> list[str] | None:
