@@ -348,3 +348,56 @@ def test_oauth_and_execution_environments_are_absent_as_on_a_connect_without_the
     assert integration["status"] == 404 and integration["error"].startswith("The local server has no OAuth integrations")
     image = refused(walked, "environments.create")
     assert image["status"] == 404 and image["error"].startswith("The local server has no execution environments")
+
+
+DESTROY = r"""
+from posit.connect.errors import ClientError
+caches = client.system.caches.runtime
+out = {"before": [dict(c) for c in caches.find()]}
+def destroy(**kwargs):
+    try:
+        task = caches.find()[0].destroy(**kwargs)
+    except ClientError as e:
+        return {"status": e.http_status, "code": e.error_code, "error": e.error_message}
+    if task is None:
+        return None
+    task.wait_for()
+    return {"code": task["code"], "output": task["output"]}
+out["in_use"] = destroy(dry_run=True)
+out["in_use_for_real"] = destroy(dry_run=False)
+client.content.get(%(guid)r).delete()  # its environment is now used by nothing
+out["dry_run"] = destroy(dry_run=True)
+out["after_dry_run"] = [dict(c) for c in caches.find()]
+out["deleted"] = destroy(dry_run=False)
+out["after"] = [dict(c) for c in caches.find()]
+print(json.dumps(out))
+"""
+
+
+def test_a_runtime_cache_in_use_is_refused_and_an_unused_one_deleted(tmp_path, local_servers):
+    """On a server of its own: its one environment is in use (refused, dry run or not), then unused
+    once its content is deleted (a dry run keeps it, a deletion removes it and the cache)."""
+    server = local_servers.start(tmp_path / "data")
+    try:
+        admin = Client(server)
+        item = admin.create("cache-user", "Runs in the cache")
+        task, lines = admin.publish(item["guid"], NOTEBOOK)
+        assert task["code"] == 0, lines
+        built = environments(server)
+        assert len(built) == 1
+        version = admin("GET", "v1/content/" + item["guid"]).json()["py_version"]
+        out = posit_sdk.run(server.url, server.api_key, DESTROY % {"guid": item["guid"]})
+        assert out["before"] == [{"language": "Python", "version": version, "image_name": "Local"}]
+        for refused_answer in (out["in_use"], out["in_use_for_real"]):
+            assert refused_answer["status"] == 409 and refused_answer["code"] == 41
+            assert item["guid"] in refused_answer["error"] and "in use" in refused_answer["error"]
+        assert out["dry_run"] is None and out["after_dry_run"] == out["before"]
+        assert out["deleted"]["code"] == 0
+        assert out["deleted"]["output"][0] == "Deleting runtime cache..." and "Removed the environment %s." % built[0].name in out["deleted"]["output"]
+        assert out["after"] == [] and environments(server) == []
+        # The next deploy of the same requirements builds the environment again, and runs.
+        again = admin.create("cache-user-again", "Builds it again")
+        task, lines = admin.publish(again["guid"], NOTEBOOK)
+        assert task["code"] == 0 and any(line.startswith("Building a new Python environment") for line in lines), lines
+    finally:
+        local_servers.stop(server)
