@@ -1,6 +1,7 @@
 """The database's visits: each request for a content page that passed its access check (who, which
-content and bundle, the path, when), kept for Connect's usage metrics
-(`v1/instrumentation/content/visits` and `content/hits`: handlers/instrumentation.py).
+content and bundle, the path, when), and each session of a Shiny app (its WebSocket, open to
+closed), kept for Connect's usage metrics (`v1/instrumentation/content/visits`, `content/hits` and
+`shiny/usage`: handlers/instrumentation.py).
 
 Its table is created here (`create_visit_tables`, run when the database opens), beside db_schema.py's.
 """
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from .db_schedules import precise_now
 from .db_schema import Connection, SqlValue
-from .rows import VisitRow
+from .rows import ShinySessionRow, VisitRow
 
 # Connect's data version of the visits it records now (older, miscounted ones have lower versions:
 # its API leaves out those below 3 unless asked).
@@ -34,7 +35,17 @@ CREATE TABLE IF NOT EXISTS visits (
     data_version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS visits_time ON visits (time);
+CREATE TABLE IF NOT EXISTS shiny_sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the paging cursor
+    content_guid TEXT NOT NULL,
+    user_guid TEXT,
+    started TEXT NOT NULL,               -- the app's WebSocket opened (UTC, RFC 3339, microseconds)
+    ended TEXT,                          -- it closed; NULL while open (or when the server stopped)
+    data_version INTEGER NOT NULL
+);
 """
+# Connect's data version of the Shiny sessions it records.
+SHINY_DATA_VERSION = 1
 
 
 def create_visit_tables(conn: sqlite3.Connection) -> None:
@@ -70,6 +81,18 @@ class VisitQueries(Connection):
             ),
         )
 
+    def start_shiny_session(self, content_guid: str, user_guid: str | None) -> int:
+        return cast(
+            int,
+            self.execute(
+                "INSERT INTO shiny_sessions (content_guid, user_guid, started, data_version) VALUES (?, ?, ?, ?)",
+                (content_guid, user_guid, precise_now(), SHINY_DATA_VERSION),
+            ),
+        )
+
+    def end_shiny_session(self, session_id: int) -> None:
+        self.execute("UPDATE shiny_sessions SET ended = ? WHERE id = ? AND ended IS NULL", (precise_now(), session_id))
+
     def visits(
         self,
         content_guids: Sequence[str] | None,
@@ -83,12 +106,59 @@ class VisitQueries(Connection):
     ) -> list[VisitRow]:
         """Visits in order of id, within [start, end] (UTC texts as stored), to the given content
         (None: any), from after `after` / before `before` (ids), at most `limit`."""
-        sql = "SELECT * FROM visits WHERE data_version >= ?"
+        return cast(
+            "list[VisitRow]",
+            self._usage("visits", "time", content_guids, start, end, min_data_version, after, before, limit, ascending),
+        )
+
+    def shiny_sessions(
+        self,
+        content_guids: Sequence[str] | None,
+        start: str | None = None,
+        end: str | None = None,
+        min_data_version: int = 0,
+        after: int | None = None,
+        before: int | None = None,
+        limit: int | None = None,
+        ascending: bool = True,
+    ) -> list[ShinySessionRow]:
+        """Shiny sessions as `visits` has visits, in the window by the time they started."""
+        return cast(
+            "list[ShinySessionRow]",
+            self._usage(
+                "shiny_sessions",
+                "started",
+                content_guids,
+                start,
+                end,
+                min_data_version,
+                after,
+                before,
+                limit,
+                ascending,
+            ),
+        )
+
+    def _usage(
+        self,
+        table: str,
+        time_column: str,
+        content_guids: Sequence[str] | None,
+        start: str | None,
+        end: str | None,
+        min_data_version: int,
+        after: int | None,
+        before: int | None,
+        limit: int | None,
+        ascending: bool,
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM %s WHERE data_version >= ?" % table
         params: list[SqlValue] = [min_data_version]
         if content_guids is not None:
             sql += " AND content_guid IN (%s)" % ",".join("?" * len(content_guids))
             params.extend(content_guids)
-        for clause, value in (("time >= ?", start), ("time <= ?", end), ("id > ?", after), ("id < ?", before)):
+        window = ((time_column + " >= ?", start), (time_column + " <= ?", end))
+        for clause, value in (*window, ("id > ?", after), ("id < ?", before)):
             if value is not None:
                 sql += " AND " + clause
                 params.append(value)
@@ -96,4 +166,4 @@ class VisitQueries(Connection):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return cast("list[VisitRow]", self.query(sql, params))
+        return self.query(sql, params)

@@ -298,7 +298,9 @@ def installed(venv: str) -> list[tuple[str, str]]:
     its site-packages' metadata, as pip lists them, without running its Python."""
     found: dict[str, tuple[str, str]] = {}
     lib = os.path.join(venv, "Lib") if os.name == "nt" else os.path.join(venv, "lib")
-    for folder in glob.glob(os.path.join(lib, "site-packages")) + glob.glob(os.path.join(lib, "python*", "site-packages")):
+    for folder in glob.glob(os.path.join(lib, "site-packages")) + glob.glob(
+        os.path.join(lib, "python*", "site-packages")
+    ):
         for meta in glob.glob(os.path.join(folder, "*.dist-info", "METADATA")):
             with open(meta, encoding="utf-8", errors="replace") as f:
                 headers = email.parser.Parser().parse(f, headersonly=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, TypedDict
 
-from .rows import BundleRow, ContentRow, PermissionRow, TagRow, UserRow, VanityRow, VisitRow
+from .rows import BundleRow, ContentRow, PermissionRow, ShinySessionRow, TagRow, UserRow, VanityRow, VisitRow
 
 APP_MODE_ORDINALS = {
     "unknown": 0,
@@ -296,6 +296,17 @@ def visit_json(row: VisitRow) -> dict[str, Any]:
         "data_version": row["data_version"],
         "path": row["path"],
         "user_agent": row["user_agent"],
+    }
+
+
+def shiny_session_json(row: ShinySessionRow) -> dict[str, Any]:
+    """A Shiny session as `v1/instrumentation/shiny/usage` lists it."""
+    return {
+        "content_guid": row["content_guid"],
+        "user_guid": row["user_guid"],
+        "started": row["started"],
+        "ended": row["ended"],
+        "data_version": row["data_version"],
     }
 
 

@@ -124,3 +124,12 @@ class VisitRow(TypedDict):
     user_agent: str | None
     time: str  # UTC, RFC 3339 with microseconds
     data_version: int
+
+
+class ShinySessionRow(TypedDict):
+    id: int
+    content_guid: str
+    user_guid: str | None
+    started: str  # UTC, RFC 3339 with microseconds
+    ended: str | None
+    data_version: int

@@ -56,9 +56,7 @@ def plan(db: Database, layout: Layout, language: str, version: str, image_name: 
     if language.lower() != LANGUAGE.lower() or image_name.lower() != IMAGE_NAME.lower() or not keys:
         raise errors.not_found("Runtime cache %s" % name)
     if deploying(db):
-        raise errors.in_use(
-            "A deploy is going on: delete the runtime cache %s when it has finished." % name
-        )
+        raise errors.in_use("A deploy is going on: delete the runtime cache %s when it has finished." % name)
     users = content_envs.in_use(db, layout)
     result = Plan(version)
     for key in keys:

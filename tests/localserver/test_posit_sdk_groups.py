@@ -11,14 +11,18 @@ of their own (the session's environments are other tests' too).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import tornado.httpclient
+import tornado.websocket
 
 from tests.core import posit_sdk
-from tests.localserver.localserver_helpers import Client, notebook_bundle, static_bundle
+from tests.localserver.localserver_helpers import Client, app_bundle, notebook_bundle, run_coroutine, static_bundle
 
 REQUIREMENTS = "ipykernel>=6.0.0\n"  # test_notebook.py's too: the session may have built it already
 NOTEBOOK = notebook_bundle("print('walked by posit-sdk')", requirements=REQUIREMENTS)
@@ -64,8 +68,8 @@ def _():
             "bundles": [b["id"] for b in found], "downloaded": len(buf.getvalue())}
 @walk("content.find")
 def _(): return {"all": sorted(c["guid"] for c in client.content.find()), "count": client.content.count(),
-                 "by_name": client.content.find_by(name="sdk-walk")["guid"], "one": client.content.find_one() is not None,
-                 "get": client.content.get(NOTEBOOK)["app_mode"]}
+                 "by_name": client.content.find_by(name="sdk-walk")["guid"],
+                 "one": client.content.find_one() is not None, "get": client.content.get(NOTEBOOK)["app_mode"]}
 @walk("content.update")
 def _(): made["c"].update(description="changed by the SDK"); return client.content.get(made["c"]["guid"])["description"]
 @walk("content.owner+modes")
@@ -147,7 +151,8 @@ def _():
     version = client.content.get(NOTEBOOK)["py_version"]
     return client.system.caches.runtime.destroy(language="Python", version=version, image_name="Local", dry_run=True)
 @walk("system.caches.runtime.destroy_unknown")
-def _(): return client.system.caches.runtime.destroy(language="Python", version="0.0.1", image_name="Local", dry_run=True)
+def _():
+    return client.system.caches.runtime.destroy(language="Python", version="0.0.1", image_name="Local", dry_run=True)
 @walk("metrics.usage")
 def _(): return [dict(e) for e in client.metrics.usage.find(content_guid=NOTEBOOK, start=SINCE)]
 @walk("metrics.hits")
@@ -160,17 +165,24 @@ print(json.dumps(out))
 
 def env_pythons(local_server, content):
     """The Pythons of every environment the server built with the notebook's Python (its own is among them)."""
-    return [p / "bin" / "python" for p in environments(local_server) if p.name.startswith("py%s-" % content["py_version"])]
+    return [
+        p / "bin" / "python" for p in environments(local_server) if p.name.startswith("py%s-" % content["py_version"])
+    ]
 
 
 def environments(local_server):
     """The environment folders in the server's data folder (not their lock files)."""
-    return sorted(p for p in (local_server.data_dir / "environments").iterdir() if p.is_dir() and p.name.startswith("py"))
+    return sorted(
+        p for p in (local_server.data_dir / "environments").iterdir() if p.is_dir() and p.name.startswith("py")
+    )
 
 
 def installed(python):
     """What importlib.metadata sees in an environment, run with its own Python (the judge of the server's list)."""
-    code = "import json, importlib.metadata as m; print(json.dumps(sorted({(d.metadata['Name'], d.version) for d in m.distributions()})))"
+    code = (
+        "import json, importlib.metadata as m; "
+        "print(json.dumps(sorted({(d.metadata['Name'], d.version) for d in m.distributions()})))"
+    )
     out = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
     return {tuple(p) for p in json.loads(out)}
 
@@ -255,7 +267,9 @@ def test_users_content_bundles_and_settings_are_what_the_server_holds(local_serv
     render = ok(walked, "content.render")
     assert render["code"] == 0
     runs = admin("GET", "variants/%s/renderings" % notebook["id"]).json()
-    assert [(r["task_id"], r["status"]) for r in runs if r["task_id"] == render["task"]] == [(render["task"], "success")]
+    assert [(r["task_id"], r["status"]) for r in runs if r["task_id"] == render["task"]] == [
+        (render["task"], "success")
+    ]
     assert "Restart not supported" in refused(walked, "content.restart")["error"]  # said by the SDK itself
     assert ok(walked, "content.delete") == 0
     assert admin("GET", "v1/content/" + guid).status_code == 404
@@ -297,7 +311,9 @@ def test_usage_holds_the_visits_made_with_requests(walked):
     key = walked["admin"]("GET", "applications/%s/variants" % notebook["guid"]).json()[0]["key"]
     # The two pages asked for here (the script was no visit); the SDK's render and schedule are API calls.
     assert pages == [("/", admin_guid, notebook["bundle_id"], key)] * 2
-    assert all(e["started"] == e["ended"] and e["data_version"] == 3 and e["content_guid"] == notebook["guid"] for e in usage)
+    assert all(
+        e["started"] == e["ended"] and e["data_version"] == 3 and e["content_guid"] == notebook["guid"] for e in usage
+    )
     assert all(e["started"] >= walked["since"] for e in usage) and viewer_guid not in {e["user_guid"] for e in usage}
     hits = ok(walked, "metrics.hits")
     assert [(h["data"]["path"], h["data"]["query"], h["user_guid"]) for h in hits] == [
@@ -313,13 +329,21 @@ def test_visits_page_with_cursors_as_connect(walked):
     first = admin("GET", "v1/instrumentation/content/visits", params={"content_guid": guid, "limit": 1}).json()
     assert len(first["results"]) == 1 and first["paging"]["cursors"]["next"]
     second = admin(
-        "GET", "v1/instrumentation/content/visits", params={"content_guid": guid, "limit": 1, "next": first["paging"]["cursors"]["next"]}
+        "GET",
+        "v1/instrumentation/content/visits",
+        params={"content_guid": guid, "limit": 1, "next": first["paging"]["cursors"]["next"]},
     ).json()
     assert len(second["results"]) == 1 and second["results"][0]["time"] > first["results"][0]["time"]
     assert second["paging"]["next"] is None and second["paging"]["cursors"]["next"] is None  # the last page
-    back = admin("GET", "v1/instrumentation/content/visits", params={"content_guid": guid, "limit": 1, "previous": second["paging"]["cursors"]["previous"]}).json()
+    back = admin(
+        "GET",
+        "v1/instrumentation/content/visits",
+        params={"content_guid": guid, "limit": 1, "previous": second["paging"]["cursors"]["previous"]},
+    ).json()
     assert back["results"] == first["results"]
-    late = admin("GET", "v1/instrumentation/content/visits", params={"content_guid": guid, "from": "2999-01-01T00:00:00Z"}).json()
+    late = admin(
+        "GET", "v1/instrumentation/content/visits", params={"content_guid": guid, "from": "2999-01-01T00:00:00Z"}
+    ).json()
     assert late["results"] == []
     bad = admin("GET", "v1/instrumentation/content/visits", params={"from": "yesterday"})
     assert bad.status_code == 400 and "RFC 3339" in bad.json()["error"]
@@ -345,7 +369,9 @@ def test_oauth_and_execution_environments_are_absent_as_on_a_connect_without_the
     assert ok(walked, "oauth.integrations") == [] and ok(walked, "oauth.sessions") == []
     assert ok(walked, "environments") == []
     integration = refused(walked, "oauth.integrations.create")
-    assert integration["status"] == 404 and integration["error"].startswith("The local server has no OAuth integrations")
+    assert integration["status"] == 404 and integration["error"].startswith(
+        "The local server has no OAuth integrations"
+    )
     image = refused(walked, "environments.create")
     assert image["status"] == 404 and image["error"].startswith("The local server has no execution environments")
 
@@ -393,7 +419,10 @@ def test_a_runtime_cache_in_use_is_refused_and_an_unused_one_deleted(tmp_path, l
             assert item["guid"] in refused_answer["error"] and "in use" in refused_answer["error"]
         assert out["dry_run"] is None and out["after_dry_run"] == out["before"]
         assert out["deleted"]["code"] == 0
-        assert out["deleted"]["output"][0] == "Deleting runtime cache..." and "Removed the environment %s." % built[0].name in out["deleted"]["output"]
+        assert (
+            out["deleted"]["output"][0] == "Deleting runtime cache..."
+            and "Removed the environment %s." % built[0].name in out["deleted"]["output"]
+        )
         assert out["after"] == [] and environments(server) == []
         # The next deploy of the same requirements builds the environment again, and runs.
         again = admin.create("cache-user-again", "Builds it again")
@@ -401,3 +430,38 @@ def test_a_runtime_cache_in_use_is_refused_and_an_unused_one_deleted(tmp_path, l
         assert task["code"] == 0 and any(line.startswith("Building a new Python environment") for line in lines), lines
     finally:
         local_servers.stop(server)
+
+
+@pytest.mark.slow  # a Shiny app's environment (pinned: from uv's cache when test_apps_shiny_voila.py built it)
+def test_shiny_usage_holds_each_session_of_a_shiny_app(local_server):
+    admin = Client(local_server)
+    item = admin.create("sdk-walk-shiny", "Shiny sessions counted")
+    task, lines = admin.publish(item["guid"], app_bundle("shiny", "python-shiny", "app:app"))
+    assert task["code"] == 0, lines
+    since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ws_url = item["content_url"].replace("http://", "ws://") + "websocket/"
+
+    async def session():
+        request = tornado.httpclient.HTTPRequest(ws_url, headers=admin.auth, connect_timeout=20, request_timeout=30)
+        conn = await tornado.websocket.websocket_connect(request)
+        await conn.write_message(json.dumps({"method": "init", "data": {"n": 2}}))
+        first = await asyncio.wait_for(conn.read_message(), 30)
+        conn.close()
+        return first
+
+    assert run_coroutine(session()) is not None  # the app answered: a session it ran
+    params = {"content_guid": item["guid"]}
+    for _ in range(100):  # the server sees the close a moment after the client sends it
+        usage = admin("GET", "v1/instrumentation/shiny/usage", params=params).json()
+        if usage["results"] and usage["results"][0]["ended"]:
+            break
+        time.sleep(0.1)
+    admin_guid = admin("GET", "v1/user").json()["guid"]
+    ((one,),) = [usage["results"]]
+    assert one["content_guid"] == item["guid"] and one["user_guid"] == admin_guid and one["data_version"] == 1
+    assert since <= one["started"] <= one["ended"]
+    assert usage["paging"]["cursors"] == {"previous": None, "next": None}
+    viewer = Client(local_server, local_server.add_user("sdk-walk-shiny-viewer", "viewer"))
+    refused = viewer("GET", "v1/instrumentation/shiny/usage")
+    assert refused.status_code == 403 and "viewer" in refused.json()["error"]
+    assert admin("DELETE", "v1/content/" + item["guid"]).status_code == 204

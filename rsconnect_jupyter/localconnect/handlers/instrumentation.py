@@ -1,6 +1,6 @@
 """Usage metrics as Connect's instrumentation API answers them, from the visits the content pages
-record (visits.py): `v1/instrumentation/content/visits` (cursor paging), `content/hits` (one list)
-and `shiny/usage`.
+record (visits.py) and the sessions of Shiny apps (handlers/proxy.py): `v1/instrumentation/content/visits`
+and `shiny/usage` (cursor paging), `content/hits` (one list).
 
 Administrators see every content item's; publishers those of content they own or collaborate on;
 viewers none (403), as on Connect.
@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import auth, errors, models
-from ..db_visits import VISIT_DATA_VERSION
+from ..db_visits import SHINY_DATA_VERSION, VISIT_DATA_VERSION
 from .base import BaseHandler
 
 if TYPE_CHECKING:
-    from ..rows import UserRow, VisitRow
+    from ..rows import UserRow
 
 MAX_LIMIT = 500
 
@@ -63,9 +63,17 @@ class InstrumentationHandler(BaseHandler):
             raise errors.invalid_value("%s must be a whole number." % name) from None
 
 
-class VisitsHandler(InstrumentationHandler):
-    """Visits, `limit` per page (20 unless asked, at most 500), paged with the `next` and `previous`
-    cursors the last page gave (ids of visits), oldest first unless `asc_order=false`."""
+class CursorPagesHandler(InstrumentationHandler):
+    """Records `limit` per page (20 unless asked, at most 500), paged with the `next` and `previous`
+    cursors the last page gave (ids of records), oldest first unless `asc_order=false`."""
+
+    min_data_version = VISIT_DATA_VERSION
+
+    def records(self, guids: list[str] | None, **query: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def record_json(self, row: Any) -> dict[str, Any]:
+        raise NotImplementedError
 
     def get(self) -> None:
         user = self.reader()
@@ -80,13 +88,13 @@ class VisitsHandler(InstrumentationHandler):
         cursor = int(cursor_text) if cursor_text else None
         forward = prev is None
         onward = ascending == forward  # reading toward higher ids
-        rows: list[VisitRow] = []
+        rows: list[Any] = []
         if guids is None or guids:
-            rows = self.db.visits(
+            rows = self.records(
                 guids,
-                start,
-                end,
-                self.number("min_data_version", VISIT_DATA_VERSION),
+                start=start,
+                end=end,
+                min_data_version=self.number("min_data_version", self.min_data_version),
                 after=cursor if onward else None,
                 before=None if onward else cursor,
                 limit=limit + 1,
@@ -105,7 +113,7 @@ class VisitsHandler(InstrumentationHandler):
             }
         else:  # past the end (or the start): the way back is the cursor that led here
             cursors = {"previous": nxt, "next": prev}
-        self.send_json({"paging": self.paging(cursors), "results": [models.visit_json(r) for r in rows]})
+        self.send_json({"paging": self.paging(cursors), "results": [self.record_json(r) for r in rows]})
 
     def paging(self, cursors: dict[str, str | None]) -> dict[str, Any]:
         """Connect's paging: the cursors, and full URLs of the first, previous and next pages."""
@@ -125,6 +133,27 @@ class VisitsHandler(InstrumentationHandler):
         }
 
 
+class VisitsHandler(CursorPagesHandler):
+    def records(self, guids: list[str] | None, **query: Any) -> list[Any]:
+        return self.db.visits(guids, **query)
+
+    def record_json(self, row: Any) -> dict[str, Any]:
+        return models.visit_json(row)
+
+
+class ShinyUsageHandler(CursorPagesHandler):
+    """Sessions of Shiny apps: each WebSocket a python-shiny app's page opens through the proxy is
+    one session (Shiny runs one per connection), from its opening to its closing."""
+
+    min_data_version = SHINY_DATA_VERSION
+
+    def records(self, guids: list[str] | None, **query: Any) -> list[Any]:
+        return self.db.shiny_sessions(guids, **query)
+
+    def record_json(self, row: Any) -> dict[str, Any]:
+        return models.shiny_session_json(row)
+
+
 class HitsHandler(InstrumentationHandler):
     """Every visit in the window, as one list (Connect's hits: no paging)."""
 
@@ -134,16 +163,3 @@ class HitsHandler(InstrumentationHandler):
         start, end = self.window()
         rows = self.db.visits(guids, start, end) if guids is None or guids else []
         self.send_json([models.hit_json(r) for r in rows])
-
-
-class ShinyUsageHandler(InstrumentationHandler):
-    """Shiny sessions: always an empty page. Connect counts a session from its Shiny server's own
-    events (a session's start and end); this server relays an app's WebSocket without reading it,
-    so it has no such events to count (visits to every app are in content/visits)."""
-
-    def get(self) -> None:
-        self.reader()
-        self.window()  # a bad time is refused as Connect does
-        base = self.server_url().rstrip("/") + self.request.path
-        paging = {"cursors": {"previous": None, "next": None}, "first": base, "previous": None, "next": None}
-        self.send_json({"paging": dict(paging, last=base + "?last=true"), "results": []})

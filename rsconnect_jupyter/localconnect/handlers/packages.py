@@ -27,10 +27,12 @@ class ContentPackagesHandler(PackagesHandler):
     def get(self, guid: str) -> None:
         content = self.content_for(self.user(), guid)
         bundle = content_envs.live_bundle(self.db, content)
-        found = [
-            models.package_json(name, version, bundle["py_version"] or "")
-            for name, version in (content_envs.packages(self.state.layout, bundle) if bundle else [])
-        ]
+        found = []
+        if bundle is not None:
+            found = [
+                models.package_json(name, version, bundle["py_version"] or "")
+                for name, version in content_envs.packages(self.state.layout, bundle)
+            ]
         wanted = self.filters(CONTENT_FILTERS)
         self.send_json([p for p in found if matches(p, wanted)])
 

@@ -23,9 +23,13 @@ class RuntimeCachesHandler(BaseHandler):
         body = self.json_object()
         unknown = sorted(k for k in body if k not in CACHE_FIELDS + ("dry_run",))
         if unknown:
-            raise errors.bad_json("Unknown field(s): %s. Send language, version, image_name and dry_run." % ", ".join(unknown))
+            raise errors.bad_json(
+                "Unknown field(s): %s. Send language, version, image_name and dry_run." % ", ".join(unknown)
+            )
         if any(not isinstance(body.get(k), str) or not body[k] for k in CACHE_FIELDS):
-            raise errors.invalid_value('Name the cache: {"language": "Python", "version": "3.11.2", "image_name": "Local"}.')
+            raise errors.invalid_value(
+                'Name the cache: {"language": "Python", "version": "3.11.2", "image_name": "Local"}.'
+            )
         dry_run = body.get("dry_run", False)
         if not isinstance(dry_run, bool):
             raise errors.invalid_value("dry_run must be true (only check) or false (delete).")
