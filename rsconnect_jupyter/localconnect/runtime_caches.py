@@ -76,12 +76,16 @@ def plan(db: Database, layout: Layout, language: str, version: str, image_name: 
 def destroy(db: Database, layout: Layout, todo: Plan, task: Task) -> None:
     """Carry out a plan in a task's log, checking again that each environment is unused."""
     task.log("Deleting runtime cache...")
-    for key in todo.remove:
-        users = content_envs.in_use(db, layout).get(key)
-        if users:  # went live meanwhile
-            task.log("Kept the environment %s: content %s runs in it." % (key, ", ".join(users)))
-        elif environments.remove(layout.environments, key):
-            task.log("Removed the environment %s." % key)
+    try:
+        for key in todo.remove:
+            users = content_envs.in_use(db, layout).get(key)
+            if users:  # went live meanwhile
+                task.log("Kept the environment %s: content %s runs in it." % (key, ", ".join(users)))
+            elif environments.remove(layout.environments, key):
+                task.log("Removed the environment %s." % key)
+    except OSError as e:
+        task.finish(1, "Deleting the runtime cache failed: %s." % e)
+        return
     for key, guids in todo.keep.items():
         task.log("Kept the environment %s: content %s runs in it." % (key, ", ".join(guids)))
     task.log("Successfully deleted runtime cache")

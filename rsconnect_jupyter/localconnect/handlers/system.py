@@ -3,23 +3,30 @@ environments it built, listed and deleted as Connect's caches are (runtime_cache
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import errors, runtime_caches
 from .base import BaseHandler
+
+if TYPE_CHECKING:
+    from ..rows import UserRow
 
 CACHE_FIELDS = ("language", "version", "image_name")
 
 
 class RuntimeCachesHandler(BaseHandler):
-    def administrator(self) -> None:
-        if self.user()["user_role"] != "administrator":
+    def administrator(self) -> UserRow:
+        user = self.user()
+        if user["user_role"] != "administrator":
             raise errors.forbidden("Only administrators may see and delete runtime caches.")
+        return user
 
     def get(self) -> None:
         self.administrator()
         self.send_json({"caches": runtime_caches.caches(self.state.layout)})
 
     def delete(self) -> None:
-        self.administrator()
+        user = self.administrator()
         body = self.json_object()
         unknown = sorted(k for k in body if k not in CACHE_FIELDS + ("dry_run",))
         if unknown:
@@ -36,7 +43,7 @@ class RuntimeCachesHandler(BaseHandler):
         plan = runtime_caches.plan(self.db, self.state.layout, body["language"], body["version"], body["image_name"])
         task_id = None
         if not dry_run:
-            task = self.state.tasks.create("", "", self.user()["guid"])
+            task = self.state.tasks.create("", "", user["guid"])  # of no content: administrators follow it
             self.state.runner.pool.submit(runtime_caches.destroy, self.db, self.state.layout, plan, task)
             task_id = task.id
         self.send_json({**{k: body[k] for k in CACHE_FIELDS}, "task_id": task_id})
