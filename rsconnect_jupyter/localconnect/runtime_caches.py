@@ -10,8 +10,9 @@ and a cache whose every environment is in use is refused (errors.in_use).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import content_envs, environments, errors
 
@@ -73,15 +74,18 @@ def plan(db: Database, layout: Layout, language: str, version: str, image_name: 
     return result
 
 
-def destroy(db: Database, layout: Layout, todo: Plan, task: Task) -> None:
-    """Carry out a plan in a task's log, checking again that each environment is unused."""
+def destroy(db: Database, layout: Layout, todo: Plan, task: Task, retire: Callable[[str], None]) -> None:
+    """Carry out a plan in a task's log, checking again that each environment is unused;
+    `retire(python)` stops what the server keeps running in an environment (its render worker)."""
     task.log("Deleting runtime cache...")
     try:
         for key in todo.remove:
             users = content_envs.in_use(db, layout).get(key)
             if users:  # went live meanwhile
                 task.log("Kept the environment %s: content %s runs in it." % (key, ", ".join(users)))
-            elif environments.remove(layout.environments, key):
+                continue
+            retire(environments.venv_python(os.path.join(layout.environments, key)))
+            if environments.remove(layout.environments, key):
                 task.log("Removed the environment %s." % key)
     except OSError as e:
         task.finish(1, "Deleting the runtime cache failed: %s." % e)

@@ -427,7 +427,8 @@ def test_a_runtime_cache_in_use_is_refused_and_an_unused_one_deleted(tmp_path, l
         # The next deploy of the same requirements builds the environment again, and runs.
         again = admin.create("cache-user-again", "Builds it again")
         task, lines = admin.publish(again["guid"], NOTEBOOK)
-        assert task["code"] == 0 and any(line.startswith("Building a new Python environment") for line in lines), lines
+        assert task["code"] == 0, lines[-15:]
+        assert any(line.startswith("Building a new Python environment") for line in lines), lines
     finally:
         local_servers.stop(server)
 

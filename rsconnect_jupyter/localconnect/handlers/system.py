@@ -44,6 +44,7 @@ class RuntimeCachesHandler(BaseHandler):
         task_id = None
         if not dry_run:
             task = self.state.tasks.create("", "", user["guid"])  # of no content: administrators follow it
-            self.state.runner.pool.submit(runtime_caches.destroy, self.db, self.state.layout, plan, task)
+            retire = self.state.runner.renderers.retire
+            self.state.runner.pool.submit(runtime_caches.destroy, self.db, self.state.layout, plan, task, retire)
             task_id = task.id
         self.send_json({**{k: body[k] for k in CACHE_FIELDS}, "task_id": task_id})
