@@ -204,8 +204,7 @@ def walked(local_server, tmp_path_factory):
     admin.get(url + "report.ipynb", headers={"Sec-Fetch-Dest": "script"})
     bundle = tmp_path_factory.mktemp("sdk-walk") / "static.tar.gz"
     bundle.write_bytes(static_bundle("<h1>walked</h1>"))
-    before = {"caches": admin("GET", "v1/system/caches/runtime").json()["caches"]}
-    before["environments"] = [p.name for p in environments(local_server)]
+    before = {"environments": [p.name for p in environments(local_server)]}
     script = WALK % {"notebook": notebook["guid"], "viewer": viewer["guid"], "since": since, "bundle": str(bundle)}
     out = posit_sdk.run(local_server.url, local_server.api_key, script)
     return {"out": out, "notebook": notebook, "viewer": viewer, "since": since, "before": before, "admin": admin}
