@@ -167,6 +167,7 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
     try:
         asyncio.run(_serve(state, options, say))
     finally:
+        state.visits.flush()
         state.scheduler.stop()
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for

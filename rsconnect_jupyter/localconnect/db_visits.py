@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Optional, cast
 
 from .db_schedules import precise_now
 from .db_schema import Connection, SqlValue
 from .rows import ShinySessionRow, VisitRow
+
+# A visit as recorded: content_guid, user_guid, bundle_id, variant_key, rendering_id, path, query,
+# user_agent, time.
+Visit = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str], str, Optional[str], Optional[str], str]
 
 # Connect's data version of the visits it records now (older, miscounted ones have lower versions:
 # its API leaves out those below 3 unless asked).
@@ -53,32 +57,15 @@ def create_visit_tables(conn: sqlite3.Connection) -> None:
 
 
 class VisitQueries(Connection):
-    def add_visit(
-        self,
-        content_guid: str,
-        user_guid: str | None,
-        bundle_id: str | None,
-        variant_key: str | None,
-        rendering_id: str | None,
-        path: str,
-        query: str | None,
-        user_agent: str | None,
-    ) -> None:
-        self.execute(
-            "INSERT INTO visits (content_guid, user_guid, bundle_id, variant_key, rendering_id, path, query,"
-            " user_agent, time, data_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    def add_visits(self, visits: Sequence[Visit]) -> None:
+        """Write visits in one transaction (one disk sync for all)."""
+        self.transaction(
             (
-                content_guid,
-                user_guid,
-                bundle_id,
-                variant_key,
-                rendering_id,
-                path,
-                query,
-                user_agent,
-                precise_now(),
-                VISIT_DATA_VERSION,
-            ),
+                "INSERT INTO visits (content_guid, user_guid, bundle_id, variant_key, rendering_id, path, query,"
+                " user_agent, time, data_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*visit, VISIT_DATA_VERSION),
+            )
+            for visit in visits
         )
 
     def start_shiny_session(self, content_guid: str, user_guid: str | None) -> int:

@@ -19,6 +19,7 @@ from .renders import Renders
 from .runner import Runner
 from .scheduler import Scheduler
 from .tasks import INTERRUPTED, Tasks
+from .visits import Visits
 
 DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
 # The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
@@ -99,6 +100,7 @@ class State:
         self.known_cookie = sessions.cookie_name(options.port, https, "known")  # signed in here before
         self.throttle = throttle.Throttle(options.signin_limits)
         self.tasks = Tasks(self.db)
+        self.visits = Visits(self.db)  # visits to content, written in batches (usage metrics)
         self.interpreters = interpreters.discover(options.pythons)
         self.max_bundle_size = options.max_bundle_size
         self.limits: BundleLimits = options.limits

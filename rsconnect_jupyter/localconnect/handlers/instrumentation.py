@@ -38,6 +38,7 @@ class InstrumentationHandler(BaseHandler):
         user = self.user()
         if user["user_role"] == "viewer":
             raise errors.forbidden("A viewer may not read usage metrics: only publishers and administrators may.")
+        self.state.visits.flush()  # every visit made before this request
         return user
 
     def content_filter(self, user: UserRow) -> list[str] | None:

@@ -20,7 +20,7 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .. import apps, bundles, errors, visits
+from .. import apps, bundles, errors
 from .base import BaseHandler, send_file
 from .pages import require_view
 
@@ -122,7 +122,7 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         self.set_header("Connection", "close")
         self.viewer = require_view(self, content)
         self.clear_header("Connection")
-        visits.record(self.db, content, self.viewer, self.rest, self.request.query, self.request.headers)
+        self.state.visits.record(content, self.viewer, self.rest, self.request.query, self.request.headers)
         if content["app_mode"] in apps.APP_MODES:
             self.app = self.state.runner.apps.get(guid)
             if self.app is None:  # not started since the server started: start it now
