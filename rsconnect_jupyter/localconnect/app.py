@@ -88,6 +88,16 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (api + r"schedules", handlers.SchedulesHandler),
         (api + r"schedules/(?P<schedule_id>\d+)", handlers.ScheduleHandler),
         (api + r"v1/groups", handlers.GroupsHandler),
+        (api + r"v1/content/" + guid + r"/packages", handlers.ContentPackagesHandler),
+        (api + r"v1/packages", handlers.ServerPackagesHandler),
+        (api + r"v1/instrumentation/content/visits", handlers.VisitsHandler),
+        (api + r"v1/instrumentation/content/hits", handlers.HitsHandler),
+        (api + r"v1/instrumentation/shiny/usage", handlers.ShinyUsageHandler),
+        (api + r"v1/system/caches/runtime", handlers.RuntimeCachesHandler),
+        (api + r"v1/oauth/integrations", handlers.OAuthIntegrationsHandler),
+        (api + r"v1/oauth/sessions", handlers.OAuthSessionsHandler),
+        (api + r"v1/content/" + guid + r"/oauth/integrations/associations", handlers.ContentAssociationsHandler),
+        (api + r"v1/environments", handlers.EnvironmentsHandler),
         (api + r".*", handlers.ApiNotFoundHandler),
         (r"/content/" + guid, handlers.ContentRedirectHandler),
         (r"/content/" + guid + r"/_bundle(?P<bundle_id>\d+)/(?P<path>.*)", handlers.BundlePreviewHandler),
@@ -166,6 +176,7 @@ def serve(options: ServerOptions, say: Callable[[str], Any] = print) -> None:
         asyncio.run(_serve(state, options, say))
     finally:
         poller.stop()
+        state.visits.flush()
         state.scheduler.stop()
         state.runner.stop()
         # Running jobs end quickly once their commands are killed; the database stays open for

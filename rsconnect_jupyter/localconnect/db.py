@@ -5,6 +5,7 @@ as posit-sdk-py has them: db_users.py (users, keys, passwords, sessions), db_con
 permissions, environment variables), db_bundles.py (bundles, tasks), db_tags.py (vanity paths, tags),
 db_oauth.py (OAuth clients, codes, grants and tokens), db_schedules.py (schedules, runs, mail),
 db_repositories.py (git-backed content).
+db_visits.py (visits to content, for usage metrics).
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ from .db_repositories import RepositoryQueries, create_repository_tables
 from .db_schedules import ScheduleQueries, create_schedule_tables
 from .db_tags import TagQueries
 from .db_users import UserQueries
+from .db_visits import VisitQueries, create_visit_tables
 
 
 class Database(
-    UserQueries, ContentQueries, BundleQueries, TagQueries, OAuthQueries, ScheduleQueries, RepositoryQueries
+    UserQueries,
+    ContentQueries,
+    BundleQueries,
+    TagQueries,
+    OAuthQueries,
+    ScheduleQueries,
+    RepositoryQueries,
+    VisitQueries,
 ):
     """The database file's one connection, with every query of every resource."""
 
@@ -30,3 +39,4 @@ class Database(
         with self._lock:
             create_schedule_tables(self._conn)
             create_repository_tables(self._conn)
+            create_visit_tables(self._conn)

@@ -79,6 +79,10 @@ class BundleQueries(Connection):
             )
         )
 
+    def unfinished_task_bundles(self) -> list[dict[str, Any]]:
+        """content_guid and bundle_id of every task still running (deploys, runs)."""
+        return self.query("SELECT content_guid, bundle_id FROM tasks WHERE finished = 0")
+
     def unfinished_tasks(self) -> list[UnfinishedTaskRow]:
         return cast("list[UnfinishedTaskRow]", self.query("SELECT id, output FROM tasks WHERE finished = 0"))
 

@@ -9,7 +9,9 @@ lock, plus a file lock when several servers share the folder) makes concurrent d
 from __future__ import annotations
 
 import ast
+import email.parser
 import functools
+import glob
 import hashlib
 import os
 import shutil
@@ -274,11 +276,59 @@ def freeze(venv: str) -> str:
     return done.stdout
 
 
+def remove(root: str, key: str) -> bool:
+    """Remove the environment `key` under the lock its builds take (so a deploy that wants it waits,
+    then builds it again); renamed away first, so it is never used half-removed. False when absent."""
+    final = os.path.join(root, key)
+    with _thread_lock(key):
+        with open(os.path.join(root, key + ".lock"), "a+") as lock_file:
+            if fcntl:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            if not os.path.isdir(final):
+                return False
+            doomed = os.path.join(root, ".removing-%s-%s" % (key, uuid.uuid4().hex[:8]))
+            os.rename(final, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+    return True
+
+
+def built(root: str) -> list[str]:
+    """The keys of the environments built under `root` (not half-built or half-removed ones)."""
+    if not os.path.isdir(root):
+        return []
+    return sorted(n for n in os.listdir(root) if n.startswith("py") and os.path.isdir(os.path.join(root, n)))
+
+
+def python_version_of(key: str) -> str:
+    """The Python version an environment was built with, from its key (`py3.11.2-<hash>[-pip]`)."""
+    return key[2:].split("-", 1)[0]
+
+
+def installed(venv: str) -> list[tuple[str, str]]:
+    """(name, version) of every distribution installed in an environment, sorted by name: read from
+    its site-packages' metadata, as pip lists them, without running its Python."""
+    found: dict[str, tuple[str, str]] = {}
+    lib = os.path.join(venv, "Lib") if os.name == "nt" else os.path.join(venv, "lib")
+    for folder in glob.glob(os.path.join(lib, "site-packages")) + glob.glob(
+        os.path.join(lib, "python*", "site-packages")
+    ):
+        for meta in glob.glob(os.path.join(folder, "*.dist-info", "METADATA")):
+            with open(meta, encoding="utf-8", errors="replace") as f:
+                headers = email.parser.Parser().parse(f, headersonly=True)
+            name, version = headers.get("Name"), headers.get("Version")
+            if name and version:
+                found[name.lower().replace("_", "-")] = (name, version)
+    return [found[k] for k in sorted(found)]
+
+
 def clean_leftovers(root: str) -> None:
     """Remove environment builds a stopped server left half-done (not ones another server is running)."""
     if not os.path.isdir(root):
         return
     for name in os.listdir(root):
+        if name.startswith(".removing-"):  # removed (remove()) but not yet deleted when the server stopped
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            continue
         if not name.startswith(".building-"):
             continue
         key = name[len(".building-") :].rsplit("-", 1)[0]

@@ -26,6 +26,7 @@ BAD_JSON = 121
 INVALID_VALUE = 3  # a field has an invalid value
 BAD_BUNDLE = 39  # local: the archive is not a safe, readable .tar.gz
 BUNDLE_TOO_LARGE = 40  # local: the upload is over the size limit
+IN_USE = 41  # local: what is to be removed is in use (a runtime cache content runs in)
 
 
 class ConnectError(Exception):
@@ -95,3 +96,14 @@ def locked(message: str) -> ConnectError:
 def too_large(limit: int) -> ConnectError:
     """413: an upload over the server's bundle size limit."""
     return ConnectError(413, BUNDLE_TOO_LARGE, "The bundle is larger than this server's limit of %d bytes." % limit)
+
+
+def in_use(sentence: str) -> ConnectError:
+    """409: what the request would remove is in use."""
+    return ConnectError(409, IN_USE, sentence)
+
+
+def feature_off(sentence: str) -> ConnectError:
+    """404 with Connect's not-found code, as a Connect without the feature answers: `sentence` says
+    that this server does not have it."""
+    return ConnectError(404, NOT_FOUND, sentence)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import hashlib
 from typing import Any, TypedDict
 
-from .rows import BundleRow, ContentRow, PermissionRow, TagRow, UserRow, VanityRow
+from .rows import BundleRow, ContentRow, PermissionRow, ShinySessionRow, TagRow, UserRow, VanityRow, VisitRow
 
 APP_MODE_ORDINALS = {
     "unknown": 0,
@@ -289,4 +290,63 @@ def tag_json(row: TagRow) -> dict[str, str | None]:
         "parent_id": str(row["parent_id"]) if row["parent_id"] is not None else None,
         "created_time": row["created_time"],
         "updated_time": row["updated_time"],
+    }
+
+
+def variant_key(content_guid: str) -> str:
+    """The key of a content item's one variant (a notebook's: its schedules, runs and visits)."""
+    return hashlib.sha256(("variant\0" + content_guid).encode()).hexdigest()[:8]
+
+
+def visit_json(row: VisitRow) -> dict[str, Any]:
+    """A visit as `v1/instrumentation/content/visits` lists it (ids as text, as Connect's reference has them)."""
+    return {
+        "content_guid": row["content_guid"],
+        "user_guid": row["user_guid"],
+        "variant_key": row["variant_key"],
+        "rendering_id": row["rendering_id"],
+        "bundle_id": row["bundle_id"],
+        "time": row["time"],
+        "data_version": row["data_version"],
+        "path": row["path"],
+        "user_agent": row["user_agent"],
+    }
+
+
+def shiny_session_json(row: ShinySessionRow) -> dict[str, Any]:
+    """A Shiny session as `v1/instrumentation/shiny/usage` lists it."""
+    return {
+        "content_guid": row["content_guid"],
+        "user_guid": row["user_guid"],
+        "started": row["started"],
+        "ended": row["ended"],
+        "data_version": row["data_version"],
+    }
+
+
+def hit_json(row: VisitRow) -> dict[str, Any]:
+    """A visit as `v1/instrumentation/content/hits` lists it."""
+    return {
+        "id": str(row["id"]),
+        "user_guid": row["user_guid"],
+        "content_guid": row["content_guid"],
+        "timestamp": row["time"],
+        "data": {"path": row["path"], "query": row["query"], "user_agent": row["user_agent"]},
+    }
+
+
+def package_json(name: str, version: str, python_version: str) -> dict[str, Any]:
+    """A Python package of a content item's environment (`v1/content/{guid}/packages`)."""
+    return {"language": "python", "language_version": python_version, "name": name, "version": version, "hash": None}
+
+
+def server_package_json(name: str, version: str, bundle: BundleRow, content: ContentRow) -> dict[str, Any]:
+    """A package as `v1/packages` lists it: with the bundle and content that use it."""
+    return {
+        **package_json(name, version, bundle["py_version"] or ""),
+        "bundle_id": str(bundle["id"]),
+        "app_id": str(content["id"]),
+        "app_guid": content["guid"],
+        "content_id": str(content["id"]),
+        "content_guid": content["guid"],
     }

@@ -166,6 +166,15 @@ class RenderWorkers:
         for t in threads:
             t.join()
 
+    def retire(self, python: str) -> None:
+        """Stop the worker of `python`'s environment, which is being removed (one rendering now
+        stops when it is done); the next render there starts a fresh one."""
+        with self._cond:
+            worker = self._workers.pop(python, None)
+            self._cond.notify_all()
+        if worker is not None and worker.busy == 0:
+            worker.stop()
+
     def _acquire(self, python: str) -> Worker:
         evicted: list[Worker] = []
         with self._cond:

@@ -110,3 +110,26 @@ class OAuthGrantRow(TypedDict):
     password_stamp: str
     created_time: str
     last_used_time: str
+
+
+class VisitRow(TypedDict):
+    id: int
+    content_guid: str
+    user_guid: str | None
+    bundle_id: str | None
+    variant_key: str | None
+    rendering_id: str | None
+    path: str
+    query: str | None
+    user_agent: str | None
+    time: str  # UTC, RFC 3339 with microseconds
+    data_version: int
+
+
+class ShinySessionRow(TypedDict):
+    id: int
+    content_guid: str
+    user_guid: str | None
+    started: str  # UTC, RFC 3339 with microseconds
+    ended: str | None
+    data_version: int

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
-from . import apps, bundles, environments, interpreters, jsonlimits, renderers
+from . import apps, bundles, content_envs, environments, interpreters, jsonlimits, renderers
 from .db_schema import now
 from .settings import env_number
 from .tasks import INTERRUPTED, LIVE_LINE
@@ -279,12 +279,9 @@ class Runner:
         return interp
 
     def _requirements(self, task: DeployLog, manifest: dict[str, Any], folder: str) -> bytes:
-        python = manifest.get("python") or {}
-        package_file = (python.get("package_manager") or {}).get("package_file") or "requirements.txt"
-        req_path = bundles.safe_join(folder, package_file)
-        if req_path and os.path.isfile(req_path):
-            with open(req_path, "rb") as f:
-                return f.read()
+        package_file, requirements = content_envs.requirements_in(manifest, folder)
+        if requirements is not None:
+            return requirements
         task.log("The bundle has no %s: the environment gets only what the server needs to run it." % package_file)
         return b""
 

@@ -21,6 +21,7 @@ from .renders import Renders
 from .runner import Runner
 from .scheduler import Scheduler
 from .tasks import INTERRUPTED, Tasks
+from .visits import Visits
 
 DEFAULT_MAX_BUNDLE_SIZE = 2 * 1024**3
 # The Connect release whose API this server speaks: 2025.06.0 is the first with drafts (deploy with
@@ -134,6 +135,7 @@ class State:
         self.register_throttle = throttle.Throttle(register_limits)
         self.token_throttle = throttle.Throttle(token_limits)
         self.tasks = Tasks(self.db)
+        self.visits = Visits(self.db)  # visits to content, written in batches (usage metrics)
         self.interpreters = interpreters.discover(options.pythons)
         self.max_bundle_size = options.max_bundle_size
         self.limits: BundleLimits = options.limits

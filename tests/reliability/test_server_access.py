@@ -112,6 +112,16 @@ ACCESS = {
         "DELETE": "content-change",
     },
     API + "v1/groups": {"GET": "user"},
+    C + "/packages": {"GET": "content-read"},
+    API + "v1/packages": {"GET": "user"},
+    API + "v1/instrumentation/content/visits": {"GET": "publisher"},
+    API + "v1/instrumentation/content/hits": {"GET": "publisher"},
+    API + "v1/instrumentation/shiny/usage": {"GET": "publisher"},
+    API + "v1/system/caches/runtime": {"GET": "administrator", "DELETE": "administrator"},
+    API + "v1/oauth/integrations": {"GET": "user", "POST": "administrator"},
+    API + "v1/oauth/sessions": {"GET": "user"},
+    C + "/oauth/integrations/associations": {"GET": "content-read", "PUT": "content-change"},
+    API + "v1/environments": {"GET": "user", "POST": "administrator"},
     API + ".*": {
         m: ("public", "answers 404 'No such API endpoint' to everyone; no data")
         for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -12,6 +12,13 @@ from .content import ApplicationHandler, ContentHandler, ContentListHandler
 from .dashboard import DashboardHandler, RootHandler
 from .dashboard_item import BundleActionHandler, DashboardItemHandler, DashboardTaskHandler
 from .environment import EnvironmentHandler
+from .features_off import (
+    ContentAssociationsHandler,
+    EnvironmentsHandler,
+    OAuthIntegrationsHandler,
+    OAuthSessionsHandler,
+)
+from .instrumentation import HitsHandler, ShinyUsageHandler, VisitsHandler
 from .jobs import JobHandler, JobLogHandler, JobsHandler
 from .lockfile import LockfileHandler
 from .oauth import (
@@ -22,6 +29,7 @@ from .oauth import (
     OAuthTokenHandler,
 )
 from .oauth_pages import AuthorizeHandler, DeviceHandler, SignedInClientsHandler, SignOutClientHandler
+from .packages import ContentPackagesHandler, ServerPackagesHandler
 from .pages import LoginHandler, LogoutHandler, PageHandler
 from .permissions import PermissionHandler, PermissionsHandler
 from .proxy import ContentFilesHandler, ContentRedirectHandler
@@ -39,12 +47,23 @@ from .schedules import (
     VariantsHandler,
 )
 from .server import ApiNotFoundHandler, PythonSettingsHandler, QuartoSettingsHandler, ServerSettingsHandler
+from .system import RuntimeCachesHandler
 from .tags import ContentTagHandler, ContentTagsHandler, TagContentHandler, TagHandler, TagsHandler
 from .tasks import BuildHandler, DeployHandler, TaskHandler
 from .users import UserHandler, UsersHandler
 from .vanity import VanitiesHandler, VanityHandler, VanityPathHandler
 
 __all__ = [
+    "ContentAssociationsHandler",
+    "ContentPackagesHandler",
+    "EnvironmentsHandler",
+    "HitsHandler",
+    "OAuthIntegrationsHandler",
+    "OAuthSessionsHandler",
+    "RuntimeCachesHandler",
+    "ServerPackagesHandler",
+    "ShinyUsageHandler",
+    "VisitsHandler",
     "SignOutClientHandler",
     "SignedInClientsHandler",
     "DeviceHandler",

@@ -291,15 +291,16 @@ def content_viewer(handler: BaseHandler, content: ContentRow) -> UserRow | None:
     return signed_in_user(handler)
 
 
-def require_view(handler: BaseHandler, content: ContentRow, preview: bool = False) -> None:
-    """Go on only if the asker may see this content (or, for a draft preview, deploy it).
+def require_view(handler: BaseHandler, content: ContentRow, preview: bool = False) -> UserRow | None:
+    """Go on only if the asker may see this content (or, for a draft preview, deploy it); returns
+    who asks (None: nobody signed in, on content open to all).
 
     A signed-out person in a browser is sent to the sign-in page and comes back after it; anyone
     else gets a page that says why (401 or 403), never the content."""
     user = content_viewer(handler, content)
     allowed = access.can_preview if preview else access.can_view
     if allowed(handler.db, user, content):
-        return
+        return user
     request = handler.request
     navigation = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
     if user is None and request.method == "GET" and navigation and "Upgrade" not in request.headers:

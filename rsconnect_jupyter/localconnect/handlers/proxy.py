@@ -26,7 +26,7 @@ from .pages import require_view
 
 if TYPE_CHECKING:
     from ..apps import AppProcess
-    from ..rows import BundleRow, ContentRow
+    from ..rows import BundleRow, ContentRow, UserRow
 
 APP_BODY_LIMIT = 2**40  # streamed to the app, never held here
 HOP_BY_HOP = {
@@ -101,6 +101,8 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
     _status: tuple[int, str | None] | None
     _headers_in: tornado.httputil.HTTPHeaders
     _released: bool
+    viewer: UserRow | None = None
+    shiny_session: int | None = None  # a python-shiny app's session (its WebSocket), for shiny/usage
 
     def where(self) -> tuple[str, str, str]:
         """(the content's GUID, the part of the path that names it, the file path after it)."""
@@ -118,8 +120,9 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         # closes the connection after it: say so, or a client reusing it (one following the redirect
         # to the sign-in page) gets a reset.
         self.set_header("Connection", "close")
-        require_view(self, content)
+        self.viewer = require_view(self, content)
         self.clear_header("Connection")
+        self.state.visits.record(content, self.viewer, self.rest, self.request.query, self.request.headers)
         if content["app_mode"] in apps.APP_MODES:
             self.app = self.state.runner.apps.get(guid)
             if self.app is None:  # not started since the server started: start it now
@@ -365,6 +368,10 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         return None
 
     async def open(self, *args: str, **kwargs: str) -> None:
+        if self.content["app_mode"] == "python-shiny":  # Shiny runs one session per WebSocket
+            self.shiny_session = self.db.start_shiny_session(
+                self.content["guid"], self.viewer["guid"] if self.viewer else None
+            )
         asyncio.ensure_future(self._pump())
 
     async def _pump(self) -> None:
@@ -385,6 +392,9 @@ class ContentFilesHandler(tornado.websocket.WebSocketHandler, BaseHandler):
             await self.upstream.write_message(message, binary=isinstance(message, bytes))
 
     def on_close(self) -> None:
+        if self.shiny_session is not None:
+            self.db.end_shiny_session(self.shiny_session)
+            self.shiny_session = None
         if self.upstream is not None:
             self.upstream.close()
             self.upstream = None

@@ -14,7 +14,6 @@ Shapes: fixtures applications_*_variants.json, schedules_*.json, variants_*_rend
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,7 @@ def variant_json(db: Any, content: ContentRow) -> dict[str, Any]:
     return {
         "id": content["id"],
         "app_id": content["id"],
-        "key": hashlib.sha256(("variant\0" + content["guid"]).encode()).hexdigest()[:8],
+        "key": models.variant_key(content["guid"]),
         "bundle_id": int(content["bundle_id"]) if content["bundle_id"] else None,
         "is_default": True,
         "name": "default",

@@ -120,6 +120,9 @@ class VanityPathHandler(ContentFilesHandler):
         path = "/" + self.path_kwargs["vpath"]
         for row in sorted(self.db.vanities(), key=lambda r: -len(r["path"])):
             if path == row["path"].rstrip("/"):
+                # Answered before the request is read to its end: Tornado closes the connection after
+                # it, so say so, or a client following the redirect on it gets a reset.
+                self.set_header("Connection", "close")
                 self.redirect(row["path"] + ("?" + self.request.query if self.request.query else ""), permanent=False)
                 raise tornado.web.Finish()
             if path.startswith(row["path"]):
