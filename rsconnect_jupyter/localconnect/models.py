@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import hashlib
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from .rows import BundleRow, ContentRow, PermissionRow, ShinySessionRow, TagRow, UserRow, VanityRow, VisitRow
