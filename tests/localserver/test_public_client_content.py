@@ -81,12 +81,16 @@ def test_download_bundle_and_lockfile(local_server, deployed, tmp_path):
 def test_build_add_and_run(local_server, deployed, tmp_path):
     config = tmp_path / "config"
     guid = deployed["guid"]
-    pinned.run(config, "content", "build", "add", "-g", guid, *deployed["login"])
-    out = pinned.run(config, "content", "build", "run", *deployed["login"])
+    # rsconnect-python keeps its build list in ./rsconnect-build: run it in a folder of this test's.
+    here = tmp_path / "work"
+    here.mkdir()
+    pinned.run(config, "content", "build", "add", "-g", guid, *deployed["login"], cwd=here)
+    out = pinned.run(config, "content", "build", "run", *deployed["login"], cwd=here)
     assert "Build succeeded: %s" % guid in out, out
-    listed = json_of(pinned.run(config, "content", "build", "ls", "-g", guid, *deployed["login"]))
+    listed = json_of(pinned.run(config, "content", "build", "ls", "-g", guid, *deployed["login"], cwd=here))
     assert listed[0]["rsconnect_build_status"] == "COMPLETE"
-    logs = pinned.run(config, "content", "build", "logs", "-g", guid, *deployed["login"])
+    logs = pinned.run(config, "content", "build", "logs", "-g", guid, *deployed["login"], cwd=here)
     assert "Deploying bundle" in logs
+    assert (here / "rsconnect-build").is_dir()
     page = local_server.get(local_server.url + "content/%s/" % guid, key=deployed["key"], timeout=60)
     assert "Hello from the sample WSGI API" in page.text
