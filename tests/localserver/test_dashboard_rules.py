@@ -110,7 +110,11 @@ def test_versions_are_labelled_by_what_they_are_with_decimal_sizes(local_server,
     assert 1_500_000 < size < 1_550_000
     assert "<td>%s</td>" % human_bytes(size) in row_of(page, "data-bundle", old)
     assert human_bytes(size) == "%.1f MB" % (size / 1e6) == "1.5 MB"
-    assert '<button type="submit" class="delete">Remove</button>' in page and ">Delete<" not in page
+    assert (
+        '<summary class="delete-ask">Remove…</summary>' in page
+        and '<button type="submit" class="delete">Remove for good</button>' in page
+    )
+    assert ">Delete<" not in page
 
 
 def test_a_version_being_deployed_gets_one_refusal_from_the_api_and_the_dashboard(local_server, owner):
