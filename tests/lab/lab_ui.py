@@ -20,19 +20,22 @@ class Lab(NotebookUI):
     def run_from_palette(self, page, label):
         """Open the command palette (Ctrl+Shift+C in both front ends) and run a command by its label."""
         palette = ".jp-mod-commandPalette input, #command-palette input"
-        # A page that has just opened may not have bound its shortcuts yet (seen on a loaded machine:
-        # the key went unheard and the palette stayed hidden): press again until it opens.
+        item = ".lm-CommandPalette-item:has-text('%s')" % label
+        # A page that has just opened may not have bound its shortcuts yet, or not yet added the
+        # extension's command to the palette (both seen on a loaded machine: the key went unheard,
+        # or the palette opened without the item): open it again until the item shows.
         for _ in range(6):
             page.click(".jp-Notebook")  # focus the notebook, so the command applies to it
             page.keyboard.press("Control+Shift+C")
             try:
                 page.wait_for_selector(palette, state="visible", timeout=5000)
+                page.fill(palette, label)  # into the palette's own field, wherever the focus went
+                page.wait_for_selector(item, state="visible", timeout=5000)
                 break
             except PlaywrightTimeout:
+                page.keyboard.press("Escape")
                 continue
-        page.wait_for_selector(palette, state="visible")
-        page.fill(palette, label)  # into the palette's own field, wherever the focus went
-        page.click(".lm-CommandPalette-item:has-text('%s')" % label)
+        page.click(item)
 
 
 LAB = Lab()
