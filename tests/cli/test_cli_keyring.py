@@ -1,12 +1,9 @@
 """Secrets in the OS keyring, tested against a real one: Debian's gnome-keyring (the Secret Service)
-in a D-Bus session of this module, unlocked with a password on standard input. With it, servers.json
+in a D-Bus session of this module (tests/keyring_session.py). With it, servers.json
 holds no key and no token; API keys written before (or by rsconnect-python) move over on first use;
 `rsconnect login` keeps its tokens there, refreshes them there, and `logout` removes them."""
 
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
 
@@ -14,46 +11,15 @@ import pytest
 
 from tests.cli.test_cli_login import device_login, env_for, saved
 from tests.cli.test_cli_publish import ok
+from tests.keyring_session import in_keyring, unlocked_keyring
 from tests.localserver.oauth_helpers import Browser
-
-KEYRING_PASSWORD = "keyring-test-password"
-SESSION = (
-    'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null'
-    ' && echo "BUS=$DBUS_SESSION_BUS_ADDRESS" && exec cat'
-)
 
 
 @pytest.fixture(scope="module")
 def dbus(tmp_path_factory):
-    """A D-Bus session with an unlocked gnome-keyring; its address. Ends when its stdin closes."""
-    if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
-        pytest.fail("gnome-keyring and dbus are not installed: scripts/test installs them (apt)")
-    home = tmp_path_factory.mktemp("keyring-home")
-    (home / "run").mkdir(mode=0o700)
-    env = dict(
-        os.environ,
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_RUNTIME_DIR=str(home / "run"),
-        KEYRING_PASSWORD=KEYRING_PASSWORD,
-    )
-    proc = subprocess.Popen(
-        ["dbus-run-session", "--", "sh", "-c", SESSION],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
-    line = proc.stdout.readline()
-    assert line.startswith("BUS="), line
-    yield line.strip()[len("BUS=") :]
-    proc.stdin.close()
-    try:
-        proc.wait(timeout=10)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the session's group: dbus-daemon and gnome-keyring-daemon
+    """A D-Bus session with an unlocked gnome-keyring; its address."""
+    with unlocked_keyring(tmp_path_factory.mktemp("keyring-home")) as bus:
+        yield bus
 
 
 def keyring_env(config, bus):
@@ -68,20 +34,6 @@ def run(config, bus, *args):
         env=keyring_env(config, bus),
         timeout=300,
     )
-
-
-def in_keyring(bus, user):
-    """What the Secret Service holds for rsconnect-python's entry `user` (read by keyring itself)."""
-    code = "import keyring, sys; print(keyring.get_password('rsconnect-python', sys.argv[1]) or '')"
-    out = subprocess.run(
-        [sys.executable, "-c", code, user],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus),
-        timeout=60,
-        check=True,
-    ).stdout
-    return out.strip()
 
 
 def test_an_api_key_goes_to_the_keyring_not_servers_json(local_server, dbus, tmp_path):

@@ -7,6 +7,7 @@ its base URL; the callback (for the signed-in Jupyter user only, once per sign-i
 code with the verifier it kept, and no answer holds a token."""
 
 import json
+import stat
 import time
 import urllib.parse
 import uuid
@@ -88,7 +89,11 @@ def test_the_code_flow_answers_at_the_servers_own_callback_under_its_base_url(hu
     again = requests.get(back, headers={"Authorization": "token " + hubbed.token}, timeout=60)
     assert again.status_code == 400 and "start it again from the dialog" in again.text
 
-    saved = json.loads((isolated_config / "rsconnect-python" / "servers.json").read_text())[name]
+    # No keyring in this session (no D-Bus): the tokens are in servers.json, mode 0600, as before
+    # (with one: test_extension_keyring.py).
+    path = isolated_config / "rsconnect-python" / "servers.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())[name]
     assert saved["url"] == local_server.url and not saved["api_key"]
     tokens = Secrets(access=saved["oauth_access_token"], refresh=saved["oauth_refresh_token"])
     for answer in (started, page, again, stranger):
