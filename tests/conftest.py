@@ -18,6 +18,11 @@ from rsconnect_jupyter.localconnect.launch import free_port  # noqa: F401  (test
 
 HERE = Path(__file__).parent
 
+# Saved secrets go to servers.json in every test, never into the keyring of the developer's desktop
+# (a D-Bus session in the environment would make it usable): the keyring tests start a keyring of
+# their own and take this back in the environments they hand out (tests/keyring_session.py).
+os.environ["RSCONNECT_KEYRING"] = "0"
+
 
 @dataclass
 class LocalServer:
