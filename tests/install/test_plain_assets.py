@@ -48,6 +48,7 @@ def test_a_plain_install_serves_require_mathjax_and_widgets_itself(built_checkou
         shipped = subprocess.run(
             [python, "-c", "from rsconnect_jupyter.localconnect import assets; print(assets.VENDORED_WIDGETS)"],
             env=env,
+            cwd=tmp_path,  # not this checkout, which `python -c` would import from
             capture_output=True,
             text=True,
             check=True,
