@@ -20,7 +20,11 @@ display(HTML('<div id="required">waiting</div><script>'
 # A notebook saved with ipywidgets 8 state, as JupyterLab saves it: an IntSlider with its layout and
 # style models. The cell shows the slider's view as ipywidgets' display does, so the kernel needs no
 # ipywidgets; nbclient keeps the saved state (no widget is made while the notebook runs).
-SLIDER, LAYOUT, STYLE = "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f10", "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f11", "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f12"
+SLIDER, LAYOUT, STYLE = (
+    "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f10",
+    "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f11",
+    "5f3c0e6a1b2d4c8e9f7a6b5c4d3e2f12",
+)
 WIDGET_STATE = {
     "state": {
         LAYOUT: {
@@ -51,12 +55,15 @@ WIDGET_STATE = {
     "version_major": 2,
     "version_minor": 0,
 }
-WIDGET_CELL = """from IPython.display import display
+WIDGET_CELL = (
+    """from IPython.display import display
 display({"application/vnd.jupyter.widget-view+json": {"model_id": "%s", "version_major": 2, "version_minor": 0},
-         "text/plain": "IntSlider(value=7)"}, raw=True)""" % SLIDER
+         "text/plain": "IntSlider(value=7)"}, raw=True)"""
+    % SLIDER
+)
 
 
-def math_notebook():
+def offline_notebook():
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": WIDGET_STATE}
@@ -78,7 +85,7 @@ def math_notebook():
 
 def test_a_rendered_notebook_loads_require_mathjax_and_widgets_from_the_server(publisher, local_server, browser):
     item = publisher.create("offline-notebook")
-    task, lines = publisher.publish(item["guid"], math_notebook())
+    task, lines = publisher.publish(item["guid"], offline_notebook())
     assert task["code"] == 0, "\n".join(lines)
     set_access(local_server, item["guid"], "all", publisher.key)
     html = publisher.get(item["content_url"]).text
