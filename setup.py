@@ -8,6 +8,10 @@ Before the package is built (`pip install .`, `pip install -e .`, `python -m bui
   An sdist carries both builds, so a wheel built from it needs no Node.js;
 - copies the classic front end (the top-level nbextension/ and the core's AMD build in core/)
   into the package, where `jupyter nbextension install --py rsconnect_jupyter` finds it;
+- copies ipywidgets' embed script (`embed-amd.js` of @jupyter-widgets/html-manager, a devDependency
+  in package.json, so yarn.lock pins it) with its bundle's notices into the package, where the local
+  server serves it to rendered notebooks with widget state (localconnect/assets.py). An sdist
+  carries it;
 - lays out the Jupyter config files, the nbextension and the lab extension as data files, so the
   install alone enables the extension in every notebook UI.
 
@@ -36,6 +40,13 @@ NBEXTENSION_IN_PACKAGE = "rsconnect_jupyter/nbextension"
 LABEXTENSION_BUILT = "rsconnect_jupyter/labextension"  # package.json "jupyterlab.outputDir"
 CORE_AMD_BUILT = "labextension/amd"  # labextension/tsconfig.classic.json "outDir"
 CORE_ENTRY = "index.js"  # what nbextension/main.js loads: define(['./core/index', ...])
+# ipywidgets' embed script, from the package jlpm installs (package.json's devDependencies), copied
+# into the package as built output (never committed: 3.6 MB of minified JavaScript), with the
+# notices of the libraries its build bundles. The package has no licence file: ipywidgets' own
+# (BSD-3-Clause) is committed beside the copy, as vendor/widgets/LICENSE.
+WIDGETS_PACKAGE = "node_modules/@jupyter-widgets/html-manager"
+WIDGETS_IN_PACKAGE = "rsconnect_jupyter/localconnect/vendor/widgets"
+WIDGETS_FILES = {"dist/embed-amd.js": "embed-amd.js", "dist/embed.js.LICENSE.txt": "THIRD-PARTY-NOTICES.txt"}
 LABEXTENSION_NAME = "rsconnect-jupyter"  # labextension/package.json "name"
 # What the lab build reads: a change to any of them makes the built extension stale.
 LABEXTENSION_SOURCES = [
@@ -72,13 +83,19 @@ def core_built() -> bool:
     return os.path.isfile(os.path.join(CORE_AMD_BUILT, CORE_ENTRY))
 
 
+def widgets_copied() -> bool:
+    return all(os.path.isfile(os.path.join(WIDGETS_IN_PACKAGE, name)) for name in WIDGETS_FILES.values())
+
+
 def lab_build_stale() -> bool:
     from hatch_jupyter_builder.utils import is_stale
 
-    if not lab_built() or not core_built():
+    if not lab_built() or not core_built() or not widgets_copied():
         return True
     return any(
-        is_stale(built, source) for built in (LABEXTENSION_BUILT, CORE_AMD_BUILT) for source in LABEXTENSION_SOURCES
+        is_stale(built, source)
+        for built in (LABEXTENSION_BUILT, CORE_AMD_BUILT, os.path.join(WIDGETS_IN_PACKAGE, "embed-amd.js"))
+        for source in LABEXTENSION_SOURCES
     )
 
 
@@ -130,6 +147,19 @@ def build_labextension() -> None:
                 "rsconnect_jupyter: `jlpm %s` failed (output above). Fix it, or set "
                 "HATCH_JUPYTER_BUILDER_SKIP_NPM=1 to install without the JupyterLab extension." % " ".join(step)
             )
+    copy_widgets()
+
+
+def copy_widgets() -> None:
+    """embed-amd.js and the notices from node_modules into the package (new file times: fresh output)."""
+    os.makedirs(WIDGETS_IN_PACKAGE, exist_ok=True)
+    for name, copy in WIDGETS_FILES.items():
+        source = os.path.join(WIDGETS_PACKAGE, name)
+        if not os.path.isfile(source):
+            raise SystemExit(
+                "rsconnect_jupyter: %s is missing after `jlpm install`: run `jlpm install` again." % source
+            )
+        shutil.copyfile(source, os.path.join(WIDGETS_IN_PACKAGE, copy))
 
 
 def prepare_front_ends() -> None:
@@ -137,20 +167,24 @@ def prepare_front_ends() -> None:
     os.chdir(HERE)
     if lab_build_wanted():
         build_labextension()
-    elif not lab_built() or not core_built():
+    elif not lab_built() or not core_built() or not widgets_copied():
         why = "HATCH_JUPYTER_BUILDER_SKIP_NPM=1" if lab_build_skipped() else "Node.js is not installed"
         missing = [
             what
             for what, built in (
                 ("the JupyterLab 4 / Notebook 7 extension (%s)" % LABEXTENSION_BUILT, lab_built()),
                 ("the classic Notebook's publishing core (%s)" % CORE_AMD_BUILT, core_built()),
+                ("ipywidgets' embed script (%s)" % WIDGETS_IN_PACKAGE, widgets_copied()),
             )
             if not built
         ]
+        if not lab_built() or not core_built():
+            lost = "the Publish button is missing from %s" % ("both notebook UIs" if not core_built() else "JupyterLab")
+        else:
+            lost = "notebooks the local server renders load ipywidgets' script from a CDN"
         log(
-            "%s: not built, and the build is skipped (%s). The CLI installs as usual; the Publish "
-            "button is missing from %s. Install Node.js, or unset the variable, and install again."
-            % (" and ".join(missing), why, "both notebook UIs" if not core_built() else "JupyterLab")
+            "%s: not built, and the build is skipped (%s). The CLI installs as usual; %s. Install "
+            "Node.js, or unset the variable, and install again." % (" and ".join(missing), why, lost)
         )
     elif lab_build_stale() and not lab_build_skipped():
         log(

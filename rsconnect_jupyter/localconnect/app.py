@@ -31,7 +31,7 @@ def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
         (r"/", handlers.RootHandler),
         (r"/__login__", handlers.LoginHandler),
         (r"/__logout__", handlers.LogoutHandler),
-        (r"/__assets__/(?P<kind>requirejs|mathjax)/(?P<asset>.*)", handlers.AssetsHandler),
+        (r"/__assets__/(?P<kind>requirejs|mathjax|widgets)/(?P<asset>.*)", handlers.AssetsHandler),
         (r"/connect/?", handlers.DashboardHandler),
         (r"/connect/clients", handlers.SignedInClientsHandler),
         (r"/connect/clients/(?P<grant_id>\d+)/sign-out", handlers.SignOutClientHandler),

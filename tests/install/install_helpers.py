@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parents[2]
 LAB_EXTENSION = "rsconnect-jupyter"  # labextension/package.json "name"
 LAB_BUILD = "rsconnect_jupyter/labextension"  # where setup.py's jlpm build puts the lab extension
 CORE_AMD_BUILD = "labextension/amd"  # the same build's AMD core for the classic Notebook (setup.py)
-BUILDS = (LAB_BUILD, CORE_AMD_BUILD)  # without either, setup.py finds the build stale and runs jlpm again
+WIDGETS_BUILD = "rsconnect_jupyter/localconnect/vendor/widgets"  # the same build's copy of ipywidgets' embed-amd.js
+BUILDS = (LAB_BUILD, CORE_AMD_BUILD, WIDGETS_BUILD)  # without any, setup.py finds the build stale and runs jlpm again
 NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
@@ -42,8 +43,8 @@ def copy_with_build(dest, built_checkout):
     where `pip install .` ran once: setup.py finds the build newer than its sources (file times are
     kept) and builds nothing."""
     dest = clean_copy(dest)
-    for build in BUILDS:
-        shutil.copytree(Path(built_checkout) / build, dest / build)
+    for build in BUILDS:  # into folders a clean copy may hold already (vendor/widgets/LICENSE is committed)
+        shutil.copytree(Path(built_checkout) / build, dest / build, dirs_exist_ok=True)
     return dest
 
 

@@ -63,6 +63,8 @@ def test_the_sdist_carries_the_sources_and_the_built_lab_extension(dists):
         "labextension/src/index.ts",
         "jupyter-config/nbconfig/notebook.d/rsconnect_jupyter.json",
         "rsconnect_jupyter/labextension/package.json",
+        "rsconnect_jupyter/localconnect/vendor/widgets/embed-amd.js",  # copied from node_modules by the build
+        "rsconnect_jupyter/localconnect/vendor/widgets/THIRD-PARTY-NOTICES.txt",
     ):
         assert name in names, name
     assert not [n for n in names if "node_modules" in n or "rsconnect-python" in n or "__pycache__" in n]
@@ -88,6 +90,9 @@ def test_the_wheel_lays_out_every_front_end_as_data(dists):
     )
     # `jupyter nbextension install --py rsconnect_jupyter` copies from inside the package.
     assert "rsconnect_jupyter/nbextension/main.js" in names
+    # ipywidgets' embed script, which the local server serves to rendered notebooks (localconnect/assets.py)
+    widgets = ("embed-amd.js", "LICENSE", "THIRD-PARTY-NOTICES.txt")
+    assert {"rsconnect_jupyter/localconnect/vendor/widgets/" + n for n in widgets} <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
 

@@ -1,9 +1,11 @@
 """A plain `pip install .` (no extras: neither nbclassic nor notebook 6, which ship require.js and
-MathJax among their own files) still serves require.js and MathJax for rendered notebooks at
-/__assets__/ (localconnect/assets.py): MathJax from jupyter-server-mathjax, a dependency, and
-require.js from the package's own copy. Checked on a local server started from that install."""
+MathJax among their own files) still serves require.js, MathJax and ipywidgets' embed script for
+rendered notebooks at /__assets__/ (localconnect/assets.py): MathJax from jupyter-server-mathjax, a
+dependency, require.js from the package's own copy, and embed-amd.js (with its licence) from the copy
+the build made of the npm package. Checked on a local server started from that install."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]  # a fresh venv and a
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
 
 
-def test_a_plain_install_serves_require_and_mathjax_itself(built_checkout, tmp_path):
+def test_a_plain_install_serves_require_mathjax_and_widgets_itself(built_checkout, tmp_path):
     checkout = copy_with_build(tmp_path / "rsconnect-jupyter", built_checkout)
     venv = fresh_venv(tmp_path / "venv")
     env = user_env(venv, tmp_path / "home")
@@ -33,6 +35,7 @@ def test_a_plain_install_serves_require_and_mathjax_itself(built_checkout, tmp_p
             ("mathjax/MathJax.js", None),
             ("mathjax/config/%s.js" % MATHJAX_CONFIG, None),
             ("mathjax/config/Safe.js", None),
+            ("widgets/embed-amd.js", None),
         ]:
             r = requests.get(url + "__assets__/" + path, timeout=60)
             assert r.status_code == 200, (path, r.status_code, log.read_text()[-2000:])
@@ -40,5 +43,19 @@ def test_a_plain_install_serves_require_and_mathjax_itself(built_checkout, tmp_p
             assert len(r.content) > 500 and (starts is None or r.content.startswith(starts)), path
             if "mathjax" in path:
                 assert b"MathJax" in r.content, path
+            if "widgets" in path:  # the AMD modules it defines, the widget manager's among them
+                assert b"@jupyter-widgets/html-manager" in r.content and b"@jupyter-widgets/controls" in r.content
+        shipped = subprocess.run(
+            [python, "-c", "from rsconnect_jupyter.localconnect import assets; print(assets.VENDORED_WIDGETS)"],
+            env=env,
+            cwd=tmp_path,  # not this checkout, which `python -c` would import from
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert shipped.startswith(str(venv)), shipped
+        licence = (Path(shipped) / "LICENSE").read_text()
+        assert "Redistribution and use in source and binary forms" in licence, licence[:300]  # BSD-3-Clause
+        assert "jQuery" in (Path(shipped) / "THIRD-PARTY-NOTICES.txt").read_text()  # the bundled libraries'
     finally:
         launch.stop(process)

@@ -41,8 +41,8 @@ ACCESS = {
         "POST": ("public", "signs in with a user name and password; wrong ones get 403 and change nothing"),
     },
     "/__logout__": {"POST": "signed-in"},
-    "/__assets__/(?P<kind>requirejs|mathjax)/(?P<asset>.*)": {
-        "GET": ("public", "require.js and MathJax for rendered notebooks: public files, as on a CDN")
+    "/__assets__/(?P<kind>requirejs|mathjax|widgets)/(?P<asset>.*)": {
+        "GET": ("public", "require.js, MathJax and the widget script for rendered notebooks: public files, as on a CDN")
     },
     "/connect/?": {"GET": "signed-in"},
     "/connect/clients": {"GET": "signed-in"},

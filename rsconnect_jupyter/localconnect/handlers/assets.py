@@ -1,5 +1,6 @@
-"""/__assets__/requirejs/... and /__assets__/mathjax/...: the scripts rendered notebooks load (see
-localconnect/assets.py), served by this server to anyone, as a CDN would: they are public files."""
+"""/__assets__/requirejs/..., /__assets__/mathjax/... and /__assets__/widgets/...: the scripts rendered
+notebooks load (see localconnect/assets.py), served by this server to anyone, as a CDN would: they are
+public files."""
 
 from __future__ import annotations
 
