@@ -4,6 +4,7 @@ compared file by file before and after)."""
 
 import gzip
 import io
+import json
 import os
 import shutil
 import tarfile
@@ -11,7 +12,16 @@ import tarfile
 import pytest
 
 from rsconnect_jupyter.localconnect import bundles
-from tests.localserver.localserver_helpers import Client, changes, manifest, snapshot, static_bundle, tar_bytes
+from tests.localserver.localserver_helpers import (
+    PY_VERSION,
+    Client,
+    changes,
+    manifest,
+    notebook_json,
+    snapshot,
+    static_bundle,
+    tar_bytes,
+)
 
 MAX_UNPACKED = 4 * 1024 * 1024
 MAX_FILES = 50
@@ -251,6 +261,29 @@ def test_a_manifest_at_the_depth_limit_is_taken(world):
         data=tar_bytes({"index.html": "<p>hi</p>", "manifest.json": deep}),
     )
     assert r.status_code == 200, r.text[:500]
+
+
+def test_a_notebook_nested_50000_deep_fails_the_deploy_in_one_sentence(world):
+    """nbformat's parser recurses per level as json's does: a notebook's depth is counted before it
+    is read (256, as notebooks hold JSON of their own), so the deploy ends in a sentence, not a
+    RecursionError, and before any environment is built."""
+    _, server = world
+    client = Client(server)
+    item = client.create()
+    nb = json.loads(notebook_json("print(1)"))
+    nb["metadata"]["deep"] = "DEEP"
+    files = {"report.ipynb": json.dumps(nb).replace('"DEEP"', "[" * 50000 + "]" * 50000), "requirements.txt": ""}
+    extra = {
+        "python": {"version": PY_VERSION, "package_manager": {"name": "pip", "package_file": "requirements.txt"}},
+        "metadata": {"entrypoint": "report.ipynb"},
+    }
+    bundle = tar_bytes({**files, "manifest.json": manifest("jupyter-static", files, **extra)})
+    task, lines = client.publish(item["guid"], bundle)
+    assert task["finished"] and task["code"] != 0
+    sentence = "The notebook 'report.ipynb' cannot be rendered: it nests arrays or objects more than 256 deep."
+    assert task["error"] == sentence, (task["error"], lines[-20:])
+    assert not any("environment" in line for line in lines), lines
+    assert client("GET", "v1/content/" + item["guid"]).json()["bundle_id"] is None
 
 
 def test_oversized_upload_is_413(world):

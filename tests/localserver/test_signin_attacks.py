@@ -90,18 +90,20 @@ def run_page(visit, item):
     return visit.page.inner_text("#results")
 
 
-@pytest.mark.parametrize("with_her_token", [False, True], ids=["no token", "her own token and cookie"])
-def test_a_published_form_does_not_sign_a_visitor_in(local_server, browser, mallory, with_her_token):
+@pytest.mark.parametrize("attack", ["no token", "her own token", "her own token and cookie"])
+def test_a_published_form_does_not_sign_a_visitor_in(local_server, browser, mallory, attack):
     html = LOGIN_CSRF.replace("USERNAME", mallory.name).replace("PASSWORD", mallory.password)
-    if with_her_token:  # what mallory gets from the sign-in page in her own browser
+    if attack.startswith("her own token"):  # what mallory gets from the sign-in page in her own browser
         hers = requests.Session()
         token = signin_form(local_server, hers)
         (browser_cookie,) = [c for c in hers.cookies if c.name.startswith("rsconnect_local_browser_")]
         html = html.replace("TOKEN", token).replace("BROWSER_COOKIE", browser_cookie.name)
-        html = html.replace("MALLORY_BROWSER", browser_cookie.value).replace('"PLANT"', "true")
+        # a token alone is no good if it is bound to her browser; she also plants that browser's cookie
+        html = html.replace("MALLORY_BROWSER", browser_cookie.value)
+        html = html.replace('"PLANT"', "true" if attack.endswith("cookie") else "false")
     else:
         html = html.replace("TOKEN", "").replace('"PLANT"', "false")
-    item = mallory_page(local_server, mallory, "login-csrf-%s" % with_her_token, html)
+    item = mallory_page(local_server, mallory, "login-csrf-" + attack.replace(" ", "-"), html)
     visitor = Visit(browser)
     try:
         assert json.loads(run_page(visitor, item))["sent"] is True

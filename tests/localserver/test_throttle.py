@@ -1,7 +1,7 @@
 """Password guessing against the sign-in form (localconnect/throttle.py), as a guesser does it: many
-wrong passwords in a row for one account, then for many accounts from one address. The server's
-windows are shortened through its options (a lock of 2 s, a first delay of 0.3 s), never by
-faking time, so the test waits seconds, not minutes.
+wrong passwords in a row for one account, one account from many addresses (127.0.0.N), then many
+accounts from one address. The server's windows are shortened through its options (a lock of 2 s,
+a first delay of 0.3 s), never by faking time, so the test waits seconds, not minutes.
 """
 
 import time
@@ -65,6 +65,34 @@ def test_guessing_one_password_is_slowed_then_refused_for_a_short_while(server):
     assert not refused.cookies
     # the rightful user gets in once the lock is over (2 s here, a minute by default)
     assert wait_out_the_lock(server, ann.name, ann.password).status_code == 302
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from another loopback address (127.0.0.N): guesses from many machines."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def from_address(address):
+    session = requests.Session()
+    session.mount("http://", FromAddress(address))
+    return session
+
+
+def test_guessing_one_account_from_many_addresses_is_refused(server):
+    dana = Person(server, "th-dana", "viewer", "dana-throttle-pass-4c")
+    for i in range(MAX_TRIES):  # one guess from each address: only the account connects them
+        r, _ = timed_login(server, dana.name, "guess-%d" % i, session=from_address("127.0.0.%d" % (10 + i)))
+        assert r.status_code == 403
+    refused, _ = timed_login(server, dana.name, dana.password, session=from_address("127.0.0.20"))
+    assert refused.status_code == 429 and refused.headers["Retry-After"], refused.status_code
+    assert wait_out_the_lock(server, dana.name, dana.password).status_code == 302
 
 
 def test_guessing_many_accounts_from_one_address_is_refused(server):
