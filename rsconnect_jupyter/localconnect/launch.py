@@ -40,8 +40,9 @@ def wait_until_serving(
 ) -> None:
     """Poll `is_ready()` (True once the server answers as expected) until it holds.
 
-    Connection errors count as "not yet". Raises RuntimeError with the end of the log when the
-    process exits or the timeout passes (the process is killed then)."""
+    Connection errors and answers slower than the probe's own timeout (a busy machine) count as
+    "not yet". Raises RuntimeError with the end of the log when the process exits or the timeout
+    passes (the process is killed then)."""
     import requests  # lazy: the CLI's start-up path imports this module without needing requests
 
     deadline = time.time() + timeout
@@ -51,7 +52,7 @@ def wait_until_serving(
         try:
             if is_ready():
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(interval)
     process.kill()

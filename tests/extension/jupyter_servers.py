@@ -148,6 +148,11 @@ def command(kind, port, token, root):
     ]
 
 
+# How long a server may take to answer: on a loaded 2-core machine a fresh environment's first
+# start (its modules compiled on import) has taken over 60 s (a readiness wait, not a time check).
+START_TIMEOUT = 240
+
+
 def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupyter_home, server_class=JupyterServer):
     """A server of `kind` with `base` for its root, user folders and log, once our handlers answer.
     tests/lab passes its own command, user folders and class (JupyterLab 4, Notebook 7)."""
@@ -164,7 +169,11 @@ def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupy
     server = server_class(kind, "http://127.0.0.1:%d/" % port, token, root, process, log_path)
     try:
         launch.wait_until_serving(
-            process, lambda: server.api("GET", "servers", timeout=2).status_code == 200, log_path, what=kind
+            process,
+            lambda: server.api("GET", "servers", timeout=2).status_code == 200,
+            log_path,
+            what=kind,
+            timeout=START_TIMEOUT,
         )
     except RuntimeError:
         stop_jupyter(server)
