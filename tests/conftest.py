@@ -15,6 +15,7 @@ import requests
 
 from rsconnect_jupyter.localconnect import launch
 from rsconnect_jupyter.localconnect.launch import free_port  # noqa: F401  (tests import it from here)
+from tests import cpu_report
 
 HERE = Path(__file__).parent
 
@@ -134,6 +135,14 @@ def _cost(item):
     if item.get_closest_marker("browser") or item.get_closest_marker("slow"):
         return 10
     return 1 if item.get_closest_marker("quick") is None else 0.2
+
+
+def pytest_addoption(parser):
+    cpu_report.add_option(parser)
+
+
+def pytest_configure(config):
+    cpu_report.configure(config)
 
 
 def pytest_itemcollected(item):
