@@ -59,3 +59,23 @@ def load_handlers(app: Any) -> None:
         rules.append((url_path_join(base_url, "rsconnect_jupyter", route), handler))
     web_app.add_handlers(".*$", rules)
     app.log.info("rsconnect_jupyter: publishing handlers at %s", url_path_join(base_url, "rsconnect_jupyter"))
+    say_where_secrets_go(app.log)
+
+
+def say_where_secrets_go(log: Any) -> None:
+    """One line in the server's log on where the dialogs' saved keys and tokens go, as `rsconnect
+    add` and `login` say it: asked in a thread, since a desktop keyring takes a while to answer."""
+    import threading
+
+    from .. import credentials
+
+    def say() -> None:
+        if credentials.available():
+            log.info("rsconnect_jupyter: saved servers' keys and tokens go to the system keyring")
+        else:
+            log.info(
+                "rsconnect_jupyter: no usable system keyring here: saved servers' keys and tokens"
+                " are kept in servers.json (mode 0600)"
+            )
+
+    threading.Thread(target=say, name="rsconnect-keyring-probe", daemon=True).start()

@@ -71,6 +71,17 @@ def test_every_change_needs_xsrf_with_a_login_cookie(jupyter, method, route):
     assert r.status_code == 403
 
 
+def test_the_log_says_in_one_line_that_secrets_stay_in_servers_json_without_a_keyring(jupyter):
+    # No keyring in the tests' servers (tests/conftest.py); tests/extension/test_extension_keyring.py
+    # has the line of a server that has one.
+    line = "no usable system keyring here: saved servers' keys and tokens are kept in servers.json (mode 0600)"
+    deadline = time.time() + 60  # the server asks in a thread of its own, after it started
+    while line not in jupyter.log() and time.time() < deadline:
+        time.sleep(0.2)
+    assert jupyter.log().count(line) == 1, jupyter.log()[-2000:]
+    assert "go to the system keyring" not in jupyter.log()
+
+
 def test_login_cookie_without_xsrf_is_forbidden(jupyter):
     s = login_session(jupyter)
     url = jupyter.url + "rsconnect_jupyter/servers/add"

@@ -119,6 +119,8 @@ def test_a_key_added_in_the_dialog_goes_to_the_keyring_not_servers_json(dialogs,
     verified = dialogs.api("POST", "servers/verify", json={"server": name})
     assert verified.status_code == 200 and verified.json()["user"]["user_role"] == "administrator", verified.text
     assert dialogs.leaks(Secrets(api_key=local_server.api_key)) == []
+    # the server's log said where they go, in one line (the dialog has no such line)
+    assert "saved servers' keys and tokens go to the system keyring" in dialogs.server.log()
 
 
 def test_signing_in_with_a_code_keeps_the_tokens_in_the_keyring_and_publishes_after_a_restart(dialogs, local_server):
