@@ -3,8 +3,10 @@
 On a 2-core machine CI's wall time is about the suite's CPU over two, whatever the number of
 workers, so CPU, not a test's wall time, says where a cut pays. A test's CPU is counted over the
 process tree of the worker that ran it: its Jupyter servers, browsers, kernels and installs included
-(a session fixture's server counts for the tests it serves while they run). A process that exits
-without being waited for by one of the tree is not counted: the figures are a floor.
+(a session fixture's server counts for the tests it serves while they run). A process that leaves
+the tree without being waited for by it (killed before its children, or reparented) takes the CPU
+counted so far out of the sum in the test where it goes, so a folder of tests that kill servers can
+even show less than nothing: the figures are approximate, good for ranking the big costs.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class CpuReport:
         write = terminalreporter.write_line
         terminalreporter.section("CPU-seconds by folder and module (--cpu-report)")
         total = sum(cpu for _, cpu, _ in self.rows)
-        write("%.0f CPU-s in %d tests (a floor: see tests/cpu_report.py)" % (total, len(self.rows)))
+        write("%.0f CPU-s in %d tests (approximate: see tests/cpu_report.py)" % (total, len(self.rows)))
         for title, key, count in (
             ("folder", lambda n: n.split("::")[0].rsplit("/", 1)[0], 15),
             ("module", lambda n: n.split("::")[0], 30),
