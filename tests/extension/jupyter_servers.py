@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,6 +180,20 @@ def start_jupyter(kind, base, token="rsc-test-token", command=command, home=jupy
         stop_jupyter(server)
         raise
     return server
+
+
+def wait_job(api, job_id, timeout=300):
+    """A publish or sign-in job's final state, polled through `api(method, route)` (a server's
+    `.api`, or a wrapper that keeps each answer) until it says finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = api("GET", "jobs/%s" % job_id)
+        assert r.status_code == 200, r.text
+        state = r.json()
+        if state["finished"]:
+            return state
+        time.sleep(0.3)
+    raise AssertionError("job %s did not finish within %d s" % (job_id, timeout))
 
 
 def stop_jupyter(server):

@@ -8,14 +8,13 @@ code with the verifier it kept, and no answer holds a token."""
 
 import json
 import stat
-import time
 import urllib.parse
 import uuid
 
 import pytest
 import requests
 
-from tests.extension.jupyter_servers import JupyterServer, command, start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import JupyterServer, command, start_jupyter, stop_jupyter, wait_job
 from tests.localserver.oauth_helpers import Browser, hidden_fields
 from tests.reliability.secrets_helpers import Secrets
 
@@ -39,16 +38,6 @@ def hubbed(tmp_path_factory):
                            server_class=PrefixedServer)  # fmt: skip
     yield server
     stop_jupyter(server)
-
-
-def wait_job(server, job_id):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        state = server.api("GET", "jobs/" + job_id).json()
-        if state["finished"]:
-            return state
-        time.sleep(0.5)
-    raise AssertionError("the sign-in job did not finish")
 
 
 def test_the_code_flow_answers_at_the_servers_own_callback_under_its_base_url(hubbed, local_server, isolated_config):
@@ -83,7 +72,7 @@ def test_the_code_flow_answers_at_the_servers_own_callback_under_its_base_url(hu
     page = requests.get(back, headers={"Authorization": "token " + hubbed.token}, timeout=120)
     assert page.status_code == 200, page.text
     assert "Signed in to %s. You may close this tab." % name in page.text
-    state = wait_job(hubbed, started.json()["job_id"])
+    state = wait_job(hubbed.api, started.json()["job_id"], timeout=120)
     assert state["error"] is None and state["result"]["server"]["signs_in_with"] == "OAuth", state
     # the same answer again finds no sign-in under way (its state is used once)
     again = requests.get(back, headers={"Authorization": "token " + hubbed.token}, timeout=60)
@@ -115,7 +104,7 @@ def test_a_denied_sign_in_says_so_in_the_tab_and_the_dialog(hubbed, local_server
     denied = person.post_form(consent, "__oauth__/authorize", decision="deny")
     page = requests.get(denied.headers["Location"], headers={"Authorization": "token " + hubbed.token}, timeout=120)
     assert page.status_code == 400 and "denied" in page.text
-    state = wait_job(hubbed, started.json()["job_id"])
+    state = wait_job(hubbed.api, started.json()["job_id"], timeout=120)
     assert state["error"] == "The sign-in was denied on the server's page: run the sign-in again."
 
 

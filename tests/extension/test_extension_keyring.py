@@ -10,7 +10,6 @@ in servers.json, as tests/reliability/test_secrets.py and test_extension_code_fl
 
 import json
 import stat
-import time
 import urllib.parse
 import uuid
 
@@ -18,7 +17,7 @@ import pytest
 import requests
 
 from tests.extension.extension_notebooks import write_notebook
-from tests.extension.jupyter_servers import jupyter_home, start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import jupyter_home, start_jupyter, stop_jupyter, wait_job
 from tests.keyring_session import in_keyring, unlocked_keyring
 from tests.localserver.oauth_helpers import Browser, approve_device
 from tests.reliability.secrets_helpers import Secrets
@@ -53,13 +52,7 @@ class Dialogs:
         return r
 
     def wait_job(self, job_id):
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            state = self.api("GET", "jobs/" + job_id).json()
-            if state["finished"]:
-                return state
-            time.sleep(0.3)
-        raise AssertionError("the job did not finish")
+        return wait_job(self.api, job_id)
 
     def servers_json(self):
         path = self.config / "rsconnect-python" / "servers.json"

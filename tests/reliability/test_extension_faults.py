@@ -9,7 +9,6 @@ saved servers, the deployment records and the notebook file byte-identical, and 
 
 import json
 import os
-import time
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 # The extension's helpers (a real Jupyter server, notebooks, page helpers) live in tests/extension.
 from tests.extension import extension_ui as ui
 from tests.extension.extension_notebooks import write_notebook
-from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter
+from tests.extension.jupyter_servers import KINDS, start_jupyter, stop_jupyter, wait_job
 from tests.reliability.fault_proxy import assert_the_server_dropped_the_half_upload, cut_mid_upload
 
 TASKS = r"/__api__/v1/tasks/"
@@ -42,18 +41,6 @@ def jupyter(request, tmp_path_factory, isolated_config):
 
 def unique(prefix):
     return "%s%s" % (prefix, uuid.uuid4().hex[:6])
-
-
-def wait_job(jupyter, job_id, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = jupyter.api("GET", "jobs/%s" % job_id)
-        assert r.status_code == 200, r.text
-        state = r.json()
-        if state["finished"]:
-            return state
-        time.sleep(0.2)
-    raise AssertionError("the publish job did not finish")
 
 
 class Target:
@@ -92,7 +79,7 @@ class Target:
             },
         )
         assert r.status_code == 202, r.text
-        return wait_job(self.jupyter, r.json()["job_id"])
+        return wait_job(self.jupyter.api, r.json()["job_id"])
 
     def saved_state(self):
         """Every byte a publish may change: saved servers, the notebook and what sits beside it
