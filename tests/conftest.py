@@ -259,10 +259,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+def poll_every_100_ms() -> None:
+    """Playwright runs a `wait_for_function` check on every animation frame unless told otherwise:
+    a JupyterLab page that waits for a publish so costs Chromium about 0.1 CPU-second a second, a
+    check every 100 ms a sixth of that. Tests that ask for a polling keep theirs."""
+    from playwright.sync_api import Frame, Page
+
+    for cls in (Page, Frame):
+        wait = cls.wait_for_function
+        if getattr(wait, "polls_every_100_ms", False):
+            continue
+
+        def wait_for_function(self, expression, *, arg=None, timeout=None, polling=100, _wait=wait):
+            return _wait(self, expression, arg=arg, timeout=timeout, polling=polling)
+
+        wait_for_function.polls_every_100_ms = True
+        cls.wait_for_function = wait_for_function
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    poll_every_100_ms()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

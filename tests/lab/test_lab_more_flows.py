@@ -1,8 +1,8 @@
-"""More of the lab extension's paths, in headless Chromium against JupyterLab 4 and Notebook 7 (the
-`lab` fixture's two params) and the local Connect server: the add-server dialog's TLS choices (a
-missing CA bundle, a CA bundle, no check), hiding the input and adding an extra file in a publish
-with source, and the dialogs and toolbar link under JupyterLab's dark theme. Each test checks what
-the user sees and the state behind it."""
+"""More of the lab extension's paths, in headless Chromium against the local Connect server: the
+add-server dialog's TLS choices (a missing CA bundle, a CA bundle, no check) and hiding the input and
+adding an extra file in a publish with source, in JupyterLab 4 (Notebook 7 runs the same lab
+extension's dialogs: tests/ui/conftest.py), and the dialogs and toolbar link under JupyterLab's dark
+theme in both (the host's CSS). Each test checks what the user sees and the state behind it."""
 
 import io
 import json
@@ -20,6 +20,9 @@ from tests.ui.adapter import assert_serves
 from tests.ui.looks import CONTRAST, shoot
 
 pytestmark = pytest.mark.browser
+
+# The dialogs' own paths run in one lab UI; the `lab` fixture would give both.
+IN_JUPYTERLAB = pytest.mark.parametrize("lab", ["jupyterlab4"], indirect=True, scope="session")
 
 
 def unique(prefix):
@@ -52,6 +55,7 @@ def assert_one_sentence(message):
     assert message.endswith(".") and "\n" not in message and "Traceback" not in message, message
 
 
+@IN_JUPYTERLAB
 def test_missing_ca_bundle_is_refused_with_what_to_do(lab, local_server, page, no_saved_servers):
     key = local_server.add_user(unique("tess"), "publisher")
     path = write_notebook(lab.root, unique("tls") + "/notes.ipynb")
@@ -77,6 +81,7 @@ def test_missing_ca_bundle_is_refused_with_what_to_do(lab, local_server, page, n
     assert lab.api("GET", "servers").json() == {"servers": []}
 
 
+@IN_JUPYTERLAB
 def test_existing_ca_bundle_is_saved_as_its_text(lab, local_server, page, no_saved_servers, isolated_config):
     """A CA bundle that exists is saved as its text, as `rsconnect add` and rsconnect-python save it
     (servers.add_server: one rule for the CLI and the dialogs)."""
@@ -93,6 +98,7 @@ def test_existing_ca_bundle_is_saved_as_its_text(lab, local_server, page, no_sav
         assert saved["ca_cert"] == f.read() and not saved["insecure"]
 
 
+@IN_JUPYTERLAB
 def test_insecure_choice_is_saved_and_publishes(lab, local_server, page, no_saved_servers, isolated_config):
     key = local_server.add_user(unique("ines"), "publisher")
     path = write_notebook(lab.root, unique("insecure") + "/sales.ipynb", heading="Sales without TLS checks")
@@ -133,6 +139,7 @@ def bundle_members(local_server, key, guid):
     return names, manifest, lookup
 
 
+@IN_JUPYTERLAB
 def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, page, no_saved_servers):
     """The server re-runs the notebook: the code reads the extra file, the document shows only output."""
     key = local_server.add_user(unique("hana"), "publisher")
@@ -167,6 +174,7 @@ def test_hide_input_and_extra_file_in_a_publish_with_source(lab, local_server, p
     assert "lookup.csv" in manifest["files"]
 
 
+@IN_JUPYTERLAB
 def test_hide_tagged_input_in_a_finished_document(lab, local_server, page, no_saved_servers):
     """The HTML snapshot is made on the Jupyter server: only the tagged cell loses its code."""
     key = local_server.add_user(unique("tom"), "publisher")

@@ -18,6 +18,10 @@ from tests.lab.lab_servers import KINDS as LAB_KINDS
 from tests.lab.lab_servers import lab_python, start_lab
 
 KINDS = list(CLASSIC_KINDS) + sorted(LAB_KINDS)  # notebook, nbclassic, jupyterlab4, notebook7
+# The UIs every flow of tests/ui runs in: one per front-end code (the nbextension, the lab
+# extension). The other two run the same code in another host: they run the flows marked
+# `every_ui` (tests/ui/conftest.py).
+EVERY_FLOW = ("notebook", "jupyterlab4")
 
 # kind -> its server, for this process (a pytest-xdist worker is a process of its own).
 RUNNING: dict = {}

@@ -1,6 +1,7 @@
-"""The add-server dialog and the saved servers, in every notebook UI: a wrong key and a viewer's key
-are refused in one sentence with nothing saved, and a saved server can be removed from the publish
-dialog (removing the last one leads back to adding one)."""
+"""The add-server dialog and the saved servers, in notebook 6.5 and JupyterLab 4
+(tests/ui/conftest.py): a wrong key and a viewer's key are refused in one sentence with nothing
+saved, and a saved server can be removed from the publish dialog (removing the last one leads back
+to adding one)."""
 
 import json
 

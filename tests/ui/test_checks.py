@@ -1,5 +1,6 @@
-"""The Voila mode and the checks before upload, in every notebook UI: the first Publish stops before any request to
-Connect and lists the warnings; "Publish anyway" then publishes."""
+"""The Voila mode and the checks before upload, in notebook 6.5 and JupyterLab 4
+(tests/ui/conftest.py): the first Publish stops before any request to Connect and lists the
+warnings; "Publish anyway" then publishes."""
 
 import uuid
 

@@ -1,5 +1,6 @@
-"""Two people and one notebook, in every notebook UI: a collaborator of the content republishes it
-with their own key and saved server; someone who is not is told so, and can publish a copy."""
+"""Two people and one notebook, in notebook 6.5 and JupyterLab 4 (tests/ui/conftest.py): a collaborator
+of the content republishes it with their own key and saved server; someone who is not is told so,
+and can publish a copy."""
 
 import pytest
 

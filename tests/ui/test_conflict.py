@@ -1,5 +1,6 @@
 """The question when content with the notebook's title exists and the notebook was never published
-there, in every notebook UI: update the chosen content, or publish a new copy beside it."""
+there, in notebook 6.5 and JupyterLab 4 (tests/ui/conftest.py): update the chosen content, or
+publish a new copy beside it."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Each state of the publish dialogs, in every notebook UI, at 1280x800 and 1024x700 (JupyterLab 4
+"""Each state of the publish dialogs, in all four notebook UIs, at 1280x800 and 1024x700 (JupyterLab 4
 and Notebook 7 also in JupyterLab Dark; the classic Notebook has one theme): the element the state
 is about is inside the window and inside the dialog's visible part (no scrolling needed), nothing
 in the dialog is wider than its box, and the state has exactly one primary button.
@@ -54,6 +54,7 @@ def theme(request, front):
         set_theme(front.server, "{}")
 
 
+@pytest.mark.every_ui  # each host's CSS around the dialogs
 def test_every_dialog_state_fits(front, local_server, page, no_saved_servers, theme):
     ui, server = front.ui, front.server
     key = local_server.add_user(unique("fit"), "publisher")

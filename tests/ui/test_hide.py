@@ -1,6 +1,7 @@
-""" "Hide (publishing goes on)" in every notebook UI: the publish dialog's way out while it works. The
-dialog closes, the publish finishes behind it, the toolbar's link then opens the published document,
-and the Publish button opens the dialog again on that content (its Versions list the live one)."""
+""" "Hide (publishing goes on)" in notebook 6.5 and JupyterLab 4 (tests/ui/conftest.py): the publish
+dialog's way out while it works. The dialog closes, the publish finishes behind it, the toolbar's
+link then opens the published document, and the Publish button opens the dialog again on that
+content (its Versions list the live one)."""
 
 import re
 

@@ -1,6 +1,6 @@
-""" "Save package list (manifest.json)" in every notebook UI: the manifest and requirements.txt are
-written beside the notebook from the kernel's own environment, nothing is published, and a second
-click asks before replacing the file."""
+""" "Save package list (manifest.json)" in notebook 6.5 and JupyterLab 4 (tests/ui/conftest.py): the
+manifest and requirements.txt are written beside the notebook from the kernel's own environment,
+nothing is published, and a second click asks before replacing the file."""
 
 import json
 import subprocess

@@ -20,6 +20,7 @@ def content_titled(local_server, key, title):
     return [c for c in listed if c["title"] == title]
 
 
+@pytest.mark.every_ui  # each host's toolbar, link and save of the notebook file
 def test_first_publish_static(front, local_server, page, no_saved_servers):
     ui, server = front.ui, front.server
     key = signed_in_publisher(local_server, page, "alice")
@@ -51,6 +52,7 @@ def test_first_publish_static(front, local_server, page, no_saved_servers):
     assert "Sales in May" in document.content()
 
 
+@pytest.mark.every_ui  # each host's notebook model is what a fresh page reads the record from
 def test_publish_with_source_then_republish_from_a_fresh_page(front, local_server, page, no_saved_servers):
     """A fresh page reads the notebook file's `rsconnect` metadata: same server, title and mode, the
     environment variable's name (never its value), no question, the same content."""

@@ -1,9 +1,9 @@
-"""The publish dialog's Schedule section (labextension/src/core/schedule.ts), in every notebook UI,
-against the local server: a weekly schedule chosen before the first publish is saved with it, shown
-when the dialog opens again, refused in one sentence when its time zone does not exist (nothing
-saved), "Run again now" runs the notebook on the server and lists the run (a failed one with its
-reason), and an every-minute schedule is saved on its own; a schedule that cannot be kept, chosen
-before the first publish, stops the publish before anything is uploaded."""
+"""The publish dialog's Schedule section (labextension/src/core/schedule.ts), in notebook 6.5 and
+JupyterLab 4 (tests/ui/conftest.py), against the local server: a weekly schedule chosen before the
+first publish is saved with it, shown when the dialog opens again, refused in one sentence when its
+time zone does not exist (nothing saved), "Run again now" runs the notebook on the server and lists
+the run (a failed one with its reason), and an every-minute schedule is saved on its own; a schedule
+that cannot be kept, chosen before the first publish, stops the publish before anything is uploaded."""
 
 import json
 import uuid

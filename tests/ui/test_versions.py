@@ -1,10 +1,9 @@
-"""Sharing, drafts and source versions in every notebook UI's publish dialog, against the local
-Connect server: publish with the folded "Sharing and draft" section filled in (the server's access
-type, permissions, tags and vanity path hold what was asked; the path serves it), publish a draft
-(the toolbar link is its preview, the content URL still serves the live version), then the
-Versions step: make the draft live, download the older version's source, delete it (a second click
-confirms). An unknown
-viewer is one sentence, and the publish stays."""
+"""Sharing, drafts and source versions in the publish dialog of notebook 6.5 and JupyterLab 4
+(tests/ui/conftest.py), against the local Connect server: publish with the folded "Sharing and draft"
+section filled in (the server's access type, permissions, tags and vanity path hold what was asked;
+the path serves it), publish a draft (the toolbar link is its preview, the content URL still serves
+the live version), then the Versions step: make the draft live, download the older version's source,
+delete it (a second click confirms). An unknown viewer is one sentence, and the publish stays."""
 
 import re
 import uuid
