@@ -22,6 +22,9 @@ import click
 
 from ._version import __version__
 from .commands.lazy import LazyCommand, LazyGroup
+from .startup import skip_slow_unused_imports
+
+skip_slow_unused_imports()  # a command's process is ours: nbformat then imports a second faster
 
 
 class MainGroup(LazyGroup):

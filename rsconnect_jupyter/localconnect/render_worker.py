@@ -227,4 +227,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    from rsconnect_jupyter.startup import skip_slow_unused_imports
+
+    skip_slow_unused_imports()
     main()
