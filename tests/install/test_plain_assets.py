@@ -1,28 +1,55 @@
-"""A plain `pip install .` (no extras: neither nbclassic nor notebook 6, which ship require.js and
-MathJax among their own files) still serves require.js, MathJax and ipywidgets' embed script for
-rendered notebooks at /__assets__/ (localconnect/assets.py): MathJax from jupyter-server-mathjax, a
-dependency, require.js from the package's own copy, and embed-amd.js (with its licence) from the copy
-the build made of the npm package. Checked on a local server started from that install."""
+"""A plain `pip install .` (no extras), in a fresh environment inside a copy of the repository that
+holds the lab extension scripts/test built, as a clone where `pip install .` ran once. One install
+for the module's tests: it brings the `rsconnect` command and the server extension, and, with
+neither nbclassic nor notebook 6 (which ship require.js and MathJax among their own files), still
+serves require.js, MathJax and ipywidgets' embed script for rendered notebooks at /__assets__/
+(localconnect/assets.py): MathJax from jupyter-server-mathjax, a dependency, require.js from the
+package's own copy, and embed-amd.js (with its licence) from the copy the build made of the npm
+package. Checked on a local server started from that install."""
 
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
 from rsconnect_jupyter.localconnect import launch
-from tests.install.install_helpers import copy_with_build, fresh_venv, run, user_env
+from tests.install.install_helpers import copy_with_build, fresh_venv, plain, run, user_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]  # a fresh venv and a pip install
 
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
 
 
-def test_a_plain_install_serves_require_mathjax_and_widgets_itself(built_checkout, tmp_path):
-    checkout = copy_with_build(tmp_path / "rsconnect-jupyter", built_checkout)
-    venv = fresh_venv(tmp_path / "venv")
-    env = user_env(venv, tmp_path / "home")
+@dataclass
+class Installed:
+    venv: Path
+    env: dict
+
+
+@pytest.fixture(scope="module")
+def installed(built_checkout, tmp_path_factory):
+    """`pip install .`, as the README's plain line says, once for the module's tests."""
+    base = tmp_path_factory.mktemp("plain-install")
+    checkout = copy_with_build(base / "rsconnect-jupyter", built_checkout)
+    venv = fresh_venv(base / "venv")
+    env = user_env(venv, base / "home")
     run([str(venv / "bin" / "pip"), "install", "-q", "."], cwd=checkout, env=env)
+    return Installed(venv, env)
+
+
+def test_a_plain_pip_install_brings_the_cli_and_the_server_extension(installed):
+    """`pip install .` alone: no UI, but the `rsconnect` command and the server extension."""
+    venv, env = installed.venv, installed.env
+    assert "rsconnect, version" in run([str(venv / "bin" / "rsconnect"), "--version"], env=env)
+    servers = plain(run([str(venv / "bin" / "jupyter"), "server", "extension", "list"], env=env))
+    assert re.search(r"rsconnect_jupyter \S+ OK", servers), servers
+
+
+def test_a_plain_install_serves_require_mathjax_and_widgets_itself(installed, tmp_path):
+    venv, env = installed.venv, installed.env
     python = str(venv / "bin" / "python")
     for ui in ("nbclassic", "notebook"):  # the extras' packages are not there
         found = subprocess.run([python, "-c", "import %s" % ui], env=env, capture_output=True)

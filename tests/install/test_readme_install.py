@@ -16,15 +16,12 @@ from tests.install.conftest import run_readme_block
 from tests.install.install_helpers import (
     BUILDS,
     REPO,
-    clean_copy,
     copy_with_build,
-    fresh_venv,
     open_with_publish_button,
     plain,
     readme_install_blocks,
     run,
     start_ui,
-    user_env,
 )
 
 pytestmark = pytest.mark.slow
@@ -86,15 +83,3 @@ def test_readme_install_block_enables_the_extension_and_its_ui_shows_publish(ins
         open_with_publish_button(page, server)
     finally:
         stop_jupyter(server)
-
-
-def test_a_plain_pip_install_brings_the_cli_and_the_server_extension(tmp_path):
-    """`pip install .` alone: no UI, but the `rsconnect` command and the server extension."""
-    checkout = clean_copy(tmp_path / "rsconnect-jupyter")
-    venv = fresh_venv(tmp_path / "venv")
-    env = user_env(venv, tmp_path / "home")
-    env["HATCH_JUPYTER_BUILDER_SKIP_NPM"] = "1"  # the lab build is tested above
-    run([str(venv / "bin" / "pip"), "install", "-q", "."], cwd=checkout, env=env)
-    assert "rsconnect, version" in run([str(venv / "bin" / "rsconnect"), "--version"], env=env)
-    servers = plain(run([str(venv / "bin" / "jupyter"), "server", "extension", "list"], env=env))
-    assert re.search(r"rsconnect_jupyter \S+ OK", servers), servers
