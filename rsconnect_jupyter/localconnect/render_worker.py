@@ -181,20 +181,29 @@ class Worker:
 FOLDER_PREFIX = "localconnect-render-"
 
 
+def _has_ended(pid: int) -> bool:
+    """The process has ended: gone, or a zombie its parent (the server) has not reaped yet, as a
+    worker killed a moment ago may still be when its replacement starts."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # another user's process: not ours to judge
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return not os.path.isdir("/proc/self")  # gone meanwhile; without /proc, os.kill's answer stands
+
+
 def remove_leftovers() -> None:
     """Remove the folders (kernelspec, sockets) of workers that were killed before they could."""
     root = tempfile.gettempdir()
     for name in os.listdir(root):
         pid = name[len(FOLDER_PREFIX) :].split("-", 1)[0] if name.startswith(FOLDER_PREFIX) else ""
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # its worker still runs
-        except ProcessLookupError:
+        if pid.isdigit() and _has_ended(int(pid)):
             shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-        except OSError:
-            continue  # another user's process: not ours to judge
 
 
 def main(argv: Sequence[str] | None = None) -> None:

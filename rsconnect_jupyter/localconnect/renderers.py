@@ -56,7 +56,8 @@ class Worker:
         threading.Thread(target=self._read, daemon=True, name="render-worker-%d" % self.proc.pid).start()
 
     def alive(self) -> bool:
-        return not self._gone and self.proc.poll() is None
+        running = self.proc.poll() is None  # first: a dead worker is reaped, its pid no zombie
+        return running and not self._gone
 
     def _read(self) -> None:
         for raw in cast(IO[bytes], self.proc.stdout):  # a pipe: stdout=PIPE

@@ -253,3 +253,25 @@ def test_worker_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("RSCONNECT_LOCAL_RENDER_WORKERS", "5")
     monkeypatch.setenv("RSCONNECT_LOCAL_RENDER_IDLE_SECONDS", "oops")
     assert _render_worker_settings() == {"max_workers": 5, "idle_seconds": 600.0}
+
+
+def test_a_zombie_workers_folder_counts_as_left_over(tmp_path, monkeypatch):
+    """A worker killed a moment ago may not be reaped yet when its replacement starts: its folder
+    goes all the same. A running process's folder stays."""
+    import subprocess
+
+    from rsconnect_jupyter.localconnect import render_worker
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    wait_until(lambda: (proc_stat(dead.pid) or "Z")[0] == "Z", what="the unreaped child")
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for pid in (dead.pid, alive.pid):
+            (tmp_path / ("%s%d-x" % (render_worker.FOLDER_PREFIX, pid))).mkdir()
+        render_worker.remove_leftovers()
+        assert sorted(os.listdir(tmp_path)) == ["%s%d-x" % (render_worker.FOLDER_PREFIX, alive.pid)]
+    finally:
+        alive.kill()
+        alive.wait()
+        dead.wait()
