@@ -9,8 +9,8 @@ import sys
 SLOW_UNUSED_MODULES = (
     # jsonschema's `iri` and `iri-reference` format checks. jsonschema (which nbformat imports)
     # imports it whenever it is installed, as jupyter_events' `format-nongpl` extra makes sure, and
-    # it builds 35 Earley parsers on import: about a CPU-second per process, longer than the rest
-    # of a `rsconnect deploy notebook --static`. Neither nbformat's schemas nor Connect's use those
+    # it builds 35 Earley parsers on import: about a CPU-second per process, half of what a
+    # `rsconnect deploy notebook --static` took. Neither nbformat's schemas nor Connect's use those
     # formats; jsonschema goes without them when the import fails.
     "rfc3987_syntax",
 )

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -12,6 +13,7 @@ import time
 
 import pytest
 
+from rsconnect_jupyter.localconnect import render_worker
 from rsconnect_jupyter.localconnect.renderers import RenderWorkers
 from tests.localserver.localserver_helpers import Client, notebook_bundle, notebook_json
 
@@ -258,13 +260,9 @@ def test_worker_limits_come_from_the_environment(monkeypatch):
 def test_a_zombie_workers_folder_counts_as_left_over(tmp_path, monkeypatch):
     """A worker killed a moment ago may not be reaped yet when its replacement starts: its folder
     goes all the same. A running process's folder stays."""
-    import subprocess
-
-    from rsconnect_jupyter.localconnect import render_worker
-
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    wait_until(lambda: (proc_stat(dead.pid) or "Z")[0] == "Z", what="the unreaped child")
+    wait_until(lambda: proc_stat(dead.pid)[0] == "Z", what="the unreaped child")  # never waited for: a zombie
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         for pid in (dead.pid, alive.pid):
